@@ -1,0 +1,60 @@
+#ifndef RNNC_API_SIGNATURE_H
+#define RNNC_API_SIGNATURE_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace mlir::rnnc {
+
+enum class ElementType { F32, I32, I64 };
+
+/// "f32", "i32", "i64".
+const char *elementTypeName(ElementType type);
+
+/// One input or result of a compiled model function.
+struct TensorSpec {
+  std::string name;
+  ElementType elementType = ElementType::F32;
+  /// Static sizes; kDynamic (-1) where the size is known only at run time.
+  std::vector<int64_t> shape;
+  /// Per dimension, the index of the run-time size it equals (into
+  /// ModelSignature::symbols), or -1 for a static dimension.
+  std::vector<int> dimSymbols;
+  /// For a sequence_length input: the symbol (or static size, with symbol -1)
+  /// of the time dimension its values may not exceed.
+  bool isSequenceLength = false;
+  int timeSymbol = -1;
+  int64_t staticTime = -1;
+};
+
+/// The callable shape of a model function: named inputs and results, and the
+/// run-time sizes (T, B, ...) that tie their dynamic dimensions together.
+struct ModelSignature {
+  static constexpr int64_t kDynamic = -1;
+  std::string function;
+  std::vector<TensorSpec> inputs;
+  std::vector<TensorSpec> results;
+  /// Names of the run-time sizes, e.g. "T", "B".
+  std::vector<std::string> symbols;
+};
+
+/// Derives the signature of `func`, naming inputs and results as documented in
+/// docs/running.md (attribute `rnn.name`, else by their role in
+/// rnn.dynamic_rnn, else argN/resultN). Emits a diagnostic and fails on
+/// unsupported element types, unranked tensors, or duplicate/unsafe names.
+FailureOr<ModelSignature> analyzeSignature(func::FuncOp func);
+
+/// Checks concrete input shapes (and sequence_length values) against
+/// `signature`; on success fills the value of every symbol. On failure returns
+/// false with a message naming the input and dimension at fault.
+bool bindSymbols(const ModelSignature &signature,
+                 const std::vector<std::vector<int64_t>> &inputShapes,
+                 const std::vector<const void *> &inputData, std::vector<int64_t> &symbolValues,
+                 std::string &error);
+
+} // namespace mlir::rnnc
+
+#endif // RNNC_API_SIGNATURE_H

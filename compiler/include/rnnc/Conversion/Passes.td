@@ -1,0 +1,28 @@
+#ifndef RNNC_CONVERSION_PASSES_TD
+#define RNNC_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
+  let summary = "Lower rnn.dynamic_rnn to scf loops over memrefs with vector gate math";
+  let description = [{
+    Replaces every `rnn.dynamic_rnn` (and the cell ops it uses) by a time loop
+    over `steps = min(T, max(sequence_length))`, a batch-row loop guarded by
+    `t < sequence_length[b]`, and per layer: the gate matmuls as SIMD
+    multiply-accumulate over `vector-width` columns (masked for the remainder),
+    then the cell's elementwise equations on vectors. Tensor operands are read
+    through `bufferization.to_memref`; results are fresh buffers handed back by
+    `bufferization.to_tensor`, so one-shot bufferization finishes the job.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes per vector (16 = one AVX-512 register)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"];
+}
+
+#endif // RNNC_CONVERSION_PASSES_TD

@@ -1,0 +1,25 @@
+#ifndef RNNC_PIPELINES_PIPELINES_H
+#define RNNC_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir::rnnc {
+
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  Option<int64_t> vectorWidth{*this, "vector-width",
+                              llvm::cl::desc("f32 lanes per vector in the generated loops"),
+                              llvm::cl::init(16)};
+};
+
+/// rnn dialect (on tensors) -> loops over memrefs -> LLVM dialect, ready for
+/// translation to LLVM IR. Entry functions keep tensor arguments and results;
+/// after bufferization they take and return memrefs with identity layouts.
+void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
+/// Registers `rnnc-cpu-pipeline` for rnnc-opt.
+void registerPipelines();
+
+} // namespace mlir::rnnc
+
+#endif // RNNC_PIPELINES_PIPELINES_H

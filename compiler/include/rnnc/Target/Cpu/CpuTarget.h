@@ -1,0 +1,40 @@
+#ifndef RNNC_TARGET_CPU_CPUTARGET_H
+#define RNNC_TARGET_CPU_CPUTARGET_H
+
+#include <memory>
+#include <string>
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+namespace mlir::rnnc {
+
+struct CpuTargetOptions {
+  /// "host" (this machine's CPU and features), or an LLVM CPU name such as
+  /// "x86-64-v3" (AVX2) or "x86-64-v4" (AVX-512).
+  std::string cpu = "host";
+};
+
+/// Initializes the native LLVM target once per process (thread-safe).
+void initializeNativeTarget();
+
+/// A TargetMachine for `options`; errors name an unknown CPU.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const CpuTargetOptions &options);
+
+/// Translates a module in the LLVM dialect to LLVM IR for `machine` and runs
+/// LLVM's O3 pipeline on it (this is where loops get unrolled and scheduled).
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateAndOptimize(ModuleOp module, llvm::LLVMContext &context, llvm::TargetMachine &machine);
+
+/// Writes assembly or an object file for `module`.
+llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
+                            llvm::CodeGenFileType type, llvm::raw_pwrite_stream &os);
+
+} // namespace mlir::rnnc
+
+#endif // RNNC_TARGET_CPU_CPUTARGET_H

@@ -1,0 +1,300 @@
+#include "rnnc/API/Signature.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "rnnc/Dialect/Rnn/IR/RnnOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <map>
+
+using namespace mlir;
+using namespace mlir::rnnc;
+
+const char *mlir::rnnc::elementTypeName(ElementType type) {
+  switch (type) {
+  case ElementType::F32:
+    return "f32";
+  case ElementType::I32:
+    return "i32";
+  case ElementType::I64:
+    return "i64";
+  }
+  return "?";
+}
+
+namespace {
+using DimKey = std::pair<void *, unsigned>;
+
+DimKey key(Value v, unsigned d) { return {v.getAsOpaquePointer(), d}; }
+
+/// Names of the states of a stacked cell: "0/c", "0/h", "1", ...
+SmallVector<std::string> stateNames(rnn::DynamicRNNOp op) {
+  SmallVector<rnn::CellOpInterface> layers;
+  SmallVector<std::string> names;
+  if (failed(rnn::getCellLayers(op.getCell(), layers)))
+    return names;
+  for (auto [i, layer] : llvm::enumerate(layers)) {
+    SmallVector<StringRef> leafs = layer.getStateNames();
+    if (leafs.empty())
+      names.push_back(std::to_string(i));
+    for (StringRef leaf : leafs)
+      names.push_back(std::to_string(i) + "/" + leaf.str());
+  }
+  return names;
+}
+
+/// Safe as a relative path: segments of [A-Za-z0-9_.-], none empty, "." or "..".
+bool isSafeName(StringRef name) {
+  if (name.empty())
+    return false;
+  SmallVector<StringRef> segments;
+  name.split(segments, '/');
+  for (StringRef s : segments) {
+    if (s.empty() || s == "." || s == "..")
+      return false;
+    for (char c : s)
+      if (!(isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-'))
+        return false;
+  }
+  return true;
+}
+
+std::optional<ElementType> elementTypeOf(Type type) {
+  if (type.isF32())
+    return ElementType::F32;
+  if (type.isInteger(32))
+    return ElementType::I32;
+  if (type.isInteger(64))
+    return ElementType::I64;
+  return std::nullopt;
+}
+} // namespace
+
+FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
+  ModelSignature signature;
+  signature.function = func.getSymName().str();
+
+  // Dimensions that rnn.dynamic_rnn ties together (T and B) share a class.
+  llvm::EquivalenceClasses<DimKey> classes;
+  std::map<DimKey, std::string> roleOfClassMember; // "T" or "B"
+  SmallVector<rnn::DynamicRNNOp> sequences;
+  func.walk([&](rnn::DynamicRNNOp op) { sequences.push_back(op); });
+  for (rnn::DynamicRNNOp op : sequences) {
+    unsigned td = op.getTimeDim(), bd = op.getBatchDim();
+    DimKey time = key(op.getInputs(), td), batch = key(op.getInputs(), bd);
+    classes.insert(time);
+    classes.insert(batch);
+    roleOfClassMember[time] = "T";
+    roleOfClassMember[batch] = "B";
+    classes.unionSets(time, key(op.getOutputs(), td));
+    classes.unionSets(batch, key(op.getOutputs(), bd));
+    if (Value lengths = op.getSequenceLength())
+      classes.unionSets(batch, key(lengths, 0));
+    for (Value v : op.getInitialState())
+      classes.unionSets(batch, key(v, 0));
+    for (Value v : op.getFinalState())
+      classes.unionSets(batch, key(v, 0));
+  }
+
+  // A class is static when any member has a static size.
+  auto staticSizeOf = [&](DimKey k) -> int64_t {
+    if (classes.findValue(k) == classes.end())
+      return ModelSignature::kDynamic;
+    for (auto it = classes.member_begin(classes.findValue(classes.getLeaderValue(k)));
+         it != classes.member_end(); ++it) {
+      Value v = Value::getFromOpaquePointer(it->first);
+      int64_t size = cast<ShapedType>(v.getType()).getDimSize(it->second);
+      if (!ShapedType::isDynamic(size))
+        return size;
+    }
+    return ShapedType::kDynamic;
+  };
+  std::map<DimKey, int> symbolOfLeader;
+  int timeCount = 0, batchCount = 0;
+  auto symbolFor = [&](DimKey k, const std::string &fallbackName) {
+    DimKey leader = classes.findValue(k) != classes.end() ? classes.getLeaderValue(k) : k;
+    auto found = symbolOfLeader.find(leader);
+    if (found != symbolOfLeader.end())
+      return found->second;
+    std::string name = fallbackName;
+    if (classes.findValue(k) != classes.end()) {
+      for (auto it = classes.member_begin(classes.findValue(leader)); it != classes.member_end();
+           ++it) {
+        auto role = roleOfClassMember.find(*it);
+        if (role == roleOfClassMember.end())
+          continue;
+        int &count = role->second == "T" ? timeCount : batchCount;
+        name = role->second + (count == 0 ? "" : std::to_string(count + 1));
+        ++count;
+        break;
+      }
+    }
+    int id = (int)signature.symbols.size();
+    signature.symbols.push_back(name);
+    symbolOfLeader[leader] = id;
+    return id;
+  };
+
+  auto describe = [&](Value value, const std::string &name, Location loc) -> FailureOr<TensorSpec> {
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    std::optional<ElementType> elementType =
+        type ? elementTypeOf(type.getElementType()) : std::nullopt;
+    if (!elementType)
+      return emitError(loc) << "'" << name
+                            << "' must be a ranked tensor of f32, i32 or i64, got "
+                            << value.getType();
+    TensorSpec spec;
+    spec.name = name;
+    spec.elementType = *elementType;
+    for (unsigned d = 0; d < type.getRank(); ++d) {
+      int64_t size = type.getDimSize(d);
+      if (ShapedType::isDynamic(size))
+        size = staticSizeOf(key(value, d));
+      bool dynamic = ShapedType::isDynamic(size);
+      spec.shape.push_back(dynamic ? ModelSignature::kDynamic : size);
+      spec.dimSymbols.push_back(
+          dynamic ? symbolFor(key(value, d), name + ".dim" + std::to_string(d)) : -1);
+    }
+    return spec;
+  };
+
+  llvm::StringSet<> used;
+  auto checkName = [&](const std::string &name, Location loc) -> LogicalResult {
+    if (!isSafeName(name))
+      return emitError(loc) << "name '" << name
+                            << "' must be '/'-separated segments of letters, digits, '_', '.' "
+                               "and '-' (it becomes a file path)";
+    if (!used.insert(name).second)
+      return emitError(loc) << "two inputs or results are named '" << name
+                            << "'; give them distinct 'rnn.name' attributes";
+    return success();
+  };
+
+  for (BlockArgument arg : func.getArguments()) {
+    std::string name = "arg" + std::to_string(arg.getArgNumber());
+    rnn::DynamicRNNOp lengthUser;
+    for (OpOperand &use : arg.getUses()) {
+      auto op = dyn_cast<rnn::DynamicRNNOp>(use.getOwner());
+      if (!op)
+        continue;
+      if (use.get() == op.getInputs()) {
+        name = "inputs";
+      } else if (use.get() == op.getSequenceLength()) {
+        name = "sequence_length";
+        lengthUser = op;
+      } else {
+        unsigned first = op.getInitialState().getBeginOperandIndex();
+        unsigned index = use.getOperandNumber() - first;
+        SmallVector<std::string> states = stateNames(op);
+        if (index < states.size())
+          name = "initial_state/" + states[index];
+      }
+      break;
+    }
+    if (auto attr = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "rnn.name"))
+      name = attr.str();
+    if (failed(checkName(name, arg.getLoc())))
+      return failure();
+    FailureOr<TensorSpec> spec = describe(arg, name, arg.getLoc());
+    if (failed(spec))
+      return failure();
+    if (lengthUser) {
+      spec->isSequenceLength = true;
+      int64_t time = staticSizeOf(key(lengthUser.getInputs(), lengthUser.getTimeDim()));
+      if (ShapedType::isDynamic(time))
+        spec->timeSymbol = symbolFor(key(lengthUser.getInputs(), lengthUser.getTimeDim()), "T");
+      else
+        spec->staticTime = time;
+    }
+    signature.inputs.push_back(std::move(*spec));
+  }
+
+  auto returnOp = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+  for (auto [i, value] : llvm::enumerate(returnOp.getOperands())) {
+    std::string name = "result" + std::to_string(i);
+    if (auto op = value.getDefiningOp<rnn::DynamicRNNOp>()) {
+      unsigned index = cast<OpResult>(value).getResultNumber();
+      SmallVector<std::string> states = stateNames(op);
+      if (index == 0)
+        name = "outputs";
+      else if (index - 1 < states.size())
+        name = "final_state/" + states[index - 1];
+    }
+    if (auto attr = func.getResultAttrOfType<StringAttr>(i, "rnn.name"))
+      name = attr.str();
+    if (failed(checkName(name, returnOp.getLoc())))
+      return failure();
+    FailureOr<TensorSpec> spec = describe(value, name, returnOp.getLoc());
+    if (failed(spec))
+      return failure();
+    signature.results.push_back(std::move(*spec));
+  }
+  return signature;
+}
+
+bool mlir::rnnc::bindSymbols(const ModelSignature &signature,
+                             const std::vector<std::vector<int64_t>> &inputShapes,
+                             const std::vector<const void *> &inputData,
+                             std::vector<int64_t> &symbolValues, std::string &error) {
+  symbolValues.assign(signature.symbols.size(), ModelSignature::kDynamic);
+  std::vector<std::string> origin(signature.symbols.size());
+  if (inputShapes.size() != signature.inputs.size()) {
+    error = "expected " + std::to_string(signature.inputs.size()) + " inputs, got " +
+            std::to_string(inputShapes.size());
+    return false;
+  }
+  auto shapeText = [](const std::vector<int64_t> &shape) {
+    std::string text = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+      text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
+  };
+  for (size_t i = 0; i < inputShapes.size(); ++i) {
+    const TensorSpec &spec = signature.inputs[i];
+    const std::vector<int64_t> &shape = inputShapes[i];
+    if (shape.size() != spec.shape.size()) {
+      error = "input '" + spec.name + "' must have rank " + std::to_string(spec.shape.size()) +
+              ", got shape " + shapeText(shape);
+      return false;
+    }
+    for (size_t d = 0; d < shape.size(); ++d) {
+      std::string where = "input '" + spec.name + "' dimension " + std::to_string(d);
+      if (spec.dimSymbols[d] < 0) {
+        if (shape[d] != spec.shape[d]) {
+          error = where + " must be " + std::to_string(spec.shape[d]) + ", got " +
+                  std::to_string(shape[d]) + " (shape " + shapeText(shape) + ")";
+          return false;
+        }
+        continue;
+      }
+      int symbol = spec.dimSymbols[d];
+      if (symbolValues[symbol] == ModelSignature::kDynamic) {
+        symbolValues[symbol] = shape[d];
+        origin[symbol] = where;
+      } else if (symbolValues[symbol] != shape[d]) {
+        error = where + " is " + std::to_string(shape[d]) + " but " + signature.symbols[symbol] +
+                " = " + std::to_string(symbolValues[symbol]) + " (from " + origin[symbol] + ")";
+        return false;
+      }
+    }
+  }
+  for (size_t i = 0; i < inputShapes.size(); ++i) {
+    const TensorSpec &spec = signature.inputs[i];
+    if (!spec.isSequenceLength)
+      continue;
+    int64_t limit = spec.timeSymbol >= 0 ? symbolValues[spec.timeSymbol] : spec.staticTime;
+    int64_t count = inputShapes[i].empty() ? 1 : inputShapes[i][0];
+    for (int64_t b = 0; b < count; ++b) {
+      int64_t value = spec.elementType == ElementType::I32
+                          ? static_cast<const int32_t *>(inputData[i])[b]
+                          : static_cast<const int64_t *>(inputData[i])[b];
+      if (value < 0 || (limit >= 0 && value > limit)) {
+        error = "input '" + spec.name + "'[" + std::to_string(b) + "] = " + std::to_string(value) +
+                " is out of range [0, " + (limit >= 0 ? std::to_string(limit) : "T") + "]";
+        return false;
+      }
+    }
+  }
+  return true;
+}

@@ -1,0 +1,475 @@
+// Lowers rnn.dynamic_rnn to scf loops over memrefs. The gate matmuls and the
+// cell equations are emitted directly as 1-D vector ops (one vector = a block of
+// `vector-width` output columns), so every inner loop is SIMD regardless of what
+// LLVM's vectorizer decides.
+
+#include "rnnc/Conversion/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "rnnc/Dialect/Rnn/IR/RnnOps.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::rnnc {
+#define GEN_PASS_DEF_CONVERTRNNTOLOOPS
+#include "rnnc/Conversion/Passes.h.inc"
+} // namespace mlir::rnnc
+
+using namespace mlir;
+using namespace mlir::rnn;
+
+namespace {
+
+/// A contiguous run of features: `memref[prefix..., k]`.
+struct Row {
+  Value memref;
+  SmallVector<Value, 2> prefix;
+};
+
+/// One matmul term of a gate pre-activation: `row[0:depth] @ weight[rowOffset:rowOffset+depth, :]`.
+struct MatmulTerm {
+  Row input;
+  int64_t depth;
+  Value weight;
+  int64_t rowOffset;
+};
+
+/// Emits the loops of one rnn.dynamic_rnn at the builder's insertion point.
+class SequenceEmitter {
+public:
+  SequenceEmitter(OpBuilder &builder, Location loc, int64_t width)
+      : b(builder), loc(loc), width(width),
+        vecType(VectorType::get({width}, builder.getF32Type())),
+        maskType(VectorType::get({width}, builder.getI1Type())) {}
+
+  LogicalResult lower(DynamicRNNOp op);
+
+private:
+  Value index(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
+  Value splat(float v) {
+    return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(vecType, b.getF32FloatAttr(v)));
+  }
+  Value add(Value x, Value y) { return b.create<arith::AddFOp>(loc, x, y); }
+  Value sub(Value x, Value y) { return b.create<arith::SubFOp>(loc, x, y); }
+  Value mul(Value x, Value y) { return b.create<arith::MulFOp>(loc, x, y); }
+  Value fma(Value x, Value y, Value acc) { return b.create<vector::FMAOp>(loc, x, y, acc); }
+  Value offset(Value base, int64_t delta) {
+    return delta == 0 ? base : b.create<arith::AddIOp>(loc, base, index(delta));
+  }
+
+  Value toBuffer(Value tensor) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    return b.create<bufferization::ToMemrefOp>(
+        loc, MemRefType::get(type.getShape(), type.getElementType()), tensor);
+  }
+
+  Value loadScalar(const Row &row, Value k) {
+    SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+    indices.push_back(k);
+    return b.create<memref::LoadOp>(loc, row.memref, indices);
+  }
+  /// Loads `width` features at `k`; with a mask, lanes past the end read 0.
+  Value loadVector(const Row &row, Value k, Value mask) {
+    SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+    indices.push_back(k);
+    if (!mask)
+      return b.create<vector::LoadOp>(loc, vecType, row.memref, indices);
+    return b.create<vector::MaskedLoadOp>(loc, vecType, row.memref, indices, mask, splat(0.0f));
+  }
+  void storeVector(const Row &row, Value k, Value value, Value mask) {
+    SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+    indices.push_back(k);
+    if (!mask)
+      b.create<vector::StoreOp>(loc, value, row.memref, indices);
+    else
+      b.create<vector::MaskedStoreOp>(loc, row.memref, indices, mask, value);
+  }
+
+  /// Calls `body(offset, mask)` for every block of `width` features in [0, n):
+  /// a loop over the full blocks (mask null), then one masked remainder block.
+  void forEachBlock(int64_t n, function_ref<void(Value, Value)> body) {
+    int64_t full = n / width * width;
+    if (full > 0) {
+      auto loop = b.create<scf::ForOp>(loc, index(0), index(full), index(width));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      body(loop.getInductionVar(), Value());
+    }
+    if (n % width != 0) {
+      Value mask = b.create<vector::CreateMaskOp>(loc, maskType, ValueRange{index(n % width)});
+      body(index(full), mask);
+    }
+  }
+
+  /// `for k in [0, depth): acc += broadcast(input[k]) * weight[rowOffset + k, col:col+width]`.
+  Value accumulate(const MatmulTerm &term, Value col, Value mask, Value acc) {
+    auto loop = b.create<scf::ForOp>(
+        loc, index(0), index(term.depth), index(1), ValueRange{acc},
+        [&](OpBuilder &nested, Location, Value k, ValueRange iterArgs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+          Value a = b.create<vector::BroadcastOp>(loc, vecType, loadScalar(term.input, k));
+          Value w = loadVector(Row{term.weight, {offset(k, term.rowOffset)}}, col, mask);
+          b.create<scf::YieldOp>(loc, fma(a, w, iterArgs[0]));
+        });
+    return loop.getResult(0);
+  }
+
+  /// `dst[0:n] = post(bias + sum of terms)`; bias may be null (zero).
+  void affine(const Row &dst, int64_t n, Value bias, ArrayRef<MatmulTerm> terms,
+              function_ref<Value(Value)> post = nullptr) {
+    forEachBlock(n, [&](Value col, Value mask) {
+      Value acc = bias ? loadVector(Row{bias, {}}, col, mask) : splat(0.0f);
+      for (const MatmulTerm &term : terms)
+        acc = accumulate(term, col, mask, acc);
+      storeVector(dst, col, post ? post(acc) : acc, mask);
+    });
+  }
+
+  Value sigmoid(Value x) {
+    Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x));
+    return b.create<arith::DivFOp>(loc, splat(1.0f), add(splat(1.0f), e));
+  }
+  Value clip(Value x, float limit) {
+    Value lo = b.create<arith::MaximumFOp>(loc, x, splat(-limit));
+    return b.create<arith::MinimumFOp>(loc, lo, splat(limit));
+  }
+  Value activate(Activation kind, Value x) {
+    switch (kind) {
+    case Activation::tanh:
+      return b.create<math::TanhOp>(loc, x);
+    case Activation::sigmoid:
+      return sigmoid(x);
+    case Activation::relu:
+      return b.create<arith::MaximumFOp>(loc, x, splat(0.0f));
+    case Activation::relu6:
+      return b.create<arith::MinimumFOp>(
+          loc, b.create<arith::MaximumFOp>(loc, x, splat(0.0f)), splat(6.0f));
+    case Activation::elu: {
+      Value positive = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, splat(0.0f));
+      return b.create<arith::SelectOp>(loc, positive, x, b.create<math::ExpM1Op>(loc, x));
+    }
+    case Activation::softsign:
+      return b.create<arith::DivFOp>(loc, x, add(splat(1.0f), b.create<math::AbsFOp>(loc, x)));
+    case Activation::softplus: {
+      // max(x, 0) + log1p(exp(-|x|)) never overflows.
+      Value negAbs = b.create<arith::NegFOp>(loc, b.create<math::AbsFOp>(loc, x));
+      Value tail = b.create<math::Log1pOp>(loc, b.create<math::ExpOp>(loc, negAbs));
+      return add(b.create<arith::MaximumFOp>(loc, x, splat(0.0f)), tail);
+    }
+    case Activation::linear:
+      return x;
+    }
+    llvm_unreachable("unknown activation");
+  }
+
+  Value scratch(int64_t n) {
+    return b.create<memref::AllocaOp>(loc, MemRefType::get({n}, b.getF32Type()));
+  }
+
+  /// Per-layer buffers, created before the loops.
+  struct Layer {
+    CellOpInterface cell;
+    SmallVector<Value> weights; // the cell's operands as buffers, in operand order
+    SmallVector<Value> states;  // state buffers [B, size] in state order
+    SmallVector<Value> temps;   // scratch rows
+  };
+
+  void emitLSTM(LSTMCellOp cell, Layer &layer, const Row &input, Value batchRow);
+  void emitGRU(GRUCellOp cell, Layer &layer, const Row &input, Value batchRow);
+  void emitBasicRNN(BasicRNNCellOp cell, Layer &layer, const Row &input, Value batchRow);
+
+  OpBuilder &b;
+  Location loc;
+  int64_t width;
+  VectorType vecType;
+  VectorType maskType;
+};
+
+void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Row &input, Value batchRow) {
+  int64_t units = cell.getNumUnits();
+  int64_t depth = cell.getInputDepth();
+  Value kernel = layer.weights[0], bias = layer.weights[1];
+  Row c{layer.states[0], {batchRow}}, h{layer.states[1], {batchRow}};
+  Row gates{layer.temps[0], {}};
+  affine(gates, 4 * units, bias,
+         {MatmulTerm{input, depth, kernel, 0},
+          MatmulTerm{h, cell.getOutputSize(), kernel, depth}});
+
+  bool peep = cell.hasPeepholes();
+  Value wi = peep ? layer.weights[2] : Value(), wf = peep ? layer.weights[3] : Value(),
+        wo = peep ? layer.weights[4] : Value();
+  // Without projection m is the new h; with it, m is projected into h afterwards.
+  Row m = cell.hasProjection() ? Row{layer.temps[1], {}} : h;
+  float forgetBias = cell.getForgetBias().convertToFloat();
+  std::optional<float> cellClip, projClip;
+  if (auto v = cell.getCellClip())
+    cellClip = v->convertToFloat();
+  if (auto v = cell.getProjClip())
+    projClip = v->convertToFloat();
+  Activation act = cell.getActivation();
+
+  forEachBlock(units, [&](Value col, Value mask) {
+    Value i = loadVector(gates, col, mask);
+    Value j = loadVector(gates, offset(col, units), mask);
+    Value f = loadVector(gates, offset(col, 2 * units), mask);
+    Value o = loadVector(gates, offset(col, 3 * units), mask);
+    Value cPrev = loadVector(c, col, mask);
+    if (peep) {
+      i = fma(loadVector(Row{wi, {}}, col, mask), cPrev, i);
+      f = fma(loadVector(Row{wf, {}}, col, mask), cPrev, f);
+    }
+    Value cNew = add(mul(sigmoid(add(f, splat(forgetBias))), cPrev),
+                     mul(sigmoid(i), activate(act, j)));
+    if (cellClip)
+      cNew = clip(cNew, *cellClip);
+    if (peep)
+      o = fma(loadVector(Row{wo, {}}, col, mask), cNew, o);
+    Value mNew = mul(sigmoid(o), activate(act, cNew));
+    storeVector(c, col, cNew, mask);
+    storeVector(m, col, mNew, mask);
+  });
+
+  if (cell.hasProjection()) {
+    Value proj = layer.weights[peep ? 5 : 2];
+    auto post = [&](Value v) { return projClip ? clip(v, *projClip) : v; };
+    affine(h, cell.getOutputSize(), Value(), {MatmulTerm{m, units, proj, 0}}, post);
+  }
+}
+
+void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Row &input, Value batchRow) {
+  int64_t units = cell.getNumUnits();
+  int64_t depth = cell.getInputDepth();
+  Value gatesKernel = layer.weights[0], gatesBias = layer.weights[1],
+        candKernel = layer.weights[2], candBias = layer.weights[3];
+  Row h{layer.states[0], {batchRow}};
+  Row gates{layer.temps[0], {}}, cand{layer.temps[1], {}}, aux{layer.temps[2], {}};
+  bool lbr = cell.getLinearBeforeReset();
+
+  affine(gates, 2 * units, gatesBias,
+         {MatmulTerm{input, depth, gatesKernel, 0}, MatmulTerm{h, units, gatesKernel, depth}},
+         [&](Value v) { return sigmoid(v); });
+  if (lbr) {
+    affine(cand, units, candBias, {MatmulTerm{input, depth, candKernel, 0}});
+    affine(aux, units, layer.weights[4], {MatmulTerm{h, units, candKernel, depth}});
+  } else {
+    // aux = r * h feeds the recurrent half of the candidate matmul.
+    forEachBlock(units, [&](Value col, Value mask) {
+      storeVector(aux, col, mul(loadVector(gates, col, mask), loadVector(h, col, mask)), mask);
+    });
+    affine(cand, units, candBias,
+           {MatmulTerm{input, depth, candKernel, 0}, MatmulTerm{aux, units, candKernel, depth}});
+  }
+
+  Activation act = cell.getActivation();
+  forEachBlock(units, [&](Value col, Value mask) {
+    Value pre = loadVector(cand, col, mask);
+    if (lbr)
+      pre = fma(loadVector(gates, col, mask), loadVector(aux, col, mask), pre);
+    Value c = activate(act, pre);
+    Value u = loadVector(gates, offset(col, units), mask);
+    Value hPrev = loadVector(h, col, mask);
+    storeVector(h, col, add(mul(u, hPrev), mul(sub(splat(1.0f), u), c)), mask);
+  });
+}
+
+void SequenceEmitter::emitBasicRNN(BasicRNNCellOp cell, Layer &layer, const Row &input,
+                                   Value batchRow) {
+  int64_t units = cell.getNumUnits();
+  int64_t depth = cell.getInputDepth();
+  Row h{layer.states[0], {batchRow}};
+  Row pre{layer.temps[0], {}};
+  // The whole pre-activation must be computed before h is overwritten.
+  affine(pre, units, layer.weights[1],
+         {MatmulTerm{input, depth, layer.weights[0], 0}, MatmulTerm{h, units, layer.weights[0], depth}});
+  Activation act = cell.getActivation();
+  forEachBlock(units, [&](Value col, Value mask) {
+    storeVector(h, col, activate(act, loadVector(pre, col, mask)), mask);
+  });
+}
+
+LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
+  SmallVector<CellOpInterface> cells;
+  if (failed(getCellLayers(op.getCell(), cells)))
+    return op.emitOpError("cell is not produced by rnn cell ops");
+
+  unsigned timeDim = op.getTimeDim(), batchDim = op.getBatchDim();
+  Value inputs = toBuffer(op.getInputs());
+
+  // T and B: a static size from any operand or result type beats a run-time dim.
+  auto staticDim = [](Value v, unsigned d) {
+    return cast<ShapedType>(v.getType()).getDimSize(d);
+  };
+  auto pickSize = [&](ArrayRef<std::pair<Value, unsigned>> candidates, unsigned inputDim) {
+    for (auto [value, d] : candidates)
+      if (!ShapedType::isDynamic(staticDim(value, d)))
+        return index(staticDim(value, d));
+    return Value(b.create<memref::DimOp>(loc, inputs, inputDim));
+  };
+  SmallVector<std::pair<Value, unsigned>> timeSources{{op.getInputs(), timeDim},
+                                                      {op.getOutputs(), timeDim}};
+  SmallVector<std::pair<Value, unsigned>> batchSources{{op.getInputs(), batchDim},
+                                                       {op.getOutputs(), batchDim}};
+  if (op.getSequenceLength())
+    batchSources.push_back({op.getSequenceLength(), 0});
+  for (Value v : op.getInitialState())
+    batchSources.push_back({v, 0});
+  for (Value v : op.getFinalState())
+    batchSources.push_back({v, 0});
+  Value timeSteps = pickSize(timeSources, timeDim);
+  Value batch = pickSize(batchSources, batchDim);
+
+  auto allocResult = [&](Value result) {
+    auto type = cast<RankedTensorType>(result.getType());
+    SmallVector<Value> dynamicSizes;
+    for (unsigned d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      bool isTime = type.getRank() == 3 && d == timeDim;
+      dynamicSizes.push_back(isTime ? timeSteps : batch);
+    }
+    return b.create<memref::AllocOp>(loc, MemRefType::get(type.getShape(), type.getElementType()),
+                                     dynamicSizes)
+        .getResult();
+  };
+  Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f));
+
+  // Outputs past a row's length, and past max(length), stay zero.
+  Value outputs = allocResult(op.getOutputs());
+  b.create<linalg::FillOp>(loc, ValueRange{zero}, ValueRange{outputs});
+
+  SmallVector<Value> states;
+  for (auto [i, result] : llvm::enumerate(op.getFinalState())) {
+    Value state = allocResult(result);
+    if (op.getInitialState().empty())
+      b.create<linalg::FillOp>(loc, ValueRange{zero}, ValueRange{state});
+    else
+      b.create<linalg::CopyOp>(loc, toBuffer(op.getInitialState()[i]), state);
+    states.push_back(state);
+  }
+
+  SmallVector<Layer> layers;
+  size_t nextState = 0;
+  for (CellOpInterface cell : cells) {
+    Layer layer{cell, {}, {}, {}};
+    for (Value operand : cell->getOperands())
+      layer.weights.push_back(toBuffer(operand));
+    for (size_t i = 0; i < cell.getStateSizes().size(); ++i)
+      layer.states.push_back(states[nextState++]);
+    int64_t units = cell.getStateSizes().front();
+    TypeSwitch<Operation *>(cell.getOperation())
+        .Case([&](LSTMCellOp lstm) {
+          layer.temps.push_back(scratch(4 * units));
+          if (lstm.hasProjection())
+            layer.temps.push_back(scratch(units));
+        })
+        .Case([&](GRUCellOp) {
+          layer.temps.push_back(scratch(2 * units));
+          layer.temps.push_back(scratch(units));
+          layer.temps.push_back(scratch(units));
+        })
+        .Case([&](BasicRNNCellOp) { layer.temps.push_back(scratch(units)); });
+    layers.push_back(std::move(layer));
+  }
+
+  // Lengths are clamped to [0, T]; only steps below the largest are computed.
+  Value lengths = op.getSequenceLength() ? toBuffer(op.getSequenceLength()) : Value();
+  auto lengthOf = [&](Value row) {
+    Value raw = b.create<memref::LoadOp>(loc, lengths, ValueRange{row});
+    Value len = b.create<arith::IndexCastOp>(loc, b.getIndexType(), raw);
+    len = b.create<arith::MaxSIOp>(loc, len, index(0));
+    return b.create<arith::MinSIOp>(loc, len, timeSteps).getResult();
+  };
+  Value steps = timeSteps;
+  if (lengths) {
+    auto maxLoop = b.create<scf::ForOp>(
+        loc, index(0), batch, index(1), ValueRange{index(0)},
+        [&](OpBuilder &nested, Location, Value row, ValueRange iterArgs) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+          Value longest = b.create<arith::MaxSIOp>(loc, iterArgs[0], lengthOf(row));
+          b.create<scf::YieldOp>(loc, longest);
+        });
+    steps = maxLoop.getResult(0);
+  }
+
+  auto timeLoop = b.create<scf::ForOp>(loc, index(0), steps, index(1));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(timeLoop.getBody()->getTerminator());
+  Value t = timeLoop.getInductionVar();
+  auto rowLoop = b.create<scf::ForOp>(loc, index(0), batch, index(1));
+  b.setInsertionPoint(rowLoop.getBody()->getTerminator());
+  Value row = rowLoop.getInductionVar();
+  if (lengths) {
+    Value active = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, lengthOf(row));
+    auto ifOp = b.create<scf::IfOp>(loc, active, /*withElseRegion=*/false);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  }
+
+  SmallVector<Value, 2> seqIndex = op.getTimeMajor() ? SmallVector<Value, 2>{t, row}
+                                                     : SmallVector<Value, 2>{row, t};
+  Row input{inputs, seqIndex};
+  for (Layer &layer : layers) {
+    TypeSwitch<Operation *>(layer.cell.getOperation())
+        .Case([&](LSTMCellOp cell) { emitLSTM(cell, layer, input, row); })
+        .Case([&](GRUCellOp cell) { emitGRU(cell, layer, input, row); })
+        .Case([&](BasicRNNCellOp cell) { emitBasicRNN(cell, layer, input, row); });
+    // Every cell's output is its last state (h, or m for LSTM).
+    input = Row{layer.states.back(), {row}};
+  }
+  Row outputRow{outputs, seqIndex};
+  forEachBlock(layers.back().cell.getOutputSize(), [&](Value col, Value mask) {
+    storeVector(outputRow, col, loadVector(input, col, mask), mask);
+  });
+
+  b.setInsertionPoint(op);
+  SmallVector<Value> buffers{outputs};
+  llvm::append_range(buffers, states);
+  SmallVector<Value> results;
+  for (Value buffer : buffers)
+    results.push_back(b.create<bufferization::ToTensorOp>(loc, buffer, /*restrict=*/true,
+                                                          /*writable=*/true));
+  op->replaceAllUsesWith(results);
+  op->erase();
+  return success();
+}
+
+struct ConvertRnnToLoopsPass
+    : public mlir::rnnc::impl::ConvertRnnToLoopsBase<ConvertRnnToLoopsPass> {
+  using ConvertRnnToLoopsBase::ConvertRnnToLoopsBase;
+
+  void runOnOperation() override {
+    if (vectorWidth < 1) {
+      getOperation().emitError("vector-width must be positive");
+      return signalPassFailure();
+    }
+    SmallVector<DynamicRNNOp> sequences;
+    getOperation().walk([&](DynamicRNNOp op) { sequences.push_back(op); });
+    for (DynamicRNNOp op : sequences) {
+      OpBuilder builder(op);
+      SequenceEmitter emitter(builder, op.getLoc(), vectorWidth);
+      if (failed(emitter.lower(op)))
+        return signalPassFailure();
+    }
+    // Cell ops only describe the sequences just lowered; any left in use is an error.
+    bool erased = true;
+    while (erased) {
+      erased = false;
+      getOperation().walk([&](Operation *op) {
+        if (isa<RnnDialect>(op->getDialect()) && op->use_empty()) {
+          op->erase();
+          erased = true;
+        }
+      });
+    }
+    WalkResult leftover = getOperation().walk([&](Operation *op) {
+      if (!isa<RnnDialect>(op->getDialect()))
+        return WalkResult::advance();
+      op->emitOpError("is used by an op that is not rnn.dynamic_rnn and cannot be lowered");
+      return WalkResult::interrupt();
+    });
+    if (leftover.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace

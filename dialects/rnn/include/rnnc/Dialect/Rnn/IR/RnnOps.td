@@ -1,0 +1,237 @@
+#ifndef RNNC_DIALECT_RNN_IR_RNNOPS_TD
+#define RNNC_DIALECT_RNN_IR_RNNOPS_TD
+
+include "rnnc/Dialect/Rnn/IR/RnnBase.td"
+include "rnnc/Dialect/Rnn/IR/RnnAttrs.td"
+include "rnnc/Dialect/Rnn/IR/RnnTypes.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Cell interface
+//===----------------------------------------------------------------------===//
+
+def Rnn_CellOpInterface : OpInterface<"CellOpInterface"> {
+  let cppNamespace = "::mlir::rnn";
+  let description = [{
+    An op that defines one recurrent layer. The sequence op asks it for the shape
+    facts it needs; the lowering dispatches on the concrete op.
+  }];
+  let methods = [
+    InterfaceMethod<"Features of the input consumed at each step (rows of the "
+                    "input part of the kernel).", "int64_t", "getInputDepth">,
+    InterfaceMethod<"Features of the output at each step (= the h state).",
+                    "int64_t", "getOutputSize">,
+    InterfaceMethod<"Sizes of the state tensors, in state order.",
+                    "::llvm::SmallVector<int64_t>", "getStateSizes">,
+    InterfaceMethod<"Names of the state tensors in state order; empty when the "
+                    "cell has one state.",
+                    "::llvm::SmallVector<::llvm::StringRef>", "getStateNames">,
+  ];
+}
+
+def Rnn_F32Tensor1D : 1DTensorOf<[F32]>;
+def Rnn_F32Tensor2D : 2DTensorOf<[F32]>;
+
+//===----------------------------------------------------------------------===//
+// Cells
+//===----------------------------------------------------------------------===//
+
+def Rnn_BasicRNNCellOp : Rnn_Op<"basic_rnn_cell",
+    [Pure, DeclareOpInterfaceMethods<Rnn_CellOpInterface>]> {
+  let summary = "tf.nn.rnn_cell.BasicRNNCell";
+  let description = [{
+    `h' = activation(concat([x, h]) @ kernel + bias)`; the output is `h'`.
+
+    `kernel` is `[input_depth + num_units, num_units]` (rows of x first, then
+    rows of h), `bias` is `[num_units]`.
+
+    Example:
+    ```mlir
+    %cell = rnn.basic_rnn_cell %kernel, %bias {num_units = 8 : i64,
+        activation = #rnn.activation<relu>} : tensor<12x8xf32>, tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Rnn_F32Tensor2D:$kernel, Rnn_F32Tensor1D:$bias,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_units,
+                       DefaultValuedAttr<Rnn_ActivationAttr,
+                           "::mlir::rnn::Activation::tanh">:$activation);
+  let results = (outs Rnn_CellType:$cell);
+  let assemblyFormat = "$kernel `,` $bias attr-dict `:` type($kernel) `,` type($bias)";
+  let hasVerifier = 1;
+}
+
+def Rnn_LSTMCellOp : Rnn_Op<"lstm_cell",
+    [Pure, AttrSizedOperandSegments,
+     DeclareOpInterfaceMethods<Rnn_CellOpInterface>]> {
+  let summary = "tf.nn.rnn_cell.LSTMCell / BasicLSTMCell";
+  let description = [{
+    TensorFlow's LSTM cell, gate order i, j, f, o:
+
+    ```
+    i, j, f, o = split(concat([x, m]) @ kernel + bias, 4)
+    c' = sigmoid(f + forget_bias [+ w_f_diag * c]) * c
+       + sigmoid(i [+ w_i_diag * c]) * activation(j)
+    c' = clip(c', -cell_clip, cell_clip)                  if cell_clip is set
+    m' = sigmoid(o [+ w_o_diag * c']) * activation(c')
+    m' = clip(m' @ proj_kernel, -proj_clip, proj_clip)     if projection is given
+    ```
+
+    `kernel` is `[input_depth + h_depth, 4 * num_units]` with
+    `h_depth = num_proj` when a projection kernel `[num_units, num_proj]` is given
+    and `num_units` otherwise; `bias` is `[4 * num_units]` and does not contain
+    `forget_bias`, which is added at run time (default 1.0). The three peephole
+    vectors are `[num_units]` and are given together or not at all
+    (`use_peepholes`). The state is `(c, m)`: `c` has `num_units` features, `m`
+    (also the output) has `h_depth`. `BasicLSTMCell` is this op without
+    peepholes, clipping or projection.
+
+    Example:
+    ```mlir
+    %cell = rnn.lstm_cell %kernel, %bias
+        peepholes(%wi, %wf, %wo : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+        projection(%proj : tensor<8x5xf32>)
+        {num_units = 8 : i64, cell_clip = 3.0 : f32, proj_clip = 1.0 : f32}
+        : tensor<9x32xf32>, tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins Rnn_F32Tensor2D:$kernel, Rnn_F32Tensor1D:$bias,
+                       Optional<Rnn_F32Tensor1D>:$w_i_diag,
+                       Optional<Rnn_F32Tensor1D>:$w_f_diag,
+                       Optional<Rnn_F32Tensor1D>:$w_o_diag,
+                       Optional<Rnn_F32Tensor2D>:$proj_kernel,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_units,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$forget_bias,
+                       OptionalAttr<F32Attr>:$cell_clip,
+                       OptionalAttr<F32Attr>:$proj_clip,
+                       DefaultValuedAttr<Rnn_ActivationAttr,
+                           "::mlir::rnn::Activation::tanh">:$activation);
+  let results = (outs Rnn_CellType:$cell);
+  let assemblyFormat = [{
+    $kernel `,` $bias
+    (`peepholes` `(` $w_i_diag^ `,` $w_f_diag `,` $w_o_diag `:` type($w_i_diag) `,`
+        type($w_f_diag) `,` type($w_o_diag) `)`)?
+    (`projection` `(` $proj_kernel^ `:` type($proj_kernel) `)`)?
+    attr-dict `:` type($kernel) `,` type($bias)
+  }];
+  let extraClassDeclaration = [{
+    bool hasPeepholes() { return getWIDiag() != nullptr; }
+    bool hasProjection() { return getProjKernel() != nullptr; }
+  }];
+  let hasVerifier = 1;
+}
+
+def Rnn_GRUCellOp : Rnn_Op<"gru_cell",
+    [Pure, DeclareOpInterfaceMethods<Rnn_CellOpInterface>]> {
+  let summary = "tf.nn.rnn_cell.GRUCell (reset before) or its linear-before-reset variant";
+  let description = [{
+    TensorFlow's GRU cell, gate order r, u:
+
+    ```
+    r, u = split(sigmoid(concat([x, h]) @ gates_kernel + gates_bias), 2)
+    c  = activation(concat([x, r * h]) @ candidate_kernel + candidate_bias)
+    h' = u * h + (1 - u) * c
+    ```
+
+    With `linear_before_reset` (TensorFlow's `CudnnCompatibleGRUCell`, PyTorch,
+    ONNX `linear_before_reset=1`) the reset gate is applied after the recurrent
+    matmul, which has its own bias `hidden_bias`:
+
+    ```
+    c = activation(x @ candidate_kernel[:input_depth] + candidate_bias
+                   + r * (h @ candidate_kernel[input_depth:] + hidden_bias))
+    ```
+
+    `gates_kernel` is `[input_depth + num_units, 2 * num_units]`, `gates_bias`
+    `[2 * num_units]`, `candidate_kernel` `[input_depth + num_units, num_units]`,
+    `candidate_bias` and `hidden_bias` `[num_units]`. `hidden_bias` is given
+    exactly when `linear_before_reset` is set.
+
+    Example:
+    ```mlir
+    %cell = rnn.gru_cell %gk, %gb, %ck, %cb {num_units = 8 : i64}
+        : tensor<12x16xf32>, tensor<16xf32>, tensor<12x8xf32>, tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Rnn_F32Tensor2D:$gates_kernel, Rnn_F32Tensor1D:$gates_bias,
+                       Rnn_F32Tensor2D:$candidate_kernel,
+                       Rnn_F32Tensor1D:$candidate_bias,
+                       Optional<Rnn_F32Tensor1D>:$hidden_bias,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_units,
+                       UnitAttr:$linear_before_reset,
+                       DefaultValuedAttr<Rnn_ActivationAttr,
+                           "::mlir::rnn::Activation::tanh">:$activation);
+  let results = (outs Rnn_CellType:$cell);
+  let assemblyFormat = [{
+    $gates_kernel `,` $gates_bias `,` $candidate_kernel `,` $candidate_bias
+    (`hidden_bias` `(` $hidden_bias^ `:` type($hidden_bias) `)`)?
+    attr-dict `:` type($gates_kernel) `,` type($gates_bias) `,`
+        type($candidate_kernel) `,` type($candidate_bias)
+  }];
+  let hasVerifier = 1;
+}
+
+def Rnn_MultiRNNCellOp : Rnn_Op<"multi_rnn_cell", [Pure]> {
+  let summary = "tf.nn.rnn_cell.MultiRNNCell: a stack of cells";
+  let description = [{
+    Stacks cells: at each step layer `k + 1` consumes the output of layer `k`.
+    The stack's state is the states of all layers in order; its output is the
+    last layer's output. Nested stacks are flattened.
+
+    Example:
+    ```mlir
+    %stack = rnn.multi_rnn_cell %lstm, %gru
+    ```
+  }];
+  let arguments = (ins Variadic<Rnn_CellType>:$cells);
+  let results = (outs Rnn_CellType:$cell);
+  let assemblyFormat = "$cells attr-dict";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Sequence
+//===----------------------------------------------------------------------===//
+
+def Rnn_DynamicRNNOp : Rnn_Op<"dynamic_rnn", [Pure, AttrSizedOperandSegments]> {
+  let summary = "tf.nn.dynamic_rnn: apply a cell over a sequence";
+  let description = [{
+    Runs `cell` over `inputs` (`[T, B, D]` with `time_major`, else `[B, T, D]`)
+    and returns `outputs` (same major order, last dimension the cell's output
+    size) and the final state of every layer in layer order (LSTM layers
+    contribute `c` then `h`), each `[B, size]`.
+
+    Without `initial_state` every state starts at zero; otherwise one tensor is
+    given per state, in the same order as the results. With `sequence_length`
+    (`[B]`, i32 or i64), for `t >= sequence_length[b]` the output row is zero and
+    every state is copied through, so the final state is the state after step
+    `sequence_length[b] - 1` (the initial state when it is 0); steps beyond the
+    largest length are not computed. Lengths are clamped to `[0, T]`.
+
+    Example:
+    ```mlir
+    %outputs, %c, %h = rnn.dynamic_rnn %cell(%x : tensor<?x?x4xf32>)
+        sequence_length(%len : tensor<?xi32>) {time_major}
+        -> tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins Rnn_CellType:$cell,
+                       3DTensorOf<[F32]>:$inputs,
+                       Optional<1DTensorOf<[I32, I64]>>:$sequence_length,
+                       Variadic<Rnn_F32Tensor2D>:$initial_state,
+                       UnitAttr:$time_major);
+  let results = (outs 3DTensorOf<[F32]>:$outputs,
+                      Variadic<Rnn_F32Tensor2D>:$final_state);
+  let assemblyFormat = [{
+    $cell `(` $inputs `:` type($inputs) `)`
+    (`sequence_length` `(` $sequence_length^ `:` type($sequence_length) `)`)?
+    (`initial_state` `(` $initial_state^ `:` type($initial_state) `)`)?
+    attr-dict `->` type($outputs) (`,` type($final_state)^)?
+  }];
+  let extraClassDeclaration = [{
+    unsigned getTimeDim() { return getTimeMajor() ? 0 : 1; }
+    unsigned getBatchDim() { return getTimeMajor() ? 1 : 0; }
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // RNNC_DIALECT_RNN_IR_RNNOPS_TD

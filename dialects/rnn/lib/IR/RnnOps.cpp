@@ -1,0 +1,266 @@
+#include "rnnc/Dialect/Rnn/IR/RnnOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::rnn;
+
+#include "rnnc/Dialect/Rnn/IR/RnnOpsInterfaces.cpp.inc"
+
+#define GET_OP_CLASSES
+#include "rnnc/Dialect/Rnn/IR/RnnOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Shape checks shared by the verifiers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Prints a shape as `[2, ?, 8]` for diagnostics.
+std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  llvm::raw_string_ostream os(text);
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    if (ShapedType::isDynamic(d))
+      os << "?";
+    else
+      os << d;
+  });
+  os << "]";
+  return text;
+}
+
+/// Weights must have exactly `expected`; they are compile-time facts.
+LogicalResult checkWeightShape(Operation *op, Value weight, StringRef name,
+                               ArrayRef<int64_t> expected) {
+  auto type = cast<RankedTensorType>(weight.getType());
+  if (!type.hasStaticShape())
+    return op->emitOpError() << "'" << name << "' must have a static shape, got "
+                             << formatShape(type.getShape());
+  if (type.getShape() != expected)
+    return op->emitOpError() << "'" << name << "' must have shape "
+                             << formatShape(expected) << ", got "
+                             << formatShape(type.getShape());
+  return success();
+}
+
+/// Kernels are `[input_depth + recurrent_rows, columns]`; checks the columns and
+/// that at least one input row remains.
+LogicalResult checkKernelShape(Operation *op, Value kernel, StringRef name,
+                               int64_t recurrentRows, int64_t columns) {
+  auto type = cast<RankedTensorType>(kernel.getType());
+  if (!type.hasStaticShape())
+    return op->emitOpError() << "'" << name << "' must have a static shape, got "
+                             << formatShape(type.getShape());
+  if (type.getDimSize(1) != columns)
+    return op->emitOpError() << "'" << name << "' must have " << columns
+                             << " columns, got shape " << formatShape(type.getShape());
+  if (type.getDimSize(0) <= recurrentRows)
+    return op->emitOpError()
+           << "'" << name << "' must have input_depth + " << recurrentRows
+           << " rows with input_depth >= 1, got shape " << formatShape(type.getShape());
+  return success();
+}
+
+int64_t kernelRows(Value kernel) {
+  return cast<RankedTensorType>(kernel.getType()).getDimSize(0);
+}
+
+bool compatibleDim(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// BasicRNNCellOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BasicRNNCellOp::verify() {
+  int64_t units = getNumUnits();
+  if (failed(checkKernelShape(*this, getKernel(), "kernel", units, units)))
+    return failure();
+  return checkWeightShape(*this, getBias(), "bias", {units});
+}
+
+int64_t BasicRNNCellOp::getInputDepth() { return kernelRows(getKernel()) - getNumUnits(); }
+int64_t BasicRNNCellOp::getOutputSize() { return getNumUnits(); }
+SmallVector<int64_t> BasicRNNCellOp::getStateSizes() { return {(int64_t)getNumUnits()}; }
+SmallVector<StringRef> BasicRNNCellOp::getStateNames() { return {}; }
+
+//===----------------------------------------------------------------------===//
+// LSTMCellOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LSTMCellOp::verify() {
+  int64_t units = getNumUnits();
+  int64_t peepholeCount = (getWIDiag() ? 1 : 0) + (getWFDiag() ? 1 : 0) + (getWODiag() ? 1 : 0);
+  if (peepholeCount != 0 && peepholeCount != 3)
+    return emitOpError("peepholes need all three of w_i_diag, w_f_diag, w_o_diag");
+  if (hasPeepholes()) {
+    for (auto [value, name] : {std::pair<Value, StringRef>{getWIDiag(), "w_i_diag"},
+                               {getWFDiag(), "w_f_diag"},
+                               {getWODiag(), "w_o_diag"}})
+      if (failed(checkWeightShape(*this, value, name, {units})))
+        return failure();
+  }
+  if (hasProjection()) {
+    auto projType = cast<RankedTensorType>(getProjKernel().getType());
+    if (!projType.hasStaticShape() || projType.getDimSize(0) != units)
+      return emitOpError() << "'proj_kernel' must have shape [" << units
+                           << ", num_proj], got " << formatShape(projType.getShape());
+  } else if (getProjClip()) {
+    return emitOpError("'proj_clip' needs a projection kernel (num_proj)");
+  }
+  if (getCellClip() && !(getCellClip()->convertToFloat() > 0.0f))
+    return emitOpError("'cell_clip' must be positive");
+  if (getProjClip() && !(getProjClip()->convertToFloat() > 0.0f))
+    return emitOpError("'proj_clip' must be positive");
+  if (failed(checkKernelShape(*this, getKernel(), "kernel", getOutputSize(), 4 * units)))
+    return failure();
+  return checkWeightShape(*this, getBias(), "bias", {4 * units});
+}
+
+int64_t LSTMCellOp::getInputDepth() { return kernelRows(getKernel()) - getOutputSize(); }
+int64_t LSTMCellOp::getOutputSize() {
+  if (hasProjection())
+    return cast<RankedTensorType>(getProjKernel().getType()).getDimSize(1);
+  return getNumUnits();
+}
+SmallVector<int64_t> LSTMCellOp::getStateSizes() {
+  return {(int64_t)getNumUnits(), getOutputSize()};
+}
+SmallVector<StringRef> LSTMCellOp::getStateNames() { return {"c", "h"}; }
+
+//===----------------------------------------------------------------------===//
+// GRUCellOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GRUCellOp::verify() {
+  int64_t units = getNumUnits();
+  if (getLinearBeforeReset() && !getHiddenBias())
+    return emitOpError("'linear_before_reset' needs a 'hidden_bias' operand");
+  if (!getLinearBeforeReset() && getHiddenBias())
+    return emitOpError("'hidden_bias' is only used with 'linear_before_reset'");
+  if (failed(checkKernelShape(*this, getGatesKernel(), "gates_kernel", units, 2 * units)) ||
+      failed(checkWeightShape(*this, getGatesBias(), "gates_bias", {2 * units})) ||
+      failed(checkKernelShape(*this, getCandidateKernel(), "candidate_kernel", units, units)) ||
+      failed(checkWeightShape(*this, getCandidateBias(), "candidate_bias", {units})))
+    return failure();
+  if (getHiddenBias() && failed(checkWeightShape(*this, getHiddenBias(), "hidden_bias", {units})))
+    return failure();
+  if (kernelRows(getGatesKernel()) != kernelRows(getCandidateKernel()))
+    return emitOpError() << "'gates_kernel' and 'candidate_kernel' must have the same "
+                            "number of rows, got "
+                         << kernelRows(getGatesKernel()) << " and "
+                         << kernelRows(getCandidateKernel());
+  return success();
+}
+
+int64_t GRUCellOp::getInputDepth() { return kernelRows(getGatesKernel()) - getNumUnits(); }
+int64_t GRUCellOp::getOutputSize() { return getNumUnits(); }
+SmallVector<int64_t> GRUCellOp::getStateSizes() { return {(int64_t)getNumUnits()}; }
+SmallVector<StringRef> GRUCellOp::getStateNames() { return {}; }
+
+//===----------------------------------------------------------------------===//
+// MultiRNNCellOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MultiRNNCellOp::verify() {
+  if (getCells().empty())
+    return emitOpError("needs at least one cell");
+  SmallVector<CellOpInterface> layers;
+  if (failed(getCellLayers(getCell(), layers)))
+    return emitOpError("cells must be produced by rnn cell ops");
+  for (size_t i = 1; i < layers.size(); ++i)
+    if (layers[i].getInputDepth() != layers[i - 1].getOutputSize())
+      return emitOpError() << "layer " << i << " expects inputs of depth "
+                           << layers[i].getInputDepth() << " but layer " << i - 1
+                           << " outputs " << layers[i - 1].getOutputSize() << " features";
+  return success();
+}
+
+LogicalResult mlir::rnn::getCellLayers(Value cell, SmallVectorImpl<CellOpInterface> &layers) {
+  Operation *def = cell.getDefiningOp();
+  if (!def)
+    return failure();
+  if (auto multi = dyn_cast<MultiRNNCellOp>(def)) {
+    for (Value inner : multi.getCells())
+      if (failed(getCellLayers(inner, layers)))
+        return failure();
+    return success();
+  }
+  auto layer = dyn_cast<CellOpInterface>(def);
+  if (!layer)
+    return failure();
+  layers.push_back(layer);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// DynamicRNNOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DynamicRNNOp::verify() {
+  SmallVector<CellOpInterface> layers;
+  if (failed(getCellLayers(getCell(), layers)))
+    return emitOpError("'cell' must be produced by rnn cell ops "
+                       "(rnn.*_cell or rnn.multi_rnn_cell)");
+
+  auto inputsType = cast<RankedTensorType>(getInputs().getType());
+  int64_t time = inputsType.getDimSize(getTimeDim());
+  int64_t batch = inputsType.getDimSize(getBatchDim());
+  int64_t depth = inputsType.getDimSize(2);
+  if (ShapedType::isDynamic(depth))
+    return emitOpError("the input depth (dimension 2 of 'inputs') must be static");
+  if (depth != layers.front().getInputDepth())
+    return emitOpError() << "layer 0 expects inputs of depth " << layers.front().getInputDepth()
+                         << " but 'inputs' has depth " << depth;
+  for (size_t i = 1; i < layers.size(); ++i)
+    if (layers[i].getInputDepth() != layers[i - 1].getOutputSize())
+      return emitOpError() << "layer " << i << " expects inputs of depth "
+                           << layers[i].getInputDepth() << " but layer " << i - 1
+                           << " outputs " << layers[i - 1].getOutputSize() << " features";
+
+  if (Value lengths = getSequenceLength()) {
+    int64_t n = cast<RankedTensorType>(lengths.getType()).getDimSize(0);
+    if (!compatibleDim(n, batch))
+      return emitOpError() << "'sequence_length' has " << n << " entries but the batch size is "
+                           << batch;
+  }
+
+  SmallVector<int64_t> stateSizes;
+  for (CellOpInterface layer : layers)
+    llvm::append_range(stateSizes, layer.getStateSizes());
+
+  auto checkStates = [&](TypeRange types, StringRef what) -> LogicalResult {
+    if (types.size() != stateSizes.size())
+      return emitOpError() << "expects " << stateSizes.size() << " " << what
+                           << " tensors (one per state of every layer), got " << types.size();
+    for (auto [i, type] : llvm::enumerate(types)) {
+      auto shape = cast<RankedTensorType>(type).getShape();
+      if (!compatibleDim(shape[0], batch) || shape[1] != stateSizes[i])
+        return emitOpError() << what << " #" << i << " must have shape ["
+                             << (ShapedType::isDynamic(batch) ? std::string("?")
+                                                              : std::to_string(batch))
+                             << ", " << stateSizes[i] << "], got " << formatShape(shape);
+    }
+    return success();
+  };
+  if (!getInitialState().empty() &&
+      failed(checkStates(getInitialState().getTypes(), "initial_state")))
+    return failure();
+  if (failed(checkStates(getFinalState().getTypes(), "final_state")))
+    return failure();
+
+  auto outShape = cast<RankedTensorType>(getOutputs().getType()).getShape();
+  int64_t outSize = layers.back().getOutputSize();
+  if (!compatibleDim(outShape[getTimeDim()], time) ||
+      !compatibleDim(outShape[getBatchDim()], batch) || outShape[2] != outSize)
+    return emitOpError() << "'outputs' must have shape "
+                         << formatShape(getTimeMajor()
+                                            ? SmallVector<int64_t>{time, batch, outSize}
+                                            : SmallVector<int64_t>{batch, time, outSize})
+                         << ", got " << formatShape(outShape);
+  return success();
+}

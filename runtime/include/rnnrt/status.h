@@ -1,0 +1,42 @@
+/* rnnrt status codes and allocators shared by every runtime API.
+ *
+ * Conventions: functions return rnnrt_status_t (RNNRT_STATUS_OK = 0); on
+ * failure they write a NUL-terminated message into the caller's buffer when
+ * one is given. Nothing here has mutable global state: every function is safe
+ * to call from several threads on distinct objects. */
+#ifndef RNNRT_STATUS_H
+#define RNNRT_STATUS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum rnnrt_status {
+  RNNRT_STATUS_OK = 0,
+  RNNRT_STATUS_INVALID_ARGUMENT = 1, /* null pointer, bad size or dtype */
+  RNNRT_STATUS_IO_ERROR = 2,         /* a file could not be opened, read or written */
+  RNNRT_STATUS_BAD_FORMAT = 3,       /* a file is malformed or of an unsupported kind */
+  RNNRT_STATUS_OUT_OF_MEMORY = 4,
+} rnnrt_status_t;
+
+/* Returns a static name such as "RNNRT_STATUS_BAD_FORMAT". */
+const char *rnnrt_status_name(rnnrt_status_t status);
+
+/* An explicit allocator: `alloc` returns memory aligned to `alignment` (a
+ * power of two) or NULL; `free` accepts NULL. */
+typedef struct rnnrt_allocator {
+  void *self;
+  void *(*alloc)(void *self, size_t size, size_t alignment);
+  void (*free)(void *self, void *ptr);
+} rnnrt_allocator_t;
+
+/* The C library's aligned_alloc/free. */
+rnnrt_allocator_t rnnrt_allocator_system(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RNNRT_STATUS_H */

@@ -1,0 +1,192 @@
+#include "RnnReference.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace rnnc::reference {
+
+const char *activationName(Activation activation) {
+  switch (activation) {
+  case Activation::Tanh: return "tanh";
+  case Activation::Sigmoid: return "sigmoid";
+  case Activation::Relu: return "relu";
+  case Activation::Relu6: return "relu6";
+  case Activation::Elu: return "elu";
+  case Activation::Softsign: return "softsign";
+  case Activation::Softplus: return "softplus";
+  case Activation::Linear: return "linear";
+  }
+  return "?";
+}
+
+static double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+double activate(Activation activation, double x) {
+  switch (activation) {
+  case Activation::Tanh: return std::tanh(x);
+  case Activation::Sigmoid: return sigmoid(x);
+  case Activation::Relu: return x > 0 ? x : 0.0;
+  case Activation::Relu6: return std::min(std::max(x, 0.0), 6.0);
+  case Activation::Elu: return x > 0 ? x : std::expm1(x);
+  case Activation::Softsign: return x / (1.0 + std::fabs(x));
+  case Activation::Softplus: return std::log1p(std::exp(x));
+  case Activation::Linear: return x;
+  }
+  return x;
+}
+
+int64_t Cell::outputSize() const {
+  return kind == CellKind::LSTM && numProj > 0 ? numProj : numUnits;
+}
+
+std::vector<int64_t> Cell::stateSizes() const {
+  if (kind == CellKind::LSTM)
+    return {numUnits, outputSize()};
+  return {numUnits};
+}
+
+namespace {
+/// concat([x, h]) @ kernel[:, column] for a row-major kernel with `columns` columns.
+double dotConcat(const std::vector<double> &x, const std::vector<double> &h,
+                 const std::vector<float> &kernel, int64_t columns, int64_t column) {
+  double sum = 0;
+  for (size_t k = 0; k < x.size(); ++k)
+    sum += x[k] * kernel[k * columns + column];
+  for (size_t k = 0; k < h.size(); ++k)
+    sum += h[k] * kernel[(x.size() + k) * columns + column];
+  return sum;
+}
+
+double clip(double v, float limit) { return std::min(std::max(v, -(double)limit), (double)limit); }
+
+/// One step of one layer: updates `state` in place and returns the output.
+std::vector<double> step(const Cell &cell, const std::vector<double> &x,
+                         std::vector<std::vector<double>> &state) {
+  const int64_t H = cell.numUnits;
+  const std::vector<double> empty;
+  switch (cell.kind) {
+  case CellKind::BasicRNN: {
+    std::vector<double> h(H);
+    for (int64_t u = 0; u < H; ++u)
+      h[u] = activate(cell.activation, dotConcat(x, state[0], cell.kernel, H, u) + cell.bias[u]);
+    state[0] = h;
+    return h;
+  }
+  case CellKind::LSTM: {
+    const std::vector<double> &cPrev = state[0], &mPrev = state[1];
+    std::vector<double> c(H), m(H);
+    for (int64_t u = 0; u < H; ++u) {
+      double i = dotConcat(x, mPrev, cell.kernel, 4 * H, u) + cell.bias[u];
+      double j = dotConcat(x, mPrev, cell.kernel, 4 * H, H + u) + cell.bias[H + u];
+      double f = dotConcat(x, mPrev, cell.kernel, 4 * H, 2 * H + u) + cell.bias[2 * H + u];
+      double o = dotConcat(x, mPrev, cell.kernel, 4 * H, 3 * H + u) + cell.bias[3 * H + u];
+      if (cell.peepholes) {
+        i += cell.wIDiag[u] * cPrev[u];
+        f += cell.wFDiag[u] * cPrev[u];
+      }
+      c[u] = sigmoid(f + cell.forgetBias) * cPrev[u] + sigmoid(i) * activate(cell.activation, j);
+      if (cell.cellClip)
+        c[u] = clip(c[u], *cell.cellClip);
+      if (cell.peepholes)
+        o += cell.wODiag[u] * c[u];
+      m[u] = sigmoid(o) * activate(cell.activation, c[u]);
+    }
+    if (cell.numProj > 0) {
+      std::vector<double> projected(cell.numProj, 0.0);
+      for (int64_t p = 0; p < cell.numProj; ++p) {
+        for (int64_t u = 0; u < H; ++u)
+          projected[p] += m[u] * cell.projKernel[u * cell.numProj + p];
+        if (cell.projClip)
+          projected[p] = clip(projected[p], *cell.projClip);
+      }
+      m = projected;
+    }
+    state[0] = c;
+    state[1] = m;
+    return m;
+  }
+  case CellKind::GRU: {
+    const std::vector<double> &h = state[0];
+    std::vector<double> r(H), z(H), rh(H), next(H);
+    for (int64_t u = 0; u < H; ++u) {
+      r[u] = sigmoid(dotConcat(x, h, cell.gatesKernel, 2 * H, u) + cell.gatesBias[u]);
+      z[u] = sigmoid(dotConcat(x, h, cell.gatesKernel, 2 * H, H + u) + cell.gatesBias[H + u]);
+      rh[u] = r[u] * h[u];
+    }
+    for (int64_t u = 0; u < H; ++u) {
+      double pre;
+      if (cell.linearBeforeReset) {
+        double fromInput = dotConcat(x, empty, cell.candidateKernel, H, u) + cell.candidateBias[u];
+        double fromHidden = 0;
+        for (int64_t k = 0; k < H; ++k)
+          fromHidden += h[k] * cell.candidateKernel[(x.size() + k) * H + u];
+        pre = fromInput + r[u] * (fromHidden + cell.hiddenBias[u]);
+      } else {
+        pre = dotConcat(x, rh, cell.candidateKernel, H, u) + cell.candidateBias[u];
+      }
+      double candidate = activate(cell.activation, pre);
+      next[u] = z[u] * h[u] + (1 - z[u]) * candidate;
+    }
+    state[0] = next;
+    return next;
+  }
+  }
+  throw std::logic_error("unknown cell kind");
+}
+} // namespace
+
+Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inputs, int64_t T,
+                  int64_t B, bool timeMajor, const std::vector<int64_t> *lengths,
+                  const std::vector<std::vector<float>> *initialState) {
+  const int64_t D = layers.front().inputDepth;
+  const int64_t O = layers.back().outputSize();
+  Result result;
+  result.outputs.assign(T * B * O, 0.0f);
+
+  // states[b][layer][leaf]
+  std::vector<std::vector<std::vector<std::vector<double>>>> states(B);
+  for (int64_t b = 0; b < B; ++b) {
+    size_t flat = 0;
+    for (const Cell &cell : layers) {
+      std::vector<std::vector<double>> leafs;
+      for (int64_t size : cell.stateSizes()) {
+        std::vector<double> leaf(size, 0.0);
+        if (initialState)
+          for (int64_t k = 0; k < size; ++k)
+            leaf[k] = (*initialState)[flat][b * size + k];
+        leafs.push_back(leaf);
+        ++flat;
+      }
+      states[b].push_back(leafs);
+    }
+  }
+
+  for (int64_t t = 0; t < T; ++t) {
+    for (int64_t b = 0; b < B; ++b) {
+      // Past a row's length: output zero (already), every state copied through.
+      if (lengths && t >= (*lengths)[b])
+        continue;
+      int64_t base = timeMajor ? (t * B + b) : (b * T + t);
+      std::vector<double> x(inputs.begin() + base * D, inputs.begin() + (base + 1) * D);
+      for (size_t l = 0; l < layers.size(); ++l)
+        x = step(layers[l], x, states[b][l]);
+      for (int64_t k = 0; k < O; ++k)
+        result.outputs[base * O + k] = (float)x[k];
+    }
+  }
+
+  for (size_t l = 0; l < layers.size(); ++l) {
+    std::vector<int64_t> sizes = layers[l].stateSizes();
+    for (size_t leaf = 0; leaf < sizes.size(); ++leaf) {
+      std::vector<float> state(B * sizes[leaf]);
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t k = 0; k < sizes[leaf]; ++k)
+          state[b * sizes[leaf] + k] = (float)states[b][l][leaf][k];
+      result.finalStates.push_back(state);
+    }
+  }
+  return result;
+}
+
+} // namespace rnnc::reference

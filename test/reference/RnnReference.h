@@ -1,0 +1,64 @@
+// A plain scalar implementation of tf.nn.dynamic_rnn and its cells, written
+// from the equations in docs/semantics.md (TensorFlow's rnn_cell_impl.py). It
+// shares no code with the compiler and accumulates in double precision; the
+// tests compare compiled kernels against it.
+#ifndef RNNC_TEST_REFERENCE_RNNREFERENCE_H
+#define RNNC_TEST_REFERENCE_RNNREFERENCE_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rnnc::reference {
+
+enum class Activation { Tanh, Sigmoid, Relu, Relu6, Elu, Softsign, Softplus, Linear };
+enum class CellKind { BasicRNN, LSTM, GRU };
+
+/// Name used by the rnn dialect (`#rnn.activation<NAME>`).
+const char *activationName(Activation activation);
+double activate(Activation activation, double x);
+
+/// One layer. Weights are row-major in TensorFlow's layout:
+///   BasicRNN: kernel [D + H, H], bias [H]
+///   LSTM:     kernel [D + P, 4H] (gates i, j, f, o), bias [4H], optional
+///             w_i_diag/w_f_diag/w_o_diag [H], optional proj_kernel [H, P]
+///             (P = num_proj, or H without projection)
+///   GRU:      gates_kernel [D + H, 2H] (r, u), gates_bias [2H],
+///             candidate_kernel [D + H, H], candidate_bias [H],
+///             hidden_bias [H] with linear_before_reset.
+struct Cell {
+  CellKind kind = CellKind::LSTM;
+  int64_t numUnits = 1;
+  int64_t inputDepth = 1;
+  Activation activation = Activation::Tanh;
+  float forgetBias = 1.0f;
+  bool peepholes = false;
+  std::optional<float> cellClip;
+  int64_t numProj = 0;
+  std::optional<float> projClip;
+  bool linearBeforeReset = false;
+
+  std::vector<float> kernel, bias, wIDiag, wFDiag, wODiag, projKernel;
+  std::vector<float> gatesKernel, gatesBias, candidateKernel, candidateBias, hiddenBias;
+
+  int64_t outputSize() const;
+  /// LSTM: {c: H, h: P}; others {h: H}.
+  std::vector<int64_t> stateSizes() const;
+};
+
+struct Result {
+  std::vector<float> outputs;                  // [T, B, O] or [B, T, O]
+  std::vector<std::vector<float>> finalStates; // per state of every layer, [B, size]
+};
+
+/// `inputs` is [T, B, D] when timeMajor, else [B, T, D]. `lengths` (may be
+/// null) must lie in [0, T]. `initialState` (may be null) holds one [B, size]
+/// tensor per state in layer order; zeros otherwise.
+Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inputs, int64_t T,
+                  int64_t B, bool timeMajor, const std::vector<int64_t> *lengths,
+                  const std::vector<std::vector<float>> *initialState);
+
+} // namespace rnnc::reference
+
+#endif // RNNC_TEST_REFERENCE_RNNREFERENCE_H

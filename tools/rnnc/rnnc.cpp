@@ -1,0 +1,356 @@
+// rnnc: the compiler driver.
+//
+//   rnnc run MODEL.mlir [--input NAME=FILE.npy]... [--inputs-dir DIR] --output-dir DIR
+//   rnnc compile MODEL.mlir --emit=rnn|llvm|asm|obj [-o FILE] [--cpu host|x86-64-v3|x86-64-v4]
+//
+// Every failure prints a message naming the problem and exits with status 1.
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "rnnc/API/Jit.h"
+#include "rnnc/InitAll.h"
+#include "rnnc/Pipelines/Pipelines.h"
+#include "rnnc/Target/Cpu/CpuTarget.h"
+#include "rnnrt/npy.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <map>
+
+using namespace mlir;
+using namespace mlir::rnnc;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory rnncCategory("rnnc options");
+static cl::SubCommand runCommand("run", "Compile a model in-process and run it on .npy inputs");
+static cl::SubCommand compileCommand("compile", "Compile a model to LLVM IR, assembly or an object");
+
+static cl::opt<std::string> runModel(cl::Positional, cl::Required, cl::desc("MODEL.mlir"),
+                                     cl::sub(runCommand), cl::cat(rnncCategory));
+static cl::list<std::string> runInputs("input", cl::desc("NAME=FILE.npy for the input NAME"),
+                                       cl::value_desc("NAME=FILE.npy"), cl::sub(runCommand),
+                                       cl::cat(rnncCategory));
+static cl::opt<std::string> runInputsDir("inputs-dir",
+                                         cl::desc("Read each input NAME not given by --input "
+                                                  "from DIR/NAME.npy"),
+                                         cl::value_desc("DIR"), cl::sub(runCommand),
+                                         cl::cat(rnncCategory));
+static cl::opt<std::string> runOutputDir("output-dir", cl::Required,
+                                         cl::desc("Write each result NAME to DIR/NAME.npy"),
+                                         cl::value_desc("DIR"), cl::sub(runCommand),
+                                         cl::cat(rnncCategory));
+static cl::opt<unsigned> runPrintLimit("print-limit",
+                                       cl::desc("Values printed per result (0 prints none)"),
+                                       cl::init(32), cl::sub(runCommand), cl::cat(rnncCategory));
+
+static cl::opt<std::string> compileModel(cl::Positional, cl::Required, cl::desc("MODEL.mlir"),
+                                         cl::sub(compileCommand), cl::cat(rnncCategory));
+static cl::opt<std::string> compileOutput("o", cl::desc("Output file ('-' for stdout)"),
+                                          cl::init("-"), cl::sub(compileCommand),
+                                          cl::cat(rnncCategory));
+enum class EmitKind { Rnn, Llvm, Asm, Obj };
+static cl::opt<EmitKind> compileEmit(
+    "emit", cl::desc("What to write"), cl::init(EmitKind::Obj),
+    cl::values(clEnumValN(EmitKind::Rnn, "rnn", "the verified rnn-dialect module"),
+               clEnumValN(EmitKind::Llvm, "llvm", "optimized LLVM IR"),
+               clEnumValN(EmitKind::Asm, "asm", "assembly"),
+               clEnumValN(EmitKind::Obj, "obj", "a relocatable object file")),
+    cl::sub(compileCommand), cl::cat(rnncCategory));
+static cl::opt<std::string> compileCpu("cpu", cl::desc("host, x86-64-v3 (AVX2), x86-64-v4 (AVX-512)"),
+                                       cl::init("host"), cl::sub(compileCommand),
+                                       cl::cat(rnncCategory));
+
+static cl::opt<std::string> entryFunction("function",
+                                          cl::desc("Entry function (default: the only public one)"),
+                                          cl::sub(runCommand), cl::sub(compileCommand),
+                                          cl::cat(rnncCategory));
+static cl::opt<int64_t> vectorWidth("vector-width", cl::desc("f32 lanes per vector"), cl::init(16),
+                                    cl::sub(runCommand), cl::sub(compileCommand),
+                                    cl::cat(rnncCategory));
+
+namespace {
+
+int failWith(const std::string &message) {
+  llvm::errs() << "rnnc: error: " << message << "\n";
+  return 1;
+}
+
+OwningOpRef<ModuleOp> parseModel(const std::string &path, MLIRContext &context,
+                                 llvm::SourceMgr &sourceMgr) {
+  std::string error;
+  auto file = openInputFile(path, &error);
+  if (!file) {
+    failWith(error);
+    return nullptr;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+}
+
+/// Owns the data of one loaded .npy file.
+struct LoadedArray {
+  rnnrt_npy_array_t array{};
+  rnnrt_allocator_t allocator = rnnrt_allocator_system();
+  LoadedArray() = default;
+  LoadedArray(const LoadedArray &) = delete;
+  LoadedArray &operator=(const LoadedArray &) = delete;
+  ~LoadedArray() { rnnrt_npy_release(&array, &allocator); }
+};
+
+ElementType toElementType(rnnrt_dtype_t dtype) {
+  switch (dtype) {
+  case RNNRT_DTYPE_F32:
+    return ElementType::F32;
+  case RNNRT_DTYPE_I32:
+    return ElementType::I32;
+  case RNNRT_DTYPE_I64:
+    return ElementType::I64;
+  }
+  return ElementType::F32;
+}
+
+rnnrt_dtype_t toDtype(ElementType type) {
+  switch (type) {
+  case ElementType::F32:
+    return RNNRT_DTYPE_F32;
+  case ElementType::I32:
+    return RNNRT_DTYPE_I32;
+  case ElementType::I64:
+    return RNNRT_DTYPE_I64;
+  }
+  return RNNRT_DTYPE_F32;
+}
+
+/// Integer inputs accept int32 and int64 files; values must fit the model's type.
+bool convertIntegers(const rnnrt_npy_array_t &array, const TensorSpec &spec,
+                     std::vector<char> &storage, std::string &error) {
+  size_t count = array.data_bytes / rnnrt_dtype_size(array.dtype);
+  if (spec.elementType == ElementType::I64) {
+    storage.resize(count * 8);
+    auto *out = reinterpret_cast<int64_t *>(storage.data());
+    for (size_t i = 0; i < count; ++i)
+      out[i] = static_cast<const int32_t *>(array.data)[i];
+    return true;
+  }
+  storage.resize(count * 4);
+  auto *out = reinterpret_cast<int32_t *>(storage.data());
+  for (size_t i = 0; i < count; ++i) {
+    int64_t v = static_cast<const int64_t *>(array.data)[i];
+    if (v < INT32_MIN || v > INT32_MAX) {
+      error = "input '" + spec.name + "'[" + std::to_string(i) + "] = " + std::to_string(v) +
+              " does not fit in i32";
+      return false;
+    }
+    out[i] = static_cast<int32_t>(v);
+  }
+  return true;
+}
+
+void printResult(const HostTensor &tensor, const std::string &path) {
+  llvm::outs() << tensor.name << ": " << elementTypeName(tensor.elementType) << "[";
+  for (size_t d = 0; d < tensor.shape.size(); ++d)
+    llvm::outs() << (d ? ", " : "") << tensor.shape[d];
+  llvm::outs() << "] -> " << path << "\n";
+  int64_t n = tensor.numElements();
+  int64_t shown = std::min<int64_t>(n, runPrintLimit);
+  if (shown == 0)
+    return;
+  int64_t row = tensor.shape.empty() ? 1 : std::max<int64_t>(tensor.shape.back(), 1);
+  for (int64_t i = 0; i < shown; ++i) {
+    if (i % row == 0)
+      llvm::outs() << "  ";
+    char text[32];
+    snprintf(text, sizeof text, "% .6f", tensor.f32()[i]);
+    llvm::outs() << text << ((i + 1) % row == 0 || i + 1 == shown ? "\n" : " ");
+  }
+  if (shown < n)
+    llvm::outs() << "  ... (" << n - shown << " more values)\n";
+}
+
+int runMain() {
+  MLIRContext context;
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  context.appendDialectRegistry(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseModel(runModel, context, sourceMgr);
+  if (!module)
+    return 1;
+  JitOptions options;
+  options.function = entryFunction;
+  options.vectorWidth = vectorWidth;
+  FailureOr<std::unique_ptr<JitModel>> model = JitModel::compile(*module, options);
+  if (failed(model))
+    return 1;
+  const ModelSignature &signature = (*model)->signature();
+
+  std::map<std::string, std::string> explicitFiles;
+  for (const std::string &arg : runInputs) {
+    size_t eq = arg.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size())
+      return failWith("--input expects NAME=FILE.npy, got '" + arg + "'");
+    std::string name = arg.substr(0, eq);
+    bool known = llvm::any_of(signature.inputs, [&](auto &s) { return s.name == name; });
+    if (!known) {
+      std::string names;
+      for (const TensorSpec &spec : signature.inputs)
+        names += (names.empty() ? "" : ", ") + spec.name;
+      return failWith("--input names '" + name + "', which is not an input of the model (inputs: " +
+                      (names.empty() ? "none" : names) + ")");
+    }
+    if (!explicitFiles.emplace(name, arg.substr(eq + 1)).second)
+      return failWith("input '" + name + "' is given twice");
+  }
+
+  std::vector<std::unique_ptr<LoadedArray>> arrays;
+  std::vector<std::vector<char>> converted(signature.inputs.size());
+  std::vector<TensorRef> inputs;
+  for (size_t i = 0; i < signature.inputs.size(); ++i) {
+    const TensorSpec &spec = signature.inputs[i];
+    std::string path;
+    if (auto it = explicitFiles.find(spec.name); it != explicitFiles.end()) {
+      path = it->second;
+    } else if (!runInputsDir.empty()) {
+      llvm::SmallString<256> joined(runInputsDir);
+      llvm::sys::path::append(joined, spec.name + ".npy");
+      path = joined.str().str();
+      if (!llvm::sys::fs::exists(path))
+        return failWith("missing input '" + spec.name + "': no " + path +
+                        " (or pass --input " + spec.name + "=FILE.npy)");
+    } else {
+      return failWith("missing input '" + spec.name + "': pass --input " + spec.name +
+                      "=FILE.npy or --inputs-dir DIR");
+    }
+    auto loaded = std::make_unique<LoadedArray>();
+    char message[512];
+    if (rnnrt_npy_load(path.c_str(), &loaded->allocator, &loaded->array, message,
+                       sizeof message) != RNNRT_STATUS_OK)
+      return failWith(std::string("input '") + spec.name + "': " + message);
+    const rnnrt_npy_array_t &array = loaded->array;
+    TensorRef ref{toElementType(array.dtype),
+                  std::vector<int64_t>(array.shape, array.shape + array.rank), array.data};
+    bool isInteger = spec.elementType != ElementType::F32;
+    if (ref.elementType != spec.elementType) {
+      if (!isInteger || array.dtype == RNNRT_DTYPE_F32)
+        return failWith("input '" + spec.name + "' must be " +
+                        rnnrt_dtype_name(toDtype(spec.elementType)) + ", but " + path + " holds " +
+                        rnnrt_dtype_name(array.dtype));
+      std::string error;
+      if (!convertIntegers(array, spec, converted[i], error))
+        return failWith(error);
+      ref.elementType = spec.elementType;
+      ref.data = converted[i].data();
+    }
+    inputs.push_back(std::move(ref));
+    arrays.push_back(std::move(loaded));
+  }
+
+  std::vector<HostTensor> results;
+  std::string error;
+  if (!(*model)->run(inputs, results, error))
+    return failWith(error);
+
+  // Write every result; on any failure remove what this run wrote.
+  std::vector<std::string> written;
+  auto undo = [&] {
+    for (const std::string &path : written)
+      llvm::sys::fs::remove(path);
+  };
+  for (const HostTensor &tensor : results) {
+    llvm::SmallString<256> path(runOutputDir);
+    llvm::sys::path::append(path, tensor.name + ".npy");
+    if (std::error_code ec =
+            llvm::sys::fs::create_directories(llvm::sys::path::parent_path(path))) {
+      undo();
+      return failWith("cannot create the directory of " + path.str().str() + ": " + ec.message());
+    }
+    char message[512];
+    if (rnnrt_npy_save(path.c_str(), toDtype(tensor.elementType), (int32_t)tensor.shape.size(),
+                       tensor.shape.data(), tensor.bytes.data(), message,
+                       sizeof message) != RNNRT_STATUS_OK) {
+      undo();
+      return failWith(message);
+    }
+    written.push_back(path.str().str());
+  }
+  for (size_t i = 0; i < results.size(); ++i)
+    printResult(results[i], written[i]);
+  return 0;
+}
+
+int compileMain() {
+  MLIRContext context;
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  context.appendDialectRegistry(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseModel(compileModel, context, sourceMgr);
+  if (!module)
+    return 1;
+
+  // Build everything (target machine included) before opening the output, so
+  // that a failure leaves no file behind.
+  auto machine = createTargetMachine(CpuTargetOptions{compileCpu});
+  if (!machine)
+    return failWith(llvm::toString(machine.takeError()));
+
+  if (compileEmit != EmitKind::Rnn) {
+    for (auto func : module->getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isDeclaration())
+        func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
+    PassManager pm(&context);
+    CpuPipelineOptions pipelineOptions;
+    pipelineOptions.vectorWidth = vectorWidth.getValue();
+    buildCpuPipeline(pm, pipelineOptions);
+    if (failed(pm.run(*module)))
+      return 1;
+  }
+
+  std::string error;
+  auto output = openOutputFile(compileOutput, &error);
+  if (!output)
+    return failWith(error);
+  if (compileEmit == EmitKind::Rnn) {
+    module->print(output->os());
+    output->keep();
+    return 0;
+  }
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateAndOptimize(*module, llvmContext, **machine);
+  if (!llvmModule)
+    return failWith(llvm::toString(llvmModule.takeError()));
+  if (compileEmit == EmitKind::Llvm) {
+    (*llvmModule)->print(output->os(), nullptr);
+  } else {
+    auto type = compileEmit == EmitKind::Asm ? llvm::CodeGenFileType::AssemblyFile
+                                             : llvm::CodeGenFileType::ObjectFile;
+    if (llvm::Error err = emitMachineCode(**llvmModule, **machine, type, output->os()))
+      return failWith(llvm::toString(std::move(err)));
+  }
+  output->keep();
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(rnncCategory);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "rnnc: compile recurrent networks to vectorized CPU code\n");
+  if (runCommand)
+    return runMain();
+  if (compileCommand)
+    return compileMain();
+  return failWith("expected a subcommand: 'rnnc run' or 'rnnc compile' (see rnnc --help)");
+}
