@@ -1,0 +1,86 @@
+// RUN: rnnc-opt %s --convert-rnn-to-loops --canonicalize --split-input-file | FileCheck %s
+// RUN: rnnc-opt %s --convert-rnn-to-loops="vector-width=8" --canonicalize --split-input-file | FileCheck %s --check-prefix=W8
+
+// A GRU with 20 units: 2H = 40 gate columns are two full 16-lane blocks and a
+// masked block of 8; every matmul is a broadcast-FMA over vector<16xf32>.
+
+// CHECK-LABEL: func.func @gru_with_lengths
+// CHECK-NOT:     rnn.
+// CHECK-DAG:     %[[T:.*]] = tensor.dim %arg0, %c1
+// CHECK-DAG:     %[[B:.*]] = tensor.dim %arg0, %c0
+// CHECK:         %[[OUT:.*]] = memref.alloc(%[[B]], %[[T]]) : memref<?x?x20xf32>
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[OUT]] : memref<?x?x20xf32>)
+// CHECK:         %[[H:.*]] = memref.alloc(%[[B]]) : memref<?x20xf32>
+// Steps run up to the largest (clamped) length only.
+// CHECK:         %[[STEPS:.*]] = scf.for %{{.*}} = %c0 to %[[B]] step %c1 iter_args(%{{.*}} = %c0) -> (index)
+// CHECK:           arith.maxsi
+// CHECK:           arith.minsi %{{.*}}, %[[T]]
+// CHECK:         scf.for %[[TIME:.*]] = %c0 to %[[STEPS]] step %c1
+// CHECK:           scf.for %[[ROW:.*]] = %c0 to %[[B]] step %c1
+// CHECK:             %[[ACTIVE:.*]] = arith.cmpi slt, %[[TIME]], %{{.*}} : index
+// CHECK:             scf.if %[[ACTIVE]]
+// CHECK:               scf.for %{{.*}} = %c0 to %c32 step %c16
+// CHECK:                 scf.for {{.*}} -> (vector<16xf32>)
+// CHECK:                   vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK:                   vector.fma %{{.*}} : vector<16xf32>
+// CHECK:               vector.constant_mask [8] : vector<16xi1>
+// CHECK:               vector.maskedload
+// CHECK:               math.tanh %{{.*}} : vector<16xf32>
+// The new h is written in place; the output row copies it.
+// CHECK:               vector.store %{{.*}}, %[[H]][%[[ROW]], %c0]
+// CHECK:               vector.store %{{.*}}, %[[OUT]][%[[ROW]], %[[TIME]], %c0]
+// CHECK:         %[[OUT_T:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK:         %[[H_T:.*]] = bufferization.to_tensor %[[H]] restrict writable
+// CHECK:         return %[[OUT_T]], %[[H_T]]
+
+// W8-LABEL: func.func @gru_with_lengths
+// W8:         vector.fma %{{.*}} : vector<8xf32>
+// W8-NOT:     vector<16xf32>
+func.func @gru_with_lengths(%x: tensor<?x?x3xf32>, %len: tensor<?xi64>)
+    -> (tensor<?x?x20xf32>, tensor<?x20xf32>) {
+  %gk = arith.constant dense<0.1> : tensor<23x40xf32>
+  %gb = arith.constant dense<1.0> : tensor<40xf32>
+  %ck = arith.constant dense<0.1> : tensor<23x20xf32>
+  %cb = arith.constant dense<0.0> : tensor<20xf32>
+  %cell = rnn.gru_cell %gk, %gb, %ck, %cb {num_units = 20 : i64}
+      : tensor<23x40xf32>, tensor<40xf32>, tensor<23x20xf32>, tensor<20xf32>
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<?x?x3xf32>) sequence_length(%len : tensor<?xi64>)
+      -> tensor<?x?x20xf32>, tensor<?x20xf32>
+  return %out, %h : tensor<?x?x20xf32>, tensor<?x20xf32>
+}
+
+// -----
+
+// Static shapes give static loop bounds; no lengths means no guard; an initial
+// state is copied into the state buffers; a stack feeds layer 0's h to layer 1.
+
+// CHECK-LABEL: func.func @static_stack_with_initial_state
+// CHECK-NOT:     rnn.
+// CHECK:         %[[OUT:.*]] = memref.alloc() : memref<4x2x8xf32>
+// CHECK:         %[[C0:.*]] = memref.alloc() : memref<2x8xf32>
+// CHECK:         linalg.copy ins(%{{.*}} : memref<2x8xf32>) outs(%[[C0]] : memref<2x8xf32>)
+// CHECK:         %[[H0:.*]] = memref.alloc() : memref<2x8xf32>
+// CHECK:         linalg.copy
+// CHECK:         %[[H1:.*]] = memref.alloc() : memref<2x8xf32>
+// CHECK:         linalg.copy
+// CHECK:         scf.for %[[TIME:.*]] = %c0 to %c4 step %c1
+// CHECK-NEXT:      scf.for %[[ROW:.*]] = %c0 to %c2 step %c1
+// CHECK-NOT:         scf.if
+// Layer 1 reads layer 0's h row as its input.
+// CHECK:             memref.load %[[H0]][%[[ROW]], %{{.*}}] : memref<2x8xf32>
+// CHECK:             vector.maskedstore %[[OUT]][%[[TIME]], %[[ROW]], %c0]
+func.func @static_stack_with_initial_state(%x: tensor<4x2x3xf32>, %c: tensor<2x8xf32>,
+    %h: tensor<2x8xf32>, %h1: tensor<2x8xf32>)
+    -> (tensor<4x2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>) {
+  %k = arith.constant dense<0.1> : tensor<11x32xf32>
+  %b = arith.constant dense<0.0> : tensor<32xf32>
+  %k1 = arith.constant dense<0.1> : tensor<16x8xf32>
+  %b1 = arith.constant dense<0.0> : tensor<8xf32>
+  %lstm = rnn.lstm_cell %k, %b {num_units = 8 : i64} : tensor<11x32xf32>, tensor<32xf32>
+  %rnn = rnn.basic_rnn_cell %k1, %b1 {num_units = 8 : i64} : tensor<16x8xf32>, tensor<8xf32>
+  %stack = rnn.multi_rnn_cell %lstm, %rnn
+  %out, %s:3 = rnn.dynamic_rnn %stack(%x : tensor<4x2x3xf32>)
+      initial_state(%c, %h, %h1 : tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>) {time_major}
+      -> tensor<4x2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
+  return %out, %s#0, %s#1, %s#2 : tensor<4x2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
+}

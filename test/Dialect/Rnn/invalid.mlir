@@ -1,0 +1,230 @@
+// RUN: rnnc-opt %s -split-input-file -verify-diagnostics
+
+func.func @rnn_kernel_columns(%k: tensor<11x7xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{'kernel' must have 8 columns, got shape [11, 7]}}
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x7xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @rnn_kernel_no_input_rows(%k: tensor<8x8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{'kernel' must have input_depth + 8 rows with input_depth >= 1, got shape [8, 8]}}
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<8x8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @rnn_bias_shape(%k: tensor<11x8xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{'bias' must have shape [8], got [4]}}
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @rnn_num_units_positive(%k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{attribute 'num_units' failed to satisfy constraint}}
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 0 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @rnn_dynamic_weight(%k: tensor<?x8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{'kernel' must have a static shape, got [?, 8]}}
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<?x8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @rnn_unknown_activation(%k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+2 {{expected ::mlir::rnn::Activation to be one of}}
+  // expected-error @+1 {{failed to parse Rnn_ActivationAttr parameter 'value'}}
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64, activation = #rnn.activation<gelu>} : tensor<11x8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @lstm_kernel_columns(%k: tensor<12x16xf32>, %b: tensor<32xf32>) {
+  // expected-error @+1 {{'kernel' must have 32 columns, got shape [12, 16]}}
+  %cell = rnn.lstm_cell %k, %b {num_units = 8 : i64} : tensor<12x16xf32>, tensor<32xf32>
+  return
+}
+
+// -----
+
+func.func @lstm_partial_peepholes(%k: tensor<12x32xf32>, %b: tensor<32xf32>, %d: tensor<8xf32>) {
+  // expected-error @+1 {{peepholes need all three of w_i_diag, w_f_diag, w_o_diag}}
+  %cell = "rnn.lstm_cell"(%k, %b, %d) <{num_units = 8 : i64,
+      operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>}>
+      : (tensor<12x32xf32>, tensor<32xf32>, tensor<8xf32>) -> !rnn.cell
+  return
+}
+
+// -----
+
+func.func @lstm_peephole_shape(%k: tensor<12x32xf32>, %b: tensor<32xf32>, %d: tensor<8xf32>, %e: tensor<7xf32>) {
+  // expected-error @+1 {{'w_f_diag' must have shape [8], got [7]}}
+  %cell = rnn.lstm_cell %k, %b peepholes(%d, %e, %d : tensor<8xf32>, tensor<7xf32>, tensor<8xf32>)
+      {num_units = 8 : i64} : tensor<12x32xf32>, tensor<32xf32>
+  return
+}
+
+// -----
+
+func.func @lstm_projection_rows(%k: tensor<9x32xf32>, %b: tensor<32xf32>, %p: tensor<7x5xf32>) {
+  // expected-error @+1 {{'proj_kernel' must have shape [8, num_proj], got [7, 5]}}
+  %cell = rnn.lstm_cell %k, %b projection(%p : tensor<7x5xf32>) {num_units = 8 : i64}
+      : tensor<9x32xf32>, tensor<32xf32>
+  return
+}
+
+// -----
+
+func.func @lstm_projection_changes_kernel_rows(%k: tensor<12x32xf32>, %b: tensor<32xf32>, %p: tensor<8x12xf32>) {
+  // expected-error @+1 {{'kernel' must have input_depth + 12 rows with input_depth >= 1, got shape [12, 32]}}
+  %cell = rnn.lstm_cell %k, %b projection(%p : tensor<8x12xf32>) {num_units = 8 : i64}
+      : tensor<12x32xf32>, tensor<32xf32>
+  return
+}
+
+// -----
+
+func.func @lstm_proj_clip_without_projection(%k: tensor<12x32xf32>, %b: tensor<32xf32>) {
+  // expected-error @+1 {{'proj_clip' needs a projection kernel (num_proj)}}
+  %cell = rnn.lstm_cell %k, %b {num_units = 8 : i64, proj_clip = 1.0 : f32} : tensor<12x32xf32>, tensor<32xf32>
+  return
+}
+
+// -----
+
+func.func @lstm_cell_clip_positive(%k: tensor<12x32xf32>, %b: tensor<32xf32>) {
+  // expected-error @+1 {{'cell_clip' must be positive}}
+  %cell = rnn.lstm_cell %k, %b {num_units = 8 : i64, cell_clip = -1.0 : f32} : tensor<12x32xf32>, tensor<32xf32>
+  return
+}
+
+// -----
+
+func.func @gru_lbr_needs_hidden_bias(%gk: tensor<7x8xf32>, %gb: tensor<8xf32>, %ck: tensor<7x4xf32>, %cb: tensor<4xf32>) {
+  // expected-error @+1 {{'linear_before_reset' needs a 'hidden_bias' operand}}
+  %cell = rnn.gru_cell %gk, %gb, %ck, %cb {num_units = 4 : i64, linear_before_reset}
+      : tensor<7x8xf32>, tensor<8xf32>, tensor<7x4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @gru_hidden_bias_needs_lbr(%gk: tensor<7x8xf32>, %gb: tensor<8xf32>, %ck: tensor<7x4xf32>, %cb: tensor<4xf32>) {
+  // expected-error @+1 {{'hidden_bias' is only used with 'linear_before_reset'}}
+  %cell = rnn.gru_cell %gk, %gb, %ck, %cb hidden_bias(%cb : tensor<4xf32>) {num_units = 4 : i64}
+      : tensor<7x8xf32>, tensor<8xf32>, tensor<7x4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @gru_kernel_rows_differ(%gk: tensor<7x8xf32>, %gb: tensor<8xf32>, %ck: tensor<6x4xf32>, %cb: tensor<4xf32>) {
+  // expected-error @+1 {{'gates_kernel' and 'candidate_kernel' must have the same number of rows, got 7 and 6}}
+  %cell = rnn.gru_cell %gk, %gb, %ck, %cb {num_units = 4 : i64}
+      : tensor<7x8xf32>, tensor<8xf32>, tensor<6x4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @stack_depth_mismatch(%k1: tensor<11x8xf32>, %b1: tensor<8xf32>, %k2: tensor<10x4xf32>, %b2: tensor<4xf32>) {
+  %c1 = rnn.basic_rnn_cell %k1, %b1 {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  %c2 = rnn.basic_rnn_cell %k2, %b2 {num_units = 4 : i64} : tensor<10x4xf32>, tensor<4xf32>
+  // expected-error @+1 {{layer 1 expects inputs of depth 6 but layer 0 outputs 8 features}}
+  %s = rnn.multi_rnn_cell %c1, %c2
+  return
+}
+
+// -----
+
+func.func @sequence_cell_not_from_op(%cell: !rnn.cell, %x: tensor<5x2x3xf32>) {
+  // expected-error @+1 {{'cell' must be produced by rnn cell ops (rnn.*_cell or rnn.multi_rnn_cell)}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x2x3xf32>) -> tensor<2x5x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @sequence_input_depth(%x: tensor<5x2x4xf32>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{layer 0 expects inputs of depth 3 but 'inputs' has depth 4}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x2x4xf32>) {time_major} -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @sequence_dynamic_depth(%x: tensor<5x2x?xf32>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{the input depth (dimension 2 of 'inputs') must be static}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x2x?xf32>) {time_major} -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @sequence_length_batch(%x: tensor<5x2x3xf32>, %len: tensor<3xi32>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{'sequence_length' has 3 entries but the batch size is 2}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x2x3xf32>) sequence_length(%len : tensor<3xi32>) {time_major}
+      -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @sequence_length_type(%x: tensor<5x2x3xf32>, %len: tensor<2xf32>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{operand #2 must be 1D tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x2x3xf32>) sequence_length(%len : tensor<2xf32>) {time_major}
+      -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @initial_state_count(%x: tensor<5x2x3xf32>, %c: tensor<2x8xf32>, %k: tensor<11x32xf32>, %b: tensor<32xf32>) {
+  %cell = rnn.lstm_cell %k, %b {num_units = 8 : i64} : tensor<11x32xf32>, tensor<32xf32>
+  // expected-error @+1 {{expects 2 initial_state tensors (one per state of every layer), got 1}}
+  %out, %c1, %h1 = rnn.dynamic_rnn %cell(%x : tensor<5x2x3xf32>) initial_state(%c : tensor<2x8xf32>) {time_major}
+      -> tensor<5x2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @initial_state_shape(%x: tensor<5x2x3xf32>, %c: tensor<2x8xf32>, %h: tensor<3x8xf32>, %k: tensor<11x32xf32>, %b: tensor<32xf32>) {
+  %cell = rnn.lstm_cell %k, %b {num_units = 8 : i64} : tensor<11x32xf32>, tensor<32xf32>
+  // expected-error @+1 {{initial_state #1 must have shape [2, 8], got [3, 8]}}
+  %out, %c1, %h1 = rnn.dynamic_rnn %cell(%x : tensor<5x2x3xf32>) initial_state(%c, %h : tensor<2x8xf32>, tensor<3x8xf32>) {time_major}
+      -> tensor<5x2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @final_state_count(%x: tensor<5x2x3xf32>, %k: tensor<11x32xf32>, %b: tensor<32xf32>) {
+  %cell = rnn.lstm_cell %k, %b {num_units = 8 : i64} : tensor<11x32xf32>, tensor<32xf32>
+  // expected-error @+1 {{expects 2 final_state tensors (one per state of every layer), got 1}}
+  %out, %h1 = rnn.dynamic_rnn %cell(%x : tensor<5x2x3xf32>) {time_major} -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @outputs_shape(%x: tensor<2x5x3xf32>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{'outputs' must have shape [2, 5, 8], got [5, 2, 8]}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<2x5x3xf32>) -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}

@@ -1,0 +1,28 @@
+// RUN: rnnc-opt %s --rnnc-cpu-pipeline | FileCheck %s
+// RUN: rnnc-opt %s --rnnc-cpu-pipeline="vector-width=8" | FileCheck %s --check-prefix=W8
+
+// The whole model ends up in the LLVM dialect: the gate matmuls are vector
+// FMAs, remainders use masked loads, and the nonlinearities are polynomials
+// (no libm calls that would leave SIMD registers).
+
+// CHECK-LABEL: llvm.func @lstm(
+// CHECK-NOT:     rnn.
+// CHECK-NOT:     llvm.call @tanhf
+// CHECK-NOT:     llvm.call @expf
+// CHECK:         llvm.call @malloc
+// CHECK:         llvm.intr.fmuladd(%{{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+// CHECK:         llvm.intr.masked.load %{{.*}} {alignment = 4 : i32} : (!llvm.ptr, vector<16xi1>, vector<16xf32>) -> vector<16xf32>
+// CHECK:         llvm.return
+// CHECK-LABEL: llvm.func @_mlir_ciface_lstm(
+
+// W8-LABEL: llvm.func @lstm(
+// W8:         llvm.intr.fmuladd(%{{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
+func.func @lstm(%x: tensor<?x?x3xf32>, %len: tensor<?xi32>)
+    -> (tensor<?x?x20xf32>, tensor<?x20xf32>, tensor<?x20xf32>) attributes {llvm.emit_c_interface} {
+  %k = arith.constant dense<0.1> : tensor<23x80xf32>
+  %b = arith.constant dense<0.0> : tensor<80xf32>
+  %cell = rnn.lstm_cell %k, %b {num_units = 20 : i64} : tensor<23x80xf32>, tensor<80xf32>
+  %out, %c, %h = rnn.dynamic_rnn %cell(%x : tensor<?x?x3xf32>) sequence_length(%len : tensor<?xi32>)
+      {time_major} -> tensor<?x?x20xf32>, tensor<?x20xf32>, tensor<?x20xf32>
+  return %out, %c, %h : tensor<?x?x20xf32>, tensor<?x20xf32>, tensor<?x20xf32>
+}

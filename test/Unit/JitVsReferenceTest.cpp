@@ -1,0 +1,284 @@
+// Randomized end-to-end tests: models compiled by the JIT against the scalar
+// reference, over cell kinds and options, stacks, shapes and length patterns.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "ModelText.h"
+#include "RnnReference.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "rnnc/API/Jit.h"
+#include "rnnc/InitAll.h"
+
+using namespace rnnc;
+using namespace rnnc::test;
+using reference::Activation;
+using reference::Cell;
+using reference::CellKind;
+
+namespace {
+
+constexpr double kTolerance = 1e-5;
+
+std::vector<float> randomVector(std::mt19937 &rng, size_t n, float scale) {
+  std::uniform_real_distribution<float> dist(-scale, scale);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = dist(rng);
+  return v;
+}
+
+template <typename T> T pick(std::mt19937 &rng, std::initializer_list<T> values) {
+  std::uniform_int_distribution<size_t> dist(0, values.size() - 1);
+  return *(values.begin() + dist(rng));
+}
+
+bool coin(std::mt19937 &rng) { return std::uniform_int_distribution<int>(0, 1)(rng) == 1; }
+
+/// Fills the weights of `cell` with values that keep activations O(1).
+void randomWeights(std::mt19937 &rng, Cell &cell) {
+  const int64_t H = cell.numUnits, D = cell.inputDepth, P = cell.outputSize();
+  auto scaled = [&](size_t n, int64_t fanIn) {
+    return randomVector(rng, n, 1.5f / std::sqrt((float)fanIn));
+  };
+  switch (cell.kind) {
+  case CellKind::BasicRNN:
+    cell.kernel = scaled((D + H) * H, D + H);
+    cell.bias = randomVector(rng, H, 0.5f);
+    break;
+  case CellKind::LSTM:
+    cell.kernel = scaled((D + P) * 4 * H, D + P);
+    cell.bias = randomVector(rng, 4 * H, 0.5f);
+    if (cell.peepholes) {
+      cell.wIDiag = randomVector(rng, H, 0.5f);
+      cell.wFDiag = randomVector(rng, H, 0.5f);
+      cell.wODiag = randomVector(rng, H, 0.5f);
+    }
+    if (cell.numProj > 0)
+      cell.projKernel = scaled(H * cell.numProj, H);
+    break;
+  case CellKind::GRU:
+    cell.gatesKernel = scaled((D + H) * 2 * H, D + H);
+    cell.gatesBias = randomVector(rng, 2 * H, 0.5f);
+    cell.candidateKernel = scaled((D + H) * H, D + H);
+    cell.candidateBias = randomVector(rng, H, 0.5f);
+    if (cell.linearBeforeReset)
+      cell.hiddenBias = randomVector(rng, H, 0.5f);
+    break;
+  }
+}
+
+Cell randomCell(std::mt19937 &rng, int64_t inputDepth) {
+  Cell cell;
+  cell.kind = pick(rng, {CellKind::LSTM, CellKind::GRU, CellKind::BasicRNN});
+  cell.numUnits = pick<int64_t>(rng, {1, 7, 16, 33, 130});
+  cell.inputDepth = inputDepth;
+  cell.activation = pick(rng, {Activation::Tanh, Activation::Tanh, Activation::Sigmoid,
+                               Activation::Relu, Activation::Relu6, Activation::Elu,
+                               Activation::Softsign, Activation::Softplus, Activation::Linear});
+  if (cell.kind == CellKind::LSTM) {
+    cell.forgetBias = pick(rng, {1.0f, 0.0f, 0.75f});
+    cell.peepholes = coin(rng);
+    if (coin(rng))
+      cell.cellClip = pick(rng, {0.3f, 1.0f});
+    if (coin(rng)) {
+      cell.numProj = pick<int64_t>(rng, {1, 5, 17});
+      if (coin(rng))
+        cell.projClip = 0.2f;
+    }
+  }
+  if (cell.kind == CellKind::GRU)
+    cell.linearBeforeReset = coin(rng);
+  randomWeights(rng, cell);
+  return cell;
+}
+
+struct Case {
+  ModelConfig config;
+  std::vector<float> inputs;
+  std::vector<int64_t> lengths;
+  std::vector<std::vector<float>> initialState;
+};
+
+Case randomCase(unsigned seed) {
+  std::mt19937 rng(seed);
+  Case c;
+  ModelConfig &m = c.config;
+  int layers = pick(rng, {1, 1, 2, 3});
+  int64_t depth = pick<int64_t>(rng, {1, 3, 16, 20});
+  for (int l = 0; l < layers; ++l) {
+    m.layers.push_back(randomCell(rng, depth));
+    depth = m.layers.back().outputSize();
+  }
+  m.T = pick<int64_t>(rng, {1, 2, 5, 9});
+  m.B = pick<int64_t>(rng, {1, 2, 3, 5});
+  m.timeMajor = coin(rng);
+  m.withLengths = coin(rng) || coin(rng);
+  m.lengthsI64 = coin(rng);
+  m.withInitialState = coin(rng);
+  m.weightsAsConstants = coin(rng);
+  m.dynamicShapes = coin(rng);
+  c.inputs = randomVector(rng, m.T * m.B * m.layers.front().inputDepth, 1.0f);
+  if (m.withLengths) {
+    std::uniform_int_distribution<int64_t> len(0, m.T);
+    for (int64_t b = 0; b < m.B; ++b)
+      c.lengths.push_back(len(rng));
+    // Always cover a zero-length row and a full-length row when there is room.
+    if (m.B >= 2) {
+      c.lengths[0] = 0;
+      c.lengths[m.B - 1] = m.T;
+    }
+  }
+  if (m.withInitialState)
+    for (const Cell &cell : m.layers)
+      for (int64_t size : cell.stateSizes())
+        c.initialState.push_back(randomVector(rng, m.B * size, 0.8f));
+  return c;
+}
+
+std::string describe(const ModelConfig &m) {
+  std::string text = "T=" + std::to_string(m.T) + " B=" + std::to_string(m.B) +
+                     (m.timeMajor ? " time_major" : " batch_major") +
+                     (m.withLengths ? " lengths" : "") + (m.withInitialState ? " initial" : "") +
+                     (m.dynamicShapes ? " dynamic" : "") + " layers:";
+  for (const Cell &c : m.layers)
+    text += std::string(" ") +
+            (c.kind == CellKind::LSTM ? "lstm" : c.kind == CellKind::GRU ? "gru" : "rnn") +
+            "(H=" + std::to_string(c.numUnits) + ",D=" + std::to_string(c.inputDepth) + "," +
+            reference::activationName(c.activation) + (c.peepholes ? ",peep" : "") +
+            (c.cellClip ? ",cell_clip" : "") +
+            (c.numProj ? ",proj=" + std::to_string(c.numProj) : "") +
+            (c.projClip ? ",proj_clip" : "") + (c.linearBeforeReset ? ",lbr" : "") + ")";
+  return text;
+}
+
+void expectClose(const std::vector<float> &expected, const mlir::rnnc::HostTensor &actual,
+                 const std::string &what) {
+  ASSERT_EQ((int64_t)expected.size(), actual.numElements()) << what;
+  double worst = 0;
+  size_t worstIndex = 0;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    double err = std::fabs((double)expected[i] - actual.f32()[i]);
+    if (!(err <= worst)) {
+      worst = err;
+      worstIndex = i;
+    }
+  }
+  EXPECT_LE(worst, kTolerance) << what << ": element " << worstIndex << " expected "
+                               << expected[worstIndex] << " got " << actual.f32()[worstIndex];
+}
+
+/// Compiles and runs `c` and compares every result with the reference.
+void checkCase(const Case &c) {
+  const ModelConfig &m = c.config;
+  SCOPED_TRACE(describe(m));
+  std::vector<WeightArg> weights;
+  std::string text = buildModelText(m, weights);
+  mlir::DialectRegistry registry;
+  mlir::rnnc::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+    diagnostics += d.str() + "\n";
+    return mlir::success();
+  });
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(text, &context);
+  ASSERT_TRUE(module) << diagnostics << text;
+  auto model = mlir::rnnc::JitModel::compile(*module, {});
+  ASSERT_TRUE(succeeded(model)) << diagnostics << text;
+
+  using mlir::rnnc::ElementType;
+  using mlir::rnnc::TensorRef;
+  const int64_t D = m.layers.front().inputDepth;
+  std::vector<TensorRef> inputs;
+  inputs.push_back(TensorRef{ElementType::F32,
+                             m.timeMajor ? std::vector<int64_t>{m.T, m.B, D}
+                                         : std::vector<int64_t>{m.B, m.T, D},
+                             c.inputs.data()});
+  std::vector<int32_t> lengths32(c.lengths.begin(), c.lengths.end());
+  if (m.withLengths)
+    inputs.push_back(m.lengthsI64 ? TensorRef{ElementType::I64, {m.B}, c.lengths.data()}
+                                  : TensorRef{ElementType::I32, {m.B}, lengths32.data()});
+  for (size_t i = 0; i < c.initialState.size(); ++i)
+    inputs.push_back(TensorRef{ElementType::F32,
+                               {m.B, (int64_t)(c.initialState[i].size() / m.B)},
+                               c.initialState[i].data()});
+  for (const WeightArg &w : weights)
+    inputs.push_back(TensorRef{ElementType::F32, w.shape, w.data->data()});
+
+  std::vector<mlir::rnnc::HostTensor> results;
+  std::string error;
+  ASSERT_TRUE((*model)->run(inputs, results, error)) << error;
+
+  reference::Result expected =
+      reference::dynamicRnn(m.layers, c.inputs, m.T, m.B, m.timeMajor,
+                            m.withLengths ? &c.lengths : nullptr,
+                            m.withInitialState ? &c.initialState : nullptr);
+  ASSERT_EQ(results.size(), 1 + expected.finalStates.size());
+  EXPECT_EQ(results[0].name, "outputs");
+  expectClose(expected.outputs, results[0], "outputs");
+  for (size_t i = 0; i < expected.finalStates.size(); ++i)
+    expectClose(expected.finalStates[i], results[i + 1], results[i + 1].name);
+}
+
+class RandomModelTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(RandomModelTest, MatchesReference) { checkCase(randomCase(GetParam())); }
+
+INSTANTIATE_TEST_SUITE_P(Seeds, RandomModelTest, ::testing::Range(0u, 64u));
+
+/// A fixed LSTM with every option at once, a length-0 row and a full row.
+TEST(JitVsReference, LSTMWithAllOptions) {
+  std::mt19937 rng(7);
+  Case c;
+  Cell cell;
+  cell.kind = CellKind::LSTM;
+  cell.numUnits = 33;
+  cell.inputDepth = 5;
+  cell.peepholes = true;
+  cell.cellClip = 0.4f;
+  cell.numProj = 7;
+  cell.projClip = 0.25f;
+  cell.forgetBias = 1.0f;
+  randomWeights(rng, cell);
+  c.config.layers = {cell};
+  c.config.T = 6;
+  c.config.B = 3;
+  c.config.withLengths = true;
+  c.config.withInitialState = true;
+  c.lengths = {0, 6, 3};
+  c.inputs = randomVector(rng, 6 * 3 * 5, 1.0f);
+  c.initialState = {randomVector(rng, 3 * 33, 0.5f), randomVector(rng, 3 * 7, 0.5f)};
+  checkCase(c);
+}
+
+/// Mixed stack with hidden sizes around the vector width.
+TEST(JitVsReference, MixedStack) {
+  std::mt19937 rng(11);
+  Case c;
+  std::vector<std::pair<CellKind, int64_t>> shape = {
+      {CellKind::GRU, 17}, {CellKind::LSTM, 15}, {CellKind::BasicRNN, 16}, {CellKind::LSTM, 1}};
+  int64_t depth = 4;
+  for (auto [kind, units] : shape) {
+    Cell cell;
+    cell.kind = kind;
+    cell.numUnits = units;
+    cell.inputDepth = depth;
+    cell.linearBeforeReset = kind == CellKind::GRU;
+    randomWeights(rng, cell);
+    c.config.layers.push_back(cell);
+    depth = units;
+  }
+  c.config.T = 7;
+  c.config.B = 4;
+  c.config.timeMajor = false;
+  c.config.withLengths = true;
+  c.config.dynamicShapes = true;
+  c.lengths = {7, 2, 0, 5};
+  c.inputs = randomVector(rng, 7 * 4 * 4, 1.0f);
+  checkCase(c);
+}
+
+} // namespace
