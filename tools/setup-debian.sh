@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs every Debian package rnnc's build and tests need (run as root).
+# Quick when everything is already there.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build build-essential ccache
+  llvm-19-dev libmlir-19-dev mlir-19-tools  # MLIR 19; libmlir-19-dev needs the other two
+  libgtest-dev                              # GoogleTest
+  python3 python3-numpy python3-torch       # lit, .npy helpers, PyTorch reference values
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}"
