@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <random>
 
 #include "ModelText.h"
@@ -227,7 +228,69 @@ class RandomModelTest : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(RandomModelTest, MatchesReference) { checkCase(randomCase(GetParam())); }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, RandomModelTest, ::testing::Range(0u, 64u));
+constexpr unsigned kSeeds = 64;
+INSTANTIATE_TEST_SUITE_P(Seeds, RandomModelTest, ::testing::Range(0u, kSeeds));
+
+/// The random cases must keep covering what the semantics hinge on; this
+/// fails if a change to the generator drops a feature.
+TEST(RandomModelCoverage, SeedsCoverEveryFeature) {
+  std::map<std::string, int> seen;
+  for (unsigned seed = 0; seed < kSeeds; ++seed) {
+    Case c = randomCase(seed);
+    const ModelConfig &m = c.config;
+    seen[m.T == 1 ? "T=1" : "T>1"]++;
+    seen[m.B == 1 ? "B=1" : "B>1"]++;
+    seen[m.timeMajor ? "time_major" : "batch_major"]++;
+    seen[m.dynamicShapes ? "dynamic" : "static"]++;
+    seen[m.weightsAsConstants ? "constants" : "weight_args"]++;
+    if (m.withInitialState)
+      seen["initial_state"]++;
+    if (m.withLengths) {
+      seen[m.lengthsI64 ? "lengths_i64" : "lengths_i32"]++;
+      for (int64_t len : c.lengths)
+        seen[len == 0 ? "length=0" : len == m.T ? "length=T" : "0<length<T"]++;
+    }
+    if (m.layers.size() > 1) {
+      seen["stack"]++;
+      for (size_t l = 1; l < m.layers.size(); ++l)
+        if (m.layers[l].kind != m.layers[l - 1].kind)
+          seen["mixed_stack"]++;
+    }
+    for (const Cell &cell : m.layers) {
+      std::string kind = cell.kind == CellKind::LSTM  ? "lstm"
+                         : cell.kind == CellKind::GRU ? "gru"
+                                                      : "rnn";
+      seen[kind + "_H=" + std::to_string(cell.numUnits)]++;
+      seen[std::string("activation_") + reference::activationName(cell.activation)]++;
+      if (cell.inputDepth != cell.numUnits)
+        seen["input!=hidden"]++;
+      if (cell.peepholes)
+        seen["peepholes"]++;
+      if (cell.cellClip)
+        seen["cell_clip"]++;
+      if (cell.numProj)
+        seen["num_proj"]++;
+      if (cell.projClip)
+        seen["proj_clip"]++;
+      if (cell.kind == CellKind::LSTM && cell.forgetBias != 1.0f)
+        seen["forget_bias!=1"]++;
+      if (cell.kind == CellKind::GRU)
+        seen[cell.linearBeforeReset ? "gru_lbr" : "gru_reset_before"]++;
+    }
+  }
+  std::vector<std::string> required = {
+      "T=1", "T>1", "B=1", "B>1", "time_major", "batch_major", "dynamic", "static", "constants",
+      "weight_args", "initial_state", "lengths_i32", "lengths_i64", "length=0", "length=T",
+      "0<length<T", "stack", "mixed_stack", "input!=hidden", "peepholes", "cell_clip", "num_proj",
+      "proj_clip", "forget_bias!=1", "gru_lbr", "gru_reset_before"};
+  for (const char *kind : {"lstm", "gru", "rnn"})
+    for (int units : {1, 7, 33, 130})
+      required.push_back(std::string(kind) + "_H=" + std::to_string(units));
+  for (const char *act : {"tanh", "sigmoid", "relu", "relu6", "elu", "softsign", "softplus", "linear"})
+    required.push_back(std::string("activation_") + act);
+  for (const std::string &feature : required)
+    EXPECT_GT(seen[feature], 0) << "no random case covers " << feature;
+}
 
 /// A fixed LSTM with every option at once, a length-0 row and a full row.
 TEST(JitVsReference, LSTMWithAllOptions) {

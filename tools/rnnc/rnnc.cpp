@@ -16,11 +16,13 @@
 #include "rnnrt/npy.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <map>
@@ -47,6 +49,8 @@ static cl::opt<std::string> runOutputDir("output-dir", cl::Required,
                                          cl::desc("Write each result NAME to DIR/NAME.npy"),
                                          cl::value_desc("DIR"), cl::sub(runCommand),
                                          cl::cat(rnncCategory));
+static cl::opt<bool> runTime("time", cl::desc("Print the compile and run wall times to stderr"),
+                             cl::sub(runCommand), cl::cat(rnncCategory));
 static cl::opt<unsigned> runPrintLimit("print-limit",
                                        cl::desc("Values printed per result (0 prints none)"),
                                        cl::init(32), cl::sub(runCommand), cl::cat(rnncCategory));
@@ -75,6 +79,10 @@ static cl::opt<std::string> entryFunction("function",
 static cl::opt<int64_t> vectorWidth("vector-width", cl::desc("f32 lanes per vector"), cl::init(16),
                                     cl::sub(runCommand), cl::sub(compileCommand),
                                     cl::cat(rnncCategory));
+static cl::opt<int64_t> accumulators("accumulators",
+                                     cl::desc("Vector accumulators per matmul column group"),
+                                     cl::init(8), cl::sub(runCommand), cl::sub(compileCommand),
+                                     cl::cat(rnncCategory));
 
 namespace {
 
@@ -83,17 +91,30 @@ int failWith(const std::string &message) {
   return 1;
 }
 
-OwningOpRef<ModuleOp> parseModel(const std::string &path, MLIRContext &context,
-                                 llvm::SourceMgr &sourceMgr) {
-  std::string error;
-  auto file = openInputFile(path, &error);
-  if (!file) {
-    failWith(error);
-    return nullptr;
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+DialectRegistry allDialects() {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  return registry;
 }
+
+/// A parsed and verified model file; diagnostics print with file locations.
+struct ModelFile {
+  explicit ModelFile(const std::string &path)
+      : context(allDialects()), diagnostics(sourceMgr, &context) {
+    std::string error;
+    auto file = openInputFile(path, &error);
+    if (!file) {
+      failWith(error);
+      return;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
+  MLIRContext context;
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics;
+  OwningOpRef<ModuleOp> module;
+};
 
 /// Owns the data of one loaded .npy file.
 struct LoadedArray {
@@ -168,7 +189,13 @@ void printResult(const HostTensor &tensor, const std::string &path) {
     if (i % row == 0)
       llvm::outs() << "  ";
     char text[32];
-    snprintf(text, sizeof text, "% .6f", tensor.f32()[i]);
+    const char *data = tensor.bytes.data();
+    if (tensor.elementType == ElementType::F32)
+      snprintf(text, sizeof text, "% .6f", reinterpret_cast<const float *>(data)[i]);
+    else if (tensor.elementType == ElementType::I32)
+      snprintf(text, sizeof text, "%d", reinterpret_cast<const int32_t *>(data)[i]);
+    else
+      snprintf(text, sizeof text, "%lld", (long long)reinterpret_cast<const int64_t *>(data)[i]);
     llvm::outs() << text << ((i + 1) % row == 0 || i + 1 == shown ? "\n" : " ");
   }
   if (shown < n)
@@ -176,21 +203,19 @@ void printResult(const HostTensor &tensor, const std::string &path) {
 }
 
 int runMain() {
-  MLIRContext context;
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  context.appendDialectRegistry(registry);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseModel(runModel, context, sourceMgr);
-  if (!module)
+  ModelFile file(runModel);
+  if (!file.module)
     return 1;
+  ModuleOp module = *file.module;
   JitOptions options;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
-  FailureOr<std::unique_ptr<JitModel>> model = JitModel::compile(*module, options);
+  options.accumulators = accumulators;
+  auto compileStart = std::chrono::steady_clock::now();
+  FailureOr<std::unique_ptr<JitModel>> model = JitModel::compile(module, options);
   if (failed(model))
     return 1;
+  auto compileEnd = std::chrono::steady_clock::now();
   const ModelSignature &signature = (*model)->signature();
 
   std::map<std::string, std::string> explicitFiles;
@@ -256,8 +281,15 @@ int runMain() {
 
   std::vector<HostTensor> results;
   std::string error;
+  auto runStart = std::chrono::steady_clock::now();
   if (!(*model)->run(inputs, results, error))
     return failWith(error);
+  auto runEnd = std::chrono::steady_clock::now();
+  if (runTime) {
+    auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    llvm::errs() << llvm::format("rnnc: compile %.1f ms, run %.3f ms\n",
+                                 ms(compileEnd - compileStart), ms(runEnd - runStart));
+  }
 
   // Write every result; on any failure remove what this run wrote.
   std::vector<std::string> written;
@@ -288,15 +320,11 @@ int runMain() {
 }
 
 int compileMain() {
-  MLIRContext context;
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  context.appendDialectRegistry(registry);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseModel(compileModel, context, sourceMgr);
-  if (!module)
+  ModelFile file(compileModel);
+  if (!file.module)
     return 1;
+  ModuleOp module = *file.module;
+  MLIRContext &context = file.context;
 
   // Build everything (target machine included) before opening the output, so
   // that a failure leaves no file behind.
@@ -305,14 +333,15 @@ int compileMain() {
     return failWith(llvm::toString(machine.takeError()));
 
   if (compileEmit != EmitKind::Rnn) {
-    for (auto func : module->getOps<func::FuncOp>())
+    for (auto func : module.getOps<func::FuncOp>())
       if (func.isPublic() && !func.isDeclaration())
         func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
     PassManager pm(&context);
     CpuPipelineOptions pipelineOptions;
     pipelineOptions.vectorWidth = vectorWidth.getValue();
+    pipelineOptions.accumulators = accumulators.getValue();
     buildCpuPipeline(pm, pipelineOptions);
-    if (failed(pm.run(*module)))
+    if (failed(pm.run(module)))
       return 1;
   }
 
@@ -321,12 +350,12 @@ int compileMain() {
   if (!output)
     return failWith(error);
   if (compileEmit == EmitKind::Rnn) {
-    module->print(output->os());
+    module.print(output->os());
     output->keep();
     return 0;
   }
   llvm::LLVMContext llvmContext;
-  auto llvmModule = translateAndOptimize(*module, llvmContext, **machine);
+  auto llvmModule = translateAndOptimize(module, llvmContext, **machine);
   if (!llvmModule)
     return failWith(llvm::toString(llvmModule.takeError()));
   if (compileEmit == EmitKind::Llvm) {

@@ -72,6 +72,7 @@ FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
   PassManager pm(context);
   CpuPipelineOptions pipelineOptions;
   pipelineOptions.vectorWidth = options.vectorWidth;
+  pipelineOptions.accumulators = options.accumulators;
   buildCpuPipeline(pm, pipelineOptions);
   if (failed(pm.run(*clone)))
     return failure();

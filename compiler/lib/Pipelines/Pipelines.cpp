@@ -25,6 +25,7 @@ using namespace mlir;
 void mlir::rnnc::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   ConvertRnnToLoopsOptions loopOptions;
   loopOptions.vectorWidth = options.vectorWidth;
+  loopOptions.accumulators = options.accumulators;
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());
 

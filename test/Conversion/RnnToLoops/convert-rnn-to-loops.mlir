@@ -1,8 +1,9 @@
 // RUN: rnnc-opt %s --convert-rnn-to-loops --canonicalize --split-input-file | FileCheck %s
 // RUN: rnnc-opt %s --convert-rnn-to-loops="vector-width=8" --canonicalize --split-input-file | FileCheck %s --check-prefix=W8
+// RUN: rnnc-opt %s --convert-rnn-to-loops="accumulators=1" --canonicalize --split-input-file | FileCheck %s --check-prefix=ACC1
 
 // A GRU with 20 units: 2H = 40 gate columns are two full 16-lane blocks and a
-// masked block of 8; every matmul is a broadcast-FMA over vector<16xf32>.
+// masked block of 8, accumulated together by broadcast-FMAs over vector<16xf32>.
 
 // CHECK-LABEL: func.func @gru_with_lengths
 // CHECK-NOT:     rnn.
@@ -19,12 +20,13 @@
 // CHECK:           scf.for %[[ROW:.*]] = %c0 to %[[B]] step %c1
 // CHECK:             %[[ACTIVE:.*]] = arith.cmpi slt, %[[TIME]], %{{.*}} : index
 // CHECK:             scf.if %[[ACTIVE]]
-// CHECK:               scf.for %{{.*}} = %c0 to %c32 step %c16
-// CHECK:                 scf.for {{.*}} -> (vector<16xf32>)
-// CHECK:                   vector.broadcast %{{.*}} : f32 to vector<16xf32>
-// CHECK:                   vector.fma %{{.*}} : vector<16xf32>
-// CHECK:               vector.constant_mask [8] : vector<16xi1>
-// CHECK:               vector.maskedload
+// CHECK:               %[[MASK:.*]] = vector.constant_mask [8] : vector<16xi1>
+// CHECK:               scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:                 vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK:                 vector.fma %{{.*}} : vector<16xf32>
+// CHECK:                 vector.fma %{{.*}} : vector<16xf32>
+// CHECK:                 vector.maskedload %{{.*}}, %[[MASK]]
+// CHECK:                 vector.fma %{{.*}} : vector<16xf32>
 // CHECK:               math.tanh %{{.*}} : vector<16xf32>
 // The new h is written in place; the output row copies it.
 // CHECK:               vector.store %{{.*}}, %[[H]][%[[ROW]], %c0]
@@ -32,6 +34,14 @@
 // CHECK:         %[[OUT_T:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK:         %[[H_T:.*]] = bufferization.to_tensor %[[H]] restrict writable
 // CHECK:         return %[[OUT_T]], %[[H_T]]
+
+// With one accumulator, a loop walks the two full blocks, then the masked one.
+// ACC1-LABEL: func.func @gru_with_lengths
+// ACC1:         scf.for %{{.*}} = %c0 to %c32 step %c16
+// ACC1:           scf.for {{.*}} -> (vector<16xf32>)
+// ACC1:         vector.constant_mask [8] : vector<16xi1>
+// ACC1:         scf.for {{.*}} -> (vector<16xf32>)
+// ACC1:           vector.maskedload
 
 // W8-LABEL: func.func @gru_with_lengths
 // W8:         vector.fma %{{.*}} : vector<8xf32>

@@ -19,6 +19,7 @@ struct JitOptions {
   /// Entry function; empty picks the module's only public function.
   std::string function;
   int64_t vectorWidth = 16;
+  int64_t accumulators = 8;
 };
 
 /// A borrowed input: C-order data of `shape`.

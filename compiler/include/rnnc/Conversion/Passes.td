@@ -9,7 +9,8 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
     Replaces every `rnn.dynamic_rnn` (and the cell ops it uses) by a time loop
     over `steps = min(T, max(sequence_length))`, a batch-row loop guarded by
     `t < sequence_length[b]`, and per layer: the gate matmuls as SIMD
-    multiply-accumulate over `vector-width` columns (masked for the remainder),
+    multiply-accumulate over `vector-width` columns, `accumulators` column
+    blocks at a time (the last block masked for the remainder),
     then the cell's elementwise equations on vectors. Tensor operands are read
     through `bufferization.to_memref`; results are fresh buffers handed back by
     `bufferization.to_tensor`, so one-shot bufferization finishes the job.
@@ -17,6 +18,8 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
            "f32 lanes per vector (16 = one AVX-512 register)">,
+    Option<"accumulators", "accumulators", "int64_t", /*default=*/"8",
+           "Column blocks (vector accumulators) computed together by each matmul">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -10,6 +10,9 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   Option<int64_t> vectorWidth{*this, "vector-width",
                               llvm::cl::desc("f32 lanes per vector in the generated loops"),
                               llvm::cl::init(16)};
+  Option<int64_t> accumulators{*this, "accumulators",
+                               llvm::cl::desc("Vector accumulators per matmul column group"),
+                               llvm::cl::init(8)};
 };
 
 /// rnn dialect (on tensors) -> loops over memrefs -> LLVM dialect, ready for

@@ -36,8 +36,8 @@ struct MatmulTerm {
 /// Emits the loops of one rnn.dynamic_rnn at the builder's insertion point.
 class SequenceEmitter {
 public:
-  SequenceEmitter(OpBuilder &builder, Location loc, int64_t width)
-      : b(builder), loc(loc), width(width),
+  SequenceEmitter(OpBuilder &builder, Location loc, int64_t width, int64_t accumulators)
+      : b(builder), loc(loc), width(width), accumulators(accumulators),
         vecType(VectorType::get({width}, builder.getF32Type())),
         maskType(VectorType::get({width}, builder.getI1Type())) {}
 
@@ -100,29 +100,66 @@ private:
     }
   }
 
-  /// `for k in [0, depth): acc += broadcast(input[k]) * weight[rowOffset + k, col:col+width]`.
-  Value accumulate(const MatmulTerm &term, Value col, Value mask, Value acc) {
+  /// For the `count` adjacent column blocks starting at `col` (the last one
+  /// masked by `tailMask` when non-null), accumulates
+  /// `acc[i] += broadcast(input[k]) * weight[rowOffset + k, col + i * width]`
+  /// over k. Independent accumulators hide the FMA latency.
+  SmallVector<Value> accumulate(const MatmulTerm &term, Value col, int64_t count, Value tailMask,
+                                ValueRange accs) {
     auto loop = b.create<scf::ForOp>(
-        loc, index(0), index(term.depth), index(1), ValueRange{acc},
+        loc, index(0), index(term.depth), index(1), accs,
         [&](OpBuilder &nested, Location, Value k, ValueRange iterArgs) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
           Value a = b.create<vector::BroadcastOp>(loc, vecType, loadScalar(term.input, k));
-          Value w = loadVector(Row{term.weight, {offset(k, term.rowOffset)}}, col, mask);
-          b.create<scf::YieldOp>(loc, fma(a, w, iterArgs[0]));
+          Row weightRow{term.weight, {offset(k, term.rowOffset)}};
+          SmallVector<Value> next;
+          for (int64_t i = 0; i < count; ++i) {
+            Value mask = i + 1 == count ? tailMask : Value();
+            Value w = loadVector(weightRow, offset(col, i * width), mask);
+            next.push_back(fma(a, w, iterArgs[i]));
+          }
+          b.create<scf::YieldOp>(loc, next);
         });
-    return loop.getResult(0);
+    return SmallVector<Value>(loop.getResults());
   }
 
-  /// `dst[0:n] = post(bias + sum of terms)`; bias may be null (zero).
+  /// `dst[0:n] = post(bias + sum of terms)`; bias may be null (zero). Columns
+  /// go in groups of `accumulators` blocks; the last group takes the rest,
+  /// ending with a masked block when `n` is not a multiple of the width.
   void affine(const Row &dst, int64_t n, Value bias, ArrayRef<MatmulTerm> terms,
               function_ref<Value(Value)> post = nullptr) {
-    forEachBlock(n, [&](Value col, Value mask) {
-      Value acc = bias ? loadVector(Row{bias, {}}, col, mask) : splat(0.0f);
+    auto emitGroup = [&](Value col, int64_t count, Value tailMask) {
+      SmallVector<Value> accs;
+      for (int64_t i = 0; i < count; ++i) {
+        Value mask = i + 1 == count ? tailMask : Value();
+        accs.push_back(bias ? loadVector(Row{bias, {}}, offset(col, i * width), mask)
+                            : splat(0.0f));
+      }
       for (const MatmulTerm &term : terms)
-        acc = accumulate(term, col, mask, acc);
-      storeVector(dst, col, post ? post(acc) : acc, mask);
-    });
+        accs = accumulate(term, col, count, tailMask, accs);
+      for (int64_t i = 0; i < count; ++i) {
+        Value mask = i + 1 == count ? tailMask : Value();
+        storeVector(dst, offset(col, i * width), post ? post(accs[i]) : accs[i], mask);
+      }
+    };
+    int64_t fullBlocks = n / width;
+    int64_t groups = fullBlocks / accumulators;
+    int64_t groupColumns = accumulators * width;
+    if (groups > 0) {
+      auto loop = b.create<scf::ForOp>(loc, index(0), index(groups * groupColumns),
+                                       index(groupColumns));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      emitGroup(loop.getInductionVar(), accumulators, Value());
+    }
+    int64_t rest = fullBlocks - groups * accumulators + (n % width != 0 ? 1 : 0);
+    if (rest > 0) {
+      Value tailMask = n % width != 0 ? b.create<vector::CreateMaskOp>(
+                                            loc, maskType, ValueRange{index(n % width)})
+                                      : Value();
+      emitGroup(index(groups * groupColumns), rest, tailMask);
+    }
   }
 
   Value sigmoid(Value x) {
@@ -181,6 +218,7 @@ private:
   OpBuilder &b;
   Location loc;
   int64_t width;
+  int64_t accumulators;
   VectorType vecType;
   VectorType maskType;
 };
@@ -438,15 +476,15 @@ struct ConvertRnnToLoopsPass
   using ConvertRnnToLoopsBase::ConvertRnnToLoopsBase;
 
   void runOnOperation() override {
-    if (vectorWidth < 1) {
-      getOperation().emitError("vector-width must be positive");
+    if (vectorWidth < 1 || accumulators < 1) {
+      getOperation().emitError("vector-width and accumulators must be positive");
       return signalPassFailure();
     }
     SmallVector<DynamicRNNOp> sequences;
     getOperation().walk([&](DynamicRNNOp op) { sequences.push_back(op); });
     for (DynamicRNNOp op : sequences) {
       OpBuilder builder(op);
-      SequenceEmitter emitter(builder, op.getLoc(), vectorWidth);
+      SequenceEmitter emitter(builder, op.getLoc(), vectorWidth, accumulators);
       if (failed(emitter.lower(op)))
         return signalPassFailure();
     }
