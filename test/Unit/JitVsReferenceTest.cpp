@@ -118,6 +118,8 @@ Case randomCase(unsigned seed) {
   m.timeMajor = coin(rng);
   m.withLengths = coin(rng) || coin(rng);
   m.lengthsI64 = coin(rng);
+  m.reverse = coin(rng) && coin(rng);
+  m.zeroStateForEmptyRows = m.withLengths && coin(rng) && coin(rng);
   m.withInitialState = coin(rng);
   m.weightsAsConstants = coin(rng);
   m.dynamicShapes = coin(rng);
@@ -143,6 +145,8 @@ std::string describe(const ModelConfig &m) {
   std::string text = "T=" + std::to_string(m.T) + " B=" + std::to_string(m.B) +
                      (m.timeMajor ? " time_major" : " batch_major") +
                      (m.withLengths ? " lengths" : "") + (m.withInitialState ? " initial" : "") +
+                     (m.reverse ? " reverse" : "") +
+                     (m.zeroStateForEmptyRows ? " zero_state_for_empty" : "") +
                      (m.dynamicShapes ? " dynamic" : "") + " layers:";
   for (const Cell &c : m.layers)
     text += std::string(" ") +
@@ -216,7 +220,8 @@ void checkCase(const Case &c) {
   reference::Result expected =
       reference::dynamicRnn(m.layers, c.inputs, m.T, m.B, m.timeMajor,
                             m.withLengths ? &c.lengths : nullptr,
-                            m.withInitialState ? &c.initialState : nullptr);
+                            m.withInitialState ? &c.initialState : nullptr, m.reverse,
+                            m.zeroStateForEmptyRows);
   ASSERT_EQ(results.size(), 1 + expected.finalStates.size());
   EXPECT_EQ(results[0].name, "outputs");
   expectClose(expected.outputs, results[0], "outputs");
@@ -243,6 +248,10 @@ TEST(RandomModelCoverage, SeedsCoverEveryFeature) {
     seen[m.timeMajor ? "time_major" : "batch_major"]++;
     seen[m.dynamicShapes ? "dynamic" : "static"]++;
     seen[m.weightsAsConstants ? "constants" : "weight_args"]++;
+    if (m.reverse)
+      seen[m.withLengths ? "reverse_lengths" : "reverse"]++;
+    if (m.zeroStateForEmptyRows && m.withInitialState)
+      seen["zero_state_for_empty_with_initial"]++;
     if (m.withInitialState)
       seen["initial_state"]++;
     if (m.withLengths) {
@@ -280,7 +289,8 @@ TEST(RandomModelCoverage, SeedsCoverEveryFeature) {
   }
   std::vector<std::string> required = {
       "T=1", "T>1", "B=1", "B>1", "time_major", "batch_major", "dynamic", "static", "constants",
-      "weight_args", "initial_state", "lengths_i32", "lengths_i64", "length=0", "length=T",
+      "weight_args", "initial_state", "reverse", "reverse_lengths",
+      "zero_state_for_empty_with_initial", "lengths_i32", "lengths_i64", "length=0", "length=T",
       "0<length<T", "stack", "mixed_stack", "input!=hidden", "peepholes", "cell_clip", "num_proj",
       "proj_clip", "forget_bias!=1", "gru_lbr", "gru_reset_before"};
   for (const char *kind : {"lstm", "gru", "rnn"})

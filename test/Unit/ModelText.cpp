@@ -158,7 +158,20 @@ std::string buildModelText(const ModelConfig &config, std::vector<WeightArg> &we
       body << (i ? ", " : "") << stateTypes[i];
     body << ")";
   }
-  body << (config.timeMajor ? " {time_major}" : "") << " -> " << resultTypes << "\n";
+  std::vector<std::string> flags;
+  if (config.timeMajor)
+    flags.push_back("time_major");
+  if (config.reverse)
+    flags.push_back("reverse");
+  if (config.zeroStateForEmptyRows)
+    flags.push_back("zero_final_state_for_empty_rows");
+  if (!flags.empty()) {
+    body << " {";
+    for (size_t i = 0; i < flags.size(); ++i)
+      body << (i ? ", " : "") << flags[i];
+    body << "}";
+  }
+  body << " -> " << resultTypes << "\n";
   body << "  return ";
   for (size_t i = 0; i <= stateTypes.size(); ++i)
     body << (i ? ", " : "") << "%r#" << i;

@@ -14,6 +14,8 @@ struct ModelConfig {
   std::vector<reference::Cell> layers;
   int64_t T = 1, B = 1;
   bool timeMajor = true;
+  bool reverse = false;
+  bool zeroStateForEmptyRows = false;
   bool withLengths = false;
   bool lengthsI64 = false;
   bool withInitialState = false;

@@ -138,7 +138,8 @@ std::vector<double> step(const Cell &cell, const std::vector<double> &x,
 
 Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inputs, int64_t T,
                   int64_t B, bool timeMajor, const std::vector<int64_t> *lengths,
-                  const std::vector<std::vector<float>> *initialState) {
+                  const std::vector<std::vector<float>> *initialState, bool reverse,
+                  bool zeroStateForEmptyRows) {
   const int64_t D = layers.front().inputDepth;
   const int64_t O = layers.back().outputSize();
   Result result;
@@ -152,7 +153,8 @@ Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inp
       std::vector<std::vector<double>> leafs;
       for (int64_t size : cell.stateSizes()) {
         std::vector<double> leaf(size, 0.0);
-        if (initialState)
+        bool empty = lengths && (*lengths)[b] == 0;
+        if (initialState && !(zeroStateForEmptyRows && empty))
           for (int64_t k = 0; k < size; ++k)
             leaf[k] = (*initialState)[flat][b * size + k];
         leafs.push_back(leaf);
@@ -165,9 +167,11 @@ Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inp
   for (int64_t t = 0; t < T; ++t) {
     for (int64_t b = 0; b < B; ++b) {
       // Past a row's length: output zero (already), every state copied through.
-      if (lengths && t >= (*lengths)[b])
+      int64_t length = lengths ? (*lengths)[b] : T;
+      if (t >= length)
         continue;
-      int64_t base = timeMajor ? (t * B + b) : (b * T + t);
+      int64_t time = reverse ? length - 1 - t : t;
+      int64_t base = timeMajor ? (time * B + b) : (b * T + time);
       std::vector<double> x(inputs.begin() + base * D, inputs.begin() + (base + 1) * D);
       for (size_t l = 0; l < layers.size(); ++l)
         x = step(layers[l], x, states[b][l]);

@@ -54,10 +54,13 @@ struct Result {
 
 /// `inputs` is [T, B, D] when timeMajor, else [B, T, D]. `lengths` (may be
 /// null) must lie in [0, T]. `initialState` (may be null) holds one [B, size]
-/// tensor per state in layer order; zeros otherwise.
+/// tensor per state in layer order; zeros otherwise. `reverse` runs each row
+/// from step len-1 down to 0, writing outputs at the consumed time index.
+/// `zeroStateForEmptyRows` gives length-0 rows a zero final state.
 Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inputs, int64_t T,
                   int64_t B, bool timeMajor, const std::vector<int64_t> *lengths,
-                  const std::vector<std::vector<float>> *initialState);
+                  const std::vector<std::vector<float>> *initialState, bool reverse = false,
+                  bool zeroStateForEmptyRows = false);
 
 } // namespace rnnc::reference
 

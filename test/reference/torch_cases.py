@@ -17,8 +17,8 @@ def save(path, array, dtype=np.float32):
     np.save(path, np.ascontiguousarray(np.asarray(array), dtype))
 
 
-def layer_weights(module, kind, layer, hidden):
-    g = lambda name: getattr(module, f"{name}_l{layer}").detach().numpy()
+def layer_weights(module, kind, layer, hidden, suffix=""):
+    g = lambda name: getattr(module, f"{name}_l{layer}{suffix}").detach().numpy()
     w_ih, w_hh, b_ih, b_hh = g("weight_ih"), g("weight_hh"), g("bias_ih"), g("bias_hh")
     H = hidden
     if kind == "lstm":
@@ -41,19 +41,22 @@ def layer_weights(module, kind, layer, hidden):
 
 
 def make_case(root, name, kind, D, H, layers=1, T=5, B=3, lengths=None, batch_first=False,
-              initial=False, proj=0, nonlinearity="tanh", seed=0):
+              initial=False, proj=0, nonlinearity="tanh", seed=0, reverse=False):
+    """With reverse, a 1-layer bidirectional module is run and the case is its
+    backward direction, which is dynamic_rnn's `reverse`."""
     torch.manual_seed(seed)
+    both = dict(num_layers=layers, batch_first=batch_first, bidirectional=reverse)
     if kind == "lstm":
-        module = torch.nn.LSTM(D, H, num_layers=layers, batch_first=batch_first, proj_size=proj)
+        module = torch.nn.LSTM(D, H, proj_size=proj, **both)
     elif kind == "gru":
-        module = torch.nn.GRU(D, H, num_layers=layers, batch_first=batch_first)
+        module = torch.nn.GRU(D, H, **both)
     else:
-        module = torch.nn.RNN(D, H, num_layers=layers, batch_first=batch_first,
-                              nonlinearity=nonlinearity)
+        module = torch.nn.RNN(D, H, nonlinearity=nonlinearity, **both)
     x = torch.randn((B, T, D) if batch_first else (T, B, D))
     P = proj if proj else H
-    h0 = torch.randn(layers, B, P) * 0.5
-    c0 = torch.randn(layers, B, H) * 0.5
+    dirs = 2 if reverse else 1
+    h0 = torch.randn(layers * dirs, B, P) * 0.5
+    c0 = torch.randn(layers * dirs, B, H) * 0.5
     state0 = ((h0, c0) if kind == "lstm" else h0) if initial else None
 
     with torch.no_grad():
@@ -64,21 +67,25 @@ def make_case(root, name, kind, D, H, layers=1, T=5, B=3, lengths=None, batch_fi
             y, _ = torch.nn.utils.rnn.pad_packed_sequence(y, batch_first=batch_first, total_length=T)
         else:
             y, state = module(x, state0)
-
+    if reverse:
+        y = y[..., P:]
+        h0, c0 = h0[1:], c0[1:]
+        state = (state[0][1:], state[1][1:]) if kind == "lstm" else state[1:]
     d = os.path.join(root, name)
     os.makedirs(d, exist_ok=True)
     config = {"kind": kind, "input_depth": D, "num_units": H, "num_proj": proj, "layers": layers,
               "T": T, "B": B, "time_major": not batch_first, "has_lengths": lengths is not None,
               "has_initial_state": initial,
               "activation": nonlinearity if kind == "rnn" else "tanh",
-              "linear_before_reset": kind == "gru"}
+              "linear_before_reset": kind == "gru", "reverse": reverse}
     with open(os.path.join(d, "config.txt"), "w") as f:
         f.writelines(f"{key} {int(v) if isinstance(v, bool) else v}\n" for key, v in config.items())
     save(os.path.join(d, "inputs.npy"), x.numpy())
     if lengths is not None:
         save(os.path.join(d, "sequence_length.npy"), lengths, np.int64)
     for layer in range(layers):
-        for key, value in layer_weights(module, kind, layer, H).items():
+        suffix = "_reverse" if reverse else ""
+        for key, value in layer_weights(module, kind, layer, H, suffix).items():
             save(os.path.join(d, f"layer{layer}_{key}.npy"), value)
     h_n, c_n = state if kind == "lstm" else (state, None)
     k = 0
@@ -108,6 +115,10 @@ def main(root):
         make_case(root, "rnn_tanh_lengths", "rnn", D=3, H=7, T=6, B=3, lengths=[1, 6, 4], seed=7),
         make_case(root, "rnn_relu_2layer", "rnn", D=4, H=130, layers=2, T=3, B=2,
                   nonlinearity="relu", batch_first=True, seed=8),
+        make_case(root, "lstm_backward_lengths", "lstm", D=3, H=6, T=5, B=3, lengths=[5, 2, 3],
+                  initial=True, reverse=True, seed=9),
+        make_case(root, "gru_backward_batch_first", "gru", D=4, H=9, T=4, B=2, lengths=[1, 4],
+                  batch_first=True, reverse=True, seed=10),
     ]
     with open(os.path.join(root, "cases.txt"), "w") as f:
         f.write("\n".join(names) + "\n")

@@ -94,3 +94,32 @@ func.func @static_stack_with_initial_state(%x: tensor<4x2x3xf32>, %c: tensor<2x8
       -> tensor<4x2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
   return %out, %s#0, %s#1, %s#2 : tensor<4x2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
 }
+
+// -----
+
+// Backwards, step t of row b reads and writes time length[b] - 1 - t; rows of
+// length 0 get a zero state before the loop.
+
+// CHECK-LABEL: func.func @reverse_zero_state
+// CHECK:         scf.for %[[ROW0:.*]] = %c0 to %c3 step %c1
+// CHECK:           %[[EMPTY:.*]] = arith.cmpi eq, %{{.*}}, %c0 : index
+// CHECK:           scf.if %[[EMPTY]]
+// CHECK:             vector.maskedstore %{{.*}}[%[[ROW0]], %c0]
+// CHECK:         scf.for %[[TIME:.*]] = %c0 to %{{.*}} step %c1
+// CHECK:           scf.for %[[ROW:.*]] = %c0 to %c3 step %c1
+// CHECK:             %[[LEN:.*]] = arith.minsi %{{.*}}, %c4 : index
+// CHECK:             scf.if
+// CHECK:               %[[LAST:.*]] = arith.subi %[[LEN]], %c1 : index
+// CHECK:               %[[AT:.*]] = arith.subi %[[LAST]], %[[TIME]] : index
+// CHECK:               tensor.extract %arg0[%[[AT]], %[[ROW]], %{{.*}}] : tensor<4x3x2xf32>
+// CHECK:               vector.maskedstore %{{.*}}[%[[AT]], %[[ROW]], %c0]
+func.func @reverse_zero_state(%x: tensor<4x3x2xf32>, %len: tensor<3xi32>, %h0: tensor<3x5xf32>)
+    -> (tensor<4x3x5xf32>, tensor<3x5xf32>) {
+  %k = arith.constant dense<0.1> : tensor<7x5xf32>
+  %b = arith.constant dense<0.0> : tensor<5xf32>
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 5 : i64} : tensor<7x5xf32>, tensor<5xf32>
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<4x3x2xf32>) sequence_length(%len : tensor<3xi32>)
+      initial_state(%h0 : tensor<3x5xf32>) {time_major, reverse, zero_final_state_for_empty_rows}
+      -> tensor<4x3x5xf32>, tensor<3x5xf32>
+  return %out, %h : tensor<4x3x5xf32>, tensor<3x5xf32>
+}

@@ -26,9 +26,9 @@ func.func @lstm_all_options(%x: tensor<?x?x4xf32>, %len: tensor<?xi64>, %c0: ten
       projection(%p : tensor<8x5xf32>)
       {num_units = 8 : i64, forget_bias = 0.0 : f32, cell_clip = 3.0 : f32, proj_clip = 1.0 : f32,
        activation = #rnn.activation<softsign>} : tensor<9x32xf32>, tensor<32xf32>
-  // CHECK: rnn.dynamic_rnn %{{.*}}(%{{.*}} : tensor<?x?x4xf32>) sequence_length(%{{.*}} : tensor<?xi64>) initial_state(%{{.*}}, %{{.*}} : tensor<?x8xf32>, tensor<?x5xf32>) -> tensor<?x?x5xf32>, tensor<?x8xf32>, tensor<?x5xf32>
+  // CHECK: rnn.dynamic_rnn %{{.*}}(%{{.*}} : tensor<?x?x4xf32>) sequence_length(%{{.*}} : tensor<?xi64>) initial_state(%{{.*}}, %{{.*}} : tensor<?x8xf32>, tensor<?x5xf32>) {reverse, zero_final_state_for_empty_rows} -> tensor<?x?x5xf32>, tensor<?x8xf32>, tensor<?x5xf32>
   %out, %c, %h = rnn.dynamic_rnn %cell(%x : tensor<?x?x4xf32>) sequence_length(%len : tensor<?xi64>)
-      initial_state(%c0, %h0 : tensor<?x8xf32>, tensor<?x5xf32>)
+      initial_state(%c0, %h0 : tensor<?x8xf32>, tensor<?x5xf32>) {reverse, zero_final_state_for_empty_rows}
       -> tensor<?x?x5xf32>, tensor<?x8xf32>, tensor<?x5xf32>
   return %out, %c, %h : tensor<?x?x5xf32>, tensor<?x8xf32>, tensor<?x5xf32>
 }

@@ -418,6 +418,22 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     return b.create<arith::MinSIOp>(loc, len, timeSteps).getResult();
   };
   Value steps = timeSteps;
+  if (lengths && op.getZeroFinalStateForEmptyRows()) {
+    // onnxruntime: a row that never runs ends in a zero state, not its initial one.
+    auto rows = b.create<scf::ForOp>(loc, index(0), batch, index(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(rows.getBody()->getTerminator());
+    Value row = rows.getInductionVar();
+    Value empty = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, lengthOf(row), index(0));
+    auto ifOp = b.create<scf::IfOp>(loc, empty, /*withElseRegion=*/false);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    for (Value state : states) {
+      int64_t size = cast<MemRefType>(state.getType()).getDimSize(1);
+      forEachBlock(size, [&](Value col, Value mask) {
+        storeVector(Row{state, {row}}, col, splat(0.0f), mask);
+      });
+    }
+  }
   if (lengths) {
     auto maxLoop = b.create<scf::ForOp>(
         loc, index(0), batch, index(1), ValueRange{index(0)},
@@ -437,14 +453,19 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   auto rowLoop = b.create<scf::ForOp>(loc, index(0), batch, index(1));
   b.setInsertionPoint(rowLoop.getBody()->getTerminator());
   Value row = rowLoop.getInductionVar();
+  Value rowLength = lengths ? lengthOf(row) : timeSteps;
   if (lengths) {
-    Value active = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, lengthOf(row));
+    Value active = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, rowLength);
     auto ifOp = b.create<scf::IfOp>(loc, active, /*withElseRegion=*/false);
     b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
   }
+  // Backwards, step t reads (and writes the output of) time length - 1 - t.
+  Value time = t;
+  if (op.getReverse())
+    time = b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, rowLength, index(1)), t);
 
-  SmallVector<Value, 2> seqIndex = op.getTimeMajor() ? SmallVector<Value, 2>{t, row}
-                                                     : SmallVector<Value, 2>{row, t};
+  SmallVector<Value, 2> seqIndex = op.getTimeMajor() ? SmallVector<Value, 2>{time, row}
+                                                     : SmallVector<Value, 2>{row, time};
   Row input{inputs, seqIndex};
   for (Layer &layer : layers) {
     TypeSwitch<Operation *>(layer.cell.getOperation())

@@ -207,6 +207,8 @@ LogicalResult DynamicRNNOp::verify() {
     return emitOpError("'cell' must be produced by rnn cell ops "
                        "(rnn.*_cell or rnn.multi_rnn_cell)");
 
+  if (getZeroFinalStateForEmptyRows() && !getSequenceLength())
+    return emitOpError("'zero_final_state_for_empty_rows' needs 'sequence_length'");
   auto inputsType = cast<RankedTensorType>(getInputs().getType());
   int64_t time = inputsType.getDimSize(getTimeDim());
   int64_t batch = inputsType.getDimSize(getBatchDim());

@@ -207,6 +207,14 @@ def Rnn_DynamicRNNOp : Rnn_Op<"dynamic_rnn", [Pure, AttrSizedOperandSegments]> {
     `sequence_length[b] - 1` (the initial state when it is 0); steps beyond the
     largest length are not computed. Lengths are clamped to `[0, T]`.
 
+    `reverse` processes each row backwards within its length (from step
+    `sequence_length[b] - 1`, or `T - 1`, down to 0) and writes each output at
+    the time index of the input it consumed: the backward half of TensorFlow's
+    `bidirectional_dynamic_rnn` and ONNX `direction="reverse"` (onnxruntime).
+
+    `zero_final_state_for_empty_rows` makes a row of length 0 return a zero
+    final state instead of its initial state (onnxruntime's convention).
+
     Example:
     ```mlir
     %outputs, %c, %h = rnn.dynamic_rnn %cell(%x : tensor<?x?x4xf32>)
@@ -218,7 +226,9 @@ def Rnn_DynamicRNNOp : Rnn_Op<"dynamic_rnn", [Pure, AttrSizedOperandSegments]> {
                        3DTensorOf<[F32]>:$inputs,
                        Optional<1DTensorOf<[I32, I64]>>:$sequence_length,
                        Variadic<Rnn_F32Tensor2D>:$initial_state,
-                       UnitAttr:$time_major);
+                       UnitAttr:$time_major,
+                       UnitAttr:$reverse,
+                       UnitAttr:$zero_final_state_for_empty_rows);
   let results = (outs 3DTensorOf<[F32]>:$outputs,
                       Variadic<Rnn_F32Tensor2D>:$final_state);
   let assemblyFormat = [{
