@@ -68,7 +68,8 @@ func.func @gru_with_lengths(%x: tensor<?x?x3xf32>, %len: tensor<?xi64>)
 // CHECK-NOT:     rnn.
 // CHECK:         %[[OUT:.*]] = memref.alloc() : memref<4x2x8xf32>
 // CHECK:         %[[C0:.*]] = memref.alloc() : memref<2x8xf32>
-// CHECK:         linalg.copy ins(%{{.*}} : memref<2x8xf32>) outs(%[[C0]] : memref<2x8xf32>)
+// CHECK:         %[[C0_IN:.*]] = bufferization.to_memref %arg1 read_only : memref<2x8xf32, strided<[?, 1], offset: ?>>
+// CHECK:         linalg.copy ins(%[[C0_IN]] : memref<2x8xf32, strided<[?, 1], offset: ?>>) outs(%[[C0]] : memref<2x8xf32>)
 // CHECK:         %[[H0:.*]] = memref.alloc() : memref<2x8xf32>
 // CHECK:         linalg.copy
 // CHECK:         %[[H1:.*]] = memref.alloc() : memref<2x8xf32>

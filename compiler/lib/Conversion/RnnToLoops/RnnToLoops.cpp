@@ -56,10 +56,20 @@ private:
     return delta == 0 ? base : b.create<arith::AddIOp>(loc, base, index(delta));
   }
 
+  /// Operands are only read: `read_only` keeps bufferization from copying them
+  /// (constants included), and a layout with any offset and outer strides lets
+  /// slices of larger tensors through without a copy. The innermost stride stays 1
+  /// so rows load as vectors.
   Value toBuffer(Value tensor) {
     auto type = cast<RankedTensorType>(tensor.getType());
-    return b.create<bufferization::ToMemrefOp>(
-        loc, MemRefType::get(type.getShape(), type.getElementType()), tensor);
+    SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+    if (!strides.empty())
+      strides.back() = 1;
+    auto layout = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides);
+    auto buffer = b.create<bufferization::ToMemrefOp>(
+        loc, MemRefType::get(type.getShape(), type.getElementType(), layout), tensor);
+    buffer.setReadOnly(true);
+    return buffer;
   }
 
   Value loadScalar(const Row &row, Value k) {
