@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build build-essential ccache
   llvm-19-dev libmlir-19-dev mlir-19-tools  # MLIR 19; libmlir-19-dev needs the other two
   libgtest-dev                              # GoogleTest
+  libonnx-dev libprotobuf-dev python3-onnx  # ONNX import and its test models
   python3 python3-numpy python3-torch       # lit, .npy helpers, PyTorch reference values
 )
 

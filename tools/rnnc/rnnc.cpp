@@ -10,6 +10,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "rnnc/API/Jit.h"
+#include "rnnc/Frontend/Onnx/OnnxImporter.h"
 #include "rnnc/InitAll.h"
 #include "rnnc/Pipelines/Pipelines.h"
 #include "rnnc/Target/Cpu/CpuTarget.h"
@@ -35,7 +36,7 @@ static cl::OptionCategory rnncCategory("rnnc options");
 static cl::SubCommand runCommand("run", "Compile a model in-process and run it on .npy inputs");
 static cl::SubCommand compileCommand("compile", "Compile a model to LLVM IR, assembly or an object");
 
-static cl::opt<std::string> runModel(cl::Positional, cl::Required, cl::desc("MODEL.mlir"),
+static cl::opt<std::string> runModel(cl::Positional, cl::Required, cl::desc("MODEL.mlir or MODEL.onnx"),
                                      cl::sub(runCommand), cl::cat(rnncCategory));
 static cl::list<std::string> runInputs("input", cl::desc("NAME=FILE.npy for the input NAME"),
                                        cl::value_desc("NAME=FILE.npy"), cl::sub(runCommand),
@@ -55,7 +56,7 @@ static cl::opt<unsigned> runPrintLimit("print-limit",
                                        cl::desc("Values printed per result (0 prints none)"),
                                        cl::init(32), cl::sub(runCommand), cl::cat(rnncCategory));
 
-static cl::opt<std::string> compileModel(cl::Positional, cl::Required, cl::desc("MODEL.mlir"),
+static cl::opt<std::string> compileModel(cl::Positional, cl::Required, cl::desc("MODEL.mlir or MODEL.onnx"),
                                          cl::sub(compileCommand), cl::cat(rnncCategory));
 static cl::opt<std::string> compileOutput("o", cl::desc("Output file ('-' for stdout)"),
                                           cl::init("-"), cl::sub(compileCommand),
@@ -105,6 +106,10 @@ struct ModelFile {
     auto file = openInputFile(path, &error);
     if (!file) {
       failWith(error);
+      return;
+    }
+    if (llvm::StringRef(path).ends_with(".onnx")) {
+      module = importOnnxFile(path, &context);
       return;
     }
     sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
@@ -334,8 +339,10 @@ int compileMain() {
 
   if (compileEmit != EmitKind::Rnn) {
     for (auto func : module.getOps<func::FuncOp>())
-      if (func.isPublic() && !func.isDeclaration())
+      if (func.isPublic() && !func.isDeclaration()) {
         func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
+        dropNameAttributes(func);
+      }
     PassManager pm(&context);
     CpuPipelineOptions pipelineOptions;
     pipelineOptions.vectorWidth = vectorWidth.getValue();

@@ -68,6 +68,7 @@ FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
     return failure();
   MLIRContext *context = module.getContext();
   (*entry)->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
+  dropNameAttributes(*entry);
 
   PassManager pm(context);
   CpuPipelineOptions pipelineOptions;

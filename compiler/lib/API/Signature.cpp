@@ -233,6 +233,13 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
   return signature;
 }
 
+void mlir::rnnc::dropNameAttributes(func::FuncOp func) {
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    func.removeArgAttr(i, "rnn.name");
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    func.removeResultAttr(i, StringAttr::get(func.getContext(), "rnn.name"));
+}
+
 bool mlir::rnnc::bindSymbols(const ModelSignature &signature,
                              const std::vector<std::vector<int64_t>> &inputShapes,
                              const std::vector<const void *> &inputData,

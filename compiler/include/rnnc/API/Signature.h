@@ -47,6 +47,10 @@ struct ModelSignature {
 /// unsupported element types, unranked tensors, or duplicate/unsafe names.
 FailureOr<ModelSignature> analyzeSignature(func::FuncOp func);
 
+/// Removes the `rnn.name` argument and result attributes once the signature
+/// has been taken (the LLVM lowering does not know them).
+void dropNameAttributes(func::FuncOp func);
+
 /// Checks concrete input shapes (and sequence_length values) against
 /// `signature`; on success fills the value of every symbol. On failure returns
 /// false with a message naming the input and dimension at fault.

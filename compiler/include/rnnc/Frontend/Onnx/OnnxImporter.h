@@ -1,0 +1,19 @@
+#ifndef RNNC_FRONTEND_ONNX_ONNXIMPORTER_H
+#define RNNC_FRONTEND_ONNX_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace mlir::rnnc {
+
+/// Reads the ONNX model at `path` into a module with one public function that
+/// computes the graph: graph inputs become arguments and graph outputs results,
+/// each carrying its ONNX name as `rnn.name`. LSTM, GRU and RNN nodes become
+/// rnn cells and rnn.dynamic_rnn with onnxruntime's semantics. Anything
+/// unsupported, malformed or inconsistent is reported as an error diagnostic
+/// naming the node, op type and attribute or input at fault; returns null then.
+OwningOpRef<ModuleOp> importOnnxFile(StringRef path, MLIRContext *context);
+
+} // namespace mlir::rnnc
+
+#endif // RNNC_FRONTEND_ONNX_ONNXIMPORTER_H
