@@ -100,7 +100,7 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
   // A class is static when any member has a static size.
   auto staticSizeOf = [&](DimKey k) -> int64_t {
     if (classes.findValue(k) == classes.end())
-      return ModelSignature::kDynamic;
+      return ShapedType::kDynamic;
     for (auto it = classes.member_begin(classes.findValue(classes.getLeaderValue(k)));
          it != classes.member_end(); ++it) {
       Value v = Value::getFromOpaquePointer(it->first);

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""torch_export_cases.py DIR: nn.LSTM/GRU/RNN modules exported with
+torch.onnx.export (dynamic time and batch axes), run through PyTorch for the
+expected outputs. Same case layout as onnx_backend_cases.py."""
+import os
+import sys
+import warnings
+
+import numpy as np
+import torch
+
+warnings.filterwarnings("ignore")
+
+
+def make_case(root, name, kind, D, H, layers=1, bidirectional=False, batch_first=False,
+              bias=True, nonlinearity="tanh", with_state=False, T=5, B=3, seed=0):
+    torch.manual_seed(seed)
+    kwargs = dict(num_layers=layers, bidirectional=bidirectional, batch_first=batch_first, bias=bias)
+    if kind == "rnn":
+        kwargs["nonlinearity"] = nonlinearity
+    module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[kind](D, H, **kwargs)
+    module.eval()
+    dirs = 2 if bidirectional else 1
+    x = torch.randn((B, T, D) if batch_first else (T, B, D))
+    h0 = torch.randn(layers * dirs, B, H) * 0.5
+    c0 = torch.randn(layers * dirs, B, H) * 0.5
+    args, input_names = (x,), ["input"]
+    time_axis, batch_axis = (1, 0) if batch_first else (0, 1)
+    dynamic = {"input": {time_axis: "T", batch_axis: "B"}, "output": {time_axis: "T", batch_axis: "B"},
+               "h_n": {1: "B"}}
+    if with_state:
+        state = (h0, c0) if kind == "lstm" else h0
+        args = (x, state)
+        input_names += ["h0", "c0"] if kind == "lstm" else ["h0"]
+        dynamic.update({"h0": {1: "B"}, "c0": {1: "B"}})
+    output_names = ["output", "h_n"] + (["c_n"] if kind == "lstm" else [])
+    if kind == "lstm":
+        dynamic["c_n"] = {1: "B"}
+    d = os.path.join(root, name)
+    os.makedirs(os.path.join(d, "inputs"), exist_ok=True)
+    os.makedirs(os.path.join(d, "expected"), exist_ok=True)
+    torch.onnx.export(module, args, os.path.join(d, "model.onnx"), input_names=input_names,
+                      output_names=output_names,
+                      dynamic_axes={k: v for k, v in dynamic.items() if k in input_names + output_names},
+                      opset_version=14)
+    with torch.no_grad():
+        outputs = module(*args)
+    flat = [outputs[0]] + (list(outputs[1]) if kind == "lstm" else [outputs[1]])
+    for n, v in zip(output_names, flat):
+        np.save(os.path.join(d, "expected", n + ".npy"), v.numpy())
+    np.save(os.path.join(d, "inputs", "input.npy"), x.numpy())
+    if with_state:
+        np.save(os.path.join(d, "inputs", "h0.npy"), h0.numpy())
+        if kind == "lstm":
+            np.save(os.path.join(d, "inputs", "c0.npy"), c0.numpy())
+    return name
+
+
+def main(root):
+    os.makedirs(root, exist_ok=True)
+    names = [
+        make_case(root, "lstm_1layer", "lstm", D=4, H=8, seed=1),
+        make_case(root, "lstm_2layer_state", "lstm", D=3, H=7, layers=2, with_state=True, seed=2),
+        make_case(root, "lstm_3layer_bidirectional_batch_first", "lstm", D=5, H=6, layers=3,
+                  bidirectional=True, batch_first=True, seed=3),
+        make_case(root, "lstm_hidden1_no_bias", "lstm", D=2, H=1, bias=False, seed=4),
+        make_case(root, "gru_2layer_bidirectional", "gru", D=4, H=9, layers=2, bidirectional=True, seed=5),
+        make_case(root, "gru_batch_first_state", "gru", D=3, H=33, batch_first=True, with_state=True, seed=6),
+        make_case(root, "rnn_relu_2layer", "rnn", D=4, H=5, layers=2, nonlinearity="relu", seed=7),
+        make_case(root, "rnn_tanh_bidirectional_state", "rnn", D=3, H=130, bidirectional=True,
+                  with_state=True, seed=8),
+    ]
+    with open(os.path.join(root, "cases.txt"), "w") as f:
+        f.write("\n".join(names) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
