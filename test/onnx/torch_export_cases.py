@@ -56,6 +56,43 @@ def make_case(root, name, kind, D, H, layers=1, bidirectional=False, batch_first
     return name
 
 
+class WithHead(torch.nn.Module):
+    """An RNN followed by the heads exporters emit: Linear over every step
+    (MatMul + Add), Linear over the last state (Gemm), activations, Softmax."""
+
+    def __init__(self, kind, D, H, O):
+        super().__init__()
+        self.rnn = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind](D, H)
+        self.steps = torch.nn.Linear(H, O)
+        self.last = torch.nn.Linear(H, O)
+
+    def forward(self, x):
+        y, state = self.rnn(x)
+        h = state[0] if isinstance(state, tuple) else state
+        per_step = torch.softmax(torch.tanh(self.steps(y)) * 2.0 - 0.5, dim=-1)
+        final = torch.sigmoid(self.last(h[0])) / 3.0 + torch.relu(h[0][:, :1])
+        return per_step, final
+
+
+def make_head_case(root, name, kind, D, H, O, T=6, B=3, seed=0):
+    torch.manual_seed(seed)
+    module = WithHead(kind, D, H, O).eval()
+    x = torch.randn(T, B, D)
+    d = os.path.join(root, name)
+    os.makedirs(os.path.join(d, "inputs"), exist_ok=True)
+    os.makedirs(os.path.join(d, "expected"), exist_ok=True)
+    torch.onnx.export(module, (x,), os.path.join(d, "model.onnx"), input_names=["input"],
+                      output_names=["per_step", "final"], opset_version=14,
+                      dynamic_axes={"input": {0: "T", 1: "B"}, "per_step": {0: "T", 1: "B"},
+                                    "final": {0: "B"}})
+    with torch.no_grad():
+        per_step, final = module(x)
+    np.save(os.path.join(d, "inputs", "input.npy"), x.numpy())
+    np.save(os.path.join(d, "expected", "per_step.npy"), per_step.numpy())
+    np.save(os.path.join(d, "expected", "final.npy"), final.numpy())
+    return name
+
+
 def main(root):
     os.makedirs(root, exist_ok=True)
     names = [
@@ -69,6 +106,8 @@ def main(root):
         make_case(root, "rnn_relu_2layer", "rnn", D=4, H=5, layers=2, nonlinearity="relu", seed=7),
         make_case(root, "rnn_tanh_bidirectional_state", "rnn", D=3, H=130, bidirectional=True,
                   with_state=True, seed=8),
+        make_head_case(root, "lstm_with_heads", "lstm", D=4, H=10, O=5, seed=9),
+        make_head_case(root, "gru_with_heads", "gru", D=3, H=17, O=4, seed=10),
     ]
     with open(os.path.join(root, "cases.txt"), "w") as f:
         f.write("\n".join(names) + "\n")

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -20,6 +21,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <fstream>
+#include <limits>
 #include <optional>
 
 using namespace mlir;
@@ -66,6 +68,11 @@ private:
   LogicalResult importConstantNode(const onnx::NodeProto &node);
   LogicalResult importShapeOp(const onnx::NodeProto &node);
   LogicalResult importTensorOp(const onnx::NodeProto &node);
+  LogicalResult importHeadOp(const onnx::NodeProto &node);
+  /// A float linalg.generic over `inputs` broadcast (numpy rules) to one result.
+  FailureOr<Value> elementwise(const onnx::NodeProto &node, ArrayRef<Value> inputs,
+                               function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+  Value matmul2D(Location loc, Value a, Value bMatrix);
   LogicalResult importRecurrent(const onnx::NodeProto &node, RecurrentKind kind);
 
   /// Input `index` of `node`, or null when absent ("" or past the end).
@@ -919,6 +926,31 @@ LogicalResult OnnxImporter::importTensorOp(const onnx::NodeProto &node) {
     }
     auto resultType = RankedTensorType::get(shapeOf(sizes), type.getElementType());
     result = b.create<tensor::ExtractSliceOp>(loc, resultType, input, offsets, sizes, strides);
+  } else if (op == "Gather") {
+    // A constant scalar index picks one slice (e.g. h_n[0]).
+    int64_t axis = intAttribute(node, "axis", 0);
+    axis = axis < 0 ? axis + rank : axis;
+    FailureOr<const ShapeVector *> indices = shapeInput(node, 1, "indices");
+    if (failed(indices))
+      return failure();
+    if (axis < 0 || axis >= rank || !(*indices)->scalar || (*indices)->elements[0].source)
+      return nodeError(node) << "only a constant scalar index on a valid axis is supported";
+    int64_t index = (*indices)->elements[0].value, dim = type.getDimSize(axis);
+    if (index < 0 && !ShapedType::isDynamic(dim))
+      index += dim;
+    if (index < 0 || (!ShapedType::isDynamic(dim) && index >= dim))
+      return nodeError(node) << "index " << (*indices)->elements[0].value << " is out of range";
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+        strides(rank, b.getIndexAttr(1));
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < rank; ++d) {
+      sizes.push_back(d == axis ? b.getIndexAttr(1) : sizeOf(input, d));
+      if (d != axis)
+        shape.push_back(type.getDimSize(d));
+    }
+    offsets[axis] = b.getIndexAttr(index);
+    result = b.create<tensor::ExtractSliceOp>(
+        loc, RankedTensorType::get(shape, type.getElementType()), input, offsets, sizes, strides);
   } else if (op == "Transpose") {
     SmallVector<int64_t> perm;
     if (std::optional<SmallVector<int64_t>> attr = intsAttribute(node, "perm"))
@@ -1031,6 +1063,274 @@ LogicalResult OnnxImporter::importTensorOp(const onnx::NodeProto &node) {
   return success();
 }
 
+FailureOr<Value> OnnxImporter::elementwise(
+    const onnx::NodeProto &node, ArrayRef<Value> inputs,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  Location loc = nodeLoc(node);
+  int64_t rank = 0;
+  for (Value v : inputs) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!type.getElementType().isF32())
+      return nodeError(node) << "only float tensors are supported, got " << v.getType();
+    rank = std::max<int64_t>(rank, type.getRank());
+  }
+  // Output dimension j takes its size from an input whose aligned dimension is
+  // not a static 1; such inputs index it, size-1 dimensions read index 0.
+  SmallVector<OpFoldResult> sizes(rank, b.getIndexAttr(1));
+  SmallVector<int64_t> shape(rank, 1);
+  for (int64_t j = 0; j < rank; ++j)
+    for (Value v : inputs) {
+      auto type = cast<RankedTensorType>(v.getType());
+      int64_t i = j - (rank - type.getRank());
+      if (i < 0 || type.getDimSize(i) == 1)
+        continue;
+      if (shape[j] != 1 && !ShapedType::isDynamic(shape[j]) && !type.isDynamicDim(i) &&
+          shape[j] != type.getDimSize(i))
+        return nodeError(node) << "inputs cannot be broadcast together at dimension " << j;
+      if (shape[j] == 1 || ShapedType::isDynamic(shape[j])) {
+        shape[j] = type.getDimSize(i);
+        sizes[j] = dimSize(ShapeDim{0, v, (unsigned)i});
+      }
+    }
+  SmallVector<AffineMap> maps;
+  for (Value v : inputs) {
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      int64_t j = i + (rank - type.getRank());
+      exprs.push_back(type.getDimSize(i) == 1 && shape[j] != 1 ? b.getAffineConstantExpr(0)
+                                                               : b.getAffineDimExpr(j));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, context));
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = b.create<tensor::EmptyOp>(loc, sizes, b.getF32Type());
+  init = b.create<tensor::CastOp>(loc, RankedTensorType::get(shape, b.getF32Type()), init);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  return b.create<linalg::GenericOp>(loc, init.getType(), inputs, init, maps, iterators,
+                                     [&](OpBuilder &nested, Location l, ValueRange args) {
+                                       nested.create<linalg::YieldOp>(
+                                           l, body(nested, l, args.drop_back()));
+                                     })
+      .getResult(0);
+}
+
+Value OnnxImporter::matmul2D(Location loc, Value a, Value bMatrix) {
+  auto aType = cast<RankedTensorType>(a.getType());
+  auto bType = cast<RankedTensorType>(bMatrix.getType());
+  SmallVector<OpFoldResult> sizes = {dimSize(ShapeDim{0, a, 0}), dimSize(ShapeDim{0, bMatrix, 1})};
+  Value init = b.create<tensor::EmptyOp>(loc, sizes, b.getF32Type());
+  init = b.create<tensor::CastOp>(
+      loc, RankedTensorType::get({aType.getDimSize(0), bType.getDimSize(1)}, b.getF32Type()), init);
+  Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f));
+  Value filled = b.create<linalg::FillOp>(loc, zero, init).getResult(0);
+  return b.create<linalg::MatmulOp>(loc, ValueRange{a, bMatrix}, ValueRange{filled}).getResult(0);
+}
+
+LogicalResult OnnxImporter::importHeadOp(const onnx::NodeProto &node) {
+  const std::string &op = node.op_type();
+  if (node.output_size() != 1)
+    return nodeError(node) << "expects one output";
+  Location loc = nodeLoc(node);
+  SmallVector<Value> inputs;
+  for (int i = 0; i < node.input_size(); ++i) {
+    FailureOr<Value> v = optionalInput(node, i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  auto requireInputs = [&](size_t n) -> LogicalResult {
+    if (inputs.size() < n || llvm::any_of(ArrayRef<Value>(inputs).take_front(n),
+                                          [](Value v) { return !v; }))
+      return nodeError(node) << "expects " << n << " inputs";
+    for (Value v : inputs)
+      if (v && !cast<RankedTensorType>(v.getType()).getElementType().isF32())
+        return nodeError(node) << "only float tensors are supported, got " << v.getType();
+    return success();
+  };
+  auto transpose2D = [&](Value v) {
+    SmallVector<OpFoldResult> sizes = {dimSize(ShapeDim{0, v, 1}), dimSize(ShapeDim{0, v, 0})};
+    Value init = b.create<tensor::EmptyOp>(loc, sizes, b.getF32Type());
+    return b.create<linalg::TransposeOp>(loc, v, init, ArrayRef<int64_t>{1, 0}).getResult()[0];
+  };
+  FailureOr<Value> result;
+  using Body = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+  auto unary = [&](Body body) -> FailureOr<Value> {
+    if (failed(requireInputs(1)))
+      return failure();
+    return elementwise(node, inputs[0], body);
+  };
+  auto binary = [&](Body body) -> FailureOr<Value> {
+    if (failed(requireInputs(2)))
+      return failure();
+    return elementwise(node, {inputs[0], inputs[1]}, body);
+  };
+  if (op == "Add") {
+    result = binary([](OpBuilder &n, Location l, ValueRange a) -> Value { return n.create<arith::AddFOp>(l, a[0], a[1]); });
+  } else if (op == "Sub") {
+    result = binary([](OpBuilder &n, Location l, ValueRange a) -> Value { return n.create<arith::SubFOp>(l, a[0], a[1]); });
+  } else if (op == "Mul") {
+    result = binary([](OpBuilder &n, Location l, ValueRange a) -> Value { return n.create<arith::MulFOp>(l, a[0], a[1]); });
+  } else if (op == "Div") {
+    result = binary([](OpBuilder &n, Location l, ValueRange a) -> Value { return n.create<arith::DivFOp>(l, a[0], a[1]); });
+  } else if (op == "Tanh") {
+    result = unary([](OpBuilder &n, Location l, ValueRange a) -> Value { return n.create<math::TanhOp>(l, a[0]); });
+  } else if (op == "Relu") {
+    result = unary([](OpBuilder &n, Location l, ValueRange a) -> Value {
+      Value zero = n.create<arith::ConstantOp>(l, n.getF32FloatAttr(0.0f));
+      return n.create<arith::MaximumFOp>(l, a[0], zero);
+    });
+  } else if (op == "Sigmoid") {
+    result = unary([](OpBuilder &n, Location l, ValueRange a) -> Value {
+      Value one = n.create<arith::ConstantOp>(l, n.getF32FloatAttr(1.0f));
+      Value e = n.create<math::ExpOp>(l, n.create<arith::NegFOp>(l, a[0]));
+      return n.create<arith::DivFOp>(l, one, n.create<arith::AddFOp>(l, one, e));
+    });
+  } else if (op == "Softmax") {
+    if (failed(requireInputs(1)))
+      return failure();
+    auto type = cast<RankedTensorType>(inputs[0].getType());
+    int64_t rank = type.getRank(), axis = intAttribute(node, "axis", -1);
+    if (axis != -1 && axis != rank - 1)
+      return nodeError(node) << "only the last axis is supported";
+    // softmax = exp(x - max) / sum(exp(x - max)) along the last axis.
+    SmallVector<OpFoldResult> rowSizes;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      rowSizes.push_back(dimSize(ShapeDim{0, inputs[0], (unsigned)d}));
+    auto rowType = RankedTensorType::get(type.getShape().drop_back(), b.getF32Type());
+    auto reduce = [&](Value input, float start, Body combine) {
+      Value init = b.create<tensor::EmptyOp>(loc, rowSizes, b.getF32Type());
+      init = b.create<tensor::CastOp>(loc, rowType, init);
+      Value startValue = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(start));
+      init = b.create<linalg::FillOp>(loc, startValue, init).getResult(0);
+      SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
+                                     b.getMultiDimIdentityMap(rank).dropResult(rank - 1)};
+      SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+      iterators.back() = utils::IteratorType::reduction;
+      return b.create<linalg::GenericOp>(loc, rowType, input, init, maps, iterators,
+                                         [&](OpBuilder &n, Location l, ValueRange a) {
+                                           n.create<linalg::YieldOp>(l, combine(n, l, a));
+                                         })
+          .getResult(0);
+    };
+    auto expandRow = [&](Value row) {
+      SmallVector<ReassociationIndices> groups;
+      for (int64_t d = 0; d + 1 < rank; ++d)
+        groups.push_back({d});
+      if (groups.empty())
+        groups.push_back({});
+      groups.back().push_back(rank - 1);
+      SmallVector<OpFoldResult> sizes(rowSizes);
+      sizes.push_back(b.getIndexAttr(1));
+      SmallVector<int64_t> shape(type.getShape().drop_back());
+      shape.push_back(1);
+      return b.create<tensor::ExpandShapeOp>(loc, RankedTensorType::get(shape, b.getF32Type()),
+                                             row, groups, sizes)
+          .getResult();
+    };
+    Value max = reduce(inputs[0], -std::numeric_limits<float>::infinity(),
+                       [](OpBuilder &n, Location l, ValueRange a) -> Value {
+                         return n.create<arith::MaximumFOp>(l, a[0], a[1]);
+                       });
+    FailureOr<Value> exps = elementwise(node, {inputs[0], expandRow(max)},
+                                        [](OpBuilder &n, Location l, ValueRange a) -> Value {
+                                          return n.create<math::ExpOp>(
+                                              l, n.create<arith::SubFOp>(l, a[0], a[1]));
+                                        });
+    if (failed(exps))
+      return failure();
+    Value sum = reduce(*exps, 0.0f, [](OpBuilder &n, Location l, ValueRange a) -> Value {
+      return n.create<arith::AddFOp>(l, a[0], a[1]);
+    });
+    result = elementwise(node, {*exps, expandRow(sum)},
+                         [](OpBuilder &n, Location l, ValueRange a) -> Value {
+                           return n.create<arith::DivFOp>(l, a[0], a[1]);
+                         });
+  } else if (op == "MatMul") {
+    if (failed(requireInputs(2)))
+      return failure();
+    auto aType = cast<RankedTensorType>(inputs[0].getType());
+    auto bType = cast<RankedTensorType>(inputs[1].getType());
+    if (bType.getRank() != 2 || aType.getRank() < 2)
+      return nodeError(node) << "only [..., M, K] x [K, N] products are supported";
+    if (!aType.isDynamicDim(aType.getRank() - 1) && !bType.isDynamicDim(0) &&
+        aType.getDimSize(aType.getRank() - 1) != bType.getDimSize(0))
+      return nodeError(node) << "inner dimensions differ: " << aType << " x " << bType;
+    // out[..., n] = sum_k a[..., k] * b[k, n], as one contraction (no reshapes).
+    int64_t rank = aType.getRank();
+    SmallVector<OpFoldResult> sizes;
+    SmallVector<int64_t> shape(aType.getShape().drop_back());
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      sizes.push_back(dimSize(ShapeDim{0, inputs[0], (unsigned)d}));
+    sizes.push_back(dimSize(ShapeDim{0, inputs[1], 1}));
+    shape.push_back(bType.getDimSize(1));
+    auto outType = RankedTensorType::get(shape, b.getF32Type());
+    Value init = b.create<tensor::EmptyOp>(loc, sizes, b.getF32Type());
+    init = b.create<tensor::CastOp>(loc, outType, init);
+    Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f));
+    init = b.create<linalg::FillOp>(loc, zero, init).getResult(0);
+    // Loop dims: the rank - 1 leading dims of a, then n, then k.
+    int64_t loops = rank + 1;
+    SmallVector<AffineExpr> aExprs, bExprs = {b.getAffineDimExpr(rank), b.getAffineDimExpr(rank - 1)},
+                                    outExprs;
+    for (int64_t d = 0; d + 1 < rank; ++d) {
+      aExprs.push_back(b.getAffineDimExpr(d));
+      outExprs.push_back(b.getAffineDimExpr(d));
+    }
+    aExprs.push_back(b.getAffineDimExpr(rank));
+    outExprs.push_back(b.getAffineDimExpr(rank - 1));
+    SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, aExprs, context),
+                                   AffineMap::get(loops, 0, bExprs, context),
+                                   AffineMap::get(loops, 0, outExprs, context)};
+    SmallVector<utils::IteratorType> iterators(loops, utils::IteratorType::parallel);
+    iterators.back() = utils::IteratorType::reduction;
+    Value product = b.create<linalg::GenericOp>(
+                         loc, outType, ValueRange{inputs[0], inputs[1]}, init, maps, iterators,
+                         [](OpBuilder &n, Location l, ValueRange args) {
+                           Value m = n.create<arith::MulFOp>(l, args[0], args[1]);
+                           n.create<linalg::YieldOp>(l, n.create<arith::AddFOp>(l, args[2], m).getResult());
+                         })
+                        .getResult(0);
+    result = product;
+  } else { // Gemm
+    if (failed(requireInputs(2)))
+      return failure();
+    Value a = inputs[0], m = inputs[1];
+    if (cast<RankedTensorType>(a.getType()).getRank() != 2 ||
+        cast<RankedTensorType>(m.getType()).getRank() != 2)
+      return nodeError(node) << "inputs 'A' and 'B' must be matrices";
+    const onnx::AttributeProto *alphaAttr = findAttribute(node, "alpha");
+    const onnx::AttributeProto *betaAttr = findAttribute(node, "beta");
+    float alpha = alphaAttr ? alphaAttr->f() : 1.0f, beta = betaAttr ? betaAttr->f() : 1.0f;
+    if (intAttribute(node, "transA", 0))
+      a = transpose2D(a);
+    if (intAttribute(node, "transB", 0))
+      m = transpose2D(m);
+    Value product = matmul2D(loc, a, m);
+    Value c = inputs.size() > 2 ? inputs[2] : Value();
+    if (!c && alpha == 1.0f) {
+      result = product;
+    } else {
+      SmallVector<Value> operands = {product};
+      if (c)
+        operands.push_back(c);
+      result = elementwise(node, operands, [&](OpBuilder &n, Location l, ValueRange args) -> Value {
+        Value scaled = n.create<arith::MulFOp>(
+            l, args[0], n.create<arith::ConstantOp>(l, n.getF32FloatAttr(alpha)));
+        if (args.size() < 2)
+          return scaled;
+        Value bias = n.create<arith::MulFOp>(
+            l, args[1], n.create<arith::ConstantOp>(l, n.getF32FloatAttr(beta)));
+        return n.create<arith::AddFOp>(l, scaled, bias);
+      });
+    }
+  }
+  if (failed(result))
+    return failure();
+  values[node.output(0)] = *result;
+  return success();
+}
+
 LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node) {
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return nodeError(node) << "domain '" << node.domain() << "' is not supported";
@@ -1043,13 +1343,16 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node) {
     return importRecurrent(node, RecurrentKind::RNN);
   if (op == "Constant")
     return importConstantNode(node);
-  if (op == "Shape" || op == "Gather" || op == "ConstantOfShape" ||
-      ((op == "Unsqueeze" || op == "Concat" || op == "Cast") && node.input_size() > 0 &&
-       shapes.count(node.input(0))))
+  if (op == "Shape" || op == "ConstantOfShape" ||
+      ((op == "Gather" || op == "Unsqueeze" || op == "Concat" || op == "Cast") &&
+       node.input_size() > 0 && shapes.count(node.input(0))))
     return importShapeOp(node);
-  if (op == "Unsqueeze" || op == "Squeeze" || op == "Concat" || op == "Slice" ||
+  if (op == "Gather" || op == "Unsqueeze" || op == "Squeeze" || op == "Concat" || op == "Slice" ||
       op == "Transpose" || op == "Reshape" || op == "Cast")
     return importTensorOp(node);
+  if (op == "MatMul" || op == "Gemm" || op == "Add" || op == "Sub" || op == "Mul" ||
+      op == "Div" || op == "Sigmoid" || op == "Tanh" || op == "Relu" || op == "Softmax")
+    return importHeadOp(node);
   if (op == "Identity") {
     if (node.input_size() != 1 || node.output_size() != 1)
       return nodeError(node) << "expects one input and one output";
@@ -1163,7 +1466,7 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
 
 OwningOpRef<ModuleOp> mlir::rnnc::importOnnxFile(StringRef path, MLIRContext *context) {
   context->loadDialect<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
-                       rnn::RnnDialect, tensor::TensorDialect>();
+                       math::MathDialect, rnn::RnnDialect, tensor::TensorDialect>();
   Location loc = FileLineColLoc::get(context, path, 0, 0);
   std::ifstream in(path.str(), std::ios::binary);
   if (!in)
