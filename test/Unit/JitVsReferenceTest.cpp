@@ -78,8 +78,24 @@ Cell randomCell(std::mt19937 &rng, int64_t inputDepth) {
   cell.inputDepth = inputDepth;
   cell.activation = pick(rng, {Activation::Tanh, Activation::Tanh, Activation::Sigmoid,
                                Activation::Relu, Activation::Relu6, Activation::Elu,
-                               Activation::Softsign, Activation::Softplus, Activation::Linear});
+                               Activation::Softsign, Activation::Softplus, Activation::Linear,
+                               Activation::LeakyRelu, Activation::ThresholdedRelu,
+                               Activation::ScaledTanh, Activation::Affine,
+                               Activation::HardSigmoid});
+  // Parameters: half the time ONNX's defaults, otherwise random.
+  std::uniform_real_distribution<float> parameter(0.1f, 0.9f);
+  if (coin(rng)) {
+    cell.activation.alpha = parameter(rng);
+    cell.activation.beta = parameter(rng);
+  }
+  if (cell.kind != CellKind::BasicRNN && coin(rng) && coin(rng))
+    cell.gateActivation = reference::ActivationFn(Activation::HardSigmoid, parameter(rng), 0.5f);
+  if (coin(rng) && coin(rng))
+    cell.gateClip = pick(rng, {0.5f, 2.0f});
   if (cell.kind == CellKind::LSTM) {
+    if (coin(rng) && coin(rng))
+      cell.outputActivation = reference::ActivationFn(Activation::ScaledTanh, 1.5f, 0.7f);
+    cell.inputForget = coin(rng) && coin(rng);
     cell.forgetBias = pick(rng, {1.0f, 0.0f, 0.75f});
     cell.peepholes = coin(rng);
     if (coin(rng))
@@ -152,7 +168,10 @@ std::string describe(const ModelConfig &m) {
     text += std::string(" ") +
             (c.kind == CellKind::LSTM ? "lstm" : c.kind == CellKind::GRU ? "gru" : "rnn") +
             "(H=" + std::to_string(c.numUnits) + ",D=" + std::to_string(c.inputDepth) + "," +
-            reference::activationName(c.activation) + (c.peepholes ? ",peep" : "") +
+            reference::activationName(c.activation.kind) + (c.peepholes ? ",peep" : "") +
+            (c.gateClip ? ",gate_clip" : "") + (c.inputForget ? ",input_forget" : "") +
+            (c.outputActivation ? ",output_act" : "") +
+            (c.gateActivation.kind != Activation::Sigmoid ? ",hard_gates" : "") +
             (c.cellClip ? ",cell_clip" : "") +
             (c.numProj ? ",proj=" + std::to_string(c.numProj) : "") +
             (c.projClip ? ",proj_clip" : "") + (c.linearBeforeReset ? ",lbr" : "") + ")";
@@ -233,7 +252,7 @@ class RandomModelTest : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(RandomModelTest, MatchesReference) { checkCase(randomCase(GetParam())); }
 
-constexpr unsigned kSeeds = 64;
+constexpr unsigned kSeeds = 96;
 INSTANTIATE_TEST_SUITE_P(Seeds, RandomModelTest, ::testing::Range(0u, kSeeds));
 
 /// The random cases must keep covering what the semantics hinge on; this
@@ -270,7 +289,17 @@ TEST(RandomModelCoverage, SeedsCoverEveryFeature) {
                          : cell.kind == CellKind::GRU ? "gru"
                                                       : "rnn";
       seen[kind + "_H=" + std::to_string(cell.numUnits)]++;
-      seen[std::string("activation_") + reference::activationName(cell.activation)]++;
+      seen[std::string("activation_") + reference::activationName(cell.activation.kind)]++;
+      if (!std::isnan(cell.activation.alpha))
+        seen["activation_parameters"]++;
+      if (cell.gateActivation.kind != Activation::Sigmoid)
+        seen["gate_activation"]++;
+      if (cell.gateClip)
+        seen[cell.kind == CellKind::LSTM ? "gate_clip_lstm" : cell.kind == CellKind::GRU ? "gate_clip_gru" : "gate_clip_rnn"]++;
+      if (cell.outputActivation)
+        seen["output_activation"]++;
+      if (cell.inputForget)
+        seen["input_forget"]++;
       if (cell.inputDepth != cell.numUnits)
         seen["input!=hidden"]++;
       if (cell.peepholes)
@@ -296,7 +325,11 @@ TEST(RandomModelCoverage, SeedsCoverEveryFeature) {
   for (const char *kind : {"lstm", "gru", "rnn"})
     for (int units : {1, 7, 33, 130})
       required.push_back(std::string(kind) + "_H=" + std::to_string(units));
-  for (const char *act : {"tanh", "sigmoid", "relu", "relu6", "elu", "softsign", "softplus", "linear"})
+  for (const char *feature : {"activation_parameters", "gate_activation", "gate_clip_lstm",
+                              "gate_clip_gru", "gate_clip_rnn", "output_activation", "input_forget"})
+    required.push_back(feature);
+  for (const char *act : {"tanh", "sigmoid", "relu", "relu6", "elu", "softsign", "softplus", "linear",
+                          "hard_sigmoid", "leaky_relu", "thresholded_relu", "scaled_tanh", "affine"})
     required.push_back(std::string("activation_") + act);
   for (const std::string &feature : required)
     EXPECT_GT(seen[feature], 0) << "no random case covers " << feature;

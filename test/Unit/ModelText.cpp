@@ -37,6 +37,11 @@ std::string hexConstant(const std::vector<float> &data) {
   return text + "\"";
 }
 
+std::string activationText(const reference::ActivationFn &fn) {
+  return std::string("#rnn.activation<") + reference::activationName(fn.kind) +
+         ", alpha = " + floatText(fn.alphaValue()) + ", beta = " + floatText(fn.betaValue()) + ">";
+}
+
 struct Weight {
   std::string ssa;
   std::string type;
@@ -87,8 +92,11 @@ std::string buildModelText(const ModelConfig &config, std::vector<WeightArg> &we
     std::string prefix = "layer" + std::to_string(l) + "/";
     std::string cellName = "%cell" + std::to_string(l);
     std::ostringstream attrs;
-    attrs << "num_units = " << H << " : i64, activation = #rnn.activation<"
-          << reference::activationName(cell.activation) << ">";
+    attrs << "num_units = " << H << " : i64, activation = " << activationText(cell.activation);
+    if (cell.gateClip)
+      attrs << ", gate_clip = " << floatText(*cell.gateClip) << " : f32";
+    if (cell.kind != CellKind::BasicRNN)
+      attrs << ", gate_activation = " << activationText(cell.gateActivation);
     if (cell.kind == CellKind::BasicRNN) {
       Weight k = weight(cell.kernel, {Dl + H, H}, prefix + "kernel");
       Weight b = weight(cell.bias, {H}, prefix + "bias");
@@ -114,6 +122,10 @@ std::string buildModelText(const ModelConfig &config, std::vector<WeightArg> &we
         attrs << ", cell_clip = " << floatText(*cell.cellClip) << " : f32";
       if (cell.projClip)
         attrs << ", proj_clip = " << floatText(*cell.projClip) << " : f32";
+      if (cell.outputActivation)
+        attrs << ", output_activation = " << activationText(*cell.outputActivation);
+      if (cell.inputForget)
+        attrs << ", input_forget";
       body << "  " << cellName << " = rnn.lstm_cell " << k.ssa << ", " << b.ssa << extra << " {"
            << attrs.str() << "} : " << k.type << ", " << b.type << "\n";
     } else {

@@ -16,22 +16,46 @@ const char *activationName(Activation activation) {
   case Activation::Softsign: return "softsign";
   case Activation::Softplus: return "softplus";
   case Activation::Linear: return "linear";
+  case Activation::HardSigmoid: return "hard_sigmoid";
+  case Activation::LeakyRelu: return "leaky_relu";
+  case Activation::ThresholdedRelu: return "thresholded_relu";
+  case Activation::ScaledTanh: return "scaled_tanh";
+  case Activation::Affine: return "affine";
   }
   return "?";
 }
 
+// ONNX's defaults: HardSigmoid 0.2/0.5, LeakyRelu 0.01, Affine 1/0, others 1.
+float ActivationFn::alphaValue() const {
+  if (!std::isnan(alpha))
+    return alpha;
+  return kind == Activation::HardSigmoid ? 0.2f : kind == Activation::LeakyRelu ? 0.01f : 1.0f;
+}
+
+float ActivationFn::betaValue() const {
+  if (!std::isnan(beta))
+    return beta;
+  return kind == Activation::HardSigmoid ? 0.5f : kind == Activation::Affine ? 0.0f : 1.0f;
+}
+
 static double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-double activate(Activation activation, double x) {
-  switch (activation) {
+double activate(const ActivationFn &fn, double x) {
+  const double alpha = fn.alphaValue(), beta = fn.betaValue();
+  switch (fn.kind) {
   case Activation::Tanh: return std::tanh(x);
   case Activation::Sigmoid: return sigmoid(x);
   case Activation::Relu: return x > 0 ? x : 0.0;
   case Activation::Relu6: return std::min(std::max(x, 0.0), 6.0);
-  case Activation::Elu: return x > 0 ? x : std::expm1(x);
+  case Activation::Elu: return x > 0 ? x : alpha * std::expm1(x);
   case Activation::Softsign: return x / (1.0 + std::fabs(x));
   case Activation::Softplus: return std::log1p(std::exp(x));
   case Activation::Linear: return x;
+  case Activation::HardSigmoid: return std::min(std::max(alpha * x + beta, 0.0), 1.0);
+  case Activation::LeakyRelu: return x < 0 ? alpha * x : x;
+  case Activation::ThresholdedRelu: return x > alpha ? x : 0.0;
+  case Activation::ScaledTanh: return alpha * std::tanh(beta * x);
+  case Activation::Affine: return alpha * x + beta;
   }
   return x;
 }
@@ -60,6 +84,8 @@ double dotConcat(const std::vector<double> &x, const std::vector<double> &h,
 
 double clip(double v, float limit) { return std::min(std::max(v, -(double)limit), (double)limit); }
 
+double gateClip(const Cell &cell, double v) { return cell.gateClip ? clip(v, *cell.gateClip) : v; }
+
 /// One step of one layer: updates `state` in place and returns the output.
 std::vector<double> step(const Cell &cell, const std::vector<double> &x,
                          std::vector<std::vector<double>> &state) {
@@ -69,7 +95,8 @@ std::vector<double> step(const Cell &cell, const std::vector<double> &x,
   case CellKind::BasicRNN: {
     std::vector<double> h(H);
     for (int64_t u = 0; u < H; ++u)
-      h[u] = activate(cell.activation, dotConcat(x, state[0], cell.kernel, H, u) + cell.bias[u]);
+      h[u] = activate(cell.activation,
+                      gateClip(cell, dotConcat(x, state[0], cell.kernel, H, u) + cell.bias[u]));
     state[0] = h;
     return h;
   }
@@ -85,12 +112,17 @@ std::vector<double> step(const Cell &cell, const std::vector<double> &x,
         i += cell.wIDiag[u] * cPrev[u];
         f += cell.wFDiag[u] * cPrev[u];
       }
-      c[u] = sigmoid(f + cell.forgetBias) * cPrev[u] + sigmoid(i) * activate(cell.activation, j);
+      double iGate = activate(cell.gateActivation, gateClip(cell, i));
+      double fGate = cell.inputForget
+                         ? 1.0 - iGate
+                         : activate(cell.gateActivation, gateClip(cell, f + cell.forgetBias));
+      c[u] = fGate * cPrev[u] + iGate * activate(cell.activation, gateClip(cell, j));
       if (cell.cellClip)
         c[u] = clip(c[u], *cell.cellClip);
       if (cell.peepholes)
         o += cell.wODiag[u] * c[u];
-      m[u] = sigmoid(o) * activate(cell.activation, c[u]);
+      m[u] = activate(cell.gateActivation, gateClip(cell, o)) *
+             activate(cell.outputActivation.value_or(cell.activation), c[u]);
     }
     if (cell.numProj > 0) {
       std::vector<double> projected(cell.numProj, 0.0);
@@ -110,8 +142,11 @@ std::vector<double> step(const Cell &cell, const std::vector<double> &x,
     const std::vector<double> &h = state[0];
     std::vector<double> r(H), z(H), rh(H), next(H);
     for (int64_t u = 0; u < H; ++u) {
-      r[u] = sigmoid(dotConcat(x, h, cell.gatesKernel, 2 * H, u) + cell.gatesBias[u]);
-      z[u] = sigmoid(dotConcat(x, h, cell.gatesKernel, 2 * H, H + u) + cell.gatesBias[H + u]);
+      r[u] = activate(cell.gateActivation,
+                      gateClip(cell, dotConcat(x, h, cell.gatesKernel, 2 * H, u) + cell.gatesBias[u]));
+      z[u] = activate(cell.gateActivation,
+                      gateClip(cell, dotConcat(x, h, cell.gatesKernel, 2 * H, H + u) +
+                                         cell.gatesBias[H + u]));
       rh[u] = r[u] * h[u];
     }
     for (int64_t u = 0; u < H; ++u) {
@@ -125,7 +160,7 @@ std::vector<double> step(const Cell &cell, const std::vector<double> &x,
       } else {
         pre = dotConcat(x, rh, cell.candidateKernel, H, u) + cell.candidateBias[u];
       }
-      double candidate = activate(cell.activation, pre);
+      double candidate = activate(cell.activation, gateClip(cell, pre));
       next[u] = z[u] * h[u] + (1 - z[u]) * candidate;
     }
     state[0] = next;

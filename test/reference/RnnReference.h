@@ -5,6 +5,7 @@
 #ifndef RNNC_TEST_REFERENCE_RNNREFERENCE_H
 #define RNNC_TEST_REFERENCE_RNNREFERENCE_H
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,12 +13,25 @@
 
 namespace rnnc::reference {
 
-enum class Activation { Tanh, Sigmoid, Relu, Relu6, Elu, Softsign, Softplus, Linear };
+enum class Activation {
+  Tanh, Sigmoid, Relu, Relu6, Elu, Softsign, Softplus, Linear,
+  HardSigmoid, LeakyRelu, ThresholdedRelu, ScaledTanh, Affine
+};
+
+/// An activation with its parameters; NaN alpha/beta mean ONNX's defaults.
+struct ActivationFn {
+  Activation kind = Activation::Tanh;
+  float alpha = NAN, beta = NAN;
+  ActivationFn(Activation kind = Activation::Tanh, float alpha = NAN, float beta = NAN)
+      : kind(kind), alpha(alpha), beta(beta) {}
+  float alphaValue() const;
+  float betaValue() const;
+};
 enum class CellKind { BasicRNN, LSTM, GRU };
 
 /// Name used by the rnn dialect (`#rnn.activation<NAME>`).
 const char *activationName(Activation activation);
-double activate(Activation activation, double x);
+double activate(const ActivationFn &activation, double x);
 
 /// One layer. Weights are row-major in TensorFlow's layout:
 ///   BasicRNN: kernel [D + H, H], bias [H]
@@ -31,7 +45,15 @@ struct Cell {
   CellKind kind = CellKind::LSTM;
   int64_t numUnits = 1;
   int64_t inputDepth = 1;
-  Activation activation = Activation::Tanh;
+  ActivationFn activation{Activation::Tanh};
+  /// Gate function of LSTM and GRU (TensorFlow: always the sigmoid).
+  ActivationFn gateActivation{Activation::Sigmoid};
+  /// LSTM: the function applied to c' in m' (default: `activation`).
+  std::optional<ActivationFn> outputActivation;
+  /// Clips every gate pre-activation (after bias, forget bias and peepholes).
+  std::optional<float> gateClip;
+  /// LSTM: f = 1 - i.
+  bool inputForget = false;
   float forgetBias = 1.0f;
   bool peepholes = false;
   std::optional<float> cellClip;

@@ -41,8 +41,7 @@ func.func @rnn_dynamic_weight(%k: tensor<?x8xf32>, %b: tensor<8xf32>) {
 // -----
 
 func.func @rnn_unknown_activation(%k: tensor<11x8xf32>, %b: tensor<8xf32>) {
-  // expected-error @+2 {{expected ::mlir::rnn::Activation to be one of}}
-  // expected-error @+1 {{failed to parse Rnn_ActivationAttr parameter 'value'}}
+  // expected-error @+1 {{unknown activation 'gelu'}}
   %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64, activation = #rnn.activation<gelu>} : tensor<11x8xf32>, tensor<8xf32>
   return
 }
@@ -236,5 +235,22 @@ func.func @zero_state_needs_lengths(%x: tensor<5x2x3xf32>, %k: tensor<11x8xf32>,
   // expected-error @+1 {{'zero_final_state_for_empty_rows' needs 'sequence_length'}}
   %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x2x3xf32>) {time_major, zero_final_state_for_empty_rows}
       -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @activation_parameter_name(%k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{expected 'alpha' or 'beta', got 'gamma'}}
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64, activation = #rnn.activation<elu, gamma = 2.0>} : tensor<11x8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @gate_clip_positive(%gk: tensor<7x8xf32>, %gb: tensor<8xf32>, %ck: tensor<7x4xf32>, %cb: tensor<4xf32>) {
+  // expected-error @+1 {{'gate_clip' must be positive}}
+  %cell = rnn.gru_cell %gk, %gb, %ck, %cb {num_units = 4 : i64, gate_clip = 0.0 : f32}
+      : tensor<7x8xf32>, tensor<8xf32>, tensor<7x4xf32>, tensor<4xf32>
   return
 }

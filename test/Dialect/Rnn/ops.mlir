@@ -44,13 +44,19 @@ func.func @gru_stack(%x: tensor<2x6x3xf32>, %len: tensor<2xi32>)
   %ck2 = arith.constant dense<0.1> : tensor<8x4xf32>
   %lk = arith.constant dense<0.1> : tensor<8x16xf32>
   %lb = arith.constant dense<0.1> : tensor<16xf32>
-  // CHECK: rnn.gru_cell %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {num_units = 4 : i64} : tensor<7x8xf32>, tensor<8xf32>, tensor<7x4xf32>, tensor<4xf32>
-  %g1 = rnn.gru_cell %gk, %gb, %ck, %cb {num_units = 4 : i64}
+  // CHECK: rnn.gru_cell %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {activation = #rnn.activation<elu, alpha = 5.000000e-01, beta = 1.000000e+00>, gate_activation = #rnn.activation<hard_sigmoid>, gate_clip = 2.500000e+00 : f32, num_units = 4 : i64} : tensor<7x8xf32>, tensor<8xf32>, tensor<7x4xf32>, tensor<4xf32>
+  %g1 = rnn.gru_cell %gk, %gb, %ck, %cb {num_units = 4 : i64, gate_clip = 2.5 : f32,
+      gate_activation = #rnn.activation<hard_sigmoid, alpha = 0.2, beta = 0.5>,
+      activation = #rnn.activation<elu, alpha = 0.5>}
       : tensor<7x8xf32>, tensor<8xf32>, tensor<7x4xf32>, tensor<4xf32>
   // CHECK: rnn.gru_cell %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} hidden_bias(%{{.*}} : tensor<4xf32>) {linear_before_reset, num_units = 4 : i64}
   %g2 = rnn.gru_cell %gk2, %gb, %ck2, %cb hidden_bias(%cb : tensor<4xf32>)
       {num_units = 4 : i64, linear_before_reset} : tensor<8x8xf32>, tensor<8xf32>, tensor<8x4xf32>, tensor<4xf32>
-  %l = rnn.lstm_cell %lk, %lb {num_units = 4 : i64} : tensor<8x16xf32>, tensor<16xf32>
+  // CHECK: rnn.lstm_cell %{{.*}}, %{{.*}} {gate_activation = #rnn.activation<hard_sigmoid, alpha = 0.166666672, beta = 5.000000e-01>, input_forget, num_units = 4 : i64, output_activation = #rnn.activation<scaled_tanh, alpha = 2.000000e+00, beta = 5.000000e-01>}
+  %l = rnn.lstm_cell %lk, %lb {num_units = 4 : i64, input_forget,
+      gate_activation = #rnn.activation<hard_sigmoid, alpha = 0.16666667>,
+      output_activation = #rnn.activation<scaled_tanh, alpha = 2.0, beta = 0.5>}
+      : tensor<8x16xf32>, tensor<16xf32>
   // CHECK: %[[INNER:.*]] = rnn.multi_rnn_cell %{{.*}}, %{{.*}}
   %inner = rnn.multi_rnn_cell %g1, %g2
   // CHECK: rnn.multi_rnn_cell %[[INNER]], %{{.*}}

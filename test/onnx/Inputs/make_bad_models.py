@@ -42,11 +42,13 @@ open(os.path.join(out, "empty.onnx"), "wb").close()
 save("opset5.onnx", model(opset=5))
 save("unknown_op.onnx", model(nodes=[helper.make_node("Foo", ["X"], ["Y_h"], name="foo_node")]))
 save("clip.onnx", model(nodes=[helper.make_node("LSTM", ["X", "W", "R"], ["", "Y_h"], name="lstm_node",
-                                                 hidden_size=H, clip=1.0)]))
+                                                 hidden_size=H, clip=-1.0)]))
 save("bad_attribute.onnx", model(nodes=[helper.make_node("LSTM", ["X", "W", "R"], ["", "Y_h"],
                                                           name="lstm_node", hidden_size=H, frobnicate=1)]))
-save("leaky_relu.onnx", model(nodes=[helper.make_node("LSTM", ["X", "W", "R"], ["", "Y_h"], name="lstm_node",
-                                                       hidden_size=H, activations=["Sigmoid", "LeakyRelu", "LeakyRelu"])]))
+save("gelu.onnx", model(nodes=[helper.make_node("LSTM", ["X", "W", "R"], ["", "Y_h"], name="lstm_node",
+                                                       hidden_size=H, activations=["Sigmoid", "Gelu", "Gelu"])]))
+save("activation_count.onnx", model(nodes=[helper.make_node("LSTM", ["X", "W", "R"], ["", "Y_h"], name="lstm_node",
+                                                             hidden_size=H, activations=["Sigmoid", "Tanh"])]))
 save("runtime_weights.onnx", model(inputs=[X, helper.make_tensor_value_info("W", onnx.TensorProto.FLOAT, [1, 4 * H, D])],
                                    inits=[R]))
 save("missing_initializer.onnx", model(inits=[W]))

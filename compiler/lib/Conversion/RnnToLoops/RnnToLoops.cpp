@@ -180,31 +180,48 @@ private:
     Value lo = b.create<arith::MaximumFOp>(loc, x, splat(-limit));
     return b.create<arith::MinimumFOp>(loc, lo, splat(limit));
   }
-  Value activate(Activation kind, Value x) {
-    switch (kind) {
+  Value activate(ActivationAttr activation, Value x) {
+    float alpha = activation.getAlphaValue(), beta = activation.getBetaValue();
+    Value zero = splat(0.0f);
+    auto select = [&](arith::CmpFPredicate predicate, Value lhs, Value rhs, Value yes, Value no) {
+      Value condition = b.create<arith::CmpFOp>(loc, predicate, lhs, rhs);
+      return b.create<arith::SelectOp>(loc, condition, yes, no).getResult();
+    };
+    switch (activation.getKind()) {
     case Activation::tanh:
       return b.create<math::TanhOp>(loc, x);
     case Activation::sigmoid:
       return sigmoid(x);
     case Activation::relu:
-      return b.create<arith::MaximumFOp>(loc, x, splat(0.0f));
+      return b.create<arith::MaximumFOp>(loc, x, zero);
     case Activation::relu6:
-      return b.create<arith::MinimumFOp>(
-          loc, b.create<arith::MaximumFOp>(loc, x, splat(0.0f)), splat(6.0f));
-    case Activation::elu: {
-      Value positive = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, splat(0.0f));
-      return b.create<arith::SelectOp>(loc, positive, x, b.create<math::ExpM1Op>(loc, x));
-    }
+      return b.create<arith::MinimumFOp>(loc, b.create<arith::MaximumFOp>(loc, x, zero),
+                                         splat(6.0f));
+    case Activation::elu:
+      return select(arith::CmpFPredicate::OGT, x, zero, x,
+                    mul(splat(alpha), b.create<math::ExpM1Op>(loc, x)));
     case Activation::softsign:
       return b.create<arith::DivFOp>(loc, x, add(splat(1.0f), b.create<math::AbsFOp>(loc, x)));
     case Activation::softplus: {
       // max(x, 0) + log1p(exp(-|x|)) never overflows.
       Value negAbs = b.create<arith::NegFOp>(loc, b.create<math::AbsFOp>(loc, x));
       Value tail = b.create<math::Log1pOp>(loc, b.create<math::ExpOp>(loc, negAbs));
-      return add(b.create<arith::MaximumFOp>(loc, x, splat(0.0f)), tail);
+      return add(b.create<arith::MaximumFOp>(loc, x, zero), tail);
     }
     case Activation::linear:
       return x;
+    case Activation::hard_sigmoid:
+      return b.create<arith::MinimumFOp>(
+          loc, b.create<arith::MaximumFOp>(loc, fma(splat(alpha), x, splat(beta)), zero),
+          splat(1.0f));
+    case Activation::leaky_relu:
+      return select(arith::CmpFPredicate::OLT, x, zero, mul(splat(alpha), x), x);
+    case Activation::thresholded_relu:
+      return select(arith::CmpFPredicate::OGT, x, splat(alpha), x, zero);
+    case Activation::scaled_tanh:
+      return mul(splat(alpha), b.create<math::TanhOp>(loc, mul(splat(beta), x)));
+    case Activation::affine:
+      return fma(splat(alpha), x, splat(beta));
     }
     llvm_unreachable("unknown activation");
   }
@@ -254,7 +271,14 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Row &input, 
     cellClip = v->convertToFloat();
   if (auto v = cell.getProjClip())
     projClip = v->convertToFloat();
-  Activation act = cell.getActivation();
+  std::optional<float> gateClip;
+  if (auto v = cell.getGateClip())
+    gateClip = v->convertToFloat();
+  auto clipGate = [&](Value v) { return gateClip ? clip(v, *gateClip) : v; };
+  ActivationAttr act = cell.getCellActivation();
+  ActivationAttr gateAct = cell.getGateActivationOrDefault();
+  ActivationAttr outAct = cell.getOutputActivationOrDefault();
+  bool inputForget = cell.getInputForget();
 
   forEachBlock(units, [&](Value col, Value mask) {
     Value i = loadVector(gates, col, mask);
@@ -266,13 +290,15 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Row &input, 
       i = fma(loadVector(Row{wi, {}}, col, mask), cPrev, i);
       f = fma(loadVector(Row{wf, {}}, col, mask), cPrev, f);
     }
-    Value cNew = add(mul(sigmoid(add(f, splat(forgetBias))), cPrev),
-                     mul(sigmoid(i), activate(act, j)));
+    Value iGate = activate(gateAct, clipGate(i));
+    Value fGate = inputForget ? sub(splat(1.0f), iGate)
+                              : activate(gateAct, clipGate(add(f, splat(forgetBias))));
+    Value cNew = add(mul(fGate, cPrev), mul(iGate, activate(act, clipGate(j))));
     if (cellClip)
       cNew = clip(cNew, *cellClip);
     if (peep)
       o = fma(loadVector(Row{wo, {}}, col, mask), cNew, o);
-    Value mNew = mul(sigmoid(o), activate(act, cNew));
+    Value mNew = mul(activate(gateAct, clipGate(o)), activate(outAct, cNew));
     storeVector(c, col, cNew, mask);
     storeVector(m, col, mNew, mask);
   });
@@ -292,10 +318,15 @@ void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Row &input, Va
   Row h{layer.states[0], {batchRow}};
   Row gates{layer.temps[0], {}}, cand{layer.temps[1], {}}, aux{layer.temps[2], {}};
   bool lbr = cell.getLinearBeforeReset();
+  std::optional<float> gateClip;
+  if (auto v = cell.getGateClip())
+    gateClip = v->convertToFloat();
+  auto clipGate = [&](Value v) { return gateClip ? clip(v, *gateClip) : v; };
+  ActivationAttr gateAct = cell.getGateActivationOrDefault();
 
   affine(gates, 2 * units, gatesBias,
          {MatmulTerm{input, depth, gatesKernel, 0}, MatmulTerm{h, units, gatesKernel, depth}},
-         [&](Value v) { return sigmoid(v); });
+         [&](Value v) { return activate(gateAct, clipGate(v)); });
   if (lbr) {
     affine(cand, units, candBias, {MatmulTerm{input, depth, candKernel, 0}});
     affine(aux, units, layer.weights[4], {MatmulTerm{h, units, candKernel, depth}});
@@ -308,12 +339,12 @@ void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Row &input, Va
            {MatmulTerm{input, depth, candKernel, 0}, MatmulTerm{aux, units, candKernel, depth}});
   }
 
-  Activation act = cell.getActivation();
+  ActivationAttr act = cell.getCellActivation();
   forEachBlock(units, [&](Value col, Value mask) {
     Value pre = loadVector(cand, col, mask);
     if (lbr)
       pre = fma(loadVector(gates, col, mask), loadVector(aux, col, mask), pre);
-    Value c = activate(act, pre);
+    Value c = activate(act, clipGate(pre));
     Value u = loadVector(gates, offset(col, units), mask);
     Value hPrev = loadVector(h, col, mask);
     storeVector(h, col, add(mul(u, hPrev), mul(sub(splat(1.0f), u), c)), mask);
@@ -329,9 +360,13 @@ void SequenceEmitter::emitBasicRNN(BasicRNNCellOp cell, Layer &layer, const Row 
   // The whole pre-activation must be computed before h is overwritten.
   affine(pre, units, layer.weights[1],
          {MatmulTerm{input, depth, layer.weights[0], 0}, MatmulTerm{h, units, layer.weights[0], depth}});
-  Activation act = cell.getActivation();
+  ActivationAttr act = cell.getCellActivation();
+  std::optional<APFloat> gateClip = cell.getGateClip();
   forEachBlock(units, [&](Value col, Value mask) {
-    storeVector(h, col, activate(act, loadVector(pre, col, mask)), mask);
+    Value x = loadVector(pre, col, mask);
+    if (gateClip)
+      x = clip(x, gateClip->convertToFloat());
+    storeVector(h, col, activate(act, x), mask);
   });
 }
 

@@ -263,14 +263,26 @@ Value OnnxImporter::sliceDirection(Value states, int64_t direction, bool batchMa
   return b.create<tensor::ExtractSliceOp>(fileLoc, resultType, states, offsets, sizes, strides);
 }
 
-/// The ONNX activations rnnc's cells compute, by ONNX name.
-std::optional<rnn::Activation> mapActivation(StringRef name) {
-  return llvm::StringSwitch<std::optional<rnn::Activation>>(name)
-      .Case("Tanh", rnn::Activation::tanh)
-      .Case("Sigmoid", rnn::Activation::sigmoid)
-      .Case("Relu", rnn::Activation::relu)
-      .Case("Softsign", rnn::Activation::softsign)
-      .Case("Softplus", rnn::Activation::softplus)
+/// ONNX's activation names (case-insensitive), whether each takes alpha and
+/// beta from `activation_alpha` / `activation_beta`.
+struct OnnxActivation {
+  rnn::Activation kind;
+  bool alpha, beta;
+};
+std::optional<OnnxActivation> mapActivation(StringRef name) {
+  using A = rnn::Activation;
+  return llvm::StringSwitch<std::optional<OnnxActivation>>(name.lower())
+      .Case("relu", OnnxActivation{A::relu, false, false})
+      .Case("tanh", OnnxActivation{A::tanh, false, false})
+      .Case("sigmoid", OnnxActivation{A::sigmoid, false, false})
+      .Case("affine", OnnxActivation{A::affine, true, true})
+      .Case("leakyrelu", OnnxActivation{A::leaky_relu, true, false})
+      .Case("thresholdedrelu", OnnxActivation{A::thresholded_relu, true, false})
+      .Case("scaledtanh", OnnxActivation{A::scaled_tanh, true, true})
+      .Case("hardsigmoid", OnnxActivation{A::hard_sigmoid, true, true})
+      .Case("elu", OnnxActivation{A::elu, true, false})
+      .Case("softsign", OnnxActivation{A::softsign, false, false})
+      .Case("softplus", OnnxActivation{A::softplus, false, false})
       .Default(std::nullopt);
 }
 
@@ -287,6 +299,9 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
   std::string direction = "forward";
   int64_t hiddenSize = -1, layout = 0, linearBeforeReset = 0;
   std::vector<std::string> activations;
+  std::vector<float> alphas, betas;
+  std::optional<float> clip;
+  bool inputForget = false;
   llvm::StringSet<> known = {"activation_alpha", "activation_beta", "activations", "clip",
                              "direction", "hidden_size", "layout"};
   if (kind == RecurrentKind::LSTM)
@@ -309,14 +324,17 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
     } else if (name == "activations") {
       activations.assign(attr.strings().begin(), attr.strings().end());
     } else if (name == "input_forget") {
-      if (attr.i() != 0)
-        return nodeError(node) << "attribute 'input_forget' = " << attr.i()
-                               << " is not supported";
+      if (attr.i() != 0 && attr.i() != 1)
+        return nodeError(node) << "attribute 'input_forget' must be 0 or 1, got " << attr.i();
+      inputForget = attr.i() == 1;
     } else if (name == "clip") {
-      return nodeError(node) << "attribute 'clip' is not supported";
-    } else if ((name == "activation_alpha" && attr.floats_size() > 0) ||
-               (name == "activation_beta" && attr.floats_size() > 0)) {
-      return nodeError(node) << "attribute '" << name << "' is not supported";
+      if (!(attr.f() > 0.0f))
+        return nodeError(node) << "attribute 'clip' must be positive, got " << attr.f();
+      clip = attr.f();
+    } else if (name == "activation_alpha") {
+      alphas.assign(attr.floats().begin(), attr.floats().end());
+    } else if (name == "activation_beta") {
+      betas.assign(attr.floats().begin(), attr.floats().end());
     }
   }
   if (direction != "forward" && direction != "reverse" && direction != "bidirectional")
@@ -330,29 +348,37 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
                            << linearBeforeReset;
   const int64_t dirs = direction == "bidirectional" ? 2 : 1;
 
-  // Activations: LSTM (f, g, h), GRU (f, g), RNN (f) per direction. Gates (f)
-  // must be Sigmoid; LSTM's g and h must agree (TensorFlow's single activation).
+  // Activations per direction: LSTM (f, g, h), GRU (f, g), RNN (f); f is the
+  // gate function (the cell function for RNN). Like onnxruntime, each function
+  // that takes alpha (beta) consumes the next activation_alpha (_beta) value,
+  // or ONNX's default when the list has run out.
   const size_t perDirection = kind == RecurrentKind::LSTM ? 3 : kind == RecurrentKind::GRU ? 2 : 1;
-  std::vector<rnn::Activation> cellActivation(dirs, rnn::Activation::tanh);
-  if (!activations.empty()) {
-    if (activations.size() != perDirection * dirs)
-      return nodeError(node) << "attribute 'activations' must list " << perDirection * dirs
-                             << " functions, got " << activations.size();
+  if (activations.empty()) {
     for (int64_t d = 0; d < dirs; ++d) {
-      ArrayRef<std::string> mine(&activations[d * perDirection], perDirection);
-      if (kind != RecurrentKind::RNN && mine[0] != "Sigmoid")
-        return nodeError(node) << "attribute 'activations': gate activation '" << mine[0]
-                               << "' is not supported (only Sigmoid)";
-      if (kind == RecurrentKind::LSTM && mine[1] != mine[2])
-        return nodeError(node) << "attribute 'activations': different cell and hidden "
-                                  "activations ('"
-                               << mine[1] << "', '" << mine[2] << "') are not supported";
-      StringRef name = kind == RecurrentKind::RNN ? mine[0] : mine[1];
-      std::optional<rnn::Activation> act = mapActivation(name);
-      if (!act)
-        return nodeError(node) << "attribute 'activations': '" << name << "' is not supported";
-      cellActivation[d] = *act;
+      if (kind != RecurrentKind::RNN)
+        activations.push_back("Sigmoid");
+      activations.push_back("Tanh");
+      if (kind == RecurrentKind::LSTM)
+        activations.push_back("Tanh");
     }
+  }
+  if (activations.size() != perDirection * dirs)
+    return nodeError(node) << "attribute 'activations' must list " << perDirection * dirs
+                           << " functions, got " << activations.size();
+  std::vector<rnn::ActivationAttr> functions;
+  size_t nextAlpha = 0, nextBeta = 0;
+  for (const std::string &name : activations) {
+    std::optional<OnnxActivation> fn = mapActivation(name);
+    if (!fn)
+      return nodeError(node) << "attribute 'activations': '" << name << "' is not an ONNX "
+                                "activation function";
+    auto [alpha, beta] = rnn::ActivationAttr::defaultParameters(fn->kind);
+    if (fn->alpha && nextAlpha < alphas.size())
+      alpha = alphas[nextAlpha++];
+    if (fn->beta && nextBeta < betas.size())
+      beta = betas[nextBeta++];
+    functions.push_back(rnn::ActivationAttr::get(context, fn->kind, llvm::APFloat(alpha),
+                                                 llvm::APFloat(beta)));
   }
 
   FailureOr<Value> x = optionalInput(node, 0);
@@ -478,7 +504,8 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
       return constant({(int64_t)v.size()}, v);
     };
     auto unitsAttr = b.getI64IntegerAttr(H);
-    auto actAttr = rnn::ActivationAttr::get(context, cellActivation[d]);
+    ArrayRef<rnn::ActivationAttr> fns(&functions[d * perDirection], perDirection);
+    FloatAttr clipAttr = clip ? b.getF32FloatAttr(*clip) : FloatAttr();
     Value cell;
     if (kind == RecurrentKind::LSTM) {
       // ONNX i, o, f, c -> TensorFlow i, j(c), f, o.
@@ -490,10 +517,10 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
         wo = constant({H}, ArrayRef<float>(p + H, H));
         wf = constant({H}, ArrayRef<float>(p + 2 * H, H));
       }
-      auto op = b.create<rnn::LSTMCellOp>(loc, rnn::CellType::get(context), kernel(order),
-                                          sumBias(order, true, true), wi, wf, wo, Value(),
-                                          unitsAttr, b.getF32FloatAttr(0.0f), FloatAttr(),
-                                          FloatAttr(), actAttr);
+      auto op = b.create<rnn::LSTMCellOp>(
+          loc, rnn::CellType::get(context), kernel(order), sumBias(order, true, true), wi, wf, wo,
+          Value(), unitsAttr, b.getF32FloatAttr(0.0f), FloatAttr(), FloatAttr(), fns[1], fns[0],
+          fns[2], clipAttr, inputForget ? b.getUnitAttr() : UnitAttr());
       cell = op;
     } else if (kind == RecurrentKind::GRU) {
       // ONNX z, r, h -> TensorFlow gates r, u(=z) and the candidate h.
@@ -503,12 +530,12 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
       auto op = b.create<rnn::GRUCellOp>(
           loc, rnn::CellType::get(context), kernel(gateOrder), sumBias(gateOrder, true, true),
           kernel(candidate), candidateBias, hiddenBias, unitsAttr,
-          linearBeforeReset ? b.getUnitAttr() : UnitAttr(), actAttr);
+          linearBeforeReset ? b.getUnitAttr() : UnitAttr(), fns[1], fns[0], clipAttr);
       cell = op;
     } else {
       SmallVector<int64_t> only = {0};
       cell = b.create<rnn::BasicRNNCellOp>(loc, rnn::CellType::get(context), kernel(only),
-                                           sumBias(only, true, true), unitsAttr, actAttr);
+                                           sumBias(only, true, true), unitsAttr, fns[0], clipAttr);
     }
 
     SmallVector<Value> initial;

@@ -72,12 +72,45 @@ bool compatibleDim(int64_t a, int64_t b) {
 }
 } // namespace
 
+namespace {
+ActivationAttr orDefault(ActivationAttr attr, MLIRContext *context, Activation kind) {
+  return attr ? attr : ActivationAttr::get(context, kind);
+}
+
+LogicalResult checkGateClip(Operation *op, std::optional<APFloat> clip) {
+  if (clip && !(clip->convertToFloat() > 0.0f))
+    return op->emitOpError("'gate_clip' must be positive");
+  return success();
+}
+} // namespace
+
+ActivationAttr BasicRNNCellOp::getCellActivation() {
+  return orDefault(getActivationAttr(), getContext(), Activation::tanh);
+}
+ActivationAttr LSTMCellOp::getCellActivation() {
+  return orDefault(getActivationAttr(), getContext(), Activation::tanh);
+}
+ActivationAttr LSTMCellOp::getGateActivationOrDefault() {
+  return orDefault(getGateActivationAttr(), getContext(), Activation::sigmoid);
+}
+ActivationAttr LSTMCellOp::getOutputActivationOrDefault() {
+  return getOutputActivationAttr() ? getOutputActivationAttr() : getCellActivation();
+}
+ActivationAttr GRUCellOp::getCellActivation() {
+  return orDefault(getActivationAttr(), getContext(), Activation::tanh);
+}
+ActivationAttr GRUCellOp::getGateActivationOrDefault() {
+  return orDefault(getGateActivationAttr(), getContext(), Activation::sigmoid);
+}
+
 //===----------------------------------------------------------------------===//
 // BasicRNNCellOp
 //===----------------------------------------------------------------------===//
 
 LogicalResult BasicRNNCellOp::verify() {
   int64_t units = getNumUnits();
+  if (failed(checkGateClip(*this, getGateClip())))
+    return failure();
   if (failed(checkKernelShape(*this, getKernel(), "kernel", units, units)))
     return failure();
   return checkWeightShape(*this, getBias(), "bias", {units});
@@ -116,6 +149,8 @@ LogicalResult LSTMCellOp::verify() {
     return emitOpError("'cell_clip' must be positive");
   if (getProjClip() && !(getProjClip()->convertToFloat() > 0.0f))
     return emitOpError("'proj_clip' must be positive");
+  if (failed(checkGateClip(*this, getGateClip())))
+    return failure();
   if (failed(checkKernelShape(*this, getKernel(), "kernel", getOutputSize(), 4 * units)))
     return failure();
   return checkWeightShape(*this, getBias(), "bias", {4 * units});
@@ -142,6 +177,8 @@ LogicalResult GRUCellOp::verify() {
     return emitOpError("'linear_before_reset' needs a 'hidden_bias' operand");
   if (!getLinearBeforeReset() && getHiddenBias())
     return emitOpError("'hidden_bias' is only used with 'linear_before_reset'");
+  if (failed(checkGateClip(*this, getGateClip())))
+    return failure();
   if (failed(checkKernelShape(*this, getGatesKernel(), "gates_kernel", units, 2 * units)) ||
       failed(checkWeightShape(*this, getGatesBias(), "gates_bias", {2 * units})) ||
       failed(checkKernelShape(*this, getCandidateKernel(), "candidate_kernel", units, units)) ||

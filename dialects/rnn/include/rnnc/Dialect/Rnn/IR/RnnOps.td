@@ -41,6 +41,7 @@ def Rnn_BasicRNNCellOp : Rnn_Op<"basic_rnn_cell",
   let summary = "tf.nn.rnn_cell.BasicRNNCell";
   let description = [{
     `h' = activation(concat([x, h]) @ kernel + bias)`; the output is `h'`.
+    With `gate_clip` the pre-activation is clipped first (ONNX `clip`).
 
     `kernel` is `[input_depth + num_units, num_units]` (rows of x first, then
     rows of h), `bias` is `[num_units]`.
@@ -53,9 +54,12 @@ def Rnn_BasicRNNCellOp : Rnn_Op<"basic_rnn_cell",
   }];
   let arguments = (ins Rnn_F32Tensor2D:$kernel, Rnn_F32Tensor1D:$bias,
                        ConfinedAttr<I64Attr, [IntPositive]>:$num_units,
-                       DefaultValuedAttr<Rnn_ActivationAttr,
-                           "::mlir::rnn::Activation::tanh">:$activation);
+                       OptionalAttr<Rnn_ActivationAttr>:$activation,
+                       OptionalAttr<F32Attr>:$gate_clip);
   let results = (outs Rnn_CellType:$cell);
+  let extraClassDeclaration = [{
+    ActivationAttr getCellActivation();
+  }];
   let assemblyFormat = "$kernel `,` $bias attr-dict `:` type($kernel) `,` type($bias)";
   let hasVerifier = 1;
 }
@@ -85,6 +89,12 @@ def Rnn_LSTMCellOp : Rnn_Op<"lstm_cell",
     (also the output) has `h_depth`. `BasicLSTMCell` is this op without
     peepholes, clipping or projection.
 
+    Beyond TensorFlow (ONNX, Keras): `gate_activation` replaces the sigmoid of
+    i, f, o (default sigmoid); `output_activation` replaces `activation` in
+    `m'` (ONNX's h); `gate_clip` clips every pre-activation (i, j, f, o after
+    bias and peepholes) to `[-gate_clip, gate_clip]` (ONNX `clip`);
+    `input_forget` couples the gates: `f = 1 - i` (ONNX).
+
     Example:
     ```mlir
     %cell = rnn.lstm_cell %kernel, %bias
@@ -103,8 +113,11 @@ def Rnn_LSTMCellOp : Rnn_Op<"lstm_cell",
                        DefaultValuedAttr<F32Attr, "1.0f">:$forget_bias,
                        OptionalAttr<F32Attr>:$cell_clip,
                        OptionalAttr<F32Attr>:$proj_clip,
-                       DefaultValuedAttr<Rnn_ActivationAttr,
-                           "::mlir::rnn::Activation::tanh">:$activation);
+                       OptionalAttr<Rnn_ActivationAttr>:$activation,
+                       OptionalAttr<Rnn_ActivationAttr>:$gate_activation,
+                       OptionalAttr<Rnn_ActivationAttr>:$output_activation,
+                       OptionalAttr<F32Attr>:$gate_clip,
+                       UnitAttr:$input_forget);
   let results = (outs Rnn_CellType:$cell);
   let assemblyFormat = [{
     $kernel `,` $bias
@@ -116,6 +129,12 @@ def Rnn_LSTMCellOp : Rnn_Op<"lstm_cell",
   let extraClassDeclaration = [{
     bool hasPeepholes() { return getWIDiag() != nullptr; }
     bool hasProjection() { return getProjKernel() != nullptr; }
+    /// `activation`, default tanh.
+    ActivationAttr getCellActivation();
+    /// `gate_activation`, default sigmoid.
+    ActivationAttr getGateActivationOrDefault();
+    /// `output_activation`, default the cell activation.
+    ActivationAttr getOutputActivationOrDefault();
   }];
   let hasVerifier = 1;
 }
@@ -144,7 +163,9 @@ def Rnn_GRUCellOp : Rnn_Op<"gru_cell",
     `gates_kernel` is `[input_depth + num_units, 2 * num_units]`, `gates_bias`
     `[2 * num_units]`, `candidate_kernel` `[input_depth + num_units, num_units]`,
     `candidate_bias` and `hidden_bias` `[num_units]`. `hidden_bias` is given
-    exactly when `linear_before_reset` is set.
+    exactly when `linear_before_reset` is set. `gate_activation` replaces the
+    sigmoid of r and u; `gate_clip` clips the pre-activations of r, u and the
+    candidate (ONNX `clip`).
 
     Example:
     ```mlir
@@ -158,9 +179,14 @@ def Rnn_GRUCellOp : Rnn_Op<"gru_cell",
                        Optional<Rnn_F32Tensor1D>:$hidden_bias,
                        ConfinedAttr<I64Attr, [IntPositive]>:$num_units,
                        UnitAttr:$linear_before_reset,
-                       DefaultValuedAttr<Rnn_ActivationAttr,
-                           "::mlir::rnn::Activation::tanh">:$activation);
+                       OptionalAttr<Rnn_ActivationAttr>:$activation,
+                       OptionalAttr<Rnn_ActivationAttr>:$gate_activation,
+                       OptionalAttr<F32Attr>:$gate_clip);
   let results = (outs Rnn_CellType:$cell);
+  let extraClassDeclaration = [{
+    ActivationAttr getCellActivation();
+    ActivationAttr getGateActivationOrDefault();
+  }];
   let assemblyFormat = [{
     $gates_kernel `,` $gates_bias `,` $candidate_kernel `,` $candidate_bias
     (`hidden_bias` `(` $hidden_bias^ `:` type($hidden_bias) `)`)?
