@@ -84,7 +84,7 @@ def run(op, x, W, R, B, P, acts, clip, input_forget, linear_before_reset, revers
 
 
 def make_case(root, name, op, D, H, T, B, activations, alphas=(), betas=(), clip=None,
-              input_forget=0, linear_before_reset=0, direction="forward", seed=0):
+              input_forget=0, linear_before_reset=0, direction="forward", seed=0, opset=14):
     rng = np.random.RandomState(seed)
     G = {"LSTM": 4, "GRU": 3, "RNN": 1}[op]
     dirs = 2 if direction == "bidirectional" else 1
@@ -129,7 +129,7 @@ def make_case(root, name, op, D, H, T, B, activations, alphas=(), betas=(), clip
         graph_outputs.append(helper.make_tensor_value_info(out_name, onnx.TensorProto.FLOAT, value.shape))
     graph = helper.make_graph([node], name, [helper.make_tensor_value_info("X", onnx.TensorProto.FLOAT, x.shape)],
                               graph_outputs, inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     onnx.checker.check_model(model)
     onnx.save(model, os.path.join(d, "model.onnx"))
     return name
@@ -154,6 +154,10 @@ def main(root):
                   clip=2.0, direction="bidirectional", seed=5),
         make_case(root, "rnn_sigmoid_defaults", "RNN", D=2, H=4, T=3, B=1,
                   activations=["Sigmoid"], seed=6),
+        make_case(root, "lstm_opset7", "LSTM", D=3, H=4, T=3, B=2,
+                  activations=["Sigmoid", "Tanh", "Tanh"], seed=7, opset=7),
+        make_case(root, "gru_opset17", "GRU", D=3, H=4, T=3, B=2,
+                  activations=["Sigmoid", "Tanh"], linear_before_reset=1, seed=8, opset=17),
     ]
     with open(os.path.join(root, "cases.txt"), "w") as f:
         f.write("\n".join(names) + "\n")

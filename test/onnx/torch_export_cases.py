@@ -58,18 +58,21 @@ def make_case(root, name, kind, D, H, layers=1, bidirectional=False, batch_first
 
 class WithHead(torch.nn.Module):
     """An RNN followed by the heads exporters emit: Linear over every step
-    (MatMul + Add), Linear over the last state (Gemm), activations, Softmax."""
+    (MatMul + Add), Linear over the last state (Gemm), activations, Softmax,
+    a broadcast parameter (Expand)."""
 
     def __init__(self, kind, D, H, O):
         super().__init__()
         self.rnn = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind](D, H)
         self.steps = torch.nn.Linear(H, O)
         self.last = torch.nn.Linear(H, O)
+        self.offset = torch.nn.Parameter(torch.randn(1, 1, O))
 
     def forward(self, x):
         y, state = self.rnn(x)
         h = state[0] if isinstance(state, tuple) else state
         per_step = torch.softmax(torch.tanh(self.steps(y)) * 2.0 - 0.5, dim=-1)
+        per_step = per_step + self.offset.expand(x.shape[0], x.shape[1], self.offset.shape[2])
         final = torch.sigmoid(self.last(h[0])) / 3.0 + torch.relu(h[0][:, :1])
         return per_step, final
 

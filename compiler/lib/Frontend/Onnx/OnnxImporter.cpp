@@ -69,6 +69,7 @@ private:
   LogicalResult importShapeOp(const onnx::NodeProto &node);
   LogicalResult importTensorOp(const onnx::NodeProto &node);
   LogicalResult importHeadOp(const onnx::NodeProto &node);
+  LogicalResult importExpand(const onnx::NodeProto &node);
   /// A float linalg.generic over `inputs` broadcast (numpy rules) to one result.
   FailureOr<Value> elementwise(const onnx::NodeProto &node, ArrayRef<Value> inputs,
                                function_ref<Value(OpBuilder &, Location, ValueRange)> body);
@@ -675,7 +676,70 @@ LogicalResult OnnxImporter::importShapeOp(const onnx::NodeProto &node) {
   if (node.output_size() != 1)
     return nodeError(node) << "expects one output";
   ShapeVector result;
-  if (op == "Shape") {
+  if (op == "Shape" && shapes.count(node.input(0))) {
+    result.elements.push_back(ShapeDim{(int64_t)shapes[node.input(0)].elements.size(), Value(), 0});
+  } else if (op == "Reshape") {
+    // A shape vector reshaped to one dimension ([-1] or [n]) is itself.
+    FailureOr<const ShapeVector *> data = shapeInput(node, 0, "data");
+    FailureOr<SmallVector<int64_t>> target = constantInts(node, 1, "shape");
+    if (failed(data) || failed(target))
+      return failure();
+    if (target->size() != 1 ||
+        ((*target)[0] != -1 && (*target)[0] != (int64_t)(*data)->elements.size()))
+      return nodeError(node) << "only flattening a shape vector is supported";
+    result.elements = (*data)->elements;
+  } else if (op == "Mul" || op == "Equal") {
+    // Elementwise with broadcasting of a one-element side. Dimensions are
+    // never negative, so comparing one with a negative constant is false.
+    FailureOr<const ShapeVector *> lhs = shapeInput(node, 0, "A");
+    FailureOr<const ShapeVector *> rhs = shapeInput(node, 1, "B");
+    if (failed(lhs) || failed(rhs))
+      return failure();
+    size_t n = std::max((*lhs)->elements.size(), (*rhs)->elements.size());
+    auto at = [&](const ShapeVector *v, size_t i) {
+      return v->elements[v->elements.size() == 1 ? 0 : i];
+    };
+    for (size_t i = 0; i < n; ++i) {
+      ShapeDim a = at(*lhs, i), c = at(*rhs, i);
+      if (op == "Mul") {
+        if (!a.source && !c.source)
+          result.elements.push_back(ShapeDim{a.value * c.value, Value(), 0});
+        else if (!c.source && c.value == 1)
+          result.elements.push_back(a);
+        else if (!a.source && a.value == 1)
+          result.elements.push_back(c);
+        else
+          return nodeError(node) << "cannot multiply run-time dimensions at import time";
+      } else {
+        bool equal;
+        if (!a.source && !c.source)
+          equal = a.value == c.value;
+        else if ((a.source && !c.source && c.value < 0) || (c.source && !a.source && a.value < 0))
+          equal = false;
+        else if (a.source && c.source && a.source == c.source && a.dim == c.dim)
+          equal = true;
+        else
+          return nodeError(node) << "cannot compare run-time dimensions at import time";
+        result.elements.push_back(ShapeDim{equal ? 1 : 0, Value(), 0});
+      }
+    }
+    result.scalar = (*lhs)->scalar && (*rhs)->scalar;
+  } else if (op == "Where") {
+    FailureOr<const ShapeVector *> condition = shapeInput(node, 0, "condition");
+    FailureOr<const ShapeVector *> yes = shapeInput(node, 1, "X");
+    FailureOr<const ShapeVector *> no = shapeInput(node, 2, "Y");
+    if (failed(condition) || failed(yes) || failed(no))
+      return failure();
+    size_t n = std::max({(*condition)->elements.size(), (*yes)->elements.size(),
+                         (*no)->elements.size()});
+    for (size_t i = 0; i < n; ++i) {
+      auto at = [&](const ShapeVector *v) { return v->elements[v->elements.size() == 1 ? 0 : i]; };
+      ShapeDim c = at(*condition);
+      if (c.source)
+        return nodeError(node) << "the condition must be known at import time";
+      result.elements.push_back(c.value ? at(*yes) : at(*no));
+    }
+  } else if (op == "Shape") {
     if (findAttribute(node, "start") || findAttribute(node, "end"))
       return nodeError(node) << "attributes 'start' and 'end' are not supported";
     FailureOr<Value> input = runtimeInput(node, 0);
@@ -739,6 +803,16 @@ LogicalResult OnnxImporter::importShapeOp(const onnx::NodeProto &node) {
     float fill = 0.0f;
     if (const onnx::AttributeProto *attr = findAttribute(node, "value")) {
       const onnx::TensorProto &t = attr->t();
+      // An integer fill over a constant 1-D shape is itself a shape vector.
+      if (t.data_type() == onnx::TensorProto::INT64 && (*shape)->elements.size() == 1 &&
+          !(*shape)->elements[0].source) {
+        int64_t fillValue = t.int64_data_size() == 1 ? t.int64_data(0) : 0;
+        if (t.int64_data_size() != 1 && t.raw_data().size() == 8)
+          memcpy(&fillValue, t.raw_data().data(), 8);
+        result.elements.assign((*shape)->elements[0].value, ShapeDim{fillValue, Value(), 0});
+        shapes[node.output(0)] = result;
+        return success();
+      }
       if (t.data_type() != onnx::TensorProto::FLOAT)
         return nodeError(node) << "attribute 'value' must be a float tensor";
       if (t.float_data_size() == 1)
@@ -1154,6 +1228,32 @@ Value OnnxImporter::matmul2D(Location loc, Value a, Value bMatrix) {
   return b.create<linalg::MatmulOp>(loc, ValueRange{a, bMatrix}, ValueRange{filled}).getResult(0);
 }
 
+LogicalResult OnnxImporter::importExpand(const onnx::NodeProto &node) {
+  if (node.output_size() != 1)
+    return nodeError(node) << "expects one output";
+  FailureOr<Value> input = runtimeInput(node, 0);
+  FailureOr<const ShapeVector *> shape = shapeInput(node, 1, "shape");
+  if (failed(input) || failed(shape))
+    return failure();
+  // Broadcasting the input against an empty tensor of the requested shape.
+  SmallVector<OpFoldResult> sizes;
+  SmallVector<int64_t> staticShape;
+  for (const ShapeDim &d : (*shape)->elements) {
+    sizes.push_back(dimSize(d));
+    auto attr = dyn_cast<Attribute>(sizes.back());
+    staticShape.push_back(attr ? cast<IntegerAttr>(attr).getInt() : ShapedType::kDynamic);
+  }
+  Location loc = nodeLoc(node);
+  Value target = b.create<tensor::EmptyOp>(loc, sizes, b.getF32Type());
+  target = b.create<tensor::CastOp>(loc, RankedTensorType::get(staticShape, b.getF32Type()), target);
+  FailureOr<Value> result = elementwise(node, {*input, target},
+                                        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  if (failed(result))
+    return failure();
+  values[node.output(0)] = *result;
+  return success();
+}
+
 LogicalResult OnnxImporter::importHeadOp(const onnx::NodeProto &node) {
   const std::string &op = node.op_type();
   if (node.output_size() != 1)
@@ -1370,13 +1470,17 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node) {
     return importRecurrent(node, RecurrentKind::RNN);
   if (op == "Constant")
     return importConstantNode(node);
-  if (op == "Shape" || op == "ConstantOfShape" ||
-      ((op == "Gather" || op == "Unsqueeze" || op == "Concat" || op == "Cast") &&
-       node.input_size() > 0 && shapes.count(node.input(0))))
+  bool onShape = node.input_size() > 0 && shapes.count(node.input(0));
+  if (op == "ConstantOfShape" || (op == "Shape" && !onShape) ||
+      (onShape && (op == "Gather" || op == "Unsqueeze" || op == "Concat" || op == "Cast" ||
+                   op == "Shape" || op == "Reshape" || op == "Mul" || op == "Equal")) ||
+      (op == "Where" && node.input_size() == 3 && shapes.count(node.input(1))))
     return importShapeOp(node);
   if (op == "Gather" || op == "Unsqueeze" || op == "Squeeze" || op == "Concat" || op == "Slice" ||
       op == "Transpose" || op == "Reshape" || op == "Cast")
     return importTensorOp(node);
+  if (op == "Expand")
+    return importExpand(node);
   if (op == "MatMul" || op == "Gemm" || op == "Add" || op == "Sub" || op == "Mul" ||
       op == "Div" || op == "Sigmoid" || op == "Tanh" || op == "Relu" || op == "Softmax")
     return importHeadOp(node);
