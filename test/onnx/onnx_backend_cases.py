@@ -6,8 +6,9 @@ onnx/backend/test/case/node/{lstm,gru,rnn}.py) as runnable cases:
     DIR/<test name>/model.onnx, inputs/<name>.npy, expected/<name>.npy
     DIR/cases.txt
 
-The weights (W, R, B, P) become initializers, as in exported models; X,
-sequence_lens and the initial states stay graph inputs."""
+Each test appears twice: as ONNX wrote it (every input, weights included, a
+graph input fed at run time) and as `<name>_initializers`, with the weights
+(W, R, B, P) as initializers like exported models."""
 import inspect
 import os
 import sys
@@ -25,7 +26,7 @@ def capture(node, inputs, outputs, name, **kwargs):
     cases.append((name, node, inputs, outputs))
 
 
-def build(root, name, node, inputs, outputs):
+def build(root, name, node, inputs, outputs, weights_as_initializers):
     d = os.path.join(root, name)
     os.makedirs(os.path.join(d, "inputs"), exist_ok=True)
     os.makedirs(os.path.join(d, "expected"), exist_ok=True)
@@ -34,7 +35,7 @@ def build(root, name, node, inputs, outputs):
     for input_name, value in zip([n for n in present if n], inputs):
         index = present.index(input_name)
         value = np.asarray(value)
-        if index in WEIGHT_POSITIONS[node.op_type]:
+        if weights_as_initializers and index in WEIGHT_POSITIONS[node.op_type]:
             initializers.append(numpy_helper.from_array(value, input_name))
         else:
             graph_inputs.append(helper.make_tensor_value_info(
@@ -59,11 +60,14 @@ def main(root):
                 np.random.seed(0)
                 fn()
     os.makedirs(root, exist_ok=True)
+    names = []
     for name, node, inputs, outputs in cases:
-        build(root, name, node, inputs, outputs)
+        build(root, name, node, inputs, outputs, False)
+        build(root, name + "_initializers", node, inputs, outputs, True)
+        names += [name, name + "_initializers"]
     with open(os.path.join(root, "cases.txt"), "w") as f:
-        f.write("\n".join(name for name, *_ in cases) + "\n")
-    print(f"{len(cases)} cases")
+        f.write("\n".join(names) + "\n")
+    print(f"{len(names)} cases")
 
 
 if __name__ == "__main__":

@@ -49,8 +49,8 @@ save("gelu.onnx", model(nodes=[helper.make_node("LSTM", ["X", "W", "R"], ["", "Y
                                                        hidden_size=H, activations=["Sigmoid", "Gelu", "Gelu"])]))
 save("activation_count.onnx", model(nodes=[helper.make_node("LSTM", ["X", "W", "R"], ["", "Y_h"], name="lstm_node",
                                                              hidden_size=H, activations=["Sigmoid", "Tanh"])]))
-save("runtime_weights.onnx", model(inputs=[X, helper.make_tensor_value_info("W", onnx.TensorProto.FLOAT, [1, 4 * H, D])],
-                                   inits=[R]))
+save("runtime_weight_shape.onnx", model(inputs=[X, helper.make_tensor_value_info("W", onnx.TensorProto.FLOAT, [1, 4 * H, "I"])],
+                                        inits=[R]))
 save("missing_initializer.onnx", model(inits=[W]))
 save("bad_weight_shape.onnx", model(inits=[W, numpy_helper.from_array(np.zeros((1, 4 * H, H + 1), np.float32), "R")]))
 save("output_not_computed.onnx", model(outputs=[helper.make_tensor_value_info("Z", onnx.TensorProto.FLOAT, [1])]))

@@ -78,8 +78,13 @@ private:
 
   /// Input `index` of `node`, or null when absent ("" or past the end).
   FailureOr<Value> optionalInput(const onnx::NodeProto &node, int index);
-  FailureOr<const ConstantTensor *> constantInput(const onnx::NodeProto &node, int index,
-                                                  StringRef role, ArrayRef<int64_t> shape);
+  /// A weight input: its value, and its data when known at import time.
+  struct Weight {
+    Value value;
+    const ConstantTensor *constant;
+  };
+  FailureOr<Weight> weightInput(const onnx::NodeProto &node, int index, StringRef role,
+                                ArrayRef<int64_t> shape);
 
   Value constant(ArrayRef<int64_t> shape, ArrayRef<float> values) {
     auto type = RankedTensorType::get(shape, b.getF32Type());
@@ -195,20 +200,23 @@ FailureOr<Value> OnnxImporter::optionalInput(const onnx::NodeProto &node, int in
   return it->second;
 }
 
-FailureOr<const ConstantTensor *> OnnxImporter::constantInput(const onnx::NodeProto &node,
-                                                              int index, StringRef role,
-                                                              ArrayRef<int64_t> shape) {
-  if (failed(optionalInput(node, index)))
+FailureOr<OnnxImporter::Weight> OnnxImporter::weightInput(const onnx::NodeProto &node, int index,
+                                                          StringRef role,
+                                                          ArrayRef<int64_t> shape) {
+  FailureOr<Value> value = optionalInput(node, index);
+  if (failed(value))
     return failure();
+  Weight weight{*value, nullptr};
+  if (!*value)
+    return weight;
   auto it = constants.find(node.input(index));
-  if (it == constants.end())
-    return nodeError(node) << "input '" << role << "' ('" << node.input(index)
-                           << "') must be a float initializer or Constant; weights fed at run "
-                              "time are not supported";
-  if (it->second.shape != std::vector<int64_t>(shape.begin(), shape.end()))
-    return nodeError(node) << "input '" << role << "' must have shape " << shapeText(shape)
-                           << ", got " << shapeText(it->second.shape);
-  return &it->second;
+  if (it != constants.end())
+    weight.constant = &it->second;
+  auto type = cast<RankedTensorType>(value->getType());
+  if (!type.getElementType().isF32() || type.getShape() != shape)
+    return nodeError(node) << "input '" << role << "' must be a float tensor of shape "
+                           << shapeText(shape) << ", got " << value->getType();
+  return weight;
 }
 
 LogicalResult OnnxImporter::importConstantNode(const onnx::NodeProto &node) {
@@ -393,37 +401,36 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
   const int64_t inputSize = xType.getDimSize(2);
   if (ShapedType::isDynamic(inputSize))
     return nodeError(node) << "input 'X' must have a static input size (dimension 2)";
-  if (node.input(1).empty() || !constants.count(node.input(1)))
-    return nodeError(node) << "input 'W' ('" << node.input(1)
-                           << "') must be a float initializer or Constant; weights fed at run "
-                              "time are not supported";
-  const ConstantTensor &wInfo = constants[node.input(1)];
-  if (wInfo.shape.size() != 3 || wInfo.shape[1] % gates != 0)
+  FailureOr<Value> wValue = optionalInput(node, 1);
+  if (failed(wValue))
+    return failure();
+  if (!*wValue)
+    return nodeError(node) << "input 'W' is required";
+  auto wType = cast<RankedTensorType>(wValue->getType());
+  if (wType.getRank() != 3 || ShapedType::isDynamic(wType.getDimSize(1)) ||
+      wType.getDimSize(1) % gates != 0)
     return nodeError(node) << "input 'W' must have shape [num_directions, " << gates
-                           << "*hidden_size, input_size], got " << shapeText(wInfo.shape);
+                           << "*hidden_size, input_size], got " << wValue->getType();
   if (hiddenSize < 0)
-    hiddenSize = wInfo.shape[1] / gates;
+    hiddenSize = wType.getDimSize(1) / gates;
   const int64_t H = hiddenSize, I = inputSize, GH = gates * H;
   if (H <= 0)
     return nodeError(node) << "attribute 'hidden_size' must be positive, got " << H;
 
-  auto w = constantInput(node, 1, "W", {dirs, GH, I});
-  auto r = constantInput(node, 2, "R", {dirs, GH, H});
-  if (failed(w) || failed(r))
+  FailureOr<Weight> w = weightInput(node, 1, "W", {dirs, GH, I});
+  FailureOr<Weight> r = weightInput(node, 2, "R", {dirs, GH, H});
+  FailureOr<Weight> bias = weightInput(node, 3, "B", {dirs, 2 * GH});
+  FailureOr<Weight> peepholes = kind == RecurrentKind::LSTM
+                                    ? weightInput(node, 7, "P", {dirs, 3 * H})
+                                    : FailureOr<Weight>(Weight{Value(), nullptr});
+  if (failed(w) || failed(r) || failed(bias) || failed(peepholes))
     return failure();
-  const ConstantTensor *bias = nullptr, *peepholes = nullptr;
-  if (node.input_size() > 3 && !node.input(3).empty()) {
-    auto bi = constantInput(node, 3, "B", {dirs, 2 * GH});
-    if (failed(bi))
-      return failure();
-    bias = *bi;
-  }
-  if (kind == RecurrentKind::LSTM && node.input_size() > 7 && !node.input(7).empty()) {
-    auto p = constantInput(node, 7, "P", {dirs, 3 * H});
-    if (failed(p))
-      return failure();
-    peepholes = *p;
-  }
+  if (!r->value)
+    return nodeError(node) << "input 'R' is required";
+  // Constant weights are converted now; weights fed at run time are converted
+  // by tensor ops in the model (every call).
+  const bool constantWeights = w->constant && r->constant && (!bias->value || bias->constant) &&
+                               (!peepholes->value || peepholes->constant);
   FailureOr<Value> lengths = optionalInput(node, 4);
   FailureOr<Value> initialH = optionalInput(node, 5);
   FailureOr<Value> initialC =
@@ -479,11 +486,10 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
 
   SmallVector<Value> outputs, finalH, finalC;
   for (int64_t d = 0; d < dirs; ++d) {
-    const float *W = (*w)->values.data() + d * GH * I;
-    const float *R = (*r)->values.data() + d * GH * H;
-    auto biasAt = [&](int64_t k) { return bias ? bias->values[d * 2 * GH + k] : 0.0f; };
     // kernel[k, col] = concat(W, R, axis=1)[row(col), k]: TensorFlow's [I + H, columns].
-    auto kernel = [&](ArrayRef<int64_t> onnxGates) {
+    auto constantKernel = [&](ArrayRef<int64_t> onnxGates) {
+      const float *W = w->constant->values.data() + d * GH * I;
+      const float *R = r->constant->values.data() + d * GH * H;
       int64_t columns = onnxGates.size() * H;
       std::vector<float> k((I + H) * columns);
       for (size_t g = 0; g < onnxGates.size(); ++g)
@@ -496,13 +502,84 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
         }
       return constant({I + H, columns}, k);
     };
-    auto sumBias = [&](ArrayRef<int64_t> onnxGates, bool input, bool recurrent) {
+    auto constantBias = [&](ArrayRef<int64_t> onnxGates, bool input, bool recurrent) {
+      auto at = [&](int64_t k) {
+        return bias->constant ? bias->constant->values[d * 2 * GH + k] : 0.0f;
+      };
       std::vector<float> v;
       for (int64_t g : onnxGates)
         for (int64_t u = 0; u < H; ++u)
-          v.push_back((input ? biasAt(g * H + u) : 0.0f) +
-                      (recurrent ? biasAt(GH + g * H + u) : 0.0f));
+          v.push_back((input ? at(g * H + u) : 0.0f) + (recurrent ? at(GH + g * H + u) : 0.0f));
       return constant({(int64_t)v.size()}, v);
+    };
+    // The same conversions as tensor ops, for weights known only at run time.
+    auto slice = [&](Value source, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+                     ArrayRef<int64_t> resultShape) {
+      SmallVector<OpFoldResult> o, z, st;
+      for (size_t i = 0; i < offsets.size(); ++i) {
+        o.push_back(b.getIndexAttr(offsets[i]));
+        z.push_back(b.getIndexAttr(sizes[i]));
+        st.push_back(b.getIndexAttr(1));
+      }
+      return b.create<tensor::ExtractSliceOp>(
+                  loc, RankedTensorType::get(resultShape, b.getF32Type()), source, o, z, st)
+          .getResult();
+    };
+    auto insert = [&](Value part, Value into, int64_t row, int64_t col) {
+      auto shape = cast<RankedTensorType>(part.getType()).getShape();
+      SmallVector<OpFoldResult> o, z, st(shape.size(), b.getIndexAttr(1));
+      o.push_back(b.getIndexAttr(row));
+      if (shape.size() == 2)
+        o.push_back(b.getIndexAttr(col));
+      for (int64_t size : shape)
+        z.push_back(b.getIndexAttr(size));
+      return b.create<tensor::InsertSliceOp>(loc, part, into, o, z, st).getResult();
+    };
+    auto transposed = [&](Value m) -> Value {
+      auto shape = cast<RankedTensorType>(m.getType()).getShape();
+      Value init = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{shape[1], shape[0]},
+                                             b.getF32Type());
+      return b.create<linalg::TransposeOp>(loc, m, init, ArrayRef<int64_t>{1, 0}).getResult()[0];
+    };
+    auto runtimeKernel = [&](ArrayRef<int64_t> onnxGates) -> Value {
+      int64_t columns = onnxGates.size() * H;
+      Value k = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{I + H, columns}, b.getF32Type());
+      for (size_t g = 0; g < onnxGates.size(); ++g) {
+        int64_t row = onnxGates[g] * H;
+        k = insert(transposed(slice(w->value, {d, row, 0}, {1, H, I}, {H, I})), k, 0, g * H);
+        k = insert(transposed(slice(r->value, {d, row, 0}, {1, H, H}, {H, H})), k, I, g * H);
+      }
+      return k;
+    };
+    auto runtimeBias = [&](ArrayRef<int64_t> onnxGates, bool input, bool recurrent) -> Value {
+      int64_t n = onnxGates.size() * H;
+      if (!bias->value || (!input && !recurrent))
+        return constant({n}, std::vector<float>(n, 0.0f));
+      Value v = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{n}, b.getF32Type());
+      for (size_t g = 0; g < onnxGates.size(); ++g) {
+        int64_t k = onnxGates[g] * H;
+        Value part = input ? slice(bias->value, {d, k}, {1, H}, {H}) : Value();
+        Value rec = recurrent ? slice(bias->value, {d, GH + k}, {1, H}, {H}) : Value();
+        if (part && rec)
+          part = *elementwise(node, {part, rec}, [](OpBuilder &n, Location l, ValueRange a) -> Value {
+            return n.create<arith::AddFOp>(l, a[0], a[1]);
+          });
+        v = insert(part ? part : rec, v, g * H, 0);
+      }
+      return v;
+    };
+    auto kernel = [&](ArrayRef<int64_t> onnxGates) -> Value {
+      return constantWeights ? constantKernel(onnxGates) : runtimeKernel(onnxGates);
+    };
+    auto sumBias = [&](ArrayRef<int64_t> onnxGates, bool input, bool recurrent) -> Value {
+      return constantWeights ? constantBias(onnxGates, input, recurrent)
+                             : runtimeBias(onnxGates, input, recurrent);
+    };
+    auto peephole = [&](int64_t k) -> Value { // ONNX P: i, o, f
+      if (constantWeights)
+        return constant(
+            {H}, ArrayRef<float>(peepholes->constant->values.data() + d * 3 * H + k * H, H));
+      return slice(peepholes->value, {d, k * H}, {1, H}, {H});
     };
     auto unitsAttr = b.getI64IntegerAttr(H);
     ArrayRef<rnn::ActivationAttr> fns(&functions[d * perDirection], perDirection);
@@ -512,11 +589,10 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
       // ONNX i, o, f, c -> TensorFlow i, j(c), f, o.
       SmallVector<int64_t> order = {0, 3, 2, 1};
       Value wi, wf, wo;
-      if (peepholes) {
-        const float *p = peepholes->values.data() + d * 3 * H; // ONNX P: i, o, f
-        wi = constant({H}, ArrayRef<float>(p, H));
-        wo = constant({H}, ArrayRef<float>(p + H, H));
-        wf = constant({H}, ArrayRef<float>(p + 2 * H, H));
+      if (peepholes->value) {
+        wi = peephole(0);
+        wo = peephole(1);
+        wf = peephole(2);
       }
       auto op = b.create<rnn::LSTMCellOp>(
           loc, rnn::CellType::get(context), kernel(order), sumBias(order, true, true), wi, wf, wo,
