@@ -24,6 +24,8 @@
 using namespace mlir;
 
 void mlir::rnnc::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(rnn::createRnnFuseStackedSequences());
   ConvertRnnToLoopsOptions loopOptions;
   loopOptions.vectorWidth = options.vectorWidth;
   loopOptions.accumulators = options.accumulators;

@@ -666,6 +666,22 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
     shape.push_back(H);
     sizes.push_back(b.getIndexAttr(H));
     auto type = RankedTensorType::get(shape, b.getF32Type());
+    if (parts.size() == 1) {
+      // One direction: a unit dimension; kept as a reshape so that a following
+      // Squeeze folds away and stacked layers connect directly.
+      // The unit dimension joins the previous group (the next one when first),
+      // as Squeeze's collapse does.
+      SmallVector<ReassociationIndices> groups;
+      for (int64_t r = 0; r < (int64_t)shape.size(); ++r) {
+        if (r == (int64_t)dirDim && r > 0)
+          groups.back().push_back(r);
+        else if (r == (int64_t)dirDim + 1 && dirDim == 0)
+          groups.back().push_back(r);
+        else
+          groups.push_back({r});
+      }
+      return b.create<tensor::ExpandShapeOp>(loc, type, parts[0], groups, sizes);
+    }
     Value result = b.create<tensor::EmptyOp>(loc, type, dynamic);
     SmallVector<OpFoldResult> strides(shape.size(), b.getIndexAttr(1));
     for (auto [d, part] : llvm::enumerate(parts)) {

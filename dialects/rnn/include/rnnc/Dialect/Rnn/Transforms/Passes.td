@@ -15,4 +15,17 @@ def RnnApproximateMath : Pass<"rnn-approximate-math"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def RnnFuseStackedSequences : Pass<"rnn-fuse-stacked-sequences"> {
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  let summary = "Merge chained rnn.dynamic_rnn ops into one over a stacked cell";
+  let description = [{
+    `dynamic_rnn(B, dynamic_rnn(A, x).outputs)` with the same lengths and
+    options, both forward, and A's outputs used only by B, computes the same as
+    `dynamic_rnn(multi_rnn_cell(A, B), x)` (A's outputs past a row's length are
+    zero, and B never reads them). ONNX exports one node per layer; merging
+    them lets later passes work across layers (wavefront scheduling, one time
+    loop). Initial states are merged when both or neither op has them.
+  }];
+}
+
 #endif // RNNC_DIALECT_RNN_TRANSFORMS_PASSES_TD
