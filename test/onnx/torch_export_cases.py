@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """torch_export_cases.py DIR: nn.LSTM/GRU/RNN modules exported with
-torch.onnx.export (dynamic time and batch axes), run through PyTorch for the
-expected outputs. Same case layout as onnx_backend_cases.py."""
+torch.onnx.export (dynamic time and batch axes; packed-sequence models with the
+batch size fixed at export), run through PyTorch for the expected outputs. Same
+case layout as onnx_backend_cases.py."""
 import os
 import sys
 import warnings
@@ -96,6 +97,41 @@ def make_head_case(root, name, kind, D, H, O, T=6, B=3, seed=0):
     return name
 
 
+class Packed(torch.nn.Module):
+    """pack_padded_sequence -> RNN -> pad_packed_sequence; the export sorts the
+    batch by length (TopK, Gather) and unsorts the results (ScatterElements)."""
+
+    def __init__(self, kind, D, H, layers, bidirectional):
+        super().__init__()
+        self.rnn = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind](
+            D, H, num_layers=layers, bidirectional=bidirectional)
+
+    def forward(self, x, lengths):
+        packed = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)
+        y, state = self.rnn(packed)
+        y, _ = torch.nn.utils.rnn.pad_packed_sequence(y, total_length=x.shape[0])
+        return y, state[0] if isinstance(state, tuple) else state
+
+
+def make_packed_case(root, name, kind, D, H, lengths, layers=1, bidirectional=False, T=6, seed=0):
+    torch.manual_seed(seed)
+    module = Packed(kind, D, H, layers, bidirectional).eval()
+    x = torch.randn(T, len(lengths), D)
+    lens = torch.tensor(lengths)
+    d = os.path.join(root, name)
+    os.makedirs(os.path.join(d, "inputs"), exist_ok=True)
+    os.makedirs(os.path.join(d, "expected"), exist_ok=True)
+    torch.onnx.export(module, (x, lens), os.path.join(d, "model.onnx"),
+                      input_names=["x", "lengths"], output_names=["y", "h_n"], opset_version=14)
+    with torch.no_grad():
+        y, h = module(x, lens)
+    np.save(os.path.join(d, "inputs", "x.npy"), x.numpy())
+    np.save(os.path.join(d, "inputs", "lengths.npy"), lens.numpy())
+    np.save(os.path.join(d, "expected", "y.npy"), y.numpy())
+    np.save(os.path.join(d, "expected", "h_n.npy"), h.numpy())
+    return name
+
+
 def main(root):
     os.makedirs(root, exist_ok=True)
     names = [
@@ -111,6 +147,9 @@ def main(root):
                   with_state=True, seed=8),
         make_head_case(root, "lstm_with_heads", "lstm", D=4, H=10, O=5, seed=9),
         make_head_case(root, "gru_with_heads", "gru", D=3, H=17, O=4, seed=10),
+        make_packed_case(root, "lstm_packed_lengths", "lstm", D=3, H=5, lengths=[4, 6, 1, 4], seed=11),
+        make_packed_case(root, "gru_packed_2layer_bidirectional", "gru", D=4, H=7, lengths=[2, 6, 5],
+                         layers=2, bidirectional=True, seed=12),
     ]
     with open(os.path.join(root, "cases.txt"), "w") as f:
         f.write("\n".join(names) + "\n")

@@ -70,6 +70,9 @@ private:
   LogicalResult importTensorOp(const onnx::NodeProto &node);
   LogicalResult importHeadOp(const onnx::NodeProto &node);
   LogicalResult importExpand(const onnx::NodeProto &node);
+  /// TopK (a full 1-D sort), ScatterElements (1-D) and Gather with run-time
+  /// indices: what PyTorch emits to sort a batch by length for packed sequences.
+  LogicalResult importIndexOp(const onnx::NodeProto &node);
   /// A float linalg.generic over `inputs` broadcast (numpy rules) to one result.
   FailureOr<Value> elementwise(const onnx::NodeProto &node, ArrayRef<Value> inputs,
                                function_ref<Value(OpBuilder &, Location, ValueRange)> body);
@@ -1550,6 +1553,176 @@ LogicalResult OnnxImporter::importHeadOp(const onnx::NodeProto &node) {
   return success();
 }
 
+LogicalResult OnnxImporter::importIndexOp(const onnx::NodeProto &node) {
+  const std::string &op = node.op_type();
+  Location loc = nodeLoc(node);
+  Type i64 = b.getI64Type();
+  auto index = [&](OpBuilder &n, Location l, unsigned dim) {
+    return n.create<linalg::IndexOp>(l, dim).getResult();
+  };
+  auto compare = [&](OpBuilder &n, Location l, Value x, Value y, bool greater) -> Value {
+    if (isa<FloatType>(x.getType()))
+      return n.create<arith::CmpFOp>(l, greater ? arith::CmpFPredicate::OGT
+                                                : arith::CmpFPredicate::OLT, x, y);
+    return n.create<arith::CmpIOp>(l, greater ? arith::CmpIPredicate::sgt
+                                              : arith::CmpIPredicate::slt, x, y);
+  };
+  auto equal = [&](OpBuilder &n, Location l, Value x, Value y) -> Value {
+    if (isa<FloatType>(x.getType()))
+      return n.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, x, y);
+    return n.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, x, y);
+  };
+  // A [n]-vector reduced over a second index: result[i] = fold_j body(i, j).
+  auto pairwise = [&](Value source, Type elementType, Value initValue,
+                      function_ref<Value(OpBuilder &, Location, Value, Value, Value)> body) {
+    auto type = cast<RankedTensorType>(source.getType());
+    SmallVector<OpFoldResult> sizes = {dimSize(ShapeDim{0, source, 0})};
+    auto resultType = RankedTensorType::get(type.getShape(), elementType);
+    Value init = b.create<tensor::EmptyOp>(loc, sizes, elementType);
+    init = b.create<tensor::CastOp>(loc, resultType, init);
+    init = b.create<linalg::FillOp>(loc, initValue, init).getResult(0);
+    SmallVector<AffineMap> maps = {AffineMap::get(2, 0, b.getAffineDimExpr(0), context),
+                                   AffineMap::get(2, 0, b.getAffineDimExpr(1), context),
+                                   AffineMap::get(2, 0, b.getAffineDimExpr(0), context)};
+    SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel,
+                                                  utils::IteratorType::reduction};
+    return b.create<linalg::GenericOp>(loc, resultType, ValueRange{source, source}, init, maps,
+                                       iterators,
+                                       [&](OpBuilder &n, Location l, ValueRange a) {
+                                         n.create<linalg::YieldOp>(l, body(n, l, a[0], a[1], a[2]));
+                                       })
+        .getResult(0);
+  };
+
+  if (op == "TopK") {
+    FailureOr<Value> input = runtimeInput(node, 0);
+    FailureOr<SmallVector<int64_t>> k = constantInts(node, 1, "K");
+    if (failed(input) || failed(k))
+      return failure();
+    auto type = cast<RankedTensorType>(input->getType());
+    int64_t axis = intAttribute(node, "axis", -1);
+    if (type.getRank() != 1 || (axis != -1 && axis != 0) || k->size() != 1 ||
+        type.isDynamicDim(0) || (*k)[0] != type.getDimSize(0) || intAttribute(node, "sorted", 1) != 1)
+      return nodeError(node) << "only a full sort of a static 1-D tensor is supported";
+    bool largest = intAttribute(node, "largest", 1) == 1;
+    // rank[i] = #{j : x[j] before x[i]}; ties keep the lower index first.
+    Value zero = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(0));
+    Value ranks = pairwise(*input, i64, zero, [&](OpBuilder &n, Location l, Value xi, Value xj,
+                                                   Value acc) -> Value {
+      Value before = compare(n, l, xj, xi, largest);
+      Value tie = n.create<arith::AndIOp>(
+          l, equal(n, l, xj, xi),
+          n.create<arith::CmpIOp>(l, arith::CmpIPredicate::ult, index(n, l, 1), index(n, l, 0)));
+      Value counts = n.create<arith::OrIOp>(l, before, tie);
+      return n.create<arith::AddIOp>(l, acc, n.create<arith::ExtUIOp>(l, n.getI64Type(), counts));
+    });
+    // out[r] = the element whose rank is r (and its index).
+    auto place = [&](Type elementType, bool wantIndex) {
+      Value init = b.create<arith::ConstantOp>(loc, b.getZeroAttr(elementType));
+      Value source = wantIndex ? ranks : *input;
+      auto resultType = RankedTensorType::get(type.getShape(), elementType);
+      Value out = b.create<tensor::EmptyOp>(loc, type.getShape(), elementType);
+      out = b.create<linalg::FillOp>(loc, init, out).getResult(0);
+      SmallVector<AffineMap> maps = {AffineMap::get(2, 0, b.getAffineDimExpr(1), context),
+                                     AffineMap::get(2, 0, b.getAffineDimExpr(1), context),
+                                     AffineMap::get(2, 0, b.getAffineDimExpr(0), context)};
+      SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel,
+                                                    utils::IteratorType::reduction};
+      return b.create<linalg::GenericOp>(
+                  loc, resultType, ValueRange{ranks, source}, out, maps, iterators,
+                  [&](OpBuilder &n, Location l, ValueRange a) {
+                    Value r = n.create<arith::IndexCastOp>(l, n.getI64Type(), index(n, l, 0));
+                    Value hit = n.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, a[0], r);
+                    Value candidate =
+                        wantIndex ? n.create<arith::IndexCastOp>(l, n.getI64Type(), index(n, l, 1))
+                                        .getResult()
+                                  : a[1];
+                    n.create<linalg::YieldOp>(l, n.create<arith::SelectOp>(l, hit, candidate, a[2])
+                                                     .getResult());
+                  })
+          .getResult(0);
+    };
+    if (node.output_size() > 0 && !node.output(0).empty())
+      values[node.output(0)] = place(type.getElementType(), false);
+    if (node.output_size() > 1 && !node.output(1).empty())
+      values[node.output(1)] = place(i64, true);
+    return success();
+  }
+
+  if (node.output_size() != 1)
+    return nodeError(node) << "expects one output";
+  if (op == "ScatterElements") {
+    FailureOr<Value> data = runtimeInput(node, 0);
+    FailureOr<Value> indices = runtimeInput(node, 1);
+    FailureOr<Value> updates = runtimeInput(node, 2);
+    if (failed(data) || failed(indices) || failed(updates))
+      return failure();
+    auto dataType = cast<RankedTensorType>(data->getType());
+    auto indexType = cast<RankedTensorType>(indices->getType());
+    if (dataType.getRank() != 1 || indexType.getRank() != 1 ||
+        cast<RankedTensorType>(updates->getType()).getRank() != 1 ||
+        intAttribute(node, "axis", 0) != 0 || findAttribute(node, "reduction"))
+      return nodeError(node) << "only 1-D scatters without reduction are supported";
+    // out[j] = updates[k] for the last k with indices[k] == j, else data[j].
+    SmallVector<AffineMap> maps = {AffineMap::get(2, 0, b.getAffineDimExpr(1), context),
+                                   AffineMap::get(2, 0, b.getAffineDimExpr(1), context),
+                                   AffineMap::get(2, 0, b.getAffineDimExpr(0), context)};
+    SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel,
+                                                  utils::IteratorType::reduction};
+    values[node.output(0)] =
+        b.create<linalg::GenericOp>(
+             loc, dataType, ValueRange{*indices, *updates}, *data, maps, iterators,
+             [&](OpBuilder &n, Location l, ValueRange a) {
+               Value j = n.create<arith::IndexCastOp>(l, a[0].getType(), index(n, l, 0));
+               Value hit = n.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, a[0], j);
+               n.create<linalg::YieldOp>(l, n.create<arith::SelectOp>(l, hit, a[1], a[2]).getResult());
+             })
+            .getResult(0);
+    return success();
+  }
+
+  // Gather with run-time 1-D indices: out[..., k, ...] = data[..., indices[k], ...].
+  FailureOr<Value> data = runtimeInput(node, 0);
+  FailureOr<Value> indices = runtimeInput(node, 1);
+  if (failed(data) || failed(indices))
+    return failure();
+  auto dataType = cast<RankedTensorType>(data->getType());
+  auto indexType = cast<RankedTensorType>(indices->getType());
+  int64_t rank = dataType.getRank(), axis = intAttribute(node, "axis", 0);
+  axis = axis < 0 ? axis + rank : axis;
+  if (indexType.getRank() != 1 || axis < 0 || axis >= rank ||
+      !isa<IntegerType>(indexType.getElementType()))
+    return nodeError(node) << "only 1-D integer indices on a valid axis are supported";
+  SmallVector<OpFoldResult> sizes;
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value source = d == axis ? *indices : *data;
+    unsigned sourceDim = d == axis ? 0 : d;
+    sizes.push_back(dimSize(ShapeDim{0, source, sourceDim}));
+    shape.push_back(cast<RankedTensorType>(source.getType()).getDimSize(sourceDim));
+  }
+  auto resultType = RankedTensorType::get(shape, dataType.getElementType());
+  Value init = b.create<tensor::EmptyOp>(loc, sizes, dataType.getElementType());
+  init = b.create<tensor::CastOp>(loc, resultType, init);
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, b.getAffineDimExpr(axis), context),
+                                 b.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  Value source = *data;
+  values[node.output(0)] =
+      b.create<linalg::GenericOp>(
+           loc, resultType, ValueRange{*indices}, init, maps, iterators,
+           [&](OpBuilder &n, Location l, ValueRange a) {
+             SmallVector<Value> at;
+             for (int64_t d = 0; d < rank; ++d)
+               at.push_back(d == axis ? n.create<arith::IndexCastOp>(l, n.getIndexType(), a[0])
+                                            .getResult()
+                                      : index(n, l, d));
+             n.create<linalg::YieldOp>(l, n.create<tensor::ExtractOp>(l, source, at).getResult());
+           })
+          .getResult(0);
+  return success();
+}
+
 LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node) {
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return nodeError(node) << "domain '" << node.domain() << "' is not supported";
@@ -1568,6 +1741,9 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node) {
                    op == "Shape" || op == "Reshape" || op == "Mul" || op == "Equal")) ||
       (op == "Where" && node.input_size() == 3 && shapes.count(node.input(1))))
     return importShapeOp(node);
+  if (op == "TopK" || op == "ScatterElements" || (op == "Gather" && !onShape && node.input_size() == 2 &&
+                                                  !shapes.count(node.input(1))))
+    return importIndexOp(node);
   if (op == "Gather" || op == "Unsqueeze" || op == "Squeeze" || op == "Concat" || op == "Slice" ||
       op == "Transpose" || op == "Reshape" || op == "Cast")
     return importTensorOp(node);
