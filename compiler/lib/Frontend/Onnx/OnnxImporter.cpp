@@ -904,7 +904,11 @@ LogicalResult OnnxImporter::importShapeOp(const onnx::NodeProto &node) {
         int64_t fillValue = t.int64_data_size() == 1 ? t.int64_data(0) : 0;
         if (t.int64_data_size() != 1 && t.raw_data().size() == 8)
           memcpy(&fillValue, t.raw_data().data(), 8);
-        result.elements.assign((*shape)->elements[0].value, ShapeDim{fillValue, Value(), 0});
+        int64_t count = (*shape)->elements[0].value;
+        if (count < 0 || count > 4096)
+          return nodeError(node) << "an integer ConstantOfShape of " << count
+                                 << " elements is not supported";
+        result.elements.assign(count, ShapeDim{fillValue, Value(), 0});
         shapes[node.output(0)] = result;
         return success();
       }
@@ -918,8 +922,11 @@ LogicalResult OnnxImporter::importShapeOp(const onnx::NodeProto &node) {
         return nodeError(node) << "attribute 'value' must hold one float";
     }
     SmallVector<OpFoldResult> sizes;
-    for (const ShapeDim &d : (*shape)->elements)
+    for (const ShapeDim &d : (*shape)->elements) {
+      if (!d.source && d.value < 0)
+        return nodeError(node) << "shape has a negative dimension " << d.value;
       sizes.push_back(dimSize(d));
+    }
     Location loc = nodeLoc(node);
     Value empty = b.create<tensor::EmptyOp>(loc, sizes, b.getF32Type());
     Value value = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(fill));
@@ -1334,6 +1341,8 @@ LogicalResult OnnxImporter::importExpand(const onnx::NodeProto &node) {
   SmallVector<OpFoldResult> sizes;
   SmallVector<int64_t> staticShape;
   for (const ShapeDim &d : (*shape)->elements) {
+    if (!d.source && d.value < 0)
+      return nodeError(node) << "shape has a negative dimension " << d.value;
     sizes.push_back(dimSize(d));
     auto attr = dyn_cast<Attribute>(sizes.back());
     staticShape.push_back(attr ? cast<IntegerAttr>(attr).getInt() : ShapedType::kDynamic);
@@ -1712,11 +1721,18 @@ LogicalResult OnnxImporter::importIndexOp(const onnx::NodeProto &node) {
       b.create<linalg::GenericOp>(
            loc, resultType, ValueRange{*indices}, init, maps, iterators,
            [&](OpBuilder &n, Location l, ValueRange a) {
+             // Negative indices count from the end; out-of-range ones are clamped
+             // (the generated code has no error channel; never read out of bounds).
+             Value size = n.create<tensor::DimOp>(l, source, axis);
+             Value i = n.create<arith::IndexCastOp>(l, n.getIndexType(), a[0]);
+             Value zeroIndex = n.create<arith::ConstantIndexOp>(l, 0);
+             Value negative = n.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, zeroIndex);
+             i = n.create<arith::SelectOp>(l, negative, n.create<arith::AddIOp>(l, i, size), i);
+             Value last = n.create<arith::SubIOp>(l, size, n.create<arith::ConstantIndexOp>(l, 1));
+             i = n.create<arith::MaxSIOp>(l, n.create<arith::MinSIOp>(l, i, last), zeroIndex);
              SmallVector<Value> at;
              for (int64_t d = 0; d < rank; ++d)
-               at.push_back(d == axis ? n.create<arith::IndexCastOp>(l, n.getIndexType(), a[0])
-                                            .getResult()
-                                      : index(n, l, d));
+               at.push_back(d == axis ? i : index(n, l, d));
              n.create<linalg::YieldOp>(l, n.create<tensor::ExtractOp>(l, source, at).getResult());
            })
           .getResult(0);
