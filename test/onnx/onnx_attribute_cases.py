@@ -13,6 +13,8 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from case_files import new_case, save_model, write_case_list
+
 DEFAULTS = {"HardSigmoid": (0.2, 0.5), "LeakyRelu": (0.01, None), "ThresholdedRelu": (1.0, None),
             "ScaledTanh": (1.0, 1.0), "Affine": (1.0, 0.0), "Elu": (1.0, None)}
 
@@ -103,9 +105,7 @@ def make_case(root, name, op, D, H, T, B, activations, alphas=(), betas=(), clip
         Y.append(y), Y_h.append(h), Y_c.append(cell)
     outputs = [("Y", np.stack(Y, 1)), ("Y_h", np.stack(Y_h))] + ([("Y_c", np.stack(Y_c))] if op == "LSTM" else [])
 
-    d = os.path.join(root, name)
-    os.makedirs(os.path.join(d, "inputs"), exist_ok=True)
-    os.makedirs(os.path.join(d, "expected"), exist_ok=True)
+    d = new_case(root, name)
     np.save(os.path.join(d, "inputs", "X.npy"), x)
     attrs = dict(hidden_size=H, activations=activations, direction=direction)
     if alphas:
@@ -130,8 +130,7 @@ def make_case(root, name, op, D, H, T, B, activations, alphas=(), betas=(), clip
     graph = helper.make_graph([node], name, [helper.make_tensor_value_info("X", onnx.TensorProto.FLOAT, x.shape)],
                               graph_outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(d, "model.onnx"))
+    save_model(d, model)
     return name
 
 
@@ -159,8 +158,7 @@ def main(root):
         make_case(root, "gru_opset17", "GRU", D=3, H=4, T=3, B=2,
                   activations=["Sigmoid", "Tanh"], linear_before_reset=1, seed=8, opset=17),
     ]
-    with open(os.path.join(root, "cases.txt"), "w") as f:
-        f.write("\n".join(names) + "\n")
+    write_case_list(root, names)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import onnx
 from onnx import helper, numpy_helper
 from onnx.backend.test.case.node import gru, lstm, rnn
 
+from case_files import new_case, save_model, write_case_list
+
 WEIGHT_POSITIONS = {"LSTM": {1, 2, 3, 7}, "GRU": {1, 2, 3}, "RNN": {1, 2, 3}}
 cases = []
 
@@ -27,9 +29,7 @@ def capture(node, inputs, outputs, name, **kwargs):
 
 
 def build(root, name, node, inputs, outputs, weights_as_initializers):
-    d = os.path.join(root, name)
-    os.makedirs(os.path.join(d, "inputs"), exist_ok=True)
-    os.makedirs(os.path.join(d, "expected"), exist_ok=True)
+    d = new_case(root, name)
     graph_inputs, initializers = [], []
     present = [n for n in node.input]
     for input_name, value in zip([n for n in present if n], inputs):
@@ -48,8 +48,7 @@ def build(root, name, node, inputs, outputs, weights_as_initializers):
         np.save(os.path.join(d, "expected", output_name + ".npy"), value)
     graph = helper.make_graph([node], name, graph_inputs, graph_outputs, initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(d, "model.onnx"))
+    save_model(d, model)
 
 
 def main(root):
@@ -65,8 +64,7 @@ def main(root):
         build(root, name, node, inputs, outputs, False)
         build(root, name + "_initializers", node, inputs, outputs, True)
         names += [name, name + "_initializers"]
-    with open(os.path.join(root, "cases.txt"), "w") as f:
-        f.write("\n".join(names) + "\n")
+    write_case_list(root, names)
     print(f"{len(names)} cases")
 
 

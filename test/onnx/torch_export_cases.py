@@ -10,6 +10,8 @@ import warnings
 import numpy as np
 import torch
 
+from case_files import new_case, write_case_list
+
 warnings.filterwarnings("ignore")
 
 
@@ -37,9 +39,7 @@ def make_case(root, name, kind, D, H, layers=1, bidirectional=False, batch_first
     output_names = ["output", "h_n"] + (["c_n"] if kind == "lstm" else [])
     if kind == "lstm":
         dynamic["c_n"] = {1: "B"}
-    d = os.path.join(root, name)
-    os.makedirs(os.path.join(d, "inputs"), exist_ok=True)
-    os.makedirs(os.path.join(d, "expected"), exist_ok=True)
+    d = new_case(root, name)
     torch.onnx.export(module, args, os.path.join(d, "model.onnx"), input_names=input_names,
                       output_names=output_names,
                       dynamic_axes={k: v for k, v in dynamic.items() if k in input_names + output_names},
@@ -82,9 +82,7 @@ def make_head_case(root, name, kind, D, H, O, T=6, B=3, seed=0):
     torch.manual_seed(seed)
     module = WithHead(kind, D, H, O).eval()
     x = torch.randn(T, B, D)
-    d = os.path.join(root, name)
-    os.makedirs(os.path.join(d, "inputs"), exist_ok=True)
-    os.makedirs(os.path.join(d, "expected"), exist_ok=True)
+    d = new_case(root, name)
     torch.onnx.export(module, (x,), os.path.join(d, "model.onnx"), input_names=["input"],
                       output_names=["per_step", "final"], opset_version=14,
                       dynamic_axes={"input": {0: "T", 1: "B"}, "per_step": {0: "T", 1: "B"},
@@ -118,9 +116,7 @@ def make_packed_case(root, name, kind, D, H, lengths, layers=1, bidirectional=Fa
     module = Packed(kind, D, H, layers, bidirectional).eval()
     x = torch.randn(T, len(lengths), D)
     lens = torch.tensor(lengths)
-    d = os.path.join(root, name)
-    os.makedirs(os.path.join(d, "inputs"), exist_ok=True)
-    os.makedirs(os.path.join(d, "expected"), exist_ok=True)
+    d = new_case(root, name)
     torch.onnx.export(module, (x, lens), os.path.join(d, "model.onnx"),
                       input_names=["x", "lengths"], output_names=["y", "h_n"], opset_version=14)
     with torch.no_grad():
@@ -151,8 +147,7 @@ def main(root):
         make_packed_case(root, "gru_packed_2layer_bidirectional", "gru", D=4, H=7, lengths=[2, 6, 5],
                          layers=2, bidirectional=True, seed=12),
     ]
-    with open(os.path.join(root, "cases.txt"), "w") as f:
-        f.write("\n".join(names) + "\n")
+    write_case_list(root, names)
 
 
 if __name__ == "__main__":

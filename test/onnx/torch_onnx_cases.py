@@ -12,6 +12,8 @@ import onnx
 import torch
 from onnx import helper, numpy_helper
 
+from case_files import new_case, save_model, write_case_list
+
 # Rows of torch's stacked gates that make ONNX's order.
 ONNX_ORDER = {"LSTM": [0, 3, 1, 2],  # torch i, f, g, o -> ONNX i, o, f, c
               "GRU": [1, 0, 2],      # torch r, z, n -> ONNX z, r, h
@@ -61,9 +63,7 @@ def make_case(root, name, op, D, H, T, B, direction="forward", layout=0, lengths
     Y = y.transpose(0, 2, 1, 3) if layout == 0 else y
     to_onnx_state = lambda s: s.numpy()[keep] if layout == 0 else s.numpy()[keep].transpose(1, 0, 2)
 
-    d = os.path.join(root, name)
-    os.makedirs(os.path.join(d, "inputs"), exist_ok=True)
-    os.makedirs(os.path.join(d, "expected"), exist_ok=True)
+    d = new_case(root, name)
     graph_inputs = [helper.make_tensor_value_info("X", onnx.TensorProto.FLOAT, ["B", "T", D] if layout else ["T", "B", D])]
     np.save(os.path.join(d, "inputs", "X.npy"), x.numpy())
     node_inputs = ["X", "W", "R", "B", "", "", ""]
@@ -96,8 +96,7 @@ def make_case(root, name, op, D, H, T, B, direction="forward", layout=0, lengths
              for n, a in (("W", W), ("R", R), ("B", Bias))]
     model = helper.make_model(helper.make_graph([node], name, graph_inputs, graph_outputs, inits),
                               opset_imports=[helper.make_opsetid("", 14)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(d, "model.onnx"))
+    save_model(d, model)
     return name
 
 
@@ -115,8 +114,7 @@ def main(root):
                   direction="bidirectional", nonlinearity="relu", lengths=[5, 5, 2], seed=5),
         make_case(root, "rnn_tanh_initial", "RNN", D=3, H=130, T=3, B=2, initial=True, seed=6),
     ]
-    with open(os.path.join(root, "cases.txt"), "w") as f:
-        f.write("\n".join(names) + "\n")
+    write_case_list(root, names)
 
 
 if __name__ == "__main__":
