@@ -251,18 +251,12 @@ bool mlir::rnnc::bindSymbols(const ModelSignature &signature,
             std::to_string(inputShapes.size());
     return false;
   }
-  auto shapeText = [](const std::vector<int64_t> &shape) {
-    std::string text = "[";
-    for (size_t i = 0; i < shape.size(); ++i)
-      text += (i ? ", " : "") + std::to_string(shape[i]);
-    return text + "]";
-  };
   for (size_t i = 0; i < inputShapes.size(); ++i) {
     const TensorSpec &spec = signature.inputs[i];
     const std::vector<int64_t> &shape = inputShapes[i];
     if (shape.size() != spec.shape.size()) {
       error = "input '" + spec.name + "' must have rank " + std::to_string(spec.shape.size()) +
-              ", got shape " + shapeText(shape);
+              ", got shape " + rnn::formatShape(shape);
       return false;
     }
     for (size_t d = 0; d < shape.size(); ++d) {
@@ -270,7 +264,7 @@ bool mlir::rnnc::bindSymbols(const ModelSignature &signature,
       if (spec.dimSymbols[d] < 0) {
         if (shape[d] != spec.shape[d]) {
           error = where + " must be " + std::to_string(spec.shape[d]) + ", got " +
-                  std::to_string(shape[d]) + " (shape " + shapeText(shape) + ")";
+                  std::to_string(shape[d]) + " (shape " + rnn::formatShape(shape) + ")";
           return false;
         }
         continue;

@@ -112,14 +112,6 @@ private:
                                                StringRef role);
 };
 
-std::string shapeText(ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? ", " : "") + (ShapedType::isDynamic(shape[i]) ? std::string("?")
-                                                               : std::to_string(shape[i]));
-  return text + "]";
-}
-
 std::optional<Type> elementType(int32_t onnxType, MLIRContext *context) {
   switch (onnxType) {
   case onnx::TensorProto::FLOAT:
@@ -143,7 +135,7 @@ LogicalResult OnnxImporter::importTensor(const onnx::TensorProto &tensor, Locati
   for (int64_t d : shape) {
     if (d < 0 || (d > 0 && count > (int64_t(1) << 40) / d))
       return emitError(loc) << "tensor '" << tensor.name() << "' has a bad shape "
-                            << shapeText(shape);
+                            << rnn::formatShape(shape);
     count *= d;
   }
   std::optional<Type> type = elementType(tensor.data_type(), context);
@@ -154,7 +146,7 @@ LogicalResult OnnxImporter::importTensor(const onnx::TensorProto &tensor, Locati
   const std::string &raw = tensor.raw_data();
   size_t width = type->getIntOrFloatBitWidth() / 8;
   auto sizeError = [&](size_t got) {
-    return emitError(loc) << "tensor '" << tensor.name() << "' of shape " << shapeText(shape)
+    return emitError(loc) << "tensor '" << tensor.name() << "' of shape " << rnn::formatShape(shape)
                           << " holds " << got << " values";
   };
   DenseElementsAttr attr;
@@ -218,7 +210,7 @@ FailureOr<OnnxImporter::Weight> OnnxImporter::weightInput(const onnx::NodeProto 
   auto type = cast<RankedTensorType>(value->getType());
   if (!type.getElementType().isF32() || type.getShape() != shape)
     return nodeError(node) << "input '" << role << "' must be a float tensor of shape "
-                           << shapeText(shape) << ", got " << value->getType();
+                           << rnn::formatShape(shape) << ", got " << value->getType();
   return weight;
 }
 
@@ -464,7 +456,7 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
            expected[i] == type.getDimSize(i);
     if (!ok)
       return nodeError(node) << "input '" << name << "' must be a float tensor of shape "
-                             << shapeText(expected) << ", got " << value.getType();
+                             << rnn::formatShape(expected) << ", got " << value.getType();
   }
 
   Location loc = nodeLoc(node);
@@ -1863,7 +1855,7 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
         return emitError(fileLoc) << "graph output '" << output.name()
                                   << "' is declared with a shape that does not match the "
                                      "computed "
-                                  << shapeText(type.getShape()),
+                                  << rnn::formatShape(type.getShape()),
                nullptr;
     }
     results.push_back(it->second);

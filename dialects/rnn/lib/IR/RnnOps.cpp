@@ -16,9 +16,7 @@ using namespace mlir::rnn;
 // Shape checks shared by the verifiers
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// Prints a shape as `[2, ?, 8]` for diagnostics.
-std::string formatShape(ArrayRef<int64_t> shape) {
+std::string mlir::rnn::formatShape(ArrayRef<int64_t> shape) {
   std::string text = "[";
   llvm::raw_string_ostream os(text);
   llvm::interleaveComma(shape, os, [&](int64_t d) {
@@ -30,6 +28,8 @@ std::string formatShape(ArrayRef<int64_t> shape) {
   os << "]";
   return text;
 }
+
+namespace {
 
 /// Weights must have exactly `expected`; they are compile-time facts.
 LogicalResult checkWeightShape(Operation *op, Value weight, StringRef name,

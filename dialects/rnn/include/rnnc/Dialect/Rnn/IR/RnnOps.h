@@ -27,6 +27,9 @@ namespace mlir::rnn {
 /// `rnn.multi_rnn_cell`). Fails when `cell` is not produced by cell ops.
 LogicalResult getCellLayers(Value cell, SmallVectorImpl<CellOpInterface> &layers);
 
+/// Formats a shape as `[2, ?, 8]` for diagnostics (`?` for dynamic sizes).
+std::string formatShape(ArrayRef<int64_t> shape);
+
 } // namespace mlir::rnn
 
 #endif // RNNC_DIALECT_RNN_IR_RNNOPS_H
