@@ -951,7 +951,9 @@ LogicalResult OnnxImporter::importTensorOp(const onnx::NodeProto &node) {
       shape.push_back(staticOf(size));
     return shape;
   };
-  auto axesOf = [&](int64_t outRank) -> FailureOr<SmallVector<int64_t>> {
+  // Squeeze/Unsqueeze axes: the attribute (opset < 13) or the constant input,
+  // normalized against the rank they index and sorted.
+  auto axesFor = [&](bool countAxesInRank) -> FailureOr<SmallVector<int64_t>> {
     std::optional<SmallVector<int64_t>> axes = intsAttribute(node, "axes");
     if (!axes && node.input_size() > 1 && !node.input(1).empty()) {
       FailureOr<SmallVector<int64_t>> fromInput = constantInts(node, 1, "axes");
@@ -959,8 +961,10 @@ LogicalResult OnnxImporter::importTensorOp(const onnx::NodeProto &node) {
         return failure();
       axes = *fromInput;
     }
+    SmallVector<int64_t> raw = axes.value_or(SmallVector<int64_t>{});
+    int64_t outRank = rank + (countAxesInRank ? (int64_t)raw.size() : 0);
     SmallVector<int64_t> normalized;
-    for (int64_t a : axes.value_or(SmallVector<int64_t>{})) {
+    for (int64_t a : raw) {
       int64_t n = a < 0 ? a + outRank : a;
       if (n < 0 || n >= outRank)
         return nodeError(node) << "axis " << a << " is out of range";
@@ -973,24 +977,13 @@ LogicalResult OnnxImporter::importTensorOp(const onnx::NodeProto &node) {
 
   if (op == "Unsqueeze" || op == "Squeeze") {
     bool expand = op == "Unsqueeze";
-    FailureOr<SmallVector<int64_t>> axes = axesOf(expand ? rank + (int64_t)0 : rank);
-    if (expand) {
-      std::optional<SmallVector<int64_t>> count = intsAttribute(node, "axes");
-      int64_t n = count ? count->size() : 0;
-      if (!count && node.input_size() > 1) {
-        FailureOr<SmallVector<int64_t>> fromInput = constantInts(node, 1, "axes");
-        if (failed(fromInput))
-          return failure();
-        n = fromInput->size();
-      }
-      axes = axesOf(rank + n);
-    } else if (succeeded(axes) && axes->empty()) {
+    FailureOr<SmallVector<int64_t>> axes = axesFor(expand);
+    if (failed(axes))
+      return failure();
+    if (!expand && axes->empty()) // Squeeze without axes drops every static 1.
       for (int64_t d = 0; d < rank; ++d)
         if (type.getDimSize(d) == 1)
           axes->push_back(d);
-    }
-    if (failed(axes))
-      return failure();
     // The unit dimensions join the group of the nearest kept dimension.
     int64_t full = expand ? rank + axes->size() : rank;
     SmallVector<ReassociationIndices> groups;
