@@ -52,7 +52,8 @@ static const char *dtype_descr(rnnrt_dtype_t dtype) {
   return NULL;
 }
 
-/* A cursor over the header dict, e.g. {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } */
+/* A cursor over the header dict, e.g. {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
+ */
 typedef struct {
   const char *p;
   const char *end;
@@ -119,7 +120,8 @@ static int read_shape(cursor_t *c, int64_t *shape, int32_t *rank, char *message,
     skip_space(c);
     if (c->p >= c->end || *c->p < '0' || *c->p > '9') {
       if (c->p < c->end && *c->p == '-')
-        *status = fail(message, capacity, RNNRT_STATUS_BAD_FORMAT, "shape has a negative dimension");
+        *status =
+            fail(message, capacity, RNNRT_STATUS_BAD_FORMAT, "shape has a negative dimension");
       return 0;
     }
     int64_t value = 0;
@@ -278,8 +280,8 @@ rnnrt_status_t rnnrt_npy_load(const char *path, const rnnrt_allocator_t *allocat
   out->data_bytes = count * element;
   data = allocator->alloc(allocator->self, out->data_bytes == 0 ? element : out->data_bytes, 64);
   if (!data) {
-    status = fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY,
-                  "'%s': cannot allocate %zu bytes", path, out->data_bytes);
+    status = fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "'%s': cannot allocate %zu bytes",
+                  path, out->data_bytes);
     goto done;
   }
   if (fread(data, 1, out->data_bytes, file) != out->data_bytes) {
@@ -332,8 +334,8 @@ rnnrt_status_t rnnrt_npy_save(const char *path, rnnrt_dtype_t dtype, int32_t ran
     return fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT, "rnnrt_npy_save: data is NULL");
 
   char header[512];
-  int len = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }",
-                     descr, dims);
+  int len = snprintf(header, sizeof header,
+                     "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, dims);
   /* Pad with spaces so that magic + length + header + '\n' is a multiple of 64. */
   size_t total = 10 + (size_t)len + 1;
   size_t padded = (total + 63) / 64 * 64;
@@ -348,12 +350,19 @@ rnnrt_status_t rnnrt_npy_save(const char *path, rnnrt_dtype_t dtype, int32_t ran
   snprintf(tmp, tmp_len, "%s.tmp", path);
   FILE *file = fopen(tmp, "wb");
   if (!file) {
-    rnnrt_status_t s = fail(message, capacity, RNNRT_STATUS_IO_ERROR, "cannot create '%s': %s",
-                            tmp, strerror(errno));
+    rnnrt_status_t s = fail(message, capacity, RNNRT_STATUS_IO_ERROR, "cannot create '%s': %s", tmp,
+                            strerror(errno));
     free(tmp);
     return s;
   }
-  unsigned char preamble[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+  unsigned char preamble[10] = {0x93,
+                                'N',
+                                'U',
+                                'M',
+                                'P',
+                                'Y',
+                                1,
+                                0,
                                 (unsigned char)(header_len & 0xff),
                                 (unsigned char)(header_len >> 8)};
   size_t bytes = count * rnnrt_dtype_size(dtype);
@@ -362,8 +371,8 @@ rnnrt_status_t rnnrt_npy_save(const char *path, rnnrt_dtype_t dtype, int32_t ran
            (bytes == 0 || fwrite(data, 1, bytes, file) == bytes);
   ok = (fclose(file) == 0) && ok;
   if (!ok || rename(tmp, path) != 0) {
-    rnnrt_status_t s = fail(message, capacity, RNNRT_STATUS_IO_ERROR, "cannot write '%s': %s",
-                            path, strerror(errno));
+    rnnrt_status_t s = fail(message, capacity, RNNRT_STATUS_IO_ERROR, "cannot write '%s': %s", path,
+                            strerror(errno));
     remove(tmp);
     free(tmp);
     return s;

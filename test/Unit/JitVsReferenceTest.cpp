@@ -76,12 +76,11 @@ Cell randomCell(std::mt19937 &rng, int64_t inputDepth) {
   cell.kind = pick(rng, {CellKind::LSTM, CellKind::GRU, CellKind::BasicRNN});
   cell.numUnits = pick<int64_t>(rng, {1, 7, 16, 33, 130});
   cell.inputDepth = inputDepth;
-  cell.activation = pick(rng, {Activation::Tanh, Activation::Tanh, Activation::Sigmoid,
-                               Activation::Relu, Activation::Relu6, Activation::Elu,
-                               Activation::Softsign, Activation::Softplus, Activation::Linear,
-                               Activation::LeakyRelu, Activation::ThresholdedRelu,
-                               Activation::ScaledTanh, Activation::Affine,
-                               Activation::HardSigmoid});
+  cell.activation =
+      pick(rng, {Activation::Tanh, Activation::Tanh, Activation::Sigmoid, Activation::Relu,
+                 Activation::Relu6, Activation::Elu, Activation::Softsign, Activation::Softplus,
+                 Activation::Linear, Activation::LeakyRelu, Activation::ThresholdedRelu,
+                 Activation::ScaledTanh, Activation::Affine, Activation::HardSigmoid});
   // Parameters: half the time ONNX's defaults, otherwise random.
   std::uniform_real_distribution<float> parameter(0.1f, 0.9f);
   if (coin(rng)) {
@@ -166,7 +165,9 @@ std::string describe(const ModelConfig &m) {
                      (m.dynamicShapes ? " dynamic" : "") + " layers:";
   for (const Cell &c : m.layers)
     text += std::string(" ") +
-            (c.kind == CellKind::LSTM ? "lstm" : c.kind == CellKind::GRU ? "gru" : "rnn") +
+            (c.kind == CellKind::LSTM  ? "lstm"
+             : c.kind == CellKind::GRU ? "gru"
+                                       : "rnn") +
             "(H=" + std::to_string(c.numUnits) + ",D=" + std::to_string(c.inputDepth) + "," +
             reference::activationName(c.activation.kind) + (c.peepholes ? ",peep" : "") +
             (c.gateClip ? ",gate_clip" : "") + (c.inputForget ? ",input_forget" : "") +
@@ -217,10 +218,10 @@ void checkCase(const Case &c) {
   using mlir::rnnc::TensorRef;
   const int64_t D = m.layers.front().inputDepth;
   std::vector<TensorRef> inputs;
-  inputs.push_back(TensorRef{ElementType::F32,
-                             m.timeMajor ? std::vector<int64_t>{m.T, m.B, D}
-                                         : std::vector<int64_t>{m.B, m.T, D},
-                             c.inputs.data()});
+  inputs.push_back(
+      TensorRef{ElementType::F32,
+                m.timeMajor ? std::vector<int64_t>{m.T, m.B, D} : std::vector<int64_t>{m.B, m.T, D},
+                c.inputs.data()});
   std::vector<int32_t> lengths32(c.lengths.begin(), c.lengths.end());
   if (m.withLengths)
     inputs.push_back(m.lengthsI64 ? TensorRef{ElementType::I64, {m.B}, c.lengths.data()}
@@ -236,11 +237,9 @@ void checkCase(const Case &c) {
   std::string error;
   ASSERT_TRUE((*model)->run(inputs, results, error)) << error;
 
-  reference::Result expected =
-      reference::dynamicRnn(m.layers, c.inputs, m.T, m.B, m.timeMajor,
-                            m.withLengths ? &c.lengths : nullptr,
-                            m.withInitialState ? &c.initialState : nullptr, m.reverse,
-                            m.zeroStateForEmptyRows);
+  reference::Result expected = reference::dynamicRnn(
+      m.layers, c.inputs, m.T, m.B, m.timeMajor, m.withLengths ? &c.lengths : nullptr,
+      m.withInitialState ? &c.initialState : nullptr, m.reverse, m.zeroStateForEmptyRows);
   ASSERT_EQ(results.size(), 1 + expected.finalStates.size());
   EXPECT_EQ(results[0].name, "outputs");
   expectClose(expected.outputs, results[0], "outputs");
@@ -295,7 +294,9 @@ TEST(RandomModelCoverage, SeedsCoverEveryFeature) {
       if (cell.gateActivation.kind != Activation::Sigmoid)
         seen["gate_activation"]++;
       if (cell.gateClip)
-        seen[cell.kind == CellKind::LSTM ? "gate_clip_lstm" : cell.kind == CellKind::GRU ? "gate_clip_gru" : "gate_clip_rnn"]++;
+        seen[cell.kind == CellKind::LSTM  ? "gate_clip_lstm"
+             : cell.kind == CellKind::GRU ? "gate_clip_gru"
+                                          : "gate_clip_rnn"]++;
       if (cell.outputActivation)
         seen["output_activation"]++;
       if (cell.inputForget)
@@ -316,20 +317,45 @@ TEST(RandomModelCoverage, SeedsCoverEveryFeature) {
         seen[cell.linearBeforeReset ? "gru_lbr" : "gru_reset_before"]++;
     }
   }
-  std::vector<std::string> required = {
-      "T=1", "T>1", "B=1", "B>1", "time_major", "batch_major", "dynamic", "static", "constants",
-      "weight_args", "initial_state", "reverse", "reverse_lengths",
-      "zero_state_for_empty_with_initial", "lengths_i32", "lengths_i64", "length=0", "length=T",
-      "0<length<T", "stack", "mixed_stack", "input!=hidden", "peepholes", "cell_clip", "num_proj",
-      "proj_clip", "forget_bias!=1", "gru_lbr", "gru_reset_before"};
+  std::vector<std::string> required = {"T=1",
+                                       "T>1",
+                                       "B=1",
+                                       "B>1",
+                                       "time_major",
+                                       "batch_major",
+                                       "dynamic",
+                                       "static",
+                                       "constants",
+                                       "weight_args",
+                                       "initial_state",
+                                       "reverse",
+                                       "reverse_lengths",
+                                       "zero_state_for_empty_with_initial",
+                                       "lengths_i32",
+                                       "lengths_i64",
+                                       "length=0",
+                                       "length=T",
+                                       "0<length<T",
+                                       "stack",
+                                       "mixed_stack",
+                                       "input!=hidden",
+                                       "peepholes",
+                                       "cell_clip",
+                                       "num_proj",
+                                       "proj_clip",
+                                       "forget_bias!=1",
+                                       "gru_lbr",
+                                       "gru_reset_before"};
   for (const char *kind : {"lstm", "gru", "rnn"})
     for (int units : {1, 7, 33, 130})
       required.push_back(std::string(kind) + "_H=" + std::to_string(units));
-  for (const char *feature : {"activation_parameters", "gate_activation", "gate_clip_lstm",
-                              "gate_clip_gru", "gate_clip_rnn", "output_activation", "input_forget"})
+  for (const char *feature :
+       {"activation_parameters", "gate_activation", "gate_clip_lstm", "gate_clip_gru",
+        "gate_clip_rnn", "output_activation", "input_forget"})
     required.push_back(feature);
-  for (const char *act : {"tanh", "sigmoid", "relu", "relu6", "elu", "softsign", "softplus", "linear",
-                          "hard_sigmoid", "leaky_relu", "thresholded_relu", "scaled_tanh", "affine"})
+  for (const char *act :
+       {"tanh", "sigmoid", "relu", "relu6", "elu", "softsign", "softplus", "linear", "hard_sigmoid",
+        "leaky_relu", "thresholded_relu", "scaled_tanh", "affine"})
     required.push_back(std::string("activation_") + act);
   for (const std::string &feature : required)
     EXPECT_GT(seen[feature], 0) << "no random case covers " << feature;

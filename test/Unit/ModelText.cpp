@@ -55,10 +55,10 @@ std::string buildModelText(const ModelConfig &config, std::vector<WeightArg> &we
   const int64_t B = config.dynamicShapes ? -1 : config.B;
   const int64_t D = config.layers.front().inputDepth;
   const int64_t O = config.layers.back().outputSize();
-  std::string inputType = tensorType(config.timeMajor ? std::vector<int64_t>{T, B, D}
-                                                      : std::vector<int64_t>{B, T, D});
-  std::string outputType = tensorType(config.timeMajor ? std::vector<int64_t>{T, B, O}
-                                                       : std::vector<int64_t>{B, T, O});
+  std::string inputType =
+      tensorType(config.timeMajor ? std::vector<int64_t>{T, B, D} : std::vector<int64_t>{B, T, D});
+  std::string outputType =
+      tensorType(config.timeMajor ? std::vector<int64_t>{T, B, O} : std::vector<int64_t>{B, T, O});
   std::string lengthType = tensorType({B}, config.lengthsI64 ? "i64" : "i32");
   args << "%inputs: " << inputType;
   if (config.withLengths)
@@ -139,9 +139,9 @@ std::string buildModelText(const ModelConfig &config, std::vector<WeightArg> &we
         extra = " hidden_bias(" + hb.ssa + " : " + hb.type + ")";
         attrs << ", linear_before_reset";
       }
-      body << "  " << cellName << " = rnn.gru_cell " << gk.ssa << ", " << gb.ssa << ", "
-           << ck.ssa << ", " << cb.ssa << extra << " {" << attrs.str() << "} : " << gk.type
-           << ", " << gb.type << ", " << ck.type << ", " << cb.type << "\n";
+      body << "  " << cellName << " = rnn.gru_cell " << gk.ssa << ", " << gb.ssa << ", " << ck.ssa
+           << ", " << cb.ssa << extra << " {" << attrs.str() << "} : " << gk.type << ", " << gb.type
+           << ", " << ck.type << ", " << cb.type << "\n";
     }
     cells.push_back(cellName);
   }
@@ -157,8 +157,8 @@ std::string buildModelText(const ModelConfig &config, std::vector<WeightArg> &we
   std::string resultTypes = outputType;
   for (const std::string &t : stateTypes)
     resultTypes += ", " + t;
-  body << "  %r:" << stateTypes.size() + 1 << " = rnn.dynamic_rnn " << cell << "(%inputs : "
-       << inputType << ")";
+  body << "  %r:" << stateTypes.size() + 1 << " = rnn.dynamic_rnn " << cell
+       << "(%inputs : " << inputType << ")";
   if (config.withLengths)
     body << " sequence_length(%len : " << lengthType << ")";
   if (config.withInitialState) {

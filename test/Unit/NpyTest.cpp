@@ -9,9 +9,7 @@
 
 namespace {
 
-std::string tempPath(const std::string &name) {
-  return ::testing::TempDir() + "rnnc_npy_" + name;
-}
+std::string tempPath(const std::string &name) { return ::testing::TempDir() + "rnnc_npy_" + name; }
 
 void writeBytes(const std::string &path, const std::string &bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
@@ -59,8 +57,9 @@ TEST(Npy, RoundTripsEveryDtype) {
   for (auto &c : cases) {
     std::string path = tempPath(std::string("roundtrip_") + rnnrt_dtype_name(c.dtype) + ".npy");
     char message[256];
-    ASSERT_EQ(rnnrt_npy_save(path.c_str(), c.dtype, c.rank, c.shape, c.data, message, sizeof message),
-              RNNRT_STATUS_OK)
+    ASSERT_EQ(
+        rnnrt_npy_save(path.c_str(), c.dtype, c.rank, c.shape, c.data, message, sizeof message),
+        RNNRT_STATUS_OK)
         << message;
     Loaded loaded(path);
     ASSERT_EQ(loaded.status, RNNRT_STATUS_OK) << loaded.message;
@@ -121,7 +120,8 @@ TEST(Npy, RejectsMalformedFiles) {
       {"not_dict", npyBytes("['descr', '<f4']", eight), "header is not a dict"},
       {"missing_key", npyBytes("{'descr': '<f4', 'shape': (2,), }", eight),
        "header lacks 'descr', 'fortran_order' or 'shape'"},
-      {"extra_key", npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", eight),
+      {"extra_key",
+       npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", eight),
        "unexpected header key 'x'"},
       {"fortran", npyBytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", eight),
        "Fortran order"},
@@ -133,11 +133,16 @@ TEST(Npy, RejectsMalformedFiles) {
        "has dtype '|O'"},
       {"negative", npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }", eight),
        "negative dimension"},
-      {"huge", npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }", eight),
+      {"huge",
+       npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }",
+                eight),
        "too large"},
-      {"overflow", npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", eight),
+      {"overflow",
+       npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }",
+                eight),
        "shape is too large"},
-      {"rank9", npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1), }", eight),
+      {"rank9",
+       npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1), }", eight),
        "more than 8 dimensions"},
       {"bad_shape", npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': [2], }", eight),
        "malformed 'shape'"},
@@ -163,18 +168,19 @@ TEST(Npy, RejectsBadArguments) {
             RNNRT_STATUS_INVALID_ARGUMENT);
   EXPECT_EQ(rnnrt_npy_load("x.npy", nullptr, &array, message, sizeof message),
             RNNRT_STATUS_INVALID_ARGUMENT);
-  EXPECT_EQ(rnnrt_npy_load("x.npy", &allocator, nullptr, nullptr, 0), RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(rnnrt_npy_load("x.npy", &allocator, nullptr, nullptr, 0),
+            RNNRT_STATUS_INVALID_ARGUMENT);
   EXPECT_EQ(rnnrt_npy_load(tempPath("does_not_exist.npy").c_str(), &allocator, &array, message,
                            sizeof message),
             RNNRT_STATUS_IO_ERROR);
   EXPECT_NE(std::string(message).find("cannot open"), std::string::npos);
 
   const int64_t shape[1] = {2};
-  EXPECT_EQ(rnnrt_npy_save(tempPath("null.npy").c_str(), RNNRT_DTYPE_F32, 1, shape, nullptr, message,
-                           sizeof message),
+  EXPECT_EQ(rnnrt_npy_save(tempPath("null.npy").c_str(), RNNRT_DTYPE_F32, 1, shape, nullptr,
+                           message, sizeof message),
             RNNRT_STATUS_INVALID_ARGUMENT);
-  EXPECT_EQ(rnnrt_npy_save(tempPath("rank.npy").c_str(), RNNRT_DTYPE_F32, 9, shape, message, message,
-                           sizeof message),
+  EXPECT_EQ(rnnrt_npy_save(tempPath("rank.npy").c_str(), RNNRT_DTYPE_F32, 9, shape, message,
+                           message, sizeof message),
             RNNRT_STATUS_INVALID_ARGUMENT);
   float data[2] = {1, 2};
   EXPECT_EQ(rnnrt_npy_save("/nonexistent-dir/x.npy", RNNRT_DTYPE_F32, 1, shape, data, message,

@@ -8,19 +8,32 @@ namespace rnnc::reference {
 
 const char *activationName(Activation activation) {
   switch (activation) {
-  case Activation::Tanh: return "tanh";
-  case Activation::Sigmoid: return "sigmoid";
-  case Activation::Relu: return "relu";
-  case Activation::Relu6: return "relu6";
-  case Activation::Elu: return "elu";
-  case Activation::Softsign: return "softsign";
-  case Activation::Softplus: return "softplus";
-  case Activation::Linear: return "linear";
-  case Activation::HardSigmoid: return "hard_sigmoid";
-  case Activation::LeakyRelu: return "leaky_relu";
-  case Activation::ThresholdedRelu: return "thresholded_relu";
-  case Activation::ScaledTanh: return "scaled_tanh";
-  case Activation::Affine: return "affine";
+  case Activation::Tanh:
+    return "tanh";
+  case Activation::Sigmoid:
+    return "sigmoid";
+  case Activation::Relu:
+    return "relu";
+  case Activation::Relu6:
+    return "relu6";
+  case Activation::Elu:
+    return "elu";
+  case Activation::Softsign:
+    return "softsign";
+  case Activation::Softplus:
+    return "softplus";
+  case Activation::Linear:
+    return "linear";
+  case Activation::HardSigmoid:
+    return "hard_sigmoid";
+  case Activation::LeakyRelu:
+    return "leaky_relu";
+  case Activation::ThresholdedRelu:
+    return "thresholded_relu";
+  case Activation::ScaledTanh:
+    return "scaled_tanh";
+  case Activation::Affine:
+    return "affine";
   }
   return "?";
 }
@@ -43,19 +56,32 @@ static double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 double activate(const ActivationFn &fn, double x) {
   const double alpha = fn.alphaValue(), beta = fn.betaValue();
   switch (fn.kind) {
-  case Activation::Tanh: return std::tanh(x);
-  case Activation::Sigmoid: return sigmoid(x);
-  case Activation::Relu: return x > 0 ? x : 0.0;
-  case Activation::Relu6: return std::min(std::max(x, 0.0), 6.0);
-  case Activation::Elu: return x > 0 ? x : alpha * std::expm1(x);
-  case Activation::Softsign: return x / (1.0 + std::fabs(x));
-  case Activation::Softplus: return std::log1p(std::exp(x));
-  case Activation::Linear: return x;
-  case Activation::HardSigmoid: return std::min(std::max(alpha * x + beta, 0.0), 1.0);
-  case Activation::LeakyRelu: return x < 0 ? alpha * x : x;
-  case Activation::ThresholdedRelu: return x > alpha ? x : 0.0;
-  case Activation::ScaledTanh: return alpha * std::tanh(beta * x);
-  case Activation::Affine: return alpha * x + beta;
+  case Activation::Tanh:
+    return std::tanh(x);
+  case Activation::Sigmoid:
+    return sigmoid(x);
+  case Activation::Relu:
+    return x > 0 ? x : 0.0;
+  case Activation::Relu6:
+    return std::min(std::max(x, 0.0), 6.0);
+  case Activation::Elu:
+    return x > 0 ? x : alpha * std::expm1(x);
+  case Activation::Softsign:
+    return x / (1.0 + std::fabs(x));
+  case Activation::Softplus:
+    return std::log1p(std::exp(x));
+  case Activation::Linear:
+    return x;
+  case Activation::HardSigmoid:
+    return std::min(std::max(alpha * x + beta, 0.0), 1.0);
+  case Activation::LeakyRelu:
+    return x < 0 ? alpha * x : x;
+  case Activation::ThresholdedRelu:
+    return x > alpha ? x : 0.0;
+  case Activation::ScaledTanh:
+    return alpha * std::tanh(beta * x);
+  case Activation::Affine:
+    return alpha * x + beta;
   }
   return x;
 }
@@ -142,11 +168,12 @@ std::vector<double> step(const Cell &cell, const std::vector<double> &x,
     const std::vector<double> &h = state[0];
     std::vector<double> r(H), z(H), rh(H), next(H);
     for (int64_t u = 0; u < H; ++u) {
-      r[u] = activate(cell.gateActivation,
-                      gateClip(cell, dotConcat(x, h, cell.gatesKernel, 2 * H, u) + cell.gatesBias[u]));
-      z[u] = activate(cell.gateActivation,
-                      gateClip(cell, dotConcat(x, h, cell.gatesKernel, 2 * H, H + u) +
-                                         cell.gatesBias[H + u]));
+      r[u] =
+          activate(cell.gateActivation,
+                   gateClip(cell, dotConcat(x, h, cell.gatesKernel, 2 * H, u) + cell.gatesBias[u]));
+      z[u] = activate(
+          cell.gateActivation,
+          gateClip(cell, dotConcat(x, h, cell.gatesKernel, 2 * H, H + u) + cell.gatesBias[H + u]));
       rh[u] = r[u] * h[u];
     }
     for (int64_t u = 0; u < H; ++u) {

@@ -14,8 +14,19 @@
 namespace rnnc::reference {
 
 enum class Activation {
-  Tanh, Sigmoid, Relu, Relu6, Elu, Softsign, Softplus, Linear,
-  HardSigmoid, LeakyRelu, ThresholdedRelu, ScaledTanh, Affine
+  Tanh,
+  Sigmoid,
+  Relu,
+  Relu6,
+  Elu,
+  Softsign,
+  Softplus,
+  Linear,
+  HardSigmoid,
+  LeakyRelu,
+  ThresholdedRelu,
+  ScaledTanh,
+  Affine
 };
 
 /// An activation with its parameters; NaN alpha/beta mean ONNX's defaults.

@@ -23,7 +23,8 @@ std::vector<float> loadFloats(const std::string &path, std::vector<int64_t> *sha
   rnnrt_allocator_t allocator = rnnrt_allocator_system();
   rnnrt_npy_array_t array;
   char message[256];
-  if (rnnrt_npy_load(path.c_str(), &allocator, &array, message, sizeof message) != RNNRT_STATUS_OK) {
+  if (rnnrt_npy_load(path.c_str(), &allocator, &array, message, sizeof message) !=
+      RNNRT_STATUS_OK) {
     ADD_FAILURE() << message;
     return {};
   }
@@ -44,7 +45,8 @@ std::vector<int64_t> loadInt64(const std::string &path) {
   rnnrt_allocator_t allocator = rnnrt_allocator_system();
   rnnrt_npy_array_t array;
   char message[256];
-  if (rnnrt_npy_load(path.c_str(), &allocator, &array, message, sizeof message) != RNNRT_STATUS_OK ||
+  if (rnnrt_npy_load(path.c_str(), &allocator, &array, message, sizeof message) !=
+          RNNRT_STATUS_OK ||
       array.dtype != RNNRT_DTYPE_I64) {
     ADD_FAILURE() << "cannot read int64 " << path;
     return {};

@@ -34,10 +34,12 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory rnncCategory("rnnc options");
 static cl::SubCommand runCommand("run", "Compile a model in-process and run it on .npy inputs");
-static cl::SubCommand compileCommand("compile", "Compile a model to LLVM IR, assembly or an object");
+static cl::SubCommand compileCommand("compile",
+                                     "Compile a model to LLVM IR, assembly or an object");
 
-static cl::opt<std::string> runModel(cl::Positional, cl::Required, cl::desc("MODEL.mlir or MODEL.onnx"),
-                                     cl::sub(runCommand), cl::cat(rnncCategory));
+static cl::opt<std::string> runModel(cl::Positional, cl::Required,
+                                     cl::desc("MODEL.mlir or MODEL.onnx"), cl::sub(runCommand),
+                                     cl::cat(rnncCategory));
 static cl::list<std::string> runInputs("input", cl::desc("NAME=FILE.npy for the input NAME"),
                                        cl::value_desc("NAME=FILE.npy"), cl::sub(runCommand),
                                        cl::cat(rnncCategory));
@@ -56,20 +58,22 @@ static cl::opt<unsigned> runPrintLimit("print-limit",
                                        cl::desc("Values printed per result (0 prints none)"),
                                        cl::init(32), cl::sub(runCommand), cl::cat(rnncCategory));
 
-static cl::opt<std::string> compileModel(cl::Positional, cl::Required, cl::desc("MODEL.mlir or MODEL.onnx"),
+static cl::opt<std::string> compileModel(cl::Positional, cl::Required,
+                                         cl::desc("MODEL.mlir or MODEL.onnx"),
                                          cl::sub(compileCommand), cl::cat(rnncCategory));
 static cl::opt<std::string> compileOutput("o", cl::desc("Output file ('-' for stdout)"),
                                           cl::init("-"), cl::sub(compileCommand),
                                           cl::cat(rnncCategory));
 enum class EmitKind { Rnn, Llvm, Asm, Obj };
-static cl::opt<EmitKind> compileEmit(
-    "emit", cl::desc("What to write"), cl::init(EmitKind::Obj),
-    cl::values(clEnumValN(EmitKind::Rnn, "rnn", "the verified rnn-dialect module"),
-               clEnumValN(EmitKind::Llvm, "llvm", "optimized LLVM IR"),
-               clEnumValN(EmitKind::Asm, "asm", "assembly"),
-               clEnumValN(EmitKind::Obj, "obj", "a relocatable object file")),
-    cl::sub(compileCommand), cl::cat(rnncCategory));
-static cl::opt<std::string> compileCpu("cpu", cl::desc("host, x86-64-v3 (AVX2), x86-64-v4 (AVX-512)"),
+static cl::opt<EmitKind>
+    compileEmit("emit", cl::desc("What to write"), cl::init(EmitKind::Obj),
+                cl::values(clEnumValN(EmitKind::Rnn, "rnn", "the verified rnn-dialect module"),
+                           clEnumValN(EmitKind::Llvm, "llvm", "optimized LLVM IR"),
+                           clEnumValN(EmitKind::Asm, "asm", "assembly"),
+                           clEnumValN(EmitKind::Obj, "obj", "a relocatable object file")),
+                cl::sub(compileCommand), cl::cat(rnncCategory));
+static cl::opt<std::string> compileCpu("cpu",
+                                       cl::desc("host, x86-64-v3 (AVX2), x86-64-v4 (AVX-512)"),
                                        cl::init("host"), cl::sub(compileCommand),
                                        cl::cat(rnncCategory));
 
@@ -254,16 +258,16 @@ int runMain() {
       llvm::sys::path::append(joined, spec.name + ".npy");
       path = joined.str().str();
       if (!llvm::sys::fs::exists(path))
-        return failWith("missing input '" + spec.name + "': no " + path +
-                        " (or pass --input " + spec.name + "=FILE.npy)");
+        return failWith("missing input '" + spec.name + "': no " + path + " (or pass --input " +
+                        spec.name + "=FILE.npy)");
     } else {
       return failWith("missing input '" + spec.name + "': pass --input " + spec.name +
                       "=FILE.npy or --inputs-dir DIR");
     }
     auto loaded = std::make_unique<LoadedArray>();
     char message[512];
-    if (rnnrt_npy_load(path.c_str(), &loaded->allocator, &loaded->array, message,
-                       sizeof message) != RNNRT_STATUS_OK)
+    if (rnnrt_npy_load(path.c_str(), &loaded->allocator, &loaded->array, message, sizeof message) !=
+        RNNRT_STATUS_OK)
       return failWith(std::string("input '") + spec.name + "': " + message);
     const rnnrt_npy_array_t &array = loaded->array;
     TensorRef ref{toElementType(array.dtype),

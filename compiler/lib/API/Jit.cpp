@@ -57,8 +57,7 @@ int64_t HostTensor::numElements() const {
 
 JitModel::~JitModel() = default;
 
-FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
-                                                       const JitOptions &options) {
+FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module, const JitOptions &options) {
   OwningOpRef<ModuleOp> clone = module.clone();
   FailureOr<func::FuncOp> entry = findEntry(*clone, options.function);
   if (failed(entry))
@@ -91,12 +90,12 @@ FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(*clone, engineOptions);
   if (!engine)
-    return emitError(module.getLoc()) << "JIT compilation failed: "
-                                      << llvm::toString(engine.takeError());
+    return emitError(module.getLoc())
+           << "JIT compilation failed: " << llvm::toString(engine.takeError());
   auto packed = (*engine)->lookupPacked("_mlir_ciface_" + signature->function);
   if (!packed)
-    return emitError(module.getLoc()) << "JIT entry point missing: "
-                                      << llvm::toString(packed.takeError());
+    return emitError(module.getLoc())
+           << "JIT entry point missing: " << llvm::toString(packed.takeError());
 
   std::unique_ptr<JitModel> model(new JitModel());
   model->signature_ = std::move(*signature);

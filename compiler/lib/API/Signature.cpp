@@ -141,8 +141,7 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
     std::optional<ElementType> elementType =
         type ? elementTypeOf(type.getElementType()) : std::nullopt;
     if (!elementType)
-      return emitError(loc) << "'" << name
-                            << "' must be a ranked tensor of f32, i32 or i64, got "
+      return emitError(loc) << "'" << name << "' must be a ranked tensor of f32, i32 or i64, got "
                             << value.getType();
     TensorSpec spec;
     spec.name = name;

@@ -68,7 +68,6 @@ void mlir::rnnc::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &o
 
 void mlir::rnnc::registerPipelines() {
   PassPipelineRegistration<CpuPipelineOptions>(
-      "rnnc-cpu-pipeline",
-      "Lower rnn dialect models to the LLVM dialect with vectorized CPU loops",
+      "rnnc-cpu-pipeline", "Lower rnn dialect models to the LLVM dialect with vectorized CPU loops",
       buildCpuPipeline);
 }

@@ -157,16 +157,16 @@ private:
     int64_t groups = fullBlocks / accumulators;
     int64_t groupColumns = accumulators * width;
     if (groups > 0) {
-      auto loop = b.create<scf::ForOp>(loc, index(0), index(groups * groupColumns),
-                                       index(groupColumns));
+      auto loop =
+          b.create<scf::ForOp>(loc, index(0), index(groups * groupColumns), index(groupColumns));
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(loop.getBody()->getTerminator());
       emitGroup(loop.getInductionVar(), accumulators, Value());
     }
     int64_t rest = fullBlocks - groups * accumulators + (n % width != 0 ? 1 : 0);
     if (rest > 0) {
-      Value tailMask = n % width != 0 ? b.create<vector::CreateMaskOp>(
-                                            loc, maskType, ValueRange{index(n % width)})
+      Value tailMask = n % width != 0 ? b.create<vector::CreateMaskOp>(loc, maskType,
+                                                                       ValueRange{index(n % width)})
                                       : Value();
       emitGroup(index(groups * groupColumns), rest, tailMask);
     }
@@ -257,8 +257,7 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Row &input, 
   Row c{layer.states[0], {batchRow}}, h{layer.states[1], {batchRow}};
   Row gates{layer.temps[0], {}};
   affine(gates, 4 * units, bias,
-         {MatmulTerm{input, depth, kernel, 0},
-          MatmulTerm{h, cell.getOutputSize(), kernel, depth}});
+         {MatmulTerm{input, depth, kernel, 0}, MatmulTerm{h, cell.getOutputSize(), kernel, depth}});
 
   bool peep = cell.hasPeepholes();
   Value wi = peep ? layer.weights[2] : Value(), wf = peep ? layer.weights[3] : Value(),
@@ -313,8 +312,8 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Row &input, 
 void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Row &input, Value batchRow) {
   int64_t units = cell.getNumUnits();
   int64_t depth = cell.getInputDepth();
-  Value gatesKernel = layer.weights[0], gatesBias = layer.weights[1],
-        candKernel = layer.weights[2], candBias = layer.weights[3];
+  Value gatesKernel = layer.weights[0], gatesBias = layer.weights[1], candKernel = layer.weights[2],
+        candBias = layer.weights[3];
   Row h{layer.states[0], {batchRow}};
   Row gates{layer.temps[0], {}}, cand{layer.temps[1], {}}, aux{layer.temps[2], {}};
   bool lbr = cell.getLinearBeforeReset();
@@ -359,7 +358,8 @@ void SequenceEmitter::emitBasicRNN(BasicRNNCellOp cell, Layer &layer, const Row 
   Row pre{layer.temps[0], {}};
   // The whole pre-activation must be computed before h is overwritten.
   affine(pre, units, layer.weights[1],
-         {MatmulTerm{input, depth, layer.weights[0], 0}, MatmulTerm{h, units, layer.weights[0], depth}});
+         {MatmulTerm{input, depth, layer.weights[0], 0},
+          MatmulTerm{h, units, layer.weights[0], depth}});
   ActivationAttr act = cell.getCellActivation();
   std::optional<APFloat> gateClip = cell.getGateClip();
   forEachBlock(units, [&](Value col, Value mask) {
@@ -379,9 +379,7 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   Value inputs = toBuffer(op.getInputs());
 
   // T and B: a static size from any operand or result type beats a run-time dim.
-  auto staticDim = [](Value v, unsigned d) {
-    return cast<ShapedType>(v.getType()).getDimSize(d);
-  };
+  auto staticDim = [](Value v, unsigned d) { return cast<ShapedType>(v.getType()).getDimSize(d); };
   auto pickSize = [&](ArrayRef<std::pair<Value, unsigned>> candidates, unsigned inputDim) {
     for (auto [value, d] : candidates)
       if (!ShapedType::isDynamic(staticDim(value, d)))
@@ -410,8 +408,9 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
       bool isTime = type.getRank() == 3 && d == timeDim;
       dynamicSizes.push_back(isTime ? timeSteps : batch);
     }
-    return b.create<memref::AllocOp>(loc, MemRefType::get(type.getShape(), type.getElementType()),
-                                     dynamicSizes)
+    return b
+        .create<memref::AllocOp>(loc, MemRefType::get(type.getShape(), type.getElementType()),
+                                 dynamicSizes)
         .getResult();
   };
   Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f));
@@ -509,8 +508,8 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   if (op.getReverse())
     time = b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, rowLength, index(1)), t);
 
-  SmallVector<Value, 2> seqIndex = op.getTimeMajor() ? SmallVector<Value, 2>{time, row}
-                                                     : SmallVector<Value, 2>{row, time};
+  SmallVector<Value, 2> seqIndex =
+      op.getTimeMajor() ? SmallVector<Value, 2>{time, row} : SmallVector<Value, 2>{row, time};
   Row input{inputs, seqIndex};
   for (Layer &layer : layers) {
     TypeSwitch<Operation *>(layer.cell.getOperation())

@@ -31,8 +31,8 @@ mlir::rnnc::createTargetMachine(const CpuTargetOptions &options) {
   std::string error;
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), "no LLVM target for '" +
-                                                                       triple + "': " + error);
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "no LLVM target for '" + triple + "': " + error);
   std::string cpu = options.cpu;
   std::string features;
   if (cpu == "host") {
@@ -51,9 +51,9 @@ mlir::rnnc::createTargetMachine(const CpuTargetOptions &options) {
                                          "' (use host, x86-64-v3, x86-64-v4 or an LLVM CPU name)");
   }
   llvm::TargetOptions targetOptions;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
-      llvm::CodeGenOptLevel::Aggressive));
+  std::unique_ptr<llvm::TargetMachine> machine(
+      target->createTargetMachine(triple, cpu, features, targetOptions, llvm::Reloc::PIC_,
+                                  std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "cannot create a target machine for CPU '" + cpu + "'");
@@ -69,8 +69,7 @@ mlir::rnnc::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
   module->getContext()->appendDialectRegistry(registry);
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, context);
   if (!llvmModule)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "translation to LLVM IR failed");
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "translation to LLVM IR failed");
   llvmModule->setDataLayout(machine.createDataLayout());
   llvmModule->setTargetTriple(machine.getTargetTriple().getTriple());
   // Function attributes carry the CPU so that LLVM's cost models see AVX-512.

@@ -39,33 +39,30 @@ LogicalResult checkWeightShape(Operation *op, Value weight, StringRef name,
     return op->emitOpError() << "'" << name << "' must have a static shape, got "
                              << formatShape(type.getShape());
   if (type.getShape() != expected)
-    return op->emitOpError() << "'" << name << "' must have shape "
-                             << formatShape(expected) << ", got "
-                             << formatShape(type.getShape());
+    return op->emitOpError() << "'" << name << "' must have shape " << formatShape(expected)
+                             << ", got " << formatShape(type.getShape());
   return success();
 }
 
 /// Kernels are `[input_depth + recurrent_rows, columns]`; checks the columns and
 /// that at least one input row remains.
-LogicalResult checkKernelShape(Operation *op, Value kernel, StringRef name,
-                               int64_t recurrentRows, int64_t columns) {
+LogicalResult checkKernelShape(Operation *op, Value kernel, StringRef name, int64_t recurrentRows,
+                               int64_t columns) {
   auto type = cast<RankedTensorType>(kernel.getType());
   if (!type.hasStaticShape())
     return op->emitOpError() << "'" << name << "' must have a static shape, got "
                              << formatShape(type.getShape());
   if (type.getDimSize(1) != columns)
-    return op->emitOpError() << "'" << name << "' must have " << columns
-                             << " columns, got shape " << formatShape(type.getShape());
+    return op->emitOpError() << "'" << name << "' must have " << columns << " columns, got shape "
+                             << formatShape(type.getShape());
   if (type.getDimSize(0) <= recurrentRows)
-    return op->emitOpError()
-           << "'" << name << "' must have input_depth + " << recurrentRows
-           << " rows with input_depth >= 1, got shape " << formatShape(type.getShape());
+    return op->emitOpError() << "'" << name << "' must have input_depth + " << recurrentRows
+                             << " rows with input_depth >= 1, got shape "
+                             << formatShape(type.getShape());
   return success();
 }
 
-int64_t kernelRows(Value kernel) {
-  return cast<RankedTensorType>(kernel.getType()).getDimSize(0);
-}
+int64_t kernelRows(Value kernel) { return cast<RankedTensorType>(kernel.getType()).getDimSize(0); }
 
 bool compatibleDim(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
@@ -140,8 +137,8 @@ LogicalResult LSTMCellOp::verify() {
   if (hasProjection()) {
     auto projType = cast<RankedTensorType>(getProjKernel().getType());
     if (!projType.hasStaticShape() || projType.getDimSize(0) != units)
-      return emitOpError() << "'proj_kernel' must have shape [" << units
-                           << ", num_proj], got " << formatShape(projType.getShape());
+      return emitOpError() << "'proj_kernel' must have shape [" << units << ", num_proj], got "
+                           << formatShape(projType.getShape());
   } else if (getProjClip()) {
     return emitOpError("'proj_clip' needs a projection kernel (num_proj)");
   }
@@ -212,8 +209,8 @@ LogicalResult MultiRNNCellOp::verify() {
   for (size_t i = 1; i < layers.size(); ++i)
     if (layers[i].getInputDepth() != layers[i - 1].getOutputSize())
       return emitOpError() << "layer " << i << " expects inputs of depth "
-                           << layers[i].getInputDepth() << " but layer " << i - 1
-                           << " outputs " << layers[i - 1].getOutputSize() << " features";
+                           << layers[i].getInputDepth() << " but layer " << i - 1 << " outputs "
+                           << layers[i - 1].getOutputSize() << " features";
   return success();
 }
 
@@ -258,8 +255,8 @@ LogicalResult DynamicRNNOp::verify() {
   for (size_t i = 1; i < layers.size(); ++i)
     if (layers[i].getInputDepth() != layers[i - 1].getOutputSize())
       return emitOpError() << "layer " << i << " expects inputs of depth "
-                           << layers[i].getInputDepth() << " but layer " << i - 1
-                           << " outputs " << layers[i - 1].getOutputSize() << " features";
+                           << layers[i].getInputDepth() << " but layer " << i - 1 << " outputs "
+                           << layers[i - 1].getOutputSize() << " features";
 
   if (Value lengths = getSequenceLength()) {
     int64_t n = cast<RankedTensorType>(lengths.getType()).getDimSize(0);
@@ -297,9 +294,8 @@ LogicalResult DynamicRNNOp::verify() {
   if (!compatibleDim(outShape[getTimeDim()], time) ||
       !compatibleDim(outShape[getBatchDim()], batch) || outShape[2] != outSize)
     return emitOpError() << "'outputs' must have shape "
-                         << formatShape(getTimeMajor()
-                                            ? SmallVector<int64_t>{time, batch, outSize}
-                                            : SmallVector<int64_t>{batch, time, outSize})
+                         << formatShape(getTimeMajor() ? SmallVector<int64_t>{time, batch, outSize}
+                                                       : SmallVector<int64_t>{batch, time, outSize})
                          << ", got " << formatShape(outShape);
   return success();
 }

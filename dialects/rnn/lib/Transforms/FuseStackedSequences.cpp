@@ -1,7 +1,7 @@
 #include "rnnc/Dialect/Rnn/Transforms/Passes.h"
 
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
@@ -34,8 +34,7 @@ struct FuseStackedSequences : public OpRewritePattern<DynamicRNNOp> {
     }
     if (!lower.getOutputs().hasOneUse())
       return rewriter.notifyMatchFailure(upper, "the lower sequence's outputs have other uses");
-    if (lower.getReverse() || upper.getReverse() ||
-        lower.getTimeMajor() != upper.getTimeMajor() ||
+    if (lower.getReverse() || upper.getReverse() || lower.getTimeMajor() != upper.getTimeMajor() ||
         lower.getSequenceLength() != upper.getSequenceLength() ||
         lower.getZeroFinalStateForEmptyRows() != upper.getZeroFinalStateForEmptyRows())
       return rewriter.notifyMatchFailure(upper, "different options");
@@ -68,8 +67,8 @@ struct FuseStackedSequences : public OpRewritePattern<DynamicRNNOp> {
 
     Location loc = rewriter.getFusedLoc({lower.getLoc(), upper.getLoc()});
     rewriter.setInsertionPoint(lower);
-    Value stack = rewriter.create<MultiRNNCellOp>(
-        loc, CellType::get(getContext()), ValueRange{lower.getCell(), upper.getCell()});
+    Value stack = rewriter.create<MultiRNNCellOp>(loc, CellType::get(getContext()),
+                                                  ValueRange{lower.getCell(), upper.getCell()});
     SmallVector<Value> initial(lower.getInitialState());
     llvm::append_range(initial, upper.getInitialState());
     SmallVector<Type> types{upper.getOutputs().getType()};
