@@ -24,6 +24,8 @@ size_t rnnrt_dtype_size(rnnrt_dtype_t dtype) {
     return 4;
   case RNNRT_DTYPE_I64:
     return 8;
+  case RNNRT_DTYPE_BOOL:
+    return 1;
   }
   return 0;
 }
@@ -36,6 +38,8 @@ const char *rnnrt_dtype_name(rnnrt_dtype_t dtype) {
     return "int32";
   case RNNRT_DTYPE_I64:
     return "int64";
+  case RNNRT_DTYPE_BOOL:
+    return "bool";
   }
   return "unknown";
 }
@@ -48,6 +52,8 @@ static const char *dtype_descr(rnnrt_dtype_t dtype) {
     return "<i4";
   case RNNRT_DTYPE_I64:
     return "<i8";
+  case RNNRT_DTYPE_BOOL:
+    return "|b1";
   }
   return NULL;
 }
@@ -261,10 +267,12 @@ rnnrt_status_t rnnrt_npy_load(const char *path, const rnnrt_allocator_t *allocat
     out->dtype = RNNRT_DTYPE_I32;
   else if (strcmp(descr, "<i8") == 0)
     out->dtype = RNNRT_DTYPE_I64;
+  else if (strcmp(descr, "|b1") == 0)
+    out->dtype = RNNRT_DTYPE_BOOL;
   else {
     fail(message, capacity, status,
-         "'%s' has dtype '%s'; only little-endian float32 ('<f4'), int32 ('<i4') and int64 "
-         "('<i8') are supported",
+         "'%s' has dtype '%s'; only little-endian float32 ('<f4'), int32 ('<i4'), int64 "
+         "('<i8') and bool ('|b1') are supported",
          path, descr);
     goto done;
   }

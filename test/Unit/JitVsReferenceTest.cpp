@@ -115,6 +115,7 @@ struct Case {
   ModelConfig config;
   std::vector<float> inputs;
   std::vector<int64_t> lengths;
+  std::vector<uint8_t> mask; // [B, T]
   std::vector<std::vector<float>> initialState;
 };
 
@@ -149,6 +150,19 @@ Case randomCase(unsigned seed) {
       c.lengths[m.B - 1] = m.T;
     }
   }
+  m.withMask = !m.withLengths && coin(rng);
+  m.zeroOutputForMask = m.withMask && coin(rng);
+  if (m.withMask) {
+    std::bernoulli_distribution keep(0.7);
+    for (int64_t i = 0; i < m.B * m.T; ++i)
+      c.mask.push_back(keep(rng));
+    // Cover a fully masked row and a fully unmasked one when there is room.
+    if (m.B >= 2)
+      for (int64_t t = 0; t < m.T; ++t) {
+        c.mask[t] = 0;
+        c.mask[(m.B - 1) * m.T + t] = 1;
+      }
+  }
   if (m.withInitialState)
     for (const Cell &cell : m.layers)
       for (int64_t size : cell.stateSizes())
@@ -160,7 +174,8 @@ std::string describe(const ModelConfig &m) {
   std::string text = "T=" + std::to_string(m.T) + " B=" + std::to_string(m.B) +
                      (m.timeMajor ? " time_major" : " batch_major") +
                      (m.withLengths ? " lengths" : "") + (m.withInitialState ? " initial" : "") +
-                     (m.reverse ? " reverse" : "") +
+                     (m.reverse ? " reverse" : "") + (m.withMask ? " mask" : "") +
+                     (m.zeroOutputForMask ? " zero_output" : "") +
                      (m.zeroStateForEmptyRows ? " zero_state_for_empty" : "") +
                      (m.dynamicShapes ? " dynamic" : "") + " layers:";
   for (const Cell &c : m.layers)
@@ -226,6 +241,8 @@ void checkCase(const Case &c) {
   if (m.withLengths)
     inputs.push_back(m.lengthsI64 ? TensorRef{ElementType::I64, {m.B}, c.lengths.data()}
                                   : TensorRef{ElementType::I32, {m.B}, lengths32.data()});
+  if (m.withMask)
+    inputs.push_back(TensorRef{ElementType::Bool, {m.B, m.T}, c.mask.data()});
   for (size_t i = 0; i < c.initialState.size(); ++i)
     inputs.push_back(TensorRef{ElementType::F32,
                                {m.B, (int64_t)(c.initialState[i].size() / m.B)},
@@ -239,7 +256,8 @@ void checkCase(const Case &c) {
 
   reference::Result expected = reference::dynamicRnn(
       m.layers, c.inputs, m.T, m.B, m.timeMajor, m.withLengths ? &c.lengths : nullptr,
-      m.withInitialState ? &c.initialState : nullptr, m.reverse, m.zeroStateForEmptyRows);
+      m.withInitialState ? &c.initialState : nullptr, m.reverse, m.zeroStateForEmptyRows,
+      m.withMask ? &c.mask : nullptr, m.zeroOutputForMask);
   ASSERT_EQ(results.size(), 1 + expected.finalStates.size());
   EXPECT_EQ(results[0].name, "outputs");
   expectClose(expected.outputs, results[0], "outputs");
@@ -251,7 +269,7 @@ class RandomModelTest : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(RandomModelTest, MatchesReference) { checkCase(randomCase(GetParam())); }
 
-constexpr unsigned kSeeds = 96;
+constexpr unsigned kSeeds = 128;
 INSTANTIATE_TEST_SUITE_P(Seeds, RandomModelTest, ::testing::Range(0u, kSeeds));
 
 /// The random cases must keep covering what the semantics hinge on; this
@@ -270,6 +288,13 @@ TEST(RandomModelCoverage, SeedsCoverEveryFeature) {
       seen[m.withLengths ? "reverse_lengths" : "reverse"]++;
     if (m.zeroStateForEmptyRows && m.withInitialState)
       seen["zero_state_for_empty_with_initial"]++;
+    if (m.withMask) {
+      seen[m.zeroOutputForMask ? "mask_zero_output" : "mask_carry_output"]++;
+      if (m.reverse)
+        seen["mask_reverse"]++;
+      if (m.T > 2 && m.B > 2)
+        seen["mask_with_holes"]++;
+    }
     if (m.withInitialState)
       seen["initial_state"]++;
     if (m.withLengths) {
@@ -331,6 +356,10 @@ TEST(RandomModelCoverage, SeedsCoverEveryFeature) {
                                        "reverse",
                                        "reverse_lengths",
                                        "zero_state_for_empty_with_initial",
+                                       "mask_zero_output",
+                                       "mask_carry_output",
+                                       "mask_reverse",
+                                       "mask_with_holes",
                                        "lengths_i32",
                                        "lengths_i64",
                                        "length=0",

@@ -63,6 +63,9 @@ std::string buildModelText(const ModelConfig &config, std::vector<WeightArg> &we
   args << "%inputs: " << inputType;
   if (config.withLengths)
     args << ", %len: " << lengthType;
+  std::string maskType = tensorType({B, T}, "i1");
+  if (config.withMask)
+    args << ", %mask: " << maskType;
   std::vector<std::string> stateTypes;
   for (const Cell &cell : config.layers)
     for (int64_t size : cell.stateSizes())
@@ -161,6 +164,8 @@ std::string buildModelText(const ModelConfig &config, std::vector<WeightArg> &we
        << "(%inputs : " << inputType << ")";
   if (config.withLengths)
     body << " sequence_length(%len : " << lengthType << ")";
+  if (config.withMask)
+    body << " mask(%mask : " << maskType << ")";
   if (config.withInitialState) {
     body << " initial_state(";
     for (size_t i = 0; i < stateTypes.size(); ++i)
@@ -177,6 +182,8 @@ std::string buildModelText(const ModelConfig &config, std::vector<WeightArg> &we
     flags.push_back("reverse");
   if (config.zeroStateForEmptyRows)
     flags.push_back("zero_final_state_for_empty_rows");
+  if (config.zeroOutputForMask)
+    flags.push_back("zero_output_for_mask");
   if (!flags.empty()) {
     body << " {";
     for (size_t i = 0; i < flags.size(); ++i)

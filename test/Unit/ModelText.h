@@ -16,6 +16,9 @@ struct ModelConfig {
   bool timeMajor = true;
   bool reverse = false;
   bool zeroStateForEmptyRows = false;
+  /// A [B, T] i1 mask instead of lengths (Keras).
+  bool withMask = false;
+  bool zeroOutputForMask = false;
   bool withLengths = false;
   bool lengthsI64 = false;
   bool withInitialState = false;

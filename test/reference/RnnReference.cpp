@@ -201,7 +201,8 @@ std::vector<double> step(const Cell &cell, const std::vector<double> &x,
 Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inputs, int64_t T,
                   int64_t B, bool timeMajor, const std::vector<int64_t> *lengths,
                   const std::vector<std::vector<float>> *initialState, bool reverse,
-                  bool zeroStateForEmptyRows) {
+                  bool zeroStateForEmptyRows, const std::vector<uint8_t> *mask,
+                  bool zeroOutputForMask) {
   const int64_t D = layers.front().inputDepth;
   const int64_t O = layers.back().outputSize();
   Result result;
@@ -226,6 +227,7 @@ Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inp
     }
   }
 
+  std::vector<std::vector<double>> lastOutput(B, std::vector<double>(O, 0.0));
   for (int64_t t = 0; t < T; ++t) {
     for (int64_t b = 0; b < B; ++b) {
       // Past a row's length: output zero (already), every state copied through.
@@ -234,11 +236,17 @@ Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inp
         continue;
       int64_t time = reverse ? length - 1 - t : t;
       int64_t base = timeMajor ? (time * B + b) : (b * T + time);
+      if (mask && !(*mask)[b * T + time]) {
+        for (int64_t k = 0; k < O; ++k)
+          result.outputs[base * O + k] = zeroOutputForMask ? 0.0f : (float)lastOutput[b][k];
+        continue;
+      }
       std::vector<double> x(inputs.begin() + base * D, inputs.begin() + (base + 1) * D);
       for (size_t l = 0; l < layers.size(); ++l)
         x = step(layers[l], x, states[b][l]);
       for (int64_t k = 0; k < O; ++k)
         result.outputs[base * O + k] = (float)x[k];
+      lastOutput[b] = x;
     }
   }
 

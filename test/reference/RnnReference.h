@@ -89,11 +89,15 @@ struct Result {
 /// null) must lie in [0, T]. `initialState` (may be null) holds one [B, size]
 /// tensor per state in layer order; zeros otherwise. `reverse` runs each row
 /// from step len-1 down to 0, writing outputs at the consumed time index.
-/// `zeroStateForEmptyRows` gives length-0 rows a zero final state.
+/// `zeroStateForEmptyRows` gives length-0 rows a zero final state. `mask`
+/// ([B, T], Keras; instead of lengths) skips steps: states keep their values
+/// and the output repeats the row's last output (zero before the first), or
+/// is zero with `zeroOutputForMask`.
 Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inputs, int64_t T,
                   int64_t B, bool timeMajor, const std::vector<int64_t> *lengths,
                   const std::vector<std::vector<float>> *initialState, bool reverse = false,
-                  bool zeroStateForEmptyRows = false);
+                  bool zeroStateForEmptyRows = false, const std::vector<uint8_t> *mask = nullptr,
+                  bool zeroOutputForMask = false);
 
 } // namespace rnnc::reference
 

@@ -143,6 +143,8 @@ ElementType toElementType(rnnrt_dtype_t dtype) {
     return ElementType::I32;
   case RNNRT_DTYPE_I64:
     return ElementType::I64;
+  case RNNRT_DTYPE_BOOL:
+    return ElementType::Bool;
   }
   return ElementType::F32;
 }
@@ -155,6 +157,8 @@ rnnrt_dtype_t toDtype(ElementType type) {
     return RNNRT_DTYPE_I32;
   case ElementType::I64:
     return RNNRT_DTYPE_I64;
+  case ElementType::Bool:
+    return RNNRT_DTYPE_BOOL;
   }
   return RNNRT_DTYPE_F32;
 }
@@ -203,6 +207,8 @@ void printResult(const HostTensor &tensor, const std::string &path) {
       snprintf(text, sizeof text, "% .6f", reinterpret_cast<const float *>(data)[i]);
     else if (tensor.elementType == ElementType::I32)
       snprintf(text, sizeof text, "%d", reinterpret_cast<const int32_t *>(data)[i]);
+    else if (tensor.elementType == ElementType::Bool)
+      snprintf(text, sizeof text, "%d", (int)reinterpret_cast<const uint8_t *>(data)[i]);
     else
       snprintf(text, sizeof text, "%lld", (long long)reinterpret_cast<const int64_t *>(data)[i]);
     llvm::outs() << text << ((i + 1) % row == 0 || i + 1 == shown ? "\n" : " ");
@@ -272,9 +278,9 @@ int runMain() {
     const rnnrt_npy_array_t &array = loaded->array;
     TensorRef ref{toElementType(array.dtype),
                   std::vector<int64_t>(array.shape, array.shape + array.rank), array.data};
-    bool isInteger = spec.elementType != ElementType::F32;
+    bool isInteger = spec.elementType == ElementType::I32 || spec.elementType == ElementType::I64;
     if (ref.elementType != spec.elementType) {
-      if (!isInteger || array.dtype == RNNRT_DTYPE_F32)
+      if (!isInteger || (array.dtype != RNNRT_DTYPE_I32 && array.dtype != RNNRT_DTYPE_I64))
         return failWith("input '" + spec.name + "' must be " +
                         rnnrt_dtype_name(toDtype(spec.elementType)) + ", but " + path + " holds " +
                         rnnrt_dtype_name(array.dtype));

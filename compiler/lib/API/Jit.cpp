@@ -16,7 +16,16 @@ using namespace mlir;
 using namespace mlir::rnnc;
 
 namespace {
-size_t elementSize(ElementType type) { return type == ElementType::I64 ? 8 : 4; }
+size_t elementSize(ElementType type) {
+  switch (type) {
+  case ElementType::Bool:
+    return 1;
+  case ElementType::I64:
+    return 8;
+  default:
+    return 4;
+  }
+}
 
 /// Fields of an MLIR memref descriptor of rank r: allocated, aligned, offset,
 /// sizes[r], strides[r] (all 8 bytes wide on x86-64).

@@ -19,6 +19,8 @@ const char *mlir::rnnc::elementTypeName(ElementType type) {
     return "i32";
   case ElementType::I64:
     return "i64";
+  case ElementType::Bool:
+    return "i1";
   }
   return "?";
 }
@@ -61,6 +63,8 @@ bool isSafeName(StringRef name) {
 }
 
 std::optional<ElementType> elementTypeOf(Type type) {
+  if (type.isInteger(1))
+    return ElementType::Bool;
   if (type.isF32())
     return ElementType::F32;
   if (type.isInteger(32))
@@ -91,6 +95,10 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
     classes.unionSets(batch, key(op.getOutputs(), bd));
     if (Value lengths = op.getSequenceLength())
       classes.unionSets(batch, key(lengths, 0));
+    if (Value mask = op.getMask()) {
+      classes.unionSets(batch, key(mask, 0));
+      classes.unionSets(time, key(mask, 1));
+    }
     for (Value v : op.getInitialState())
       classes.unionSets(batch, key(v, 0));
     for (Value v : op.getFinalState())
@@ -141,7 +149,8 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
     std::optional<ElementType> elementType =
         type ? elementTypeOf(type.getElementType()) : std::nullopt;
     if (!elementType)
-      return emitError(loc) << "'" << name << "' must be a ranked tensor of f32, i32 or i64, got "
+      return emitError(loc) << "'" << name
+                            << "' must be a ranked tensor of f32, i32, i64 or i1, got "
                             << value.getType();
     TensorSpec spec;
     spec.name = name;
@@ -182,6 +191,8 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
       } else if (use.get() == op.getSequenceLength()) {
         name = "sequence_length";
         lengthUser = op;
+      } else if (use.get() == op.getMask()) {
+        name = "mask";
       } else {
         unsigned first = op.getInitialState().getBeginOperandIndex();
         unsigned index = use.getOperandNumber() - first;

@@ -1,5 +1,5 @@
 /* Reading and writing NumPy .npy files (format versions 1.0-3.0, little-endian,
- * C order) of the dtypes rnnc models use: float32, int32 and int64.
+ * C order) of the dtypes rnnc models use: float32, int32, int64 and bool.
  *
  * Ownership: rnnrt_npy_load allocates `out->data` with the given allocator; the
  * caller releases it with rnnrt_npy_release and the same allocator.
@@ -18,14 +18,15 @@ extern "C" {
 #define RNNRT_NPY_MAX_RANK 8
 
 typedef enum rnnrt_dtype {
-  RNNRT_DTYPE_F32 = 0, /* '<f4' */
-  RNNRT_DTYPE_I32 = 1, /* '<i4' */
-  RNNRT_DTYPE_I64 = 2, /* '<i8' */
+  RNNRT_DTYPE_F32 = 0,  /* '<f4' */
+  RNNRT_DTYPE_I32 = 1,  /* '<i4' */
+  RNNRT_DTYPE_I64 = 2,  /* '<i8' */
+  RNNRT_DTYPE_BOOL = 3, /* '|b1', one byte 0 or 1 */
 } rnnrt_dtype_t;
 
 /* Bytes per element of `dtype` (0 for an unknown value). */
 size_t rnnrt_dtype_size(rnnrt_dtype_t dtype);
-/* NumPy's name of `dtype`: "float32", "int32", "int64". */
+/* NumPy's name of `dtype`: "float32", "int32", "int64", "bool". */
 const char *rnnrt_dtype_name(rnnrt_dtype_t dtype);
 
 typedef struct rnnrt_npy_array {

@@ -109,9 +109,9 @@ func.func @static_stack_with_initial_state(%x: tensor<4x2x3xf32>, %c: tensor<2x8
 // CHECK:         scf.for %[[TIME:.*]] = %c0 to %{{.*}} step %c1
 // CHECK:           scf.for %[[ROW:.*]] = %c0 to %c3 step %c1
 // CHECK:             %[[LEN:.*]] = arith.minsi %{{.*}}, %c4 : index
+// CHECK:             %[[LAST:.*]] = arith.subi %[[LEN]], %c1 : index
+// CHECK:             %[[AT:.*]] = arith.subi %[[LAST]], %[[TIME]] : index
 // CHECK:             scf.if
-// CHECK:               %[[LAST:.*]] = arith.subi %[[LEN]], %c1 : index
-// CHECK:               %[[AT:.*]] = arith.subi %[[LAST]], %[[TIME]] : index
 // CHECK:               tensor.extract %arg0[%[[AT]], %[[ROW]], %{{.*}}] : tensor<4x3x2xf32>
 // CHECK:               vector.maskedstore %{{.*}}[%[[AT]], %[[ROW]], %c0]
 func.func @reverse_zero_state(%x: tensor<4x3x2xf32>, %len: tensor<3xi32>, %h0: tensor<3x5xf32>)
@@ -123,4 +123,36 @@ func.func @reverse_zero_state(%x: tensor<4x3x2xf32>, %len: tensor<3xi32>, %h0: t
       initial_state(%h0 : tensor<3x5xf32>) {time_major, reverse, zero_final_state_for_empty_rows}
       -> tensor<4x3x5xf32>, tensor<3x5xf32>
   return %out, %h : tensor<4x3x5xf32>, tensor<3x5xf32>
+}
+
+// -----
+
+// A Keras mask visits every step; a masked step repeats the row's last output
+// (kept in its own buffer, zero at first) and leaves the states alone.
+
+// CHECK-LABEL: func.func @keras_mask
+// CHECK:         %[[OUT:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?x4xf32>
+// CHECK:         %[[H:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
+// CHECK:         %[[LAST:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[LAST]] : memref<?x4xf32>)
+// CHECK:         scf.for %[[TIME:.*]] = %c0 to %{{.*}} step %c1
+// CHECK:           scf.for %[[ROW:.*]] = %c0 to %{{.*}} step %c1
+// CHECK:             %[[ACTIVE:.*]] = tensor.extract %arg1[%[[ROW]], %[[TIME]]] : tensor<?x?xi1>
+// CHECK:             scf.if %[[ACTIVE]] {
+// CHECK:               vector.maskedstore %[[H]][%[[ROW]], %c0]
+// CHECK:               vector.maskedstore %[[OUT]][%[[TIME]], %[[ROW]], %c0]
+// CHECK:               vector.maskedstore %[[LAST]][%[[ROW]], %c0]
+// CHECK:             } else {
+// CHECK-NEXT:          vector.constant_mask
+// CHECK-NEXT:          vector.maskedload %[[LAST]][%[[ROW]], %c0]
+// CHECK-NEXT:          vector.maskedstore %[[OUT]][%[[TIME]], %[[ROW]], %c0]
+// CHECK-NEXT:        }
+// CHECK:         memref.dealloc %[[LAST]] : memref<?x4xf32>
+func.func @keras_mask(%x: tensor<?x?x3xf32>, %mask: tensor<?x?xi1>) -> (tensor<?x?x4xf32>, tensor<?x4xf32>) {
+  %k = arith.constant dense<0.1> : tensor<7x4xf32>
+  %b = arith.constant dense<0.0> : tensor<4xf32>
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 4 : i64} : tensor<7x4xf32>, tensor<4xf32>
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<?x?x3xf32>) mask(%mask : tensor<?x?xi1>) {time_major}
+      -> tensor<?x?x4xf32>, tensor<?x4xf32>
+  return %out, %h : tensor<?x?x4xf32>, tensor<?x4xf32>
 }

@@ -254,3 +254,33 @@ func.func @gate_clip_positive(%gk: tensor<7x8xf32>, %gb: tensor<8xf32>, %ck: ten
       : tensor<7x8xf32>, tensor<8xf32>, tensor<7x4xf32>, tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @mask_and_lengths(%x: tensor<5x2x3xf32>, %len: tensor<2xi32>, %mask: tensor<2x5xi1>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{takes 'sequence_length' or 'mask', not both}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x2x3xf32>) sequence_length(%len : tensor<2xi32>) mask(%mask : tensor<2x5xi1>) {time_major}
+      -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @mask_shape(%x: tensor<5x2x3xf32>, %mask: tensor<5x2xi1>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{'mask' must have shape [B, T] = [2, 5], got [5, 2]}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x2x3xf32>) mask(%mask : tensor<5x2xi1>) {time_major}
+      -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @zero_output_needs_mask(%x: tensor<5x2x3xf32>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{'zero_output_for_mask' needs 'mask'}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x2x3xf32>) {time_major, zero_output_for_mask}
+      -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}

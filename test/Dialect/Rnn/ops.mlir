@@ -67,3 +67,13 @@ func.func @gru_stack(%x: tensor<2x6x3xf32>, %len: tensor<2xi32>)
   return %out, %s#0, %s#1, %s#2, %s#3
       : tensor<2x6x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>
 }
+
+// CHECK-LABEL: func.func @keras_mask
+func.func @keras_mask(%x: tensor<2x6x3xf32>, %mask: tensor<2x6xi1>, %k: tensor<11x8xf32>, %b: tensor<8xf32>)
+    -> (tensor<2x6x8xf32>, tensor<2x8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // CHECK: rnn.dynamic_rnn %{{.*}}(%{{.*}} : tensor<2x6x3xf32>) mask(%{{.*}} : tensor<2x6xi1>) {reverse, zero_output_for_mask}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<2x6x3xf32>) mask(%mask : tensor<2x6xi1>)
+      {reverse, zero_output_for_mask} -> tensor<2x6x8xf32>, tensor<2x8xf32>
+  return %out, %h : tensor<2x6x8xf32>, tensor<2x8xf32>
+}

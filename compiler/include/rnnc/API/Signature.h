@@ -9,9 +9,10 @@
 
 namespace mlir::rnnc {
 
-enum class ElementType { F32, I32, I64 };
+/// i1 tensors (masks) are one byte per element, 0 or 1.
+enum class ElementType { F32, I32, I64, Bool };
 
-/// "f32", "i32", "i64".
+/// "f32", "i32", "i64", "i1".
 const char *elementTypeName(ElementType type);
 
 /// One input or result of a compiled model function.

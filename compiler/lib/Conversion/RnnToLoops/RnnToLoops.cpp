@@ -392,6 +392,10 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
                                                        {op.getOutputs(), batchDim}};
   if (op.getSequenceLength())
     batchSources.push_back({op.getSequenceLength(), 0});
+  if (op.getMask()) {
+    batchSources.push_back({op.getMask(), 0});
+    timeSources.push_back({op.getMask(), 1});
+  }
   for (Value v : op.getInitialState())
     batchSources.push_back({v, 0});
   for (Value v : op.getFinalState())
@@ -461,6 +465,15 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     len = b.create<arith::MaxSIOp>(loc, len, index(0));
     return b.create<arith::MinSIOp>(loc, len, timeSteps).getResult();
   };
+  Value maskBuffer = op.getMask() ? toBuffer(op.getMask()) : Value();
+  // The last output of each row, repeated at masked steps (Keras); zero at first.
+  Value lastOutput;
+  if (maskBuffer && !op.getZeroOutputForMask()) {
+    int64_t size = cells.back().getOutputSize();
+    lastOutput = b.create<memref::AllocOp>(
+        loc, MemRefType::get({ShapedType::kDynamic, size}, b.getF32Type()), ValueRange{batch});
+    b.create<linalg::FillOp>(loc, ValueRange{zero}, ValueRange{lastOutput});
+  }
   Value steps = timeSteps;
   if (lengths && op.getZeroFinalStateForEmptyRows()) {
     // onnxruntime: a row that never runs ends in a zero state, not its initial one.
@@ -498,18 +511,35 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   b.setInsertionPoint(rowLoop.getBody()->getTerminator());
   Value row = rowLoop.getInductionVar();
   Value rowLength = lengths ? lengthOf(row) : timeSteps;
-  if (lengths) {
-    Value active = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, rowLength);
-    auto ifOp = b.create<scf::IfOp>(loc, active, /*withElseRegion=*/false);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-  }
   // Backwards, step t reads (and writes the output of) time length - 1 - t.
   Value time = t;
   if (op.getReverse())
     time = b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, rowLength, index(1)), t);
-
   SmallVector<Value, 2> seqIndex =
       op.getTimeMajor() ? SmallVector<Value, 2>{time, row} : SmallVector<Value, 2>{row, time};
+  Row outputRow{outputs, seqIndex};
+  const int64_t outputSize = layers.back().cell.getOutputSize();
+  auto copyRow = [&](const Row &from, const Row &to) {
+    forEachBlock(outputSize, [&](Value col, Value mask) {
+      storeVector(to, col, loadVector(from, col, mask), mask);
+    });
+  };
+
+  if (lengths) {
+    Value active = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, rowLength);
+    auto ifOp = b.create<scf::IfOp>(loc, active, /*withElseRegion=*/false);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  } else if (maskBuffer) {
+    // A masked step repeats the row's previous output (unless outputs are zeroed).
+    Value active = b.create<memref::LoadOp>(loc, maskBuffer, ValueRange{row, time});
+    auto ifOp = b.create<scf::IfOp>(loc, active, /*withElseRegion=*/lastOutput != nullptr);
+    if (lastOutput) {
+      b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+      copyRow(Row{lastOutput, {row}}, outputRow);
+    }
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  }
+
   Row input{inputs, seqIndex};
   for (Layer &layer : layers) {
     TypeSwitch<Operation *>(layer.cell.getOperation())
@@ -519,11 +549,14 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     // Every cell's output is its last state (h, or m for LSTM).
     input = Row{layer.states.back(), {row}};
   }
-  Row outputRow{outputs, seqIndex};
-  forEachBlock(layers.back().cell.getOutputSize(), [&](Value col, Value mask) {
-    storeVector(outputRow, col, loadVector(input, col, mask), mask);
-  });
+  copyRow(input, outputRow);
+  if (lastOutput)
+    copyRow(input, Row{lastOutput, {row}});
 
+  if (lastOutput) {
+    b.setInsertionPointAfter(timeLoop);
+    b.create<memref::DeallocOp>(loc, lastOutput);
+  }
   b.setInsertionPoint(op);
   SmallVector<Value> buffers{outputs};
   llvm::append_range(buffers, states);

@@ -405,8 +405,9 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
       resultTypes.push_back(stateType);
     bool reverse = direction == "reverse" || d == 1;
     auto sequence = b.create<rnn::DynamicRNNOp>(
-        loc, resultTypes, cell, *x, *lengths, initial, batchMajor ? UnitAttr() : b.getUnitAttr(),
-        reverse ? b.getUnitAttr() : UnitAttr(), *lengths ? b.getUnitAttr() : UnitAttr());
+        loc, resultTypes, cell, *x, *lengths, Value(), initial,
+        batchMajor ? UnitAttr() : b.getUnitAttr(), reverse ? b.getUnitAttr() : UnitAttr(),
+        *lengths ? b.getUnitAttr() : UnitAttr(), UnitAttr());
     outputs.push_back(sequence.getOutputs());
     finalH.push_back(sequence.getFinalState().back());
     if (kind == RecurrentKind::LSTM)

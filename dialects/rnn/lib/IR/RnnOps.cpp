@@ -243,6 +243,10 @@ LogicalResult DynamicRNNOp::verify() {
 
   if (getZeroFinalStateForEmptyRows() && !getSequenceLength())
     return emitOpError("'zero_final_state_for_empty_rows' needs 'sequence_length'");
+  if (getMask() && getSequenceLength())
+    return emitOpError("takes 'sequence_length' or 'mask', not both");
+  if (getZeroOutputForMask() && !getMask())
+    return emitOpError("'zero_output_for_mask' needs 'mask'");
   auto inputsType = cast<RankedTensorType>(getInputs().getType());
   int64_t time = inputsType.getDimSize(getTimeDim());
   int64_t batch = inputsType.getDimSize(getBatchDim());
@@ -263,6 +267,18 @@ LogicalResult DynamicRNNOp::verify() {
     if (!compatibleDim(n, batch))
       return emitOpError() << "'sequence_length' has " << n << " entries but the batch size is "
                            << batch;
+  }
+
+  if (Value mask = getMask()) {
+    auto shape = cast<RankedTensorType>(mask.getType()).getShape();
+    if (!compatibleDim(shape[0], batch) || !compatibleDim(shape[1], time))
+      return emitOpError() << "'mask' must have shape [B, T] = ["
+                           << (ShapedType::isDynamic(batch) ? std::string("?")
+                                                            : std::to_string(batch))
+                           << ", "
+                           << (ShapedType::isDynamic(time) ? std::string("?")
+                                                           : std::to_string(time))
+                           << "], got " << formatShape(shape);
   }
 
   SmallVector<int64_t> stateSizes;

@@ -36,6 +36,7 @@ struct FuseStackedSequences : public OpRewritePattern<DynamicRNNOp> {
       return rewriter.notifyMatchFailure(upper, "the lower sequence's outputs have other uses");
     if (lower.getReverse() || upper.getReverse() || lower.getTimeMajor() != upper.getTimeMajor() ||
         lower.getSequenceLength() != upper.getSequenceLength() ||
+        lower.getMask() != upper.getMask() ||
         lower.getZeroFinalStateForEmptyRows() != upper.getZeroFinalStateForEmptyRows())
       return rewriter.notifyMatchFailure(upper, "different options");
     if (lower.getInitialState().empty() != upper.getInitialState().empty())
@@ -75,8 +76,9 @@ struct FuseStackedSequences : public OpRewritePattern<DynamicRNNOp> {
     llvm::append_range(types, lower.getFinalState().getTypes());
     llvm::append_range(types, upper.getFinalState().getTypes());
     auto fused = rewriter.create<DynamicRNNOp>(
-        loc, types, stack, lower.getInputs(), lower.getSequenceLength(), initial,
-        lower.getTimeMajorAttr(), UnitAttr(), lower.getZeroFinalStateForEmptyRowsAttr());
+        loc, types, stack, lower.getInputs(), lower.getSequenceLength(), lower.getMask(), initial,
+        lower.getTimeMajorAttr(), UnitAttr(), lower.getZeroFinalStateForEmptyRowsAttr(),
+        upper.getZeroOutputForMaskAttr());
     size_t lowerStates = lower.getFinalState().size();
     rewriter.replaceAllUsesWith(lower.getFinalState(),
                                 fused.getFinalState().take_front(lowerStates));

@@ -241,6 +241,13 @@ def Rnn_DynamicRNNOp : Rnn_Op<"dynamic_rnn", [Pure, AttrSizedOperandSegments]> {
     `zero_final_state_for_empty_rows` makes a row of length 0 return a zero
     final state instead of its initial state (onnxruntime's convention).
 
+    `mask` (`[B, T]` i1, Keras's convention, exclusive with `sequence_length`)
+    skips the steps where it is false, holes included: every state keeps its
+    value and the output repeats the row's previous output (zeros before its
+    first unmasked step), or is zero with `zero_output_for_mask`. All T steps
+    are visited. With `reverse`, time runs from T - 1 down to 0 and outputs stay
+    at the time index they belong to.
+
     Example:
     ```mlir
     %outputs, %c, %h = rnn.dynamic_rnn %cell(%x : tensor<?x?x4xf32>)
@@ -251,15 +258,18 @@ def Rnn_DynamicRNNOp : Rnn_Op<"dynamic_rnn", [Pure, AttrSizedOperandSegments]> {
   let arguments = (ins Rnn_CellType:$cell,
                        3DTensorOf<[F32]>:$inputs,
                        Optional<1DTensorOf<[I32, I64]>>:$sequence_length,
+                       Optional<2DTensorOf<[I1]>>:$mask,
                        Variadic<Rnn_F32Tensor2D>:$initial_state,
                        UnitAttr:$time_major,
                        UnitAttr:$reverse,
-                       UnitAttr:$zero_final_state_for_empty_rows);
+                       UnitAttr:$zero_final_state_for_empty_rows,
+                       UnitAttr:$zero_output_for_mask);
   let results = (outs 3DTensorOf<[F32]>:$outputs,
                       Variadic<Rnn_F32Tensor2D>:$final_state);
   let assemblyFormat = [{
     $cell `(` $inputs `:` type($inputs) `)`
     (`sequence_length` `(` $sequence_length^ `:` type($sequence_length) `)`)?
+    (`mask` `(` $mask^ `:` type($mask) `)`)?
     (`initial_state` `(` $initial_state^ `:` type($initial_state) `)`)?
     attr-dict `->` type($outputs) (`,` type($final_state)^)?
   }];
