@@ -415,6 +415,56 @@ TEST(JitVsReference, LSTMWithAllOptions) {
   checkCase(c);
 }
 
+/// A result that is a strided view of the outputs (rows 1..2 of 3) comes back
+/// with the right values.
+TEST(JitVsReference, StridedResult) {
+  std::mt19937 rng(5);
+  Case c;
+  Cell cell;
+  cell.kind = CellKind::BasicRNN;
+  cell.numUnits = 5;
+  cell.inputDepth = 2;
+  randomWeights(rng, cell);
+  c.config.layers = {cell};
+  c.config.T = 4;
+  c.config.B = 3;
+  c.inputs = randomVector(rng, 4 * 3 * 2, 1.0f);
+  std::vector<WeightArg> weights;
+  std::string text = buildModelText(c.config, weights);
+  // Return rows 1..2 of the [4, 3, 5] outputs instead of all of them.
+  auto replace = [&](const std::string &from, const std::string &to) {
+    size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace("-> (tensor<4x3x5xf32>,", "-> (tensor<4x2x5xf32>,");
+  replace("  return %r#0, %r#1 : tensor<4x3x5xf32>,",
+          "  %view = tensor.extract_slice %r#0[0, 1, 0] [4, 2, 5] [1, 1, 1]"
+          " : tensor<4x3x5xf32> to tensor<4x2x5xf32>\n"
+          "  return %view, %r#1 : tensor<4x2x5xf32>,");
+  mlir::DialectRegistry registry;
+  mlir::rnnc::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(text, &context);
+  ASSERT_TRUE(module) << text;
+  auto model = mlir::rnnc::JitModel::compile(*module, {});
+  ASSERT_TRUE(succeeded(model)) << text;
+  std::vector<mlir::rnnc::HostTensor> results;
+  std::string error;
+  ASSERT_TRUE((*model)->run({{mlir::rnnc::ElementType::F32, {4, 3, 2}, c.inputs.data()}}, results,
+                            error))
+      << error;
+  reference::Result expected =
+      reference::dynamicRnn(c.config.layers, c.inputs, 4, 3, true, nullptr, nullptr);
+  std::vector<float> rows;
+  for (int64_t t = 0; t < 4; ++t)
+    for (int64_t b = 1; b < 3; ++b)
+      for (int64_t k = 0; k < 5; ++k)
+        rows.push_back(expected.outputs[(t * 3 + b) * 5 + k]);
+  ASSERT_EQ(results[0].shape, (std::vector<int64_t>{4, 2, 5}));
+  expectClose(rows, results[0], "strided outputs view");
+}
+
 /// Mixed stack with hidden sizes around the vector width.
 TEST(JitVsReference, MixedStack) {
   std::mt19937 rng(11);

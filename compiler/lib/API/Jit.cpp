@@ -190,16 +190,29 @@ bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor>
     size_t width = elementSize(spec.elementType);
     tensor.bytes.resize(tensor.numElements() * width);
     const char *base = reinterpret_cast<const char *>(desc[1]) + desc[2] * width;
-    std::vector<int64_t> index(rank, 0);
-    for (int64_t n = 0, total = tensor.numElements(); n < total; ++n) {
-      int64_t offset = 0;
-      for (size_t d = 0; d < rank; ++d)
-        offset += index[d] * desc[3 + rank + d];
-      std::memcpy(tensor.bytes.data() + n * width, base + offset * width, width);
-      for (size_t d = rank; d-- > 0;) {
-        if (++index[d] < tensor.shape[d])
-          break;
-        index[d] = 0;
+    // Results are fresh row-major buffers: one copy. Anything else (a strided
+    // view) is gathered element by element.
+    bool contiguous = true;
+    for (int64_t d = rank, stride = 1; d-- > 0;) {
+      if (tensor.shape[d] != 1 && desc[3 + rank + d] != stride)
+        contiguous = false;
+      stride *= tensor.shape[d];
+    }
+    if (contiguous) {
+      if (!tensor.bytes.empty())
+        std::memcpy(tensor.bytes.data(), base, tensor.bytes.size());
+    } else {
+      std::vector<int64_t> index(rank, 0);
+      for (int64_t n = 0, total = tensor.numElements(); n < total; ++n) {
+        int64_t offset = 0;
+        for (size_t d = 0; d < rank; ++d)
+          offset += index[d] * desc[3 + rank + d];
+        std::memcpy(tensor.bytes.data() + n * width, base + offset * width, width);
+        for (size_t d = rank; d-- > 0;) {
+          if (++index[d] < tensor.shape[d])
+            break;
+          index[d] = 0;
+        }
       }
     }
     results.push_back(std::move(tensor));
