@@ -30,3 +30,26 @@ func.func @lstm(%x: tensor<?x?x3xf32>, %len: tensor<?xi32>)
       {time_major} -> tensor<?x?x20xf32>, tensor<?x20xf32>, tensor<?x20xf32>
   return %out, %c, %h : tensor<?x?x20xf32>, tensor<?x20xf32>, tensor<?x20xf32>
 }
+
+// Temporaries are freed: the last-output buffer of a masked sequence, and an
+// output copied into a larger result.
+// CHECK-LABEL: llvm.func @temporaries(
+// CHECK-COUNT-2: llvm.call @free
+// CHECK:         llvm.return
+func.func @temporaries(%x: tensor<?x?x3xf32>, %mask: tensor<?x?xi1>) -> tensor<?x2x?x4xf32> {
+  %k = arith.constant dense<0.1> : tensor<7x4xf32>
+  %b = arith.constant dense<0.0> : tensor<4xf32>
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 4 : i64} : tensor<7x4xf32>, tensor<4xf32>
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<?x?x3xf32>) mask(%mask : tensor<?x?xi1>) {time_major}
+      -> tensor<?x?x4xf32>, tensor<?x4xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %t = tensor.dim %x, %c0 : tensor<?x?x3xf32>
+  %n = tensor.dim %x, %c1 : tensor<?x?x3xf32>
+  %empty = tensor.empty(%t, %n) : tensor<?x2x?x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %filled = linalg.fill ins(%zero : f32) outs(%empty : tensor<?x2x?x4xf32>) -> tensor<?x2x?x4xf32>
+  %y = tensor.insert_slice %out into %filled[0, 1, 0, 0] [%t, 1, %n, 4] [1, 1, 1, 1]
+      : tensor<?x?x4xf32> into tensor<?x2x?x4xf32>
+  return %y : tensor<?x2x?x4xf32>
+}

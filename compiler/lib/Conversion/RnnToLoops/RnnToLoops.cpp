@@ -553,10 +553,6 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   if (lastOutput)
     copyRow(input, Row{lastOutput, {row}});
 
-  if (lastOutput) {
-    b.setInsertionPointAfter(timeLoop);
-    b.create<memref::DeallocOp>(loc, lastOutput);
-  }
   b.setInsertionPoint(op);
   SmallVector<Value> buffers{outputs};
   llvm::append_range(buffers, states);
