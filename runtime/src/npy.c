@@ -1,48 +1,12 @@
 #include "rnnrt/npy.h"
 
+#include "message.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static rnnrt_status_t fail(char *message, size_t capacity, rnnrt_status_t status,
-                           const char *format, ...) {
-  if (message && capacity > 0) {
-    va_list args;
-    va_start(args, format);
-    vsnprintf(message, capacity, format, args);
-    va_end(args);
-  }
-  return status;
-}
-
-size_t rnnrt_dtype_size(rnnrt_dtype_t dtype) {
-  switch (dtype) {
-  case RNNRT_DTYPE_F32:
-  case RNNRT_DTYPE_I32:
-    return 4;
-  case RNNRT_DTYPE_I64:
-    return 8;
-  case RNNRT_DTYPE_BOOL:
-    return 1;
-  }
-  return 0;
-}
-
-const char *rnnrt_dtype_name(rnnrt_dtype_t dtype) {
-  switch (dtype) {
-  case RNNRT_DTYPE_F32:
-    return "float32";
-  case RNNRT_DTYPE_I32:
-    return "int32";
-  case RNNRT_DTYPE_I64:
-    return "int64";
-  case RNNRT_DTYPE_BOOL:
-    return "bool";
-  }
-  return "unknown";
-}
 
 static const char *dtype_descr(rnnrt_dtype_t dtype) {
   switch (dtype) {
@@ -118,22 +82,23 @@ static int read_shape(cursor_t *c, int64_t *shape, int32_t *rank, char *message,
     skip_space(c);
     if (expect_char(c, ')'))
       return 1;
-    if (*rank >= RNNRT_NPY_MAX_RANK) {
-      *status = fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,
-                     "shape has more than %d dimensions", RNNRT_NPY_MAX_RANK);
+    if (*rank >= RNNRT_MAX_RANK) {
+      *status = rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,
+                           "shape has more than %d dimensions", RNNRT_MAX_RANK);
       return 0;
     }
     skip_space(c);
     if (c->p >= c->end || *c->p < '0' || *c->p > '9') {
       if (c->p < c->end && *c->p == '-')
-        *status =
-            fail(message, capacity, RNNRT_STATUS_BAD_FORMAT, "shape has a negative dimension");
+        *status = rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,
+                             "shape has a negative dimension");
       return 0;
     }
     int64_t value = 0;
     while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
       if (value > (INT64_MAX - 9) / 10) {
-        *status = fail(message, capacity, RNNRT_STATUS_BAD_FORMAT, "shape dimension is too large");
+        *status =
+            rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT, "shape dimension is too large");
         return 0;
       }
       value = value * 10 + (*c->p++ - '0');
@@ -150,52 +115,53 @@ static int read_shape(cursor_t *c, int64_t *shape, int32_t *rank, char *message,
 rnnrt_status_t rnnrt_npy_load(const char *path, const rnnrt_allocator_t *allocator,
                               rnnrt_npy_array_t *out, char *message, size_t capacity) {
   if (!path || !allocator || !allocator->alloc || !out)
-    return fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
-                "rnnrt_npy_load: path, allocator and out must not be NULL");
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                      "rnnrt_npy_load: path, allocator and out must not be NULL");
   memset(out, 0, sizeof(*out));
   FILE *file = fopen(path, "rb");
   if (!file)
-    return fail(message, capacity, RNNRT_STATUS_IO_ERROR, "cannot open '%s': %s", path,
-                strerror(errno));
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_IO_ERROR, "cannot open '%s': %s", path,
+                      strerror(errno));
 
   rnnrt_status_t status = RNNRT_STATUS_BAD_FORMAT;
   char *header = NULL;
   void *data = NULL;
   unsigned char preamble[12];
   if (fread(preamble, 1, 8, file) != 8 || memcmp(preamble, "\x93NUMPY", 6) != 0) {
-    fail(message, capacity, status, "'%s' is not a .npy file (bad magic)", path);
+    rnnrt_fail(message, capacity, status, "'%s' is not a .npy file (bad magic)", path);
     goto done;
   }
   unsigned major = preamble[6];
   size_t header_len;
   if (major == 1) {
     if (fread(preamble + 8, 1, 2, file) != 2) {
-      fail(message, capacity, status, "'%s': truncated header", path);
+      rnnrt_fail(message, capacity, status, "'%s': truncated header", path);
       goto done;
     }
     header_len = (size_t)preamble[8] | ((size_t)preamble[9] << 8);
   } else if (major == 2 || major == 3) {
     if (fread(preamble + 8, 1, 4, file) != 4) {
-      fail(message, capacity, status, "'%s': truncated header", path);
+      rnnrt_fail(message, capacity, status, "'%s': truncated header", path);
       goto done;
     }
     header_len = (size_t)preamble[8] | ((size_t)preamble[9] << 8) | ((size_t)preamble[10] << 16) |
                  ((size_t)preamble[11] << 24);
   } else {
-    fail(message, capacity, status, "'%s': unsupported .npy format version %u", path, major);
+    rnnrt_fail(message, capacity, status, "'%s': unsupported .npy format version %u", path, major);
     goto done;
   }
   if (header_len > (1u << 20)) {
-    fail(message, capacity, status, "'%s': header of %zu bytes is too large", path, header_len);
+    rnnrt_fail(message, capacity, status, "'%s': header of %zu bytes is too large", path,
+               header_len);
     goto done;
   }
   header = malloc(header_len + 1);
   if (!header) {
-    status = fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
+    status = rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
     goto done;
   }
   if (fread(header, 1, header_len, file) != header_len) {
-    fail(message, capacity, status, "'%s': truncated header", path);
+    rnnrt_fail(message, capacity, status, "'%s': truncated header", path);
     goto done;
   }
   header[header_len] = '\0';
@@ -204,7 +170,7 @@ rnnrt_status_t rnnrt_npy_load(const char *path, const rnnrt_allocator_t *allocat
   int have_descr = 0, have_order = 0, have_shape = 0;
   char descr[16] = {0};
   if (!expect_char(&c, '{')) {
-    fail(message, capacity, status, "'%s': header is not a dict", path);
+    rnnrt_fail(message, capacity, status, "'%s': header is not a dict", path);
     goto done;
   }
   for (;;) {
@@ -212,23 +178,23 @@ rnnrt_status_t rnnrt_npy_load(const char *path, const rnnrt_allocator_t *allocat
     if (expect_char(&c, '}'))
       break;
     if (!read_string(&c, key, sizeof key) || !expect_char(&c, ':')) {
-      fail(message, capacity, status, "'%s': malformed header", path);
+      rnnrt_fail(message, capacity, status, "'%s': malformed header", path);
       goto done;
     }
     if (strcmp(key, "descr") == 0) {
       if (!read_string(&c, descr, sizeof descr)) {
-        fail(message, capacity, status, "'%s': malformed 'descr'", path);
+        rnnrt_fail(message, capacity, status, "'%s': malformed 'descr'", path);
         goto done;
       }
       have_descr = 1;
     } else if (strcmp(key, "fortran_order") == 0) {
       if (read_word(&c, "True")) {
-        fail(message, capacity, status,
-             "'%s' is in Fortran order; save it in C order (numpy.ascontiguousarray)", path);
+        rnnrt_fail(message, capacity, status,
+                   "'%s' is in Fortran order; save it in C order (numpy.ascontiguousarray)", path);
         goto done;
       }
       if (!read_word(&c, "False")) {
-        fail(message, capacity, status, "'%s': malformed 'fortran_order'", path);
+        rnnrt_fail(message, capacity, status, "'%s': malformed 'fortran_order'", path);
         goto done;
       }
       have_order = 1;
@@ -236,29 +202,30 @@ rnnrt_status_t rnnrt_npy_load(const char *path, const rnnrt_allocator_t *allocat
       rnnrt_status_t shape_status = RNNRT_STATUS_OK;
       if (!read_shape(&c, out->shape, &out->rank, message, capacity, &shape_status)) {
         if (shape_status == RNNRT_STATUS_OK)
-          fail(message, capacity, status, "'%s': malformed 'shape'", path);
+          rnnrt_fail(message, capacity, status, "'%s': malformed 'shape'", path);
         else {
           char reason[128];
           snprintf(reason, sizeof reason, "%s", message ? message : "");
-          fail(message, capacity, status, "'%s': %s", path, reason);
+          rnnrt_fail(message, capacity, status, "'%s': %s", path, reason);
         }
         goto done;
       }
       have_shape = 1;
     } else {
-      fail(message, capacity, status, "'%s': unexpected header key '%s'", path, key);
+      rnnrt_fail(message, capacity, status, "'%s': unexpected header key '%s'", path, key);
       goto done;
     }
     if (!expect_char(&c, ',')) {
       if (!expect_char(&c, '}')) {
-        fail(message, capacity, status, "'%s': malformed header", path);
+        rnnrt_fail(message, capacity, status, "'%s': malformed header", path);
         goto done;
       }
       break;
     }
   }
   if (!have_descr || !have_order || !have_shape) {
-    fail(message, capacity, status, "'%s': header lacks 'descr', 'fortran_order' or 'shape'", path);
+    rnnrt_fail(message, capacity, status, "'%s': header lacks 'descr', 'fortran_order' or 'shape'",
+               path);
     goto done;
   }
   if (strcmp(descr, "<f4") == 0)
@@ -270,17 +237,17 @@ rnnrt_status_t rnnrt_npy_load(const char *path, const rnnrt_allocator_t *allocat
   else if (strcmp(descr, "|b1") == 0)
     out->dtype = RNNRT_DTYPE_BOOL;
   else {
-    fail(message, capacity, status,
-         "'%s' has dtype '%s'; only little-endian float32 ('<f4'), int32 ('<i4'), int64 "
-         "('<i8') and bool ('|b1') are supported",
-         path, descr);
+    rnnrt_fail(message, capacity, status,
+               "'%s' has dtype '%s'; only little-endian float32 ('<f4'), int32 ('<i4'), int64 "
+               "('<i8') and bool ('|b1') are supported",
+               path, descr);
     goto done;
   }
 
   size_t count = 1, element = rnnrt_dtype_size(out->dtype);
   for (int32_t i = 0; i < out->rank; ++i) {
     if (out->shape[i] != 0 && count > SIZE_MAX / element / (size_t)out->shape[i]) {
-      fail(message, capacity, status, "'%s': shape is too large", path);
+      rnnrt_fail(message, capacity, status, "'%s': shape is too large", path);
       goto done;
     }
     count *= (size_t)out->shape[i];
@@ -288,17 +255,17 @@ rnnrt_status_t rnnrt_npy_load(const char *path, const rnnrt_allocator_t *allocat
   out->data_bytes = count * element;
   data = allocator->alloc(allocator->self, out->data_bytes == 0 ? element : out->data_bytes, 64);
   if (!data) {
-    status = fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "'%s': cannot allocate %zu bytes",
-                  path, out->data_bytes);
+    status = rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY,
+                        "'%s': cannot allocate %zu bytes", path, out->data_bytes);
     goto done;
   }
   if (fread(data, 1, out->data_bytes, file) != out->data_bytes) {
-    fail(message, capacity, status, "'%s': data is shorter than the shape needs (%zu bytes)", path,
-         out->data_bytes);
+    rnnrt_fail(message, capacity, status, "'%s': data is shorter than the shape needs (%zu bytes)",
+               path, out->data_bytes);
     goto done;
   }
   if (fgetc(file) != EOF) {
-    fail(message, capacity, status, "'%s': data is longer than the shape says", path);
+    rnnrt_fail(message, capacity, status, "'%s': data is longer than the shape says", path);
     goto done;
   }
   out->data = data;
@@ -324,22 +291,23 @@ rnnrt_status_t rnnrt_npy_save(const char *path, rnnrt_dtype_t dtype, int32_t ran
                               const int64_t *shape, const void *data, char *message,
                               size_t capacity) {
   const char *descr = dtype_descr(dtype);
-  if (!path || !descr || rank < 0 || rank > RNNRT_NPY_MAX_RANK || (rank > 0 && !shape))
-    return fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
-                "rnnrt_npy_save: bad path, dtype, rank or shape");
+  if (!path || !descr || rank < 0 || rank > RNNRT_MAX_RANK || (rank > 0 && !shape))
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                      "rnnrt_npy_save: bad path, dtype, rank or shape");
   size_t count = 1;
-  char dims[RNNRT_NPY_MAX_RANK * 24 + 4] = "";
+  char dims[RNNRT_MAX_RANK * 24 + 4] = "";
   size_t used = 0;
   for (int32_t i = 0; i < rank; ++i) {
     if (shape[i] < 0)
-      return fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
-                  "rnnrt_npy_save: negative dimension");
+      return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                        "rnnrt_npy_save: negative dimension");
     count *= (size_t)shape[i];
     used += (size_t)snprintf(dims + used, sizeof dims - used, "%lld%s", (long long)shape[i],
                              rank == 1 ? "," : (i + 1 < rank ? ", " : ""));
   }
   if (count > 0 && !data)
-    return fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT, "rnnrt_npy_save: data is NULL");
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                      "rnnrt_npy_save: data is NULL");
 
   char header[512];
   int len = snprintf(header, sizeof header,
@@ -354,12 +322,12 @@ rnnrt_status_t rnnrt_npy_save(const char *path, rnnrt_dtype_t dtype, int32_t ran
   size_t tmp_len = strlen(path) + 5;
   char *tmp = malloc(tmp_len);
   if (!tmp)
-    return fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
   snprintf(tmp, tmp_len, "%s.tmp", path);
   FILE *file = fopen(tmp, "wb");
   if (!file) {
-    rnnrt_status_t s = fail(message, capacity, RNNRT_STATUS_IO_ERROR, "cannot create '%s': %s", tmp,
-                            strerror(errno));
+    rnnrt_status_t s = rnnrt_fail(message, capacity, RNNRT_STATUS_IO_ERROR,
+                                  "cannot create '%s': %s", tmp, strerror(errno));
     free(tmp);
     return s;
   }
@@ -379,8 +347,8 @@ rnnrt_status_t rnnrt_npy_save(const char *path, rnnrt_dtype_t dtype, int32_t ran
            (bytes == 0 || fwrite(data, 1, bytes, file) == bytes);
   ok = (fclose(file) == 0) && ok;
   if (!ok || rename(tmp, path) != 0) {
-    rnnrt_status_t s = fail(message, capacity, RNNRT_STATUS_IO_ERROR, "cannot write '%s': %s", path,
-                            strerror(errno));
+    rnnrt_status_t s = rnnrt_fail(message, capacity, RNNRT_STATUS_IO_ERROR, "cannot write '%s': %s",
+                                  path, strerror(errno));
     remove(tmp);
     free(tmp);
     return s;

@@ -1,6 +1,48 @@
 #include "rnnrt/status.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+#include "message.h"
+
+rnnrt_status_t rnnrt_fail(char *message, size_t capacity, rnnrt_status_t status, const char *format,
+                          ...) {
+  if (message && capacity > 0) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, capacity, format, args);
+    va_end(args);
+  }
+  return status;
+}
+
+size_t rnnrt_dtype_size(rnnrt_dtype_t dtype) {
+  switch (dtype) {
+  case RNNRT_DTYPE_F32:
+  case RNNRT_DTYPE_I32:
+    return 4;
+  case RNNRT_DTYPE_I64:
+    return 8;
+  case RNNRT_DTYPE_BOOL:
+    return 1;
+  }
+  return 0;
+}
+
+const char *rnnrt_dtype_name(rnnrt_dtype_t dtype) {
+  switch (dtype) {
+  case RNNRT_DTYPE_F32:
+    return "float32";
+  case RNNRT_DTYPE_I32:
+    return "int32";
+  case RNNRT_DTYPE_I64:
+    return "int64";
+  case RNNRT_DTYPE_BOOL:
+    return "bool";
+  }
+  return "unknown";
+}
 
 const char *rnnrt_status_name(rnnrt_status_t status) {
   switch (status) {
@@ -14,6 +56,12 @@ const char *rnnrt_status_name(rnnrt_status_t status) {
     return "RNNRT_STATUS_BAD_FORMAT";
   case RNNRT_STATUS_OUT_OF_MEMORY:
     return "RNNRT_STATUS_OUT_OF_MEMORY";
+  case RNNRT_STATUS_OUT_OF_RANGE:
+    return "RNNRT_STATUS_OUT_OF_RANGE";
+  case RNNRT_STATUS_FAILED_PRECONDITION:
+    return "RNNRT_STATUS_FAILED_PRECONDITION";
+  case RNNRT_STATUS_INCOMPATIBLE_VERSION:
+    return "RNNRT_STATUS_INCOMPATIBLE_VERSION";
   }
   return "RNNRT_STATUS_UNKNOWN";
 }

@@ -1,7 +1,9 @@
 // rnnc: the compiler driver.
 //
 //   rnnc run MODEL.mlir [--input NAME=FILE.npy]... [--inputs-dir DIR] --output-dir DIR
-//   rnnc compile MODEL.mlir --emit=rnn|llvm|asm|obj [-o FILE] [--cpu host|x86-64-v3|x86-64-v4]
+//   rnnc compile MODEL.mlir|.onnx [-o FILE] [--header FILE.h] [--name NAME]
+//                [--emit=rnn|llvm|asm|obj|header] [--cpu host|x86-64-v3|x86-64-v4]
+//                [--batch N] [--max-batch N]
 //
 // Every failure prints a message naming the problem and exits with status 1.
 
@@ -13,6 +15,7 @@
 #include "rnnc/Frontend/Onnx/OnnxImporter.h"
 #include "rnnc/InitAll.h"
 #include "rnnc/Pipelines/Pipelines.h"
+#include "rnnc/Target/CHeader/CHeader.h"
 #include "rnnc/Target/Cpu/CpuTarget.h"
 #include "rnnrt/npy.h"
 #include "llvm/Support/CommandLine.h"
@@ -64,18 +67,36 @@ static cl::opt<std::string> compileModel(cl::Positional, cl::Required,
 static cl::opt<std::string> compileOutput("o", cl::desc("Output file ('-' for stdout)"),
                                           cl::init("-"), cl::sub(compileCommand),
                                           cl::cat(rnncCategory));
-enum class EmitKind { Rnn, Llvm, Asm, Obj };
+enum class EmitKind { Rnn, Llvm, Asm, Obj, Header };
 static cl::opt<EmitKind>
-    compileEmit("emit", cl::desc("What to write"), cl::init(EmitKind::Obj),
+    compileEmit("emit", cl::desc("What -o receives"), cl::init(EmitKind::Obj),
                 cl::values(clEnumValN(EmitKind::Rnn, "rnn", "the verified rnn-dialect module"),
                            clEnumValN(EmitKind::Llvm, "llvm", "optimized LLVM IR"),
                            clEnumValN(EmitKind::Asm, "asm", "assembly"),
-                           clEnumValN(EmitKind::Obj, "obj", "a relocatable object file")),
+                           clEnumValN(EmitKind::Obj, "obj", "a relocatable object file"),
+                           clEnumValN(EmitKind::Header, "header", "the C header of the object")),
+                cl::sub(compileCommand), cl::cat(rnncCategory));
+static cl::opt<std::string> compileHeader("header",
+                                          cl::desc("Also write the C header of the object here"),
+                                          cl::value_desc("FILE.h"), cl::sub(compileCommand),
+                                          cl::cat(rnncCategory));
+static cl::opt<std::string>
+    compileName("name", cl::desc("Model name, the prefix of every symbol (default: file stem)"),
                 cl::sub(compileCommand), cl::cat(rnncCategory));
 static cl::opt<std::string> compileCpu("cpu",
                                        cl::desc("host, x86-64-v3 (AVX2), x86-64-v4 (AVX-512)"),
                                        cl::init("host"), cl::sub(compileCommand),
                                        cl::cat(rnncCategory));
+static cl::opt<int64_t> compileBatch("batch", cl::desc("Fix the batch size (0: dynamic)"),
+                                     cl::init(0), cl::sub(compileCommand), cl::cat(rnncCategory));
+static cl::opt<int64_t> compileMaxBatch("max-batch",
+                                        cl::desc("Most rows an instance may have (0: no limit)"),
+                                        cl::init(0), cl::sub(compileCommand),
+                                        cl::cat(rnncCategory));
+static cl::opt<bool> compileExposeState(
+    "expose-state",
+    cl::desc("Give sequences without an initial state state inputs and outputs (default on)"),
+    cl::init(true), cl::sub(compileCommand), cl::cat(rnncCategory));
 
 static cl::opt<std::string> entryFunction("function",
                                           cl::desc("Entry function (default: the only public one)"),
@@ -222,7 +243,8 @@ int runMain() {
   if (!file.module)
     return 1;
   ModuleOp module = *file.module;
-  JitOptions options;
+  CompileOptions options;
+  options.exposeState = false;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
   options.accumulators = accumulators;
@@ -334,56 +356,86 @@ int runMain() {
   return 0;
 }
 
+/// A C identifier from a file's stem: "lstm-small.onnx" -> "lstm_small".
+std::string defaultModelName(StringRef path) {
+  std::string name;
+  for (char c : llvm::sys::path::stem(path))
+    name += isalnum((unsigned char)c) ? c : '_';
+  if (name.empty() || isdigit((unsigned char)name[0]))
+    name = "m_" + name;
+  return name;
+}
+
 int compileMain() {
   ModelFile file(compileModel);
   if (!file.module)
     return 1;
   ModuleOp module = *file.module;
-  MLIRContext &context = file.context;
 
-  // Build everything (target machine included) before opening the output, so
-  // that a failure leaves no file behind.
-  auto machine = createTargetMachine(CpuTargetOptions{compileCpu});
-  if (!machine)
-    return failWith(llvm::toString(machine.takeError()));
-
-  if (compileEmit != EmitKind::Rnn) {
-    for (auto func : module.getOps<func::FuncOp>())
-      if (func.isPublic() && !func.isDeclaration()) {
-        func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
-        dropNameAttributes(func);
-      }
-    PassManager pm(&context);
-    CpuPipelineOptions pipelineOptions;
-    pipelineOptions.vectorWidth = vectorWidth.getValue();
-    pipelineOptions.accumulators = accumulators.getValue();
-    buildCpuPipeline(pm, pipelineOptions);
-    if (failed(pm.run(module)))
+  // Everything is produced in memory first, so that a failure leaves no file.
+  std::string primary, header;
+  llvm::raw_string_ostream primaryOs(primary), headerOs(header);
+  if (compileEmit == EmitKind::Rnn) {
+    if (!compileHeader.empty())
+      return failWith("--header needs --emit=obj, asm or llvm");
+    module.print(primaryOs);
+  } else {
+    CompileOptions options;
+    options.name = compileName.empty() ? defaultModelName(compileModel) : compileName.getValue();
+    options.function = entryFunction;
+    options.cpu = compileCpu;
+    options.batch = compileBatch;
+    options.maxBatch = compileMaxBatch;
+    options.exposeState = compileExposeState;
+    options.vectorWidth = vectorWidth;
+    options.accumulators = accumulators;
+    auto machine = createTargetMachine(CpuTargetOptions{compileCpu});
+    if (!machine)
+      return failWith(llvm::toString(machine.takeError()));
+    FailureOr<LoweredModel> lowered = lowerModel(module, options);
+    if (failed(lowered))
       return 1;
+    llvm::LLVMContext llvmContext;
+    auto llvmModule = translateForTarget(*lowered->module, llvmContext, **machine);
+    if (!llvmModule)
+      return failWith(llvm::toString(llvmModule.takeError()));
+    auto facts = addRuntimeAbi(**llvmModule, *lowered, options, (*machine)->getTargetCPU());
+    if (!facts)
+      return failWith(llvm::toString(facts.takeError()));
+    if (llvm::Error err = optimizeModule(**llvmModule, **machine))
+      return failWith(llvm::toString(std::move(err)));
+    emitCHeader(headerOs, lowered->signature, options, *facts,
+                llvm::sys::path::filename(compileModel));
+    if (compileEmit == EmitKind::Header) {
+      primary = header;
+    } else if (compileEmit == EmitKind::Llvm) {
+      (*llvmModule)->print(primaryOs, nullptr);
+    } else if (compileEmit != EmitKind::Header) {
+      auto type = compileEmit == EmitKind::Asm ? llvm::CodeGenFileType::AssemblyFile
+                                               : llvm::CodeGenFileType::ObjectFile;
+      llvm::SmallVector<char, 0> code;
+      llvm::raw_svector_ostream codeOs(code);
+      if (llvm::Error err = emitMachineCode(**llvmModule, **machine, type, codeOs))
+        return failWith(llvm::toString(std::move(err)));
+      primary.assign(code.begin(), code.end());
+    }
   }
 
   std::string error;
   auto output = openOutputFile(compileOutput, &error);
   if (!output)
     return failWith(error);
-  if (compileEmit == EmitKind::Rnn) {
-    module.print(output->os());
-    output->keep();
-    return 0;
+  std::unique_ptr<llvm::ToolOutputFile> headerOutput;
+  if (!compileHeader.empty()) {
+    headerOutput = openOutputFile(compileHeader, &error);
+    if (!headerOutput)
+      return failWith(error);
+    headerOutput->os() << header;
   }
-  llvm::LLVMContext llvmContext;
-  auto llvmModule = translateAndOptimize(module, llvmContext, **machine);
-  if (!llvmModule)
-    return failWith(llvm::toString(llvmModule.takeError()));
-  if (compileEmit == EmitKind::Llvm) {
-    (*llvmModule)->print(output->os(), nullptr);
-  } else {
-    auto type = compileEmit == EmitKind::Asm ? llvm::CodeGenFileType::AssemblyFile
-                                             : llvm::CodeGenFileType::ObjectFile;
-    if (llvm::Error err = emitMachineCode(**llvmModule, **machine, type, output->os()))
-      return failWith(llvm::toString(std::move(err)));
-  }
+  output->os() << primary;
   output->keep();
+  if (headerOutput)
+    headerOutput->keep();
   return 0;
 }
 

@@ -2,60 +2,16 @@
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "rnnc/Pipelines/Pipelines.h"
 #include "rnnc/Target/Cpu/CpuTarget.h"
-#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/SHA256.h"
 
-#include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 using namespace mlir;
 using namespace mlir::rnnc;
-
-namespace {
-size_t elementSize(ElementType type) {
-  switch (type) {
-  case ElementType::Bool:
-    return 1;
-  case ElementType::I64:
-    return 8;
-  default:
-    return 4;
-  }
-}
-
-/// Fields of an MLIR memref descriptor of rank r: allocated, aligned, offset,
-/// sizes[r], strides[r] (all 8 bytes wide on x86-64).
-size_t descriptorFields(size_t rank) { return 3 + 2 * rank; }
-
-/// MLIR marks memrefs backed by a global (not heap memory) with this pointer.
-constexpr intptr_t kGlobalSentinel = 0xdeadbeef;
-
-FailureOr<func::FuncOp> findEntry(ModuleOp module, StringRef name) {
-  if (!name.empty()) {
-    auto func = module.lookupSymbol<func::FuncOp>(name);
-    if (!func || func.isDeclaration())
-      return emitError(module.getLoc()) << "the module has no function '" << name << "'";
-    return func;
-  }
-  SmallVector<func::FuncOp> candidates;
-  for (auto func : module.getOps<func::FuncOp>())
-    if (func.isPublic() && !func.isDeclaration())
-      candidates.push_back(func);
-  if (candidates.size() != 1) {
-    InFlightDiagnostic diag = emitError(module.getLoc())
-                              << "expected exactly one public function to run, found "
-                              << candidates.size();
-    if (!candidates.empty())
-      diag << "; pick one with --function";
-    return diag;
-  }
-  return candidates.front();
-}
-} // namespace
 
 int64_t HostTensor::numElements() const {
   int64_t n = 1;
@@ -66,51 +22,68 @@ int64_t HostTensor::numElements() const {
 
 JitModel::~JitModel() = default;
 
-FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module, const JitOptions &options) {
-  OwningOpRef<ModuleOp> clone = module.clone();
-  FailureOr<func::FuncOp> entry = findEntry(*clone, options.function);
-  if (failed(entry))
+FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
+                                                       const CompileOptions &options) {
+  FailureOr<LoweredModel> lowered = lowerModel(module, options);
+  if (failed(lowered))
     return failure();
-  FailureOr<ModelSignature> signature = analyzeSignature(*entry);
-  if (failed(signature))
-    return failure();
-  MLIRContext *context = module.getContext();
-  (*entry)->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
-  dropNameAttributes(*entry);
-
-  PassManager pm(context);
-  CpuPipelineOptions pipelineOptions;
-  pipelineOptions.vectorWidth = options.vectorWidth;
-  pipelineOptions.accumulators = options.accumulators;
-  buildCpuPipeline(pm, pipelineOptions);
-  if (failed(pm.run(*clone)))
-    return failure();
-
-  auto machine = createTargetMachine(CpuTargetOptions{});
+  CpuTargetOptions targetOptions;
+  targetOptions.cpu = options.cpu;
+  auto machine = createTargetMachine(targetOptions);
   if (!machine)
     return emitError(module.getLoc()) << llvm::toString(machine.takeError());
-  DialectRegistry registry;
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-  context->appendDialectRegistry(registry);
 
+  std::string abiError;
+  auto buildModule = [&](Operation *op,
+                         llvm::LLVMContext &context) -> std::unique_ptr<llvm::Module> {
+    auto llvmModule = translateForTarget(cast<ModuleOp>(op), context, **machine);
+    if (!llvmModule) {
+      abiError = llvm::toString(llvmModule.takeError());
+      return nullptr;
+    }
+    auto facts = addRuntimeAbi(**llvmModule, *lowered, options, (*machine)->getTargetCPU());
+    if (!facts) {
+      abiError = llvm::toString(facts.takeError());
+      return nullptr;
+    }
+    return std::move(*llvmModule);
+  };
+  // The engine compiles lazily, on the first lookup below: both callbacks
+  // must outlive it.
+  auto optimize = makeOptimizingTransformer(3, 0, machine->get());
   ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = makeOptimizingTransformer(3, 0, machine->get());
+  engineOptions.llvmModuleBuilder = buildModule;
+  engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  auto engine = ExecutionEngine::create(*clone, engineOptions);
+  auto engine = ExecutionEngine::create(*lowered->module, engineOptions);
   if (!engine)
     return emitError(module.getLoc())
-           << "JIT compilation failed: " << llvm::toString(engine.takeError());
-  auto packed = (*engine)->lookupPacked("_mlir_ciface_" + signature->function);
-  if (!packed)
+           << "JIT compilation failed: "
+           << (abiError.empty() ? llvm::toString(engine.takeError()) : abiError);
+  auto accessor = (*engine)->lookup(options.name + "_model");
+  if (!accessor)
     return emitError(module.getLoc())
-           << "JIT entry point missing: " << llvm::toString(packed.takeError());
+           << "JIT model descriptor missing: " << llvm::toString(accessor.takeError());
 
   std::unique_ptr<JitModel> model(new JitModel());
-  model->signature_ = std::move(*signature);
+  model->signature_ = std::move(lowered->signature);
   model->engine_ = std::move(*engine);
-  model->entry_ = *packed;
+  model->model_ = reinterpret_cast<const rnnrt_model_t *(*)()>(*accessor)();
   return model;
+}
+
+static rnnrt_dtype_t toDtype(ElementType type) {
+  switch (type) {
+  case ElementType::F32:
+    return RNNRT_DTYPE_F32;
+  case ElementType::I32:
+    return RNNRT_DTYPE_I32;
+  case ElementType::I64:
+    return RNNRT_DTYPE_I64;
+  case ElementType::Bool:
+    return RNNRT_DTYPE_BOOL;
+  }
+  return RNNRT_DTYPE_F32;
 }
 
 bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor> &results,
@@ -123,6 +96,7 @@ bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor>
   }
   std::vector<std::vector<int64_t>> shapes;
   std::vector<const void *> data;
+  std::vector<rnnrt_tensor_t> tensors(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].elementType != sig.inputs[i].elementType) {
       error = "input '" + sig.inputs[i].name + "' must be " +
@@ -137,90 +111,83 @@ bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor>
       }
     shapes.push_back(inputs[i].shape);
     data.push_back(inputs[i].data);
+    if (inputs[i].shape.size() > RNNRT_MAX_RANK) {
+      error = "input '" + sig.inputs[i].name + "' has too many dimensions";
+      return false;
+    }
+    rnnrt_tensor_t &tensor = tensors[i];
+    tensor.data = const_cast<void *>(inputs[i].data);
+    tensor.dtype = toDtype(inputs[i].elementType);
+    tensor.rank = inputs[i].shape.size();
+    std::copy(inputs[i].shape.begin(), inputs[i].shape.end(), tensor.dims);
   }
   std::vector<int64_t> symbols;
   if (!bindSymbols(sig, shapes, data, symbols, error))
     return false;
 
-  std::vector<std::vector<int64_t>> descriptors;
-  descriptors.reserve(inputs.size());
-  for (const TensorRef &input : inputs) {
-    size_t rank = input.shape.size();
-    std::vector<int64_t> desc(descriptorFields(rank));
-    desc[0] = desc[1] = reinterpret_cast<intptr_t>(input.data);
-    desc[2] = 0;
-    int64_t stride = 1;
-    for (size_t d = rank; d-- > 0;) {
-      desc[3 + d] = input.shape[d];
-      desc[3 + rank + d] = stride;
-      stride *= input.shape[d];
-    }
-    descriptors.push_back(std::move(desc));
+  rnnrt_instance_options_t options;
+  rnnrt_instance_options_initialize(&options);
+  if (sig.batchSymbol >= 0)
+    options.batch = symbols[sig.batchSymbol];
+  char message[512];
+  rnnrt_instance_t *instance = nullptr;
+  if (rnnrt_instance_create(model_, &options, &instance, message, sizeof message) !=
+      RNNRT_STATUS_OK) {
+    error = message;
+    return false;
   }
-  size_t resultFields = 0;
-  for (const TensorSpec &spec : sig.results)
-    resultFields += descriptorFields(spec.shape.size());
-  std::vector<int64_t> resultBuffer(resultFields);
-
-  std::vector<void *> pointers;
-  std::vector<void **> args;
-  pointers.reserve(inputs.size() + 1);
-  if (!sig.results.empty())
-    pointers.push_back(resultBuffer.data());
-  for (auto &desc : descriptors)
-    pointers.push_back(desc.data());
-  for (void *&p : pointers)
-    args.push_back(&p);
-  entry_(reinterpret_cast<void **>(args.data()));
-
-  // Copy every result out, then free each heap buffer once (never an input).
-  llvm::SmallPtrSet<void *, 8> owned, inputPointers;
-  for (const TensorRef &input : inputs)
-    inputPointers.insert(const_cast<void *>(input.data));
+  std::unique_ptr<rnnrt_instance_t, void (*)(rnnrt_instance_t *)> owner(instance,
+                                                                        rnnrt_instance_destroy);
+  // A zero-size buffer may be NULL; the runtime reads NULL as "use the default".
+  static const int64_t empty = 0;
+  for (rnnrt_tensor_t &tensor : tensors)
+    if (!tensor.data)
+      tensor.data = const_cast<int64_t *>(&empty);
+  if (rnnrt_instance_run(instance, tensors.data(), tensors.size()) != RNNRT_STATUS_OK) {
+    error = rnnrt_instance_last_error(instance);
+    return false;
+  }
   results.clear();
-  size_t field = 0;
-  for (const TensorSpec &spec : sig.results) {
-    size_t rank = spec.shape.size();
-    const int64_t *desc = resultBuffer.data() + field;
-    field += descriptorFields(rank);
+  for (size_t i = 0; i < sig.results.size(); ++i) {
+    rnnrt_tensor_t out;
+    rnnrt_instance_output(instance, i, &out);
     HostTensor tensor;
-    tensor.name = spec.name;
-    tensor.elementType = spec.elementType;
-    tensor.shape.assign(desc + 3, desc + 3 + rank);
-    size_t width = elementSize(spec.elementType);
-    tensor.bytes.resize(tensor.numElements() * width);
-    const char *base = reinterpret_cast<const char *>(desc[1]) + desc[2] * width;
-    // Results are fresh row-major buffers: one copy. Anything else (a strided
-    // view) is gathered element by element.
-    bool contiguous = true;
-    for (int64_t d = rank, stride = 1; d-- > 0;) {
-      if (tensor.shape[d] != 1 && desc[3 + rank + d] != stride)
-        contiguous = false;
-      stride *= tensor.shape[d];
-    }
-    if (contiguous) {
-      if (!tensor.bytes.empty())
-        std::memcpy(tensor.bytes.data(), base, tensor.bytes.size());
-    } else {
-      std::vector<int64_t> index(rank, 0);
-      for (int64_t n = 0, total = tensor.numElements(); n < total; ++n) {
-        int64_t offset = 0;
-        for (size_t d = 0; d < rank; ++d)
-          offset += index[d] * desc[3 + rank + d];
-        std::memcpy(tensor.bytes.data() + n * width, base + offset * width, width);
-        for (size_t d = rank; d-- > 0;) {
-          if (++index[d] < tensor.shape[d])
-            break;
-          index[d] = 0;
-        }
-      }
-    }
+    tensor.name = sig.results[i].name;
+    tensor.elementType = sig.results[i].elementType;
+    tensor.shape.assign(out.dims, out.dims + out.rank);
+    tensor.bytes.resize(tensor.numElements() * rnnrt_dtype_size((rnnrt_dtype_t)out.dtype));
+    if (!tensor.bytes.empty())
+      std::memcpy(tensor.bytes.data(), out.data, tensor.bytes.size());
     results.push_back(std::move(tensor));
-    void *allocated = reinterpret_cast<void *>(desc[0]);
-    if (desc[0] != kGlobalSentinel && !inputPointers.count(allocated))
-      owned.insert(allocated);
   }
-  for (void *p : owned)
-    std::free(p);
   return true;
+}
+
+FailureOr<std::shared_ptr<const JitModel>>
+mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os, OpPrintingFlags().printGenericOpForm().enableDebugInfo(false));
+  os << "\n// " << options.name << ' ' << options.function << ' ' << options.cpu << ' '
+     << options.batch << ' ' << options.maxBatch << ' ' << options.exposeState << ' '
+     << options.vectorWidth << ' ' << options.accumulators;
+  auto digest = llvm::SHA256::hash(llvm::arrayRefFromStringRef(text));
+  std::string key(digest.begin(), digest.end());
+
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<const JitModel>> cache;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto hit = cache[key].lock())
+      return hit;
+  }
+  FailureOr<std::unique_ptr<JitModel>> compiled = JitModel::compile(module, options);
+  if (failed(compiled))
+    return failure();
+  std::shared_ptr<const JitModel> model(std::move(*compiled));
+  std::lock_guard<std::mutex> lock(mutex);
+  if (auto raced = cache[key].lock())
+    return raced;
+  cache[key] = model;
+  return model;
 }

@@ -182,6 +182,7 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
   for (BlockArgument arg : func.getArguments()) {
     std::string name = "arg" + std::to_string(arg.getArgNumber());
     rnn::DynamicRNNOp lengthUser;
+    bool isMask = false;
     for (OpOperand &use : arg.getUses()) {
       auto op = dyn_cast<rnn::DynamicRNNOp>(use.getOwner());
       if (!op)
@@ -193,6 +194,7 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
         lengthUser = op;
       } else if (use.get() == op.getMask()) {
         name = "mask";
+        isMask = true;
       } else {
         unsigned first = op.getInitialState().getBeginOperandIndex();
         unsigned index = use.getOperandNumber() - first;
@@ -209,8 +211,10 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
     FailureOr<TensorSpec> spec = describe(arg, name, arg.getLoc());
     if (failed(spec))
       return failure();
+    if (isMask)
+      spec->role = TensorRole::Mask;
     if (lengthUser) {
-      spec->isSequenceLength = true;
+      spec->role = TensorRole::SequenceLengths;
       int64_t time = staticSizeOf(key(lengthUser.getInputs(), lengthUser.getTimeDim()));
       if (ShapedType::isDynamic(time))
         spec->timeSymbol = symbolFor(key(lengthUser.getInputs(), lengthUser.getTimeDim()), "T");
@@ -239,6 +243,29 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
     if (failed(spec))
       return failure();
     signature.results.push_back(std::move(*spec));
+  }
+
+  // States pair by name; the runtime carries initial_state/S <- final_state/S.
+  for (auto [i, input] : llvm::enumerate(signature.inputs)) {
+    StringRef name = input.name;
+    if (!name.consume_front("initial_state/"))
+      continue;
+    for (auto [r, result] : llvm::enumerate(signature.results)) {
+      if (result.name != "final_state/" + name.str() || result.dimSymbols != input.dimSymbols ||
+          result.shape != input.shape || result.elementType != input.elementType)
+        continue;
+      input.role = result.role = TensorRole::State;
+      input.pair = (int)r;
+      result.pair = (int)i;
+    }
+  }
+  for (auto [i, symbol] : llvm::enumerate(signature.symbols))
+    if (symbol == "B")
+      signature.batchSymbol = (int)i;
+  if (signature.batchSymbol < 0 && !sequences.empty()) {
+    rnn::DynamicRNNOp first = sequences.front();
+    int64_t batch = staticSizeOf(key(first.getInputs(), first.getBatchDim()));
+    signature.staticBatch = ShapedType::isDynamic(batch) ? -1 : batch;
   }
   return signature;
 }
@@ -292,7 +319,7 @@ bool mlir::rnnc::bindSymbols(const ModelSignature &signature,
   }
   for (size_t i = 0; i < inputShapes.size(); ++i) {
     const TensorSpec &spec = signature.inputs[i];
-    if (!spec.isSequenceLength)
+    if (spec.role != TensorRole::SequenceLengths)
       continue;
     int64_t limit = spec.timeSymbol >= 0 ? symbolValues[spec.timeSymbol] : spec.staticTime;
     int64_t count = inputShapes[i].empty() ? 1 : inputShapes[i][0];

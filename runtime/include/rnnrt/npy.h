@@ -15,31 +15,17 @@
 extern "C" {
 #endif
 
-#define RNNRT_NPY_MAX_RANK 8
-
-typedef enum rnnrt_dtype {
-  RNNRT_DTYPE_F32 = 0,  /* '<f4' */
-  RNNRT_DTYPE_I32 = 1,  /* '<i4' */
-  RNNRT_DTYPE_I64 = 2,  /* '<i8' */
-  RNNRT_DTYPE_BOOL = 3, /* '|b1', one byte 0 or 1 */
-} rnnrt_dtype_t;
-
-/* Bytes per element of `dtype` (0 for an unknown value). */
-size_t rnnrt_dtype_size(rnnrt_dtype_t dtype);
-/* NumPy's name of `dtype`: "float32", "int32", "int64", "bool". */
-const char *rnnrt_dtype_name(rnnrt_dtype_t dtype);
-
 typedef struct rnnrt_npy_array {
   rnnrt_dtype_t dtype;
   int32_t rank;
-  int64_t shape[RNNRT_NPY_MAX_RANK];
+  int64_t shape[RNNRT_MAX_RANK];
   void *data;        /* rank 0 holds one element */
   size_t data_bytes; /* element count * element size */
 } rnnrt_npy_array_t;
 
 /* Reads `path`. Rejects with RNNRT_STATUS_BAD_FORMAT: a bad magic or header,
  * Fortran order, big-endian or other dtypes, negative or overflowing shapes,
- * rank > RNNRT_NPY_MAX_RANK, and a data section shorter or longer than the
+ * rank > RNNRT_MAX_RANK, and a data section shorter or longer than the
  * shape says. `message` (may be NULL) receives the reason. */
 rnnrt_status_t rnnrt_npy_load(const char *path, const rnnrt_allocator_t *allocator,
                               rnnrt_npy_array_t *out, char *message, size_t message_capacity);

@@ -1,25 +1,31 @@
-// RUN: rnnc compile %s --emit=asm --cpu=x86-64-v4 -o - | FileCheck %s --check-prefix=AVX512
-// RUN: rnnc compile %s --emit=asm --cpu=x86-64-v3 -o - | FileCheck %s --check-prefix=AVX2
-// RUN: rnnc compile %s --emit=llvm --cpu=x86-64-v4 -o - | FileCheck %s --check-prefix=IR
-// RUN: rnnc compile %s --emit=obj --cpu=x86-64-v4 -o %t.o && llvm-objdump -d %t.o | FileCheck %s --check-prefix=OBJ
+// RUN: rnnc compile %s --emit=asm --cpu=x86-64-v4 --name net -o - | FileCheck %s --check-prefix=AVX512
+// RUN: rnnc compile %s --emit=asm --cpu=x86-64-v3 --name net -o - | FileCheck %s --check-prefix=AVX2
+// RUN: rnnc compile %s --emit=llvm --cpu=x86-64-v4 --name net -o - | FileCheck %s --check-prefix=IR
+// RUN: rnnc compile %s --emit=obj --cpu=x86-64-v4 --name net -o %t.o && llvm-objdump -d %t.o | FileCheck %s --check-prefix=OBJ
+// RUN: llvm-nm --extern-only --defined-only %t.o | FileCheck %s --check-prefix=SYMBOLS
+
+// The object defines one external symbol, the descriptor accessor; the model
+// code is internal under the model's prefix.
+// SYMBOLS:     T net_model
+// SYMBOLS-NOT: {{.}}
 
 // The emitted machine code computes the gate matmuls and the gate math in SIMD
 // registers: packed FMAs on zmm (AVX-512) or ymm (AVX2), packed min/max for
 // the clips and packed multiplies for the sigmoid/tanh polynomials.
 
-// AVX512-LABEL: {{^}}lstm:
+// AVX512-LABEL: {{^}}net__lstm:
 // AVX512-DAG:   vbroadcastss {{.*}}%zmm
 // AVX512-DAG:   vfmadd{{[0-9]+}}ps {{.*}}%zmm{{[0-9]+}}, %zmm{{[0-9]+}}, %zmm{{[0-9]+}}
 // AVX512-DAG:   vmulps {{.*}}%zmm
 // AVX512-DAG:   vmaxps {{.*}}%zmm
 // AVX512-DAG:   vminps {{.*}}%zmm
 
-// AVX2-LABEL: {{^}}lstm:
+// AVX2-LABEL: {{^}}net__lstm:
 // AVX2-DAG:   vfmadd{{[0-9]+}}ps {{.*}}%ymm{{[0-9]+}}, %ymm{{[0-9]+}}, %ymm{{[0-9]+}}
 // AVX2-DAG:   vmulps {{.*}}%ymm
 // AVX2-NOT:   %zmm
 
-// IR-LABEL: define {{.*}} @lstm(
+// IR-LABEL: define {{.*}} @net__lstm(
 // IR:         call <16 x float> @llvm.fmuladd.v16f32(
 // IR-NOT:     call float @tanhf
 // IR-NOT:     call float @expf

@@ -7,20 +7,15 @@
 #include <vector>
 
 #include "mlir/IR/BuiltinOps.h"
+#include "rnnc/API/Compile.h"
 #include "rnnc/API/Signature.h"
+#include "rnnrt/model.h"
 
 namespace mlir {
 class ExecutionEngine;
 } // namespace mlir
 
 namespace mlir::rnnc {
-
-struct JitOptions {
-  /// Entry function; empty picks the module's only public function.
-  std::string function;
-  int64_t vectorWidth = 16;
-  int64_t accumulators = 8;
-};
 
 /// A borrowed input: C-order data of `shape`.
 struct TensorRef {
@@ -39,20 +34,26 @@ struct HostTensor {
   int64_t numElements() const;
 };
 
-/// A model compiled in-process for this machine's CPU. Thread-compatible: run
-/// may be called concurrently on one JitModel (no state is kept between calls).
+/// A model compiled in-process for this machine. It exposes the same runtime
+/// descriptor an AOT object does; run instances of it with rnnrt. Immutable
+/// once compiled: share it between threads freely.
 class JitModel {
 public:
   ~JitModel();
 
   /// Compiles the entry function of `module` (left unchanged). Problems are
   /// reported as MLIR diagnostics on the module's context.
-  static FailureOr<std::unique_ptr<JitModel>> compile(ModuleOp module, const JitOptions &options);
+  static FailureOr<std::unique_ptr<JitModel>> compile(ModuleOp module,
+                                                      const CompileOptions &options);
 
   const ModelSignature &signature() const { return signature_; }
 
-  /// Runs the model on `inputs` (in signature order). Fails with a message on
-  /// a dtype, rank or size mismatch or an out-of-range sequence length.
+  /// The runtime descriptor; valid while this JitModel lives.
+  const rnnrt_model_t *model() const { return model_; }
+
+  /// Runs once on `inputs` (in signature order) with a fresh instance whose
+  /// batch comes from the inputs. Fails with a message on a dtype, rank or
+  /// size mismatch or an out-of-range sequence length.
   bool run(const std::vector<TensorRef> &inputs, std::vector<HostTensor> &results,
            std::string &error) const;
 
@@ -60,8 +61,14 @@ private:
   JitModel() = default;
   ModelSignature signature_;
   std::unique_ptr<ExecutionEngine> engine_;
-  void (*entry_)(void **) = nullptr;
+  const rnnrt_model_t *model_ = nullptr;
 };
+
+/// Like JitModel::compile, but compiling the same module (same text) with the
+/// same options again in this process returns the model compiled first, as
+/// long as a caller still holds it. Thread-safe.
+FailureOr<std::shared_ptr<const JitModel>> compileCached(ModuleOp module,
+                                                         const CompileOptions &options);
 
 } // namespace mlir::rnnc
 

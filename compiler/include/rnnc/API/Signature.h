@@ -15,6 +15,9 @@ enum class ElementType { F32, I32, I64, Bool };
 /// "f32", "i32", "i64", "i1".
 const char *elementTypeName(ElementType type);
 
+/// What the runtime does with an input or result (rnnrt_role_t).
+enum class TensorRole { Data = 0, SequenceLengths = 1, Mask = 2, State = 3 };
+
 /// One input or result of a compiled model function.
 struct TensorSpec {
   std::string name;
@@ -24,9 +27,12 @@ struct TensorSpec {
   /// Per dimension, the index of the run-time size it equals (into
   /// ModelSignature::symbols), or -1 for a static dimension.
   std::vector<int> dimSymbols;
+  TensorRole role = TensorRole::Data;
+  /// For a state input `initial_state/S`: the index of the result
+  /// `final_state/S`, and the other way round; -1 otherwise.
+  int pair = -1;
   /// For a sequence_length input: the symbol (or static size, with symbol -1)
   /// of the time dimension its values may not exceed.
-  bool isSequenceLength = false;
   int timeSymbol = -1;
   int64_t staticTime = -1;
 };
@@ -40,6 +46,10 @@ struct ModelSignature {
   std::vector<TensorSpec> results;
   /// Names of the run-time sizes, e.g. "T", "B".
   std::vector<std::string> symbols;
+  /// The symbol named "B" (the batch of the first sequence), or -1.
+  int batchSymbol = -1;
+  /// Without a batch symbol: the static batch of the first sequence, or -1.
+  int64_t staticBatch = -1;
 };
 
 /// Derives the signature of `func`, naming inputs and results as documented in

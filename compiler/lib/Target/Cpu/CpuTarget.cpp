@@ -61,8 +61,8 @@ mlir::rnnc::createTargetMachine(const CpuTargetOptions &options) {
 }
 
 llvm::Expected<std::unique_ptr<llvm::Module>>
-mlir::rnnc::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
-                                 llvm::TargetMachine &machine) {
+mlir::rnnc::translateForTarget(ModuleOp module, llvm::LLVMContext &context,
+                               llvm::TargetMachine &machine) {
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
@@ -80,10 +80,11 @@ mlir::rnnc::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
     if (!machine.getTargetFeatureString().empty())
       function.addFnAttr("target-features", machine.getTargetFeatureString());
   }
-  auto optimize = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, &machine);
-  if (llvm::Error error = optimize(llvmModule.get()))
-    return std::move(error);
   return llvmModule;
+}
+
+llvm::Error mlir::rnnc::optimizeModule(llvm::Module &module, llvm::TargetMachine &machine) {
+  return makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, &machine)(&module);
 }
 
 llvm::Error mlir::rnnc::emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,

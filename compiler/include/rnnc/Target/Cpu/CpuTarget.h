@@ -26,10 +26,13 @@ void initializeNativeTarget();
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CpuTargetOptions &options);
 
-/// Translates a module in the LLVM dialect to LLVM IR for `machine` and runs
-/// LLVM's O3 pipeline on it (this is where loops get unrolled and scheduled).
+/// Translates a module in the LLVM dialect to LLVM IR for `machine`: data
+/// layout, triple, and the CPU and features on every function.
 llvm::Expected<std::unique_ptr<llvm::Module>>
-translateAndOptimize(ModuleOp module, llvm::LLVMContext &context, llvm::TargetMachine &machine);
+translateForTarget(ModuleOp module, llvm::LLVMContext &context, llvm::TargetMachine &machine);
+
+/// Runs LLVM's O3 pipeline (this is where loops get unrolled and scheduled).
+llvm::Error optimizeModule(llvm::Module &module, llvm::TargetMachine &machine);
 
 /// Writes assembly or an object file for `module`.
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,

@@ -15,6 +15,21 @@ def RnnApproximateMath : Pass<"rnn-approximate-math"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def RnnExposeState : Pass<"rnn-expose-state", "::mlir::ModuleOp"> {
+  let summary = "Give every sequence's state a function input and a function result";
+  let description = [{
+    For each `rnn.dynamic_rnn` without `initial_state` in a public function,
+    adds one function argument per state leaf (`[B, H]`, named
+    `initial_state/<layer>[/c|h]` with `rnn.name`) and passes them as the
+    initial state, and returns each final state that is not yet returned under
+    the name `final_state/<layer>[/c|h]`. Layers are numbered across the
+    function's sequences in order. The runtime pairs `initial_state/S` with
+    `final_state/S`, which is how an instance carries state from one call to
+    the next (streaming, Keras `stateful`). Zero-filled state arguments give
+    the same results as no initial state.
+  }];
+}
+
 def RnnFuseStackedSequences : Pass<"rnn-fuse-stacked-sequences"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
   let summary = "Merge chained rnn.dynamic_rnn ops into one over a stacked cell";

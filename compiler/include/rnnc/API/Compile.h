@@ -1,0 +1,64 @@
+#ifndef RNNC_API_COMPILE_H
+#define RNNC_API_COMPILE_H
+
+#include <cstdint>
+#include <string>
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "rnnc/API/Signature.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
+
+namespace mlir::rnnc {
+
+/// How a model is compiled for the runtime (AOT object or JIT alike).
+struct CompileOptions {
+  /// A C identifier; every generated symbol starts with it (`<name>_model`).
+  std::string name = "model";
+  /// Entry function; empty picks the module's only public function.
+  std::string function;
+  /// "host", "x86-64-v3", "x86-64-v4" or another LLVM CPU name.
+  std::string cpu = "host";
+  /// > 0: the batch dimension is fixed to this size.
+  int64_t batch = 0;
+  /// > 0: instances may not have more rows (dynamic batch only).
+  int64_t maxBatch = 0;
+  /// Give every sequence without an initial state a state input and output
+  /// (rnn-expose-state), so that instances can carry state between calls.
+  bool exposeState = true;
+  int64_t vectorWidth = 16;
+  int64_t accumulators = 8;
+};
+
+/// A model lowered to the LLVM dialect, ready for translation.
+struct LoweredModel {
+  OwningOpRef<ModuleOp> module;
+  ModelSignature signature;
+  /// The lowered entry function; `_mlir_ciface_<entry>` is its C interface.
+  std::string entry;
+};
+
+/// True for [A-Za-z_][A-Za-z0-9_]*.
+bool isValidModelName(StringRef name);
+
+/// Lowers a copy of `module` (left unchanged) for `options`. Problems are
+/// reported as MLIR diagnostics on the module's context.
+FailureOr<LoweredModel> lowerModel(ModuleOp module, const CompileOptions &options);
+
+/// What the generated code contains, for the header comment.
+struct ModelFacts {
+  uint64_t weightBytes = 0;
+  std::string target;
+};
+
+/// Adds the runtime ABI to the translated model (docs/runtime.md): the kernel
+/// `<name>_kernel(void *const *args)`, the rnnrt_model_t descriptor and its
+/// accessor `<name>_model()`, the only external symbol; every other defined
+/// symbol is renamed `<name>_...` and made internal.
+llvm::Expected<ModelFacts> addRuntimeAbi(llvm::Module &module, const LoweredModel &model,
+                                         const CompileOptions &options, StringRef target);
+
+} // namespace mlir::rnnc
+
+#endif // RNNC_API_COMPILE_H

@@ -1,0 +1,174 @@
+// The runtime ABI of generated code (runtime/include/rnnrt/model.h): the
+// descriptor structs are built here with the same field order; LLVM's natural
+// struct layout matches the C compiler's on the supported targets.
+
+#include "rnnc/API/Compile.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DerivedTypes.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/IRBuilder.h"
+
+using namespace mlir;
+using namespace mlir::rnnc;
+
+namespace {
+constexpr uint32_t kAbiVersion = 1; // RNNRT_ABI_VERSION
+
+class DescriptorBuilder {
+public:
+  DescriptorBuilder(llvm::Module &module, StringRef prefix)
+      : module(module), context(module.getContext()), prefix(prefix.str()) {
+    ptr = llvm::PointerType::get(context, 0);
+    i32 = llvm::Type::getInt32Ty(context);
+    i64 = llvm::Type::getInt64Ty(context);
+    // name, dtype, role, rank, pair, dims, limit_symbol, limit_static
+    tensorInfo = llvm::StructType::get(context, {ptr, i32, i32, i32, i32, ptr, i32, i64});
+    // abi_version, num_inputs, num_outputs, num_symbols, name, target, inputs,
+    // outputs, symbols, batch_symbol, reserved, max_batch, weight_bytes, kernel
+    modelType = llvm::StructType::get(
+        context, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, i32, i32, i64, i64, ptr});
+  }
+
+  llvm::Constant *global(llvm::Constant *init, StringRef suffix) {
+    auto *var = new llvm::GlobalVariable(module, init->getType(), /*isConstant=*/true,
+                                         llvm::GlobalValue::InternalLinkage, init,
+                                         prefix + "_" + suffix.str());
+    var->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+    return var;
+  }
+
+  llvm::Constant *string(StringRef value) {
+    return global(llvm::ConstantDataArray::getString(context, value), "str");
+  }
+
+  llvm::Constant *tensors(ArrayRef<TensorSpec> specs, StringRef kind) {
+    SmallVector<llvm::Constant *> entries;
+    for (const TensorSpec &spec : specs) {
+      SmallVector<int64_t> dims;
+      for (auto [size, symbol] : llvm::zip(spec.shape, spec.dimSymbols))
+        dims.push_back(symbol >= 0 ? -1 - symbol : size);
+      llvm::Constant *dimsArray = dims.empty()
+                                      ? llvm::ConstantPointerNull::get(ptr)
+                                      : global(llvm::ConstantDataArray::get(context, dims), "dims");
+      entries.push_back(llvm::ConstantStruct::get(
+          tensorInfo,
+          {string(spec.name), llvm::ConstantInt::get(i32, dtype(spec.elementType)),
+           llvm::ConstantInt::get(i32, (int)spec.role),
+           llvm::ConstantInt::get(i32, spec.shape.size()), llvm::ConstantInt::get(i32, spec.pair),
+           dimsArray, llvm::ConstantInt::get(i32, spec.timeSymbol),
+           llvm::ConstantInt::get(i64, spec.staticTime)}));
+    }
+    if (entries.empty())
+      return llvm::ConstantPointerNull::get(ptr);
+    return global(
+        llvm::ConstantArray::get(llvm::ArrayType::get(tensorInfo, entries.size()), entries), kind);
+  }
+
+  static int dtype(ElementType type) {
+    switch (type) {
+    case ElementType::F32:
+      return 0;
+    case ElementType::I32:
+      return 1;
+    case ElementType::I64:
+      return 2;
+    case ElementType::Bool:
+      return 3;
+    }
+    return -1;
+  }
+
+  llvm::Module &module;
+  llvm::LLVMContext &context;
+  std::string prefix;
+  llvm::PointerType *ptr;
+  llvm::IntegerType *i32, *i64;
+  llvm::StructType *tensorInfo, *modelType;
+};
+} // namespace
+
+llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
+                                                     const LoweredModel &model,
+                                                     const CompileOptions &options,
+                                                     StringRef target) {
+  auto fail = [](const Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  };
+  const ModelSignature &signature = model.signature;
+  llvm::Function *entry = module.getFunction("_mlir_ciface_" + model.entry);
+  if (!entry || entry->arg_size() != signature.inputs.size() + 1)
+    return fail("the C interface of '" + model.entry +
+                "' is missing or has an unexpected "
+                "signature");
+
+  ModelFacts facts;
+  facts.target = target.str();
+  const llvm::DataLayout &layout = module.getDataLayout();
+  for (llvm::GlobalVariable &var : module.globals())
+    if (var.isConstant() && var.hasInitializer())
+      facts.weightBytes += layout.getTypeAllocSize(var.getValueType());
+
+  // Nothing but <name>_model may clash with other objects or the program.
+  // Model code goes under <name>__ so that it cannot take the ABI names.
+  std::string prefix = options.name + "_";
+  auto internalize = [&](llvm::GlobalValue &value) {
+    if (value.isDeclaration())
+      return;
+    value.setName(prefix + "_" + value.getName());
+    value.setLinkage(llvm::GlobalValue::InternalLinkage);
+  };
+  for (llvm::Function &function : module)
+    internalize(function);
+  for (llvm::GlobalVariable &var : module.globals())
+    internalize(var);
+
+  DescriptorBuilder b(module, options.name);
+  llvm::LLVMContext &context = module.getContext();
+  auto *kernelType = llvm::FunctionType::get(llvm::Type::getVoidTy(context), {b.ptr}, false);
+  auto *kernel = llvm::Function::Create(kernelType, llvm::GlobalValue::InternalLinkage,
+                                        prefix + "kernel", module);
+  for (StringRef attr : {"target-cpu", "target-features"})
+    if (entry->hasFnAttribute(attr))
+      kernel->addFnAttr(entry->getFnAttribute(attr));
+  llvm::IRBuilder<> ir(llvm::BasicBlock::Create(context, "entry", kernel));
+  SmallVector<llvm::Value *> args;
+  for (unsigned i = 0; i < entry->arg_size(); ++i) {
+    llvm::Value *slot = ir.CreateConstGEP1_64(b.ptr, kernel->getArg(0), i);
+    args.push_back(ir.CreateLoad(b.ptr, slot));
+  }
+  ir.CreateCall(entry, args);
+  ir.CreateRetVoid();
+
+  SmallVector<llvm::Constant *> symbolNames;
+  for (const std::string &symbol : signature.symbols)
+    symbolNames.push_back(b.string(symbol));
+  llvm::Constant *symbols =
+      symbolNames.empty()
+          ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(b.ptr))
+          : b.global(llvm::ConstantArray::get(llvm::ArrayType::get(b.ptr, symbolNames.size()),
+                                              symbolNames),
+                     "symbols");
+  int64_t maxBatch =
+      signature.batchSymbol >= 0 ? options.maxBatch : std::max<int64_t>(signature.staticBatch, 0);
+  llvm::Constant *descriptor = llvm::ConstantStruct::get(
+      b.modelType, {llvm::ConstantInt::get(b.i32, kAbiVersion),
+                    llvm::ConstantInt::get(b.i32, signature.inputs.size()),
+                    llvm::ConstantInt::get(b.i32, signature.results.size()),
+                    llvm::ConstantInt::get(b.i32, signature.symbols.size()), b.string(options.name),
+                    b.string(target), b.tensors(signature.inputs, "inputs"),
+                    b.tensors(signature.results, "outputs"), symbols,
+                    llvm::ConstantInt::get(b.i32, signature.batchSymbol),
+                    llvm::ConstantInt::get(b.i32, 0), llvm::ConstantInt::get(b.i64, maxBatch),
+                    llvm::ConstantInt::get(b.i64, facts.weightBytes), kernel});
+  llvm::Constant *descriptorVar = b.global(descriptor, "descriptor");
+
+  auto *accessorType = llvm::FunctionType::get(b.ptr, {}, false);
+  auto *accessor = llvm::Function::Create(accessorType, llvm::GlobalValue::ExternalLinkage,
+                                          prefix + "model", module);
+  if (accessor->getName() != prefix + "model")
+    return fail("the symbol " + prefix + "model is taken");
+  llvm::IRBuilder<> ret(llvm::BasicBlock::Create(context, "entry", accessor));
+  ret.CreateRet(descriptorVar);
+  return facts;
+}

@@ -1,0 +1,167 @@
+/* Compiled models and their instances: the ABI between rnnc-generated code
+ * (AOT objects and JIT modules alike) and the runtime, and the generic API over
+ * any compiled model. Reference: docs/runtime.md.
+ *
+ * Ownership: a model descriptor is immutable and owned by the code that holds
+ * it (static data of an AOT object, or a JIT module kept alive by its owner).
+ * rnnrt_instance_create returns a caller-owned instance; every pointer an
+ * accessor returns is borrowed from the instance and stays valid until the
+ * next rnnrt_instance_run or rnnrt_instance_destroy on it.
+ *
+ * Threading: a model is immutable and may be shared by any number of threads.
+ * An instance is thread-compatible: calls on one instance must not overlap,
+ * distinct instances (of the same model or not) may run concurrently. There is
+ * no global state. */
+#ifndef RNNRT_MODEL_H
+#define RNNRT_MODEL_H
+
+#include <stdint.h>
+
+#include "rnnrt/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped whenever a descriptor struct or the kernel calling convention
+ * changes; the runtime refuses descriptors of another version. */
+#define RNNRT_ABI_VERSION 1
+
+typedef enum rnnrt_role {
+  RNNRT_ROLE_DATA = 0,             /* an ordinary input or output */
+  RNNRT_ROLE_SEQUENCE_LENGTHS = 1, /* i32/i64 [B]: valid steps per row */
+  RNNRT_ROLE_MASK = 2,             /* bool [B, T]: Keras mask */
+  RNNRT_ROLE_STATE = 3,            /* a recurrent state the instance can carry */
+} rnnrt_role_t;
+
+/* One input or output of a model. `dims[d]` >= 0 is a static size; a negative
+ * value names a run-time size: the model's symbols[-1 - dims[d]] (T, B, ...). */
+typedef struct rnnrt_tensor_info {
+  const char *name;
+  int32_t dtype; /* rnnrt_dtype_t */
+  int32_t role;  /* rnnrt_role_t */
+  int32_t rank;
+  /* For a state input: the output holding the state after the call; for a
+   * state output: the input it feeds. -1 otherwise. */
+  int32_t pair;
+  const int64_t *dims;
+  /* For a sequence-lengths input: values must lie in [0, limit], the limit
+   * being symbols[limit_symbol] when >= 0, else limit_static. */
+  int32_t limit_symbol;
+  int64_t limit_static;
+} rnnrt_tensor_info_t;
+
+/* The kernel: args[0] points to the results (one MLIR memref descriptor per
+ * output, back to back: allocated, aligned, offset, sizes[rank],
+ * strides[rank], all 64-bit), args[1 + i] to the descriptor of input i.
+ * Results are heap buffers from the C library's malloc (or views of inputs or
+ * constants); the runtime copies and frees them. */
+typedef void (*rnnrt_kernel_fn)(void *const *args);
+
+/* Emitted by rnnc as read-only data; `<model>_model()` returns it. */
+typedef struct rnnrt_model {
+  uint32_t abi_version; /* RNNRT_ABI_VERSION */
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  uint32_t num_symbols;
+  const char *name;
+  const char *target; /* the CPU the code was compiled for */
+  const rnnrt_tensor_info_t *inputs;
+  const rnnrt_tensor_info_t *outputs;
+  const char *const *symbols;
+  int32_t batch_symbol; /* the symbol sized by the instance's batch, or -1 */
+  int32_t reserved;
+  /* With a batch symbol: the most rows an instance may have (0: no limit).
+   * Without one: the model's static batch (0: none, one row). */
+  int64_t max_batch;
+  uint64_t weight_bytes; /* constant data embedded in the code */
+  rnnrt_kernel_fn kernel;
+} rnnrt_model_t;
+
+/* The version this runtime implements. */
+uint32_t rnnrt_abi_version(void);
+
+/* Checks that `model` is a well-formed descriptor of this ABI version. */
+rnnrt_status_t rnnrt_model_verify(const rnnrt_model_t *model, char *message, size_t capacity);
+
+/* Index of the input or output called `name`, or -1. */
+int32_t rnnrt_model_find_input(const rnnrt_model_t *model, const char *name);
+int32_t rnnrt_model_find_output(const rnnrt_model_t *model, const char *name);
+
+/* A tensor at the API boundary: C-order (row-major) contiguous data. */
+typedef struct rnnrt_tensor {
+  void *data;
+  int32_t dtype; /* rnnrt_dtype_t */
+  int32_t rank;
+  int64_t dims[RNNRT_MAX_RANK];
+} rnnrt_tensor_t;
+
+/* Bytes of the tensor's data: element count times element size. */
+size_t rnnrt_tensor_bytes(const rnnrt_tensor_t *tensor);
+
+typedef struct rnnrt_instance_options {
+  /* Instance memory (state, outputs, bookkeeping). Zero: the system allocator. */
+  rnnrt_allocator_t allocator;
+  /* Rows per call. 0 takes the model's static batch; required when the batch
+   * is dynamic; must not exceed the model's max_batch. */
+  int64_t batch;
+  /* Nonzero: after each call the final states become the instance's state,
+   * which the next call starts from (streaming, Keras `stateful`). */
+  int32_t keep_state;
+} rnnrt_instance_options_t;
+
+void rnnrt_instance_options_initialize(rnnrt_instance_options_t *options);
+
+typedef struct rnnrt_instance rnnrt_instance_t;
+
+/* Creates an instance with zero state. On failure `*out_instance` is NULL and
+ * `message` (may be NULL) says why. */
+rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
+                                     const rnnrt_instance_options_t *options,
+                                     rnnrt_instance_t **out_instance, char *message,
+                                     size_t capacity);
+void rnnrt_instance_destroy(rnnrt_instance_t *instance);
+
+const rnnrt_model_t *rnnrt_instance_model(const rnnrt_instance_t *instance);
+int64_t rnnrt_instance_batch(const rnnrt_instance_t *instance);
+/* The message of the last failed call on `instance` ("" after a success). */
+const char *rnnrt_instance_last_error(const rnnrt_instance_t *instance);
+
+/* Lengths (count == batch) used when a call leaves the model's
+ * sequence-lengths input NULL; NULL restores the default, T for every row. */
+rnnrt_status_t rnnrt_instance_set_sequence_lengths(rnnrt_instance_t *instance,
+                                                   const int32_t *lengths, int64_t count);
+/* A [batch, time] mask (bytes 0/1) used when a call with T == time leaves the
+ * model's mask input NULL; NULL restores the default, every step valid. */
+rnnrt_status_t rnnrt_instance_set_mask(rnnrt_instance_t *instance, const uint8_t *mask,
+                                       int64_t batch, int64_t time);
+
+/* Runs the model. `inputs` has one entry per model input, in order. An entry
+ * with data == NULL is allowed for a state input (the instance's state is
+ * used), a sequence-lengths input (the lengths set on the instance) and a mask
+ * (the mask set on the instance); its dtype and dims are then ignored. Every
+ * other entry must match the model's dtype and dims exactly, with run-time
+ * sizes consistent across inputs and the batch size equal to the instance's.
+ * On failure nothing is changed: outputs and state keep their last values. */
+rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor_t *inputs,
+                                  size_t num_inputs);
+
+/* Output `index` of the last successful run (borrowed). */
+rnnrt_status_t rnnrt_instance_output(rnnrt_instance_t *instance, size_t index,
+                                     rnnrt_tensor_t *out_tensor);
+
+/* The state buffer fed to state input `input_index` (borrowed, writable: a
+ * host may also set the state by writing it). */
+rnnrt_status_t rnnrt_instance_state(rnnrt_instance_t *instance, size_t input_index,
+                                    rnnrt_tensor_t *out_tensor);
+
+/* Zeroes the state of the rows r with rows[r] != 0 (count == batch), or of
+ * every row when rows is NULL. */
+rnnrt_status_t rnnrt_instance_reset_state(rnnrt_instance_t *instance, const uint8_t *rows,
+                                          int64_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RNNRT_MODEL_H */

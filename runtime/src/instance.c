@@ -1,0 +1,657 @@
+#include "rnnrt/model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "message.h"
+
+/* MLIR marks memrefs backed by a constant global (not heap memory) with this
+ * allocated pointer. */
+#define RNNRT_GLOBAL_SENTINEL ((intptr_t)0xdeadbeef)
+#define RNNRT_ALIGNMENT 64
+
+struct rnnrt_instance {
+  const rnnrt_model_t *model;
+  rnnrt_allocator_t allocator;
+  int64_t batch;
+  int32_t keep_state;
+  int32_t has_outputs;
+  char last_error[512];
+
+  /* Per input: the state buffer of a carried state input (else data NULL). */
+  rnnrt_tensor_t *state;
+  /* Lengths set by the host (int64, `batch` values) and the per-call default. */
+  int64_t *lengths;
+  int32_t lengths_set;
+  void *lengths_buffer; /* the model's dtype, `batch` values */
+  uint8_t *mask;        /* set by the host: batch * mask_time bytes */
+  int64_t mask_time;
+  uint8_t *default_mask; /* all ones */
+  size_t default_mask_bytes;
+
+  /* Outputs of the last run and their capacities. */
+  rnnrt_tensor_t *outputs;
+  size_t *output_capacity;
+
+  /* Per-call scratch, sized at creation. */
+  int64_t *symbols;
+  rnnrt_tensor_t *bound;  /* the inputs after defaults */
+  int64_t *input_fields;  /* memref descriptors of the inputs */
+  int64_t *result_fields; /* memref descriptors the kernel fills */
+  void **args;            /* kernel arguments */
+  void **fresh_outputs;   /* output buffers grown during a call */
+  size_t *fresh_capacity;
+};
+
+static size_t descriptor_fields(int32_t rank) { return 3 + 2 * (size_t)rank; }
+
+static size_t element_count(const rnnrt_tensor_t *tensor) {
+  size_t count = 1;
+  for (int32_t d = 0; d < tensor->rank; ++d)
+    count *= (size_t)tensor->dims[d];
+  return count;
+}
+
+size_t rnnrt_tensor_bytes(const rnnrt_tensor_t *tensor) {
+  return tensor ? element_count(tensor) * rnnrt_dtype_size((rnnrt_dtype_t)tensor->dtype) : 0;
+}
+
+static rnnrt_status_t set_error(rnnrt_instance_t *instance, rnnrt_status_t status,
+                                const char *format, ...) __attribute__((format(printf, 3, 4)));
+
+static rnnrt_status_t set_error(rnnrt_instance_t *instance, rnnrt_status_t status,
+                                const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(instance->last_error, sizeof instance->last_error, format, args);
+  va_end(args);
+  return status;
+}
+
+static rnnrt_status_t succeed(rnnrt_instance_t *instance) {
+  instance->last_error[0] = '\0';
+  return RNNRT_STATUS_OK;
+}
+
+static void *allocate(const rnnrt_allocator_t *allocator, size_t bytes) {
+  void *p = allocator->alloc(allocator->self, bytes == 0 ? 1 : bytes, RNNRT_ALIGNMENT);
+  if (p)
+    memset(p, 0, bytes == 0 ? 1 : bytes);
+  return p;
+}
+
+void rnnrt_instance_options_initialize(rnnrt_instance_options_t *options) {
+  if (!options)
+    return;
+  memset(options, 0, sizeof *options);
+  options->allocator = rnnrt_allocator_system();
+}
+
+void rnnrt_instance_destroy(rnnrt_instance_t *instance) {
+  if (!instance)
+    return;
+  rnnrt_allocator_t a = instance->allocator;
+  const rnnrt_model_t *model = instance->model;
+  if (instance->state)
+    for (uint32_t i = 0; i < model->num_inputs; ++i)
+      a.free(a.self, instance->state[i].data);
+  if (instance->outputs)
+    for (uint32_t i = 0; i < model->num_outputs; ++i)
+      a.free(a.self, instance->outputs[i].data);
+  void *blocks[] = {instance->state,           instance->lengths,
+                    instance->lengths_buffer,  instance->mask,
+                    instance->default_mask,    instance->outputs,
+                    instance->output_capacity, instance->symbols,
+                    instance->bound,           instance->input_fields,
+                    instance->result_fields,   instance->args,
+                    instance->fresh_outputs,   instance->fresh_capacity};
+  for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; ++i)
+    a.free(a.self, blocks[i]);
+  a.free(a.self, instance);
+}
+
+rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
+                                     const rnnrt_instance_options_t *options,
+                                     rnnrt_instance_t **out_instance, char *message,
+                                     size_t capacity) {
+  if (!out_instance)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT, "out_instance is NULL");
+  *out_instance = NULL;
+  rnnrt_status_t status = rnnrt_model_verify(model, message, capacity);
+  if (status != RNNRT_STATUS_OK)
+    return status;
+  rnnrt_instance_options_t defaults;
+  rnnrt_instance_options_initialize(&defaults);
+  if (!options)
+    options = &defaults;
+  rnnrt_allocator_t allocator = options->allocator;
+  if (!allocator.alloc && !allocator.free)
+    allocator = rnnrt_allocator_system();
+  if (!allocator.alloc || !allocator.free)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                      "the allocator needs both alloc and free");
+
+  int64_t batch = options->batch;
+  if (model->batch_symbol < 0) {
+    int64_t fixed = model->max_batch > 0 ? model->max_batch : 1;
+    if (batch != 0 && batch != fixed)
+      return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                        "model '%s' has a static batch of %lld, not %lld", model->name,
+                        (long long)fixed, (long long)batch);
+    batch = fixed;
+  } else if (batch <= 0) {
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                      "model '%s' has a dynamic batch: set options.batch (rows per call) to a "
+                      "positive value, got %lld",
+                      model->name, (long long)batch);
+  } else if (model->max_batch > 0 && batch > model->max_batch) {
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_RANGE,
+                      "batch %lld exceeds the model's limit of %lld rows", (long long)batch,
+                      (long long)model->max_batch);
+  }
+
+  rnnrt_instance_t *instance = allocate(&allocator, sizeof *instance);
+  if (!instance)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
+  instance->model = model;
+  instance->allocator = allocator;
+  instance->batch = batch;
+  instance->keep_state = options->keep_state != 0;
+
+  uint32_t ni = model->num_inputs, no = model->num_outputs;
+  size_t input_fields = 0, result_fields = 0;
+  for (uint32_t i = 0; i < ni; ++i)
+    input_fields += descriptor_fields(model->inputs[i].rank);
+  for (uint32_t i = 0; i < no; ++i)
+    result_fields += descriptor_fields(model->outputs[i].rank);
+  instance->state = allocate(&allocator, ni * sizeof(rnnrt_tensor_t));
+  instance->lengths = allocate(&allocator, (size_t)batch * sizeof(int64_t));
+  instance->lengths_buffer = allocate(&allocator, (size_t)batch * sizeof(int64_t));
+  instance->outputs = allocate(&allocator, no * sizeof(rnnrt_tensor_t));
+  instance->output_capacity = allocate(&allocator, no * sizeof(size_t));
+  instance->symbols = allocate(&allocator, (model->num_symbols + 1) * sizeof(int64_t));
+  instance->bound = allocate(&allocator, ni * sizeof(rnnrt_tensor_t));
+  instance->input_fields = allocate(&allocator, input_fields * sizeof(int64_t));
+  instance->result_fields = allocate(&allocator, result_fields * sizeof(int64_t));
+  instance->args = allocate(&allocator, (ni + 1) * sizeof(void *));
+  instance->fresh_outputs = allocate(&allocator, no * sizeof(void *));
+  instance->fresh_capacity = allocate(&allocator, no * sizeof(size_t));
+  if (!instance->state || !instance->lengths || !instance->lengths_buffer || !instance->outputs ||
+      !instance->output_capacity || !instance->symbols || !instance->bound ||
+      !instance->input_fields || !instance->result_fields || !instance->args ||
+      !instance->fresh_outputs || !instance->fresh_capacity) {
+    rnnrt_instance_destroy(instance);
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
+  }
+
+  /* A state input is carried when its sizes are static or the batch. */
+  for (uint32_t i = 0; i < ni; ++i) {
+    const rnnrt_tensor_info_t *info = &model->inputs[i];
+    if (info->role != RNNRT_ROLE_STATE)
+      continue;
+    rnnrt_tensor_t *state = &instance->state[i];
+    int carried = 1;
+    state->dtype = info->dtype;
+    state->rank = info->rank;
+    for (int32_t d = 0; d < info->rank; ++d) {
+      int64_t size = info->dims[d];
+      if (size < 0) {
+        if (-1 - size != model->batch_symbol)
+          carried = 0;
+        size = batch;
+      }
+      state->dims[d] = size;
+    }
+    if (!carried)
+      continue;
+    state->data = allocate(&allocator, rnnrt_tensor_bytes(state));
+    if (!state->data) {
+      rnnrt_instance_destroy(instance);
+      return rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
+    }
+  }
+  *out_instance = instance;
+  return RNNRT_STATUS_OK;
+}
+
+const rnnrt_model_t *rnnrt_instance_model(const rnnrt_instance_t *instance) {
+  return instance ? instance->model : NULL;
+}
+
+int64_t rnnrt_instance_batch(const rnnrt_instance_t *instance) {
+  return instance ? instance->batch : 0;
+}
+
+const char *rnnrt_instance_last_error(const rnnrt_instance_t *instance) {
+  return instance ? instance->last_error : "instance is NULL";
+}
+
+static int32_t find_role(const rnnrt_model_t *model, rnnrt_role_t role) {
+  for (uint32_t i = 0; i < model->num_inputs; ++i)
+    if (model->inputs[i].role == (int32_t)role)
+      return (int32_t)i;
+  return -1;
+}
+
+rnnrt_status_t rnnrt_instance_set_sequence_lengths(rnnrt_instance_t *instance,
+                                                   const int32_t *lengths, int64_t count) {
+  if (!instance)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  if (find_role(instance->model, RNNRT_ROLE_SEQUENCE_LENGTHS) < 0)
+    return set_error(instance, RNNRT_STATUS_FAILED_PRECONDITION,
+                     "model '%s' has no sequence-lengths input", instance->model->name);
+  if (!lengths) {
+    instance->lengths_set = 0;
+    return succeed(instance);
+  }
+  if (count != instance->batch)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                     "expected %lld sequence lengths (the batch), got %lld",
+                     (long long)instance->batch, (long long)count);
+  for (int64_t b = 0; b < count; ++b)
+    if (lengths[b] < 0)
+      return set_error(instance, RNNRT_STATUS_OUT_OF_RANGE,
+                       "sequence length of row %lld is %d; lengths must be >= 0", (long long)b,
+                       lengths[b]);
+  for (int64_t b = 0; b < count; ++b)
+    instance->lengths[b] = lengths[b];
+  instance->lengths_set = 1;
+  return succeed(instance);
+}
+
+rnnrt_status_t rnnrt_instance_set_mask(rnnrt_instance_t *instance, const uint8_t *mask,
+                                       int64_t batch, int64_t time) {
+  if (!instance)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  if (find_role(instance->model, RNNRT_ROLE_MASK) < 0)
+    return set_error(instance, RNNRT_STATUS_FAILED_PRECONDITION, "model '%s' has no mask input",
+                     instance->model->name);
+  rnnrt_allocator_t *a = &instance->allocator;
+  if (!mask) {
+    a->free(a->self, instance->mask);
+    instance->mask = NULL;
+    return succeed(instance);
+  }
+  if (batch != instance->batch || time < 0)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                     "the mask must be [%lld, T] with T >= 0, got [%lld, %lld]",
+                     (long long)instance->batch, (long long)batch, (long long)time);
+  uint8_t *copy = allocate(a, (size_t)(batch * time));
+  if (!copy)
+    return set_error(instance, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
+  for (int64_t i = 0; i < batch * time; ++i)
+    copy[i] = mask[i] != 0;
+  a->free(a->self, instance->mask);
+  instance->mask = copy;
+  instance->mask_time = time;
+  return succeed(instance);
+}
+
+/* Resolves the sizes of an input the host left NULL from the bound symbols. */
+static rnnrt_status_t resolve_dims(rnnrt_instance_t *instance, const rnnrt_tensor_info_t *info,
+                                   rnnrt_tensor_t *tensor) {
+  const rnnrt_model_t *model = instance->model;
+  tensor->dtype = info->dtype;
+  tensor->rank = info->rank;
+  for (int32_t d = 0; d < info->rank; ++d) {
+    int64_t size = info->dims[d];
+    if (size < 0) {
+      int32_t symbol = (int32_t)(-1 - size);
+      size = instance->symbols[symbol];
+      if (size < 0)
+        return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                         "input '%s' is NULL and its size %s is not set by any other input",
+                         info->name, model->symbols[symbol]);
+    }
+    tensor->dims[d] = size;
+  }
+  return RNNRT_STATUS_OK;
+}
+
+/* Fills the kernel view of input `i`, applying the instance's defaults. */
+static rnnrt_status_t bind_default(rnnrt_instance_t *instance, uint32_t i) {
+  const rnnrt_tensor_info_t *info = &instance->model->inputs[i];
+  rnnrt_tensor_t *tensor = &instance->bound[i];
+  rnnrt_status_t status = resolve_dims(instance, info, tensor);
+  if (status != RNNRT_STATUS_OK)
+    return status;
+  switch (info->role) {
+  case RNNRT_ROLE_STATE:
+    if (!instance->state[i].data)
+      return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                       "state input '%s' has run-time sizes other than the batch; pass it "
+                       "explicitly",
+                       info->name);
+    tensor->data = instance->state[i].data;
+    return RNNRT_STATUS_OK;
+  case RNNRT_ROLE_SEQUENCE_LENGTHS: {
+    int64_t limit =
+        info->limit_symbol >= 0 ? instance->symbols[info->limit_symbol] : info->limit_static;
+    int64_t count = tensor->rank > 0 ? tensor->dims[0] : 1;
+    if (count > instance->batch)
+      return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                       "input '%s' has %lld rows but the instance has %lld", info->name,
+                       (long long)count, (long long)instance->batch);
+    for (int64_t b = 0; b < count; ++b) {
+      int64_t value = instance->lengths_set ? instance->lengths[b] : limit;
+      if (tensor->dtype == RNNRT_DTYPE_I32)
+        ((int32_t *)instance->lengths_buffer)[b] = (int32_t)value;
+      else
+        ((int64_t *)instance->lengths_buffer)[b] = value;
+    }
+    tensor->data = instance->lengths_buffer;
+    return RNNRT_STATUS_OK;
+  }
+  case RNNRT_ROLE_MASK: {
+    int64_t time = tensor->rank == 2 ? tensor->dims[1] : 0;
+    if (instance->mask) {
+      if (instance->mask_time != time)
+        return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                         "the mask set on the instance has %lld steps but this call has %lld",
+                         (long long)instance->mask_time, (long long)time);
+      tensor->data = instance->mask;
+      return RNNRT_STATUS_OK;
+    }
+    size_t bytes = element_count(tensor);
+    if (bytes > instance->default_mask_bytes) {
+      uint8_t *ones = allocate(&instance->allocator, bytes);
+      if (!ones)
+        return set_error(instance, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
+      instance->allocator.free(instance->allocator.self, instance->default_mask);
+      instance->default_mask = ones;
+      instance->default_mask_bytes = bytes;
+    }
+    memset(instance->default_mask, 1, bytes);
+    tensor->data = instance->default_mask;
+    return RNNRT_STATUS_OK;
+  }
+  default:
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "input '%s' has no data", info->name);
+  }
+}
+
+/* Checks an input the host passed and binds its run-time sizes. */
+static rnnrt_status_t bind_given(rnnrt_instance_t *instance, uint32_t i,
+                                 const rnnrt_tensor_t *given) {
+  const rnnrt_model_t *model = instance->model;
+  const rnnrt_tensor_info_t *info = &model->inputs[i];
+  if (given->dtype != info->dtype)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "input '%s' must be %s, got %s",
+                     info->name, rnnrt_dtype_name((rnnrt_dtype_t)info->dtype),
+                     rnnrt_dtype_name((rnnrt_dtype_t)given->dtype));
+  if (given->rank != info->rank)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                     "input '%s' must have rank %d, got %d", info->name, info->rank, given->rank);
+  for (int32_t d = 0; d < info->rank; ++d) {
+    int64_t size = given->dims[d];
+    if (size < 0)
+      return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                       "input '%s' dimension %d is negative (%lld)", info->name, d,
+                       (long long)size);
+    if (info->dims[d] >= 0) {
+      if (size != info->dims[d])
+        return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                         "input '%s' dimension %d must be %lld, got %lld", info->name, d,
+                         (long long)info->dims[d], (long long)size);
+      continue;
+    }
+    int32_t symbol = (int32_t)(-1 - info->dims[d]);
+    int64_t *value = &instance->symbols[symbol];
+    if (*value < 0) {
+      *value = size;
+    } else if (*value != size) {
+      return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                       "input '%s' dimension %d is %lld but %s is %lld%s", info->name, d,
+                       (long long)size, model->symbols[symbol], (long long)*value,
+                       symbol == model->batch_symbol ? " (the instance's batch)"
+                                                     : " (from an earlier input)");
+    }
+  }
+  instance->bound[i] = *given;
+  return RNNRT_STATUS_OK;
+}
+
+static rnnrt_status_t check_lengths(rnnrt_instance_t *instance, uint32_t i) {
+  const rnnrt_tensor_info_t *info = &instance->model->inputs[i];
+  const rnnrt_tensor_t *tensor = &instance->bound[i];
+  int64_t limit =
+      info->limit_symbol >= 0 ? instance->symbols[info->limit_symbol] : info->limit_static;
+  size_t count = element_count(tensor);
+  for (size_t b = 0; b < count; ++b) {
+    int64_t value = tensor->dtype == RNNRT_DTYPE_I32 ? ((const int32_t *)tensor->data)[b]
+                                                     : ((const int64_t *)tensor->data)[b];
+    if (value < 0 || (limit >= 0 && value > limit))
+      return set_error(instance, RNNRT_STATUS_OUT_OF_RANGE,
+                       "%s[%zu] = %lld is out of range [0, %lld]", info->name, b, (long long)value,
+                       (long long)limit);
+  }
+  return RNNRT_STATUS_OK;
+}
+
+/* Copies a possibly strided kernel result into contiguous `out`. */
+static void gather(const int64_t *desc, int32_t rank, size_t width, char *out) {
+  const char *base = (const char *)(intptr_t)desc[1] + desc[2] * (int64_t)width;
+  const int64_t *sizes = desc + 3, *strides = desc + 3 + rank;
+  size_t total = 1;
+  int contiguous = 1;
+  int64_t expected = 1;
+  for (int32_t d = rank - 1; d >= 0; --d) {
+    total *= (size_t)sizes[d];
+    if (sizes[d] != 1 && strides[d] != expected)
+      contiguous = 0;
+    expected *= sizes[d];
+  }
+  if (total == 0)
+    return;
+  if (contiguous) {
+    memcpy(out, base, total * width);
+    return;
+  }
+  int64_t index[RNNRT_MAX_RANK] = {0};
+  for (size_t n = 0; n < total; ++n) {
+    int64_t offset = 0;
+    for (int32_t d = 0; d < rank; ++d)
+      offset += index[d] * strides[d];
+    memcpy(out + n * width, base + offset * (int64_t)width, width);
+    for (int32_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
+static int is_input_pointer(const rnnrt_instance_t *instance, const void *p) {
+  for (uint32_t i = 0; i < instance->model->num_inputs; ++i)
+    if (instance->bound[i].data == p)
+      return 1;
+  return 0;
+}
+
+/* Frees each heap buffer the kernel returned, once. */
+static void release_results(rnnrt_instance_t *instance) {
+  const rnnrt_model_t *model = instance->model;
+  size_t field = 0;
+  for (uint32_t i = 0; i < model->num_outputs; ++i) {
+    int64_t *desc = instance->result_fields + field;
+    field += descriptor_fields(model->outputs[i].rank);
+    void *allocated = (void *)(intptr_t)desc[0];
+    if (!allocated || desc[0] == RNNRT_GLOBAL_SENTINEL || is_input_pointer(instance, allocated))
+      continue;
+    size_t later = field;
+    int duplicate = 0;
+    for (uint32_t j = i + 1; j < model->num_outputs && !duplicate; ++j) {
+      if ((void *)(intptr_t)instance->result_fields[later] == allocated)
+        duplicate = 1;
+      later += descriptor_fields(model->outputs[j].rank);
+    }
+    if (!duplicate)
+      free(allocated);
+  }
+}
+
+rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor_t *inputs,
+                                  size_t num_inputs) {
+  if (!instance)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  const rnnrt_model_t *model = instance->model;
+  if (num_inputs != model->num_inputs)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "model '%s' has %u inputs, got %zu",
+                     model->name, model->num_inputs, num_inputs);
+  if (num_inputs > 0 && !inputs)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "inputs is NULL");
+
+  for (uint32_t s = 0; s < model->num_symbols; ++s)
+    instance->symbols[s] = -1;
+  if (model->batch_symbol >= 0)
+    instance->symbols[model->batch_symbol] = instance->batch;
+  rnnrt_status_t status;
+  for (uint32_t i = 0; i < model->num_inputs; ++i) {
+    if (!inputs[i].data)
+      continue;
+    if ((status = bind_given(instance, i, &inputs[i])) != RNNRT_STATUS_OK)
+      return status;
+  }
+  for (uint32_t i = 0; i < model->num_inputs; ++i) {
+    if (inputs[i].data)
+      continue;
+    if ((status = bind_default(instance, i)) != RNNRT_STATUS_OK)
+      return status;
+  }
+  for (uint32_t i = 0; i < model->num_inputs; ++i)
+    if (model->inputs[i].role == RNNRT_ROLE_SEQUENCE_LENGTHS &&
+        (status = check_lengths(instance, i)) != RNNRT_STATUS_OK)
+      return status;
+
+  size_t field = 0;
+  instance->args[0] = instance->result_fields;
+  for (uint32_t i = 0; i < model->num_inputs; ++i) {
+    const rnnrt_tensor_t *tensor = &instance->bound[i];
+    int64_t *desc = instance->input_fields + field;
+    field += descriptor_fields(tensor->rank);
+    desc[0] = desc[1] = (int64_t)(intptr_t)tensor->data;
+    desc[2] = 0;
+    int64_t stride = 1;
+    for (int32_t d = tensor->rank - 1; d >= 0; --d) {
+      desc[3 + d] = tensor->dims[d];
+      desc[3 + tensor->rank + d] = stride;
+      stride *= tensor->dims[d];
+    }
+    instance->args[1 + i] = desc;
+  }
+  model->kernel(instance->args);
+
+  /* Grow output buffers first so that a failed allocation changes nothing. */
+  rnnrt_allocator_t *a = &instance->allocator;
+  int failed = 0;
+  field = 0;
+  for (uint32_t i = 0; i < model->num_outputs; ++i) {
+    const rnnrt_tensor_info_t *info = &model->outputs[i];
+    const int64_t *desc = instance->result_fields + field;
+    field += descriptor_fields(info->rank);
+    size_t bytes = rnnrt_dtype_size((rnnrt_dtype_t)info->dtype);
+    for (int32_t d = 0; d < info->rank; ++d)
+      bytes *= (size_t)desc[3 + d];
+    instance->fresh_outputs[i] = NULL;
+    instance->fresh_capacity[i] = bytes;
+    if (bytes > instance->output_capacity[i] || !instance->outputs[i].data) {
+      instance->fresh_outputs[i] = allocate(a, bytes);
+      failed |= instance->fresh_outputs[i] == NULL;
+    }
+  }
+  if (failed) {
+    for (uint32_t i = 0; i < model->num_outputs; ++i)
+      a->free(a->self, instance->fresh_outputs[i]);
+    release_results(instance);
+    return set_error(instance, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory for the outputs");
+  }
+  field = 0;
+  for (uint32_t i = 0; i < model->num_outputs; ++i) {
+    const rnnrt_tensor_info_t *info = &model->outputs[i];
+    const int64_t *desc = instance->result_fields + field;
+    field += descriptor_fields(info->rank);
+    rnnrt_tensor_t *out = &instance->outputs[i];
+    if (instance->fresh_outputs[i]) {
+      a->free(a->self, out->data);
+      out->data = instance->fresh_outputs[i];
+      instance->output_capacity[i] = instance->fresh_capacity[i];
+    }
+    out->dtype = info->dtype;
+    out->rank = info->rank;
+    for (int32_t d = 0; d < info->rank; ++d)
+      out->dims[d] = desc[3 + d];
+    gather(desc, info->rank, rnnrt_dtype_size((rnnrt_dtype_t)info->dtype), out->data);
+  }
+  release_results(instance);
+  instance->has_outputs = 1;
+
+  if (instance->keep_state)
+    for (uint32_t i = 0; i < model->num_inputs; ++i) {
+      const rnnrt_tensor_info_t *info = &model->inputs[i];
+      rnnrt_tensor_t *state = &instance->state[i];
+      if (info->role != RNNRT_ROLE_STATE || info->pair < 0 || !state->data)
+        continue;
+      const rnnrt_tensor_t *next = &instance->outputs[info->pair];
+      if (rnnrt_tensor_bytes(next) == rnnrt_tensor_bytes(state))
+        memcpy(state->data, next->data, rnnrt_tensor_bytes(state));
+    }
+  return succeed(instance);
+}
+
+rnnrt_status_t rnnrt_instance_output(rnnrt_instance_t *instance, size_t index,
+                                     rnnrt_tensor_t *out_tensor) {
+  if (!instance)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  if (!out_tensor)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "out_tensor is NULL");
+  if (index >= instance->model->num_outputs)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                     "output index %zu is out of range (the model has %u outputs)", index,
+                     instance->model->num_outputs);
+  if (!instance->has_outputs)
+    return set_error(instance, RNNRT_STATUS_FAILED_PRECONDITION,
+                     "no outputs yet: rnnrt_instance_run has not succeeded on this instance");
+  *out_tensor = instance->outputs[index];
+  return succeed(instance);
+}
+
+rnnrt_status_t rnnrt_instance_state(rnnrt_instance_t *instance, size_t input_index,
+                                    rnnrt_tensor_t *out_tensor) {
+  if (!instance)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  if (!out_tensor)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "out_tensor is NULL");
+  if (input_index >= instance->model->num_inputs || !instance->state[input_index].data)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                     "input %zu is not a state the instance carries", input_index);
+  *out_tensor = instance->state[input_index];
+  return succeed(instance);
+}
+
+rnnrt_status_t rnnrt_instance_reset_state(rnnrt_instance_t *instance, const uint8_t *rows,
+                                          int64_t count) {
+  if (!instance)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  if (rows && count != instance->batch)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                     "expected %lld row flags (the batch), got %lld", (long long)instance->batch,
+                     (long long)count);
+  for (uint32_t i = 0; i < instance->model->num_inputs; ++i) {
+    rnnrt_tensor_t *state = &instance->state[i];
+    if (!state->data)
+      continue;
+    size_t bytes = rnnrt_tensor_bytes(state);
+    if (!rows || state->rank == 0) {
+      memset(state->data, 0, bytes);
+      continue;
+    }
+    /* States are [batch, ...]: one row is bytes / batch. */
+    size_t row_bytes = state->dims[0] > 0 ? bytes / (size_t)state->dims[0] : 0;
+    for (int64_t b = 0; b < state->dims[0] && b < count; ++b)
+      if (rows[b])
+        memset((char *)state->data + (size_t)b * row_bytes, 0, row_bytes);
+  }
+  return succeed(instance);
+}

@@ -1,0 +1,66 @@
+#include "rnnrt/model.h"
+
+#include <string.h>
+
+#include "message.h"
+
+uint32_t rnnrt_abi_version(void) { return RNNRT_ABI_VERSION; }
+
+static rnnrt_status_t verify_tensors(const rnnrt_model_t *model, const rnnrt_tensor_info_t *infos,
+                                     uint32_t count, uint32_t pair_count, const char *kind,
+                                     char *message, size_t capacity) {
+  if (count > 0 && !infos)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT, "model '%s' has no %s table",
+                      model->name, kind);
+  for (uint32_t i = 0; i < count; ++i) {
+    const rnnrt_tensor_info_t *info = &infos[i];
+    if (!info->name || info->rank < 0 || info->rank > RNNRT_MAX_RANK ||
+        (info->rank > 0 && !info->dims) || rnnrt_dtype_size((rnnrt_dtype_t)info->dtype) == 0 ||
+        info->role < RNNRT_ROLE_DATA || info->role > RNNRT_ROLE_STATE ||
+        info->pair >= (int32_t)pair_count)
+      return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,
+                        "model '%s': %s %u has a malformed description", model->name, kind, i);
+    for (int32_t d = 0; d < info->rank; ++d)
+      if (info->dims[d] < 0 && -1 - info->dims[d] >= (int64_t)model->num_symbols)
+        return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,
+                          "model '%s': %s '%s' refers to an unknown run-time size", model->name,
+                          kind, info->name);
+  }
+  return RNNRT_STATUS_OK;
+}
+
+rnnrt_status_t rnnrt_model_verify(const rnnrt_model_t *model, char *message, size_t capacity) {
+  if (!model)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT, "model is NULL");
+  if (model->abi_version != RNNRT_ABI_VERSION)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INCOMPATIBLE_VERSION,
+                      "model was compiled for runtime ABI version %u; this runtime implements "
+                      "version %u",
+                      model->abi_version, RNNRT_ABI_VERSION);
+  if (!model->name || !model->kernel || (model->num_symbols > 0 && !model->symbols) ||
+      model->batch_symbol >= (int32_t)model->num_symbols || model->max_batch < 0)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT, "malformed model descriptor");
+  rnnrt_status_t status = verify_tensors(model, model->inputs, model->num_inputs,
+                                         model->num_outputs, "input", message, capacity);
+  if (status != RNNRT_STATUS_OK)
+    return status;
+  return verify_tensors(model, model->outputs, model->num_outputs, model->num_inputs, "output",
+                        message, capacity);
+}
+
+static int32_t find_tensor(const rnnrt_tensor_info_t *infos, uint32_t count, const char *name) {
+  if (!infos || !name)
+    return -1;
+  for (uint32_t i = 0; i < count; ++i)
+    if (strcmp(infos[i].name, name) == 0)
+      return (int32_t)i;
+  return -1;
+}
+
+int32_t rnnrt_model_find_input(const rnnrt_model_t *model, const char *name) {
+  return model ? find_tensor(model->inputs, model->num_inputs, name) : -1;
+}
+
+int32_t rnnrt_model_find_output(const rnnrt_model_t *model, const char *name) {
+  return model ? find_tensor(model->outputs, model->num_outputs, name) : -1;
+}
