@@ -12,6 +12,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "rnnc/API/Jit.h"
+#include "rnnc/API/ModelFile.h"
 #include "rnnc/Frontend/Onnx/OnnxImporter.h"
 #include "rnnc/InitAll.h"
 #include "rnnc/Pipelines/Pipelines.h"
@@ -127,18 +128,7 @@ DialectRegistry allDialects() {
 struct ModelFile {
   explicit ModelFile(const std::string &path)
       : context(allDialects()), diagnostics(sourceMgr, &context) {
-    std::string error;
-    auto file = openInputFile(path, &error);
-    if (!file) {
-      failWith(error);
-      return;
-    }
-    if (llvm::StringRef(path).ends_with(".onnx")) {
-      module = importOnnxFile(path, &context);
-      return;
-    }
-    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    module = loadModelFile(path, sourceMgr, &context);
   }
   MLIRContext context;
   llvm::SourceMgr sourceMgr;

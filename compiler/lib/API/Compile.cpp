@@ -103,10 +103,17 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
     if (signature->batchSymbol < 0)
       return emitError(entry->getLoc())
              << "--batch needs a dynamic batch dimension; this model's batch is static";
+    context->getOrLoadDialect<tensor::TensorDialect>();
     specializeBatch(*entry, *signature, options.batch);
-    signature = analyzeSignature(*entry);
-    if (failed(signature))
-      return failure();
+    // The batch symbol becomes the static size everywhere it appears.
+    for (auto *specs : {&signature->inputs, &signature->results})
+      for (TensorSpec &spec : *specs)
+        for (auto [size, symbol] : llvm::zip(spec.shape, spec.dimSymbols))
+          if (symbol == signature->batchSymbol) {
+            size = options.batch;
+            symbol = -1;
+          }
+    signature->batchSymbol = -1;
     signature->staticBatch = options.batch;
   }
   (*entry)->setAttr("llvm.emit_c_interface", UnitAttr::get(context));

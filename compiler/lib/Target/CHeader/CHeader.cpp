@@ -100,10 +100,12 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
     os << (i ? ",\n *       " : "") << describe(spec, signature);
   os << ")\n";
   os << " * Run-time sizes: ";
-  if (signature.symbols.empty())
-    os << "none";
-  for (auto [i, symbol] : llvm::enumerate(signature.symbols))
-    os << (i ? ", " : "") << symbol;
+  std::vector<std::string> usedSymbols;
+  for (auto [s, symbol] : llvm::enumerate(signature.symbols))
+    if (llvm::any_of(llvm::concat<const TensorSpec>(inputs, results),
+                     [&](const TensorSpec &spec) { return llvm::is_contained(spec.dimSymbols, s); }))
+      usedSymbols.push_back(symbol);
+  os << (usedSymbols.empty() ? "none" : llvm::join(usedSymbols, ", "));
   os << ".\n * Batch: ";
   if (signature.batchSymbol >= 0)
     os << signature.symbols[signature.batchSymbol] << ", chosen per instance"
@@ -116,12 +118,11 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   bool anyState = false;
   for (const TensorSpec &spec : inputs)
     if (spec.role == TensorRole::State) {
-      os << (anyState ? ", " : " * State carried between calls (keep_state): ") << spec.name
-         << " <- " << results[spec.pair].name;
+      if (!anyState)
+        os << " * State carried between calls (keep_state):\n";
+      os << " *   " << spec.name << " <- " << results[spec.pair].name << "\n";
       anyState = true;
     }
-  if (anyState)
-    os << ".\n";
   os << " * Target " << facts.target << ". Weights " << humanBytes(facts.weightBytes)
      << " (read-only data in the object).\n";
   os << " * Scratch: allocated per call with the C library's malloc and freed before the\n"
@@ -200,7 +201,7 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   if (!inputs.empty()) {
     os << "  rnnrt_tensor_t in[" << inputs.size() << "] = {\n";
     for (auto [i, spec] : llvm::enumerate(inputs)) {
-      os << "      {(void *)" << inputIds[i] << ", " << dtypeEnum(spec.elementType) << ", "
+      os << "      {(void *)(uintptr_t)" << inputIds[i] << ", " << dtypeEnum(spec.elementType) << ", "
          << spec.shape.size() << ", {";
       for (auto [d, size] : llvm::enumerate(spec.shape)) {
         int symbol = spec.dimSymbols[d];

@@ -1,0 +1,56 @@
+# rnnc_add_model(<target> FROM <model.onnx|model.mlir>
+#                [NAME <name>] [CPU <cpu>] [BATCH <n>] [MAX_BATCH <n>]
+#                [FUNCTION <entry>] [NO_EXPOSE_STATE])
+#
+# Runs `rnnc compile` at build time and makes <target> a static library of the
+# object, with the generated <name>.h on its include path and the rnnrt
+# runtime in its link interface (like Halide's add_halide_library). NAME
+# defaults to <target>; CPU to x86-64-v3 (AVX2) so that the object runs on any
+# recent x86-64 machine: pass CPU host or x86-64-v4 for AVX-512.
+#
+# Needs the targets rnnc::rnnc (the compiler) and rnnc::rnnrt (the runtime):
+# find_package(rnnc) defines them; the rnnc build tree aliases its own.
+function(rnnc_add_model target)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION" "")
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "rnnc_add_model: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT ARG_FROM)
+    message(FATAL_ERROR "rnnc_add_model(${target}): FROM <model> is required")
+  endif()
+  if(NOT ARG_NAME)
+    set(ARG_NAME ${target})
+  endif()
+  if(NOT ARG_CPU)
+    set(ARG_CPU x86-64-v3)
+  endif()
+  get_filename_component(model "${ARG_FROM}" ABSOLUTE)
+  set(dir "${CMAKE_CURRENT_BINARY_DIR}/${target}.rnnc")
+  set(object "${dir}/${ARG_NAME}.o")
+  set(header "${dir}/${ARG_NAME}.h")
+  set(flags --name ${ARG_NAME} --cpu ${ARG_CPU})
+  if(ARG_BATCH)
+    list(APPEND flags --batch ${ARG_BATCH})
+  endif()
+  if(ARG_MAX_BATCH)
+    list(APPEND flags --max-batch ${ARG_MAX_BATCH})
+  endif()
+  if(ARG_FUNCTION)
+    list(APPEND flags --function ${ARG_FUNCTION})
+  endif()
+  if(ARG_NO_EXPOSE_STATE)
+    list(APPEND flags --expose-state=false)
+  endif()
+  add_custom_command(
+    OUTPUT "${object}" "${header}"
+    COMMAND "${CMAKE_COMMAND}" -E make_directory "${dir}"
+    COMMAND rnnc::rnnc compile "${model}" ${flags} -o "${object}" --header "${header}"
+    DEPENDS "${model}" rnnc::rnnc
+    COMMENT "rnnc: compiling ${ARG_FROM} to ${ARG_NAME}.o and ${ARG_NAME}.h"
+    VERBATIM)
+  set_source_files_properties("${object}" PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+  add_library(${target} STATIC "${object}" "${header}")
+  set_target_properties(${target} PROPERTIES LINKER_LANGUAGE C)
+  target_include_directories(${target} PUBLIC "${dir}")
+  target_link_libraries(${target} PUBLIC rnnc::rnnrt)
+endfunction()

@@ -1,0 +1,167 @@
+// rnnc's C++ API for host programs: build a recurrent model in code with the
+// vocabulary of TensorFlow's RNN API (cells, MultiRNNCell, dynamic_rnn), or
+// load an .onnx/.mlir file, and compile it in-process to the same rnnrt model
+// descriptor an AOT object provides. Run it with the rnnrt instance API
+// (rnnrt/model.h). This header does not expose MLIR. Reference: docs/jit.md.
+//
+// Threading: a ModelBuilder is used by one thread at a time; compiling is
+// thread-safe; a compiled Model is immutable and may be shared by any threads.
+#ifndef RNNC_RNNC_H
+#define RNNC_RNNC_H
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rnnrt/model.h"
+
+namespace mlir::rnnc {
+class JitModel;
+} // namespace mlir::rnnc
+
+namespace rnnc {
+
+/// Run-time sizes in input shapes: the sequence length and the batch.
+constexpr int64_t kTime = -1;
+constexpr int64_t kBatch = -2;
+
+enum class DType { F32, I32, I64, Bool };
+
+/// A value in a model under construction. Default-constructed: none.
+struct Tensor {
+  int id = -1;
+  explicit operator bool() const { return id >= 0; }
+};
+
+/// A cell in a model under construction.
+struct Cell {
+  int id = -1;
+  explicit operator bool() const { return id >= 0; }
+};
+
+/// Activations are given as in the dialect, e.g. "tanh", "relu",
+/// "hard_sigmoid", "affine, alpha = 0.5, beta = 1.0"; empty means the cell's
+/// default (docs/dialect.md).
+struct BasicRNNCellOptions {
+  std::string activation;
+  std::optional<float> gate_clip;
+};
+
+/// tf.nn.rnn_cell.LSTMCell. Weights are row-major in TensorFlow's layout:
+/// kernel [input_depth + h_depth, 4 * num_units] (gates i, j, f, o), bias
+/// [4 * num_units]; peepholes [num_units] each; proj_kernel [num_units,
+/// num_proj].
+struct LSTMWeights {
+  std::vector<float> kernel, bias;
+  std::vector<float> w_i_diag, w_f_diag, w_o_diag;
+  std::vector<float> proj_kernel;
+};
+struct LSTMCellOptions {
+  float forget_bias = 1.0f;
+  bool use_peepholes = false;
+  std::optional<float> cell_clip;
+  int64_t num_proj = 0;
+  std::optional<float> proj_clip;
+  std::string activation, gate_activation, output_activation;
+  std::optional<float> gate_clip;
+  bool input_forget = false;
+};
+
+/// tf.nn.rnn_cell.GRUCell: gates_kernel [input_depth + num_units, 2 *
+/// num_units] (r, u), candidate_kernel [input_depth + num_units, num_units];
+/// hidden_bias [num_units] with linear_before_reset (ONNX, Keras reset_after).
+struct GRUWeights {
+  std::vector<float> gates_kernel, gates_bias, candidate_kernel, candidate_bias;
+  std::vector<float> hidden_bias;
+};
+struct GRUCellOptions {
+  bool linear_before_reset = false;
+  std::string activation, gate_activation;
+  std::optional<float> gate_clip;
+};
+
+/// tf.nn.dynamic_rnn's arguments beyond the cell and inputs.
+struct DynamicRNNOptions {
+  Tensor sequence_length; ///< i32 or i64 [B]
+  Tensor mask;            ///< bool [B, T] (Keras), instead of lengths
+  std::vector<Tensor> initial_state; ///< one [B, depth] per state leaf
+  bool time_major = false;
+  bool reverse = false;
+  bool zero_output_for_mask = false;
+};
+
+/// outputs [T, B, H] or [B, T, H]; one final state per leaf (LSTM: c, h).
+struct RNNResult {
+  Tensor outputs;
+  std::vector<Tensor> final_state;
+};
+
+/// Builds one model function. Errors (bad handles, weights of the wrong size,
+/// verifier failures) are collected: the first one is in error() and makes
+/// compiling fail with it.
+class ModelBuilder {
+public:
+  ModelBuilder();
+  ~ModelBuilder();
+  ModelBuilder(const ModelBuilder &) = delete;
+  ModelBuilder &operator=(const ModelBuilder &) = delete;
+
+  /// A model input; `dims` entries are sizes or kTime / kBatch.
+  Tensor input(const std::string &name, DType type, const std::vector<int64_t> &dims);
+
+  Cell BasicRNNCell(int64_t num_units, const std::vector<float> &kernel,
+                    const std::vector<float> &bias, const BasicRNNCellOptions &options = {});
+  Cell LSTMCell(int64_t num_units, const LSTMWeights &weights,
+                const LSTMCellOptions &options = {});
+  Cell GRUCell(int64_t num_units, const GRUWeights &weights, const GRUCellOptions &options = {});
+  Cell MultiRNNCell(const std::vector<Cell> &cells);
+
+  RNNResult dynamic_rnn(Cell cell, Tensor inputs, const DynamicRNNOptions &options = {});
+
+  /// Makes `value` a model output called `name`.
+  void output(const std::string &name, Tensor value);
+
+  /// The model as rnn-dialect MLIR text (what `rnnc compile` accepts).
+  std::string str() const;
+  /// The first error, or "".
+  const std::string &error() const;
+
+  struct Impl;
+
+private:
+  friend class Model;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct CompileOptions {
+  std::string name = "model"; ///< prefix of the generated symbols
+  std::string cpu = "host";   ///< or "x86-64-v3", "x86-64-v4", ...
+  int64_t batch = 0;          ///< > 0: fixed batch
+  int64_t max_batch = 0;      ///< > 0: largest instance batch
+  bool expose_state = true;   ///< state inputs/outputs for streaming
+};
+
+/// A model compiled in this process. Compiling the same model with the same
+/// options again while one is alive returns the same compiled code.
+class Model {
+public:
+  ~Model();
+  /// Compiles what `builder` built. On failure returns null and sets *error.
+  static std::shared_ptr<const Model> compile(const ModelBuilder &builder,
+                                              const CompileOptions &options, std::string *error);
+  /// Loads and compiles an .onnx or .mlir file.
+  static std::shared_ptr<const Model> load(const std::string &path, const CompileOptions &options,
+                                           std::string *error);
+  /// The descriptor to create rnnrt instances from; valid while this lives.
+  const rnnrt_model_t *descriptor() const;
+
+private:
+  Model() = default;
+  std::shared_ptr<const mlir::rnnc::JitModel> jit_;
+};
+
+} // namespace rnnc
+
+#endif // RNNC_RNNC_H

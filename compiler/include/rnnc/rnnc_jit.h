@@ -1,0 +1,46 @@
+/* The C entry point for compiling a model file in-process (JIT). The result
+ * is an rnnrt model descriptor, the same an AOT object provides; run it with
+ * the rnnrt instance API. Reference: docs/jit.md.
+ *
+ * Threading: compiling is thread-safe; a compiled model is immutable.
+ * Compiling the same file content with the same options again while a model
+ * from it is alive returns the same compiled code. */
+#ifndef RNNC_RNNC_JIT_H
+#define RNNC_RNNC_JIT_H
+
+#include <stdint.h>
+
+#include "rnnrt/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rnnc_jit_options {
+  const char *name; /* symbol prefix; NULL: "model" */
+  const char *cpu;  /* NULL: "host" */
+  int64_t batch;    /* > 0: fixed batch */
+  int64_t max_batch;
+  int32_t expose_state; /* nonzero: state inputs/outputs (default) */
+} rnnc_jit_options_t;
+
+void rnnc_jit_options_initialize(rnnc_jit_options_t *options);
+
+typedef struct rnnc_jit_model rnnc_jit_model_t;
+
+/* Compiles an .onnx or .mlir file. On failure *out_model is NULL and
+ * `message` (may be NULL) receives the compiler's diagnostics. */
+rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t *options,
+                                     rnnc_jit_model_t **out_model, char *message,
+                                     size_t capacity);
+
+/* The descriptor; valid until rnnc_jit_model_release. */
+const rnnrt_model_t *rnnc_jit_model_descriptor(const rnnc_jit_model_t *model);
+
+void rnnc_jit_model_release(rnnc_jit_model_t *model);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RNNC_RNNC_JIT_H */

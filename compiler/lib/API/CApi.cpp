@@ -1,0 +1,61 @@
+// The C entry point of rnnc/rnnc_jit.h over rnnc::Model.
+
+#include "rnnc/rnnc_jit.h"
+
+#include "rnnc/rnnc.h"
+
+#include <cstdio>
+#include <cstring>
+
+struct rnnc_jit_model {
+  std::shared_ptr<const rnnc::Model> model;
+};
+
+void rnnc_jit_options_initialize(rnnc_jit_options_t *options) {
+  if (!options)
+    return;
+  std::memset(options, 0, sizeof *options);
+  options->expose_state = 1;
+}
+
+rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t *options,
+                                     rnnc_jit_model_t **out_model, char *message,
+                                     size_t capacity) {
+  auto fail = [&](rnnrt_status_t status, const std::string &text) {
+    if (message && capacity > 0)
+      std::snprintf(message, capacity, "%s", text.c_str());
+    return status;
+  };
+  if (!out_model)
+    return fail(RNNRT_STATUS_INVALID_ARGUMENT, "out_model is NULL");
+  *out_model = nullptr;
+  if (!path)
+    return fail(RNNRT_STATUS_INVALID_ARGUMENT, "path is NULL");
+  rnnc_jit_options_t defaults;
+  rnnc_jit_options_initialize(&defaults);
+  if (!options)
+    options = &defaults;
+  rnnc::CompileOptions compileOptions;
+  if (options->name)
+    compileOptions.name = options->name;
+  if (options->cpu)
+    compileOptions.cpu = options->cpu;
+  compileOptions.batch = options->batch;
+  compileOptions.max_batch = options->max_batch;
+  compileOptions.expose_state = options->expose_state != 0;
+  std::string error;
+  std::shared_ptr<const rnnc::Model> model = rnnc::Model::load(path, compileOptions, &error);
+  if (!model)
+    return fail(RNNRT_STATUS_BAD_FORMAT, error);
+  auto *handle = new (std::nothrow) rnnc_jit_model{model};
+  if (!handle)
+    return fail(RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
+  *out_model = handle;
+  return RNNRT_STATUS_OK;
+}
+
+const rnnrt_model_t *rnnc_jit_model_descriptor(const rnnc_jit_model_t *model) {
+  return model ? model->model->descriptor() : nullptr;
+}
+
+void rnnc_jit_model_release(rnnc_jit_model_t *model) { delete model; }

@@ -1,0 +1,381 @@
+// The runtime API over AOT objects of the bundled example LSTM (compiled by
+// rnnc_add_model at build time) and the same model JIT-compiled in-process.
+// Values are checked against PyTorch's in test/e2e/examples.test; here: AOT ==
+// JIT bit for bit, streaming, resets, argument checking, threads, allocators.
+
+#include "rnnc/rnnc.h"
+#include "rnnc/rnnc_jit.h"
+#include "rnnrt/rnnrt.h"
+#include "unit_lstm.h"
+#include "unit_lstm_b3.h"
+#include "unit_lstm_max4.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <random>
+#include <thread>
+
+namespace {
+constexpr int64_t kInput = 4, kHidden = 8;
+
+std::vector<float> randomInputs(int64_t T, int64_t B, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> values(T * B * kInput);
+  for (float &v : values)
+    v = dist(rng);
+  return values;
+}
+
+struct Instance {
+  explicit Instance(const rnnrt_model_t *model, int64_t batch, bool keepState = false,
+                    const rnnrt_allocator_t *allocator = nullptr) {
+    rnnrt_instance_options_t options;
+    rnnrt_instance_options_initialize(&options);
+    options.batch = batch;
+    options.keep_state = keepState;
+    if (allocator)
+      options.allocator = *allocator;
+    char message[256] = "";
+    status = rnnrt_instance_create(model, &options, &instance, message, sizeof message);
+    error = message;
+  }
+  ~Instance() { rnnrt_instance_destroy(instance); }
+  rnnrt_instance_t *instance = nullptr;
+  rnnrt_status_t status;
+  std::string error;
+};
+
+/// Inputs of the example model: inputs [T, B, 4], sequence_length [B], and
+/// four state inputs left NULL.
+std::vector<rnnrt_tensor_t> exampleInputs(const std::vector<float> &x, int64_t T, int64_t B,
+                                          const std::vector<int32_t> *lengths) {
+  std::vector<rnnrt_tensor_t> tensors(6);
+  tensors[0] = {const_cast<float *>(x.data()), RNNRT_DTYPE_F32, 3, {T, B, kInput}};
+  tensors[1] = {lengths ? const_cast<int32_t *>(lengths->data()) : nullptr, RNNRT_DTYPE_I32, 1,
+                {B}};
+  for (int i = 2; i < 6; ++i)
+    tensors[i] = {nullptr, RNNRT_DTYPE_F32, 2, {B, kHidden}};
+  return tensors;
+}
+
+std::vector<float> output(rnnrt_instance_t *instance, size_t index) {
+  rnnrt_tensor_t tensor;
+  EXPECT_EQ(rnnrt_instance_output(instance, index, &tensor), RNNRT_STATUS_OK);
+  const float *data = static_cast<const float *>(tensor.data);
+  return std::vector<float>(data, data + rnnrt_tensor_bytes(&tensor) / sizeof(float));
+}
+
+std::vector<std::vector<float>> runOnce(const rnnrt_model_t *model, const std::vector<float> &x,
+                                        int64_t T, int64_t B,
+                                        const std::vector<int32_t> *lengths) {
+  Instance inst(model, B);
+  EXPECT_EQ(inst.status, RNNRT_STATUS_OK) << inst.error;
+  auto tensors = exampleInputs(x, T, B, lengths);
+  EXPECT_EQ(rnnrt_instance_run(inst.instance, tensors.data(), tensors.size()), RNNRT_STATUS_OK)
+      << rnnrt_instance_last_error(inst.instance);
+  std::vector<std::vector<float>> outputs;
+  for (size_t i = 0; i < model->num_outputs; ++i)
+    outputs.push_back(output(inst.instance, i));
+  return outputs;
+}
+
+TEST(Runtime, DescriptorDescribesTheModel) {
+  const rnnrt_model_t *model = unit_lstm_model();
+  ASSERT_EQ(rnnrt_model_verify(model, nullptr, 0), RNNRT_STATUS_OK);
+  EXPECT_EQ(model->abi_version, rnnrt_abi_version());
+  EXPECT_STREQ(model->name, "unit_lstm");
+  ASSERT_EQ(model->num_inputs, 6u);
+  ASSERT_EQ(model->num_outputs, 5u);
+  EXPECT_STREQ(model->inputs[0].name, "inputs");
+  EXPECT_EQ(model->inputs[1].role, RNNRT_ROLE_SEQUENCE_LENGTHS);
+  EXPECT_EQ(model->inputs[2].role, RNNRT_ROLE_STATE);
+  EXPECT_STREQ(model->outputs[model->inputs[2].pair].name, "final_state/0/c");
+  EXPECT_EQ(rnnrt_model_find_input(model, "initial_state/1/h"), 5);
+  EXPECT_EQ(rnnrt_model_find_output(model, "outputs"), 0);
+  EXPECT_EQ(rnnrt_model_find_output(model, "nope"), -1);
+  EXPECT_STREQ(model->symbols[model->batch_symbol], "B");
+  EXPECT_EQ(model->weight_bytes, (12u * 32 + 16 * 32 + 64) * 4);
+  EXPECT_EQ(unit_lstm_b3_model()->batch_symbol, -1);
+  EXPECT_EQ(unit_lstm_b3_model()->max_batch, 3);
+}
+
+TEST(Runtime, AotEqualsJitBitForBit) {
+  rnnc::CompileOptions options;
+  options.name = "unit_lstm";
+  options.cpu = "x86-64-v3"; // what rnnc_add_model compiled the object for
+  std::string error;
+  auto jit = rnnc::Model::load(RNNC_EXAMPLE_MODEL, options, &error);
+  ASSERT_TRUE(jit) << error;
+  std::vector<float> x = randomInputs(9, 3, 1);
+  std::vector<int32_t> lengths = {9, 0, 4};
+  auto aot = runOnce(unit_lstm_model(), x, 9, 3, &lengths);
+  auto jitted = runOnce(jit->descriptor(), x, 9, 3, &lengths);
+  ASSERT_EQ(aot.size(), jitted.size());
+  for (size_t i = 0; i < aot.size(); ++i) {
+    ASSERT_EQ(aot[i].size(), jitted[i].size());
+    EXPECT_EQ(std::memcmp(aot[i].data(), jitted[i].data(), aot[i].size() * sizeof(float)), 0)
+        << "output " << i;
+  }
+  // Compiling the same file again reuses the compiled model.
+  auto again = rnnc::Model::load(RNNC_EXAMPLE_MODEL, options, &error);
+  ASSERT_TRUE(again) << error;
+  EXPECT_EQ(again->descriptor(), jit->descriptor());
+}
+
+TEST(Runtime, ChunkedStreamingEqualsOneShot) {
+  const int64_t T = 23, B = 2;
+  std::vector<float> x = randomInputs(T, B, 2);
+  auto whole = runOnce(unit_lstm_model(), x, T, B, nullptr);
+  Instance stream(unit_lstm_model(), B, /*keepState=*/true);
+  ASSERT_EQ(stream.status, RNNRT_STATUS_OK) << stream.error;
+  std::vector<float> chunked;
+  for (int64_t t = 0; t < T; t += 5) {
+    int64_t steps = std::min<int64_t>(5, T - t);
+    std::vector<float> part(x.begin() + t * B * kInput, x.begin() + (t + steps) * B * kInput);
+    auto tensors = exampleInputs(part, steps, B, nullptr);
+    ASSERT_EQ(rnnrt_instance_run(stream.instance, tensors.data(), tensors.size()),
+              RNNRT_STATUS_OK);
+    std::vector<float> y = output(stream.instance, 0);
+    chunked.insert(chunked.end(), y.begin(), y.end());
+  }
+  EXPECT_EQ(chunked, whole[0]);
+  for (size_t i = 1; i < whole.size(); ++i)
+    EXPECT_EQ(output(stream.instance, i), whole[i]) << "final state " << i;
+  // The carried state is readable through the state accessor.
+  rnnrt_tensor_t state;
+  ASSERT_EQ(rnnrt_instance_state(stream.instance, 5, &state), RNNRT_STATUS_OK);
+  EXPECT_EQ(std::vector<float>(static_cast<float *>(state.data),
+                               static_cast<float *>(state.data) + B * kHidden),
+            whole[4]);
+}
+
+TEST(Runtime, ResettingOneRowRestartsOnlyThatRow) {
+  const int64_t T = 6, B = 3;
+  std::vector<float> x = randomInputs(T, B, 3);
+  auto fresh = runOnce(unit_lstm_model(), x, T, B, nullptr);
+  Instance stream(unit_lstm_model(), B, true);
+  auto tensors = exampleInputs(x, T, B, nullptr);
+  ASSERT_EQ(rnnrt_instance_run(stream.instance, tensors.data(), 6), RNNRT_STATUS_OK);
+  uint8_t rows[3] = {0, 1, 0};
+  ASSERT_EQ(rnnrt_instance_reset_state(stream.instance, rows, 3), RNNRT_STATUS_OK);
+  ASSERT_EQ(rnnrt_instance_run(stream.instance, tensors.data(), 6), RNNRT_STATUS_OK);
+  std::vector<float> second = output(stream.instance, 0);
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t h = 0; h < kHidden; ++h) {
+        size_t i = (t * B + b) * kHidden + h;
+        if (b == 1)
+          EXPECT_EQ(second[i], fresh[0][i]) << "reset row, t=" << t;
+        else if (t == 0 && h == 0)
+          EXPECT_NE(second[i], fresh[0][i]) << "row " << b << " should continue its state";
+      }
+  // Resetting every row makes the next call a fresh start again.
+  ASSERT_EQ(rnnrt_instance_reset_state(stream.instance, nullptr, 0), RNNRT_STATUS_OK);
+  ASSERT_EQ(rnnrt_instance_run(stream.instance, tensors.data(), 6), RNNRT_STATUS_OK);
+  EXPECT_EQ(output(stream.instance, 0), fresh[0]);
+}
+
+TEST(Runtime, InstanceLengthsAreUsedWhenTheInputIsNull) {
+  const int64_t T = 7, B = 3;
+  std::vector<float> x = randomInputs(T, B, 4);
+  std::vector<int32_t> lengths = {7, 2, 0};
+  auto explicitLengths = runOnce(unit_lstm_model(), x, T, B, &lengths);
+  Instance inst(unit_lstm_model(), B);
+  ASSERT_EQ(rnnrt_instance_set_sequence_lengths(inst.instance, lengths.data(), B),
+            RNNRT_STATUS_OK);
+  auto tensors = exampleInputs(x, T, B, nullptr);
+  ASSERT_EQ(rnnrt_instance_run(inst.instance, tensors.data(), 6), RNNRT_STATUS_OK);
+  EXPECT_EQ(output(inst.instance, 0), explicitLengths[0]);
+  // Lengths set on the instance are still checked against this call's T.
+  auto shorter = exampleInputs(x, 5, B, nullptr);
+  std::vector<float> part(x.begin(), x.begin() + 5 * B * kInput);
+  shorter[0].data = part.data();
+  EXPECT_EQ(rnnrt_instance_run(inst.instance, shorter.data(), 6), RNNRT_STATUS_OUT_OF_RANGE);
+  EXPECT_NE(std::string(rnnrt_instance_last_error(inst.instance)).find("out of range [0, 5]"),
+            std::string::npos);
+}
+
+TEST(Runtime, RejectsBadArguments) {
+  const rnnrt_model_t *model = unit_lstm_model();
+  char message[256];
+  rnnrt_instance_t *none = nullptr;
+  EXPECT_EQ(rnnrt_instance_create(model, nullptr, &none, message, sizeof message),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(message).find("dynamic batch"), std::string::npos) << message;
+  EXPECT_EQ(none, nullptr);
+  EXPECT_EQ(rnnrt_instance_create(nullptr, nullptr, &none, message, sizeof message),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(rnnrt_instance_create(model, nullptr, nullptr, message, sizeof message),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+  rnnrt_model_t other = *model;
+  other.abi_version = 99;
+  EXPECT_EQ(rnnrt_instance_create(&other, nullptr, &none, message, sizeof message),
+            RNNRT_STATUS_INCOMPATIBLE_VERSION);
+  EXPECT_NE(std::string(message).find("version 99"), std::string::npos) << message;
+
+  const int64_t T = 4, B = 2;
+  Instance inst(model, B);
+  ASSERT_EQ(inst.status, RNNRT_STATUS_OK);
+  rnnrt_instance_t *in = inst.instance;
+  std::vector<float> x = randomInputs(T, B, 5);
+  std::vector<int32_t> lengths = {4, 3};
+  auto expectError = [&](std::vector<rnnrt_tensor_t> tensors, rnnrt_status_t status,
+                         const char *fragment) {
+    EXPECT_EQ(rnnrt_instance_run(in, tensors.data(), tensors.size()), status) << fragment;
+    EXPECT_NE(std::string(rnnrt_instance_last_error(in)).find(fragment), std::string::npos)
+        << rnnrt_instance_last_error(in);
+  };
+  EXPECT_EQ(rnnrt_instance_output(in, 0, nullptr), RNNRT_STATUS_INVALID_ARGUMENT);
+  rnnrt_tensor_t out;
+  EXPECT_EQ(rnnrt_instance_output(in, 0, &out), RNNRT_STATUS_FAILED_PRECONDITION);
+  EXPECT_EQ(rnnrt_instance_run(in, nullptr, 6), RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(rnnrt_instance_run(nullptr, nullptr, 0), RNNRT_STATUS_INVALID_ARGUMENT);
+
+  auto good = exampleInputs(x, T, B, &lengths);
+  expectError(std::vector<rnnrt_tensor_t>(good.begin(), good.begin() + 5),
+              RNNRT_STATUS_INVALID_ARGUMENT, "has 6 inputs, got 5");
+  auto bad = good;
+  bad[0].dtype = RNNRT_DTYPE_I32;
+  expectError(bad, RNNRT_STATUS_INVALID_ARGUMENT, "input 'inputs' must be float32, got int32");
+  bad = good;
+  bad[0].rank = 2;
+  expectError(bad, RNNRT_STATUS_INVALID_ARGUMENT, "must have rank 3, got 2");
+  bad = good;
+  bad[0].dims[2] = 5;
+  expectError(bad, RNNRT_STATUS_INVALID_ARGUMENT, "dimension 2 must be 4, got 5");
+  bad = good;
+  bad[0].dims[1] = 3;
+  expectError(bad, RNNRT_STATUS_INVALID_ARGUMENT, "(the instance's batch)");
+  bad = good;
+  bad[0].dims[0] = -1;
+  expectError(bad, RNNRT_STATUS_INVALID_ARGUMENT, "is negative");
+  bad = good;
+  bad[0].data = nullptr;
+  expectError(bad, RNNRT_STATUS_INVALID_ARGUMENT, "input 'inputs' has no data");
+  std::vector<int32_t> tooLong = {5, 1}, negative = {1, -1};
+  bad = good;
+  bad[1].data = tooLong.data();
+  expectError(bad, RNNRT_STATUS_OUT_OF_RANGE, "sequence_length[0] = 5 is out of range [0, 4]");
+  bad[1].data = negative.data();
+  expectError(bad, RNNRT_STATUS_OUT_OF_RANGE, "sequence_length[1] = -1");
+  std::vector<float> state(B * kHidden);
+  bad = good;
+  bad[3] = {state.data(), RNNRT_DTYPE_F32, 2, {B, kHidden + 1}};
+  expectError(bad, RNNRT_STATUS_INVALID_ARGUMENT, "input 'initial_state/0/h' dimension 1");
+
+  EXPECT_EQ(rnnrt_instance_set_sequence_lengths(in, lengths.data(), 3),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(rnnrt_instance_set_sequence_lengths(in, negative.data(), 2), RNNRT_STATUS_OUT_OF_RANGE);
+  uint8_t mask[8] = {1};
+  EXPECT_EQ(rnnrt_instance_set_mask(in, mask, B, T), RNNRT_STATUS_FAILED_PRECONDITION);
+  EXPECT_EQ(rnnrt_instance_reset_state(in, mask, 3), RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(rnnrt_instance_state(in, 0, &out), RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(rnnrt_instance_output(in, 5, &out), RNNRT_STATUS_INVALID_ARGUMENT);
+
+  // A failed call leaves the last outputs alone.
+  ASSERT_EQ(rnnrt_instance_run(in, good.data(), 6), RNNRT_STATUS_OK);
+  std::vector<float> before = output(in, 0);
+  bad = good;
+  bad[1].data = tooLong.data();
+  EXPECT_EQ(rnnrt_instance_run(in, bad.data(), 6), RNNRT_STATUS_OUT_OF_RANGE);
+  EXPECT_EQ(output(in, 0), before);
+}
+
+TEST(Runtime, BatchLimits) {
+  Instance fixed(unit_lstm_b3_model(), 0);
+  EXPECT_EQ(fixed.status, RNNRT_STATUS_OK) << fixed.error;
+  EXPECT_EQ(rnnrt_instance_batch(fixed.instance), 3);
+  Instance wrong(unit_lstm_b3_model(), 2);
+  EXPECT_EQ(wrong.status, RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(wrong.error.find("static batch of 3"), std::string::npos) << wrong.error;
+  Instance within(unit_lstm_max4_model(), 4);
+  EXPECT_EQ(within.status, RNNRT_STATUS_OK);
+  Instance over(unit_lstm_max4_model(), 5);
+  EXPECT_EQ(over.status, RNNRT_STATUS_OUT_OF_RANGE);
+  EXPECT_NE(over.error.find("exceeds the model's limit of 4"), std::string::npos) << over.error;
+
+  // The batch-specialized object computes what the dynamic one does.
+  std::vector<float> x = randomInputs(5, 3, 6);
+  EXPECT_EQ(runOnce(unit_lstm_b3_model(), x, 5, 3, nullptr)[0],
+            runOnce(unit_lstm_model(), x, 5, 3, nullptr)[0]);
+}
+
+TEST(Runtime, ThreadsWithSeparateInstancesAgreeBitForBit) {
+  const int64_t T = 30, B = 4;
+  std::vector<float> x = randomInputs(T, B, 7);
+  std::vector<int32_t> lengths = {30, 17, 1, 0};
+  auto expected = runOnce(unit_lstm_model(), x, T, B, &lengths);
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&] {
+      Instance inst(unit_lstm_model(), B, true);
+      auto tensors = exampleInputs(x, T, B, &lengths);
+      for (int repeat = 0; repeat < 20; ++repeat) {
+        rnnrt_instance_reset_state(inst.instance, nullptr, 0);
+        if (rnnrt_instance_run(inst.instance, tensors.data(), 6) != RNNRT_STATUS_OK)
+          ++mismatches;
+        for (size_t o = 0; o < expected.size(); ++o) {
+          rnnrt_tensor_t tensor;
+          rnnrt_instance_output(inst.instance, o, &tensor);
+          if (std::memcmp(tensor.data, expected[o].data(), expected[o].size() * 4) != 0)
+            ++mismatches;
+        }
+      }
+    });
+  for (std::thread &t : threads)
+    t.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+struct CountingAllocator {
+  std::atomic<long> live{0};
+  static void *alloc(void *self, size_t size, size_t alignment) {
+    ++static_cast<CountingAllocator *>(self)->live;
+    return aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
+  }
+  static void free(void *self, void *p) {
+    if (p)
+      --static_cast<CountingAllocator *>(self)->live;
+    std::free(p);
+  }
+};
+
+TEST(Runtime, InstanceMemoryComesFromTheAllocator) {
+  CountingAllocator counter;
+  rnnrt_allocator_t allocator = {&counter, CountingAllocator::alloc, CountingAllocator::free};
+  {
+    Instance inst(unit_lstm_model(), 2, true, &allocator);
+    ASSERT_EQ(inst.status, RNNRT_STATUS_OK);
+    EXPECT_GT(counter.live.load(), 0);
+    std::vector<float> x = randomInputs(3, 2, 8);
+    auto tensors = exampleInputs(x, 3, 2, nullptr);
+    ASSERT_EQ(rnnrt_instance_run(inst.instance, tensors.data(), 6), RNNRT_STATUS_OK);
+  }
+  EXPECT_EQ(counter.live.load(), 0);
+}
+
+TEST(Runtime, JitCompilesFromTheCApi) {
+  // The C entry point reports a missing file with the path.
+  rnnc_jit_model_t *model = nullptr;
+  char message[512] = "";
+  EXPECT_EQ(rnnc_jit_compile_file("/nonexistent/model.mlir", nullptr, &model, message,
+                                  sizeof message),
+            RNNRT_STATUS_BAD_FORMAT);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_NE(std::string(message).find("/nonexistent/model.mlir"), std::string::npos) << message;
+  rnnc_jit_options_t options;
+  rnnc_jit_options_initialize(&options);
+  options.cpu = "x86-64-v3";
+  ASSERT_EQ(rnnc_jit_compile_file(RNNC_EXAMPLE_MODEL, &options, &model, message, sizeof message),
+            RNNRT_STATUS_OK)
+      << message;
+  std::vector<float> x = randomInputs(4, 2, 9);
+  EXPECT_EQ(runOnce(rnnc_jit_model_descriptor(model), x, 4, 2, nullptr)[0],
+            runOnce(unit_lstm_model(), x, 4, 2, nullptr)[0]);
+  rnnc_jit_model_release(model);
+}
+} // namespace
