@@ -65,13 +65,13 @@ int main(int argc, char **argv) {
     return 1;
   }
   int64_t output_shape[3] = {T, B, H}, state_shape[2] = {B, H};
-  const char *state_names[4] = {"final_state/0/c.npy", "final_state/0/h.npy",
-                                "final_state/1/c.npy", "final_state/1/h.npy"};
+  const char *state_names[4] = {"final_state/0/c.npy", "final_state/0/h.npy", "final_state/1/c.npy",
+                                "final_state/1/h.npy"};
   int ok = save(argv[2], "outputs.npy", 3, output_shape, outputs);
   for (int i = 0; i < 4 && ok; ++i)
     ok = save(argv[2], state_names[i], 2, state_shape, states + i * B * H);
-  printf("aot_lstm: T=%lld B=%lld outputs[0,0,0:3] = %.6f %.6f %.6f\n", (long long)T,
-         (long long)B, outputs[0], outputs[1], outputs[2]);
+  printf("aot_lstm: T=%lld B=%lld outputs[0,0,0:3] = %.6f %.6f %.6f\n", (long long)T, (long long)B,
+         outputs[0], outputs[1], outputs[2]);
   lstm_example_destroy(model);
   free(outputs);
   free(states);

@@ -315,8 +315,7 @@ static rnnrt_status_t bind_default(rnnrt_instance_t *instance, uint32_t i) {
   const rnnrt_tensor_info_t *info = &instance->model->inputs[i];
   rnnrt_tensor_t *tensor = &instance->bound[i];
   if (info->role == RNNRT_ROLE_DATA)
-    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "input '%s' has no data",
-                     info->name);
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "input '%s' has no data", info->name);
   rnnrt_status_t status = resolve_dims(instance, info, tensor);
   if (status != RNNRT_STATUS_OK)
     return status;

@@ -54,8 +54,8 @@ std::vector<rnnrt_tensor_t> exampleInputs(const std::vector<float> &x, int64_t T
                                           const std::vector<int32_t> *lengths) {
   std::vector<rnnrt_tensor_t> tensors(6);
   tensors[0] = {const_cast<float *>(x.data()), RNNRT_DTYPE_F32, 3, {T, B, kInput}};
-  tensors[1] = {lengths ? const_cast<int32_t *>(lengths->data()) : nullptr, RNNRT_DTYPE_I32, 1,
-                {B}};
+  tensors[1] = {
+      lengths ? const_cast<int32_t *>(lengths->data()) : nullptr, RNNRT_DTYPE_I32, 1, {B}};
   for (int i = 2; i < 6; ++i)
     tensors[i] = {nullptr, RNNRT_DTYPE_F32, 2, {B, kHidden}};
   return tensors;
@@ -69,8 +69,7 @@ std::vector<float> output(rnnrt_instance_t *instance, size_t index) {
 }
 
 std::vector<std::vector<float>> runOnce(const rnnrt_model_t *model, const std::vector<float> &x,
-                                        int64_t T, int64_t B,
-                                        const std::vector<int32_t> *lengths) {
+                                        int64_t T, int64_t B, const std::vector<int32_t> *lengths) {
   Instance inst(model, B);
   EXPECT_EQ(inst.status, RNNRT_STATUS_OK) << inst.error;
   auto tensors = exampleInputs(x, T, B, lengths);
@@ -136,8 +135,7 @@ TEST(Runtime, ChunkedStreamingEqualsOneShot) {
     int64_t steps = std::min<int64_t>(5, T - t);
     std::vector<float> part(x.begin() + t * B * kInput, x.begin() + (t + steps) * B * kInput);
     auto tensors = exampleInputs(part, steps, B, nullptr);
-    ASSERT_EQ(rnnrt_instance_run(stream.instance, tensors.data(), tensors.size()),
-              RNNRT_STATUS_OK);
+    ASSERT_EQ(rnnrt_instance_run(stream.instance, tensors.data(), tensors.size()), RNNRT_STATUS_OK);
     std::vector<float> y = output(stream.instance, 0);
     chunked.insert(chunked.end(), y.begin(), y.end());
   }
@@ -184,8 +182,7 @@ TEST(Runtime, InstanceLengthsAreUsedWhenTheInputIsNull) {
   std::vector<int32_t> lengths = {7, 2, 0};
   auto explicitLengths = runOnce(unit_lstm_model(), x, T, B, &lengths);
   Instance inst(unit_lstm_model(), B);
-  ASSERT_EQ(rnnrt_instance_set_sequence_lengths(inst.instance, lengths.data(), B),
-            RNNRT_STATUS_OK);
+  ASSERT_EQ(rnnrt_instance_set_sequence_lengths(inst.instance, lengths.data(), B), RNNRT_STATUS_OK);
   auto tensors = exampleInputs(x, T, B, nullptr);
   ASSERT_EQ(rnnrt_instance_run(inst.instance, tensors.data(), 6), RNNRT_STATUS_OK);
   EXPECT_EQ(output(inst.instance, 0), explicitLengths[0]);
@@ -362,9 +359,9 @@ TEST(Runtime, JitCompilesFromTheCApi) {
   // The C entry point reports a missing file with the path.
   rnnc_jit_model_t *model = nullptr;
   char message[512] = "";
-  EXPECT_EQ(rnnc_jit_compile_file("/nonexistent/model.mlir", nullptr, &model, message,
-                                  sizeof message),
-            RNNRT_STATUS_BAD_FORMAT);
+  EXPECT_EQ(
+      rnnc_jit_compile_file("/nonexistent/model.mlir", nullptr, &model, message, sizeof message),
+      RNNRT_STATUS_BAD_FORMAT);
   EXPECT_EQ(model, nullptr);
   EXPECT_NE(std::string(message).find("/nonexistent/model.mlir"), std::string::npos) << message;
   rnnc_jit_options_t options;

@@ -84,8 +84,8 @@ struct GRUCellOptions {
 
 /// tf.nn.dynamic_rnn's arguments beyond the cell and inputs.
 struct DynamicRNNOptions {
-  Tensor sequence_length; ///< i32 or i64 [B]
-  Tensor mask;            ///< bool [B, T] (Keras), instead of lengths
+  Tensor sequence_length;            ///< i32 or i64 [B]
+  Tensor mask;                       ///< bool [B, T] (Keras), instead of lengths
   std::vector<Tensor> initial_state; ///< one [B, depth] per state leaf
   bool time_major = false;
   bool reverse = false;
@@ -113,8 +113,7 @@ public:
 
   Cell BasicRNNCell(int64_t num_units, const std::vector<float> &kernel,
                     const std::vector<float> &bias, const BasicRNNCellOptions &options = {});
-  Cell LSTMCell(int64_t num_units, const LSTMWeights &weights,
-                const LSTMCellOptions &options = {});
+  Cell LSTMCell(int64_t num_units, const LSTMWeights &weights, const LSTMCellOptions &options = {});
   Cell GRUCell(int64_t num_units, const GRUWeights &weights, const GRUCellOptions &options = {});
   Cell MultiRNNCell(const std::vector<Cell> &cells);
 

@@ -153,8 +153,7 @@ struct ModelBuilder::Impl {
       types.push_back(value.getType());
     }
     b.create<func::ReturnOp>(location(), values);
-    copyFunc.setFunctionType(
-        FunctionType::get(&context, copyFunc.getArgumentTypes(), types));
+    copyFunc.setFunctionType(FunctionType::get(&context, copyFunc.getArgumentTypes(), types));
     for (auto [i, output] : llvm::enumerate(outputs))
       copyFunc.setResultAttr(i, "rnn.name", StringAttr::get(&context, output.first));
     collector.text.clear();
@@ -178,8 +177,7 @@ struct ModelBuilder::Impl {
 ModelBuilder::ModelBuilder() : impl_(std::make_unique<Impl>()) {}
 ModelBuilder::~ModelBuilder() = default;
 
-Tensor ModelBuilder::input(const std::string &name, DType dtype,
-                                       const std::vector<int64_t> &dims) {
+Tensor ModelBuilder::input(const std::string &name, DType dtype, const std::vector<int64_t> &dims) {
   Impl &s = *impl_;
   Type element;
   switch (dtype) {
@@ -207,15 +205,15 @@ Tensor ModelBuilder::input(const std::string &name, DType dtype,
   }
   unsigned index = s.func.getNumArguments();
   auto attrs = DictionaryAttr::get(
-      &s.context, {NamedAttribute(StringAttr::get(&s.context, "rnn.name"),
-                                  StringAttr::get(&s.context, name))});
+      &s.context,
+      {NamedAttribute(StringAttr::get(&s.context, "rnn.name"), StringAttr::get(&s.context, name))});
   s.func.insertArgument(index, RankedTensorType::get(shape, element), attrs, s.location());
   return s.addTensor(s.func.getArgument(index));
 }
 
 Cell ModelBuilder::BasicRNNCell(int64_t num_units, const std::vector<float> &kernel,
-                                            const std::vector<float> &bias,
-                                            const BasicRNNCellOptions &options) {
+                                const std::vector<float> &bias,
+                                const BasicRNNCellOptions &options) {
   Impl &s = *impl_;
   if (num_units <= 0 && s.fail("BasicRNNCell: num_units must be positive"))
     return {};
@@ -224,14 +222,14 @@ Cell ModelBuilder::BasicRNNCell(int64_t num_units, const std::vector<float> &ker
   rnn::ActivationAttr act = s.activation(options.activation, "BasicRNNCell activation");
   if (!k || !b || !s.error.empty())
     return {};
-  auto op = s.builder.create<rnn::BasicRNNCellOp>(
-      s.location(), rnn::CellType::get(&s.context), k, b, num_units, act,
-      s.optionalFloat(options.gate_clip));
+  auto op =
+      s.builder.create<rnn::BasicRNNCellOp>(s.location(), rnn::CellType::get(&s.context), k, b,
+                                            num_units, act, s.optionalFloat(options.gate_clip));
   return s.addCell(op);
 }
 
 Cell ModelBuilder::LSTMCell(int64_t num_units, const LSTMWeights &weights,
-                                        const LSTMCellOptions &options) {
+                            const LSTMCellOptions &options) {
   Impl &s = *impl_;
   if (num_units <= 0) {
     s.fail("LSTMCell: num_units must be positive");
@@ -262,7 +260,7 @@ Cell ModelBuilder::LSTMCell(int64_t num_units, const LSTMWeights &weights,
 }
 
 Cell ModelBuilder::GRUCell(int64_t num_units, const GRUWeights &weights,
-                                       const GRUCellOptions &options) {
+                           const GRUCellOptions &options) {
   Impl &s = *impl_;
   if (num_units <= 0) {
     s.fail("GRUCell: num_units must be positive");
@@ -277,11 +275,11 @@ Cell ModelBuilder::GRUCell(int64_t num_units, const GRUWeights &weights,
   rnn::ActivationAttr gate = s.activation(options.gate_activation, "GRUCell gate_activation");
   if (!s.error.empty())
     return {};
-  auto op = s.builder.create<rnn::GRUCellOp>(
-      s.location(), rnn::CellType::get(&s.context), gk, gb, ck, cb, hb,
-      s.builder.getI64IntegerAttr(num_units),
-      options.linear_before_reset ? s.builder.getUnitAttr() : UnitAttr(), act, gate,
-      s.optionalFloat(options.gate_clip));
+  auto op = s.builder.create<rnn::GRUCellOp>(s.location(), rnn::CellType::get(&s.context), gk, gb,
+                                             ck, cb, hb, s.builder.getI64IntegerAttr(num_units),
+                                             options.linear_before_reset ? s.builder.getUnitAttr()
+                                                                         : UnitAttr(),
+                                             act, gate, s.optionalFloat(options.gate_clip));
   return s.addCell(op);
 }
 
@@ -298,13 +296,12 @@ Cell ModelBuilder::MultiRNNCell(const std::vector<Cell> &cells) {
     s.fail("MultiRNNCell: needs at least one cell");
     return {};
   }
-  auto op = s.builder.create<rnn::MultiRNNCellOp>(s.location(), rnn::CellType::get(&s.context),
-                                                 values);
+  auto op =
+      s.builder.create<rnn::MultiRNNCellOp>(s.location(), rnn::CellType::get(&s.context), values);
   return s.addCell(op);
 }
 
-RNNResult ModelBuilder::dynamic_rnn(Cell cell, Tensor inputs,
-                                                const DynamicRNNOptions &options) {
+RNNResult ModelBuilder::dynamic_rnn(Cell cell, Tensor inputs, const DynamicRNNOptions &options) {
   Impl &s = *impl_;
   Value cellValue = s.cell(cell, "dynamic_rnn");
   Value x = s.tensor(inputs, "dynamic_rnn inputs");
@@ -372,8 +369,7 @@ const std::string &ModelBuilder::error() const { return impl_->error; }
 Model::~Model() = default;
 
 std::shared_ptr<const Model> Model::compile(const ModelBuilder &builder,
-                                                        const CompileOptions &options,
-                                                        std::string *error) {
+                                            const CompileOptions &options, std::string *error) {
   ModelBuilder::Impl &s = *builder.impl_;
   OwningOpRef<ModuleOp> module = s.finish();
   if (!module) {
@@ -393,8 +389,8 @@ std::shared_ptr<const Model> Model::compile(const ModelBuilder &builder,
   return model;
 }
 
-std::shared_ptr<const Model>
-Model::load(const std::string &path, const CompileOptions &options, std::string *error) {
+std::shared_ptr<const Model> Model::load(const std::string &path, const CompileOptions &options,
+                                         std::string *error) {
   MLIRContext context(rnncDialects());
   context.loadAllAvailableDialects();
   DiagnosticCollector collector(&context);

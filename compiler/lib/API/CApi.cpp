@@ -19,8 +19,7 @@ void rnnc_jit_options_initialize(rnnc_jit_options_t *options) {
 }
 
 rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t *options,
-                                     rnnc_jit_model_t **out_model, char *message,
-                                     size_t capacity) {
+                                     rnnc_jit_model_t **out_model, char *message, size_t capacity) {
   auto fail = [&](rnnrt_status_t status, const std::string &text) {
     if (message && capacity > 0)
       std::snprintf(message, capacity, "%s", text.c_str());

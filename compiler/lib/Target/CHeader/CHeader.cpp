@@ -102,8 +102,9 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   os << " * Run-time sizes: ";
   std::vector<std::string> usedSymbols;
   for (auto [s, symbol] : llvm::enumerate(signature.symbols))
-    if (llvm::any_of(llvm::concat<const TensorSpec>(inputs, results),
-                     [&](const TensorSpec &spec) { return llvm::is_contained(spec.dimSymbols, s); }))
+    if (llvm::any_of(llvm::concat<const TensorSpec>(inputs, results), [&](const TensorSpec &spec) {
+          return llvm::is_contained(spec.dimSymbols, s);
+        }))
       usedSymbols.push_back(symbol);
   os << (usedSymbols.empty() ? "none" : llvm::join(usedSymbols, ", "));
   os << ".\n * Batch: ";
@@ -201,8 +202,8 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   if (!inputs.empty()) {
     os << "  rnnrt_tensor_t in[" << inputs.size() << "] = {\n";
     for (auto [i, spec] : llvm::enumerate(inputs)) {
-      os << "      {(void *)(uintptr_t)" << inputIds[i] << ", " << dtypeEnum(spec.elementType) << ", "
-         << spec.shape.size() << ", {";
+      os << "      {(void *)(uintptr_t)" << inputIds[i] << ", " << dtypeEnum(spec.elementType)
+         << ", " << spec.shape.size() << ", {";
       for (auto [d, size] : llvm::enumerate(spec.shape)) {
         int symbol = spec.dimSymbols[d];
         os << (d ? ", " : "") << (symbol >= 0 ? symbolIds[symbol] : std::to_string(size));
