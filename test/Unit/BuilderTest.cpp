@@ -171,6 +171,60 @@ TEST(Builder, BasicRNNReverseBatchMajorWithExposedState) {
   expectNear(outputs[1], expected.finalStates[0], "final state");
 }
 
+TEST(Builder, MaskSetOnTheInstanceEqualsAMaskInput) {
+  constexpr int64_t I = 2, H = 3, T = 5, B = 2;
+  std::mt19937 rng(13);
+  ref::Cell cell;
+  cell.kind = ref::CellKind::BasicRNN;
+  cell.numUnits = H;
+  cell.inputDepth = I;
+  cell.kernel = randomValues((I + H) * H, rng);
+  cell.bias = randomValues(H, rng);
+  rnnc::ModelBuilder b;
+  rnnc::Tensor x = b.input("x", rnnc::DType::F32, {rnnc::kBatch, rnnc::kTime, I});
+  rnnc::Tensor mask = b.input("mask", rnnc::DType::Bool, {rnnc::kBatch, rnnc::kTime});
+  rnnc::DynamicRNNOptions options;
+  options.mask = mask;
+  b.output("y", b.dynamic_rnn(b.BasicRNNCell(H, cell.kernel, cell.bias), x, options).outputs);
+  std::string error;
+  auto model = rnnc::Model::compile(b, {}, &error);
+  ASSERT_TRUE(model) << error;
+  ASSERT_EQ(model->descriptor()->inputs[1].role, RNNRT_ROLE_MASK);
+
+  std::vector<float> inputs = randomValues(B * T * I, rng, 1.0f);
+  std::vector<uint8_t> holes = {1, 0, 1, 1, 0, /**/ 0, 0, 1, 0, 1};
+  auto withInput = run(model->descriptor(), B,
+                       {{inputs.data(), RNNRT_DTYPE_F32, 3, {B, T, I}},
+                        {holes.data(), RNNRT_DTYPE_BOOL, 2, {B, T}}});
+  ref::Result expected =
+      ref::dynamicRnn({cell}, inputs, T, B, false, nullptr, nullptr, false, false, &holes);
+  expectNear(withInput[0], expected.outputs, "mask input");
+
+  rnnrt_instance_options_t instanceOptions;
+  rnnrt_instance_options_initialize(&instanceOptions);
+  instanceOptions.batch = B;
+  rnnrt_instance_t *instance = nullptr;
+  ASSERT_EQ(rnnrt_instance_create(model->descriptor(), &instanceOptions, &instance, nullptr, 0),
+            RNNRT_STATUS_OK);
+  ASSERT_EQ(rnnrt_instance_set_mask(instance, holes.data(), B, T), RNNRT_STATUS_OK);
+  std::vector<rnnrt_tensor_t> tensors(3);
+  tensors[0] = {inputs.data(), RNNRT_DTYPE_F32, 3, {B, T, I}};
+  ASSERT_EQ(rnnrt_instance_run(instance, tensors.data(), 3), RNNRT_STATUS_OK);
+  rnnrt_tensor_t out;
+  ASSERT_EQ(rnnrt_instance_output(instance, 0, &out), RNNRT_STATUS_OK);
+  const float *y = static_cast<const float *>(out.data);
+  EXPECT_EQ(std::vector<float>(y, y + B * T * H), withInput[0]);
+  // A mask of another length than this call's T is refused.
+  tensors[0].dims[1] = T - 1;
+  EXPECT_EQ(rnnrt_instance_run(instance, tensors.data(), 3), RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(rnnrt_instance_last_error(instance)).find("has 5 steps but this call has 4"),
+            std::string::npos)
+      << rnnrt_instance_last_error(instance);
+  EXPECT_EQ(rnnrt_instance_set_sequence_lengths(instance, nullptr, 0),
+            RNNRT_STATUS_FAILED_PRECONDITION);
+  rnnrt_instance_destroy(instance);
+}
+
 TEST(Builder, ReportsMistakes) {
   {
     rnnc::ModelBuilder b;
