@@ -1,9 +1,13 @@
 #include "rnnc/API/Compile.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Pass/PassManager.h"
 #include "rnnc/Dialect/Rnn/Transforms/Passes.h"
 #include "rnnc/Pipelines/Pipelines.h"
+
+#include <map>
 
 using namespace mlir;
 using namespace mlir::rnnc;
@@ -63,6 +67,60 @@ void specializeBatch(func::FuncOp func, const ModelSignature &signature, int64_t
   func.setFunctionType(
       FunctionType::get(func.getContext(), argTypes, func.getFunctionType().getResults()));
 }
+/// Sums the sizes of every memref.alloc in the bufferized `func` (an upper
+/// bound of what is live at once: allocations in loops count once) as terms
+/// over the signature's run-time sizes.
+std::string estimateHeapPerCall(func::FuncOp func, const ModelSignature &signature) {
+  std::map<std::vector<int>, int64_t> terms; // sorted symbols -> bytes
+  bool unknown = false;
+  func.walk([&](memref::AllocOp alloc) {
+    MemRefType type = alloc.getType();
+    int64_t bytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    std::vector<int> symbols;
+    unsigned next = 0;
+    for (int64_t size : type.getShape()) {
+      if (!ShapedType::isDynamic(size)) {
+        bytes *= size;
+        continue;
+      }
+      Value operand = alloc.getDynamicSizes()[next++];
+      if (std::optional<int64_t> constant = getConstantIntValue(operand)) {
+        bytes *= *constant;
+        continue;
+      }
+      auto dim = operand.getDefiningOp<memref::DimOp>();
+      auto arg = dim ? dyn_cast<BlockArgument>(dim.getSource()) : BlockArgument();
+      std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
+      if (!arg || !index || arg.getOwner()->getParentOp() != func ||
+          arg.getArgNumber() >= signature.inputs.size()) {
+        unknown = true;
+        return;
+      }
+      const TensorSpec &spec = signature.inputs[arg.getArgNumber()];
+      if (spec.dimSymbols[*index] >= 0)
+        symbols.push_back(spec.dimSymbols[*index]);
+      else
+        bytes *= spec.shape[*index];
+    }
+    llvm::sort(symbols);
+    terms[symbols] += bytes;
+  });
+  std::vector<std::pair<std::vector<int>, int64_t>> ordered(terms.begin(), terms.end());
+  llvm::stable_sort(ordered, [](auto &a, auto &b) { return a.first.size() > b.first.size(); });
+  std::string text;
+  for (auto &[symbols, bytes] : ordered) {
+    if (bytes == 0)
+      continue;
+    text += (text.empty() ? "" : " + ") + std::to_string(bytes);
+    for (int symbol : symbols)
+      text += "*" + signature.symbols[symbol];
+  }
+  if (text.empty())
+    text = "0";
+  if (unknown)
+    text += " + sizes known only at run time";
+  return text;
+}
 } // namespace
 
 FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOptions &options) {
@@ -119,12 +177,17 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   (*entry)->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
   dropNameAttributes(*entry);
 
-  PassManager pm(context);
   CpuPipelineOptions pipelineOptions;
   pipelineOptions.vectorWidth = options.vectorWidth;
   pipelineOptions.accumulators = options.accumulators;
-  buildCpuPipeline(pm, pipelineOptions);
-  if (failed(pm.run(clone)))
+  PassManager toBuffers(context);
+  buildCpuBufferizationPipeline(toBuffers, pipelineOptions);
+  if (failed(toBuffers.run(clone)))
+    return failure();
+  lowered.heapPerCall = estimateHeapPerCall(*entry, *signature);
+  PassManager toLLVM(context);
+  buildCpuToLLVMPipeline(toLLVM);
+  if (failed(toLLVM.run(clone)))
     return failure();
   lowered.signature = std::move(*signature);
   lowered.entry = lowered.signature.function;

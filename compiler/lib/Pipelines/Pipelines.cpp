@@ -2,6 +2,7 @@
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
@@ -10,7 +11,6 @@
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
-#include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -26,6 +26,12 @@
 using namespace mlir;
 
 void mlir::rnnc::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
+  buildCpuBufferizationPipeline(pm, options);
+  buildCpuToLLVMPipeline(pm);
+}
+
+void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
+                                               const CpuPipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(rnn::createRnnFuseStackedSequences());
   ConvertRnnToLoopsOptions loopOptions;
@@ -51,6 +57,9 @@ void mlir::rnnc::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &o
   // [T, dirs, B, H] result); returned buffers become the caller's.
   bufferization::buildBufferDeallocationPipeline(pm, {});
   pm.addPass(createBufferizationToMemRefPass());
+}
+
+void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm) {
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(rnn::createRnnApproximateMath());

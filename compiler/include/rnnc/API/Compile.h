@@ -37,6 +37,9 @@ struct LoweredModel {
   ModelSignature signature;
   /// The lowered entry function; `_mlir_ciface_<entry>` is its C interface.
   std::string entry;
+  /// Bytes the kernel allocates per call (results and temporaries), as a sum
+  /// of terms over the run-time sizes, e.g. "32*T*B + 96*B".
+  std::string heapPerCall;
 };
 
 /// True for [A-Za-z_][A-Za-z0-9_]*.
@@ -50,6 +53,7 @@ FailureOr<LoweredModel> lowerModel(ModuleOp module, const CompileOptions &option
 struct ModelFacts {
   uint64_t weightBytes = 0;
   std::string target;
+  std::string heapPerCall;
 };
 
 /// Adds the runtime ABI to the translated model (docs/runtime.md): the kernel

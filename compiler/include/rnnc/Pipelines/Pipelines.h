@@ -20,6 +20,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 /// after bufferization they take and return memrefs with identity layouts.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
+/// The two halves of buildCpuPipeline: down to loops over memrefs with every
+/// buffer allocated and freed explicitly, then down to the LLVM dialect.
+void buildCpuBufferizationPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+void buildCpuToLLVMPipeline(OpPassManager &pm);
+
 /// Registers `rnnc-cpu-pipeline` for rnnc-opt.
 void registerPipelines();
 

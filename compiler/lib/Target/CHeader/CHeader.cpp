@@ -126,9 +126,10 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
     }
   os << " * Target " << facts.target << ". Weights " << humanBytes(facts.weightBytes)
      << " (read-only data in the object).\n";
-  os << " * Scratch: allocated per call with the C library's malloc and freed before the\n"
-        " * call returns; instance memory (state, outputs) comes from the instance's\n"
-        " * allocator.\n";
+  os << " * Scratch: at most " << facts.heapPerCall
+     << " bytes per call (the kernel's results\n"
+        " * and temporaries, from the C library's malloc, freed before the call returns).\n"
+        " * Instance memory (state, outputs) comes from the instance's allocator.\n";
   os << " * Threading: the model is immutable and shared; an instance is thread-compatible\n"
         " * (one call at a time); distinct instances may run concurrently.\n";
   os << " * Runtime ABI version 1 (rnnrt/model.h); link with librnnrt. See docs/aot.md.\n */\n";

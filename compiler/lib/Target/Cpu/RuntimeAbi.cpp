@@ -104,6 +104,7 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
 
   ModelFacts facts;
   facts.target = target.str();
+  facts.heapPerCall = model.heapPerCall;
   const llvm::DataLayout &layout = module.getDataLayout();
   for (llvm::GlobalVariable &var : module.globals())
     if (var.isConstant() && var.hasInitializer())
