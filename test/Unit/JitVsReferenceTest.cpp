@@ -173,6 +173,9 @@ Case randomCase(unsigned seed) {
     for (const Cell &cell : m.layers)
       for (int64_t size : cell.stateSizes())
         c.initialState.push_back(randomVector(rng, m.B * size, 0.8f));
+  // Drawn last so that the earlier draws (and cases) stay as they were.
+  m.goBackwards = !m.withLengths && !m.reverse && coin(rng);
+  m.unroll = !m.dynamicShapes && coin(rng) && coin(rng);
   return c;
 }
 
@@ -182,6 +185,7 @@ std::string describe(const ModelConfig &m) {
                      (m.withLengths ? " lengths" : "") + (m.withInitialState ? " initial" : "") +
                      (m.reverse ? " reverse" : "") + (m.withMask ? " mask" : "") +
                      (m.zeroOutputForMask ? " zero_output" : "") +
+                     (m.goBackwards ? " go_backwards" : "") + (m.unroll ? " unroll" : "") +
                      (m.zeroStateForEmptyRows ? " zero_state_for_empty" : "") +
                      (m.dynamicShapes ? " dynamic" : "") + " layers:";
   for (const Cell &c : m.layers)
@@ -263,7 +267,7 @@ void checkCase(const Case &c) {
   reference::Result expected = reference::dynamicRnn(
       m.layers, c.inputs, m.T, m.B, m.timeMajor, m.withLengths ? &c.lengths : nullptr,
       m.withInitialState ? &c.initialState : nullptr, m.reverse, m.zeroStateForEmptyRows,
-      m.withMask ? &c.mask : nullptr, m.zeroOutputForMask);
+      m.withMask ? &c.mask : nullptr, m.zeroOutputForMask, m.goBackwards);
   ASSERT_EQ(results.size(), 1 + expected.finalStates.size());
   EXPECT_EQ(results[0].name, "outputs");
   expectClose(expected.outputs, results[0], "outputs");
@@ -298,11 +302,17 @@ TEST(RandomModelCoverage, SeedsCoverEveryFeature) {
       seen[m.zeroOutputForMask ? "mask_zero_output" : "mask_carry_output"]++;
       if (m.reverse)
         seen["mask_reverse"]++;
+      if (m.goBackwards)
+        seen["mask_go_backwards"]++;
       if (m.T > 2 && m.B > 2)
         seen["mask_with_holes"]++;
     }
     if (m.withInitialState)
       seen["initial_state"]++;
+    if (m.goBackwards)
+      seen["go_backwards"]++;
+    if (m.unroll)
+      seen[m.withLengths ? "unroll_lengths" : "unroll"]++;
     if (m.withLengths) {
       seen[m.lengthsI64 ? "lengths_i64" : "lengths_i32"]++;
       for (int64_t len : c.lengths)
@@ -365,6 +375,10 @@ TEST(RandomModelCoverage, SeedsCoverEveryFeature) {
                                        "mask_zero_output",
                                        "mask_carry_output",
                                        "mask_reverse",
+                                       "mask_go_backwards",
+                                       "go_backwards",
+                                       "unroll",
+                                       "unroll_lengths",
                                        "mask_with_holes",
                                        "lengths_i32",
                                        "lengths_i64",

@@ -184,6 +184,10 @@ std::string buildModelText(const ModelConfig &config, std::vector<WeightArg> &we
     flags.push_back("zero_final_state_for_empty_rows");
   if (config.zeroOutputForMask)
     flags.push_back("zero_output_for_mask");
+  if (config.goBackwards)
+    flags.push_back("go_backwards");
+  if (config.unroll)
+    flags.push_back("unroll");
   if (!flags.empty()) {
     body << " {";
     for (size_t i = 0; i < flags.size(); ++i)

@@ -19,6 +19,10 @@ struct ModelConfig {
   /// A [B, T] i1 mask instead of lengths (Keras).
   bool withMask = false;
   bool zeroOutputForMask = false;
+  /// Keras go_backwards: the padded sequence flipped, outputs in step order.
+  bool goBackwards = false;
+  /// Straight-line code for every step (static T only).
+  bool unroll = false;
   bool withLengths = false;
   bool lengthsI64 = false;
   bool withInitialState = false;

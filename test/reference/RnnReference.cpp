@@ -202,7 +202,7 @@ Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inp
                   int64_t B, bool timeMajor, const std::vector<int64_t> *lengths,
                   const std::vector<std::vector<float>> *initialState, bool reverse,
                   bool zeroStateForEmptyRows, const std::vector<uint8_t> *mask,
-                  bool zeroOutputForMask) {
+                  bool zeroOutputForMask, bool goBackwards) {
   const int64_t D = layers.front().inputDepth;
   const int64_t O = layers.back().outputSize();
   Result result;
@@ -234,18 +234,22 @@ Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inp
       int64_t length = lengths ? (*lengths)[b] : T;
       if (t >= length)
         continue;
-      int64_t time = reverse ? length - 1 - t : t;
+      // reverse: backwards within the length, outputs where their input was;
+      // go_backwards: the whole padded sequence flipped, outputs in step order.
+      int64_t time = reverse ? length - 1 - t : goBackwards ? T - 1 - t : t;
+      int64_t outputTime = goBackwards ? t : time;
       int64_t base = timeMajor ? (time * B + b) : (b * T + time);
+      int64_t outBase = timeMajor ? (outputTime * B + b) : (b * T + outputTime);
       if (mask && !(*mask)[b * T + time]) {
         for (int64_t k = 0; k < O; ++k)
-          result.outputs[base * O + k] = zeroOutputForMask ? 0.0f : (float)lastOutput[b][k];
+          result.outputs[outBase * O + k] = zeroOutputForMask ? 0.0f : (float)lastOutput[b][k];
         continue;
       }
       std::vector<double> x(inputs.begin() + base * D, inputs.begin() + (base + 1) * D);
       for (size_t l = 0; l < layers.size(); ++l)
         x = step(layers[l], x, states[b][l]);
       for (int64_t k = 0; k < O; ++k)
-        result.outputs[base * O + k] = (float)x[k];
+        result.outputs[outBase * O + k] = (float)x[k];
       lastOutput[b] = x;
     }
   }

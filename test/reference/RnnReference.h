@@ -97,7 +97,7 @@ Result dynamicRnn(const std::vector<Cell> &layers, const std::vector<float> &inp
                   int64_t B, bool timeMajor, const std::vector<int64_t> *lengths,
                   const std::vector<std::vector<float>> *initialState, bool reverse = false,
                   bool zeroStateForEmptyRows = false, const std::vector<uint8_t> *mask = nullptr,
-                  bool zeroOutputForMask = false);
+                  bool zeroOutputForMask = false, bool goBackwards = false);
 
 } // namespace rnnc::reference
 

@@ -157,3 +157,39 @@ func.func @keras_mask(%x: tensor<?x?x3xf32>, %mask: tensor<?x?xi1>) -> (tensor<?
       -> tensor<?x?x4xf32>, tensor<?x4xf32>
   return %out, %h : tensor<?x?x4xf32>, tensor<?x4xf32>
 }
+
+// -----
+
+// unroll: no time loop; one copy of the per-row step for each of the 3 steps.
+
+// CHECK-LABEL: func.func @unrolled
+// CHECK-NOT:     scf.for {{.*}} to %c3
+// CHECK-COUNT-3: scf.for %{{.*}} = %c0 to %c2 step %c1 {
+// CHECK-NOT:     scf.for %{{.*}} = %c0 to %c2 step %c1 {
+// CHECK:         return
+func.func @unrolled(%x: tensor<3x2x4xf32>) -> tensor<3x2x5xf32> {
+  %k = arith.constant dense<0.1> : tensor<9x5xf32>
+  %b = arith.constant dense<0.0> : tensor<5xf32>
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 5 : i64} : tensor<9x5xf32>, tensor<5xf32>
+  %y, %h = rnn.dynamic_rnn %cell(%x : tensor<3x2x4xf32>) {time_major, unroll}
+      -> tensor<3x2x5xf32>, tensor<2x5xf32>
+  return %y : tensor<3x2x5xf32>
+}
+
+// -----
+
+// go_backwards: step t reads input T - 1 - t and writes output t.
+
+// CHECK-LABEL: func.func @backwards
+// CHECK:         scf.for %[[T:.*]] = %c0 to %c7 step %c1 {
+// CHECK:           %[[IN:.*]] = arith.subi %c6, %[[T]] : index
+// CHECK:           tensor.extract %{{.*}}[%[[IN]], %{{.*}}, %{{.*}}] : tensor<7x2x4xf32>
+// CHECK:           vector.maskedstore %{{.*}}[%[[T]], %{{.*}}, %{{.*}}]
+func.func @backwards(%x: tensor<7x2x4xf32>) -> tensor<7x2x5xf32> {
+  %k = arith.constant dense<0.1> : tensor<9x5xf32>
+  %b = arith.constant dense<0.0> : tensor<5xf32>
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 5 : i64} : tensor<9x5xf32>, tensor<5xf32>
+  %y, %h = rnn.dynamic_rnn %cell(%x : tensor<7x2x4xf32>) {time_major, go_backwards}
+      -> tensor<7x2x5xf32>, tensor<2x5xf32>
+  return %y : tensor<7x2x5xf32>
+}

@@ -284,3 +284,43 @@ func.func @zero_output_needs_mask(%x: tensor<5x2x3xf32>, %k: tensor<11x8xf32>, %
       -> tensor<5x2x8xf32>, tensor<2x8xf32>
   return
 }
+
+// -----
+
+func.func @go_backwards_and_reverse(%x: tensor<5x2x3xf32>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{takes 'go_backwards' (flip the padded sequence, Keras) or 'reverse' (backwards within each length, TF/ONNX), not both}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x2x3xf32>) {time_major, go_backwards, reverse}
+      -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @go_backwards_with_lengths(%x: tensor<5x2x3xf32>, %len: tensor<2xi32>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{'go_backwards' flips the whole padded sequence and takes no 'sequence_length'; use 'reverse' or a 'mask'}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x2x3xf32>) sequence_length(%len : tensor<2xi32>) {time_major, go_backwards}
+      -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @unroll_dynamic(%x: tensor<?x2x3xf32>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{'unroll' needs a static number of time steps}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<?x2x3xf32>) {time_major, unroll}
+      -> tensor<?x2x8xf32>, tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @unroll_too_long(%x: tensor<5000x2x3xf32>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{'unroll' of 5000 time steps exceeds the limit of 1024}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5000x2x3xf32>) {time_major, unroll}
+      -> tensor<5000x2x8xf32>, tensor<2x8xf32>
+  return
+}

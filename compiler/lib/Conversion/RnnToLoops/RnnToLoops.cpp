@@ -5,6 +5,7 @@
 
 #include "rnnc/Conversion/Passes.h"
 
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -503,6 +504,9 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     steps = maxLoop.getResult(0);
   }
 
+  // Unrolled code covers all T steps; the length guard skips what is past a row's end.
+  if (op.getUnroll())
+    steps = timeSteps;
   auto timeLoop = b.create<scf::ForOp>(loc, index(0), steps, index(1));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(timeLoop.getBody()->getTerminator());
@@ -511,13 +515,19 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   b.setInsertionPoint(rowLoop.getBody()->getTerminator());
   Value row = rowLoop.getInductionVar();
   Value rowLength = lengths ? lengthOf(row) : timeSteps;
-  // Backwards, step t reads (and writes the output of) time length - 1 - t.
-  Value time = t;
+  // Backwards, step t reads (and writes the output of) time length - 1 - t;
+  // go_backwards reads time T - 1 - t and writes output t.
+  Value time = t, outputTime = t;
   if (op.getReverse())
-    time = b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, rowLength, index(1)), t);
-  SmallVector<Value, 2> seqIndex =
-      op.getTimeMajor() ? SmallVector<Value, 2>{time, row} : SmallVector<Value, 2>{row, time};
-  Row outputRow{outputs, seqIndex};
+    time = outputTime =
+        b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, rowLength, index(1)), t);
+  if (op.getGoBackwards())
+    time = b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, timeSteps, index(1)), t);
+  auto sequenceIndex = [&](Value at) {
+    return op.getTimeMajor() ? SmallVector<Value, 2>{at, row} : SmallVector<Value, 2>{row, at};
+  };
+  SmallVector<Value, 2> seqIndex = sequenceIndex(time);
+  Row outputRow{outputs, sequenceIndex(outputTime)};
   const int64_t outputSize = layers.back().cell.getOutputSize();
   auto copyRow = [&](const Row &from, const Row &to) {
     forEachBlock(outputSize, [&](Value col, Value mask) {
@@ -552,6 +562,12 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   copyRow(input, outputRow);
   if (lastOutput)
     copyRow(input, Row{lastOutput, {row}});
+
+  if (op.getUnroll()) {
+    int64_t count = cast<ShapedType>(op.getInputs().getType()).getDimSize(timeDim);
+    if (count > 0 && failed(loopUnrollByFactor(timeLoop, count)))
+      return op.emitOpError("could not unroll the time loop");
+  }
 
   b.setInsertionPoint(op);
   SmallVector<Value> buffers{outputs};

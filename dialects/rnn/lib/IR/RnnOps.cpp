@@ -247,8 +247,19 @@ LogicalResult DynamicRNNOp::verify() {
     return emitOpError("takes 'sequence_length' or 'mask', not both");
   if (getZeroOutputForMask() && !getMask())
     return emitOpError("'zero_output_for_mask' needs 'mask'");
+  if (getGoBackwards() && getReverse())
+    return emitOpError("takes 'go_backwards' (flip the padded sequence, Keras) or 'reverse' "
+                       "(backwards within each length, TF/ONNX), not both");
+  if (getGoBackwards() && getSequenceLength())
+    return emitOpError("'go_backwards' flips the whole padded sequence and takes no "
+                       "'sequence_length'; use 'reverse' or a 'mask'");
   auto inputsType = cast<RankedTensorType>(getInputs().getType());
   int64_t time = inputsType.getDimSize(getTimeDim());
+  if (getUnroll() && ShapedType::isDynamic(time))
+    return emitOpError("'unroll' needs a static number of time steps");
+  if (getUnroll() && time > kMaxUnrolledSteps)
+    return emitOpError() << "'unroll' of " << time << " time steps exceeds the limit of "
+                         << kMaxUnrolledSteps;
   int64_t batch = inputsType.getDimSize(getBatchDim());
   int64_t depth = inputsType.getDimSize(2);
   if (ShapedType::isDynamic(depth))

@@ -248,6 +248,14 @@ def Rnn_DynamicRNNOp : Rnn_Op<"dynamic_rnn", [Pure, AttrSizedOperandSegments]> {
     are visited. With `reverse`, time runs from T - 1 down to 0 and outputs stay
     at the time index they belong to.
 
+    `go_backwards` (Keras) flips the whole padded time axis, and the mask with
+    it: step t consumes input T - 1 - t and writes output t, so the outputs
+    come in processing order (the last input's output first). It takes no
+    `sequence_length` and excludes `reverse`.
+
+    `unroll` (Keras) emits straight-line code for every step instead of a time
+    loop; it needs a static number of steps, at most 1024.
+
     Example:
     ```mlir
     %outputs, %c, %h = rnn.dynamic_rnn %cell(%x : tensor<?x?x4xf32>)
@@ -263,7 +271,9 @@ def Rnn_DynamicRNNOp : Rnn_Op<"dynamic_rnn", [Pure, AttrSizedOperandSegments]> {
                        UnitAttr:$time_major,
                        UnitAttr:$reverse,
                        UnitAttr:$zero_final_state_for_empty_rows,
-                       UnitAttr:$zero_output_for_mask);
+                       UnitAttr:$zero_output_for_mask,
+                       UnitAttr:$go_backwards,
+                       UnitAttr:$unroll);
   let results = (outs 3DTensorOf<[F32]>:$outputs,
                       Variadic<Rnn_F32Tensor2D>:$final_state);
   let assemblyFormat = [{
@@ -276,6 +286,8 @@ def Rnn_DynamicRNNOp : Rnn_Op<"dynamic_rnn", [Pure, AttrSizedOperandSegments]> {
   let extraClassDeclaration = [{
     unsigned getTimeDim() { return getTimeMajor() ? 0 : 1; }
     unsigned getBatchDim() { return getTimeMajor() ? 1 : 0; }
+    /// The most steps `unroll` accepts: the code grows with every step.
+    static constexpr int64_t kMaxUnrolledSteps = 1024;
   }];
   let hasVerifier = 1;
 }
