@@ -88,7 +88,9 @@ struct DynamicRNNOptions {
   Tensor mask;                       ///< bool [B, T] (Keras), instead of lengths
   std::vector<Tensor> initial_state; ///< one [B, depth] per state leaf
   bool time_major = false;
-  bool reverse = false;
+  bool reverse = false;      ///< backwards within each length (TF, ONNX)
+  bool go_backwards = false; ///< the padded sequence flipped (Keras)
+  bool unroll = false;       ///< straight-line steps; static T only
   bool zero_output_for_mask = false;
 };
 
@@ -96,6 +98,59 @@ struct DynamicRNNOptions {
 struct RNNResult {
   Tensor outputs;
   std::vector<Tensor> final_state;
+};
+
+/// Keras weights: kernel [input_dim, G * units], recurrent_kernel [units,
+/// G * units], bias [G * units] (GRU with reset_after: [2, 3 * units], the
+/// input bias then the recurrent bias), gates in Keras order: LSTM i, f, c, o;
+/// GRU z, r, h. An empty bias means use_bias=False.
+struct KerasWeights {
+  std::vector<float> kernel, recurrent_kernel, bias;
+};
+
+/// keras.layers.RNN options (the layer's constructor and call arguments).
+struct KerasRNNOptions {
+  std::string activation = "tanh";
+  /// Gates of LSTM and GRU: "sigmoid"; "hard_sigmoid" is Keras 2's
+  /// clip(0.2 x + 0.5, 0, 1); Keras 3's clip(x / 6 + 0.5, 0, 1) is
+  /// "hard_sigmoid, alpha = 0.16666667, beta = 0.5".
+  std::string recurrent_activation = "sigmoid";
+  bool reset_after = true; ///< GRU only
+  bool return_sequences = false;
+  bool go_backwards = false;
+  bool time_major = false;
+  bool unroll = false;
+  bool zero_output_for_mask = false;
+  Tensor mask; ///< bool [B, T]
+  /// Keras order: LSTM [h, c]; GRU and SimpleRNN [h].
+  std::vector<Tensor> initial_state;
+};
+
+struct KerasLayer {
+  enum Kind { SimpleRNN, LSTM, GRU } kind = LSTM;
+  int64_t units = 0;
+  KerasWeights weights;
+  KerasRNNOptions options;
+};
+
+/// output: the sequences ([B, T, units], or [T, B, units] time-major) with
+/// return_sequences, else the last output [B, units]; states in Keras order
+/// (LSTM h, c), what return_state adds.
+struct KerasRNNResult {
+  Tensor output;
+  std::vector<Tensor> states;
+};
+
+/// Keras Bidirectional: `output` merged ("concat", "sum", "ave", "mul"; none
+/// with "none"), and each direction's output and states.
+struct BidirectionalResult {
+  Tensor output;
+  KerasRNNResult forward, backward;
+};
+
+/// TF bidirectional_dynamic_rnn: ((output_fw, output_bw), (state_fw, state_bw)).
+struct BidirectionalRNNResult {
+  RNNResult forward, backward;
 };
 
 /// Builds one model function. Errors (bad handles, weights of the wrong size,
@@ -118,6 +173,19 @@ public:
   Cell MultiRNNCell(const std::vector<Cell> &cells);
 
   RNNResult dynamic_rnn(Cell cell, Tensor inputs, const DynamicRNNOptions &options = {});
+  /// tf.nn.bidirectional_dynamic_rnn: the backward cell runs each row
+  /// backwards within its length and its outputs are time-aligned.
+  /// options.initial_state: the forward cell's states, then the backward's.
+  BidirectionalRNNResult bidirectional_dynamic_rnn(Cell forward, Cell backward, Tensor inputs,
+                                                   const DynamicRNNOptions &options = {});
+
+  /// Calls a Keras recurrent layer (SimpleRNN, LSTM, GRU) on `inputs`.
+  KerasRNNResult rnn(const KerasLayer &layer, Tensor inputs);
+  /// keras.layers.Bidirectional(forward, backward_layer=backward, merge_mode).
+  /// As in Keras, both directions zero masked outputs when they return
+  /// sequences, and the backward outputs come back in input order.
+  BidirectionalResult Bidirectional(const KerasLayer &forward, const KerasLayer &backward,
+                                    Tensor inputs, const std::string &merge_mode = "concat");
 
   /// Makes `value` a model output called `name`.
   void output(const std::string &name, Tensor value);

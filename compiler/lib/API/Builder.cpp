@@ -6,6 +6,8 @@
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Verifier.h"
@@ -133,6 +135,68 @@ struct ModelBuilder::Impl {
     return activation;
   }
 
+  Value dim(Value tensor, int64_t d) {
+    return builder.create<tensor::DimOp>(location(), tensor, d);
+  }
+
+  /// An empty tensor shaped like `like` but with `lastDim` features.
+  Value emptyLike(Value like, int64_t lastDim) {
+    auto type = cast<RankedTensorType>(like.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape.back() = lastDim;
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dynamic.push_back(dim(like, d));
+    return builder.create<tensor::EmptyOp>(location(), shape, type.getElementType(), dynamic);
+  }
+
+  /// `a` and `b` side by side along the last (feature) dimension.
+  Value concatFeatures(Value a, Value b) {
+    auto aType = cast<RankedTensorType>(a.getType());
+    auto bType = cast<RankedTensorType>(b.getType());
+    int64_t rank = aType.getRank(), aDepth = aType.getShape().back();
+    Value result = emptyLike(a, aDepth + bType.getShape().back());
+    for (auto [part, offset] : {std::pair{a, (int64_t)0}, std::pair{b, aDepth}}) {
+      SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)), sizes,
+          strides(rank, builder.getIndexAttr(1));
+      offsets.back() = builder.getIndexAttr(offset);
+      auto type = cast<RankedTensorType>(part.getType());
+      for (int64_t d = 0; d < rank; ++d)
+        sizes.push_back(type.isDynamicDim(d)
+                            ? OpFoldResult(dim(part, d))
+                            : OpFoldResult(builder.getIndexAttr(type.getDimSize(d))));
+      result =
+          builder.create<tensor::InsertSliceOp>(location(), part, result, offsets, sizes, strides);
+    }
+    return result;
+  }
+
+  /// Elementwise sum, mean or product of two tensors of one shape.
+  Value combine(Value a, Value b, StringRef mode) {
+    auto type = cast<RankedTensorType>(a.getType());
+    Value init = emptyLike(a, type.getShape().back());
+    SmallVector<AffineMap> maps(3, builder.getMultiDimIdentityMap(type.getRank()));
+    SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
+    return builder
+        .create<linalg::GenericOp>(
+            location(), init.getType(), ValueRange{a, b}, ValueRange{init}, maps, iterators,
+            [&](OpBuilder &nested, Location loc, ValueRange args) {
+              Value value;
+              if (mode == "mul") {
+                value = nested.create<arith::MulFOp>(loc, args[0], args[1]);
+              } else {
+                value = nested.create<arith::AddFOp>(loc, args[0], args[1]);
+                if (mode == "ave")
+                  value = nested.create<arith::MulFOp>(
+                      loc, value,
+                      nested.create<arith::ConstantOp>(loc, nested.getF32FloatAttr(0.5f)));
+              }
+              nested.create<linalg::YieldOp>(loc, value);
+            })
+        .getResult(0);
+  }
+
   FloatAttr optionalFloat(const std::optional<float> &value) {
     return value ? builder.getF32FloatAttr(*value) : FloatAttr();
   }
@@ -163,6 +227,10 @@ struct ModelBuilder::Impl {
     }
     return copy;
   }
+
+  Cell kerasCell(ModelBuilder &b, const KerasLayer &layer);
+  KerasRNNResult keras(ModelBuilder &b, const KerasLayer &layer, Tensor inputs,
+                       bool backwardAligned);
 
   MLIRContext context;
   OpBuilder builder;
@@ -340,11 +408,230 @@ RNNResult ModelBuilder::dynamic_rnn(Cell cell, Tensor inputs, const DynamicRNNOp
       s.location(), types, cellValue, x, lengths, mask, initial,
       options.time_major ? s.builder.getUnitAttr() : UnitAttr(),
       options.reverse ? s.builder.getUnitAttr() : UnitAttr(), UnitAttr(),
-      options.zero_output_for_mask ? s.builder.getUnitAttr() : UnitAttr());
+      options.zero_output_for_mask ? s.builder.getUnitAttr() : UnitAttr(),
+      options.go_backwards ? s.builder.getUnitAttr() : UnitAttr(),
+      options.unroll ? s.builder.getUnitAttr() : UnitAttr());
   RNNResult result;
   result.outputs = s.addTensor(op.getOutputs());
   for (Value state : op.getFinalState())
     result.final_state.push_back(s.addTensor(state));
+  return result;
+}
+
+namespace {
+/// Keras weights in TensorFlow's cell layouts (docs/dialect.md): kernel and
+/// recurrent kernel stacked, gate blocks reordered.
+struct KerasToTF {
+  std::string error;
+  int64_t inputDim = 0;
+
+  /// Rows of kernel then recurrent_kernel, each row's blocks of `units`
+  /// columns taken from `blocks` of the Keras row (of `kerasBlocks` blocks).
+  std::vector<float> stack(const KerasWeights &w, int64_t units, int64_t kerasBlocks,
+                           ArrayRef<int> blocks) {
+    int64_t width = kerasBlocks * units;
+    std::vector<float> out;
+    int64_t rows = inputDim + units;
+    out.reserve(rows * blocks.size() * units);
+    for (int64_t r = 0; r < rows; ++r) {
+      const float *src =
+          r < inputDim ? &w.kernel[r * width] : &w.recurrent_kernel[(r - inputDim) * width];
+      for (int block : blocks)
+        out.insert(out.end(), src + block * units, src + (block + 1) * units);
+    }
+    return out;
+  }
+
+  std::vector<float> slice(const std::vector<float> &bias, int64_t offset, int64_t units,
+                           ArrayRef<int> blocks) {
+    std::vector<float> out;
+    for (int block : blocks) {
+      for (int64_t u = 0; u < units; ++u)
+        out.push_back(bias.empty() ? 0.0f : bias[offset + block * units + u]);
+    }
+    return out;
+  }
+
+  bool check(const KerasWeights &w, int64_t units, int64_t blocks, int64_t biasSize,
+             const char *layer) {
+    int64_t width = blocks * units;
+    if (units <= 0 || w.kernel.empty() || w.kernel.size() % width != 0) {
+      error = std::string(layer) + ": kernel must be [input_dim, " + std::to_string(width) +
+              "], got " + std::to_string(w.kernel.size()) + " values";
+      return false;
+    }
+    inputDim = w.kernel.size() / width;
+    if ((int64_t)w.recurrent_kernel.size() != units * width) {
+      error = std::string(layer) + ": recurrent_kernel must be [" + std::to_string(units) + ", " +
+              std::to_string(width) + "], got " + std::to_string(w.recurrent_kernel.size()) +
+              " values";
+      return false;
+    }
+    if (!w.bias.empty() && (int64_t)w.bias.size() != biasSize) {
+      error = std::string(layer) + ": bias must have " + std::to_string(biasSize) +
+              " values, got " + std::to_string(w.bias.size());
+      return false;
+    }
+    return true;
+  }
+};
+} // namespace
+
+Cell ModelBuilder::Impl::kerasCell(ModelBuilder &b, const KerasLayer &layer) {
+  const KerasRNNOptions &o = layer.options;
+  const int64_t H = layer.units;
+  KerasToTF convert;
+  switch (layer.kind) {
+  case KerasLayer::SimpleRNN: {
+    if (!convert.check(layer.weights, H, 1, H, "SimpleRNN") && fail(convert.error))
+      return {};
+    BasicRNNCellOptions options;
+    options.activation = o.activation;
+    return b.BasicRNNCell(H, convert.stack(layer.weights, H, 1, {0}),
+                          convert.slice(layer.weights.bias, 0, H, {0}), options);
+  }
+  case KerasLayer::LSTM: {
+    if (!convert.check(layer.weights, H, 4, 4 * H, "LSTM") && fail(convert.error))
+      return {};
+    // TensorFlow's blocks i, j, f, o are Keras's i, c, f, o.
+    const int order[] = {0, 2, 1, 3};
+    LSTMWeights weights;
+    weights.kernel = convert.stack(layer.weights, H, 4, order);
+    weights.bias = convert.slice(layer.weights.bias, 0, H, order);
+    LSTMCellOptions options;
+    options.forget_bias = 0.0f; // Keras folds unit_forget_bias into the bias
+    options.activation = o.activation;
+    options.gate_activation = o.recurrent_activation;
+    return b.LSTMCell(H, weights, options);
+  }
+  case KerasLayer::GRU: {
+    int64_t biasSize = o.reset_after ? 6 * H : 3 * H;
+    if (!convert.check(layer.weights, H, 3, biasSize, "GRU") && fail(convert.error))
+      return {};
+    // TensorFlow's gates r, u are Keras's r, z; the candidate is Keras's h.
+    const int gates[] = {1, 0}, candidate[] = {2};
+    GRUWeights weights;
+    weights.gates_kernel = convert.stack(layer.weights, H, 3, gates);
+    weights.candidate_kernel = convert.stack(layer.weights, H, 3, candidate);
+    weights.gates_bias = convert.slice(layer.weights.bias, 0, H, gates);
+    weights.candidate_bias = convert.slice(layer.weights.bias, 0, H, candidate);
+    GRUCellOptions options;
+    options.activation = o.activation;
+    options.gate_activation = o.recurrent_activation;
+    if (o.reset_after) {
+      // Keras adds the recurrent bias to z and r; h's goes inside r * (...).
+      std::vector<float> recurrent = convert.slice(layer.weights.bias, 3 * H, H, gates);
+      for (size_t i = 0; i < recurrent.size(); ++i)
+        weights.gates_bias[i] += recurrent[i];
+      weights.hidden_bias = convert.slice(layer.weights.bias, 3 * H, H, candidate);
+      options.linear_before_reset = true;
+    }
+    return b.GRUCell(H, weights, options);
+  }
+  }
+  return {};
+}
+
+KerasRNNResult ModelBuilder::Impl::keras(ModelBuilder &b, const KerasLayer &layer, Tensor inputs,
+                                         bool backwardAligned) {
+  const KerasRNNOptions &o = layer.options;
+  Cell cell = kerasCell(b, layer);
+  if (!cell)
+    return {};
+  DynamicRNNOptions options;
+  options.mask = o.mask;
+  options.time_major = o.time_major;
+  options.unroll = o.unroll;
+  options.zero_output_for_mask = o.zero_output_for_mask && o.mask;
+  // Keras's Bidirectional flips the go_backwards outputs back into input
+  // order: that is running backwards with time-aligned outputs.
+  options.reverse = backwardAligned;
+  options.go_backwards = o.go_backwards && !backwardAligned;
+  if (options.zero_output_for_mask && !o.return_sequences) {
+    fail("a Keras layer with zero_output_for_mask and a mask must return sequences");
+    return {};
+  }
+  options.initial_state = o.initial_state;
+  if (layer.kind == KerasLayer::LSTM && o.initial_state.size() == 2)
+    options.initial_state = {o.initial_state[1], o.initial_state[0]}; // Keras [h, c]
+  RNNResult r = b.dynamic_rnn(cell, inputs, options);
+  if (!r.outputs)
+    return {};
+  KerasRNNResult result;
+  // Without zeroed masked outputs the last output is the carried h.
+  result.output = o.return_sequences ? r.outputs : r.final_state.back();
+  result.states = r.final_state;
+  if (layer.kind == KerasLayer::LSTM)
+    result.states = {r.final_state[1], r.final_state[0]};
+  return result;
+}
+
+KerasRNNResult ModelBuilder::rnn(const KerasLayer &layer, Tensor inputs) {
+  return impl_->keras(*this, layer, inputs, /*backwardAligned=*/false);
+}
+
+BidirectionalResult ModelBuilder::Bidirectional(const KerasLayer &forward,
+                                                const KerasLayer &backward, Tensor inputs,
+                                                const std::string &merge_mode) {
+  Impl &s = *impl_;
+  if (merge_mode != "concat" && merge_mode != "sum" && merge_mode != "ave" && merge_mode != "mul" &&
+      merge_mode != "none") {
+    s.fail("Bidirectional: merge_mode must be concat, sum, ave, mul or none, got '" + merge_mode +
+           "'");
+    return {};
+  }
+  if (forward.options.return_sequences != backward.options.return_sequences) {
+    s.fail("Bidirectional: both layers must agree on return_sequences");
+    return {};
+  }
+  KerasLayer fw = forward, bw = backward;
+  fw.options.zero_output_for_mask = fw.options.return_sequences;
+  bw.options.zero_output_for_mask = bw.options.return_sequences;
+  BidirectionalResult result;
+  result.forward = s.keras(*this, fw, inputs, false);
+  result.backward = s.keras(*this, bw, inputs, true);
+  if (!result.forward.output || !result.backward.output || merge_mode == "none")
+    return result;
+  Value a = s.tensors[result.forward.output.id], b = s.tensors[result.backward.output.id];
+  if (merge_mode == "concat") {
+    result.output = s.addTensor(s.concatFeatures(a, b));
+  } else if (a.getType() != b.getType()) {
+    s.fail("Bidirectional: merge_mode '" + merge_mode + "' needs outputs of one shape");
+  } else {
+    result.output = s.addTensor(s.combine(a, b, merge_mode));
+  }
+  return result;
+}
+
+BidirectionalRNNResult ModelBuilder::bidirectional_dynamic_rnn(Cell forward, Cell backward,
+                                                               Tensor inputs,
+                                                               const DynamicRNNOptions &options) {
+  if (options.reverse || options.go_backwards) {
+    impl_->fail("bidirectional_dynamic_rnn: the options must not ask for reverse or go_backwards");
+    return {};
+  }
+  BidirectionalRNNResult result;
+  DynamicRNNOptions fw = options, bw = options;
+  bw.reverse = true;
+  // initial_state holds the forward cell's states, then the backward cell's.
+  if (!options.initial_state.empty()) {
+    Value fwCell = impl_->cell(forward, "bidirectional_dynamic_rnn");
+    SmallVector<mlir::rnn::CellOpInterface> layers;
+    if (!fwCell || failed(mlir::rnn::getCellLayers(fwCell, layers)))
+      return {};
+    size_t count = 0;
+    for (mlir::rnn::CellOpInterface layer : layers)
+      count += layer.getStateSizes().size();
+    if (options.initial_state.size() < count) {
+      impl_->fail("bidirectional_dynamic_rnn: initial_state needs the forward cell's " +
+                  std::to_string(count) + " states, then the backward cell's");
+      return {};
+    }
+    fw.initial_state.assign(options.initial_state.begin(), options.initial_state.begin() + count);
+    bw.initial_state.assign(options.initial_state.begin() + count, options.initial_state.end());
+  }
+  result.forward = dynamic_rnn(forward, inputs, fw);
+  result.backward = dynamic_rnn(backward, inputs, bw);
   return result;
 }
 
