@@ -34,14 +34,20 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
                                                const CpuPipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(rnn::createRnnFuseStackedSequences());
+  pm.addPass(rnn::createRnnHoistInputProjection());
   ConvertRnnToLoopsOptions loopOptions;
   loopOptions.vectorWidth = options.vectorWidth;
   loopOptions.accumulators = options.accumulators;
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());
 
+  // Custom cells may use arith/math ops on whole tensors.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
+  // Custom-cell time loops carry new state tensors from one step to the next.
+  bufferization.allowReturnAllocsFromLoops = true;
   bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   // Copies between strided buffers become loops: memref.copy would otherwise

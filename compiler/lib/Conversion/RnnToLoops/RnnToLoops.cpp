@@ -5,6 +5,8 @@
 
 #include "rnnc/Conversion/Passes.h"
 
+#include "CustomCells.h"
+
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
@@ -593,6 +595,18 @@ struct ConvertRnnToLoopsPass
     SmallVector<DynamicRNNOp> sequences;
     getOperation().walk([&](DynamicRNNOp op) { sequences.push_back(op); });
     for (DynamicRNNOp op : sequences) {
+      SmallVector<CellOpInterface> layers;
+      if (succeeded(getCellLayers(op.getCell(), layers)) &&
+          llvm::any_of(layers, [](CellOpInterface c) { return isa<CustomCellOp>(c); })) {
+        if (layers.size() != 1) {
+          op.emitOpError("stacks with an rnn.custom_cell are not supported yet; chain one "
+                         "rnn.dynamic_rnn per layer");
+          return signalPassFailure();
+        }
+        if (failed(mlir::rnnc::lowerCustomCellSequence(op, cast<CustomCellOp>(layers.front()))))
+          return signalPassFailure();
+        continue;
+      }
       OpBuilder builder(op);
       SequenceEmitter emitter(builder, op.getLoc(), vectorWidth, accumulators);
       if (failed(emitter.lower(op)))

@@ -214,6 +214,68 @@ LogicalResult MultiRNNCellOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// CustomCellOp
+//===----------------------------------------------------------------------===//
+
+int64_t CustomCellOp::getInputDepth() { return getInputFeatures(); }
+int64_t CustomCellOp::getOutputSize() { return getOutputFeatures(); }
+SmallVector<int64_t> CustomCellOp::getStateSizes() {
+  return SmallVector<int64_t>(getStateFeatures());
+}
+SmallVector<StringRef> CustomCellOp::getStateNames() {
+  static const char *const names[] = {"s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7"};
+  SmallVector<StringRef> result;
+  if (getStateFeatures().size() > 1)
+    for (size_t i = 0; i < getStateFeatures().size(); ++i)
+      result.push_back(i < 8 ? StringRef(names[i]) : StringRef("s"));
+  return result;
+}
+
+LogicalResult CustomCellOp::verifyRegions() {
+  ArrayRef<int64_t> states = getStateFeatures();
+  if (states.empty() || states.size() > 8)
+    return emitOpError("needs between 1 and 8 states, got ") << states.size();
+  for (int64_t size : states)
+    if (size <= 0)
+      return emitOpError("state sizes must be positive");
+  Block &body = getBody().front();
+  size_t expected = 1 + states.size() + getWeights().size();
+  if (body.getNumArguments() != expected)
+    return emitOpError() << "the step takes the input, " << states.size() << " state(s) and "
+                         << getWeights().size() << " weight(s): " << expected
+                         << " block arguments, got " << body.getNumArguments();
+  // Rows are the batch: [?, size] (a static row count is accepted too).
+  auto checkRow = [&](Type type, int64_t size, const Twine &what) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || tensor.getRank() != 2 || !tensor.getElementType().isF32() ||
+        tensor.getDimSize(1) != size)
+      return emitOpError() << what << " must be tensor<?x" << size << "xf32>, got " << type;
+    return success();
+  };
+  if (failed(checkRow(body.getArgument(0).getType(), getInputDepth(), "the step input")))
+    return failure();
+  for (auto [i, size] : llvm::enumerate(states))
+    if (failed(checkRow(body.getArgument(1 + i).getType(), size, "state argument " + Twine(i))))
+      return failure();
+  for (auto [i, weight] : llvm::enumerate(getWeights()))
+    if (body.getArgument(1 + states.size() + i).getType() != weight.getType())
+      return emitOpError() << "block argument for weight " << i << " must have type "
+                           << weight.getType();
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError("the step must end with rnn.yield");
+  if (yield.getValues().size() != 1 + states.size())
+    return yield.emitOpError() << "must yield the output and " << states.size() << " state(s), got "
+                               << yield.getValues().size() << " values";
+  if (failed(checkRow(yield.getValues()[0].getType(), getOutputSize(), "the yielded output")))
+    return failure();
+  for (auto [i, size] : llvm::enumerate(states))
+    if (failed(checkRow(yield.getValues()[1 + i].getType(), size, "yielded state " + Twine(i))))
+      return failure();
+  return success();
+}
+
 LogicalResult mlir::rnn::getCellLayers(Value cell, SmallVectorImpl<CellOpInterface> &layers) {
   Operation *def = cell.getDefiningOp();
   if (!def)

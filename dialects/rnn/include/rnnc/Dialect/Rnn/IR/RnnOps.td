@@ -4,6 +4,7 @@
 include "rnnc/Dialect/Rnn/IR/RnnBase.td"
 include "rnnc/Dialect/Rnn/IR/RnnAttrs.td"
 include "rnnc/Dialect/Rnn/IR/RnnTypes.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
@@ -194,6 +195,50 @@ def Rnn_GRUCellOp : Rnn_Op<"gru_cell",
         type($candidate_kernel) `,` type($candidate_bias)
   }];
   let hasVerifier = 1;
+}
+
+def Rnn_CustomCellOp : Rnn_Op<"custom_cell",
+    [Pure, IsolatedFromAbove, DeclareOpInterfaceMethods<Rnn_CellOpInterface>]> {
+  let summary = "A cell defined by its step: Keras's `call(inputs, states)`";
+  let description = [{
+    The region computes one step for a batch of rows. Its block arguments
+    are the step's input `[B, input_features]`, the states
+    `[B, state_features[i]]` and the `weights` operands (any tensors:
+    constants, weights passed to the model, or Keras `constants`, which every
+    step sees whole); it yields the
+    output `[B, output_features]` and the new states, in order. The body uses
+    `arith`, `math`, `linalg` and `tensor` ops on tensors. Every semantic of
+    `rnn.dynamic_rnn` that keeps each step row-independent applies (lengths,
+    masks, go_backwards, unroll); `rnn-hoist-input-projection` moves matmuls
+    of the step input out of the time loop.
+
+    Example (Keras's `MinimalRNNCell`):
+    ```mlir
+    %cell = rnn.custom_cell(%kernel, %recurrent : tensor<4x8xf32>, tensor<8x8xf32>)
+        attributes {input_features = 4 : i64, state_features = array<i64: 8>,
+                    output_features = 8 : i64} {
+    ^bb0(%x: tensor<?x4xf32>, %h: tensor<?x8xf32>, %w: tensor<4x8xf32>, %u: tensor<8x8xf32>):
+      ...
+      rnn.yield %out, %out : tensor<?x8xf32>, tensor<?x8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$weights,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$input_features,
+                       DenseI64ArrayAttr:$state_features,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$output_features);
+  let results = (outs Rnn_CellType:$cell);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    (`(` $weights^ `:` type($weights) `)`)? attr-dict-with-keyword $body
+  }];
+  let hasRegionVerifier = 1;
+}
+
+def Rnn_YieldOp : Rnn_Op<"yield", [Pure, Terminator, ReturnLike, HasParent<"CustomCellOp">]> {
+  let summary = "The output and new states of a custom cell's step";
+  let arguments = (ins Variadic<AnyRankedTensor>:$values);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
 }
 
 def Rnn_MultiRNNCellOp : Rnn_Op<"multi_rnn_cell", [Pure]> {

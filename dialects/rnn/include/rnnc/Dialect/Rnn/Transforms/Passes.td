@@ -30,6 +30,21 @@ def RnnExposeState : Pass<"rnn-expose-state", "::mlir::ModuleOp"> {
   }];
 }
 
+def RnnHoistInputProjection : Pass<"rnn-hoist-input-projection"> {
+  let summary = "Compute a custom cell's input matmuls for all steps before the time loop";
+  let description = [{
+    In an `rnn.dynamic_rnn` over an `rnn.custom_cell` whose step input is
+    used only as the left operand of `linalg.matmul`s by weights (starting
+    from zero), the matmuls do not depend on the state: they become one
+    matmul of all `[T*B, D]` inputs by the weights side by side (the gate
+    matmuls fused), computed once before the sequence. The sequence then
+    consumes the projections; each step slices its columns out of its row.
+    This is what cuDNN and oneDNN do for built-in cells, applied to any cell.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def RnnFuseStackedSequences : Pass<"rnn-fuse-stacked-sequences"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
   let summary = "Merge chained rnn.dynamic_rnn ops into one over a stacked cell";

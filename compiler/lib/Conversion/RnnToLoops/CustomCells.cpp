@@ -1,0 +1,215 @@
+#include "CustomCells.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+using namespace mlir::rnn;
+
+namespace {
+class CustomSequenceEmitter {
+public:
+  CustomSequenceEmitter(DynamicRNNOp op) : b(op), loc(op.getLoc()), op(op) {}
+
+  LogicalResult lower(CustomCellOp cell);
+
+private:
+  Value index(int64_t value) { return b.create<arith::ConstantIndexOp>(loc, value); }
+
+  /// A zero-filled tensor of `type`; dynamic sizes are T (dimension `timeDim`
+  /// of a rank-3 type) or B.
+  Value zeros(RankedTensorType type) {
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dynamic.push_back(type.getRank() == 3 && d == op.getTimeDim() ? timeSteps : batch);
+    Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType(), dynamic);
+    Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f));
+    return b.create<linalg::FillOp>(loc, zero, empty).getResult(0);
+  }
+
+  Value castTo(Value value, Type type) {
+    return value.getType() == type ? value : b.create<tensor::CastOp>(loc, type, value);
+  }
+
+  /// Row `b` of the result is `valid[b] ? onTrue[b] : onFalse[b]`.
+  Value selectRows(Value valid, Value onTrue, Value onFalse) {
+    auto type = cast<RankedTensorType>(onTrue.getType());
+    onFalse = castTo(onFalse, type);
+    SmallVector<Value> dynamic;
+    if (type.isDynamicDim(0))
+      dynamic.push_back(batch);
+    Value init = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType(), dynamic);
+    MLIRContext *context = b.getContext();
+    AffineMap rows = AffineMap::get(2, 0, {getAffineDimExpr(0, context)}, context);
+    AffineMap identity = b.getMultiDimIdentityMap(2);
+    return b
+        .create<linalg::GenericOp>(
+            loc, type, ValueRange{valid, onTrue, onFalse}, ValueRange{init},
+            ArrayRef<AffineMap>{rows, identity, identity, identity},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::parallel},
+            [](OpBuilder &nested, Location l, ValueRange args) {
+              nested.create<linalg::YieldOp>(
+                  l, ValueRange{nested.create<arith::SelectOp>(l, args[0], args[1], args[2])});
+            })
+        .getResult(0);
+  }
+
+  /// [B] i1: which rows take step `t` (reading input time `time`); null when
+  /// every row does.
+  Value validRows(Value t, Value time) {
+    auto rowsType = RankedTensorType::get({batchSize()}, b.getI1Type());
+    if (Value mask = op.getMask()) {
+      SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), time};
+      SmallVector<OpFoldResult> sizes = {sizeOf(batchSize(), batch), b.getIndexAttr(1)};
+      SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+      return b.create<tensor::ExtractSliceOp>(loc, rowsType, mask, offsets, sizes, strides);
+    }
+    Value lengths = op.getSequenceLength();
+    if (!lengths)
+      return nullptr;
+    Type lengthType = cast<RankedTensorType>(lengths.getType()).getElementType();
+    Value step = b.create<arith::IndexCastOp>(loc, lengthType, t);
+    SmallVector<Value> dynamic;
+    if (ShapedType::isDynamic(batchSize()))
+      dynamic.push_back(batch);
+    Value init = b.create<tensor::EmptyOp>(loc, rowsType.getShape(), b.getI1Type(), dynamic);
+    AffineMap identity = b.getMultiDimIdentityMap(1);
+    return b
+        .create<linalg::GenericOp>(loc, rowsType, ValueRange{lengths}, ValueRange{init},
+                                   ArrayRef<AffineMap>{identity, identity},
+                                   ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+                                   [&](OpBuilder &nested, Location l, ValueRange args) {
+                                     Value active = nested.create<arith::CmpIOp>(
+                                         l, arith::CmpIPredicate::slt, step, args[0]);
+                                     nested.create<linalg::YieldOp>(l, ValueRange{active});
+                                   })
+        .getResult(0);
+  }
+
+  OpFoldResult sizeOf(int64_t staticSize, Value dynamic) {
+    return ShapedType::isDynamic(staticSize) ? OpFoldResult(dynamic)
+                                             : OpFoldResult(b.getIndexAttr(staticSize));
+  }
+
+  int64_t batchSize() {
+    return cast<RankedTensorType>(op.getInputs().getType()).getDimSize(op.getBatchDim());
+  }
+
+  /// The [B, depth] slice of a sequence tensor at time `time`.
+  Value timeSlice(Value sequence, Value time) {
+    auto type = cast<RankedTensorType>(sequence.getType());
+    int64_t depth = type.getDimSize(2);
+    auto rowType = RankedTensorType::get({batchSize(), depth}, type.getElementType());
+    SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0)), sizes(3, b.getIndexAttr(1)),
+        strides(3, b.getIndexAttr(1));
+    offsets[op.getTimeDim()] = time;
+    sizes[op.getBatchDim()] = sizeOf(batchSize(), batch);
+    sizes[2] = b.getIndexAttr(depth);
+    return b.create<tensor::ExtractSliceOp>(loc, rowType, sequence, offsets, sizes, strides);
+  }
+
+  Value insertTimeSlice(Value row, Value sequence, Value time) {
+    auto type = cast<RankedTensorType>(sequence.getType());
+    SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0)), sizes(3, b.getIndexAttr(1)),
+        strides(3, b.getIndexAttr(1));
+    offsets[op.getTimeDim()] = time;
+    sizes[op.getBatchDim()] = sizeOf(batchSize(), batch);
+    sizes[2] = b.getIndexAttr(type.getDimSize(2));
+    auto rowType = RankedTensorType::get({batchSize(), type.getDimSize(2)}, type.getElementType());
+    return b.create<tensor::InsertSliceOp>(loc, castTo(row, rowType), sequence, offsets, sizes,
+                                           strides);
+  }
+
+  OpBuilder b;
+  Location loc;
+  DynamicRNNOp op;
+  Value timeSteps, batch;
+};
+
+LogicalResult CustomSequenceEmitter::lower(CustomCellOp cell) {
+  if (op.getReverse())
+    return op.emitOpError("'reverse' with rnn.custom_cell is not supported yet; use "
+                          "'go_backwards' (with a mask for padded rows)");
+  if (op.getZeroFinalStateForEmptyRows())
+    return op.emitOpError("'zero_final_state_for_empty_rows' with rnn.custom_cell is not "
+                          "supported yet");
+  Value inputs = op.getInputs();
+  timeSteps = b.create<tensor::DimOp>(loc, inputs, op.getTimeDim());
+  batch = b.create<tensor::DimOp>(loc, inputs, op.getBatchDim());
+
+  SmallVector<Value> carried = {zeros(cast<RankedTensorType>(op.getOutputs().getType()))};
+  for (auto [i, result] : llvm::enumerate(op.getFinalState())) {
+    auto type = cast<RankedTensorType>(result.getType());
+    carried.push_back(op.getInitialState().empty() ? zeros(type)
+                                                   : castTo(op.getInitialState()[i], type));
+  }
+  size_t numStates = op.getFinalState().size();
+  // Keras: a masked step repeats the row's last output (zero before the first).
+  auto outputRowType = RankedTensorType::get({batchSize(), cell.getOutputSize()}, b.getF32Type());
+  bool carryOutput = op.getMask() && !op.getZeroOutputForMask();
+  Value zeroRows = zeros(outputRowType);
+  if (carryOutput)
+    carried.push_back(zeroRows);
+
+  auto loop = b.create<scf::ForOp>(loc, index(0), timeSteps, index(1), carried);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value t = loop.getInductionVar();
+    Value time = t;
+    if (op.getGoBackwards())
+      time = b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, timeSteps, index(1)), t);
+    ValueRange iterArgs = loop.getRegionIterArgs();
+
+    Block &step = cell.getBody().front();
+    IRMapping mapping;
+    mapping.map(step.getArgument(0),
+                castTo(timeSlice(inputs, time), step.getArgument(0).getType()));
+    for (size_t i = 0; i < numStates; ++i)
+      mapping.map(step.getArgument(1 + i),
+                  castTo(iterArgs[1 + i], step.getArgument(1 + i).getType()));
+    for (auto [i, weight] : llvm::enumerate(cell.getWeights()))
+      mapping.map(step.getArgument(1 + numStates + i), weight);
+    for (Operation &inner : step.without_terminator())
+      b.clone(inner, mapping);
+    auto yield = cast<YieldOp>(step.getTerminator());
+
+    Value valid = validRows(t, time);
+    Value output = castTo(mapping.lookup(yield.getValues()[0]), outputRowType);
+    SmallVector<Value> next(1 + numStates);
+    for (size_t i = 0; i < numStates; ++i) {
+      Value state = castTo(mapping.lookup(yield.getValues()[1 + i]), iterArgs[1 + i].getType());
+      next[1 + i] = valid ? selectRows(valid, state, iterArgs[1 + i]) : state;
+    }
+    if (valid)
+      output = selectRows(valid, output, carryOutput ? iterArgs.back() : zeroRows);
+    next[0] = insertTimeSlice(output, iterArgs[0], t);
+    if (carryOutput)
+      next.push_back(output);
+    b.create<scf::YieldOp>(loc, next);
+  }
+
+  if (op.getUnroll()) {
+    int64_t count = cast<RankedTensorType>(inputs.getType()).getDimSize(op.getTimeDim());
+    if (count > 0 && failed(loopUnrollByFactor(loop, count)))
+      return op.emitOpError("could not unroll the time loop");
+  }
+  SmallVector<Value> results;
+  for (auto [value, result] :
+       llvm::zip(loop.getResults().take_front(1 + numStates), op.getResults()))
+    results.push_back(castTo(value, result.getType()));
+  op->replaceAllUsesWith(results);
+  op->erase();
+  return success();
+}
+} // namespace
+
+LogicalResult mlir::rnnc::lowerCustomCellSequence(DynamicRNNOp op, CustomCellOp cell) {
+  return CustomSequenceEmitter(op).lower(cell);
+}
