@@ -217,8 +217,9 @@ TEST(Builder, MaskSetOnTheInstanceEqualsAMaskInput) {
   // A mask of another length than this call's T is refused.
   tensors[0].dims[1] = T - 1;
   EXPECT_EQ(rnnrt_instance_run(instance, tensors.data(), 3), RNNRT_STATUS_INVALID_ARGUMENT);
-  EXPECT_NE(std::string(rnnrt_instance_last_error(instance)).find("has 5 steps but this call has 4"),
-            std::string::npos)
+  EXPECT_NE(
+      std::string(rnnrt_instance_last_error(instance)).find("has 5 steps but this call has 4"),
+      std::string::npos)
       << rnnrt_instance_last_error(instance);
   EXPECT_EQ(rnnrt_instance_set_sequence_lengths(instance, nullptr, 0),
             RNNRT_STATUS_FAILED_PRECONDITION);

@@ -91,6 +91,8 @@ int64_t Cell::outputSize() const {
 }
 
 std::vector<int64_t> Cell::stateSizes() const {
+  if (kind == CellKind::Custom)
+    return customStateSizes;
   if (kind == CellKind::LSTM)
     return {numUnits, outputSize()};
   return {numUnits};
@@ -118,6 +120,8 @@ std::vector<double> step(const Cell &cell, const std::vector<double> &x,
   const int64_t H = cell.numUnits;
   const std::vector<double> empty;
   switch (cell.kind) {
+  case CellKind::Custom:
+    return cell.customStep(x, state);
   case CellKind::BasicRNN: {
     std::vector<double> h(H);
     for (int64_t u = 0; u < H; ++u)

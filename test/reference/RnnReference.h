@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,7 +39,12 @@ struct ActivationFn {
   float alphaValue() const;
   float betaValue() const;
 };
-enum class CellKind { BasicRNN, LSTM, GRU };
+enum class CellKind { BasicRNN, LSTM, GRU, Custom };
+
+/// A custom cell's step on one row: reads x, updates the states in place and
+/// returns the output.
+using CustomStep = std::function<std::vector<double>(const std::vector<double> &x,
+                                                     std::vector<std::vector<double>> &states)>;
 
 /// Name used by the rnn dialect (`#rnn.activation<NAME>`).
 const char *activationName(Activation activation);
@@ -75,6 +81,9 @@ struct Cell {
   std::vector<float> kernel, bias, wIDiag, wFDiag, wODiag, projKernel;
   std::vector<float> gatesKernel, gatesBias, candidateKernel, candidateBias, hiddenBias;
 
+  /// CellKind::Custom: the step, its output size (numUnits) and state sizes.
+  CustomStep customStep;
+  std::vector<int64_t> customStateSizes;
   int64_t outputSize() const;
   /// LSTM: {c: H, h: P}; others {h: H}.
   std::vector<int64_t> stateSizes() const;

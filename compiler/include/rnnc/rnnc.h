@@ -10,6 +10,7 @@
 #define RNNC_RNNC_H
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -153,6 +154,27 @@ struct BidirectionalRNNResult {
   RNNResult forward, backward;
 };
 
+/// A cell defined by its step (Keras's `call(inputs, states)`): the step
+/// function receives the step's input [B, input_features], the states
+/// [B, state_features[i]] and the weights, and returns the output
+/// [B, output_features] and the new states, built with the tensor operations
+/// of ModelBuilder. Weights may be constants or model inputs; an input of
+/// shape [B, ...] given as a weight is Keras's `constants` (every step sees it).
+struct CustomCellSpec {
+  int64_t input_features = 0;
+  std::vector<int64_t> state_features;
+  int64_t output_features = 0;
+  std::vector<Tensor> weights;
+};
+struct CellStep {
+  Tensor output;
+  std::vector<Tensor> states;
+};
+class ModelBuilder;
+using CellStepFn =
+    std::function<CellStep(ModelBuilder &b, Tensor input, const std::vector<Tensor> &states,
+                           const std::vector<Tensor> &weights)>;
+
 /// Builds one model function. Errors (bad handles, weights of the wrong size,
 /// verifier failures) are collected: the first one is in error() and makes
 /// compiling fail with it.
@@ -171,8 +193,32 @@ public:
   Cell LSTMCell(int64_t num_units, const LSTMWeights &weights, const LSTMCellOptions &options = {});
   Cell GRUCell(int64_t num_units, const GRUWeights &weights, const GRUCellOptions &options = {});
   Cell MultiRNNCell(const std::vector<Cell> &cells);
+  /// A cell of any step (see CustomCellSpec); compiled like the built-in ones:
+  /// its input matmuls are hoisted out of the time loop and fused.
+  Cell CustomCell(const CustomCellSpec &spec, const CellStepFn &step);
+
+  /// Tensor operations on f32 tensors, inside a custom cell's step or on model
+  /// values. Binary operations take equal shapes, or broadcast a [N] vector
+  /// along the rows or a scalar (rank 0) over everything.
+  Tensor constant(const std::vector<float> &values, const std::vector<int64_t> &shape);
+  Tensor matmul(Tensor a, Tensor b); ///< [M, K] x [K, N]
+  Tensor add(Tensor a, Tensor b);
+  Tensor sub(Tensor a, Tensor b);
+  Tensor mul(Tensor a, Tensor b);
+  Tensor sigmoid(Tensor a);
+  Tensor tanh(Tensor a);
+  Tensor relu(Tensor a);
+  /// Columns [begin, begin + size) of the last dimension.
+  Tensor slice(Tensor a, int64_t begin, int64_t size);
+  /// `a` and `b` side by side along the last dimension.
+  Tensor concat(Tensor a, Tensor b);
 
   RNNResult dynamic_rnn(Cell cell, Tensor inputs, const DynamicRNNOptions &options = {});
+  /// TF's nested inputs: several [T, B, D_i] (or [B, T, D_i]) tensors per step,
+  /// given to the cell side by side as one [B, sum D_i] step input (a custom
+  /// cell slices them apart).
+  RNNResult dynamic_rnn(Cell cell, const std::vector<Tensor> &inputs,
+                        const DynamicRNNOptions &options = {});
   /// tf.nn.bidirectional_dynamic_rnn: the backward cell runs each row
   /// backwards within its length and its outputs are time-aligned.
   /// options.initial_state: the forward cell's states, then the backward's.

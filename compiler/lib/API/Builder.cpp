@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/IRMapping.h"
@@ -195,6 +196,77 @@ struct ModelBuilder::Impl {
               nested.create<linalg::YieldOp>(loc, value);
             })
         .getResult(0);
+  }
+
+  /// An elementwise op over f32 tensors with row/scalar broadcasting.
+  Tensor elementwise(StringRef kind, ArrayRef<Tensor> operands) {
+    SmallVector<Value> values;
+    for (Tensor t : operands) {
+      Value v = tensor(t, kind.str().c_str());
+      if (!v)
+        return {};
+      values.push_back(v);
+    }
+    // The result takes the shape of the highest-rank operand.
+    Value shapeSource = values.front();
+    for (Value v : values)
+      if (cast<RankedTensorType>(v.getType()).getRank() >
+          cast<RankedTensorType>(shapeSource.getType()).getRank())
+        shapeSource = v;
+    auto type = cast<RankedTensorType>(shapeSource.getType());
+    int64_t rank = type.getRank();
+    SmallVector<AffineMap> maps;
+    for (Value v : values) {
+      auto vt = cast<RankedTensorType>(v.getType());
+      int64_t r = vt.getRank();
+      bool trailing = true;
+      for (int64_t d = 0; d < r; ++d)
+        trailing &= vt.getDimSize(d) == type.getDimSize(rank - r + d) ||
+                    (vt.isDynamicDim(d) && type.isDynamicDim(rank - r + d));
+      if (!trailing || (r != rank && r > 1)) {
+        fail(kind.str() + ": shapes do not match or broadcast (equal shapes, a [N] row or a "
+                          "scalar)");
+        return {};
+      }
+      SmallVector<AffineExpr> exprs;
+      for (int64_t d = rank - r; d < rank; ++d)
+        exprs.push_back(builder.getAffineDimExpr(d));
+      maps.push_back(AffineMap::get(rank, 0, exprs, &context));
+    }
+    maps.push_back(builder.getMultiDimIdentityMap(rank));
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < rank; ++d)
+      if (type.isDynamicDim(d))
+        dynamic.push_back(dim(shapeSource, d));
+    Value init = builder.create<tensor::EmptyOp>(location(), type.getShape(), type.getElementType(),
+                                                 dynamic);
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    Value result =
+        builder
+            .create<linalg::GenericOp>(
+                location(), type, values, ValueRange{init}, maps, iterators,
+                [&](OpBuilder &b, Location loc, ValueRange args) {
+                  Value v;
+                  if (kind == "add")
+                    v = b.create<arith::AddFOp>(loc, args[0], args[1]);
+                  else if (kind == "sub")
+                    v = b.create<arith::SubFOp>(loc, args[0], args[1]);
+                  else if (kind == "mul")
+                    v = b.create<arith::MulFOp>(loc, args[0], args[1]);
+                  else if (kind == "tanh")
+                    v = b.create<math::TanhOp>(loc, args[0]);
+                  else if (kind == "relu")
+                    v = b.create<arith::MaximumFOp>(
+                        loc, args[0], b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f)));
+                  else { // sigmoid: 1 / (1 + exp(-x))
+                    Value one = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(1.0f));
+                    Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, args[0]));
+                    v = b.create<arith::DivFOp>(loc, one, b.create<arith::AddFOp>(loc, one, e));
+                  }
+                  b.create<linalg::YieldOp>(loc, v);
+                })
+            .getResult(0);
+    return addTensor(result);
   }
 
   FloatAttr optionalFloat(const std::optional<float> &value) {
@@ -633,6 +705,154 @@ BidirectionalRNNResult ModelBuilder::bidirectional_dynamic_rnn(Cell forward, Cel
   result.forward = dynamic_rnn(forward, inputs, fw);
   result.backward = dynamic_rnn(backward, inputs, bw);
   return result;
+}
+
+Cell ModelBuilder::CustomCell(const CustomCellSpec &spec, const CellStepFn &step) {
+  Impl &s = *impl_;
+  SmallVector<Value> weights;
+  for (Tensor w : spec.weights) {
+    Value v = s.tensor(w, "CustomCell weight");
+    if (!v)
+      return {};
+    weights.push_back(v);
+  }
+  if (spec.input_features <= 0 || spec.output_features <= 0 || spec.state_features.empty() ||
+      !step) {
+    s.fail("CustomCell: needs positive input and output features, at least one state and a step");
+    return {};
+  }
+  Type f32 = s.builder.getF32Type();
+  auto rows = [&](int64_t features) {
+    return RankedTensorType::get({ShapedType::kDynamic, features}, f32);
+  };
+  auto op = s.builder.create<mlir::rnn::CustomCellOp>(
+      s.location(), mlir::rnn::CellType::get(&s.context), weights,
+      s.builder.getI64IntegerAttr(spec.input_features),
+      s.builder.getDenseI64ArrayAttr(spec.state_features),
+      s.builder.getI64IntegerAttr(spec.output_features));
+  Block *block = new Block();
+  op.getBody().push_back(block);
+  Tensor input = s.addTensor(block->addArgument(rows(spec.input_features), s.location()));
+  std::vector<Tensor> states, weightArgs;
+  for (int64_t features : spec.state_features)
+    states.push_back(s.addTensor(block->addArgument(rows(features), s.location())));
+  for (Value w : weights)
+    weightArgs.push_back(s.addTensor(block->addArgument(w.getType(), s.location())));
+
+  OpBuilder::InsertionGuard guard(s.builder);
+  s.builder.setInsertionPointToEnd(block);
+  CellStep result = step(*this, input, states, weightArgs);
+  SmallVector<Value> yielded;
+  if (Value out = s.tensor(result.output, "CustomCell step output"))
+    yielded.push_back(out);
+  for (Tensor state : result.states)
+    if (Value v = s.tensor(state, "CustomCell step state"))
+      yielded.push_back(v);
+  s.builder.create<mlir::rnn::YieldOp>(s.location(), yielded);
+  if (!s.error.empty())
+    return {};
+  return s.addCell(op);
+}
+
+Tensor ModelBuilder::constant(const std::vector<float> &values, const std::vector<int64_t> &shape) {
+  Impl &s = *impl_;
+  int64_t count = 1;
+  for (int64_t d : shape)
+    count *= d < 0 ? 0 : d;
+  if ((int64_t)values.size() != count) {
+    s.fail("constant: " + std::to_string(values.size()) + " values for " + std::to_string(count) +
+           " elements");
+    return {};
+  }
+  auto type = RankedTensorType::get(shape, s.builder.getF32Type());
+  return s.addTensor(s.builder.create<arith::ConstantOp>(
+      s.location(), DenseElementsAttr::get(type, ArrayRef<float>(values))));
+}
+
+Tensor ModelBuilder::matmul(Tensor a, Tensor b) {
+  Impl &s = *impl_;
+  Value lhs = s.tensor(a, "matmul"), rhs = s.tensor(b, "matmul");
+  if (!lhs || !rhs)
+    return {};
+  auto lt = cast<RankedTensorType>(lhs.getType()), rt = cast<RankedTensorType>(rhs.getType());
+  if (lt.getRank() != 2 || rt.getRank() != 2 || lt.getDimSize(1) != rt.getDimSize(0) ||
+      ShapedType::isDynamic(rt.getDimSize(1))) {
+    s.fail("matmul: expected [M, K] x [K, N] with static K and N");
+    return {};
+  }
+  auto type = RankedTensorType::get({lt.getDimSize(0), rt.getDimSize(1)}, lt.getElementType());
+  SmallVector<Value> dynamic;
+  if (type.isDynamicDim(0))
+    dynamic.push_back(s.dim(lhs, 0));
+  Value zero = s.builder.create<arith::ConstantOp>(s.location(), s.builder.getF32FloatAttr(0.0f));
+  Value init = s.builder.create<tensor::EmptyOp>(s.location(), type.getShape(),
+                                                 type.getElementType(), dynamic);
+  init = s.builder.create<linalg::FillOp>(s.location(), zero, init).getResult(0);
+  return s.addTensor(
+      s.builder.create<linalg::MatmulOp>(s.location(), ValueRange{lhs, rhs}, ValueRange{init})
+          .getResult(0));
+}
+
+Tensor ModelBuilder::add(Tensor a, Tensor b) { return impl_->elementwise("add", {a, b}); }
+Tensor ModelBuilder::sub(Tensor a, Tensor b) { return impl_->elementwise("sub", {a, b}); }
+Tensor ModelBuilder::mul(Tensor a, Tensor b) { return impl_->elementwise("mul", {a, b}); }
+Tensor ModelBuilder::sigmoid(Tensor a) { return impl_->elementwise("sigmoid", {a}); }
+Tensor ModelBuilder::tanh(Tensor a) { return impl_->elementwise("tanh", {a}); }
+Tensor ModelBuilder::relu(Tensor a) { return impl_->elementwise("relu", {a}); }
+
+Tensor ModelBuilder::slice(Tensor a, int64_t begin, int64_t size) {
+  Impl &s = *impl_;
+  Value v = s.tensor(a, "slice");
+  if (!v)
+    return {};
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t rank = type.getRank();
+  if (rank == 0 || begin < 0 || size <= 0 || ShapedType::isDynamic(type.getShape().back()) ||
+      begin + size > type.getShape().back()) {
+    s.fail("slice: columns [" + std::to_string(begin) + ", " + std::to_string(begin + size) +
+           ") are not within the last dimension");
+    return {};
+  }
+  SmallVector<OpFoldResult> offsets(rank, s.builder.getIndexAttr(0)), sizes,
+      strides(rank, s.builder.getIndexAttr(1));
+  offsets.back() = s.builder.getIndexAttr(begin);
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = size;
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(d + 1 == rank ? OpFoldResult(s.builder.getIndexAttr(size))
+                    : type.isDynamicDim(d)
+                        ? OpFoldResult(s.dim(v, d))
+                        : OpFoldResult(s.builder.getIndexAttr(type.getDimSize(d))));
+  return s.addTensor(s.builder.create<tensor::ExtractSliceOp>(
+      s.location(), RankedTensorType::get(shape, type.getElementType()), v, offsets, sizes,
+      strides));
+}
+
+Tensor ModelBuilder::concat(Tensor a, Tensor b) {
+  Impl &s = *impl_;
+  Value lhs = s.tensor(a, "concat"), rhs = s.tensor(b, "concat");
+  if (!lhs || !rhs)
+    return {};
+  auto lt = cast<RankedTensorType>(lhs.getType()), rt = cast<RankedTensorType>(rhs.getType());
+  if (lt.getRank() != rt.getRank() || lt.getRank() == 0) {
+    s.fail("concat: both tensors need the same rank (at least 1)");
+    return {};
+  }
+  return s.addTensor(s.concatFeatures(lhs, rhs));
+}
+
+RNNResult ModelBuilder::dynamic_rnn(Cell cell, const std::vector<Tensor> &inputs,
+                                    const DynamicRNNOptions &options) {
+  if (inputs.empty()) {
+    impl_->fail("dynamic_rnn: needs at least one input");
+    return {};
+  }
+  Tensor joined = inputs.front();
+  for (size_t i = 1; i < inputs.size() && joined; ++i)
+    joined = concat(joined, inputs[i]);
+  if (!joined)
+    return {};
+  return dynamic_rnn(cell, joined, options);
 }
 
 void ModelBuilder::output(const std::string &name, Tensor value) {

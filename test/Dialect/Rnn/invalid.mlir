@@ -324,3 +324,49 @@ func.func @unroll_too_long(%x: tensor<5000x2x3xf32>, %k: tensor<11x8xf32>, %b: t
       -> tensor<5000x2x8xf32>, tensor<2x8xf32>
   return
 }
+
+// -----
+
+func.func @custom_cell_arguments(%w: tensor<3x4xf32>) {
+  // expected-error @+1 {{the step takes the input, 1 state(s) and 1 weight(s): 3 block arguments, got 2}}
+  %cell = rnn.custom_cell(%w : tensor<3x4xf32>)
+      attributes {input_features = 3 : i64, state_features = array<i64: 4>, output_features = 4 : i64} {
+  ^bb0(%x: tensor<?x3xf32>, %h: tensor<?x4xf32>):
+    rnn.yield %h, %h : tensor<?x4xf32>, tensor<?x4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @custom_cell_input_type() {
+  // expected-error @+1 {{the step input must be tensor<?x3xf32>, got 'tensor<?x5xf32>'}}
+  %cell = rnn.custom_cell attributes {input_features = 3 : i64, state_features = array<i64: 4>, output_features = 4 : i64} {
+  ^bb0(%x: tensor<?x5xf32>, %h: tensor<?x4xf32>):
+    rnn.yield %h, %h : tensor<?x4xf32>, tensor<?x4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @custom_cell_yield() {
+  %cell = rnn.custom_cell attributes {input_features = 3 : i64, state_features = array<i64: 4>, output_features = 4 : i64} {
+  ^bb0(%x: tensor<?x3xf32>, %h: tensor<?x4xf32>):
+    // expected-error @+1 {{must yield the output and 1 state(s), got 1 values}}
+    rnn.yield %h : tensor<?x4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @custom_cell_yield_type() {
+  // expected-error @+1 {{yielded state 0 must be tensor<?x4xf32>, got 'tensor<?x3xf32>'}}
+  %cell = rnn.custom_cell attributes {input_features = 3 : i64, state_features = array<i64: 4>, output_features = 4 : i64} {
+  ^bb0(%x: tensor<?x3xf32>, %h: tensor<?x4xf32>):
+    rnn.yield %h, %x : tensor<?x4xf32>, tensor<?x3xf32>
+  }
+  return
+}
+

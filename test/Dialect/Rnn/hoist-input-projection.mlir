@@ -1,0 +1,58 @@
+// RUN: rnnc-opt %s --rnn-hoist-input-projection --split-input-file | FileCheck %s
+
+// Two matmuls of the step input by weights (the MGU's x W_f and x W_h) become
+// one contraction of every step's input by the weights side by side, before
+// the sequence; the step slices its columns out of the projected row. The
+// recurrent matmul stays in the step.
+
+// CHECK-LABEL: func.func @two_gates
+// CHECK-SAME:    (%[[X:.*]]: tensor<?x?x3xf32>, %[[WF:.*]]: tensor<3x8xf32>, %[[WH:.*]]: tensor<3x8xf32>, %[[U:.*]]: tensor<8x8xf32>)
+// CHECK:         %[[W0:.*]] = tensor.insert_slice %[[WF]] into %{{.*}}[0, 0] [3, 8] [1, 1] : tensor<3x8xf32> into tensor<3x16xf32>
+// CHECK:         %[[W:.*]] = tensor.insert_slice %[[WH]] into %[[W0]][0, 8] [3, 8] [1, 1] : tensor<3x8xf32> into tensor<3x16xf32>
+// CHECK:         %[[P:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[X]], %[[W]] : tensor<?x?x3xf32>, tensor<3x16xf32>)
+// CHECK:         rnn.custom_cell
+// CHECK-SAME:      input_features = 16
+// CHECK:         ^bb0(%[[ROW:.*]]: tensor<?x16xf32>, %[[H:.*]]: tensor<?x8xf32>,
+// CHECK-NOT:       linalg.matmul ins(%[[ROW]]
+// CHECK:           tensor.extract_slice %[[ROW]][0, 0] [%{{.*}}, 8] [1, 1] : tensor<?x16xf32> to tensor<?x8xf32>
+// CHECK:           tensor.extract_slice %[[ROW]][0, 8] [%{{.*}}, 8] [1, 1] : tensor<?x16xf32> to tensor<?x8xf32>
+// CHECK:           linalg.matmul ins(%[[H]]
+// CHECK:         rnn.dynamic_rnn %{{.*}}(%[[P]] : tensor<?x?x16xf32>)
+func.func @two_gates(%x: tensor<?x?x3xf32>, %wf: tensor<3x8xf32>, %wh: tensor<3x8xf32>, %u: tensor<8x8xf32>) -> tensor<?x?x8xf32> {
+  %cell = rnn.custom_cell(%wf, %wh, %u : tensor<3x8xf32>, tensor<3x8xf32>, tensor<8x8xf32>)
+      attributes {input_features = 3 : i64, state_features = array<i64: 8>, output_features = 8 : i64} {
+  ^bb0(%in: tensor<?x3xf32>, %h: tensor<?x8xf32>, %a: tensor<3x8xf32>, %b: tensor<3x8xf32>, %r: tensor<8x8xf32>):
+    %c0 = arith.constant 0 : index
+    %rows = tensor.dim %in, %c0 : tensor<?x3xf32>
+    %zero = arith.constant 0.0 : f32
+    %empty = tensor.empty(%rows) : tensor<?x8xf32>
+    %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %f = linalg.matmul ins(%in, %a : tensor<?x3xf32>, tensor<3x8xf32>) outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %c = linalg.matmul ins(%in, %b : tensor<?x3xf32>, tensor<3x8xf32>) outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %s = arith.addf %f, %c : tensor<?x8xf32>
+    %n = linalg.matmul ins(%h, %r : tensor<?x8xf32>, tensor<8x8xf32>) outs(%s : tensor<?x8xf32>) -> tensor<?x8xf32>
+    rnn.yield %n, %n : tensor<?x8xf32>, tensor<?x8xf32>
+  }
+  %y, %state = rnn.dynamic_rnn %cell(%x : tensor<?x?x3xf32>) -> tensor<?x?x8xf32>, tensor<?x8xf32>
+  return %y : tensor<?x?x8xf32>
+}
+
+// -----
+
+// The step input feeds something other than a matmul: nothing moves.
+
+// CHECK-LABEL: func.func @not_only_matmuls
+// CHECK-NOT:     linalg.generic
+// CHECK:         rnn.custom_cell
+// CHECK-SAME:      input_features = 8
+// CHECK:         rnn.dynamic_rnn %{{.*}}(%arg0 : tensor<?x?x8xf32>)
+func.func @not_only_matmuls(%x: tensor<?x?x8xf32>, %u: tensor<8x8xf32>) -> tensor<?x?x8xf32> {
+  %cell = rnn.custom_cell(%u : tensor<8x8xf32>)
+      attributes {input_features = 8 : i64, state_features = array<i64: 8>, output_features = 8 : i64} {
+  ^bb0(%in: tensor<?x8xf32>, %h: tensor<?x8xf32>, %r: tensor<8x8xf32>):
+    %n = linalg.matmul ins(%h, %r : tensor<?x8xf32>, tensor<8x8xf32>) outs(%in : tensor<?x8xf32>) -> tensor<?x8xf32>
+    rnn.yield %n, %n : tensor<?x8xf32>, tensor<?x8xf32>
+  }
+  %y, %state = rnn.dynamic_rnn %cell(%x : tensor<?x?x8xf32>) -> tensor<?x?x8xf32>, tensor<?x8xf32>
+  return %y : tensor<?x?x8xf32>
+}
