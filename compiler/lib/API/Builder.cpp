@@ -14,7 +14,9 @@
 #include "mlir/IR/Verifier.h"
 #include "rnnc/API/Jit.h"
 #include "rnnc/API/ModelFile.h"
+#include "rnnc/Dialect/Rnn/IR/CellMath.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
+#include "rnnc/Dialect/Rnn/Utils/TensorMath.h"
 #include "rnnc/InitAll.h"
 
 using namespace mlir;
@@ -136,67 +138,7 @@ struct ModelBuilder::Impl {
     return activation;
   }
 
-  Value dim(Value tensor, int64_t d) {
-    return builder.create<tensor::DimOp>(location(), tensor, d);
-  }
-
-  /// An empty tensor shaped like `like` but with `lastDim` features.
-  Value emptyLike(Value like, int64_t lastDim) {
-    auto type = cast<RankedTensorType>(like.getType());
-    SmallVector<int64_t> shape(type.getShape());
-    shape.back() = lastDim;
-    SmallVector<Value> dynamic;
-    for (int64_t d = 0; d + 1 < type.getRank(); ++d)
-      if (type.isDynamicDim(d))
-        dynamic.push_back(dim(like, d));
-    return builder.create<tensor::EmptyOp>(location(), shape, type.getElementType(), dynamic);
-  }
-
-  /// `a` and `b` side by side along the last (feature) dimension.
-  Value concatFeatures(Value a, Value b) {
-    auto aType = cast<RankedTensorType>(a.getType());
-    auto bType = cast<RankedTensorType>(b.getType());
-    int64_t rank = aType.getRank(), aDepth = aType.getShape().back();
-    Value result = emptyLike(a, aDepth + bType.getShape().back());
-    for (auto [part, offset] : {std::pair{a, (int64_t)0}, std::pair{b, aDepth}}) {
-      SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)), sizes,
-          strides(rank, builder.getIndexAttr(1));
-      offsets.back() = builder.getIndexAttr(offset);
-      auto type = cast<RankedTensorType>(part.getType());
-      for (int64_t d = 0; d < rank; ++d)
-        sizes.push_back(type.isDynamicDim(d)
-                            ? OpFoldResult(dim(part, d))
-                            : OpFoldResult(builder.getIndexAttr(type.getDimSize(d))));
-      result =
-          builder.create<tensor::InsertSliceOp>(location(), part, result, offsets, sizes, strides);
-    }
-    return result;
-  }
-
-  /// Elementwise sum, mean or product of two tensors of one shape.
-  Value combine(Value a, Value b, StringRef mode) {
-    auto type = cast<RankedTensorType>(a.getType());
-    Value init = emptyLike(a, type.getShape().back());
-    SmallVector<AffineMap> maps(3, builder.getMultiDimIdentityMap(type.getRank()));
-    SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
-    return builder
-        .create<linalg::GenericOp>(
-            location(), init.getType(), ValueRange{a, b}, ValueRange{init}, maps, iterators,
-            [&](OpBuilder &nested, Location loc, ValueRange args) {
-              Value value;
-              if (mode == "mul") {
-                value = nested.create<arith::MulFOp>(loc, args[0], args[1]);
-              } else {
-                value = nested.create<arith::AddFOp>(loc, args[0], args[1]);
-                if (mode == "ave")
-                  value = nested.create<arith::MulFOp>(
-                      loc, value,
-                      nested.create<arith::ConstantOp>(loc, nested.getF32FloatAttr(0.5f)));
-              }
-              nested.create<linalg::YieldOp>(loc, value);
-            })
-        .getResult(0);
-  }
+  mlir::rnn::TensorMath math() { return mlir::rnn::TensorMath(builder, location()); }
 
   /// An elementwise op over f32 tensors with row/scalar broadcasting.
   Tensor elementwise(StringRef kind, ArrayRef<Tensor> operands) {
@@ -207,65 +149,29 @@ struct ModelBuilder::Impl {
         return {};
       values.push_back(v);
     }
-    // The result takes the shape of the highest-rank operand.
-    Value shapeSource = values.front();
-    for (Value v : values)
-      if (cast<RankedTensorType>(v.getType()).getRank() >
-          cast<RankedTensorType>(shapeSource.getType()).getRank())
-        shapeSource = v;
-    auto type = cast<RankedTensorType>(shapeSource.getType());
-    int64_t rank = type.getRank();
-    SmallVector<AffineMap> maps;
-    for (Value v : values) {
-      auto vt = cast<RankedTensorType>(v.getType());
-      int64_t r = vt.getRank();
-      bool trailing = true;
-      for (int64_t d = 0; d < r; ++d)
-        trailing &= vt.getDimSize(d) == type.getDimSize(rank - r + d) ||
-                    (vt.isDynamicDim(d) && type.isDynamicDim(rank - r + d));
-      if (!trailing || (r != rank && r > 1)) {
-        fail(kind.str() + ": shapes do not match or broadcast (equal shapes, a [N] row or a "
-                          "scalar)");
-        return {};
-      }
-      SmallVector<AffineExpr> exprs;
-      for (int64_t d = rank - r; d < rank; ++d)
-        exprs.push_back(builder.getAffineDimExpr(d));
-      maps.push_back(AffineMap::get(rank, 0, exprs, &context));
+    Value result = math().map(values, [&](OpBuilder &b, Location loc, ValueRange args) {
+      mlir::rnn::CellMath scalar(b, loc, b.getF32Type());
+      if (kind == "add")
+        return scalar.add(args[0], args[1]);
+      if (kind == "sub")
+        return scalar.sub(args[0], args[1]);
+      if (kind == "mul")
+        return scalar.mul(args[0], args[1]);
+      if (kind == "ave")
+        return scalar.mul(scalar.add(args[0], args[1]), scalar.constant(0.5f));
+      if (kind == "tanh")
+        return scalar.activate(
+            mlir::rnn::ActivationAttr::get(&context, mlir::rnn::Activation::tanh), args[0]);
+      if (kind == "relu")
+        return scalar.activate(
+            mlir::rnn::ActivationAttr::get(&context, mlir::rnn::Activation::relu), args[0]);
+      return scalar.sigmoid(args[0]);
+    });
+    if (!result) {
+      fail(kind.str() + ": shapes do not match or broadcast (equal shapes, a [N] row or a "
+                        "scalar)");
+      return {};
     }
-    maps.push_back(builder.getMultiDimIdentityMap(rank));
-    SmallVector<Value> dynamic;
-    for (int64_t d = 0; d < rank; ++d)
-      if (type.isDynamicDim(d))
-        dynamic.push_back(dim(shapeSource, d));
-    Value init = builder.create<tensor::EmptyOp>(location(), type.getShape(), type.getElementType(),
-                                                 dynamic);
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    Value result =
-        builder
-            .create<linalg::GenericOp>(
-                location(), type, values, ValueRange{init}, maps, iterators,
-                [&](OpBuilder &b, Location loc, ValueRange args) {
-                  Value v;
-                  if (kind == "add")
-                    v = b.create<arith::AddFOp>(loc, args[0], args[1]);
-                  else if (kind == "sub")
-                    v = b.create<arith::SubFOp>(loc, args[0], args[1]);
-                  else if (kind == "mul")
-                    v = b.create<arith::MulFOp>(loc, args[0], args[1]);
-                  else if (kind == "tanh")
-                    v = b.create<math::TanhOp>(loc, args[0]);
-                  else if (kind == "relu")
-                    v = b.create<arith::MaximumFOp>(
-                        loc, args[0], b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f)));
-                  else { // sigmoid: 1 / (1 + exp(-x))
-                    Value one = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(1.0f));
-                    Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, args[0]));
-                    v = b.create<arith::DivFOp>(loc, one, b.create<arith::AddFOp>(loc, one, e));
-                  }
-                  b.create<linalg::YieldOp>(loc, v);
-                })
-            .getResult(0);
     return addTensor(result);
   }
 
@@ -666,11 +572,12 @@ BidirectionalResult ModelBuilder::Bidirectional(const KerasLayer &forward,
     return result;
   Value a = s.tensors[result.forward.output.id], b = s.tensors[result.backward.output.id];
   if (merge_mode == "concat") {
-    result.output = s.addTensor(s.concatFeatures(a, b));
+    result.output = s.addTensor(s.math().concatColumns(a, b));
   } else if (a.getType() != b.getType()) {
     s.fail("Bidirectional: merge_mode '" + merge_mode + "' needs outputs of one shape");
   } else {
-    result.output = s.addTensor(s.combine(a, b, merge_mode));
+    result.output = s.elementwise(merge_mode == "sum" ? "add" : merge_mode,
+                                  {result.forward.output, result.backward.output});
   }
   return result;
 }
@@ -780,17 +687,7 @@ Tensor ModelBuilder::matmul(Tensor a, Tensor b) {
     s.fail("matmul: expected [M, K] x [K, N] with static K and N");
     return {};
   }
-  auto type = RankedTensorType::get({lt.getDimSize(0), rt.getDimSize(1)}, lt.getElementType());
-  SmallVector<Value> dynamic;
-  if (type.isDynamicDim(0))
-    dynamic.push_back(s.dim(lhs, 0));
-  Value zero = s.builder.create<arith::ConstantOp>(s.location(), s.builder.getF32FloatAttr(0.0f));
-  Value init = s.builder.create<tensor::EmptyOp>(s.location(), type.getShape(),
-                                                 type.getElementType(), dynamic);
-  init = s.builder.create<linalg::FillOp>(s.location(), zero, init).getResult(0);
-  return s.addTensor(
-      s.builder.create<linalg::MatmulOp>(s.location(), ValueRange{lhs, rhs}, ValueRange{init})
-          .getResult(0));
+  return s.addTensor(s.math().matmul(lhs, rhs));
 }
 
 Tensor ModelBuilder::add(Tensor a, Tensor b) { return impl_->elementwise("add", {a, b}); }
@@ -813,19 +710,7 @@ Tensor ModelBuilder::slice(Tensor a, int64_t begin, int64_t size) {
            ") are not within the last dimension");
     return {};
   }
-  SmallVector<OpFoldResult> offsets(rank, s.builder.getIndexAttr(0)), sizes,
-      strides(rank, s.builder.getIndexAttr(1));
-  offsets.back() = s.builder.getIndexAttr(begin);
-  SmallVector<int64_t> shape(type.getShape());
-  shape.back() = size;
-  for (int64_t d = 0; d < rank; ++d)
-    sizes.push_back(d + 1 == rank ? OpFoldResult(s.builder.getIndexAttr(size))
-                    : type.isDynamicDim(d)
-                        ? OpFoldResult(s.dim(v, d))
-                        : OpFoldResult(s.builder.getIndexAttr(type.getDimSize(d))));
-  return s.addTensor(s.builder.create<tensor::ExtractSliceOp>(
-      s.location(), RankedTensorType::get(shape, type.getElementType()), v, offsets, sizes,
-      strides));
+  return s.addTensor(s.math().sliceColumns(v, begin, size));
 }
 
 Tensor ModelBuilder::concat(Tensor a, Tensor b) {
@@ -838,7 +723,7 @@ Tensor ModelBuilder::concat(Tensor a, Tensor b) {
     s.fail("concat: both tensors need the same rank (at least 1)");
     return {};
   }
-  return s.addTensor(s.concatFeatures(lhs, rhs));
+  return s.addTensor(s.math().concatColumns(lhs, rhs));
 }
 
 RNNResult ModelBuilder::dynamic_rnn(Cell cell, const std::vector<Tensor> &inputs,

@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
+#include "rnnc/Dialect/Rnn/IR/CellMath.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -175,59 +176,10 @@ private:
     }
   }
 
-  Value sigmoid(Value x) {
-    Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x));
-    return b.create<arith::DivFOp>(loc, splat(1.0f), add(splat(1.0f), e));
-  }
-  Value clip(Value x, float limit) {
-    Value lo = b.create<arith::MaximumFOp>(loc, x, splat(-limit));
-    return b.create<arith::MinimumFOp>(loc, lo, splat(limit));
-  }
-  Value activate(ActivationAttr activation, Value x) {
-    float alpha = activation.getAlphaValue(), beta = activation.getBetaValue();
-    Value zero = splat(0.0f);
-    auto select = [&](arith::CmpFPredicate predicate, Value lhs, Value rhs, Value yes, Value no) {
-      Value condition = b.create<arith::CmpFOp>(loc, predicate, lhs, rhs);
-      return b.create<arith::SelectOp>(loc, condition, yes, no).getResult();
-    };
-    switch (activation.getKind()) {
-    case Activation::tanh:
-      return b.create<math::TanhOp>(loc, x);
-    case Activation::sigmoid:
-      return sigmoid(x);
-    case Activation::relu:
-      return b.create<arith::MaximumFOp>(loc, x, zero);
-    case Activation::relu6:
-      return b.create<arith::MinimumFOp>(loc, b.create<arith::MaximumFOp>(loc, x, zero),
-                                         splat(6.0f));
-    case Activation::elu:
-      return select(arith::CmpFPredicate::OGT, x, zero, x,
-                    mul(splat(alpha), b.create<math::ExpM1Op>(loc, x)));
-    case Activation::softsign:
-      return b.create<arith::DivFOp>(loc, x, add(splat(1.0f), b.create<math::AbsFOp>(loc, x)));
-    case Activation::softplus: {
-      // max(x, 0) + log1p(exp(-|x|)) never overflows.
-      Value negAbs = b.create<arith::NegFOp>(loc, b.create<math::AbsFOp>(loc, x));
-      Value tail = b.create<math::Log1pOp>(loc, b.create<math::ExpOp>(loc, negAbs));
-      return add(b.create<arith::MaximumFOp>(loc, x, zero), tail);
-    }
-    case Activation::linear:
-      return x;
-    case Activation::hard_sigmoid:
-      return b.create<arith::MinimumFOp>(
-          loc, b.create<arith::MaximumFOp>(loc, fma(splat(alpha), x, splat(beta)), zero),
-          splat(1.0f));
-    case Activation::leaky_relu:
-      return select(arith::CmpFPredicate::OLT, x, zero, mul(splat(alpha), x), x);
-    case Activation::thresholded_relu:
-      return select(arith::CmpFPredicate::OGT, x, splat(alpha), x, zero);
-    case Activation::scaled_tanh:
-      return mul(splat(alpha), b.create<math::TanhOp>(loc, mul(splat(beta), x)));
-    case Activation::affine:
-      return fma(splat(alpha), x, splat(beta));
-    }
-    llvm_unreachable("unknown activation");
-  }
+  Value sigmoid(Value x) { return math().sigmoid(x); }
+  Value clip(Value x, float limit) { return math().clip(x, limit); }
+  Value activate(ActivationAttr activation, Value x) { return math().activate(activation, x); }
+  CellMath math() { return CellMath(b, loc, vecType); }
 
   Value scratch(int64_t n) {
     return b.create<memref::AllocaOp>(loc, MemRefType::get({n}, b.getF32Type()));

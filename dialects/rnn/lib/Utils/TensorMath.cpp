@@ -1,0 +1,107 @@
+#include "rnnc/Dialect/Rnn/Utils/TensorMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::rnn;
+
+Value TensorMath::dim(Value tensor, int64_t d) { return b.create<tensor::DimOp>(loc, tensor, d); }
+
+Value TensorMath::emptyLike(Value like, int64_t lastDim) {
+  auto type = cast<RankedTensorType>(like.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = lastDim;
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamic.push_back(dim(like, d));
+  return b.create<tensor::EmptyOp>(loc, shape, type.getElementType(), dynamic);
+}
+
+Value TensorMath::matmul(Value lhs, Value rhs) {
+  auto lt = cast<RankedTensorType>(lhs.getType()), rt = cast<RankedTensorType>(rhs.getType());
+  auto type = RankedTensorType::get({lt.getDimSize(0), rt.getDimSize(1)}, lt.getElementType());
+  SmallVector<Value> dynamic;
+  if (type.isDynamicDim(0))
+    dynamic.push_back(dim(lhs, 0));
+  Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f));
+  Value init = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType(), dynamic);
+  init = b.create<linalg::FillOp>(loc, zero, init).getResult(0);
+  return b.create<linalg::MatmulOp>(loc, ValueRange{lhs, rhs}, ValueRange{init}).getResult(0);
+}
+
+Value TensorMath::sliceColumns(Value tensor, int64_t begin, int64_t size) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
+  offsets.back() = b.getIndexAttr(begin);
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = size;
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(d + 1 == rank          ? OpFoldResult(b.getIndexAttr(size))
+                    : type.isDynamicDim(d) ? OpFoldResult(dim(tensor, d))
+                                           : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+  return b.create<tensor::ExtractSliceOp>(loc, RankedTensorType::get(shape, type.getElementType()),
+                                          tensor, offsets, sizes, strides);
+}
+
+Value TensorMath::concatColumns(Value lhs, Value rhs) {
+  auto lt = cast<RankedTensorType>(lhs.getType());
+  int64_t rank = lt.getRank(), lhsDepth = lt.getShape().back();
+  Value result = emptyLike(lhs, lhsDepth + cast<RankedTensorType>(rhs.getType()).getShape().back());
+  for (auto [part, offset] : {std::pair{lhs, (int64_t)0}, std::pair{rhs, lhsDepth}}) {
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+        strides(rank, b.getIndexAttr(1));
+    offsets.back() = b.getIndexAttr(offset);
+    auto type = cast<RankedTensorType>(part.getType());
+    for (int64_t d = 0; d < rank; ++d)
+      sizes.push_back(type.isDynamicDim(d) ? OpFoldResult(dim(part, d))
+                                           : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+    result = b.create<tensor::InsertSliceOp>(loc, part, result, offsets, sizes, strides);
+  }
+  return result;
+}
+
+Value TensorMath::map(ArrayRef<Value> operands, ScalarFn body) {
+  Value shapeSource = operands.front();
+  for (Value v : operands)
+    if (cast<RankedTensorType>(v.getType()).getRank() >
+        cast<RankedTensorType>(shapeSource.getType()).getRank())
+      shapeSource = v;
+  auto type = cast<RankedTensorType>(shapeSource.getType());
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps;
+  for (Value v : operands) {
+    auto vt = cast<RankedTensorType>(v.getType());
+    int64_t r = vt.getRank();
+    if (r != rank && r > 1)
+      return nullptr;
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < r; ++d) {
+      int64_t outer = rank - r + d;
+      bool same = vt.getDimSize(d) == type.getDimSize(outer) ||
+                  (vt.isDynamicDim(d) && type.isDynamicDim(outer));
+      if (!same)
+        return nullptr;
+      exprs.push_back(b.getAffineDimExpr(outer));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, b.getContext()));
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d < rank; ++d)
+    if (type.isDynamicDim(d))
+      dynamic.push_back(dim(shapeSource, d));
+  Value init = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType(), dynamic);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  return b
+      .create<linalg::GenericOp>(loc, type, operands, ValueRange{init}, maps, iterators,
+                                 [&](OpBuilder &nested, Location l, ValueRange args) {
+                                   Value v = body(nested, l, args.drop_back());
+                                   nested.create<linalg::YieldOp>(l, v);
+                                 })
+      .getResult(0);
+}
