@@ -39,11 +39,12 @@ module {
       %11 = tensor.empty(%dim_8) : tensor<?x8xf32>
       %12 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%10 : tensor<?x8xf32>) outs(%11 : tensor<?x8xf32>) {
       ^bb0(%in: f32, %out: f32):
-        %cst_32 = arith.constant 1.000000e+00 : f32
         %35 = arith.negf %in : f32
         %36 = math.exp %35 : f32
+        %cst_32 = arith.constant 1.000000e+00 : f32
         %37 = arith.addf %cst_32, %36 : f32
-        %38 = arith.divf %cst_32, %37 : f32
+        %cst_33 = arith.constant 1.000000e+00 : f32
+        %38 = arith.divf %cst_33, %37 : f32
         linalg.yield %38 : f32
       } -> tensor<?x8xf32>
       %c0_9 = arith.constant 0 : index
@@ -87,6 +88,7 @@ module {
       %25 = tensor.empty(%dim_22) : tensor<?x8xf32>
       %26 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%24 : tensor<?x8xf32>) outs(%25 : tensor<?x8xf32>) {
       ^bb0(%in: f32, %out: f32):
+        %cst_32 = arith.constant 0.000000e+00 : f32
         %35 = math.tanh %in : f32
         linalg.yield %35 : f32
       } -> tensor<?x8xf32>
