@@ -220,8 +220,9 @@ void expectClose(const std::vector<float> &expected, const mlir::rnnc::HostTenso
                                << expected[worstIndex] << " got " << actual.f32()[worstIndex];
 }
 
-/// Compiles and runs `c` and compares every result with the reference.
-void checkCase(const Case &c) {
+/// Compiles and runs `c` and compares every result with the reference;
+/// `genericCells` lowers the built-in cells through their custom-cell form.
+void checkCase(const Case &c, bool genericCells = false) {
   const ModelConfig &m = c.config;
   SCOPED_TRACE(describe(m));
   std::vector<WeightArg> weights;
@@ -236,7 +237,9 @@ void checkCase(const Case &c) {
   });
   auto module = mlir::parseSourceString<mlir::ModuleOp>(text, &context);
   ASSERT_TRUE(module) << diagnostics << text;
-  auto model = mlir::rnnc::JitModel::compile(*module, statelessOptions());
+  mlir::rnnc::CompileOptions options = statelessOptions();
+  options.genericCells = genericCells;
+  auto model = mlir::rnnc::JitModel::compile(*module, options);
   ASSERT_TRUE(succeeded(model)) << diagnostics << text;
 
   using mlir::rnnc::ElementType;
@@ -281,6 +284,16 @@ TEST_P(RandomModelTest, MatchesReference) { checkCase(randomCase(GetParam())); }
 
 constexpr unsigned kSeeds = 128;
 INSTANTIATE_TEST_SUITE_P(Seeds, RandomModelTest, ::testing::Range(0u, kSeeds));
+
+/// The same cases through the generic form of the built-in cells
+/// (rnn-decompose-cells, the custom-cell lowering): every other seed.
+class GenericCellsTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(GenericCellsTest, MatchesReference) {
+  checkCase(randomCase(GetParam()), /*genericCells=*/true);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, GenericCellsTest, ::testing::Range(0u, kSeeds, 2u));
 
 /// The random cases must keep covering what the semantics hinge on; this
 /// fails if a change to the generator drops a feature.

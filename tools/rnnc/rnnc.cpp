@@ -106,6 +106,10 @@ static cl::opt<std::string> entryFunction("function",
 static cl::opt<int64_t> vectorWidth("vector-width", cl::desc("f32 lanes per vector"), cl::init(16),
                                     cl::sub(runCommand), cl::sub(compileCommand),
                                     cl::cat(rnncCategory));
+static cl::opt<bool>
+    genericCells("generic-cells",
+                 cl::desc("Lower built-in cells through their generic (custom-cell) form"),
+                 cl::sub(runCommand), cl::sub(compileCommand), cl::cat(rnncCategory));
 static cl::opt<int64_t> accumulators("accumulators",
                                      cl::desc("Vector accumulators per matmul column group"),
                                      cl::init(8), cl::sub(runCommand), cl::sub(compileCommand),
@@ -235,6 +239,7 @@ int runMain() {
   ModuleOp module = *file.module;
   CompileOptions options;
   options.exposeState = false;
+  options.genericCells = genericCells;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
   options.accumulators = accumulators;
@@ -377,6 +382,7 @@ int compileMain() {
     options.batch = compileBatch;
     options.maxBatch = compileMaxBatch;
     options.exposeState = compileExposeState;
+    options.genericCells = genericCells;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
     auto machine = createTargetMachine(CpuTargetOptions{compileCpu});

@@ -170,7 +170,7 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
   module.print(os, OpPrintingFlags().printGenericOpForm().enableDebugInfo(false));
   os << "\n// " << options.name << ' ' << options.function << ' ' << options.cpu << ' '
      << options.batch << ' ' << options.maxBatch << ' ' << options.exposeState << ' '
-     << options.vectorWidth << ' ' << options.accumulators;
+     << options.vectorWidth << ' ' << options.accumulators << ' ' << options.genericCells;
   auto digest = llvm::SHA256::hash(llvm::arrayRefFromStringRef(text));
   std::string key(digest.begin(), digest.end());
 

@@ -34,6 +34,8 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
                                                const CpuPipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(rnn::createRnnFuseStackedSequences());
+  if (options.genericCells)
+    pm.addPass(rnn::createRnnDecomposeCells());
   pm.addPass(rnn::createRnnHoistInputProjection());
   ConvertRnnToLoopsOptions loopOptions;
   loopOptions.vectorWidth = options.vectorWidth;

@@ -29,6 +29,8 @@ struct CompileOptions {
   bool exposeState = true;
   int64_t vectorWidth = 16;
   int64_t accumulators = 8;
+  /// Lower built-in cells through the generic custom-cell form.
+  bool genericCells = false;
 };
 
 /// A model lowered to the LLVM dialect, ready for translation.

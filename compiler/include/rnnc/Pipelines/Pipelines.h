@@ -13,6 +13,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   Option<int64_t> accumulators{*this, "accumulators",
                                llvm::cl::desc("Vector accumulators per matmul column group"),
                                llvm::cl::init(8)};
+  Option<bool> genericCells{
+      *this, "generic-cells",
+      llvm::cl::desc("Lower built-in cells through their generic form (rnn-decompose-cells)"),
+      llvm::cl::init(false)};
 };
 
 /// rnn dialect (on tensors) -> loops over memrefs -> LLVM dialect, ready for

@@ -15,7 +15,7 @@ class CustomSequenceEmitter {
 public:
   CustomSequenceEmitter(DynamicRNNOp op) : b(op), loc(op.getLoc()), op(op) {}
 
-  LogicalResult lower(CustomCellOp cell);
+  LogicalResult lower(ArrayRef<CustomCellOp> layers);
 
 private:
   Value index(int64_t value) { return b.create<arith::ConstantIndexOp>(loc, value); }
@@ -64,7 +64,7 @@ private:
   /// every row does.
   Value validRows(Value t, Value time) {
     auto rowsType = RankedTensorType::get({batchSize()}, b.getI1Type());
-    if (Value mask = op.getMask()) {
+    if (Value mask = maskValue) {
       SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), time};
       SmallVector<OpFoldResult> sizes = {sizeOf(batchSize(), batch), b.getIndexAttr(1)};
       SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
@@ -126,22 +126,91 @@ private:
                                            strides);
   }
 
+  Value reverseSequence(Value sequence);
+  Value emptyRows();
+
   OpBuilder b;
   Location loc;
   DynamicRNNOp op;
   Value timeSteps, batch;
+  /// The mask the loop reads (flipped for `reverse`).
+  Value maskValue;
 };
 
-LogicalResult CustomSequenceEmitter::lower(CustomCellOp cell) {
-  if (op.getReverse())
-    return op.emitOpError("'reverse' with rnn.custom_cell is not supported yet; use "
-                          "'go_backwards' (with a mask for padded rows)");
-  if (op.getZeroFinalStateForEmptyRows())
-    return op.emitOpError("'zero_final_state_for_empty_rows' with rnn.custom_cell is not "
-                          "supported yet");
+/// TF's reverse_sequence: row b's first len[b] steps reversed (all T without
+/// lengths), the rest in place. Its own inverse.
+Value CustomSequenceEmitter::reverseSequence(Value sequence) {
+  auto type = cast<RankedTensorType>(sequence.getType());
+  unsigned timeDim = op.getTimeDim(), batchDim = op.getBatchDim();
+  Value lengths = op.getSequenceLength();
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamic.push_back(b.create<tensor::DimOp>(loc, sequence, d));
+  Value init = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType(), dynamic);
+  SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
+  Value steps = timeSteps;
+  return b
+      .create<linalg::GenericOp>(
+          loc, type, ValueRange{}, ValueRange{init},
+          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(type.getRank())}, iterators,
+          [&](OpBuilder &nb, Location l, ValueRange) {
+            SmallVector<Value> indices;
+            for (int64_t d = 0; d < type.getRank(); ++d)
+              indices.push_back(nb.create<linalg::IndexOp>(l, d));
+            Value t = indices[timeDim], row = indices[batchDim];
+            Value length = steps;
+            if (lengths) {
+              Value raw = nb.create<tensor::ExtractOp>(l, lengths, ValueRange{row});
+              length = nb.create<arith::IndexCastOp>(l, nb.getIndexType(), raw);
+              length = nb.create<arith::MaxSIOp>(l, nb.create<arith::MinSIOp>(l, length, steps),
+                                                 nb.create<arith::ConstantIndexOp>(l, 0));
+            }
+            Value inside = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, t, length);
+            Value mirrored = nb.create<arith::SubIOp>(
+                l, nb.create<arith::SubIOp>(l, length, nb.create<arith::ConstantIndexOp>(l, 1)), t);
+            indices[timeDim] = nb.create<arith::SelectOp>(l, inside, mirrored, t);
+            nb.create<linalg::YieldOp>(
+                l, ValueRange{nb.create<tensor::ExtractOp>(l, sequence, indices)});
+          })
+      .getResult(0);
+}
+
+LogicalResult CustomSequenceEmitter::lower(ArrayRef<CustomCellOp> layers) {
   Value inputs = op.getInputs();
   timeSteps = b.create<tensor::DimOp>(loc, inputs, op.getTimeDim());
   batch = b.create<tensor::DimOp>(loc, inputs, op.getBatchDim());
+  Value mask = op.getMask();
+  // Backwards within each length: run forwards over the reversed rows.
+  if (op.getReverse()) {
+    inputs = reverseSequence(inputs);
+    if (mask) {
+      // [B, T] as a sequence of one feature is not needed: flip along T.
+      auto maskType = cast<RankedTensorType>(mask.getType());
+      SmallVector<Value> dynamic;
+      for (int64_t d = 0; d < 2; ++d)
+        if (maskType.isDynamicDim(d))
+          dynamic.push_back(b.create<tensor::DimOp>(loc, mask, d));
+      Value init = b.create<tensor::EmptyOp>(loc, maskType.getShape(), b.getI1Type(), dynamic);
+      Value steps = timeSteps;
+      mask = b.create<linalg::GenericOp>(
+                  loc, maskType, ValueRange{}, ValueRange{init},
+                  ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2)},
+                  ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                                utils::IteratorType::parallel},
+                  [&](OpBuilder &nb, Location l, ValueRange) {
+                    Value row = nb.create<linalg::IndexOp>(l, 0);
+                    Value t = nb.create<linalg::IndexOp>(l, 1);
+                    Value last =
+                        nb.create<arith::SubIOp>(l, steps, nb.create<arith::ConstantIndexOp>(l, 1));
+                    Value from = nb.create<arith::SubIOp>(l, last, t);
+                    nb.create<linalg::YieldOp>(l, ValueRange{nb.create<tensor::ExtractOp>(
+                                                      l, op.getMask(), ValueRange{row, from})});
+                  })
+                 .getResult(0);
+    }
+  }
+  maskValue = mask;
 
   SmallVector<Value> carried = {zeros(cast<RankedTensorType>(op.getOutputs().getType()))};
   for (auto [i, result] : llvm::enumerate(op.getFinalState())) {
@@ -151,8 +220,9 @@ LogicalResult CustomSequenceEmitter::lower(CustomCellOp cell) {
   }
   size_t numStates = op.getFinalState().size();
   // Keras: a masked step repeats the row's last output (zero before the first).
-  auto outputRowType = RankedTensorType::get({batchSize(), cell.getOutputSize()}, b.getF32Type());
-  bool carryOutput = op.getMask() && !op.getZeroOutputForMask();
+  auto outputRowType = RankedTensorType::get(
+      {batchSize(), CustomCellOp(layers.back()).getOutputSize()}, b.getF32Type());
+  bool carryOutput = mask && !op.getZeroOutputForMask();
   Value zeroRows = zeros(outputRowType);
   if (carryOutput)
     carried.push_back(zeroRows);
@@ -167,26 +237,35 @@ LogicalResult CustomSequenceEmitter::lower(CustomCellOp cell) {
       time = b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, timeSteps, index(1)), t);
     ValueRange iterArgs = loop.getRegionIterArgs();
 
-    Block &step = cell.getBody().front();
-    IRMapping mapping;
-    mapping.map(step.getArgument(0),
-                castTo(timeSlice(inputs, time), step.getArgument(0).getType()));
-    for (size_t i = 0; i < numStates; ++i)
-      mapping.map(step.getArgument(1 + i),
-                  castTo(iterArgs[1 + i], step.getArgument(1 + i).getType()));
-    for (auto [i, weight] : llvm::enumerate(cell.getWeights()))
-      mapping.map(step.getArgument(1 + numStates + i), weight);
-    for (Operation &inner : step.without_terminator())
-      b.clone(inner, mapping);
-    auto yield = cast<YieldOp>(step.getTerminator());
+    // The layers' steps, each consuming the output of the one below.
+    Value input = timeSlice(inputs, time);
+    SmallVector<Value> newStates;
+    size_t nextState = 0;
+    for (CustomCellOp cell : layers) {
+      Block &step = cell.getBody().front();
+      size_t count = cell.getStateFeatures().size();
+      IRMapping mapping;
+      mapping.map(step.getArgument(0), castTo(input, step.getArgument(0).getType()));
+      for (size_t i = 0; i < count; ++i)
+        mapping.map(step.getArgument(1 + i),
+                    castTo(iterArgs[1 + nextState + i], step.getArgument(1 + i).getType()));
+      for (auto [i, weight] : llvm::enumerate(cell.getWeights()))
+        mapping.map(step.getArgument(1 + count + i), weight);
+      for (Operation &inner : step.without_terminator())
+        b.clone(inner, mapping);
+      auto yield = cast<YieldOp>(step.getTerminator());
+      input = mapping.lookup(yield.getValues()[0]);
+      for (size_t i = 0; i < count; ++i)
+        newStates.push_back(castTo(mapping.lookup(yield.getValues()[1 + i]),
+                                   iterArgs[1 + nextState + i].getType()));
+      nextState += count;
+    }
 
     Value valid = validRows(t, time);
-    Value output = castTo(mapping.lookup(yield.getValues()[0]), outputRowType);
+    Value output = castTo(input, outputRowType);
     SmallVector<Value> next(1 + numStates);
-    for (size_t i = 0; i < numStates; ++i) {
-      Value state = castTo(mapping.lookup(yield.getValues()[1 + i]), iterArgs[1 + i].getType());
-      next[1 + i] = valid ? selectRows(valid, state, iterArgs[1 + i]) : state;
-    }
+    for (size_t i = 0; i < numStates; ++i)
+      next[1 + i] = valid ? selectRows(valid, newStates[i], iterArgs[1 + i]) : newStates[i];
     if (valid)
       output = selectRows(valid, output, carryOutput ? iterArgs.back() : zeroRows);
     next[0] = insertTimeSlice(output, iterArgs[0], t);
@@ -204,12 +283,45 @@ LogicalResult CustomSequenceEmitter::lower(CustomCellOp cell) {
   for (auto [value, result] :
        llvm::zip(loop.getResults().take_front(1 + numStates), op.getResults()))
     results.push_back(castTo(value, result.getType()));
+  if (op.getReverse())
+    results[0] = castTo(reverseSequence(results[0]), op.getOutputs().getType());
+  if (op.getZeroFinalStateForEmptyRows()) {
+    // onnxruntime: a row that never runs ends in a zero state.
+    Value empty = emptyRows();
+    for (size_t i = 0; i < numStates; ++i)
+      results[1 + i] =
+          castTo(selectRows(empty, zeros(cast<RankedTensorType>(results[1 + i].getType())),
+                            results[1 + i]),
+                 op.getFinalState()[i].getType());
+  }
   op->replaceAllUsesWith(results);
   op->erase();
   return success();
 }
+
+/// [B] i1: rows of length 0.
+Value CustomSequenceEmitter::emptyRows() {
+  Value lengths = op.getSequenceLength();
+  auto rowsType = RankedTensorType::get({batchSize()}, b.getI1Type());
+  SmallVector<Value> dynamic;
+  if (ShapedType::isDynamic(batchSize()))
+    dynamic.push_back(batch);
+  Value init = b.create<tensor::EmptyOp>(loc, rowsType.getShape(), b.getI1Type(), dynamic);
+  AffineMap identity = b.getMultiDimIdentityMap(1);
+  return b
+      .create<linalg::GenericOp>(
+          loc, rowsType, ValueRange{lengths}, ValueRange{init},
+          ArrayRef<AffineMap>{identity, identity},
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value zero = nb.create<arith::ConstantOp>(l, nb.getIntegerAttr(args[0].getType(), 0));
+            nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::CmpIOp>(
+                                              l, arith::CmpIPredicate::sle, args[0], zero)});
+          })
+      .getResult(0);
+}
 } // namespace
 
-LogicalResult mlir::rnnc::lowerCustomCellSequence(DynamicRNNOp op, CustomCellOp cell) {
-  return CustomSequenceEmitter(op).lower(cell);
+LogicalResult mlir::rnnc::lowerCustomCellSequence(DynamicRNNOp op, ArrayRef<CustomCellOp> layers) {
+  return CustomSequenceEmitter(op).lower(layers);
 }

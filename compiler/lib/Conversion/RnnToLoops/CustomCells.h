@@ -6,10 +6,11 @@
 
 namespace mlir::rnnc {
 
-/// Replaces `op`, whose cell is `cell`, by a time loop over tensors that
-/// inlines the cell's step for the whole batch at each time step and applies
-/// the lengths or mask row by row with selects.
-LogicalResult lowerCustomCellSequence(rnn::DynamicRNNOp op, rnn::CustomCellOp cell);
+/// Replaces `op`, whose cell stacks `layers`, by a time loop over tensors
+/// that inlines the layers' steps for the whole batch at each time step and
+/// applies the lengths or mask row by row with selects; `reverse` runs over
+/// reversed rows (TF's reverse_sequence before and after).
+LogicalResult lowerCustomCellSequence(rnn::DynamicRNNOp op, ArrayRef<rnn::CustomCellOp> layers);
 
 } // namespace mlir::rnnc
 

@@ -550,12 +550,16 @@ struct ConvertRnnToLoopsPass
       SmallVector<CellOpInterface> layers;
       if (succeeded(getCellLayers(op.getCell(), layers)) &&
           llvm::any_of(layers, [](CellOpInterface c) { return isa<CustomCellOp>(c); })) {
-        if (layers.size() != 1) {
-          op.emitOpError("stacks with an rnn.custom_cell are not supported yet; chain one "
-                         "rnn.dynamic_rnn per layer");
+        SmallVector<CustomCellOp> custom;
+        for (CellOpInterface layer : layers)
+          if (auto c = dyn_cast<CustomCellOp>(layer.getOperation()))
+            custom.push_back(c);
+        if (custom.size() != layers.size()) {
+          op.emitOpError("stacks mixing rnn.custom_cell and built-in cells are lowered with "
+                         "--generic-cells (rnn-decompose-cells) only");
           return signalPassFailure();
         }
-        if (failed(mlir::rnnc::lowerCustomCellSequence(op, cast<CustomCellOp>(layers.front()))))
+        if (failed(mlir::rnnc::lowerCustomCellSequence(op, custom)))
           return signalPassFailure();
         continue;
       }

@@ -127,6 +127,7 @@ void hoist(DynamicRNNOp op, CustomCellOp cell, const Projection &projection) {
                        .getResult(0);
 
   // The step now receives its row of projections and slices each matmul's columns.
+  // Before the sequence, after the weights (the clone's operands).
   auto newCell = cast<CustomCellOp>(b.clone(*cell));
   newCell.setInputFeatures(total);
   Block &step = newCell.getBody().front();
@@ -151,7 +152,19 @@ void hoist(DynamicRNNOp op, CustomCellOp cell, const Projection &projection) {
   }
 
   op.getInputsMutable().assign(sequence);
-  op.getCellMutable().assign(newCell);
+  // The new cell replaces the old one in this sequence only (in its stack, the
+  // bottom layer: the only one that reads the sequence's inputs).
+  auto stack = op.getCell().getDefiningOp<MultiRNNCellOp>();
+  if (stack) {
+    SmallVector<Value> layers(stack.getCells());
+    layers.front() = newCell;
+    OpBuilder sb(op);
+    op.getCellMutable().assign(sb.create<MultiRNNCellOp>(stack.getLoc(), stack.getType(), layers));
+    if (stack->use_empty())
+      stack->erase();
+  } else {
+    op.getCellMutable().assign(newCell);
+  }
   if (cell->use_empty())
     cell->erase();
 }
@@ -162,6 +175,8 @@ struct HoistInputProjection : public rnn::impl::RnnHoistInputProjectionBase<Hois
     getOperation()->walk([&](DynamicRNNOp op) { sequences.push_back(op); });
     for (DynamicRNNOp op : sequences) {
       auto cell = op.getCell().getDefiningOp<CustomCellOp>();
+      if (auto stack = op.getCell().getDefiningOp<MultiRNNCellOp>())
+        cell = stack.getCells().front().getDefiningOp<CustomCellOp>();
       if (!cell)
         continue;
       if (std::optional<Projection> projection = findProjection(cell))

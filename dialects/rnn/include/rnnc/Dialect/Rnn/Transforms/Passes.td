@@ -15,6 +15,23 @@ def RnnApproximateMath : Pass<"rnn-approximate-math"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def RnnDecomposeCells : Pass<"rnn-decompose-cells"> {
+  let summary = "Rewrite built-in cells as rnn.custom_cell steps";
+  let description = [{
+    Every `rnn.basic_rnn_cell`, `rnn.lstm_cell` and `rnn.gru_cell` becomes the
+    `rnn.custom_cell` that computes the same step with tensor ops: built-in
+    cells are instances of the one generic cell form, and everything that
+    applies to custom cells (`rnn-hoist-input-projection`, the generic
+    lowering) applies to them. Kernels are split into their input and
+    recurrent rows so that the input matmuls can leave the time loop.
+    The CPU pipeline runs it with `generic-cells`; by default built-in cells
+    keep their specialized lowering.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def RnnExposeState : Pass<"rnn-expose-state", "::mlir::ModuleOp"> {
   let summary = "Give every sequence's state a function input and a function result";
   let description = [{
