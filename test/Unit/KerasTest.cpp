@@ -7,11 +7,13 @@
 
 #include "RnnReference.h"
 #include "rnnc/rnnc.h"
+#include "rnnrt/npy.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <random>
 
 namespace {
@@ -429,6 +431,56 @@ TEST(Keras, ReportsMistakes) {
     b.Bidirectional(layer, layer, x, "max");
     EXPECT_EQ(b.error(),
               "Bidirectional: merge_mode must be concat, sum, ave, mul or none, got 'max'");
+  }
+}
+} // namespace
+
+namespace {
+/// A float32 .npy file as a vector.
+std::vector<float> loadNpy(const std::string &path) {
+  rnnrt_allocator_t allocator = rnnrt_allocator_system();
+  rnnrt_npy_array_t array;
+  char message[256];
+  if (rnnrt_npy_load(path.c_str(), &allocator, &array, message, sizeof message) !=
+      RNNRT_STATUS_OK) {
+    ADD_FAILURE() << message;
+    return {};
+  }
+  const float *data = static_cast<const float *>(array.data);
+  std::vector<float> values(data, data + array.data_bytes / sizeof(float));
+  rnnrt_npy_release(&array, &allocator);
+  return values;
+}
+
+/// Keras LSTM and GRU (reset_after) against PyTorch's values for the same
+/// weights (keras_torch_golden.py writes them).
+TEST(Keras, MatchesPyTorchWhereTheSemanticsCoincide) {
+  std::string dir = ::testing::TempDir() + "keras_torch_golden";
+  std::string command =
+      std::string(RNNC_TEST_PYTHON) + " " + RNNC_TEST_SOURCE_DIR + "/keras_torch_golden.py " + dir;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  constexpr int64_t B = 3, T = 6, I = 4, H = 5;
+  for (Kind kind : {Kind::LSTM, Kind::GRU}) {
+    std::string prefix = dir + (kind == Kind::LSTM ? "/lstm_" : "/gru_");
+    rnnc::KerasLayer layer;
+    layer.kind = kind;
+    layer.units = H;
+    layer.weights = {loadNpy(prefix + "kernel.npy"), loadNpy(prefix + "recurrent_kernel.npy"),
+                     loadNpy(prefix + "bias.npy")};
+    layer.options.return_sequences = true;
+    rnnc::ModelBuilder b;
+    rnnc::Tensor x = b.input("x", rnnc::DType::F32, {rnnc::kBatch, rnnc::kTime, I});
+    rnnc::KerasRNNResult result = b.rnn(layer, x);
+    b.output("y", result.output);
+    for (size_t i = 0; i < result.states.size(); ++i)
+      b.output("state" + std::to_string(i), result.states[i]);
+    ASSERT_EQ(b.error(), "");
+    auto outputs = run(b, B, T, I, loadNpy(prefix + "x.npy"), nullptr);
+    ASSERT_GE(outputs.size(), 2u);
+    expectNear(outputs[0], loadNpy(prefix + "y.npy"), prefix + "y");
+    expectNear(outputs[1], loadNpy(prefix + "h.npy"), prefix + "h");
+    if (kind == Kind::LSTM)
+      expectNear(outputs[2], loadNpy(prefix + "c.npy"), prefix + "c");
   }
 }
 } // namespace
