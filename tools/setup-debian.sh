@@ -10,6 +10,7 @@ packages=(
   libonnx-dev libprotobuf-dev python3-onnx  # ONNX import and its test models
   python3 python3-numpy python3-torch       # lit, .npy helpers, PyTorch reference values
   pkg-config                                # checks the installed rnnrt.pc
+  libdnnl-dev                               # oneDNN, the peer in bench/
 )
 
 missing=()

@@ -106,6 +106,10 @@ static cl::opt<std::string> entryFunction("function",
 static cl::opt<int64_t> vectorWidth("vector-width", cl::desc("f32 lanes per vector"), cl::init(16),
                                     cl::sub(runCommand), cl::sub(compileCommand),
                                     cl::cat(rnncCategory));
+static cl::opt<int64_t> rowBlock("row-block",
+                                 cl::desc("Batch rows whose gate matmuls share each weight load"),
+                                 cl::init(4), cl::sub(runCommand), cl::sub(compileCommand),
+                                 cl::cat(rnncCategory));
 static cl::opt<bool>
     genericCells("generic-cells",
                  cl::desc("Lower built-in cells through their generic (custom-cell) form"),
@@ -240,6 +244,7 @@ int runMain() {
   CompileOptions options;
   options.exposeState = false;
   options.genericCells = genericCells;
+  options.rowBlock = rowBlock;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
   options.accumulators = accumulators;
@@ -383,6 +388,7 @@ int compileMain() {
     options.maxBatch = compileMaxBatch;
     options.exposeState = compileExposeState;
     options.genericCells = genericCells;
+    options.rowBlock = rowBlock;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
     auto machine = createTargetMachine(CpuTargetOptions{compileCpu});

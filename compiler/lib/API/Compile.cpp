@@ -181,6 +181,7 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   pipelineOptions.vectorWidth = options.vectorWidth;
   pipelineOptions.accumulators = options.accumulators;
   pipelineOptions.genericCells = options.genericCells;
+  pipelineOptions.rowBlock = options.rowBlock;
   PassManager toBuffers(context);
   buildCpuBufferizationPipeline(toBuffers, pipelineOptions);
   if (failed(toBuffers.run(clone)))

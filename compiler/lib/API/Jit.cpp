@@ -170,7 +170,8 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
   module.print(os, OpPrintingFlags().printGenericOpForm().enableDebugInfo(false));
   os << "\n// " << options.name << ' ' << options.function << ' ' << options.cpu << ' '
      << options.batch << ' ' << options.maxBatch << ' ' << options.exposeState << ' '
-     << options.vectorWidth << ' ' << options.accumulators << ' ' << options.genericCells;
+     << options.vectorWidth << ' ' << options.accumulators << ' ' << options.genericCells << ' '
+     << options.rowBlock;
   auto digest = llvm::SHA256::hash(llvm::arrayRefFromStringRef(text));
   std::string key(digest.begin(), digest.end());
 

@@ -40,6 +40,7 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   ConvertRnnToLoopsOptions loopOptions;
   loopOptions.vectorWidth = options.vectorWidth;
   loopOptions.accumulators = options.accumulators;
+  loopOptions.rowBlock = options.rowBlock;
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());
 

@@ -1,4 +1,5 @@
-// RUN: rnnc-opt %s --convert-rnn-to-loops --canonicalize --split-input-file | FileCheck %s
+// RUN: rnnc-opt %s --convert-rnn-to-loops="row-block=1" --canonicalize --split-input-file | FileCheck %s
+// RUN: rnnc-opt %s --convert-rnn-to-loops --canonicalize --split-input-file | FileCheck %s --check-prefix=ROWS
 // RUN: rnnc-opt %s --convert-rnn-to-loops="vector-width=8" --canonicalize --split-input-file | FileCheck %s --check-prefix=W8
 // RUN: rnnc-opt %s --convert-rnn-to-loops="accumulators=1" --canonicalize --split-input-file | FileCheck %s --check-prefix=ACC1
 
@@ -19,16 +20,18 @@
 // CHECK:         scf.for %[[TIME:.*]] = %c0 to %[[STEPS]] step %c1
 // CHECK:           scf.for %[[ROW:.*]] = %c0 to %[[B]] step %c1
 // CHECK:             %[[ACTIVE:.*]] = arith.cmpi slt, %[[TIME]], %{{.*}} : index
+// CHECK:             %[[MASK:.*]] = vector.constant_mask [8] : vector<16xi1>
+// CHECK:             scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:               vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK:               vector.fma %{{.*}} : vector<16xf32>
+// CHECK:               vector.fma %{{.*}} : vector<16xf32>
+// CHECK:               vector.maskedload %{{.*}}, %[[MASK]]
+// CHECK:               vector.fma %{{.*}} : vector<16xf32>
+// The gate matmuls run for every row; only an active row updates its state.
 // CHECK:             scf.if %[[ACTIVE]]
-// CHECK:               %[[MASK:.*]] = vector.constant_mask [8] : vector<16xi1>
-// CHECK:               scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:                 vector.broadcast %{{.*}} : f32 to vector<16xf32>
-// CHECK:                 vector.fma %{{.*}} : vector<16xf32>
-// CHECK:                 vector.fma %{{.*}} : vector<16xf32>
-// CHECK:                 vector.maskedload %{{.*}}, %[[MASK]]
-// CHECK:                 vector.fma %{{.*}} : vector<16xf32>
 // CHECK:               math.tanh %{{.*}} : vector<16xf32>
-// The new h is written in place; the output row copies it.
+// The new h is written in place; the output row copies it (canonicalization
+// merges the update's and the copy's scf.if).
 // CHECK:               vector.store %{{.*}}, %[[H]][%[[ROW]], %c0]
 // CHECK:               vector.store %{{.*}}, %[[OUT]][%[[ROW]], %[[TIME]], %c0]
 // CHECK:         %[[OUT_T:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
@@ -42,6 +45,14 @@
 // ACC1:         vector.constant_mask [8] : vector<16xi1>
 // ACC1:         scf.for {{.*}} -> (vector<16xf32>)
 // ACC1:           vector.maskedload
+
+// By default rows go in blocks of 4 whose gate matmuls share every weight
+// load: 4 rows x 3 column blocks = 12 accumulators; the rows left over go
+// one by one.
+// ROWS-LABEL: func.func @gru_with_lengths
+// ROWS:         scf.for %{{.*}} = %c0 to %{{.*}} step %c4
+// ROWS:           scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// ROWS:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1
 
 // W8-LABEL: func.func @gru_with_lengths
 // W8:         vector.fma %{{.*}} : vector<8xf32>
@@ -111,8 +122,8 @@ func.func @static_stack_with_initial_state(%x: tensor<4x2x3xf32>, %c: tensor<2x8
 // CHECK:             %[[LEN:.*]] = arith.minsi %{{.*}}, %c4 : index
 // CHECK:             %[[LAST:.*]] = arith.subi %[[LEN]], %c1 : index
 // CHECK:             %[[AT:.*]] = arith.subi %[[LAST]], %[[TIME]] : index
+// CHECK:             tensor.extract %arg0[%[[AT]], %[[ROW]], %{{.*}}] : tensor<4x3x2xf32>
 // CHECK:             scf.if
-// CHECK:               tensor.extract %arg0[%[[AT]], %[[ROW]], %{{.*}}] : tensor<4x3x2xf32>
 // CHECK:               vector.maskedstore %{{.*}}[%[[AT]], %[[ROW]], %c0]
 func.func @reverse_zero_state(%x: tensor<4x3x2xf32>, %len: tensor<3xi32>, %h0: tensor<3x5xf32>)
     -> (tensor<4x3x5xf32>, tensor<3x5xf32>) {

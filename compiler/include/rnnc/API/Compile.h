@@ -29,6 +29,7 @@ struct CompileOptions {
   bool exposeState = true;
   int64_t vectorWidth = 16;
   int64_t accumulators = 8;
+  int64_t rowBlock = 4;
   /// Lower built-in cells through the generic custom-cell form.
   bool genericCells = false;
 };

@@ -20,6 +20,8 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
            "f32 lanes per vector (16 = one AVX-512 register)">,
     Option<"accumulators", "accumulators", "int64_t", /*default=*/"8",
            "Column blocks (vector accumulators) computed together by each matmul">,
+    Option<"rowBlock", "row-block", "int64_t", /*default=*/"4",
+           "Batch rows whose gate matmuls share each weight load">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

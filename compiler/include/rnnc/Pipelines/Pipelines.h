@@ -13,6 +13,9 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   Option<int64_t> accumulators{*this, "accumulators",
                                llvm::cl::desc("Vector accumulators per matmul column group"),
                                llvm::cl::init(8)};
+  Option<int64_t> rowBlock{*this, "row-block",
+                           llvm::cl::desc("Batch rows whose gate matmuls share each weight load"),
+                           llvm::cl::init(4)};
   Option<bool> genericCells{
       *this, "generic-cells",
       llvm::cl::desc("Lower built-in cells through their generic form (rnn-decompose-cells)"),

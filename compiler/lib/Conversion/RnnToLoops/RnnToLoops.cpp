@@ -29,9 +29,10 @@ struct Row {
   SmallVector<Value, 2> prefix;
 };
 
-/// One matmul term of a gate pre-activation: `row[0:depth] @ weight[rowOffset:rowOffset+depth, :]`.
+/// One matmul term of a gate pre-activation, for a block of batch rows:
+/// `inputs[r][0:depth] @ weight[rowOffset:rowOffset+depth, :]`.
 struct MatmulTerm {
-  Row input;
+  SmallVector<Row, 4> inputs;
   int64_t depth;
   Value weight;
   int64_t rowOffset;
@@ -40,8 +41,9 @@ struct MatmulTerm {
 /// Emits the loops of one rnn.dynamic_rnn at the builder's insertion point.
 class SequenceEmitter {
 public:
-  SequenceEmitter(OpBuilder &builder, Location loc, int64_t width, int64_t accumulators)
-      : b(builder), loc(loc), width(width), accumulators(accumulators),
+  SequenceEmitter(OpBuilder &builder, Location loc, int64_t width, int64_t accumulators,
+                  int64_t rowBlock)
+      : b(builder), loc(loc), width(width), accumulators(accumulators), rowBlock(rowBlock),
         vecType(VectorType::get({width}, builder.getF32Type())),
         maskType(VectorType::get({width}, builder.getI1Type())) {}
 
@@ -115,59 +117,70 @@ private:
   }
 
   /// For the `count` adjacent column blocks starting at `col` (the last one
-  /// masked by `tailMask` when non-null), accumulates
-  /// `acc[i] += broadcast(input[k]) * weight[rowOffset + k, col + i * width]`
-  /// over k. Independent accumulators hide the FMA latency.
+  /// masked by `tailMask` when non-null) and every row r of the block,
+  /// accumulates `acc[r * count + i] += broadcast(input_r[k]) *
+  /// weight[rowOffset + k, col + i * width]` over k. Each weight vector is
+  /// loaded once for all rows; independent accumulators hide the FMA latency.
   SmallVector<Value> accumulate(const MatmulTerm &term, Value col, int64_t count, Value tailMask,
                                 ValueRange accs) {
+    size_t rows = term.inputs.size();
     auto loop = b.create<scf::ForOp>(
         loc, index(0), index(term.depth), index(1), accs,
         [&](OpBuilder &nested, Location, Value k, ValueRange iterArgs) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
-          Value a = b.create<vector::BroadcastOp>(loc, vecType, loadScalar(term.input, k));
+          SmallVector<Value, 4> broadcasts;
+          for (const Row &input : term.inputs)
+            broadcasts.push_back(b.create<vector::BroadcastOp>(loc, vecType, loadScalar(input, k)));
           Row weightRow{term.weight, {offset(k, term.rowOffset)}};
-          SmallVector<Value> next;
+          SmallVector<Value> next(iterArgs.begin(), iterArgs.end());
           for (int64_t i = 0; i < count; ++i) {
             Value mask = i + 1 == count ? tailMask : Value();
             Value w = loadVector(weightRow, offset(col, i * width), mask);
-            next.push_back(fma(a, w, iterArgs[i]));
+            for (size_t r = 0; r < rows; ++r)
+              next[r * count + i] = fma(broadcasts[r], w, iterArgs[r * count + i]);
           }
           b.create<scf::YieldOp>(loc, next);
         });
     return SmallVector<Value>(loop.getResults());
   }
 
-  /// `dst[0:n] = post(bias + sum of terms)`; bias may be null (zero). Columns
-  /// go in groups of `accumulators` blocks; the last group takes the rest,
-  /// ending with a masked block when `n` is not a multiple of the width.
-  void affine(const Row &dst, int64_t n, Value bias, ArrayRef<MatmulTerm> terms,
+  /// `dsts[r][0:n] = post(bias + sum of terms)` for every row r of the block;
+  /// bias may be null (zero). Columns go in groups of blocks sized so that the
+  /// accumulators of all rows fit the registers; the last group takes the
+  /// rest, ending with a masked block when `n` is not a multiple of the width.
+  void affine(ArrayRef<Row> dsts, int64_t n, Value bias, ArrayRef<MatmulTerm> terms,
               function_ref<Value(Value)> post = nullptr) {
+    int64_t rows = dsts.size();
+    int64_t perRow = rows == 1 ? accumulators : std::max<int64_t>(1, 2 * accumulators / rows);
     auto emitGroup = [&](Value col, int64_t count, Value tailMask) {
       SmallVector<Value> accs;
-      for (int64_t i = 0; i < count; ++i) {
-        Value mask = i + 1 == count ? tailMask : Value();
-        accs.push_back(bias ? loadVector(Row{bias, {}}, offset(col, i * width), mask)
-                            : splat(0.0f));
-      }
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t i = 0; i < count; ++i) {
+          Value mask = i + 1 == count ? tailMask : Value();
+          accs.push_back(bias ? loadVector(Row{bias, {}}, offset(col, i * width), mask)
+                              : splat(0.0f));
+        }
       for (const MatmulTerm &term : terms)
         accs = accumulate(term, col, count, tailMask, accs);
-      for (int64_t i = 0; i < count; ++i) {
-        Value mask = i + 1 == count ? tailMask : Value();
-        storeVector(dst, offset(col, i * width), post ? post(accs[i]) : accs[i], mask);
-      }
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t i = 0; i < count; ++i) {
+          Value mask = i + 1 == count ? tailMask : Value();
+          Value acc = accs[r * count + i];
+          storeVector(dsts[r], offset(col, i * width), post ? post(acc) : acc, mask);
+        }
     };
     int64_t fullBlocks = n / width;
-    int64_t groups = fullBlocks / accumulators;
-    int64_t groupColumns = accumulators * width;
+    int64_t groups = fullBlocks / perRow;
+    int64_t groupColumns = perRow * width;
     if (groups > 0) {
       auto loop =
           b.create<scf::ForOp>(loc, index(0), index(groups * groupColumns), index(groupColumns));
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(loop.getBody()->getTerminator());
-      emitGroup(loop.getInductionVar(), accumulators, Value());
+      emitGroup(loop.getInductionVar(), perRow, Value());
     }
-    int64_t rest = fullBlocks - groups * accumulators + (n % width != 0 ? 1 : 0);
+    int64_t rest = fullBlocks - groups * perRow + (n % width != 0 ? 1 : 0);
     if (rest > 0) {
       Value tailMask = n % width != 0 ? b.create<vector::CreateMaskOp>(loc, maskType,
                                                                        ValueRange{index(n % width)})
@@ -176,13 +189,36 @@ private:
     }
   }
 
+  /// Runs `body` only when `active` (i1; null: always).
+  void guarded(Value active, function_ref<void()> body) {
+    if (!active)
+      return body();
+    auto ifOp = b.create<scf::IfOp>(loc, active, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    body();
+  }
+
   Value sigmoid(Value x) { return math().sigmoid(x); }
   Value clip(Value x, float limit) { return math().clip(x, limit); }
   Value activate(ActivationAttr activation, Value x) { return math().activate(activation, x); }
   CellMath math() { return CellMath(b, loc, vecType); }
 
+  /// Scratch rows [rowBlock, n], one per row of a block.
   Value scratch(int64_t n) {
-    return b.create<memref::AllocaOp>(loc, MemRefType::get({n}, b.getF32Type()));
+    return b.create<memref::AllocaOp>(loc, MemRefType::get({rowBlock, n}, b.getF32Type()));
+  }
+  SmallVector<Row, 4> scratchRows(Value temp, size_t rows) {
+    SmallVector<Row, 4> result;
+    for (size_t r = 0; r < rows; ++r)
+      result.push_back(Row{temp, {index(r)}});
+    return result;
+  }
+  SmallVector<Row, 4> stateRows(Value state, ArrayRef<Value> batchRows) {
+    SmallVector<Row, 4> result;
+    for (Value row : batchRows)
+      result.push_back(Row{state, {row}});
+    return result;
   }
 
   /// Per-layer buffers, created before the loops.
@@ -193,32 +229,41 @@ private:
     SmallVector<Value> temps;   // scratch rows
   };
 
-  void emitLSTM(LSTMCellOp cell, Layer &layer, const Row &input, Value batchRow);
-  void emitGRU(GRUCellOp cell, Layer &layer, const Row &input, Value batchRow);
-  void emitBasicRNN(BasicRNNCellOp cell, Layer &layer, const Row &input, Value batchRow);
+  /// One step of a layer for a block of batch rows: the gate matmuls for all
+  /// rows at once, then each row's state update when `active[r]` (null: always).
+  void emitLSTM(LSTMCellOp cell, Layer &layer, ArrayRef<Row> inputs, ArrayRef<Value> batchRows,
+                ArrayRef<Value> active);
+  void emitGRU(GRUCellOp cell, Layer &layer, ArrayRef<Row> inputs, ArrayRef<Value> batchRows,
+               ArrayRef<Value> active);
+  void emitBasicRNN(BasicRNNCellOp cell, Layer &layer, ArrayRef<Row> inputs,
+                    ArrayRef<Value> batchRows, ArrayRef<Value> active);
 
   OpBuilder &b;
   Location loc;
   int64_t width;
   int64_t accumulators;
+  /// Batch rows whose gate matmuls share each weight load.
+  int64_t rowBlock;
   VectorType vecType;
   VectorType maskType;
 };
 
-void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Row &input, Value batchRow) {
+void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, ArrayRef<Row> inputs,
+                               ArrayRef<Value> batchRows, ArrayRef<Value> active) {
   int64_t units = cell.getNumUnits();
   int64_t depth = cell.getInputDepth();
   Value kernel = layer.weights[0], bias = layer.weights[1];
-  Row c{layer.states[0], {batchRow}}, h{layer.states[1], {batchRow}};
-  Row gates{layer.temps[0], {}};
+  size_t rows = batchRows.size();
+  SmallVector<Row, 4> c = stateRows(layer.states[0], batchRows),
+                      h = stateRows(layer.states[1], batchRows);
+  SmallVector<Row, 4> gates = scratchRows(layer.temps[0], rows);
   affine(gates, 4 * units, bias,
-         {MatmulTerm{input, depth, kernel, 0}, MatmulTerm{h, cell.getOutputSize(), kernel, depth}});
+         {MatmulTerm{SmallVector<Row, 4>(inputs), depth, kernel, 0},
+          MatmulTerm{h, cell.getOutputSize(), kernel, depth}});
 
   bool peep = cell.hasPeepholes();
   Value wi = peep ? layer.weights[2] : Value(), wf = peep ? layer.weights[3] : Value(),
         wo = peep ? layer.weights[4] : Value();
-  // Without projection m is the new h; with it, m is projected into h afterwards.
-  Row m = cell.hasProjection() ? Row{layer.temps[1], {}} : h;
   float forgetBias = cell.getForgetBias().convertToFloat();
   std::optional<float> cellClip, projClip;
   if (auto v = cell.getCellClip())
@@ -234,43 +279,52 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Row &input, 
   ActivationAttr outAct = cell.getOutputActivationOrDefault();
   bool inputForget = cell.getInputForget();
 
-  forEachBlock(units, [&](Value col, Value mask) {
-    Value i = loadVector(gates, col, mask);
-    Value j = loadVector(gates, offset(col, units), mask);
-    Value f = loadVector(gates, offset(col, 2 * units), mask);
-    Value o = loadVector(gates, offset(col, 3 * units), mask);
-    Value cPrev = loadVector(c, col, mask);
-    if (peep) {
-      i = fma(loadVector(Row{wi, {}}, col, mask), cPrev, i);
-      f = fma(loadVector(Row{wf, {}}, col, mask), cPrev, f);
-    }
-    Value iGate = activate(gateAct, clipGate(i));
-    Value fGate = inputForget ? sub(splat(1.0f), iGate)
-                              : activate(gateAct, clipGate(add(f, splat(forgetBias))));
-    Value cNew = add(mul(fGate, cPrev), mul(iGate, activate(act, clipGate(j))));
-    if (cellClip)
-      cNew = clip(cNew, *cellClip);
-    if (peep)
-      o = fma(loadVector(Row{wo, {}}, col, mask), cNew, o);
-    Value mNew = mul(activate(gateAct, clipGate(o)), activate(outAct, cNew));
-    storeVector(c, col, cNew, mask);
-    storeVector(m, col, mNew, mask);
-  });
-
-  if (cell.hasProjection()) {
-    Value proj = layer.weights[peep ? 5 : 2];
-    auto post = [&](Value v) { return projClip ? clip(v, *projClip) : v; };
-    affine(h, cell.getOutputSize(), Value(), {MatmulTerm{m, units, proj, 0}}, post);
-  }
+  for (size_t r = 0; r < rows; ++r)
+    guarded(active[r], [&] {
+      // Without projection m is the new h; with it, m is projected into h afterwards.
+      Row m = cell.hasProjection() ? Row{layer.temps[1], {index(r)}} : h[r];
+      forEachBlock(units, [&](Value col, Value mask) {
+        Value i = loadVector(gates[r], col, mask);
+        Value j = loadVector(gates[r], offset(col, units), mask);
+        Value f = loadVector(gates[r], offset(col, 2 * units), mask);
+        Value o = loadVector(gates[r], offset(col, 3 * units), mask);
+        Value cPrev = loadVector(c[r], col, mask);
+        if (peep) {
+          i = fma(loadVector(Row{wi, {}}, col, mask), cPrev, i);
+          f = fma(loadVector(Row{wf, {}}, col, mask), cPrev, f);
+        }
+        Value iGate = activate(gateAct, clipGate(i));
+        Value fGate = inputForget ? sub(splat(1.0f), iGate)
+                                  : activate(gateAct, clipGate(add(f, splat(forgetBias))));
+        Value cNew = add(mul(fGate, cPrev), mul(iGate, activate(act, clipGate(j))));
+        if (cellClip)
+          cNew = clip(cNew, *cellClip);
+        if (peep)
+          o = fma(loadVector(Row{wo, {}}, col, mask), cNew, o);
+        Value mNew = mul(activate(gateAct, clipGate(o)), activate(outAct, cNew));
+        storeVector(c[r], col, cNew, mask);
+        storeVector(m, col, mNew, mask);
+      });
+      if (cell.hasProjection()) {
+        Value proj = layer.weights[peep ? 5 : 2];
+        auto post = [&](Value v) { return projClip ? clip(v, *projClip) : v; };
+        affine({h[r]}, cell.getOutputSize(), Value(), {MatmulTerm{{m}, units, proj, 0}}, post);
+      }
+    });
 }
 
-void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Row &input, Value batchRow) {
+void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, ArrayRef<Row> inputs,
+                              ArrayRef<Value> batchRows, ArrayRef<Value> active) {
   int64_t units = cell.getNumUnits();
   int64_t depth = cell.getInputDepth();
   Value gatesKernel = layer.weights[0], gatesBias = layer.weights[1], candKernel = layer.weights[2],
         candBias = layer.weights[3];
-  Row h{layer.states[0], {batchRow}};
-  Row gates{layer.temps[0], {}}, cand{layer.temps[1], {}}, aux{layer.temps[2], {}};
+  size_t rows = batchRows.size();
+  SmallVector<Row, 4> h = stateRows(layer.states[0], batchRows);
+  SmallVector<Row, 4> gates = scratchRows(layer.temps[0], rows),
+                      cand = scratchRows(layer.temps[1], rows),
+                      aux = scratchRows(layer.temps[2], rows);
+  SmallVector<Row, 4> in(inputs);
   bool lbr = cell.getLinearBeforeReset();
   std::optional<float> gateClip;
   if (auto v = cell.getGateClip())
@@ -279,50 +333,59 @@ void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Row &input, Va
   ActivationAttr gateAct = cell.getGateActivationOrDefault();
 
   affine(gates, 2 * units, gatesBias,
-         {MatmulTerm{input, depth, gatesKernel, 0}, MatmulTerm{h, units, gatesKernel, depth}},
+         {MatmulTerm{in, depth, gatesKernel, 0}, MatmulTerm{h, units, gatesKernel, depth}},
          [&](Value v) { return activate(gateAct, clipGate(v)); });
   if (lbr) {
-    affine(cand, units, candBias, {MatmulTerm{input, depth, candKernel, 0}});
+    affine(cand, units, candBias, {MatmulTerm{in, depth, candKernel, 0}});
     affine(aux, units, layer.weights[4], {MatmulTerm{h, units, candKernel, depth}});
   } else {
     // aux = r * h feeds the recurrent half of the candidate matmul.
-    forEachBlock(units, [&](Value col, Value mask) {
-      storeVector(aux, col, mul(loadVector(gates, col, mask), loadVector(h, col, mask)), mask);
-    });
+    for (size_t r = 0; r < rows; ++r)
+      forEachBlock(units, [&](Value col, Value mask) {
+        storeVector(aux[r], col, mul(loadVector(gates[r], col, mask), loadVector(h[r], col, mask)),
+                    mask);
+      });
     affine(cand, units, candBias,
-           {MatmulTerm{input, depth, candKernel, 0}, MatmulTerm{aux, units, candKernel, depth}});
+           {MatmulTerm{in, depth, candKernel, 0}, MatmulTerm{aux, units, candKernel, depth}});
   }
 
   ActivationAttr act = cell.getCellActivation();
-  forEachBlock(units, [&](Value col, Value mask) {
-    Value pre = loadVector(cand, col, mask);
-    if (lbr)
-      pre = fma(loadVector(gates, col, mask), loadVector(aux, col, mask), pre);
-    Value c = activate(act, clipGate(pre));
-    Value u = loadVector(gates, offset(col, units), mask);
-    Value hPrev = loadVector(h, col, mask);
-    storeVector(h, col, add(mul(u, hPrev), mul(sub(splat(1.0f), u), c)), mask);
-  });
+  for (size_t r = 0; r < rows; ++r)
+    guarded(active[r], [&] {
+      forEachBlock(units, [&](Value col, Value mask) {
+        Value pre = loadVector(cand[r], col, mask);
+        if (lbr)
+          pre = fma(loadVector(gates[r], col, mask), loadVector(aux[r], col, mask), pre);
+        Value c = activate(act, clipGate(pre));
+        Value u = loadVector(gates[r], offset(col, units), mask);
+        Value hPrev = loadVector(h[r], col, mask);
+        storeVector(h[r], col, add(mul(u, hPrev), mul(sub(splat(1.0f), u), c)), mask);
+      });
+    });
 }
 
-void SequenceEmitter::emitBasicRNN(BasicRNNCellOp cell, Layer &layer, const Row &input,
-                                   Value batchRow) {
+void SequenceEmitter::emitBasicRNN(BasicRNNCellOp cell, Layer &layer, ArrayRef<Row> inputs,
+                                   ArrayRef<Value> batchRows, ArrayRef<Value> active) {
   int64_t units = cell.getNumUnits();
   int64_t depth = cell.getInputDepth();
-  Row h{layer.states[0], {batchRow}};
-  Row pre{layer.temps[0], {}};
+  size_t rows = batchRows.size();
+  SmallVector<Row, 4> h = stateRows(layer.states[0], batchRows);
+  SmallVector<Row, 4> pre = scratchRows(layer.temps[0], rows);
   // The whole pre-activation must be computed before h is overwritten.
   affine(pre, units, layer.weights[1],
-         {MatmulTerm{input, depth, layer.weights[0], 0},
+         {MatmulTerm{SmallVector<Row, 4>(inputs), depth, layer.weights[0], 0},
           MatmulTerm{h, units, layer.weights[0], depth}});
   ActivationAttr act = cell.getCellActivation();
   std::optional<APFloat> gateClip = cell.getGateClip();
-  forEachBlock(units, [&](Value col, Value mask) {
-    Value x = loadVector(pre, col, mask);
-    if (gateClip)
-      x = clip(x, gateClip->convertToFloat());
-    storeVector(h, col, activate(act, x), mask);
-  });
+  for (size_t r = 0; r < rows; ++r)
+    guarded(active[r], [&] {
+      forEachBlock(units, [&](Value col, Value mask) {
+        Value x = loadVector(pre[r], col, mask);
+        if (gateClip)
+          x = clip(x, gateClip->convertToFloat());
+        storeVector(h[r], col, activate(act, x), mask);
+      });
+    });
 }
 
 LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
@@ -465,23 +528,6 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(timeLoop.getBody()->getTerminator());
   Value t = timeLoop.getInductionVar();
-  auto rowLoop = b.create<scf::ForOp>(loc, index(0), batch, index(1));
-  b.setInsertionPoint(rowLoop.getBody()->getTerminator());
-  Value row = rowLoop.getInductionVar();
-  Value rowLength = lengths ? lengthOf(row) : timeSteps;
-  // Backwards, step t reads (and writes the output of) time length - 1 - t;
-  // go_backwards reads time T - 1 - t and writes output t.
-  Value time = t, outputTime = t;
-  if (op.getReverse())
-    time = outputTime =
-        b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, rowLength, index(1)), t);
-  if (op.getGoBackwards())
-    time = b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, timeSteps, index(1)), t);
-  auto sequenceIndex = [&](Value at) {
-    return op.getTimeMajor() ? SmallVector<Value, 2>{at, row} : SmallVector<Value, 2>{row, at};
-  };
-  SmallVector<Value, 2> seqIndex = sequenceIndex(time);
-  Row outputRow{outputs, sequenceIndex(outputTime)};
   const int64_t outputSize = layers.back().cell.getOutputSize();
   auto copyRow = [&](const Row &from, const Row &to) {
     forEachBlock(outputSize, [&](Value col, Value mask) {
@@ -489,33 +535,76 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     });
   };
 
-  if (lengths) {
-    Value active = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, rowLength);
-    auto ifOp = b.create<scf::IfOp>(loc, active, /*withElseRegion=*/false);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-  } else if (maskBuffer) {
-    // A masked step repeats the row's previous output (unless outputs are zeroed).
-    Value active = b.create<memref::LoadOp>(loc, maskBuffer, ValueRange{row, time});
-    auto ifOp = b.create<scf::IfOp>(loc, active, /*withElseRegion=*/lastOutput != nullptr);
-    if (lastOutput) {
-      b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-      copyRow(Row{lastOutput, {row}}, outputRow);
+  // One step for the batch rows first .. first + rows - 1: each layer's gate
+  // matmuls for all of them at once, then each row's update if it is active.
+  auto emitBlock = [&](Value first, int64_t rows) {
+    SmallVector<Value> batchRows, active;
+    SmallVector<Row, 4> inputRows, outputRows;
+    for (int64_t r = 0; r < rows; ++r) {
+      Value row = offset(first, r);
+      Value rowLength = lengths ? lengthOf(row) : timeSteps;
+      // Backwards, step t reads (and writes the output of) time length - 1 - t;
+      // go_backwards reads time T - 1 - t and writes output t.
+      Value time = t, outputTime = t;
+      if (op.getReverse())
+        time = outputTime =
+            b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, rowLength, index(1)), t);
+      if (op.getGoBackwards())
+        time = b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, timeSteps, index(1)), t);
+      auto sequenceIndex = [&](Value at) {
+        return op.getTimeMajor() ? SmallVector<Value, 2>{at, row} : SmallVector<Value, 2>{row, at};
+      };
+      batchRows.push_back(row);
+      inputRows.push_back(Row{inputs, sequenceIndex(time)});
+      outputRows.push_back(Row{outputs, sequenceIndex(outputTime)});
+      if (lengths)
+        active.push_back(b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, rowLength));
+      else if (maskBuffer)
+        active.push_back(b.create<memref::LoadOp>(loc, maskBuffer, ValueRange{row, time}));
+      else
+        active.push_back(Value());
     }
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-  }
+    for (Layer &layer : layers) {
+      TypeSwitch<Operation *>(layer.cell.getOperation())
+          .Case([&](LSTMCellOp cell) { emitLSTM(cell, layer, inputRows, batchRows, active); })
+          .Case([&](GRUCellOp cell) { emitGRU(cell, layer, inputRows, batchRows, active); })
+          .Case([&](BasicRNNCellOp cell) {
+            emitBasicRNN(cell, layer, inputRows, batchRows, active);
+          });
+      // Every cell's output is its last state (h, or m for LSTM).
+      inputRows = stateRows(layer.states.back(), batchRows);
+    }
+    for (int64_t r = 0; r < rows; ++r) {
+      if (!active[r] || !lastOutput) {
+        guarded(active[r], [&] { copyRow(inputRows[r], outputRows[r]); });
+        continue;
+      }
+      // A masked step repeats the row's previous output.
+      auto ifOp = b.create<scf::IfOp>(loc, active[r], /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      copyRow(inputRows[r], outputRows[r]);
+      copyRow(inputRows[r], Row{lastOutput, {batchRows[r]}});
+      b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+      copyRow(Row{lastOutput, {batchRows[r]}}, outputRows[r]);
+    }
+  };
 
-  Row input{inputs, seqIndex};
-  for (Layer &layer : layers) {
-    TypeSwitch<Operation *>(layer.cell.getOperation())
-        .Case([&](LSTMCellOp cell) { emitLSTM(cell, layer, input, row); })
-        .Case([&](GRUCellOp cell) { emitGRU(cell, layer, input, row); })
-        .Case([&](BasicRNNCellOp cell) { emitBasicRNN(cell, layer, input, row); });
-    // Every cell's output is its last state (h, or m for LSTM).
-    input = Row{layer.states.back(), {row}};
+  // Blocks of rowBlock rows, then the remaining rows one by one.
+  Value blocked =
+      b.create<arith::SubIOp>(loc, batch, b.create<arith::RemUIOp>(loc, batch, index(rowBlock)));
+  {
+    auto blockLoop = b.create<scf::ForOp>(loc, index(0), blocked, index(rowBlock));
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPoint(blockLoop.getBody()->getTerminator());
+    emitBlock(blockLoop.getInductionVar(), rowBlock);
   }
-  copyRow(input, outputRow);
-  if (lastOutput)
-    copyRow(input, Row{lastOutput, {row}});
+  {
+    auto rowLoop = b.create<scf::ForOp>(loc, blocked, batch, index(1));
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPoint(rowLoop.getBody()->getTerminator());
+    emitBlock(rowLoop.getInductionVar(), 1);
+  }
 
   if (op.getUnroll()) {
     int64_t count = cast<ShapedType>(op.getInputs().getType()).getDimSize(timeDim);
@@ -540,8 +629,8 @@ struct ConvertRnnToLoopsPass
   using ConvertRnnToLoopsBase::ConvertRnnToLoopsBase;
 
   void runOnOperation() override {
-    if (vectorWidth < 1 || accumulators < 1) {
-      getOperation().emitError("vector-width and accumulators must be positive");
+    if (vectorWidth < 1 || accumulators < 1 || rowBlock < 1) {
+      getOperation().emitError("vector-width, accumulators and row-block must be positive");
       return signalPassFailure();
     }
     SmallVector<DynamicRNNOp> sequences;
@@ -564,7 +653,7 @@ struct ConvertRnnToLoopsPass
         continue;
       }
       OpBuilder builder(op);
-      SequenceEmitter emitter(builder, op.getLoc(), vectorWidth, accumulators);
+      SequenceEmitter emitter(builder, op.getLoc(), vectorWidth, accumulators, rowBlock);
       if (failed(emitter.lower(op)))
         return signalPassFailure();
     }

@@ -1,0 +1,581 @@
+// rnnc-bench: times rnnc's compiled kernels, oneDNN's RNN primitive
+// (forward_inference, same weights) and a hand-fused baseline (one sgemm for
+// the input projection of all steps, one per step, one fused elementwise pass)
+// interleaved in one process, after checking that they agree.
+//
+//   rnnc-bench [--quick] [--threads N] [--csv FILE] [--json FILE] [--filter TEXT]
+//
+// Prints per config: median ms of each, GFLOP/s = 2*B*T*(I+H)*G*H / time,
+// % of this machine's zmm FMA peak (measured at start) and the ratios.
+// rnnc runs on one thread; --threads sets oneDNN's (OpenMP) threads.
+
+#include <immintrin.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "oneapi/dnnl/dnnl.h"
+#include "oneapi/dnnl/dnnl.hpp"
+#include "rnnc/rnnc.h"
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+enum class Kind { LSTM, GRU, LbrGRU, RNN };
+
+const char *kindName(Kind kind) {
+  switch (kind) {
+  case Kind::LSTM:
+    return "LSTM";
+  case Kind::GRU:
+    return "GRU";
+  case Kind::LbrGRU:
+    return "GRU-LBR";
+  case Kind::RNN:
+    return "RNN";
+  }
+  return "?";
+}
+
+int gates(Kind kind) { return kind == Kind::LSTM ? 4 : kind == Kind::RNN ? 1 : 3; }
+
+struct Config {
+  Kind kind;
+  int64_t H, B, T;
+};
+
+/// Weights in TensorFlow's layouts (rnnc's): LSTM kernel [I+H, 4H] (i, j, f, o)
+/// and bias; GRU gates kernel [I+H, 2H] (r, u), candidate kernel [I+H, H],
+/// biases, hidden bias (LBR); RNN kernel [I+H, H].
+struct Weights {
+  std::vector<float> kernel, bias, candidate, candidateBias, hiddenBias;
+};
+
+std::vector<float> random(size_t n, std::mt19937 &rng, float scale) {
+  std::uniform_real_distribution<float> dist(-scale, scale);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = dist(rng);
+  return v;
+}
+
+Weights makeWeights(const Config &c, std::mt19937 &rng) {
+  int64_t I = c.H, H = c.H;
+  float scale = 1.0f / std::sqrt((float)H);
+  Weights w;
+  switch (c.kind) {
+  case Kind::LSTM:
+    w.kernel = random((I + H) * 4 * H, rng, scale);
+    w.bias = random(4 * H, rng, scale);
+    break;
+  case Kind::GRU:
+  case Kind::LbrGRU:
+    w.kernel = random((I + H) * 2 * H, rng, scale);
+    w.bias = random(2 * H, rng, scale);
+    w.candidate = random((I + H) * H, rng, scale);
+    w.candidateBias = random(H, rng, scale);
+    if (c.kind == Kind::LbrGRU)
+      w.hiddenBias = random(H, rng, scale);
+    break;
+  case Kind::RNN:
+    w.kernel = random((I + H) * H, rng, scale);
+    w.bias = random(H, rng, scale);
+    break;
+  }
+  return w;
+}
+
+//===----------------------------------------------------------------------===//
+// rnnc
+//===----------------------------------------------------------------------===//
+
+struct RnncRunner {
+  std::shared_ptr<const rnnc::Model> model;
+  rnnrt_instance_t *instance = nullptr;
+  std::vector<rnnrt_tensor_t> inputs;
+  double compileMs = 0;
+
+  bool init(const Config &c, const Weights &w, const std::vector<float> &x, std::string &error) {
+    int64_t I = c.H, H = c.H;
+    rnnc::ModelBuilder b;
+    rnnc::Tensor in = b.input("inputs", rnnc::DType::F32, {rnnc::kTime, rnnc::kBatch, I});
+    rnnc::Cell cell;
+    switch (c.kind) {
+    case Kind::LSTM: {
+      rnnc::LSTMCellOptions options;
+      options.forget_bias = 0.0f; // oneDNN adds none
+      cell = b.LSTMCell(H, {w.kernel, w.bias}, options);
+      break;
+    }
+    case Kind::GRU:
+    case Kind::LbrGRU: {
+      rnnc::GRUCellOptions options;
+      options.linear_before_reset = c.kind == Kind::LbrGRU;
+      cell = b.GRUCell(H, {w.kernel, w.bias, w.candidate, w.candidateBias, w.hiddenBias}, options);
+      break;
+    }
+    case Kind::RNN:
+      cell = b.BasicRNNCell(H, w.kernel, w.bias);
+      break;
+    }
+    rnnc::DynamicRNNOptions options;
+    options.time_major = true;
+    b.output("outputs", b.dynamic_rnn(cell, in, options).outputs);
+    rnnc::CompileOptions compileOptions;
+    compileOptions.expose_state = false;
+    auto start = Clock::now();
+    model = rnnc::Model::compile(b, compileOptions, &error);
+    compileMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    if (!model)
+      return false;
+    rnnrt_instance_options_t instanceOptions;
+    rnnrt_instance_options_initialize(&instanceOptions);
+    instanceOptions.batch = c.B;
+    char message[256];
+    if (rnnrt_instance_create(model->descriptor(), &instanceOptions, &instance, message,
+                              sizeof message) != RNNRT_STATUS_OK) {
+      error = message;
+      return false;
+    }
+    inputs = {{const_cast<float *>(x.data()), RNNRT_DTYPE_F32, 3, {c.T, c.B, I}}};
+    return true;
+  }
+  void run() { rnnrt_instance_run(instance, inputs.data(), inputs.size()); }
+  const float *output() {
+    rnnrt_tensor_t out;
+    rnnrt_instance_output(instance, 0, &out);
+    return static_cast<const float *>(out.data);
+  }
+  ~RnncRunner() { rnnrt_instance_destroy(instance); }
+};
+
+//===----------------------------------------------------------------------===//
+// oneDNN's RNN primitive
+//===----------------------------------------------------------------------===//
+
+struct OneDnnRunner {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+  dnnl::primitive primitive;
+  std::unordered_map<int, dnnl::memory> args;
+  dnnl::memory dst;
+
+  /// oneDNN's gate g of `kind`: which TensorFlow block (and which tensor) it is.
+  void init(const Config &c, const Weights &w, const std::vector<float> &x) {
+    using namespace dnnl;
+    using dt = memory::data_type;
+    using tag = memory::format_tag;
+    int64_t I = c.H, H = c.H, G = gates(c.kind);
+    int64_t biasGates = c.kind == Kind::LbrGRU ? 4 : G;
+    std::vector<float> layer(I * G * H), iter(H * G * H), bias(biasGates * H);
+    // ldigo: element (row, g, o) at (row * G + g) * H + o.
+    auto fill = [&](auto source) {
+      for (int64_t g = 0; g < G; ++g)
+        for (int64_t o = 0; o < H; ++o) {
+          for (int64_t i = 0; i < I; ++i)
+            layer[(i * G + g) * H + o] = source(g, i, o);
+          for (int64_t h = 0; h < H; ++h)
+            iter[(h * G + g) * H + o] = source(g, I + h, o);
+        }
+    };
+    if (c.kind == Kind::LSTM) {
+      const int block[] = {0, 2, 1, 3}; // oneDNN i, f, c, o <- TF i, j, f, o
+      fill([&](int64_t g, int64_t r, int64_t o) { return w.kernel[r * 4 * H + block[g] * H + o]; });
+      for (int64_t g = 0; g < 4; ++g)
+        for (int64_t o = 0; o < H; ++o)
+          bias[g * H + o] = w.bias[block[g] * H + o];
+    } else if (c.kind == Kind::RNN) {
+      fill([&](int64_t, int64_t r, int64_t o) { return w.kernel[r * H + o]; });
+      bias = w.bias;
+    } else {
+      // oneDNN u, r, o <- TF gates (r, u) and the candidate.
+      fill([&](int64_t g, int64_t r, int64_t o) {
+        return g == 2 ? w.candidate[r * H + o] : w.kernel[r * 2 * H + (g == 0 ? H : 0) + o];
+      });
+      for (int64_t o = 0; o < H; ++o) {
+        bias[o] = w.bias[H + o];
+        bias[H + o] = w.bias[o];
+        bias[2 * H + o] = w.candidateBias[o];
+        if (c.kind == Kind::LbrGRU)
+          bias[3 * H + o] = w.hiddenBias[o];
+      }
+    }
+    memory::desc src({c.T, c.B, I}, dt::f32, tag::tnc), dstDesc({c.T, c.B, H}, dt::f32, tag::tnc);
+    memory::desc layerUser({1, 1, I, G, H}, dt::f32, tag::ldigo),
+        iterUser({1, 1, H, G, H}, dt::f32, tag::ldigo);
+    memory::desc layerAny({1, 1, I, G, H}, dt::f32, tag::any),
+        iterAny({1, 1, H, G, H}, dt::f32, tag::any);
+    memory::desc biasDesc({1, 1, biasGates, H}, dt::f32, tag::ldgo);
+    auto direction = rnn_direction::unidirectional_left2right;
+    auto prop = prop_kind::forward_inference;
+    memory::desc none;
+    memory::desc layerWanted, iterWanted;
+    switch (c.kind) {
+    case Kind::LSTM: {
+      lstm_forward::primitive_desc pd(lstm_forward::desc(prop, direction, src, none, none, layerAny,
+                                                         iterAny, biasDesc, dstDesc, none, none),
+                                      engine);
+      primitive = lstm_forward(pd);
+      layerWanted = pd.weights_layer_desc();
+      iterWanted = pd.weights_iter_desc();
+      break;
+    }
+    case Kind::GRU: {
+      gru_forward::primitive_desc pd(
+          gru_forward::desc(prop, direction, src, none, layerAny, iterAny, biasDesc, dstDesc, none),
+          engine);
+      primitive = gru_forward(pd);
+      layerWanted = pd.weights_layer_desc();
+      iterWanted = pd.weights_iter_desc();
+      break;
+    }
+    case Kind::LbrGRU: {
+      lbr_gru_forward::primitive_desc pd(lbr_gru_forward::desc(prop, direction, src, none, layerAny,
+                                                               iterAny, biasDesc, dstDesc, none),
+                                         engine);
+      primitive = lbr_gru_forward(pd);
+      layerWanted = pd.weights_layer_desc();
+      iterWanted = pd.weights_iter_desc();
+      break;
+    }
+    case Kind::RNN: {
+      vanilla_rnn_forward::primitive_desc pd(
+          vanilla_rnn_forward::desc(prop, algorithm::eltwise_tanh, direction, src, none, layerAny,
+                                    iterAny, biasDesc, dstDesc, none),
+          engine);
+      primitive = vanilla_rnn_forward(pd);
+      layerWanted = pd.weights_layer_desc();
+      iterWanted = pd.weights_iter_desc();
+      break;
+    }
+    }
+    // Weights are reordered once into oneDNN's preferred layout (not timed).
+    auto prepared = [&](const memory::desc &user, const memory::desc &wanted,
+                        std::vector<float> &data) {
+      memory userMemory(user, engine, data.data());
+      memory target(wanted, engine);
+      reorder(userMemory, target).execute(stream, userMemory, target);
+      stream.wait();
+      return target;
+    };
+    layerData = std::move(layer);
+    iterData = std::move(iter);
+    biasData = std::move(bias);
+    args[DNNL_ARG_SRC_LAYER] = memory(src, engine, const_cast<float *>(x.data()));
+    args[DNNL_ARG_WEIGHTS_LAYER] = prepared(layerUser, layerWanted, layerData);
+    args[DNNL_ARG_WEIGHTS_ITER] = prepared(iterUser, iterWanted, iterData);
+    args[DNNL_ARG_BIAS] = memory(biasDesc, engine, biasData.data());
+    dst = memory(dstDesc, engine);
+    args[DNNL_ARG_DST_LAYER] = dst;
+  }
+  void run() {
+    primitive.execute(stream, args);
+    stream.wait();
+  }
+  const float *output() { return static_cast<const float *>(dst.get_data_handle()); }
+
+  std::vector<float> layerData, iterData, biasData;
+};
+
+//===----------------------------------------------------------------------===//
+// Hand-fused baseline on dnnl_sgemm
+//===----------------------------------------------------------------------===//
+
+void sgemm(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *B,
+           int64_t ldb, float beta, float *C, int64_t ldc) {
+  dnnl_sgemm('N', 'N', M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
+}
+
+float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+struct FusedRunner {
+  Config c;
+  const Weights *w = nullptr;
+  const float *x = nullptr;
+  std::vector<float> projected, projectedCandidate, stepGates, stepCandidate, h, cState, y, rh;
+
+  void init(const Config &config, const Weights &weights, const std::vector<float> &inputs) {
+    c = config;
+    w = &weights;
+    x = inputs.data();
+    int64_t G = gates(c.kind), H = c.H;
+    projected.resize(c.T * c.B * (c.kind == Kind::LSTM ? 4 : c.kind == Kind::RNN ? 1 : 2) * H);
+    projectedCandidate.resize(c.T * c.B * H);
+    stepGates.resize(c.B * G * H);
+    stepCandidate.resize(c.B * H);
+    h.resize(c.B * H);
+    cState.resize(c.B * H);
+    rh.resize(c.B * H);
+    y.resize(c.T * c.B * H);
+  }
+
+  void run() {
+    int64_t I = c.H, H = c.H, B = c.B, TB = c.T * c.B;
+    std::fill(h.begin(), h.end(), 0.0f);
+    std::fill(cState.begin(), cState.end(), 0.0f);
+    switch (c.kind) {
+    case Kind::LSTM: {
+      sgemm(TB, 4 * H, I, x, I, w->kernel.data(), 4 * H, 0.0f, projected.data(), 4 * H);
+      const float *Wh = w->kernel.data() + I * 4 * H;
+      for (int64_t t = 0; t < c.T; ++t) {
+        sgemm(B, 4 * H, H, h.data(), H, Wh, 4 * H, 0.0f, stepGates.data(), 4 * H);
+        const float *xw = projected.data() + t * B * 4 * H;
+        for (int64_t b = 0; b < B; ++b)
+          for (int64_t u = 0; u < H; ++u) {
+            const float *g = stepGates.data() + b * 4 * H, *p = xw + b * 4 * H;
+            float i = sigmoid(g[u] + p[u] + w->bias[u]);
+            float j = std::tanh(g[H + u] + p[H + u] + w->bias[H + u]);
+            float f = sigmoid(g[2 * H + u] + p[2 * H + u] + w->bias[2 * H + u]);
+            float o = sigmoid(g[3 * H + u] + p[3 * H + u] + w->bias[3 * H + u]);
+            float &cc = cState[b * H + u];
+            cc = f * cc + i * j;
+            h[b * H + u] = y[(t * B + b) * H + u] = o * std::tanh(cc);
+          }
+      }
+      break;
+    }
+    case Kind::RNN: {
+      sgemm(TB, H, I, x, I, w->kernel.data(), H, 0.0f, projected.data(), H);
+      const float *Wh = w->kernel.data() + I * H;
+      for (int64_t t = 0; t < c.T; ++t) {
+        sgemm(B, H, H, h.data(), H, Wh, H, 0.0f, stepGates.data(), H);
+        for (int64_t i = 0; i < B * H; ++i)
+          h[i] = y[t * B * H + i] =
+              std::tanh(stepGates[i] + projected[t * B * H + i] + w->bias[i % H]);
+      }
+      break;
+    }
+    case Kind::GRU:
+    case Kind::LbrGRU: {
+      bool lbr = c.kind == Kind::LbrGRU;
+      sgemm(TB, 2 * H, I, x, I, w->kernel.data(), 2 * H, 0.0f, projected.data(), 2 * H);
+      sgemm(TB, H, I, x, I, w->candidate.data(), H, 0.0f, projectedCandidate.data(), H);
+      const float *Wg = w->kernel.data() + I * 2 * H, *Wc = w->candidate.data() + I * H;
+      for (int64_t t = 0; t < c.T; ++t) {
+        sgemm(B, 2 * H, H, h.data(), H, Wg, 2 * H, 0.0f, stepGates.data(), 2 * H);
+        const float *pg = projected.data() + t * B * 2 * H,
+                    *pc = projectedCandidate.data() + t * B * H;
+        for (int64_t b = 0; b < B; ++b)
+          for (int64_t u = 0; u < 2 * H; ++u) {
+            float &g = stepGates[b * 2 * H + u];
+            g = sigmoid(g + pg[b * 2 * H + u] + w->bias[u]);
+          }
+        if (lbr) {
+          sgemm(B, H, H, h.data(), H, Wc, H, 0.0f, stepCandidate.data(), H);
+        } else {
+          for (int64_t b = 0; b < B; ++b)
+            for (int64_t u = 0; u < H; ++u)
+              rh[b * H + u] = stepGates[b * 2 * H + u] * h[b * H + u];
+          sgemm(B, H, H, rh.data(), H, Wc, H, 0.0f, stepCandidate.data(), H);
+        }
+        for (int64_t b = 0; b < B; ++b)
+          for (int64_t u = 0; u < H; ++u) {
+            float r = stepGates[b * 2 * H + u], z = stepGates[b * 2 * H + H + u];
+            float hc = stepCandidate[b * H + u];
+            float pre = lbr ? pc[b * H + u] + w->candidateBias[u] + r * (hc + w->hiddenBias[u])
+                            : pc[b * H + u] + hc + w->candidateBias[u];
+            float cand = std::tanh(pre);
+            float &hh = h[b * H + u];
+            hh = y[(t * B + b) * H + u] = z * hh + (1 - z) * cand;
+          }
+      }
+      break;
+    }
+    }
+  }
+  const float *output() { return y.data(); }
+};
+
+//===----------------------------------------------------------------------===//
+// Measurement
+//===----------------------------------------------------------------------===//
+
+__attribute__((target("avx512f"))) double zmmPeakGflops() {
+  constexpr int kChains = 16;
+  __m512 acc[kChains], mul = _mm512_set1_ps(0.999999f), add = _mm512_set1_ps(1e-7f);
+  for (int i = 0; i < kChains; ++i)
+    acc[i] = _mm512_set1_ps((float)i);
+  const int64_t iterations = 20'000'000;
+  auto start = Clock::now();
+  for (int64_t n = 0; n < iterations; ++n)
+    for (int i = 0; i < kChains; ++i)
+      acc[i] = _mm512_fmadd_ps(acc[i], mul, add);
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  float sink = 0;
+  for (int i = 0; i < kChains; ++i)
+    sink += _mm512_reduce_add_ps(acc[i]);
+  if (sink == 12345.0f)
+    std::puts("");
+  return 2.0 * 16 * kChains * iterations / seconds / 1e9;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+double maxDifference(const float *a, const float *b, size_t n) {
+  double worst = 0;
+  for (size_t i = 0; i < n; ++i)
+    worst = std::max(worst, (double)std::fabs(a[i] - b[i]));
+  return worst;
+}
+
+struct Result {
+  Config config;
+  double rnnc = 0, onednn = 0, fused = 0, gflop = 0, compileMs = 0, diffOnednn = 0, diffFused = 0;
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  bool quick = false;
+  int threads = 1;
+  std::string csvPath, jsonPath, filter;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+    if (arg == "--quick")
+      quick = true;
+    else if (arg == "--threads")
+      threads = std::max(1, std::atoi(value().c_str()));
+    else if (arg == "--csv")
+      csvPath = value();
+    else if (arg == "--json")
+      jsonPath = value();
+    else if (arg == "--filter")
+      filter = value();
+    else {
+      std::fprintf(stderr, "usage: rnnc-bench [--quick] [--threads N] [--csv FILE] [--json FILE] "
+                           "[--filter TEXT]\n");
+      return 2;
+    }
+  }
+  omp_set_num_threads(threads);
+  double peak = __builtin_cpu_supports("avx512f") ? zmmPeakGflops() : 0.0;
+  std::printf("zmm FMA peak, 1 thread: %.0f GFLOP/s; oneDNN and the fused baseline use %d "
+              "thread(s), rnnc 1\n\n",
+              peak, threads);
+
+  std::vector<Config> configs;
+  for (Kind kind : {Kind::LSTM, Kind::GRU, Kind::LbrGRU})
+    for (int64_t H : {256, 512, 1024})
+      for (int64_t B : {1, 16, 64}) {
+        int64_t T =
+            (H >= 1024 && B >= 64) || (H >= 512 && B >= 64 && kind != Kind::LSTM) ? 25 : 100;
+        configs.push_back({kind, H, B, T});
+      }
+  for (int64_t H : {256, 1024})
+    for (int64_t B : {1, 16, 64})
+      configs.push_back({Kind::RNN, H, B, 100});
+  if (quick)
+    configs = {{Kind::LSTM, 256, 1, 100},
+               {Kind::LSTM, 256, 16, 100},
+               {Kind::GRU, 256, 16, 100},
+               {Kind::LbrGRU, 256, 16, 100},
+               {Kind::RNN, 256, 16, 100}};
+
+  std::printf("%-8s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %s\n", "cell", "H", "B", "T",
+              "rnnc ms", "oneDNN ms", "fused ms", "GFLOP/s", "%peak", "/oneDNN", "/fused",
+              "compile ms");
+  std::vector<Result> results;
+  std::mt19937 rng(1);
+  for (const Config &c : configs) {
+    std::string name =
+        std::string(kindName(c.kind)) + " H=" + std::to_string(c.H) + " B=" + std::to_string(c.B);
+    if (!filter.empty() && name.find(filter) == std::string::npos)
+      continue;
+    Weights w = makeWeights(c, rng);
+    std::vector<float> x = random(c.T * c.B * c.H, rng, 1.0f);
+    RnncRunner rnncRunner;
+    OneDnnRunner onednn;
+    FusedRunner fused;
+    std::string error;
+    if (!rnncRunner.init(c, w, x, error)) {
+      std::fprintf(stderr, "rnnc-bench: %s: %s\n", name.c_str(), error.c_str());
+      return 1;
+    }
+    onednn.init(c, w, x);
+    fused.init(c, w, x);
+    rnncRunner.run();
+    onednn.run();
+    fused.run();
+    Result r{c};
+    size_t n = c.T * c.B * c.H;
+    r.diffOnednn = maxDifference(rnncRunner.output(), onednn.output(), n);
+    r.diffFused = maxDifference(fused.output(), onednn.output(), n);
+    if (r.diffOnednn > 1e-3 || r.diffFused > 1e-3) {
+      std::fprintf(stderr,
+                   "rnnc-bench: %s: outputs disagree (rnnc vs oneDNN %.2g, fused vs "
+                   "oneDNN %.2g)\n",
+                   name.c_str(), r.diffOnednn, r.diffFused);
+      return 1;
+    }
+    // Interleaved rounds until each has >= 5 samples and >= 0.3 s (quick: 0.1 s).
+    std::vector<double> samples[3];
+    std::function<void()> runs[3] = {[&] { rnncRunner.run(); }, [&] { onednn.run(); },
+                                     [&] { fused.run(); }};
+    double budget = quick ? 0.1 : 0.3, spent[3] = {0, 0, 0};
+    while (samples[0].size() < 5 || spent[0] < budget || spent[1] < budget || spent[2] < budget) {
+      for (int k = 0; k < 3; ++k) {
+        auto start = Clock::now();
+        runs[k]();
+        double s = std::chrono::duration<double>(Clock::now() - start).count();
+        samples[k].push_back(s * 1e3);
+        spent[k] += s;
+      }
+      if (samples[0].size() >= 200)
+        break;
+    }
+    r.rnnc = median(samples[0]);
+    r.onednn = median(samples[1]);
+    r.fused = median(samples[2]);
+    r.gflop = 2.0 * c.B * c.T * 2 * c.H * gates(c.kind) * c.H / 1e9;
+    r.compileMs = rnncRunner.compileMs;
+    double gflops = r.gflop / (r.rnnc / 1e3);
+    std::printf(
+        "%-8s %5lld %3lld %4lld | %9.3f %9.3f %9.3f | %7.1f %5.0f%% | %7.2fx %7.2fx | %.0f\n",
+        kindName(c.kind), (long long)c.H, (long long)c.B, (long long)c.T, r.rnnc, r.onednn, r.fused,
+        gflops, peak > 0 ? 100 * gflops / peak : 0.0, r.onednn / r.rnnc, r.fused / r.rnnc,
+        r.compileMs);
+    std::fflush(stdout);
+    results.push_back(r);
+  }
+  std::printf("\nratios > 1: rnnc is faster. GFLOP/s counts 2*B*T*(I+H)*G*H.\n");
+
+  if (!csvPath.empty()) {
+    std::ofstream csv(csvPath);
+    csv << "cell,H,B,T,threads,rnnc_ms,onednn_ms,fused_ms,rnnc_gflops,peak_percent,"
+           "vs_onednn,vs_fused,compile_ms\n";
+    for (const Result &r : results) {
+      double gflops = r.gflop / (r.rnnc / 1e3);
+      csv << kindName(r.config.kind) << ',' << r.config.H << ',' << r.config.B << ',' << r.config.T
+          << ',' << threads << ',' << r.rnnc << ',' << r.onednn << ',' << r.fused << ',' << gflops
+          << ',' << (peak > 0 ? 100 * gflops / peak : 0) << ',' << r.onednn / r.rnnc << ','
+          << r.fused / r.rnnc << ',' << r.compileMs << '\n';
+    }
+  }
+  if (!jsonPath.empty()) {
+    std::ofstream json(jsonPath);
+    json << "{\"peak_gflops\": " << peak << ", \"threads\": " << threads << ", \"results\": [";
+    for (size_t i = 0; i < results.size(); ++i) {
+      const Result &r = results[i];
+      json << (i ? ", " : "") << "{\"cell\": \"" << kindName(r.config.kind)
+           << "\", \"H\": " << r.config.H << ", \"B\": " << r.config.B << ", \"T\": " << r.config.T
+           << ", \"rnnc_ms\": " << r.rnnc << ", \"onednn_ms\": " << r.onednn
+           << ", \"fused_ms\": " << r.fused << ", \"compile_ms\": " << r.compileMs << "}";
+    }
+    json << "]}\n";
+  }
+  return 0;
+}
