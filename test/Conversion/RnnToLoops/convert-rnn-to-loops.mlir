@@ -117,12 +117,17 @@ func.func @static_stack_with_initial_state(%x: tensor<4x2x3xf32>, %c: tensor<2x8
 // CHECK:           %[[EMPTY:.*]] = arith.cmpi eq, %{{.*}}, %c0 : index
 // CHECK:           scf.if %[[EMPTY]]
 // CHECK:             vector.maskedstore %{{.*}}[%[[ROW0]], %c0]
+// The input projection of every step and row comes first, read in place.
+// CHECK:         scf.for %[[T0:.*]] = %c0 to %c4 step %c1
+// CHECK:           scf.for %[[R0:.*]] = %c0 to %c3 step %c1
+// CHECK:             tensor.extract %arg0[%[[T0]], %[[R0]], %{{.*}}] : tensor<4x3x2xf32>
+// CHECK:             vector.maskedstore %[[P:.*]][%[[T0]], %[[R0]], %c0]
 // CHECK:         scf.for %[[TIME:.*]] = %c0 to %{{.*}} step %c1
 // CHECK:           scf.for %[[ROW:.*]] = %c0 to %c3 step %c1
 // CHECK:             %[[LEN:.*]] = arith.minsi %{{.*}}, %c4 : index
 // CHECK:             %[[LAST:.*]] = arith.subi %[[LEN]], %c1 : index
 // CHECK:             %[[AT:.*]] = arith.subi %[[LAST]], %[[TIME]] : index
-// CHECK:             tensor.extract %arg0[%[[AT]], %[[ROW]], %{{.*}}] : tensor<4x3x2xf32>
+// CHECK:             vector.maskedload %[[P]][%[[AT]], %[[ROW]], %c0]
 // CHECK:             scf.if
 // CHECK:               vector.maskedstore %{{.*}}[%[[AT]], %[[ROW]], %c0]
 func.func @reverse_zero_state(%x: tensor<4x3x2xf32>, %len: tensor<3xi32>, %h0: tensor<3x5xf32>)
@@ -171,9 +176,12 @@ func.func @keras_mask(%x: tensor<?x?x3xf32>, %mask: tensor<?x?xi1>) -> (tensor<?
 
 // -----
 
-// unroll: no time loop; one copy of the per-row step for each of the 3 steps.
+// unroll: the input projection of the 3 steps is one loop; the steps
+// themselves are straight-line, one copy of the row loop each.
 
 // CHECK-LABEL: func.func @unrolled
+// CHECK:         scf.for %{{.*}} = %c0 to %c3 step %c1 {
+// CHECK:           scf.for %{{.*}} = %c0 to %c2 step %c1 {
 // CHECK-NOT:     scf.for {{.*}} to %c3
 // CHECK-COUNT-3: scf.for %{{.*}} = %c0 to %c2 step %c1 {
 // CHECK-NOT:     scf.for %{{.*}} = %c0 to %c2 step %c1 {
@@ -192,9 +200,12 @@ func.func @unrolled(%x: tensor<3x2x4xf32>) -> tensor<3x2x5xf32> {
 // go_backwards: step t reads input T - 1 - t and writes output t.
 
 // CHECK-LABEL: func.func @backwards
+// CHECK:         scf.for %[[T0:.*]] = %c0 to %c7 step %c1 {
+// CHECK:           tensor.extract %{{.*}}[%[[T0]], %{{.*}}, %{{.*}}] : tensor<7x2x4xf32>
+// CHECK:           vector.maskedstore %[[P:.*]][%[[T0]], %{{.*}}, %c0]
 // CHECK:         scf.for %[[T:.*]] = %c0 to %c7 step %c1 {
 // CHECK:           %[[IN:.*]] = arith.subi %c6, %[[T]] : index
-// CHECK:           tensor.extract %{{.*}}[%[[IN]], %{{.*}}, %{{.*}}] : tensor<7x2x4xf32>
+// CHECK:           vector.maskedload %[[P]][%[[IN]], %{{.*}}, %c0]
 // CHECK:           vector.maskedstore %{{.*}}[%[[T]], %{{.*}}, %{{.*}}]
 func.func @backwards(%x: tensor<7x2x4xf32>) -> tensor<7x2x5xf32> {
   %k = arith.constant dense<0.1> : tensor<9x5xf32>

@@ -146,11 +146,11 @@ private:
   }
 
   /// `dsts[r][0:n] = post(bias + sum of terms)` for every row r of the block;
-  /// bias may be null (zero). Columns go in groups of blocks sized so that the
-  /// accumulators of all rows fit the registers; the last group takes the
-  /// rest, ending with a masked block when `n` is not a multiple of the width.
+  /// bias may be null (zero); `inits`, when given, replace the bias per row. Columns go in groups
+  /// of blocks sized so that the accumulators of all rows fit the registers; the last group takes
+  /// the rest, ending with a masked block when `n` is not a multiple of the width.
   void affine(ArrayRef<Row> dsts, int64_t n, Value bias, ArrayRef<MatmulTerm> terms,
-              function_ref<Value(Value)> post = nullptr) {
+              function_ref<Value(Value)> post = nullptr, ArrayRef<Row> inits = {}) {
     int64_t rows = dsts.size();
     int64_t perRow = rows == 1 ? accumulators : std::max<int64_t>(1, 2 * accumulators / rows);
     auto emitGroup = [&](Value col, int64_t count, Value tailMask) {
@@ -158,8 +158,9 @@ private:
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t i = 0; i < count; ++i) {
           Value mask = i + 1 == count ? tailMask : Value();
-          accs.push_back(bias ? loadVector(Row{bias, {}}, offset(col, i * width), mask)
-                              : splat(0.0f));
+          accs.push_back(!inits.empty() ? loadVector(inits[r], offset(col, i * width), mask)
+                         : bias         ? loadVector(Row{bias, {}}, offset(col, i * width), mask)
+                                        : splat(0.0f));
         }
       for (const MatmulTerm &term : terms)
         accs = accumulate(term, col, count, tailMask, accs);
@@ -227,16 +228,31 @@ private:
     SmallVector<Value> weights; // the cell's operands as buffers, in operand order
     SmallVector<Value> states;  // state buffers [B, size] in state order
     SmallVector<Value> temps;   // scratch rows
+    /// The bottom layer's input projections (+ biases) of every step, [T, B, n]:
+    /// LSTM and RNN gates; GRU gates, then the candidate.
+    SmallVector<Value> projected;
   };
+  /// Rows (time_r, row_r) of a projection buffer.
+  SmallVector<Row, 4> projectedRows(Value buffer, ArrayRef<Value> times, ArrayRef<Value> rows) {
+    SmallVector<Row, 4> result;
+    for (auto [time, row] : llvm::zip(times, rows))
+      result.push_back(Row{buffer, {time, row}});
+    return result;
+  }
 
   /// One step of a layer for a block of batch rows: the gate matmuls for all
   /// rows at once, then each row's state update when `active[r]` (null: always).
+  /// `times[r]`: the input time of row r, where the layer's precomputed input
+  /// projection is read (when it has one).
   void emitLSTM(LSTMCellOp cell, Layer &layer, ArrayRef<Row> inputs, ArrayRef<Value> batchRows,
-                ArrayRef<Value> active);
+                ArrayRef<Value> times, ArrayRef<Value> active);
   void emitGRU(GRUCellOp cell, Layer &layer, ArrayRef<Row> inputs, ArrayRef<Value> batchRows,
-               ArrayRef<Value> active);
+               ArrayRef<Value> times, ArrayRef<Value> active);
   void emitBasicRNN(BasicRNNCellOp cell, Layer &layer, ArrayRef<Row> inputs,
-                    ArrayRef<Value> batchRows, ArrayRef<Value> active);
+                    ArrayRef<Value> batchRows, ArrayRef<Value> times, ArrayRef<Value> active);
+  /// Fills layer.projected for the bottom layer: its input matmuls for all T
+  /// steps and B rows, before the time loop.
+  void projectInputs(Layer &layer, Value inputs, Value timeSteps, Value batch, bool timeMajor);
 
   OpBuilder &b;
   Location loc;
@@ -249,7 +265,8 @@ private:
 };
 
 void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, ArrayRef<Row> inputs,
-                               ArrayRef<Value> batchRows, ArrayRef<Value> active) {
+                               ArrayRef<Value> batchRows, ArrayRef<Value> times,
+                               ArrayRef<Value> active) {
   int64_t units = cell.getNumUnits();
   int64_t depth = cell.getInputDepth();
   Value kernel = layer.weights[0], bias = layer.weights[1];
@@ -257,9 +274,13 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, ArrayRef<Row> inpu
   SmallVector<Row, 4> c = stateRows(layer.states[0], batchRows),
                       h = stateRows(layer.states[1], batchRows);
   SmallVector<Row, 4> gates = scratchRows(layer.temps[0], rows);
-  affine(gates, 4 * units, bias,
-         {MatmulTerm{SmallVector<Row, 4>(inputs), depth, kernel, 0},
-          MatmulTerm{h, cell.getOutputSize(), kernel, depth}});
+  if (!layer.projected.empty())
+    affine(gates, 4 * units, Value(), {MatmulTerm{h, cell.getOutputSize(), kernel, depth}}, nullptr,
+           projectedRows(layer.projected[0], times, batchRows));
+  else
+    affine(gates, 4 * units, bias,
+           {MatmulTerm{SmallVector<Row, 4>(inputs), depth, kernel, 0},
+            MatmulTerm{h, cell.getOutputSize(), kernel, depth}});
 
   bool peep = cell.hasPeepholes();
   Value wi = peep ? layer.weights[2] : Value(), wf = peep ? layer.weights[3] : Value(),
@@ -314,7 +335,8 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, ArrayRef<Row> inpu
 }
 
 void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, ArrayRef<Row> inputs,
-                              ArrayRef<Value> batchRows, ArrayRef<Value> active) {
+                              ArrayRef<Value> batchRows, ArrayRef<Value> times,
+                              ArrayRef<Value> active) {
   int64_t units = cell.getNumUnits();
   int64_t depth = cell.getInputDepth();
   Value gatesKernel = layer.weights[0], gatesBias = layer.weights[1], candKernel = layer.weights[2],
@@ -332,11 +354,21 @@ void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, ArrayRef<Row> inputs
   auto clipGate = [&](Value v) { return gateClip ? clip(v, *gateClip) : v; };
   ActivationAttr gateAct = cell.getGateActivationOrDefault();
 
-  affine(gates, 2 * units, gatesBias,
-         {MatmulTerm{in, depth, gatesKernel, 0}, MatmulTerm{h, units, gatesKernel, depth}},
-         [&](Value v) { return activate(gateAct, clipGate(v)); });
+  auto gateActivation = [&](Value v) { return activate(gateAct, clipGate(v)); };
+  bool projected = !layer.projected.empty();
+  if (projected)
+    affine(gates, 2 * units, Value(), {MatmulTerm{h, units, gatesKernel, depth}}, gateActivation,
+           projectedRows(layer.projected[0], times, batchRows));
+  else
+    affine(gates, 2 * units, gatesBias,
+           {MatmulTerm{in, depth, gatesKernel, 0}, MatmulTerm{h, units, gatesKernel, depth}},
+           gateActivation);
   if (lbr) {
-    affine(cand, units, candBias, {MatmulTerm{in, depth, candKernel, 0}});
+    // The candidate's input part (and bias) is the precomputed projection.
+    if (projected)
+      cand = projectedRows(layer.projected[1], times, batchRows);
+    else
+      affine(cand, units, candBias, {MatmulTerm{in, depth, candKernel, 0}});
     affine(aux, units, layer.weights[4], {MatmulTerm{h, units, candKernel, depth}});
   } else {
     // aux = r * h feeds the recurrent half of the candidate matmul.
@@ -345,8 +377,12 @@ void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, ArrayRef<Row> inputs
         storeVector(aux[r], col, mul(loadVector(gates[r], col, mask), loadVector(h[r], col, mask)),
                     mask);
       });
-    affine(cand, units, candBias,
-           {MatmulTerm{in, depth, candKernel, 0}, MatmulTerm{aux, units, candKernel, depth}});
+    if (projected)
+      affine(cand, units, Value(), {MatmulTerm{aux, units, candKernel, depth}}, nullptr,
+             projectedRows(layer.projected[1], times, batchRows));
+    else
+      affine(cand, units, candBias,
+             {MatmulTerm{in, depth, candKernel, 0}, MatmulTerm{aux, units, candKernel, depth}});
   }
 
   ActivationAttr act = cell.getCellActivation();
@@ -365,16 +401,21 @@ void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, ArrayRef<Row> inputs
 }
 
 void SequenceEmitter::emitBasicRNN(BasicRNNCellOp cell, Layer &layer, ArrayRef<Row> inputs,
-                                   ArrayRef<Value> batchRows, ArrayRef<Value> active) {
+                                   ArrayRef<Value> batchRows, ArrayRef<Value> times,
+                                   ArrayRef<Value> active) {
   int64_t units = cell.getNumUnits();
   int64_t depth = cell.getInputDepth();
   size_t rows = batchRows.size();
   SmallVector<Row, 4> h = stateRows(layer.states[0], batchRows);
   SmallVector<Row, 4> pre = scratchRows(layer.temps[0], rows);
   // The whole pre-activation must be computed before h is overwritten.
-  affine(pre, units, layer.weights[1],
-         {MatmulTerm{SmallVector<Row, 4>(inputs), depth, layer.weights[0], 0},
-          MatmulTerm{h, units, layer.weights[0], depth}});
+  if (!layer.projected.empty())
+    affine(pre, units, Value(), {MatmulTerm{h, units, layer.weights[0], depth}}, nullptr,
+           projectedRows(layer.projected[0], times, batchRows));
+  else
+    affine(pre, units, layer.weights[1],
+           {MatmulTerm{SmallVector<Row, 4>(inputs), depth, layer.weights[0], 0},
+            MatmulTerm{h, units, layer.weights[0], depth}});
   ActivationAttr act = cell.getCellActivation();
   std::optional<APFloat> gateClip = cell.getGateClip();
   for (size_t r = 0; r < rows; ++r)
@@ -386,6 +427,57 @@ void SequenceEmitter::emitBasicRNN(BasicRNNCellOp cell, Layer &layer, ArrayRef<R
         storeVector(h[r], col, activate(act, x), mask);
       });
     });
+}
+
+void SequenceEmitter::projectInputs(Layer &layer, Value inputs, Value timeSteps, Value batch,
+                                    bool timeMajor) {
+  Operation *cell = layer.cell.getOperation();
+  int64_t depth = layer.cell.getInputDepth();
+  // (kernel, bias, columns) of each projection.
+  SmallVector<std::tuple<Value, Value, int64_t>, 2> parts;
+  if (auto lstm = dyn_cast<LSTMCellOp>(cell))
+    parts.push_back({layer.weights[0], layer.weights[1], 4 * lstm.getNumUnits()});
+  else if (auto gru = dyn_cast<GRUCellOp>(cell))
+    parts = {{layer.weights[0], layer.weights[1], 2 * gru.getNumUnits()},
+             {layer.weights[2], layer.weights[3], gru.getNumUnits()}};
+  else if (auto rnn = dyn_cast<BasicRNNCellOp>(cell))
+    parts.push_back({layer.weights[0], layer.weights[1], rnn.getNumUnits()});
+  for (auto &[kernel, bias, columns] : parts)
+    layer.projected.push_back(b.create<memref::AllocOp>(
+        loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, columns}, b.getF32Type()),
+        ValueRange{timeSteps, batch}));
+  // Every (step, row) pair is independent: blocks of rows of one step share
+  // each weight load, as in the time loop.
+  auto timeLoop = b.create<scf::ForOp>(loc, index(0), timeSteps, index(1));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(timeLoop.getBody()->getTerminator());
+  Value t = timeLoop.getInductionVar();
+  auto emitRows = [&](Value first, int64_t rows) {
+    SmallVector<Row, 4> in, out;
+    for (int64_t r = 0; r < rows; ++r) {
+      Value row = offset(first, r);
+      in.push_back(
+          Row{inputs, timeMajor ? SmallVector<Value, 2>{t, row} : SmallVector<Value, 2>{row, t}});
+    }
+    for (auto [i, part] : llvm::enumerate(parts)) {
+      auto &[kernel, bias, columns] = part;
+      out.clear();
+      for (int64_t r = 0; r < rows; ++r)
+        out.push_back(Row{layer.projected[i], {t, offset(first, r)}});
+      affine(out, columns, bias, {MatmulTerm{in, depth, kernel, 0}});
+    }
+  };
+  Value blocked =
+      b.create<arith::SubIOp>(loc, batch, b.create<arith::RemUIOp>(loc, batch, index(rowBlock)));
+  {
+    auto loop = b.create<scf::ForOp>(loc, index(0), blocked, index(rowBlock));
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    emitRows(loop.getInductionVar(), rowBlock);
+  }
+  auto loop = b.create<scf::ForOp>(loc, blocked, batch, index(1));
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  emitRows(loop.getInductionVar(), 1);
 }
 
 LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
@@ -451,7 +543,7 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     states.push_back(state);
   }
 
-  SmallVector<Layer> layers;
+  SmallVector<Layer, 2> layers;
   size_t nextState = 0;
   for (CellOpInterface cell : cells) {
     Layer layer{cell, {}, {}, {}};
@@ -521,6 +613,9 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     steps = maxLoop.getResult(0);
   }
 
+  // The bottom layer's input matmuls do not depend on the state: all steps at once.
+  projectInputs(layers.front(), inputs, timeSteps, batch, op.getTimeMajor());
+
   // Unrolled code covers all T steps; the length guard skips what is past a row's end.
   if (op.getUnroll())
     steps = timeSteps;
@@ -538,7 +633,7 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   // One step for the batch rows first .. first + rows - 1: each layer's gate
   // matmuls for all of them at once, then each row's update if it is active.
   auto emitBlock = [&](Value first, int64_t rows) {
-    SmallVector<Value> batchRows, active;
+    SmallVector<Value> batchRows, active, times;
     SmallVector<Row, 4> inputRows, outputRows;
     for (int64_t r = 0; r < rows; ++r) {
       Value row = offset(first, r);
@@ -555,6 +650,7 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
         return op.getTimeMajor() ? SmallVector<Value, 2>{at, row} : SmallVector<Value, 2>{row, at};
       };
       batchRows.push_back(row);
+      times.push_back(time);
       inputRows.push_back(Row{inputs, sequenceIndex(time)});
       outputRows.push_back(Row{outputs, sequenceIndex(outputTime)});
       if (lengths)
@@ -566,10 +662,11 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     }
     for (Layer &layer : layers) {
       TypeSwitch<Operation *>(layer.cell.getOperation())
-          .Case([&](LSTMCellOp cell) { emitLSTM(cell, layer, inputRows, batchRows, active); })
-          .Case([&](GRUCellOp cell) { emitGRU(cell, layer, inputRows, batchRows, active); })
+          .Case(
+              [&](LSTMCellOp cell) { emitLSTM(cell, layer, inputRows, batchRows, times, active); })
+          .Case([&](GRUCellOp cell) { emitGRU(cell, layer, inputRows, batchRows, times, active); })
           .Case([&](BasicRNNCellOp cell) {
-            emitBasicRNN(cell, layer, inputRows, batchRows, active);
+            emitBasicRNN(cell, layer, inputRows, batchRows, times, active);
           });
       // Every cell's output is its last state (h, or m for LSTM).
       inputRows = stateRows(layer.states.back(), batchRows);
