@@ -1,5 +1,6 @@
 // RUN: rnnc-opt %s --rnnc-cpu-pipeline | FileCheck %s
 // RUN: rnnc-opt %s --rnnc-cpu-pipeline="vector-width=8" | FileCheck %s --check-prefix=W8
+// RUN: rnnc-opt %s --rnnc-cpu-pipeline="project-inputs-above-bytes=0" | FileCheck %s --check-prefix=PROJ
 
 // The whole model ends up in the LLVM dialect: the gate matmuls are vector
 // FMAs, remainders use masked loads, and the nonlinearities are polynomials
@@ -9,17 +10,21 @@
 // CHECK-NOT:     rnn.
 // CHECK-NOT:     llvm.call @tanhf
 // CHECK-NOT:     llvm.call @expf
-// Only the input projections of all steps and the three results are
-// allocated: weights and inputs are read in place (no per-call copies), and
-// the projections are freed (nothing to leak).
+// Only the three results are allocated: weights and inputs are read in place
+// (no per-call copies, nothing to leak).
 // CHECK-NOT:     memrefCopy
-// CHECK-COUNT-4: llvm.call @malloc
+// CHECK-COUNT-3: llvm.call @malloc
 // CHECK-NOT:     llvm.call @malloc
 // CHECK:         llvm.intr.fmuladd(%{{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
 // CHECK:         llvm.intr.masked.load %{{.*}} {alignment = 4 : i32} : (!llvm.ptr, vector<16xi1>, vector<16xf32>) -> vector<16xf32>
-// CHECK:         llvm.call @free
 // CHECK:         llvm.return
 // CHECK-LABEL: llvm.func @_mlir_ciface_lstm(
+
+// With the input projection hoisted, its buffer is allocated and freed per call.
+// PROJ-LABEL: llvm.func @lstm(
+// PROJ-COUNT-4: llvm.call @malloc
+// PROJ:         llvm.call @free
+// PROJ:         llvm.return
 
 // W8-LABEL: llvm.func @lstm(
 // W8:         llvm.intr.fmuladd(%{{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>

@@ -222,7 +222,7 @@ void expectClose(const std::vector<float> &expected, const mlir::rnnc::HostTenso
 
 /// Compiles and runs `c` and compares every result with the reference;
 /// `genericCells` lowers the built-in cells through their custom-cell form.
-void checkCase(const Case &c, bool genericCells = false) {
+void checkCase(const Case &c, bool genericCells = false, bool projectInputs = false) {
   const ModelConfig &m = c.config;
   SCOPED_TRACE(describe(m));
   std::vector<WeightArg> weights;
@@ -239,6 +239,8 @@ void checkCase(const Case &c, bool genericCells = false) {
   ASSERT_TRUE(module) << diagnostics << text;
   mlir::rnnc::CompileOptions options = statelessOptions();
   options.genericCells = genericCells;
+  if (projectInputs)
+    options.projectInputsAboveBytes = 0;
   auto model = mlir::rnnc::JitModel::compile(*module, options);
   ASSERT_TRUE(succeeded(model)) << diagnostics << text;
 
@@ -294,6 +296,17 @@ TEST_P(GenericCellsTest, MatchesReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, GenericCellsTest, ::testing::Range(0u, kSeeds, 2u));
+
+/// The same cases with the bottom layer's input projection computed for all
+/// steps before the time loop (by default only for large weights): every
+/// other seed, the ones the generic path skips.
+class ProjectedInputsTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(ProjectedInputsTest, MatchesReference) {
+  checkCase(randomCase(GetParam()), /*genericCells=*/false, /*projectInputs=*/true);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, ProjectedInputsTest, ::testing::Range(1u, kSeeds, 2u));
 
 /// The random cases must keep covering what the semantics hinge on; this
 /// fails if a change to the generator drops a feature.

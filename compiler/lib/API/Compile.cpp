@@ -182,6 +182,7 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   pipelineOptions.accumulators = options.accumulators;
   pipelineOptions.genericCells = options.genericCells;
   pipelineOptions.rowBlock = options.rowBlock;
+  pipelineOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
   PassManager toBuffers(context);
   buildCpuBufferizationPipeline(toBuffers, pipelineOptions);
   if (failed(toBuffers.run(clone)))

@@ -41,6 +41,7 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   loopOptions.vectorWidth = options.vectorWidth;
   loopOptions.accumulators = options.accumulators;
   loopOptions.rowBlock = options.rowBlock;
+  loopOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());
 

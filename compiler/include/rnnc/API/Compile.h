@@ -30,6 +30,8 @@ struct CompileOptions {
   int64_t vectorWidth = 16;
   int64_t accumulators = 8;
   int64_t rowBlock = 4;
+  /// Hoist the bottom layer's input projection when its weights exceed this.
+  int64_t projectInputsAboveBytes = 1 << 20;
   /// Lower built-in cells through the generic custom-cell form.
   bool genericCells = false;
 };

@@ -22,6 +22,10 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
            "Column blocks (vector accumulators) computed together by each matmul">,
     Option<"rowBlock", "row-block", "int64_t", /*default=*/"4",
            "Batch rows whose gate matmuls share each weight load">,
+    Option<"projectInputsAboveBytes", "project-inputs-above-bytes", "int64_t",
+           /*default=*/"1048576",
+           "Compute the bottom layer's input projection for all steps before the "
+           "time loop when its input weights exceed this many bytes">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

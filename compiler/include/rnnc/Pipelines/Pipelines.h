@@ -16,6 +16,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   Option<int64_t> rowBlock{*this, "row-block",
                            llvm::cl::desc("Batch rows whose gate matmuls share each weight load"),
                            llvm::cl::init(4)};
+  Option<int64_t> projectInputsAboveBytes{
+      *this, "project-inputs-above-bytes",
+      llvm::cl::desc("Hoist the bottom layer's input projection above this weight size"),
+      llvm::cl::init(1 << 20)};
   Option<bool> genericCells{
       *this, "generic-cells",
       llvm::cl::desc("Lower built-in cells through their generic form (rnn-decompose-cells)"),
