@@ -4,6 +4,7 @@
 // interleaved in one process, after checking that they agree.
 //
 //   rnnc-bench [--quick] [--threads N] [--csv FILE] [--json FILE] [--filter TEXT]
+//              [--row-block N]
 //
 // Prints per config: median ms of each, GFLOP/s = 2*B*T*(I+H)*G*H / time,
 // % of this machine's zmm FMA peak (measured at start) and the ratios.
@@ -105,6 +106,8 @@ struct RnncRunner {
   std::vector<rnnrt_tensor_t> inputs;
   double compileMs = 0;
 
+  int64_t rowBlock = 0; ///< 0: the compiler's default
+
   bool init(const Config &c, const Weights &w, const std::vector<float> &x, std::string &error) {
     int64_t I = c.H, H = c.H;
     rnnc::ModelBuilder b;
@@ -133,6 +136,8 @@ struct RnncRunner {
     b.output("outputs", b.dynamic_rnn(cell, in, options).outputs);
     rnnc::CompileOptions compileOptions;
     compileOptions.expose_state = false;
+    if (rowBlock > 0)
+      compileOptions.row_block = rowBlock;
     auto start = Clock::now();
     model = rnnc::Model::compile(b, compileOptions, &error);
     compileMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -442,6 +447,7 @@ int main(int argc, char **argv) {
   bool quick = false;
   int threads = 1;
   std::string csvPath, jsonPath, filter;
+  int64_t rowBlock = 0;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -455,9 +461,11 @@ int main(int argc, char **argv) {
       jsonPath = value();
     else if (arg == "--filter")
       filter = value();
+    else if (arg == "--row-block")
+      rowBlock = std::atoi(value().c_str());
     else {
       std::fprintf(stderr, "usage: rnnc-bench [--quick] [--threads N] [--csv FILE] [--json FILE] "
-                           "[--filter TEXT]\n");
+                           "[--filter TEXT] [--row-block N]\n");
       return 2;
     }
   }
@@ -498,6 +506,7 @@ int main(int argc, char **argv) {
     Weights w = makeWeights(c, rng);
     std::vector<float> x = random(c.T * c.B * c.H, rng, 1.0f);
     RnncRunner rnncRunner;
+    rnncRunner.rowBlock = rowBlock;
     OneDnnRunner onednn;
     FusedRunner fused;
     std::string error;

@@ -54,6 +54,7 @@ mlir::rnnc::CompileOptions toCompileOptions(const ::rnnc::CompileOptions &option
   result.batch = options.batch;
   result.maxBatch = options.max_batch;
   result.exposeState = options.expose_state;
+  result.rowBlock = options.row_block;
   return result;
 }
 } // namespace
