@@ -1,6 +1,7 @@
 // rnnc: the compiler driver.
 //
 //   rnnc run MODEL.mlir [--input NAME=FILE.npy]... [--inputs-dir DIR] --output-dir DIR
+//   rnnc bench MODEL.mlir|.onnx [--input NAME=FILE.npy]... [--inputs-dir DIR] [--seconds S]
 //   rnnc compile MODEL.mlir|.onnx [-o FILE] [--header FILE.h] [--name NAME]
 //                [--emit=rnn|llvm|asm|obj|header] [--cpu host|x86-64-v3|x86-64-v4]
 //                [--batch N] [--max-batch N]
@@ -27,6 +28,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -40,18 +42,20 @@ static cl::OptionCategory rnncCategory("rnnc options");
 static cl::SubCommand runCommand("run", "Compile a model in-process and run it on .npy inputs");
 static cl::SubCommand compileCommand("compile",
                                      "Compile a model to LLVM IR, assembly or an object");
+static cl::SubCommand benchCommand("bench",
+                                   "Compile a model in-process and time calls on .npy inputs");
 
 static cl::opt<std::string> runModel(cl::Positional, cl::Required,
                                      cl::desc("MODEL.mlir or MODEL.onnx"), cl::sub(runCommand),
-                                     cl::cat(rnncCategory));
+                                     cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::list<std::string> runInputs("input", cl::desc("NAME=FILE.npy for the input NAME"),
                                        cl::value_desc("NAME=FILE.npy"), cl::sub(runCommand),
-                                       cl::cat(rnncCategory));
+                                       cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::opt<std::string> runInputsDir("inputs-dir",
                                          cl::desc("Read each input NAME not given by --input "
                                                   "from DIR/NAME.npy"),
                                          cl::value_desc("DIR"), cl::sub(runCommand),
-                                         cl::cat(rnncCategory));
+                                         cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::opt<std::string> runOutputDir("output-dir", cl::Required,
                                          cl::desc("Write each result NAME to DIR/NAME.npy"),
                                          cl::value_desc("DIR"), cl::sub(runCommand),
@@ -61,6 +65,9 @@ static cl::opt<bool> runTime("time", cl::desc("Print the compile and run wall ti
 static cl::opt<unsigned> runPrintLimit("print-limit",
                                        cl::desc("Values printed per result (0 prints none)"),
                                        cl::init(32), cl::sub(runCommand), cl::cat(rnncCategory));
+
+static cl::opt<double> benchSeconds("seconds", cl::desc("Time calls for this long (default 2)"),
+                                    cl::init(2.0), cl::sub(benchCommand), cl::cat(rnncCategory));
 
 static cl::opt<std::string> compileModel(cl::Positional, cl::Required,
                                          cl::desc("MODEL.mlir or MODEL.onnx"),
@@ -102,22 +109,21 @@ static cl::opt<bool> compileExposeState(
 static cl::opt<std::string> entryFunction("function",
                                           cl::desc("Entry function (default: the only public one)"),
                                           cl::sub(runCommand), cl::sub(compileCommand),
-                                          cl::cat(rnncCategory));
+                                          cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::opt<int64_t> vectorWidth("vector-width", cl::desc("f32 lanes per vector"), cl::init(16),
                                     cl::sub(runCommand), cl::sub(compileCommand),
-                                    cl::cat(rnncCategory));
+                                    cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::opt<int64_t> rowBlock("row-block",
                                  cl::desc("Batch rows whose gate matmuls share each weight load"),
                                  cl::init(4), cl::sub(runCommand), cl::sub(compileCommand),
-                                 cl::cat(rnncCategory));
-static cl::opt<bool>
-    genericCells("generic-cells",
-                 cl::desc("Lower built-in cells through their generic (custom-cell) form"),
-                 cl::sub(runCommand), cl::sub(compileCommand), cl::cat(rnncCategory));
+                                 cl::sub(benchCommand), cl::cat(rnncCategory));
+static cl::opt<bool> genericCells(
+    "generic-cells", cl::desc("Lower built-in cells through their generic (custom-cell) form"),
+    cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::opt<int64_t> accumulators("accumulators",
                                      cl::desc("Vector accumulators per matmul column group"),
                                      cl::init(8), cl::sub(runCommand), cl::sub(compileCommand),
-                                     cl::cat(rnncCategory));
+                                     cl::sub(benchCommand), cl::cat(rnncCategory));
 
 namespace {
 
@@ -236,11 +242,79 @@ void printResult(const HostTensor &tensor, const std::string &path) {
     llvm::outs() << "  ... (" << n - shown << " more values)\n";
 }
 
-int runMain() {
-  ModelFile file(runModel);
-  if (!file.module)
-    return 1;
-  ModuleOp module = *file.module;
+/// The inputs of a model from --input NAME=FILE.npy and --inputs-dir.
+struct ModelInputs {
+  std::vector<std::unique_ptr<LoadedArray>> arrays;
+  std::vector<std::vector<char>> converted;
+  std::vector<TensorRef> inputs;
+
+  /// False after printing the problem.
+  bool load(const ModelSignature &signature) {
+    std::map<std::string, std::string> explicitFiles;
+    for (const std::string &arg : runInputs) {
+      size_t eq = arg.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size())
+        return !failWith("--input expects NAME=FILE.npy, got '" + arg + "'");
+      std::string name = arg.substr(0, eq);
+      bool known = llvm::any_of(signature.inputs, [&](auto &s) { return s.name == name; });
+      if (!known) {
+        std::string names;
+        for (const TensorSpec &spec : signature.inputs)
+          names += (names.empty() ? "" : ", ") + spec.name;
+        return !failWith("--input names '" + name +
+                         "', which is not an input of the model (inputs: " +
+                         (names.empty() ? "none" : names) + ")");
+      }
+      if (!explicitFiles.emplace(name, arg.substr(eq + 1)).second)
+        return !failWith("input '" + name + "' is given twice");
+    }
+
+    converted.resize(signature.inputs.size());
+    for (size_t i = 0; i < signature.inputs.size(); ++i) {
+      const TensorSpec &spec = signature.inputs[i];
+      std::string path;
+      if (auto it = explicitFiles.find(spec.name); it != explicitFiles.end()) {
+        path = it->second;
+      } else if (!runInputsDir.empty()) {
+        llvm::SmallString<256> joined(runInputsDir);
+        llvm::sys::path::append(joined, spec.name + ".npy");
+        path = joined.str().str();
+        if (!llvm::sys::fs::exists(path))
+          return !failWith("missing input '" + spec.name + "': no " + path + " (or pass --input " +
+                           spec.name + "=FILE.npy)");
+      } else {
+        return !failWith("missing input '" + spec.name + "': pass --input " + spec.name +
+                         "=FILE.npy or --inputs-dir DIR");
+      }
+      auto loaded = std::make_unique<LoadedArray>();
+      char message[512];
+      if (rnnrt_npy_load(path.c_str(), &loaded->allocator, &loaded->array, message,
+                         sizeof message) != RNNRT_STATUS_OK)
+        return !failWith(std::string("input '") + spec.name + "': " + message);
+      const rnnrt_npy_array_t &array = loaded->array;
+      TensorRef ref{toElementType(array.dtype),
+                    std::vector<int64_t>(array.shape, array.shape + array.rank), array.data};
+      bool isInteger = spec.elementType == ElementType::I32 || spec.elementType == ElementType::I64;
+      if (ref.elementType != spec.elementType) {
+        if (!isInteger || (array.dtype != RNNRT_DTYPE_I32 && array.dtype != RNNRT_DTYPE_I64))
+          return !failWith("input '" + spec.name + "' must be " +
+                           rnnrt_dtype_name(toDtype(spec.elementType)) + ", but " + path +
+                           " holds " + rnnrt_dtype_name(array.dtype));
+        std::string error;
+        if (!convertIntegers(array, spec, converted[i], error))
+          return !failWith(error);
+        ref.elementType = spec.elementType;
+        ref.data = converted[i].data();
+      }
+      inputs.push_back(std::move(ref));
+      arrays.push_back(std::move(loaded));
+    }
+    return true;
+  }
+};
+
+/// The options of rnnc run and rnnc bench: the model as written, no state inputs added.
+CompileOptions runOptions() {
   CompileOptions options;
   options.exposeState = false;
   options.genericCells = genericCells;
@@ -248,6 +322,69 @@ int runMain() {
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
   options.accumulators = accumulators;
+  return options;
+}
+
+int benchMain() {
+  ModelFile file(runModel);
+  if (!file.module)
+    return 1;
+  auto compileStart = std::chrono::steady_clock::now();
+  FailureOr<std::unique_ptr<JitModel>> model = JitModel::compile(*file.module, runOptions());
+  if (failed(model))
+    return 1;
+  double compileMs =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - compileStart)
+          .count();
+  ModelInputs loaded;
+  if (!loaded.load((*model)->signature()))
+    return 1;
+  rnnrt_instance_t *instance = nullptr;
+  std::vector<rnnrt_tensor_t> tensors;
+  std::string error;
+  if (!(*model)->prepare(loaded.inputs, &instance, tensors, error))
+    return failWith(error);
+  std::unique_ptr<rnnrt_instance_t, void (*)(rnnrt_instance_t *)> owner(instance,
+                                                                        rnnrt_instance_destroy);
+  // Two warm-up calls, then calls until --seconds have passed; a progress line
+  // on stderr each second.
+  std::vector<double> times;
+  double spent = 0, nextReport = 1.0;
+  for (int call = 0; call < 2 || spent < benchSeconds; ++call) {
+    auto start = std::chrono::steady_clock::now();
+    if (rnnrt_instance_run(instance, tensors.data(), tensors.size()) != RNNRT_STATUS_OK)
+      return failWith(rnnrt_instance_last_error(instance));
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (call < 2)
+      continue;
+    times.push_back(seconds * 1e3);
+    spent += seconds;
+    if (spent >= nextReport) {
+      std::vector<double> sorted = times;
+      std::sort(sorted.begin(), sorted.end());
+      llvm::errs() << llvm::format("\rrnnc: bench: %zu calls, median %.3f ms", sorted.size(),
+                                   sorted[sorted.size() / 2]);
+      nextReport += 1.0;
+    }
+  }
+  if (nextReport > 1.0)
+    llvm::errs() << "\n";
+  std::sort(times.begin(), times.end());
+  llvm::outs() << llvm::format("compile: %.1f ms\n", compileMs);
+  llvm::outs() << llvm::format("calls: %zu\n", times.size());
+  llvm::outs() << llvm::format("median: %.3f ms, min: %.3f ms, p90: %.3f ms\n",
+                               times[times.size() / 2], times.front(),
+                               times[times.size() * 9 / 10]);
+  return 0;
+}
+
+int runMain() {
+  ModelFile file(runModel);
+  if (!file.module)
+    return 1;
+  ModuleOp module = *file.module;
+  CompileOptions options = runOptions();
   auto compileStart = std::chrono::steady_clock::now();
   FailureOr<std::unique_ptr<JitModel>> model = JitModel::compile(module, options);
   if (failed(model))
@@ -255,66 +392,10 @@ int runMain() {
   auto compileEnd = std::chrono::steady_clock::now();
   const ModelSignature &signature = (*model)->signature();
 
-  std::map<std::string, std::string> explicitFiles;
-  for (const std::string &arg : runInputs) {
-    size_t eq = arg.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size())
-      return failWith("--input expects NAME=FILE.npy, got '" + arg + "'");
-    std::string name = arg.substr(0, eq);
-    bool known = llvm::any_of(signature.inputs, [&](auto &s) { return s.name == name; });
-    if (!known) {
-      std::string names;
-      for (const TensorSpec &spec : signature.inputs)
-        names += (names.empty() ? "" : ", ") + spec.name;
-      return failWith("--input names '" + name + "', which is not an input of the model (inputs: " +
-                      (names.empty() ? "none" : names) + ")");
-    }
-    if (!explicitFiles.emplace(name, arg.substr(eq + 1)).second)
-      return failWith("input '" + name + "' is given twice");
-  }
-
-  std::vector<std::unique_ptr<LoadedArray>> arrays;
-  std::vector<std::vector<char>> converted(signature.inputs.size());
-  std::vector<TensorRef> inputs;
-  for (size_t i = 0; i < signature.inputs.size(); ++i) {
-    const TensorSpec &spec = signature.inputs[i];
-    std::string path;
-    if (auto it = explicitFiles.find(spec.name); it != explicitFiles.end()) {
-      path = it->second;
-    } else if (!runInputsDir.empty()) {
-      llvm::SmallString<256> joined(runInputsDir);
-      llvm::sys::path::append(joined, spec.name + ".npy");
-      path = joined.str().str();
-      if (!llvm::sys::fs::exists(path))
-        return failWith("missing input '" + spec.name + "': no " + path + " (or pass --input " +
-                        spec.name + "=FILE.npy)");
-    } else {
-      return failWith("missing input '" + spec.name + "': pass --input " + spec.name +
-                      "=FILE.npy or --inputs-dir DIR");
-    }
-    auto loaded = std::make_unique<LoadedArray>();
-    char message[512];
-    if (rnnrt_npy_load(path.c_str(), &loaded->allocator, &loaded->array, message, sizeof message) !=
-        RNNRT_STATUS_OK)
-      return failWith(std::string("input '") + spec.name + "': " + message);
-    const rnnrt_npy_array_t &array = loaded->array;
-    TensorRef ref{toElementType(array.dtype),
-                  std::vector<int64_t>(array.shape, array.shape + array.rank), array.data};
-    bool isInteger = spec.elementType == ElementType::I32 || spec.elementType == ElementType::I64;
-    if (ref.elementType != spec.elementType) {
-      if (!isInteger || (array.dtype != RNNRT_DTYPE_I32 && array.dtype != RNNRT_DTYPE_I64))
-        return failWith("input '" + spec.name + "' must be " +
-                        rnnrt_dtype_name(toDtype(spec.elementType)) + ", but " + path + " holds " +
-                        rnnrt_dtype_name(array.dtype));
-      std::string error;
-      if (!convertIntegers(array, spec, converted[i], error))
-        return failWith(error);
-      ref.elementType = spec.elementType;
-      ref.data = converted[i].data();
-    }
-    inputs.push_back(std::move(ref));
-    arrays.push_back(std::move(loaded));
-  }
+  ModelInputs loaded;
+  if (!loaded.load(signature))
+    return 1;
+  const std::vector<TensorRef> &inputs = loaded.inputs;
 
   std::vector<HostTensor> results;
   std::string error;
@@ -452,5 +533,8 @@ int main(int argc, char **argv) {
     return runMain();
   if (compileCommand)
     return compileMain();
-  return failWith("expected a subcommand: 'rnnc run' or 'rnnc compile' (see rnnc --help)");
+  if (benchCommand)
+    return benchMain();
+  return failWith(
+      "expected a subcommand: 'rnnc run', 'rnnc compile' or 'rnnc bench' (see rnnc --help)");
 }

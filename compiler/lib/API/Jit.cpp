@@ -86,8 +86,8 @@ static rnnrt_dtype_t toDtype(ElementType type) {
   return RNNRT_DTYPE_F32;
 }
 
-bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor> &results,
-                   std::string &error) const {
+bool JitModel::prepare(const std::vector<TensorRef> &inputs, rnnrt_instance_t **instance,
+                       std::vector<rnnrt_tensor_t> &tensors, std::string &error) const {
   const ModelSignature &sig = signature_;
   if (inputs.size() != sig.inputs.size()) {
     error = "expected " + std::to_string(sig.inputs.size()) + " inputs, got " +
@@ -96,7 +96,7 @@ bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor>
   }
   std::vector<std::vector<int64_t>> shapes;
   std::vector<const void *> data;
-  std::vector<rnnrt_tensor_t> tensors(inputs.size());
+  tensors.assign(inputs.size(), rnnrt_tensor_t{});
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].elementType != sig.inputs[i].elementType) {
       error = "input '" + sig.inputs[i].name + "' must be " +
@@ -116,7 +116,10 @@ bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor>
       return false;
     }
     rnnrt_tensor_t &tensor = tensors[i];
-    tensor.data = const_cast<void *>(inputs[i].data);
+    // A zero-size buffer may be NULL; the runtime reads NULL as "use the default".
+    static const int64_t empty = 0;
+    tensor.data =
+        inputs[i].data ? const_cast<void *>(inputs[i].data) : const_cast<int64_t *>(&empty);
     tensor.dtype = toDtype(inputs[i].elementType);
     tensor.rank = inputs[i].shape.size();
     std::copy(inputs[i].shape.begin(), inputs[i].shape.end(), tensor.dims);
@@ -130,19 +133,23 @@ bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor>
   if (sig.batchSymbol >= 0)
     options.batch = symbols[sig.batchSymbol];
   char message[512];
-  rnnrt_instance_t *instance = nullptr;
-  if (rnnrt_instance_create(model_, &options, &instance, message, sizeof message) !=
+  if (rnnrt_instance_create(model_, &options, instance, message, sizeof message) !=
       RNNRT_STATUS_OK) {
     error = message;
     return false;
   }
+  return true;
+}
+
+bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor> &results,
+                   std::string &error) const {
+  const ModelSignature &sig = signature_;
+  rnnrt_instance_t *instance = nullptr;
+  std::vector<rnnrt_tensor_t> tensors;
+  if (!prepare(inputs, &instance, tensors, error))
+    return false;
   std::unique_ptr<rnnrt_instance_t, void (*)(rnnrt_instance_t *)> owner(instance,
                                                                         rnnrt_instance_destroy);
-  // A zero-size buffer may be NULL; the runtime reads NULL as "use the default".
-  static const int64_t empty = 0;
-  for (rnnrt_tensor_t &tensor : tensors)
-    if (!tensor.data)
-      tensor.data = const_cast<int64_t *>(&empty);
   if (rnnrt_instance_run(instance, tensors.data(), tensors.size()) != RNNRT_STATUS_OK) {
     error = rnnrt_instance_last_error(instance);
     return false;

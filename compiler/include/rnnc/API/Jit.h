@@ -57,6 +57,11 @@ public:
   bool run(const std::vector<TensorRef> &inputs, std::vector<HostTensor> &results,
            std::string &error) const;
 
+  /// What run does before running: checks `inputs`, creates an instance sized
+  /// by them (the caller destroys it) and fills the runtime's view of them.
+  bool prepare(const std::vector<TensorRef> &inputs, rnnrt_instance_t **instance,
+               std::vector<rnnrt_tensor_t> &tensors, std::string &error) const;
+
 private:
   JitModel() = default;
   ModelSignature signature_;
