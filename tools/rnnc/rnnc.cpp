@@ -160,34 +160,6 @@ struct LoadedArray {
   ~LoadedArray() { rnnrt_npy_release(&array, &allocator); }
 };
 
-ElementType toElementType(rnnrt_dtype_t dtype) {
-  switch (dtype) {
-  case RNNRT_DTYPE_F32:
-    return ElementType::F32;
-  case RNNRT_DTYPE_I32:
-    return ElementType::I32;
-  case RNNRT_DTYPE_I64:
-    return ElementType::I64;
-  case RNNRT_DTYPE_BOOL:
-    return ElementType::Bool;
-  }
-  return ElementType::F32;
-}
-
-rnnrt_dtype_t toDtype(ElementType type) {
-  switch (type) {
-  case ElementType::F32:
-    return RNNRT_DTYPE_F32;
-  case ElementType::I32:
-    return RNNRT_DTYPE_I32;
-  case ElementType::I64:
-    return RNNRT_DTYPE_I64;
-  case ElementType::Bool:
-    return RNNRT_DTYPE_BOOL;
-  }
-  return RNNRT_DTYPE_F32;
-}
-
 /// Integer inputs accept int32 and int64 files; values must fit the model's type.
 bool convertIntegers(const rnnrt_npy_array_t &array, const TensorSpec &spec,
                      std::vector<char> &storage, std::string &error) {
@@ -292,13 +264,13 @@ struct ModelInputs {
                          sizeof message) != RNNRT_STATUS_OK)
         return !failWith(std::string("input '") + spec.name + "': " + message);
       const rnnrt_npy_array_t &array = loaded->array;
-      TensorRef ref{toElementType(array.dtype),
+      TensorRef ref{fromRuntimeDtype(array.dtype),
                     std::vector<int64_t>(array.shape, array.shape + array.rank), array.data};
       bool isInteger = spec.elementType == ElementType::I32 || spec.elementType == ElementType::I64;
       if (ref.elementType != spec.elementType) {
         if (!isInteger || (array.dtype != RNNRT_DTYPE_I32 && array.dtype != RNNRT_DTYPE_I64))
           return !failWith("input '" + spec.name + "' must be " +
-                           rnnrt_dtype_name(toDtype(spec.elementType)) + ", but " + path +
+                           rnnrt_dtype_name(toRuntimeDtype(spec.elementType)) + ", but " + path +
                            " holds " + rnnrt_dtype_name(array.dtype));
         std::string error;
         if (!convertIntegers(array, spec, converted[i], error))
@@ -424,9 +396,9 @@ int runMain() {
       return failWith("cannot create the directory of " + path.str().str() + ": " + ec.message());
     }
     char message[512];
-    if (rnnrt_npy_save(path.c_str(), toDtype(tensor.elementType), (int32_t)tensor.shape.size(),
-                       tensor.shape.data(), tensor.bytes.data(), message,
-                       sizeof message) != RNNRT_STATUS_OK) {
+    if (rnnrt_npy_save(path.c_str(), toRuntimeDtype(tensor.elementType),
+                       (int32_t)tensor.shape.size(), tensor.shape.data(), tensor.bytes.data(),
+                       message, sizeof message) != RNNRT_STATUS_OK) {
       undo();
       return failWith(message);
     }

@@ -72,20 +72,6 @@ FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
   return model;
 }
 
-static rnnrt_dtype_t toDtype(ElementType type) {
-  switch (type) {
-  case ElementType::F32:
-    return RNNRT_DTYPE_F32;
-  case ElementType::I32:
-    return RNNRT_DTYPE_I32;
-  case ElementType::I64:
-    return RNNRT_DTYPE_I64;
-  case ElementType::Bool:
-    return RNNRT_DTYPE_BOOL;
-  }
-  return RNNRT_DTYPE_F32;
-}
-
 bool JitModel::prepare(const std::vector<TensorRef> &inputs, rnnrt_instance_t **instance,
                        std::vector<rnnrt_tensor_t> &tensors, std::string &error) const {
   const ModelSignature &sig = signature_;
@@ -120,7 +106,7 @@ bool JitModel::prepare(const std::vector<TensorRef> &inputs, rnnrt_instance_t **
     static const int64_t empty = 0;
     tensor.data =
         inputs[i].data ? const_cast<void *>(inputs[i].data) : const_cast<int64_t *>(&empty);
-    tensor.dtype = toDtype(inputs[i].elementType);
+    tensor.dtype = toRuntimeDtype(inputs[i].elementType);
     tensor.rank = inputs[i].shape.size();
     std::copy(inputs[i].shape.begin(), inputs[i].shape.end(), tensor.dims);
   }

@@ -25,6 +25,34 @@ const char *mlir::rnnc::elementTypeName(ElementType type) {
   return "?";
 }
 
+rnnrt_dtype_t mlir::rnnc::toRuntimeDtype(ElementType type) {
+  switch (type) {
+  case ElementType::F32:
+    return RNNRT_DTYPE_F32;
+  case ElementType::I32:
+    return RNNRT_DTYPE_I32;
+  case ElementType::I64:
+    return RNNRT_DTYPE_I64;
+  case ElementType::Bool:
+    return RNNRT_DTYPE_BOOL;
+  }
+  return RNNRT_DTYPE_F32;
+}
+
+ElementType mlir::rnnc::fromRuntimeDtype(rnnrt_dtype_t dtype) {
+  switch (dtype) {
+  case RNNRT_DTYPE_F32:
+    return ElementType::F32;
+  case RNNRT_DTYPE_I32:
+    return ElementType::I32;
+  case RNNRT_DTYPE_I64:
+    return ElementType::I64;
+  case RNNRT_DTYPE_BOOL:
+    return ElementType::Bool;
+  }
+  return ElementType::F32;
+}
+
 namespace {
 using DimKey = std::pair<void *, unsigned>;
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "rnnrt/status.h"
 
 namespace mlir::rnnc {
 
@@ -14,6 +15,10 @@ enum class ElementType { F32, I32, I64, Bool };
 
 /// "f32", "i32", "i64", "i1".
 const char *elementTypeName(ElementType type);
+
+/// The runtime's name for an element type (rnnrt_dtype_t), and back.
+rnnrt_dtype_t toRuntimeDtype(ElementType type);
+ElementType fromRuntimeDtype(rnnrt_dtype_t dtype);
 
 /// What the runtime does with an input or result (rnnrt_role_t).
 enum class TensorRole { Data = 0, SequenceLengths = 1, Mask = 2, State = 3 };

@@ -191,6 +191,23 @@ private:
     }
   }
 
+  /// Calls `body(first, rows)` for the batch rows in blocks of rowBlock, then
+  /// for the remaining rows one by one.
+  void forRowBlocks(Value batch, function_ref<void(Value, int64_t)> body) {
+    Value blocked =
+        b.create<arith::SubIOp>(loc, batch, b.create<arith::RemUIOp>(loc, batch, index(rowBlock)));
+    {
+      auto loop = b.create<scf::ForOp>(loc, index(0), blocked, index(rowBlock));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      body(loop.getInductionVar(), rowBlock);
+    }
+    auto loop = b.create<scf::ForOp>(loc, blocked, batch, index(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar(), 1);
+  }
+
   /// Runs `body` only when `active` (i1; null: always).
   void guarded(Value active, function_ref<void()> body) {
     if (!active)
@@ -471,17 +488,7 @@ void SequenceEmitter::projectInputs(Layer &layer, Value inputs, Value timeSteps,
       affine(out, columns, bias, {MatmulTerm{in, depth, kernel, 0}});
     }
   };
-  Value blocked =
-      b.create<arith::SubIOp>(loc, batch, b.create<arith::RemUIOp>(loc, batch, index(rowBlock)));
-  {
-    auto loop = b.create<scf::ForOp>(loc, index(0), blocked, index(rowBlock));
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    emitRows(loop.getInductionVar(), rowBlock);
-  }
-  auto loop = b.create<scf::ForOp>(loc, blocked, batch, index(1));
-  b.setInsertionPoint(loop.getBody()->getTerminator());
-  emitRows(loop.getInductionVar(), 1);
+  forRowBlocks(batch, emitRows);
 }
 
 LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
@@ -702,21 +709,7 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     }
   };
 
-  // Blocks of rowBlock rows, then the remaining rows one by one.
-  Value blocked =
-      b.create<arith::SubIOp>(loc, batch, b.create<arith::RemUIOp>(loc, batch, index(rowBlock)));
-  {
-    auto blockLoop = b.create<scf::ForOp>(loc, index(0), blocked, index(rowBlock));
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPoint(blockLoop.getBody()->getTerminator());
-    emitBlock(blockLoop.getInductionVar(), rowBlock);
-  }
-  {
-    auto rowLoop = b.create<scf::ForOp>(loc, blocked, batch, index(1));
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPoint(rowLoop.getBody()->getTerminator());
-    emitBlock(rowLoop.getInductionVar(), 1);
-  }
+  forRowBlocks(batch, emitBlock);
 
   if (op.getUnroll()) {
     int64_t count = cast<ShapedType>(op.getInputs().getType()).getDimSize(timeDim);

@@ -53,7 +53,7 @@ public:
                                       : global(llvm::ConstantDataArray::get(context, dims), "dims");
       entries.push_back(llvm::ConstantStruct::get(
           tensorInfo,
-          {string(spec.name), llvm::ConstantInt::get(i32, dtype(spec.elementType)),
+          {string(spec.name), llvm::ConstantInt::get(i32, toRuntimeDtype(spec.elementType)),
            llvm::ConstantInt::get(i32, (int)spec.role),
            llvm::ConstantInt::get(i32, spec.shape.size()), llvm::ConstantInt::get(i32, spec.pair),
            dimsArray, llvm::ConstantInt::get(i32, spec.timeSymbol),
@@ -63,20 +63,6 @@ public:
       return llvm::ConstantPointerNull::get(ptr);
     return global(
         llvm::ConstantArray::get(llvm::ArrayType::get(tensorInfo, entries.size()), entries), kind);
-  }
-
-  static int dtype(ElementType type) {
-    switch (type) {
-    case ElementType::F32:
-      return 0;
-    case ElementType::I32:
-      return 1;
-    case ElementType::I64:
-      return 2;
-    case ElementType::Bool:
-      return 3;
-    }
-    return -1;
   }
 
   llvm::Module &module;
