@@ -13,37 +13,55 @@
 // CHECK:         %[[OUT:.*]] = memref.alloc(%[[B]], %[[T]]) : memref<?x?x20xf32>
 // CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[OUT]] : memref<?x?x20xf32>)
 // CHECK:         %[[H:.*]] = memref.alloc(%[[B]]) : memref<?x20xf32>
+// Scratch for every batch row: the gates, the candidate, r * h.
+// CHECK:         %[[GATES:.*]] = memref.alloc(%[[B]]) : memref<?x40xf32>
+// CHECK:         %[[CAND:.*]] = memref.alloc(%[[B]]) : memref<?x20xf32>
 // Steps run up to the largest (clamped) length only.
 // CHECK:         %[[STEPS:.*]] = scf.for %{{.*}} = %c0 to %[[B]] step %c1 iter_args(%{{.*}} = %c0) -> (index)
 // CHECK:           arith.maxsi
 // CHECK:           arith.minsi %{{.*}}, %[[T]]
+// The input projection (forced by project-inputs-above-bytes=0) is one matmul
+// over T * B rows. The packed weights hold the one column group (3 blocks,
+// 48 columns with the padding) as 48 contiguous floats per k.
+// CHECK:         %[[FLAT:.*]] = arith.muli %[[T]], %[[B]]
+// CHECK:         scf.for %[[I:.*]] = %c0 to %[[FLAT]] step %c1
+// CHECK:           arith.divui %[[I]], %[[B]]
+// CHECK:           scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:             vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK:             arith.muli %{{.*}}, %c48
+// CHECK:             vector.fma %{{.*}} : vector<16xf32>
+// CHECK:           vector.maskedstore
+// Each step: the gate matmul of every row, r * h, the candidate matmul, then
+// the update of each active row.
 // CHECK:         scf.for %[[TIME:.*]] = %c0 to %[[STEPS]] step %c1
+// CHECK:           scf.for %[[R1:.*]] = %c0 to %[[B]] step %c1
+// CHECK:             memref.load %[[H]][%[[R1]], %{{.*}}]
+// CHECK:             vector.fma %{{.*}} : vector<16xf32>
+// CHECK:             vector.maskedstore %[[GATES]][%[[R1]], %c32]
+// CHECK:           scf.for
+// CHECK:           scf.for
+// CHECK:             vector.maskedstore %[[CAND]]
 // CHECK:           scf.for %[[ROW:.*]] = %c0 to %[[B]] step %c1
 // CHECK:             %[[ACTIVE:.*]] = arith.cmpi slt, %[[TIME]], %{{.*}} : index
-// CHECK:             %[[MASK:.*]] = vector.constant_mask [8] : vector<16xi1>
-// CHECK:             scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:               vector.broadcast %{{.*}} : f32 to vector<16xf32>
-// CHECK:               vector.fma %{{.*}} : vector<16xf32>
-// CHECK:               vector.fma %{{.*}} : vector<16xf32>
-// CHECK:               vector.maskedload %{{.*}}, %[[MASK]]
-// CHECK:               vector.fma %{{.*}} : vector<16xf32>
-// The gate matmuls run for every row; only an active row updates its state.
 // CHECK:             scf.if %[[ACTIVE]]
 // CHECK:               math.tanh %{{.*}} : vector<16xf32>
-// The new h is written in place; the output row copies it (canonicalization
-// merges the update's and the copy's scf.if).
 // CHECK:               vector.store %{{.*}}, %[[H]][%[[ROW]], %c0]
-// CHECK:               vector.store %{{.*}}, %[[OUT]][%[[ROW]], %[[TIME]], %c0]
+// The output rows of the active rows copy the new h.
+// CHECK:           scf.for %[[ROW2:.*]] = %c0 to %[[B]] step %c1
+// CHECK:             scf.if
+// CHECK:               vector.store %{{.*}}, %[[OUT]][%[[ROW2]], %[[TIME]], %c0]
 // CHECK:         %[[OUT_T:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK:         %[[H_T:.*]] = bufferization.to_tensor %[[H]] restrict writable
 // CHECK:         return %[[OUT_T]], %[[H_T]]
 
-// With one accumulator, a loop walks the two full blocks, then the masked one.
+// With one accumulator, a column group is one block (over blocks of 2 rows):
+// a loop walks the two full groups, then comes the masked one.
 // ACC1-LABEL: func.func @gru_with_lengths
-// ACC1:         scf.for %{{.*}} = %c0 to %c32 step %c16
-// ACC1:           scf.for {{.*}} -> (vector<16xf32>)
+// ACC1:         scf.for %{{.*}} = %c0 to %c2 step %c1
+// ACC1:           scf.for %{{.*}} = %c0 to %{{.*}} step %c2
+// ACC1:             scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>)
 // ACC1:         vector.constant_mask [8] : vector<16xi1>
-// ACC1:         scf.for {{.*}} -> (vector<16xf32>)
+// ACC1:         scf.for %{{.*}} = %c0 to %{{.*}} step %c2
 // ACC1:           vector.maskedload
 
 // By default rows go in blocks of 4 whose gate matmuls share every weight
@@ -85,12 +103,19 @@ func.func @gru_with_lengths(%x: tensor<?x?x3xf32>, %len: tensor<?xi64>)
 // CHECK:         linalg.copy
 // CHECK:         %[[H1:.*]] = memref.alloc() : memref<2x8xf32>
 // CHECK:         linalg.copy
+// CHECK:         scf.for %{{.*}} = %c0 to %c8 step %c1
 // CHECK:         scf.for %[[TIME:.*]] = %c0 to %c4 step %c1
-// CHECK-NEXT:      scf.for %[[ROW:.*]] = %c0 to %c2 step %c1
-// CHECK-NOT:         scf.if
-// Layer 1 reads layer 0's h row as its input.
+// CHECK-NOT:       scf.if
+// Layer 0's matmul and update, then layer 1's matmul reads layer 0's h row
+// as its input, before its own h.
+// CHECK:           scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:           scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:           scf.for %[[ROW:.*]] = %c0 to %c2 step %c1
 // CHECK:             memref.load %[[H0]][%[[ROW]], %{{.*}}] : memref<2x8xf32>
-// CHECK:             vector.maskedstore %[[OUT]][%[[TIME]], %[[ROW]], %c0]
+// CHECK:             memref.load %[[H1]][%[[ROW]], %{{.*}}] : memref<2x8xf32>
+// CHECK:           scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:           scf.for %[[ROW2:.*]] = %c0 to %c2 step %c1
+// CHECK:             vector.maskedstore %[[OUT]][%[[TIME]], %[[ROW2]], %c0]
 func.func @static_stack_with_initial_state(%x: tensor<4x2x3xf32>, %c: tensor<2x8xf32>,
     %h: tensor<2x8xf32>, %h1: tensor<2x8xf32>)
     -> (tensor<4x2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>) {
@@ -117,20 +142,26 @@ func.func @static_stack_with_initial_state(%x: tensor<4x2x3xf32>, %c: tensor<2x8
 // CHECK:           %[[EMPTY:.*]] = arith.cmpi eq, %{{.*}}, %c0 : index
 // CHECK:           scf.if %[[EMPTY]]
 // CHECK:             vector.maskedstore %{{.*}}[%[[ROW0]], %c0]
-// The input projection of every step and row comes first, read in place
-// (forced by project-inputs-above-bytes=0: this model's weights are tiny).
-// CHECK:         scf.for %[[T0:.*]] = %c0 to %c4 step %c1
-// CHECK:           scf.for %[[R0:.*]] = %c0 to %c3 step %c1
+// The input projection of every step and row comes first, as one loop over
+// the 12 (step, row) pairs, read in place (forced by
+// project-inputs-above-bytes=0: this model's weights are tiny).
+// CHECK:         scf.for %[[I:.*]] = %c0 to %c12 step %c1
+// CHECK:           %[[T0:.*]] = arith.divui %[[I]], %c3
+// CHECK:           %[[R0:.*]] = arith.remui %[[I]], %c3
 // CHECK:             tensor.extract %arg0[%[[T0]], %[[R0]], %{{.*}}] : tensor<4x3x2xf32>
-// CHECK:             vector.maskedstore %[[P:.*]][%[[T0]], %[[R0]], %c0]
+// CHECK:           vector.maskedstore %[[P:.*]][%[[T0]], %[[R0]], %c0]
 // CHECK:         scf.for %[[TIME:.*]] = %c0 to %{{.*}} step %c1
 // CHECK:           scf.for %[[ROW:.*]] = %c0 to %c3 step %c1
 // CHECK:             %[[LEN:.*]] = arith.minsi %{{.*}}, %c4 : index
 // CHECK:             %[[LAST:.*]] = arith.subi %[[LEN]], %c1 : index
 // CHECK:             %[[AT:.*]] = arith.subi %[[LAST]], %[[TIME]] : index
 // CHECK:             vector.maskedload %[[P]][%[[AT]], %[[ROW]], %c0]
+// The update of the active rows, then their outputs at the reversed times.
+// CHECK:           scf.for
+// CHECK:           scf.for %[[ROW2:.*]] = %c0 to %c3 step %c1
+// CHECK:             %[[AT2:.*]] = arith.subi %{{.*}}, %[[TIME]] : index
 // CHECK:             scf.if
-// CHECK:               vector.maskedstore %{{.*}}[%[[AT]], %[[ROW]], %c0]
+// CHECK:               vector.maskedstore %{{.*}}[%[[AT2]], %[[ROW2]], %c0]
 func.func @reverse_zero_state(%x: tensor<4x3x2xf32>, %len: tensor<3xi32>, %h0: tensor<3x5xf32>)
     -> (tensor<4x3x5xf32>, tensor<3x5xf32>) {
   %k = arith.constant dense<0.1> : tensor<7x5xf32>
@@ -151,19 +182,25 @@ func.func @reverse_zero_state(%x: tensor<4x3x2xf32>, %len: tensor<3xi32>, %h0: t
 // CHECK-LABEL: func.func @keras_mask
 // CHECK:         %[[OUT:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?x4xf32>
 // CHECK:         %[[H:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
+// CHECK:         %[[PRE:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
 // CHECK:         %[[LAST:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
 // CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[LAST]] : memref<?x4xf32>)
 // CHECK:         scf.for %[[TIME:.*]] = %c0 to %{{.*}} step %c1
+// CHECK:           scf.for
+// CHECK:             vector.maskedstore %[[PRE]]
 // CHECK:           scf.for %[[ROW:.*]] = %c0 to %{{.*}} step %c1
 // CHECK:             %[[ACTIVE:.*]] = tensor.extract %arg1[%[[ROW]], %[[TIME]]] : tensor<?x?xi1>
 // CHECK:             scf.if %[[ACTIVE]] {
 // CHECK:               vector.maskedstore %[[H]][%[[ROW]], %c0]
-// CHECK:               vector.maskedstore %[[OUT]][%[[TIME]], %[[ROW]], %c0]
-// CHECK:               vector.maskedstore %[[LAST]][%[[ROW]], %c0]
+// CHECK:           scf.for %[[ROW2:.*]] = %c0 to %{{.*}} step %c1
+// CHECK:             %[[ACTIVE2:.*]] = tensor.extract %arg1[%[[ROW2]], %[[TIME]]] : tensor<?x?xi1>
+// CHECK:             scf.if %[[ACTIVE2]] {
+// CHECK:               vector.maskedstore %[[OUT]][%[[TIME]], %[[ROW2]], %c0]
+// CHECK:               vector.maskedstore %[[LAST]][%[[ROW2]], %c0]
 // CHECK:             } else {
 // CHECK-NEXT:          vector.constant_mask
-// CHECK-NEXT:          vector.maskedload %[[LAST]][%[[ROW]], %c0]
-// CHECK-NEXT:          vector.maskedstore %[[OUT]][%[[TIME]], %[[ROW]], %c0]
+// CHECK-NEXT:          vector.maskedload %[[LAST]][%[[ROW2]], %c0]
+// CHECK-NEXT:          vector.maskedstore %[[OUT]][%[[TIME]], %[[ROW2]], %c0]
 // CHECK-NEXT:        }
 // CHECK-NOT:     memref.dealloc
 func.func @keras_mask(%x: tensor<?x?x3xf32>, %mask: tensor<?x?xi1>) -> (tensor<?x?x4xf32>, tensor<?x4xf32>) {
@@ -177,14 +214,14 @@ func.func @keras_mask(%x: tensor<?x?x3xf32>, %mask: tensor<?x?xi1>) -> (tensor<?
 
 // -----
 
-// unroll: the input projection of the 3 steps is one loop; the steps
-// themselves are straight-line, one copy of the row loop each.
+// unroll: the input projection of the 3 steps is one loop over the 6 (step,
+// row) pairs; the steps themselves are straight-line, one copy of the step's
+// three row loops (matmul, update, output) each.
 
 // CHECK-LABEL: func.func @unrolled
-// CHECK:         scf.for %{{.*}} = %c0 to %c3 step %c1 {
-// CHECK:           scf.for %{{.*}} = %c0 to %c2 step %c1 {
+// CHECK:         scf.for %{{.*}} = %c0 to %c6 step %c1 {
 // CHECK-NOT:     scf.for {{.*}} to %c3
-// CHECK-COUNT-3: scf.for %{{.*}} = %c0 to %c2 step %c1 {
+// CHECK-COUNT-9: scf.for %{{.*}} = %c0 to %c2 step %c1 {
 // CHECK-NOT:     scf.for %{{.*}} = %c0 to %c2 step %c1 {
 // CHECK:         return
 func.func @unrolled(%x: tensor<3x2x4xf32>) -> tensor<3x2x5xf32> {
@@ -201,7 +238,8 @@ func.func @unrolled(%x: tensor<3x2x4xf32>) -> tensor<3x2x5xf32> {
 // go_backwards: step t reads input T - 1 - t and writes output t.
 
 // CHECK-LABEL: func.func @backwards
-// CHECK:         scf.for %[[T0:.*]] = %c0 to %c7 step %c1 {
+// CHECK:         scf.for %[[I:.*]] = %c0 to %c14 step %c1 {
+// CHECK:           %[[T0:.*]] = arith.divui %[[I]], %c2
 // CHECK:           tensor.extract %{{.*}}[%[[T0]], %{{.*}}, %{{.*}}] : tensor<7x2x4xf32>
 // CHECK:           vector.maskedstore %[[P:.*]][%[[T0]], %{{.*}}, %c0]
 // CHECK:         scf.for %[[T:.*]] = %c0 to %c7 step %c1 {

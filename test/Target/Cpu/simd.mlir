@@ -9,23 +9,24 @@
 // SYMBOLS:     T net_model
 // SYMBOLS-NOT: {{.}}
 
-// The emitted machine code computes the gate matmuls and the gate math in SIMD
+// The emitted machine code (the model function, inlined into the kernel
+// entry) computes the gate matmuls and the gate math in SIMD
 // registers: packed FMAs on zmm (AVX-512) or ymm (AVX2), packed min/max for
 // the clips and packed multiplies for the sigmoid/tanh polynomials.
 
-// AVX512-LABEL: {{^}}net__lstm:
+// AVX512-LABEL: {{^}}net_kernel:
 // AVX512-DAG:   vbroadcastss {{.*}}%zmm
 // AVX512-DAG:   vfmadd{{[0-9]+}}ps {{.*}}%zmm{{[0-9]+}}, %zmm{{[0-9]+}}, %zmm{{[0-9]+}}
 // AVX512-DAG:   vmulps {{.*}}%zmm
 // AVX512-DAG:   vmaxps {{.*}}%zmm
 // AVX512-DAG:   vminps {{.*}}%zmm
 
-// AVX2-LABEL: {{^}}net__lstm:
+// AVX2-LABEL: {{^}}net_kernel:
 // AVX2-DAG:   vfmadd{{[0-9]+}}ps {{.*}}%ymm{{[0-9]+}}, %ymm{{[0-9]+}}, %ymm{{[0-9]+}}
 // AVX2-DAG:   vmulps {{.*}}%ymm
 // AVX2-NOT:   %zmm
 
-// IR-LABEL: define {{.*}} @net__lstm(
+// IR-LABEL: define {{.*}} @net_kernel(
 // IR:         call <16 x float> @llvm.fmuladd.v16f32(
 // IR-NOT:     call float @tanhf
 // IR-NOT:     call float @expf

@@ -7,13 +7,17 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
   let summary = "Lower rnn.dynamic_rnn to scf loops over memrefs with vector gate math";
   let description = [{
     Replaces every `rnn.dynamic_rnn` (and the cell ops it uses) by a time loop
-    over `steps = min(T, max(sequence_length))`, a batch-row loop guarded by
-    `t < sequence_length[b]`, and per layer: the gate matmuls as SIMD
-    multiply-accumulate over `vector-width` columns, `accumulators` column
-    blocks at a time (the last block masked for the remainder),
-    then the cell's elementwise equations on vectors. Tensor operands are read
-    through `bufferization.to_memref`; results are fresh buffers handed back by
-    `bufferization.to_tensor`, so one-shot bufferization finishes the job.
+    over `steps = min(T, max(sequence_length))` and, per step and layer, each
+    gate matmul for all batch rows followed by each active row's cell
+    equations on vectors. Matmuls are weight-stationary: column groups (of
+    `vector-width`-wide blocks, as many as keep the accumulators in registers)
+    form the outer loop, blocks of `row-block` rows the inner one, so a
+    group's weights stay in cache across rows; constant weight matrices are
+    pre-packed so that each group's weights are one contiguous stream. With
+    `threads` > 1 the column groups are an `scf.parallel` loop. Tensor operands
+    are read through `bufferization.to_memref`; results are fresh buffers
+    handed back by `bufferization.to_tensor`, so one-shot bufferization
+    finishes the job.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
@@ -26,6 +30,8 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
            /*default=*/"1048576",
            "Compute the bottom layer's input projection for all steps before the "
            "time loop when its input weights exceed this many bytes">,
+    Option<"threads", "threads", "int64_t", /*default=*/"1",
+           "Threads sharing each matmul's column groups (scf.parallel when > 1)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "rnnc/Dialect/Rnn/IR/CellMath.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -29,22 +30,53 @@ struct Row {
   SmallVector<Value, 2> prefix;
 };
 
-/// One matmul term of a gate pre-activation, for a block of batch rows:
+/// A weight matrix [K, N] as a buffer: either as given, or pre-packed at
+/// compile time, column group after column group, each as [K, group width]
+/// (the last group's width rounded up to a vector, zero filled), so that the
+/// weights of one group are one contiguous stream.
+struct Weights {
+  Value buffer;
+  bool packed = false;
+  /// Packed: K, and the width of every group but the last.
+  int64_t rows = 0;
+  int64_t groupColumns = 0;
+};
+
+/// One matmul term of a gate pre-activation, for a block of rows:
 /// `inputs[r][0:depth] @ weight[rowOffset:rowOffset+depth, :]`.
 struct MatmulTerm {
   SmallVector<Row, 4> inputs;
   int64_t depth;
-  Value weight;
+  Weights weight;
   int64_t rowOffset;
+};
+
+/// The operands of one block of rows in SequenceEmitter::affineRows.
+struct RowBlock {
+  SmallVector<Row, 4> dsts;
+  SmallVector<MatmulTerm, 2> terms;
+  /// When non-empty, each row's initial value instead of the bias.
+  SmallVector<Row, 4> inits;
+};
+
+/// What a layer reads for batch row `row` at the current step.
+struct Step {
+  Value batch;
+  /// The layer's input row (the sequence, or the layer below's output).
+  std::function<Row(Value)> input;
+  /// The input time of the row, where a precomputed input projection is read.
+  std::function<Value(Value)> time;
+  /// i1: whether the row advances at this step; null: always.
+  std::function<Value(Value)> active;
 };
 
 /// Emits the loops of one rnn.dynamic_rnn at the builder's insertion point.
 class SequenceEmitter {
 public:
   SequenceEmitter(OpBuilder &builder, Location loc, int64_t width, int64_t accumulators,
-                  int64_t rowBlock, int64_t projectInputsAboveBytes)
+                  int64_t rowBlock, int64_t projectInputsAboveBytes, int64_t threads)
       : b(builder), loc(loc), width(width), accumulators(accumulators), rowBlock(rowBlock),
-        projectInputsAboveBytes(projectInputsAboveBytes),
+        projectInputsAboveBytes(projectInputsAboveBytes), threads(threads),
         vecType(VectorType::get({width}, builder.getF32Type())),
         maskType(VectorType::get({width}, builder.getI1Type())) {}
 
@@ -78,6 +110,10 @@ private:
     buffer.setReadOnly(true);
     return buffer;
   }
+
+  /// A weight matrix operand: constants are packed for the column groups of
+  /// affineRows (in .rodata once compiled); anything else is read as given.
+  Weights matrix(Value tensor);
 
   Value loadScalar(const Row &row, Value k) {
     SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
@@ -116,14 +152,27 @@ private:
       body(index(full), mask);
     }
   }
+  void copyFeatures(const Row &from, const Row &to, int64_t n) {
+    forEachBlock(
+        n, [&](Value col, Value mask) { storeVector(to, col, loadVector(from, col, mask), mask); });
+  }
 
-  /// For the `count` adjacent column blocks starting at `col` (the last one
-  /// masked by `tailMask` when non-null) and every row r of the block,
-  /// accumulates `acc[r * count + i] += broadcast(input_r[k]) *
-  /// weight[rowOffset + k, col + i * width]` over k. Each weight vector is
-  /// loaded once for all rows; independent accumulators hide the FMA latency.
-  SmallVector<Value> accumulate(const MatmulTerm &term, Value col, int64_t count, Value tailMask,
-                                ValueRange accs) {
+  /// Calls `body(row)` for every row in [0, count).
+  void forEachRow(Value count, function_ref<void(Value)> body) {
+    auto loop = b.create<scf::ForOp>(loc, index(0), count, index(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar());
+  }
+
+  /// For the `count` adjacent column blocks of column group `group` (starting
+  /// at column `col`; the last block masked by `tailMask` when non-null) and
+  /// every row r of the block, accumulates `acc[r * count + i] +=
+  /// broadcast(input_r[k]) * weight[rowOffset + k, col + i * width]` over k. Each
+  /// weight vector is loaded once for all rows; independent accumulators hide
+  /// the FMA latency.
+  SmallVector<Value> accumulate(const MatmulTerm &term, Value group, Value col, int64_t count,
+                                Value tailMask, ValueRange accs) {
     size_t rows = term.inputs.size();
     auto loop = b.create<scf::ForOp>(
         loc, index(0), index(term.depth), index(1), accs,
@@ -133,11 +182,21 @@ private:
           SmallVector<Value, 4> broadcasts;
           for (const Row &input : term.inputs)
             broadcasts.push_back(b.create<vector::BroadcastOp>(loc, vecType, loadScalar(input, k)));
-          Row weightRow{term.weight, {offset(k, term.rowOffset)}};
+          const Weights &weight = term.weight;
+          Value weightRow = offset(k, term.rowOffset);
+          Value start = col;
+          if (weight.packed) {
+            // This group's [K, count * width] block starts at group * K * groupColumns.
+            Value base =
+                b.create<arith::MulIOp>(loc, group, index(weight.rows * weight.groupColumns));
+            start = b.create<arith::AddIOp>(
+                loc, base, b.create<arith::MulIOp>(loc, weightRow, index(count * width)));
+          }
+          Row weights = weight.packed ? Row{weight.buffer, {}} : Row{weight.buffer, {weightRow}};
           SmallVector<Value> next(iterArgs.begin(), iterArgs.end());
           for (int64_t i = 0; i < count; ++i) {
             Value mask = i + 1 == count ? tailMask : Value();
-            Value w = loadVector(weightRow, offset(col, i * width), mask);
+            Value w = loadVector(weights, offset(start, i * width), mask);
             for (size_t r = 0; r < rows; ++r)
               next[r * count + i] = fma(broadcasts[r], w, iterArgs[r * count + i]);
           }
@@ -146,63 +205,85 @@ private:
     return SmallVector<Value>(loop.getResults());
   }
 
-  /// `dsts[r][0:n] = post(bias + sum of terms)` for every row r of the block;
-  /// bias may be null (zero); `inits`, when given, replace the bias per row. Columns go in groups
-  /// of blocks sized so that the accumulators of all rows fit the registers; the last group takes
-  /// the rest, ending with a masked block when `n` is not a multiple of the width.
-  void affine(ArrayRef<Row> dsts, int64_t n, Value bias, ArrayRef<MatmulTerm> terms,
-              function_ref<Value(Value)> post = nullptr, ArrayRef<Row> inits = {}) {
-    int64_t rows = dsts.size();
-    int64_t perRow = rows == 1 ? accumulators : std::max<int64_t>(1, 2 * accumulators / rows);
-    auto emitGroup = [&](Value col, int64_t count, Value tailMask) {
-      SmallVector<Value> accs;
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t i = 0; i < count; ++i) {
-          Value mask = i + 1 == count ? tailMask : Value();
-          accs.push_back(!inits.empty() ? loadVector(inits[r], offset(col, i * width), mask)
-                         : bias         ? loadVector(Row{bias, {}}, offset(col, i * width), mask)
-                                        : splat(0.0f));
-        }
-      for (const MatmulTerm &term : terms)
-        accs = accumulate(term, col, count, tailMask, accs);
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t i = 0; i < count; ++i) {
-          Value mask = i + 1 == count ? tailMask : Value();
-          Value acc = accs[r * count + i];
-          storeVector(dsts[r], offset(col, i * width), post ? post(acc) : acc, mask);
-        }
+  /// `dst_r[0:n] = post(bias + sum of terms)` for rows r in [0, count), where
+  /// `blockAt(first, rows)` gives the operands of rows first .. first + rows - 1;
+  /// bias may be null (zero). Weight-stationary: the outer loop runs over
+  /// column groups of groupVectors blocks (the accumulators of a block of rows
+  /// fit the registers), the inner one over blocks of rows, so a group's
+  /// weights are read from memory once and then from cache for every other
+  /// block. With threads > 1 the groups are split between threads in fixed
+  /// halves (scf.parallel, static schedule): each thread keeps its share of
+  /// the weights in its own L2 from one step to the next.
+  void affineRows(Value count, int64_t n, Value bias,
+                  function_ref<RowBlock(Value, int64_t)> blockAt,
+                  function_ref<Value(Value)> post = nullptr) {
+    int64_t groupColumns = groupVectors * width;
+    auto emitGroup = [&](Value group, int64_t vectors, Value tailMask) {
+      Value col = b.create<arith::MulIOp>(loc, group, index(groupColumns));
+      forRowBlocks(count, blockRows(), [&](Value first, int64_t rows) {
+        RowBlock block = blockAt(first, rows);
+        SmallVector<Value> accs;
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t i = 0; i < vectors; ++i) {
+            Value mask = i + 1 == vectors ? tailMask : Value();
+            Value at = offset(col, i * width);
+            accs.push_back(!block.inits.empty() ? loadVector(block.inits[r], at, mask)
+                           : bias               ? loadVector(Row{bias, {}}, at, mask)
+                                                : splat(0.0f));
+          }
+        for (const MatmulTerm &term : block.terms)
+          accs = accumulate(term, group, col, vectors, tailMask, accs);
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t i = 0; i < vectors; ++i) {
+            Value mask = i + 1 == vectors ? tailMask : Value();
+            Value acc = accs[r * vectors + i];
+            storeVector(block.dsts[r], offset(col, i * width), post ? post(acc) : acc, mask);
+          }
+      });
     };
     int64_t fullBlocks = n / width;
-    int64_t groups = fullBlocks / perRow;
-    int64_t groupColumns = perRow * width;
+    int64_t groups = fullBlocks / groupVectors;
     if (groups > 0) {
-      auto loop =
-          b.create<scf::ForOp>(loc, index(0), index(groups * groupColumns), index(groupColumns));
       OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      emitGroup(loop.getInductionVar(), perRow, Value());
+      if (threads > 1) {
+        auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{index(groups)},
+                                              ValueRange{index(1)});
+        b.setInsertionPoint(loop.getBody()->getTerminator());
+        emitGroup(loop.getInductionVars()[0], groupVectors, Value());
+      } else {
+        auto loop = b.create<scf::ForOp>(loc, index(0), index(groups), index(1));
+        b.setInsertionPoint(loop.getBody()->getTerminator());
+        emitGroup(loop.getInductionVar(), groupVectors, Value());
+      }
     }
-    int64_t rest = fullBlocks - groups * perRow + (n % width != 0 ? 1 : 0);
+    int64_t rest = fullBlocks - groups * groupVectors + (n % width != 0 ? 1 : 0);
     if (rest > 0) {
       Value tailMask = n % width != 0 ? b.create<vector::CreateMaskOp>(loc, maskType,
                                                                        ValueRange{index(n % width)})
                                       : Value();
-      emitGroup(index(groups * groupColumns), rest, tailMask);
+      emitGroup(index(groups), rest, tailMask);
     }
   }
 
-  /// Calls `body(first, rows)` for the batch rows in blocks of rowBlock, then
-  /// for the remaining rows one by one.
-  void forRowBlocks(Value batch, function_ref<void(Value, int64_t)> body) {
+  /// Rows per block in affineRows: as many as keep 2 * accumulators vectors.
+  int64_t blockRows() const {
+    return std::min(rowBlock, std::max<int64_t>(1, 2 * accumulators / groupVectors));
+  }
+
+  /// Calls `body(first, rows)` for the rows [0, count) in blocks of `block`,
+  /// then for the remaining rows one by one.
+  void forRowBlocks(Value count, int64_t block, function_ref<void(Value, int64_t)> body) {
     Value blocked =
-        b.create<arith::SubIOp>(loc, batch, b.create<arith::RemUIOp>(loc, batch, index(rowBlock)));
+        b.create<arith::SubIOp>(loc, count, b.create<arith::RemUIOp>(loc, count, index(block)));
     {
-      auto loop = b.create<scf::ForOp>(loc, index(0), blocked, index(rowBlock));
+      auto loop = b.create<scf::ForOp>(loc, index(0), blocked, index(block));
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(loop.getBody()->getTerminator());
-      body(loop.getInductionVar(), rowBlock);
+      body(loop.getInductionVar(), block);
     }
-    auto loop = b.create<scf::ForOp>(loc, blocked, batch, index(1));
+    if (block == 1)
+      return;
+    auto loop = b.create<scf::ForOp>(loc, blocked, count, index(1));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     body(loop.getInductionVar(), 1);
@@ -223,51 +304,28 @@ private:
   Value activate(ActivationAttr activation, Value x) { return math().activate(activation, x); }
   CellMath math() { return CellMath(b, loc, vecType); }
 
-  /// Scratch rows [rowBlock, n], one per row of a block.
-  Value scratch(int64_t n) {
-    return b.create<memref::AllocaOp>(loc, MemRefType::get({rowBlock, n}, b.getF32Type()));
-  }
-  SmallVector<Row, 4> scratchRows(Value temp, size_t rows) {
-    SmallVector<Row, 4> result;
-    for (size_t r = 0; r < rows; ++r)
-      result.push_back(Row{temp, {index(r)}});
-    return result;
-  }
-  SmallVector<Row, 4> stateRows(Value state, ArrayRef<Value> batchRows) {
-    SmallVector<Row, 4> result;
-    for (Value row : batchRows)
-      result.push_back(Row{state, {row}});
-    return result;
-  }
-
   /// Per-layer buffers, created before the loops.
   struct Layer {
     CellOpInterface cell;
-    SmallVector<Value> weights; // the cell's operands as buffers, in operand order
-    SmallVector<Value> states;  // state buffers [B, size] in state order
-    SmallVector<Value> temps;   // scratch rows
+    SmallVector<Weights> weights; // the cell's operands as buffers, in operand order
+    SmallVector<Value> states;    // state buffers [B, size] in state order
+    SmallVector<Value> temps;     // scratch [B, n]
     /// The bottom layer's input projections (+ biases) of every step, [T, B, n]:
     /// LSTM and RNN gates; GRU gates, then the candidate.
     SmallVector<Value> projected;
   };
-  /// Rows (time_r, row_r) of a projection buffer.
-  SmallVector<Row, 4> projectedRows(Value buffer, ArrayRef<Value> times, ArrayRef<Value> rows) {
-    SmallVector<Row, 4> result;
-    for (auto [time, row] : llvm::zip(times, rows))
-      result.push_back(Row{buffer, {time, row}});
-    return result;
-  }
 
-  /// One step of a layer for a block of batch rows: the gate matmuls for all
-  /// rows at once, then each row's state update when `active[r]` (null: always).
-  /// `times[r]`: the input time of row r, where the layer's precomputed input
-  /// projection is read (when it has one).
-  void emitLSTM(LSTMCellOp cell, Layer &layer, ArrayRef<Row> inputs, ArrayRef<Value> batchRows,
-                ArrayRef<Value> times, ArrayRef<Value> active);
-  void emitGRU(GRUCellOp cell, Layer &layer, ArrayRef<Row> inputs, ArrayRef<Value> batchRows,
-               ArrayRef<Value> times, ArrayRef<Value> active);
-  void emitBasicRNN(BasicRNNCellOp cell, Layer &layer, ArrayRef<Row> inputs,
-                    ArrayRef<Value> batchRows, ArrayRef<Value> times, ArrayRef<Value> active);
+  /// One step of a layer for every batch row: each gate matmul for all rows
+  /// (affineRows), then each active row's state update.
+  void emitLSTM(LSTMCellOp cell, Layer &layer, const Step &step);
+  void emitGRU(GRUCellOp cell, Layer &layer, const Step &step);
+  void emitBasicRNN(BasicRNNCellOp cell, Layer &layer, const Step &step);
+  /// Gate pre-activations `dst[row] = bias + input(row) @ kernel[0:depth] +
+  /// recurrent[row] @ kernel[depth:]` for all rows, or `projected[time, row] +
+  /// recurrent[row] @ kernel[depth:]` when the layer's inputs are projected.
+  void gateMatmul(Layer &layer, const Step &step, Value dst, int64_t n, Weights kernel, Value bias,
+                  Value recurrent, int64_t recurrentDepth, Value projected,
+                  function_ref<Value(Value)> post = nullptr);
   /// Fills layer.projected for the bottom layer: its input matmuls for all T
   /// steps and B rows, before the time loop.
   void projectInputs(Layer &layer, Value inputs, Value timeSteps, Value batch, bool timeMajor);
@@ -281,31 +339,84 @@ private:
   /// Input weights of the bottom layer above which its input projection is
   /// computed for all steps before the time loop (default about one L2).
   int64_t projectInputsAboveBytes;
+  int64_t threads;
+  /// Column blocks per column group of affineRows (set per sequence).
+  int64_t groupVectors = 1;
   VectorType vecType;
   VectorType maskType;
+  /// Packed weights by the constant they were packed from.
+  DenseMap<Value, Weights> packedWeights;
 };
 
-void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, ArrayRef<Row> inputs,
-                               ArrayRef<Value> batchRows, ArrayRef<Value> times,
-                               ArrayRef<Value> active) {
+Weights SequenceEmitter::matrix(Value tensor) {
+  auto it = packedWeights.find(tensor);
+  if (it != packedWeights.end())
+    return it->second;
+  auto type = cast<RankedTensorType>(tensor.getType());
+  DenseElementsAttr values;
+  if (!matchPattern(tensor, m_Constant(&values)) || type.getRank() != 2 ||
+      !type.getElementType().isF32() || !type.hasStaticShape())
+    return Weights{toBuffer(tensor), false};
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  int64_t groupColumns = groupVectors * width;
+  int64_t groups = llvm::divideCeil(columns, groupColumns);
+  int64_t lastColumns = llvm::alignTo(columns - (groups - 1) * groupColumns, width);
+  std::vector<float> packed(((groups - 1) * groupColumns + lastColumns) * rows, 0.0f);
+  const float *raw =
+      values.isSplat() ? nullptr : reinterpret_cast<const float *>(values.getRawData().data());
+  float splatValue = values.isSplat() ? values.getSplatValue<float>() : 0.0f;
+  for (int64_t n = 0; n < columns; ++n) {
+    int64_t group = n / groupColumns;
+    int64_t groupWidth = group + 1 == groups ? lastColumns : groupColumns;
+    for (int64_t k = 0; k < rows; ++k)
+      packed[group * rows * groupColumns + k * groupWidth + n % groupColumns] =
+          raw ? raw[k * columns + n] : splatValue;
+  }
+  auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())}, b.getF32Type());
+  Value constant =
+      b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
+  Weights result{toBuffer(constant), true, rows, groupColumns};
+  packedWeights[tensor] = result;
+  return result;
+}
+
+void SequenceEmitter::gateMatmul(Layer &layer, const Step &step, Value dst, int64_t n,
+                                 Weights kernel, Value bias, Value recurrent,
+                                 int64_t recurrentDepth, Value projected,
+                                 function_ref<Value(Value)> post) {
+  int64_t depth = layer.cell.getInputDepth();
+  affineRows(
+      step.batch, n, projected ? Value() : bias,
+      [&](Value first, int64_t rows) {
+        RowBlock block;
+        SmallVector<Row, 4> inputs, recurrentRows;
+        for (int64_t r = 0; r < rows; ++r) {
+          Value row = offset(first, r);
+          block.dsts.push_back(Row{dst, {row}});
+          recurrentRows.push_back(Row{recurrent, {row}});
+          if (projected)
+            block.inits.push_back(Row{projected, {step.time(row), row}});
+          else
+            inputs.push_back(step.input(row));
+        }
+        if (!projected)
+          block.terms.push_back(MatmulTerm{inputs, depth, kernel, 0});
+        block.terms.push_back(MatmulTerm{recurrentRows, recurrentDepth, kernel, depth});
+        return block;
+      },
+      post);
+}
+
+void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Step &step) {
   int64_t units = cell.getNumUnits();
-  int64_t depth = cell.getInputDepth();
-  Value kernel = layer.weights[0], bias = layer.weights[1];
-  size_t rows = batchRows.size();
-  SmallVector<Row, 4> c = stateRows(layer.states[0], batchRows),
-                      h = stateRows(layer.states[1], batchRows);
-  SmallVector<Row, 4> gates = scratchRows(layer.temps[0], rows);
-  if (!layer.projected.empty())
-    affine(gates, 4 * units, Value(), {MatmulTerm{h, cell.getOutputSize(), kernel, depth}}, nullptr,
-           projectedRows(layer.projected[0], times, batchRows));
-  else
-    affine(gates, 4 * units, bias,
-           {MatmulTerm{SmallVector<Row, 4>(inputs), depth, kernel, 0},
-            MatmulTerm{h, cell.getOutputSize(), kernel, depth}});
+  Value c = layer.states[0], h = layer.states[1], gates = layer.temps[0];
+  gateMatmul(layer, step, gates, 4 * units, layer.weights[0], layer.weights[1].buffer, h,
+             cell.getOutputSize(), layer.projected.empty() ? Value() : layer.projected[0]);
 
   bool peep = cell.hasPeepholes();
-  Value wi = peep ? layer.weights[2] : Value(), wf = peep ? layer.weights[3] : Value(),
-        wo = peep ? layer.weights[4] : Value();
+  Value wi = peep ? layer.weights[2].buffer : Value(),
+        wf = peep ? layer.weights[3].buffer : Value(),
+        wo = peep ? layer.weights[4].buffer : Value();
   float forgetBias = cell.getForgetBias().convertToFloat();
   std::optional<float> cellClip, projClip;
   if (auto v = cell.getCellClip())
@@ -321,16 +432,17 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, ArrayRef<Row> inpu
   ActivationAttr outAct = cell.getOutputActivationOrDefault();
   bool inputForget = cell.getInputForget();
 
-  for (size_t r = 0; r < rows; ++r)
-    guarded(active[r], [&] {
+  forEachRow(step.batch, [&](Value row) {
+    guarded(step.active(row), [&] {
+      Row g{gates, {row}}, cRow{c, {row}};
       // Without projection m is the new h; with it, m is projected into h afterwards.
-      Row m = cell.hasProjection() ? Row{layer.temps[1], {index(r)}} : h[r];
+      Row m = cell.hasProjection() ? Row{layer.temps[1], {row}} : Row{h, {row}};
       forEachBlock(units, [&](Value col, Value mask) {
-        Value i = loadVector(gates[r], col, mask);
-        Value j = loadVector(gates[r], offset(col, units), mask);
-        Value f = loadVector(gates[r], offset(col, 2 * units), mask);
-        Value o = loadVector(gates[r], offset(col, 3 * units), mask);
-        Value cPrev = loadVector(c[r], col, mask);
+        Value i = loadVector(g, col, mask);
+        Value j = loadVector(g, offset(col, units), mask);
+        Value f = loadVector(g, offset(col, 2 * units), mask);
+        Value o = loadVector(g, offset(col, 3 * units), mask);
+        Value cPrev = loadVector(cRow, col, mask);
         if (peep) {
           i = fma(loadVector(Row{wi, {}}, col, mask), cPrev, i);
           f = fma(loadVector(Row{wf, {}}, col, mask), cPrev, f);
@@ -344,110 +456,133 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, ArrayRef<Row> inpu
         if (peep)
           o = fma(loadVector(Row{wo, {}}, col, mask), cNew, o);
         Value mNew = mul(activate(gateAct, clipGate(o)), activate(outAct, cNew));
-        storeVector(c[r], col, cNew, mask);
+        storeVector(cRow, col, cNew, mask);
         storeVector(m, col, mNew, mask);
       });
-      if (cell.hasProjection()) {
-        Value proj = layer.weights[peep ? 5 : 2];
-        auto post = [&](Value v) { return projClip ? clip(v, *projClip) : v; };
-        affine({h[r]}, cell.getOutputSize(), Value(), {MatmulTerm{{m}, units, proj, 0}}, post);
-      }
     });
+  });
+  if (!cell.hasProjection())
+    return;
+  // h = m @ projection for every row, kept only for the active rows: an
+  // inactive row's m may never have been written.
+  Weights proj = layer.weights[peep ? 5 : 2];
+  Value m = layer.temps[1], projectedM = layer.temps[2];
+  int64_t outputSize = cell.getOutputSize();
+  auto post = [&](Value v) { return projClip ? clip(v, *projClip) : v; };
+  affineRows(
+      step.batch, outputSize, Value(),
+      [&](Value first, int64_t rows) {
+        RowBlock block;
+        SmallVector<Row, 4> mRows;
+        for (int64_t r = 0; r < rows; ++r) {
+          Value row = offset(first, r);
+          block.dsts.push_back(Row{projectedM, {row}});
+          mRows.push_back(Row{m, {row}});
+        }
+        block.terms.push_back(MatmulTerm{mRows, units, proj, 0});
+        return block;
+      },
+      post);
+  forEachRow(step.batch, [&](Value row) {
+    guarded(step.active(row), [&] {
+      copyFeatures(Row{projectedM, {row}}, Row{h, {row}}, outputSize);
+    });
+  });
 }
 
-void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, ArrayRef<Row> inputs,
-                              ArrayRef<Value> batchRows, ArrayRef<Value> times,
-                              ArrayRef<Value> active) {
+void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Step &step) {
   int64_t units = cell.getNumUnits();
-  int64_t depth = cell.getInputDepth();
-  Value gatesKernel = layer.weights[0], gatesBias = layer.weights[1], candKernel = layer.weights[2],
-        candBias = layer.weights[3];
-  size_t rows = batchRows.size();
-  SmallVector<Row, 4> h = stateRows(layer.states[0], batchRows);
-  SmallVector<Row, 4> gates = scratchRows(layer.temps[0], rows),
-                      cand = scratchRows(layer.temps[1], rows),
-                      aux = scratchRows(layer.temps[2], rows);
-  SmallVector<Row, 4> in(inputs);
+  Weights gatesKernel = layer.weights[0], candKernel = layer.weights[2];
+  Value gatesBias = layer.weights[1].buffer, candBias = layer.weights[3].buffer;
+  Value h = layer.states[0], gates = layer.temps[0], cand = layer.temps[1], aux = layer.temps[2];
   bool lbr = cell.getLinearBeforeReset();
   std::optional<float> gateClip;
   if (auto v = cell.getGateClip())
     gateClip = v->convertToFloat();
   auto clipGate = [&](Value v) { return gateClip ? clip(v, *gateClip) : v; };
   ActivationAttr gateAct = cell.getGateActivationOrDefault();
-
   auto gateActivation = [&](Value v) { return activate(gateAct, clipGate(v)); };
-  bool projected = !layer.projected.empty();
-  if (projected)
-    affine(gates, 2 * units, Value(), {MatmulTerm{h, units, gatesKernel, depth}}, gateActivation,
-           projectedRows(layer.projected[0], times, batchRows));
-  else
-    affine(gates, 2 * units, gatesBias,
-           {MatmulTerm{in, depth, gatesKernel, 0}, MatmulTerm{h, units, gatesKernel, depth}},
-           gateActivation);
+
+  Value projectedGates = layer.projected.empty() ? Value() : layer.projected[0];
+  Value projectedCand = layer.projected.empty() ? Value() : layer.projected[1];
+  gateMatmul(layer, step, gates, 2 * units, gatesKernel, gatesBias, h, units, projectedGates,
+             gateActivation);
   if (lbr) {
-    // The candidate's input part (and bias) is the precomputed projection.
-    if (projected)
-      cand = projectedRows(layer.projected[1], times, batchRows);
-    else
-      affine(cand, units, candBias, {MatmulTerm{in, depth, candKernel, 0}});
-    affine(aux, units, layer.weights[4], {MatmulTerm{h, units, candKernel, depth}});
+    // cand = the candidate's input part and bias (read from the projection
+    // when there is one); aux = h @ U_c + hidden_bias.
+    if (!projectedCand)
+      affineRows(step.batch, units, candBias, [&](Value first, int64_t rows) {
+        RowBlock block;
+        SmallVector<Row, 4> inputs;
+        for (int64_t r = 0; r < rows; ++r) {
+          Value row = offset(first, r);
+          block.dsts.push_back(Row{cand, {row}});
+          inputs.push_back(step.input(row));
+        }
+        block.terms.push_back(MatmulTerm{inputs, layer.cell.getInputDepth(), candKernel, 0});
+        return block;
+      });
+    affineRows(step.batch, units, layer.weights[4].buffer, [&](Value first, int64_t rows) {
+      RowBlock block;
+      SmallVector<Row, 4> hRows;
+      for (int64_t r = 0; r < rows; ++r) {
+        Value row = offset(first, r);
+        block.dsts.push_back(Row{aux, {row}});
+        hRows.push_back(Row{h, {row}});
+      }
+      block.terms.push_back(MatmulTerm{hRows, units, candKernel, layer.cell.getInputDepth()});
+      return block;
+    });
   } else {
     // aux = r * h feeds the recurrent half of the candidate matmul.
-    for (size_t r = 0; r < rows; ++r)
+    forEachRow(step.batch, [&](Value row) {
       forEachBlock(units, [&](Value col, Value mask) {
-        storeVector(aux[r], col, mul(loadVector(gates[r], col, mask), loadVector(h[r], col, mask)),
-                    mask);
+        storeVector(
+            Row{aux, {row}}, col,
+            mul(loadVector(Row{gates, {row}}, col, mask), loadVector(Row{h, {row}}, col, mask)),
+            mask);
       });
-    if (projected)
-      affine(cand, units, Value(), {MatmulTerm{aux, units, candKernel, depth}}, nullptr,
-             projectedRows(layer.projected[1], times, batchRows));
-    else
-      affine(cand, units, candBias,
-             {MatmulTerm{in, depth, candKernel, 0}, MatmulTerm{aux, units, candKernel, depth}});
+    });
+    gateMatmul(layer, step, cand, units, candKernel, candBias, aux, units, projectedCand);
   }
 
   ActivationAttr act = cell.getCellActivation();
-  for (size_t r = 0; r < rows; ++r)
-    guarded(active[r], [&] {
+  forEachRow(step.batch, [&](Value row) {
+    guarded(step.active(row), [&] {
+      Row candRow =
+          lbr && projectedCand ? Row{projectedCand, {step.time(row), row}} : Row{cand, {row}};
+      Row g{gates, {row}}, hRow{h, {row}};
       forEachBlock(units, [&](Value col, Value mask) {
-        Value pre = loadVector(cand[r], col, mask);
+        Value pre = loadVector(candRow, col, mask);
         if (lbr)
-          pre = fma(loadVector(gates[r], col, mask), loadVector(aux[r], col, mask), pre);
+          pre = fma(loadVector(g, col, mask), loadVector(Row{aux, {row}}, col, mask), pre);
         Value c = activate(act, clipGate(pre));
-        Value u = loadVector(gates[r], offset(col, units), mask);
-        Value hPrev = loadVector(h[r], col, mask);
-        storeVector(h[r], col, add(mul(u, hPrev), mul(sub(splat(1.0f), u), c)), mask);
+        Value u = loadVector(g, offset(col, units), mask);
+        Value hPrev = loadVector(hRow, col, mask);
+        storeVector(hRow, col, add(mul(u, hPrev), mul(sub(splat(1.0f), u), c)), mask);
       });
     });
+  });
 }
 
-void SequenceEmitter::emitBasicRNN(BasicRNNCellOp cell, Layer &layer, ArrayRef<Row> inputs,
-                                   ArrayRef<Value> batchRows, ArrayRef<Value> times,
-                                   ArrayRef<Value> active) {
+void SequenceEmitter::emitBasicRNN(BasicRNNCellOp cell, Layer &layer, const Step &step) {
   int64_t units = cell.getNumUnits();
-  int64_t depth = cell.getInputDepth();
-  size_t rows = batchRows.size();
-  SmallVector<Row, 4> h = stateRows(layer.states[0], batchRows);
-  SmallVector<Row, 4> pre = scratchRows(layer.temps[0], rows);
+  Value h = layer.states[0], pre = layer.temps[0];
   // The whole pre-activation must be computed before h is overwritten.
-  if (!layer.projected.empty())
-    affine(pre, units, Value(), {MatmulTerm{h, units, layer.weights[0], depth}}, nullptr,
-           projectedRows(layer.projected[0], times, batchRows));
-  else
-    affine(pre, units, layer.weights[1],
-           {MatmulTerm{SmallVector<Row, 4>(inputs), depth, layer.weights[0], 0},
-            MatmulTerm{h, units, layer.weights[0], depth}});
+  gateMatmul(layer, step, pre, units, layer.weights[0], layer.weights[1].buffer, h, units,
+             layer.projected.empty() ? Value() : layer.projected[0]);
   ActivationAttr act = cell.getCellActivation();
   std::optional<APFloat> gateClip = cell.getGateClip();
-  for (size_t r = 0; r < rows; ++r)
-    guarded(active[r], [&] {
+  forEachRow(step.batch, [&](Value row) {
+    guarded(step.active(row), [&] {
       forEachBlock(units, [&](Value col, Value mask) {
-        Value x = loadVector(pre[r], col, mask);
+        Value x = loadVector(Row{pre, {row}}, col, mask);
         if (gateClip)
           x = clip(x, gateClip->convertToFloat());
-        storeVector(h[r], col, activate(act, x), mask);
+        storeVector(Row{h, {row}}, col, activate(act, x), mask);
       });
     });
+  });
 }
 
 void SequenceEmitter::projectInputs(Layer &layer, Value inputs, Value timeSteps, Value batch,
@@ -455,40 +590,37 @@ void SequenceEmitter::projectInputs(Layer &layer, Value inputs, Value timeSteps,
   Operation *cell = layer.cell.getOperation();
   int64_t depth = layer.cell.getInputDepth();
   // (kernel, bias, columns) of each projection.
-  SmallVector<std::tuple<Value, Value, int64_t>, 2> parts;
+  SmallVector<std::tuple<Weights, Value, int64_t>, 2> parts;
   if (auto lstm = dyn_cast<LSTMCellOp>(cell))
-    parts.push_back({layer.weights[0], layer.weights[1], 4 * lstm.getNumUnits()});
+    parts.push_back({layer.weights[0], layer.weights[1].buffer, 4 * lstm.getNumUnits()});
   else if (auto gru = dyn_cast<GRUCellOp>(cell))
-    parts = {{layer.weights[0], layer.weights[1], 2 * gru.getNumUnits()},
-             {layer.weights[2], layer.weights[3], gru.getNumUnits()}};
+    parts = {{layer.weights[0], layer.weights[1].buffer, 2 * gru.getNumUnits()},
+             {layer.weights[2], layer.weights[3].buffer, gru.getNumUnits()}};
   else if (auto rnn = dyn_cast<BasicRNNCellOp>(cell))
-    parts.push_back({layer.weights[0], layer.weights[1], rnn.getNumUnits()});
-  for (auto &[kernel, bias, columns] : parts)
-    layer.projected.push_back(b.create<memref::AllocOp>(
+    parts.push_back({layer.weights[0], layer.weights[1].buffer, rnn.getNumUnits()});
+  // Every (step, row) pair is independent: one matmul over T * B rows, whose
+  // column groups each stream their input weights once.
+  Value count = b.create<arith::MulIOp>(loc, timeSteps, batch);
+  for (auto &[kernel, bias, columns] : parts) {
+    Value projected = b.create<memref::AllocOp>(
         loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, columns}, b.getF32Type()),
-        ValueRange{timeSteps, batch}));
-  // Every (step, row) pair is independent: blocks of rows of one step share
-  // each weight load, as in the time loop.
-  auto timeLoop = b.create<scf::ForOp>(loc, index(0), timeSteps, index(1));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(timeLoop.getBody()->getTerminator());
-  Value t = timeLoop.getInductionVar();
-  auto emitRows = [&](Value first, int64_t rows) {
-    SmallVector<Row, 4> in, out;
-    for (int64_t r = 0; r < rows; ++r) {
-      Value row = offset(first, r);
-      in.push_back(
-          Row{inputs, timeMajor ? SmallVector<Value, 2>{t, row} : SmallVector<Value, 2>{row, t}});
-    }
-    for (auto [i, part] : llvm::enumerate(parts)) {
-      auto &[kernel, bias, columns] = part;
-      out.clear();
-      for (int64_t r = 0; r < rows; ++r)
-        out.push_back(Row{layer.projected[i], {t, offset(first, r)}});
-      affine(out, columns, bias, {MatmulTerm{in, depth, kernel, 0}});
-    }
-  };
-  forRowBlocks(batch, emitRows);
+        ValueRange{timeSteps, batch});
+    layer.projected.push_back(projected);
+    affineRows(count, columns, bias, [&](Value first, int64_t rows) {
+      RowBlock block;
+      SmallVector<Row, 4> in;
+      for (int64_t r = 0; r < rows; ++r) {
+        Value flat = offset(first, r);
+        Value t = b.create<arith::DivUIOp>(loc, flat, batch);
+        Value row = b.create<arith::RemUIOp>(loc, flat, batch);
+        in.push_back(
+            Row{inputs, timeMajor ? SmallVector<Value, 2>{t, row} : SmallVector<Value, 2>{row, t}});
+        block.dsts.push_back(Row{projected, {t, row}});
+      }
+      block.terms.push_back(MatmulTerm{in, depth, kernel, 0});
+      return block;
+    });
+  }
 }
 
 LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
@@ -501,11 +633,16 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
 
   // T and B: a static size from any operand or result type beats a run-time dim.
   auto staticDim = [](Value v, unsigned d) { return cast<ShapedType>(v.getType()).getDimSize(d); };
-  auto pickSize = [&](ArrayRef<std::pair<Value, unsigned>> candidates, unsigned inputDim) {
+  auto staticSize = [&](ArrayRef<std::pair<Value, unsigned>> candidates) {
     for (auto [value, d] : candidates)
       if (!ShapedType::isDynamic(staticDim(value, d)))
-        return index(staticDim(value, d));
-    return Value(b.create<memref::DimOp>(loc, inputs, inputDim));
+        return staticDim(value, d);
+    return ShapedType::kDynamic;
+  };
+  auto pickSize = [&](ArrayRef<std::pair<Value, unsigned>> candidates, unsigned inputDim) {
+    int64_t size = staticSize(candidates);
+    return ShapedType::isDynamic(size) ? Value(b.create<memref::DimOp>(loc, inputs, inputDim))
+                                       : index(size);
   };
   SmallVector<std::pair<Value, unsigned>> timeSources{{op.getInputs(), timeDim},
                                                       {op.getOutputs(), timeDim}};
@@ -523,6 +660,12 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     batchSources.push_back({v, 0});
   Value timeSteps = pickSize(timeSources, timeDim);
   Value batch = pickSize(batchSources, batchDim);
+  // A batch known to be smaller than a row block runs one row at a time, with
+  // all accumulators on the columns.
+  int64_t staticBatch = staticSize(batchSources);
+  groupVectors = !ShapedType::isDynamic(staticBatch) && staticBatch < rowBlock
+                     ? accumulators
+                     : std::max<int64_t>(1, 2 * accumulators / rowBlock);
 
   auto allocResult = [&](Value result) {
     auto type = cast<RankedTensorType>(result.getType());
@@ -554,20 +697,41 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     states.push_back(state);
   }
 
+  auto scratch = [&](int64_t n) {
+    return b
+        .create<memref::AllocOp>(loc, MemRefType::get({ShapedType::kDynamic, n}, b.getF32Type()),
+                                 ValueRange{batch})
+        .getResult();
+  };
   SmallVector<Layer, 2> layers;
   size_t nextState = 0;
   for (CellOpInterface cell : cells) {
-    Layer layer{cell, {}, {}, {}};
-    for (Value operand : cell->getOperands())
-      layer.weights.push_back(toBuffer(operand));
+    Layer layer{cell, {}, {}, {}, {}};
+    // The operands used as matmul weights.
+    SmallVector<unsigned, 2> matrices =
+        TypeSwitch<Operation *, SmallVector<unsigned, 2>>(cell.getOperation())
+            .Case([](LSTMCellOp lstm) {
+              if (!lstm.hasProjection())
+                return SmallVector<unsigned, 2>{0};
+              return SmallVector<unsigned, 2>{0, lstm.hasPeepholes() ? 5u : 2u};
+            })
+            .Case([](GRUCellOp) {
+              return SmallVector<unsigned, 2>{0, 2};
+            })
+            .Default([](Operation *) { return SmallVector<unsigned, 2>{0}; });
+    for (auto [i, operand] : llvm::enumerate(cell->getOperands()))
+      layer.weights.push_back(llvm::is_contained(matrices, i) ? matrix(operand)
+                                                              : Weights{toBuffer(operand), false});
     for (size_t i = 0; i < cell.getStateSizes().size(); ++i)
       layer.states.push_back(states[nextState++]);
     int64_t units = cell.getStateSizes().front();
     TypeSwitch<Operation *>(cell.getOperation())
         .Case([&](LSTMCellOp lstm) {
           layer.temps.push_back(scratch(4 * units));
-          if (lstm.hasProjection())
+          if (lstm.hasProjection()) {
             layer.temps.push_back(scratch(units));
+            layer.temps.push_back(scratch(lstm.getOutputSize()));
+          }
         })
         .Case([&](GRUCellOp) {
           layer.temps.push_back(scratch(2 * units));
@@ -646,70 +810,63 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   b.setInsertionPoint(timeLoop.getBody()->getTerminator());
   Value t = timeLoop.getInductionVar();
   const int64_t outputSize = layers.back().cell.getOutputSize();
-  auto copyRow = [&](const Row &from, const Row &to) {
-    forEachBlock(outputSize, [&](Value col, Value mask) {
-      storeVector(to, col, loadVector(from, col, mask), mask);
-    });
+
+  // Backwards, step t reads (and writes the output of) time length - 1 - t;
+  // go_backwards reads time T - 1 - t and writes output t.
+  auto rowLength = [&](Value row) { return lengths ? lengthOf(row) : timeSteps; };
+  auto outputTime = [&](Value row) -> Value {
+    if (!op.getReverse())
+      return t;
+    return b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, rowLength(row), index(1)), t);
+  };
+  auto inputTime = [&](Value row) -> Value {
+    if (op.getGoBackwards())
+      return b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, timeSteps, index(1)), t);
+    return outputTime(row);
+  };
+  auto sequenceRow = [&](Value memref, Value row, Value at) {
+    return Row{memref,
+               op.getTimeMajor() ? SmallVector<Value, 2>{at, row} : SmallVector<Value, 2>{row, at}};
+  };
+  auto active = [&](Value row) -> Value {
+    if (lengths)
+      return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, rowLength(row));
+    if (maskBuffer)
+      return b.create<memref::LoadOp>(loc, maskBuffer, ValueRange{row, inputTime(row)});
+    return Value();
   };
 
-  // One step for the batch rows first .. first + rows - 1: each layer's gate
-  // matmuls for all of them at once, then each row's update if it is active.
-  auto emitBlock = [&](Value first, int64_t rows) {
-    SmallVector<Value> batchRows, active, times;
-    SmallVector<Row, 4> inputRows, outputRows;
-    for (int64_t r = 0; r < rows; ++r) {
-      Value row = offset(first, r);
-      Value rowLength = lengths ? lengthOf(row) : timeSteps;
-      // Backwards, step t reads (and writes the output of) time length - 1 - t;
-      // go_backwards reads time T - 1 - t and writes output t.
-      Value time = t, outputTime = t;
-      if (op.getReverse())
-        time = outputTime =
-            b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, rowLength, index(1)), t);
-      if (op.getGoBackwards())
-        time = b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, timeSteps, index(1)), t);
-      auto sequenceIndex = [&](Value at) {
-        return op.getTimeMajor() ? SmallVector<Value, 2>{at, row} : SmallVector<Value, 2>{row, at};
-      };
-      batchRows.push_back(row);
-      times.push_back(time);
-      inputRows.push_back(Row{inputs, sequenceIndex(time)});
-      outputRows.push_back(Row{outputs, sequenceIndex(outputTime)});
-      if (lengths)
-        active.push_back(b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, rowLength));
-      else if (maskBuffer)
-        active.push_back(b.create<memref::LoadOp>(loc, maskBuffer, ValueRange{row, time}));
-      else
-        active.push_back(Value());
-    }
-    for (Layer &layer : layers) {
-      TypeSwitch<Operation *>(layer.cell.getOperation())
-          .Case(
-              [&](LSTMCellOp cell) { emitLSTM(cell, layer, inputRows, batchRows, times, active); })
-          .Case([&](GRUCellOp cell) { emitGRU(cell, layer, inputRows, batchRows, times, active); })
-          .Case([&](BasicRNNCellOp cell) {
-            emitBasicRNN(cell, layer, inputRows, batchRows, times, active);
-          });
-      // Every cell's output is its last state (h, or m for LSTM).
-      inputRows = stateRows(layer.states.back(), batchRows);
-    }
-    for (int64_t r = 0; r < rows; ++r) {
-      if (!active[r] || !lastOutput) {
-        guarded(active[r], [&] { copyRow(inputRows[r], outputRows[r]); });
-        continue;
-      }
-      // A masked step repeats the row's previous output.
-      auto ifOp = b.create<scf::IfOp>(loc, active[r], /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-      copyRow(inputRows[r], outputRows[r]);
-      copyRow(inputRows[r], Row{lastOutput, {batchRows[r]}});
-      b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-      copyRow(Row{lastOutput, {batchRows[r]}}, outputRows[r]);
-    }
-  };
+  for (auto [l, layer] : llvm::enumerate(layers)) {
+    Value below = l == 0 ? Value() : layers[l - 1].states.back();
+    Step step{batch,
+              [&, below](Value row) {
+                return below ? Row{below, {row}} : sequenceRow(inputs, row, inputTime(row));
+              },
+              inputTime, active};
+    TypeSwitch<Operation *>(layer.cell.getOperation())
+        .Case([&](LSTMCellOp cell) { emitLSTM(cell, layer, step); })
+        .Case([&](GRUCellOp cell) { emitGRU(cell, layer, step); })
+        .Case([&](BasicRNNCellOp cell) { emitBasicRNN(cell, layer, step); });
+  }
 
-  forRowBlocks(batch, emitBlock);
+  // Every cell's output is its last state (h, or m for LSTM).
+  Value top = layers.back().states.back();
+  forEachRow(batch, [&](Value row) {
+    Value isActive = active(row);
+    Row result{top, {row}}, output = sequenceRow(outputs, row, outputTime(row));
+    if (!isActive || !lastOutput) {
+      guarded(isActive, [&] { copyFeatures(result, output, outputSize); });
+      return;
+    }
+    // A masked step repeats the row's previous output.
+    auto ifOp = b.create<scf::IfOp>(loc, isActive, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    copyFeatures(result, output, outputSize);
+    copyFeatures(result, Row{lastOutput, {row}}, outputSize);
+    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    copyFeatures(Row{lastOutput, {row}}, output, outputSize);
+  });
 
   if (op.getUnroll()) {
     int64_t count = cast<ShapedType>(op.getInputs().getType()).getDimSize(timeDim);
@@ -734,8 +891,9 @@ struct ConvertRnnToLoopsPass
   using ConvertRnnToLoopsBase::ConvertRnnToLoopsBase;
 
   void runOnOperation() override {
-    if (vectorWidth < 1 || accumulators < 1 || rowBlock < 1) {
-      getOperation().emitError("vector-width, accumulators and row-block must be positive");
+    if (vectorWidth < 1 || accumulators < 1 || rowBlock < 1 || threads < 1) {
+      getOperation().emitError(
+          "vector-width, accumulators, row-block and threads must be positive");
       return signalPassFailure();
     }
     SmallVector<DynamicRNNOp> sequences;
@@ -759,7 +917,7 @@ struct ConvertRnnToLoopsPass
       }
       OpBuilder builder(op);
       SequenceEmitter emitter(builder, op.getLoc(), vectorWidth, accumulators, rowBlock,
-                              projectInputsAboveBytes);
+                              projectInputsAboveBytes, threads);
       if (failed(emitter.lower(op)))
         return signalPassFailure();
     }
