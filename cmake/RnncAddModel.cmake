@@ -1,17 +1,18 @@
 # rnnc_add_model(<target> FROM <model.onnx|model.mlir>
 #                [NAME <name>] [CPU <cpu>] [BATCH <n>] [MAX_BATCH <n>]
-#                [FUNCTION <entry>] [NO_EXPOSE_STATE])
+#                [FUNCTION <entry>] [THREADS <n>] [NO_EXPOSE_STATE])
 #
 # Runs `rnnc compile` at build time and makes <target> a static library of the
 # object, with the generated <name>.h on its include path and the rnnrt
 # runtime in its link interface (like Halide's add_halide_library). NAME
 # defaults to <target>; CPU to x86-64-v3 (AVX2) so that the object runs on any
-# recent x86-64 machine: pass CPU host or x86-64-v4 for AVX-512.
+# recent x86-64 machine: pass CPU host or x86-64-v4 for AVX-512. THREADS > 1
+# compiles for that many threads per call; <target> then links libomp.
 #
 # Needs the targets rnnc::rnnc (the compiler) and rnnc::rnnrt (the runtime):
 # find_package(rnnc) defines them; the rnnc build tree aliases its own.
 function(rnnc_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION" "")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION;THREADS" "")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "rnnc_add_model: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -41,6 +42,9 @@ function(rnnc_add_model target)
   if(ARG_NO_EXPOSE_STATE)
     list(APPEND flags --expose-state=false)
   endif()
+  if(ARG_THREADS)
+    list(APPEND flags --threads ${ARG_THREADS})
+  endif()
   add_custom_command(
     OUTPUT "${object}" "${header}"
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${dir}"
@@ -53,4 +57,8 @@ function(rnnc_add_model target)
   set_target_properties(${target} PROPERTIES LINKER_LANGUAGE C)
   target_include_directories(${target} PUBLIC "${dir}")
   target_link_libraries(${target} PUBLIC rnnc::rnnrt)
+  if(ARG_THREADS GREATER 1)
+    find_library(RNNC_LIBOMP NAMES omp PATHS /usr/lib/llvm-19/lib REQUIRED)
+    target_link_libraries(${target} PUBLIC ${RNNC_LIBOMP})
+  endif()
 endfunction()

@@ -11,6 +11,7 @@ packages=(
   python3 python3-numpy python3-torch       # lit, .npy helpers, PyTorch reference values
   pkg-config                                # checks the installed rnnrt.pc
   libdnnl-dev                               # oneDNN, the peer in bench/
+  libomp-19-dev                             # OpenMP runtime of multi-threaded kernels
 )
 
 missing=()

@@ -1,6 +1,7 @@
 // RUN: rnnc-opt %s --rnnc-cpu-pipeline | FileCheck %s
 // RUN: rnnc-opt %s --rnnc-cpu-pipeline="vector-width=8" | FileCheck %s --check-prefix=W8
 // RUN: rnnc-opt %s --rnnc-cpu-pipeline="project-inputs-above-bytes=0" | FileCheck %s --check-prefix=PROJ
+// RUN: rnnc-opt %s --rnnc-cpu-pipeline="threads=2 accumulators=1" | FileCheck %s --check-prefix=THREADS
 
 // The whole model ends up in the LLVM dialect: the gate matmuls are vector
 // FMAs, remainders use masked loads, and the nonlinearities are polynomials
@@ -25,6 +26,14 @@
 // PROJ-COUNT-5: llvm.call @malloc
 // PROJ:         llvm.call @free
 // PROJ:         llvm.return
+
+// With threads, each step's column groups are an OpenMP worksharing loop in
+// a parallel region of that many threads.
+// THREADS-LABEL: llvm.func @lstm(
+// THREADS:         omp.parallel num_threads(%{{.*}} : i32) {
+// THREADS:           omp.wsloop {
+// THREADS:             omp.loop_nest
+// THREADS:               llvm.intr.fmuladd
 
 // W8-LABEL: llvm.func @lstm(
 // W8:         llvm.intr.fmuladd(%{{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>

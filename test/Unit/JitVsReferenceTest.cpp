@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -220,9 +221,10 @@ void expectClose(const std::vector<float> &expected, const mlir::rnnc::HostTenso
                                << expected[worstIndex] << " got " << actual.f32()[worstIndex];
 }
 
-/// Compiles and runs `c` and compares every result with the reference;
-/// `genericCells` lowers the built-in cells through their custom-cell form.
-void checkCase(const Case &c, bool genericCells = false, bool projectInputs = false) {
+/// Compiles (with the default options, as changed by `adjust`) and runs `c`
+/// and compares every result with the reference.
+void checkCase(const Case &c,
+               const std::function<void(mlir::rnnc::CompileOptions &)> &adjust = nullptr) {
   const ModelConfig &m = c.config;
   SCOPED_TRACE(describe(m));
   std::vector<WeightArg> weights;
@@ -238,9 +240,8 @@ void checkCase(const Case &c, bool genericCells = false, bool projectInputs = fa
   auto module = mlir::parseSourceString<mlir::ModuleOp>(text, &context);
   ASSERT_TRUE(module) << diagnostics << text;
   mlir::rnnc::CompileOptions options = statelessOptions();
-  options.genericCells = genericCells;
-  if (projectInputs)
-    options.projectInputsAboveBytes = 0;
+  if (adjust)
+    adjust(options);
   auto model = mlir::rnnc::JitModel::compile(*module, options);
   ASSERT_TRUE(succeeded(model)) << diagnostics << text;
 
@@ -292,7 +293,8 @@ INSTANTIATE_TEST_SUITE_P(Seeds, RandomModelTest, ::testing::Range(0u, kSeeds));
 class GenericCellsTest : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(GenericCellsTest, MatchesReference) {
-  checkCase(randomCase(GetParam()), /*genericCells=*/true);
+  checkCase(randomCase(GetParam()),
+            [](mlir::rnnc::CompileOptions &options) { options.genericCells = true; });
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, GenericCellsTest, ::testing::Range(0u, kSeeds, 2u));
@@ -303,10 +305,28 @@ INSTANTIATE_TEST_SUITE_P(Seeds, GenericCellsTest, ::testing::Range(0u, kSeeds, 2
 class ProjectedInputsTest : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(ProjectedInputsTest, MatchesReference) {
-  checkCase(randomCase(GetParam()), /*genericCells=*/false, /*projectInputs=*/true);
+  checkCase(randomCase(GetParam()),
+            [](mlir::rnnc::CompileOptions &options) { options.projectInputsAboveBytes = 0; });
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, ProjectedInputsTest, ::testing::Range(1u, kSeeds, 2u));
+
+/// Every fourth case on 2 threads (OpenMP), with column groups of one vector
+/// so that even these small models have several groups to share; every other
+/// one of them with the input projection hoisted too.
+class TwoThreadsTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(TwoThreadsTest, MatchesReference) {
+  unsigned seed = GetParam();
+  checkCase(randomCase(seed), [seed](mlir::rnnc::CompileOptions &options) {
+    options.threads = 2;
+    options.accumulators = 2;
+    if (seed % 8 == 0)
+      options.projectInputsAboveBytes = 0;
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, TwoThreadsTest, ::testing::Range(0u, kSeeds, 4u));
 
 /// The random cases must keep covering what the semantics hinge on; this
 /// fails if a change to the generator drops a feature.

@@ -117,6 +117,12 @@ static cl::opt<int64_t> rowBlock("row-block",
                                  cl::desc("Batch rows whose gate matmuls share each weight load"),
                                  cl::init(4), cl::sub(runCommand), cl::sub(compileCommand),
                                  cl::sub(benchCommand), cl::cat(rnncCategory));
+static cl::opt<int64_t>
+    threads("threads",
+            cl::desc("Threads per call sharing each gate matmul (OpenMP; AOT objects then "
+                     "need libomp)"),
+            cl::init(1), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
+            cl::cat(rnncCategory));
 static cl::opt<bool> genericCells(
     "generic-cells", cl::desc("Lower built-in cells through their generic (custom-cell) form"),
     cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
@@ -291,6 +297,7 @@ CompileOptions runOptions() {
   options.exposeState = false;
   options.genericCells = genericCells;
   options.rowBlock = rowBlock;
+  options.threads = threads;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
   options.accumulators = accumulators;
@@ -442,6 +449,7 @@ int compileMain() {
     options.exposeState = compileExposeState;
     options.genericCells = genericCells;
     options.rowBlock = rowBlock;
+    options.threads = threads;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
     auto machine = createTargetMachine(CpuTargetOptions{compileCpu});

@@ -255,6 +255,7 @@ struct CompileOptions {
   int64_t max_batch = 0;      ///< > 0: largest instance batch
   bool expose_state = true;   ///< state inputs/outputs for streaming
   int64_t row_block = 4;      ///< batch rows sharing each weight load
+  int64_t threads = 1;        ///< threads per call (OpenMP; libomp)
 };
 
 /// A model compiled in this process. Compiling the same model with the same

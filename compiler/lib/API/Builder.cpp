@@ -55,6 +55,7 @@ mlir::rnnc::CompileOptions toCompileOptions(const ::rnnc::CompileOptions &option
   result.maxBatch = options.max_batch;
   result.exposeState = options.expose_state;
   result.rowBlock = options.row_block;
+  result.threads = options.threads;
   return result;
 }
 } // namespace

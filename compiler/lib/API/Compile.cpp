@@ -183,13 +183,14 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   pipelineOptions.genericCells = options.genericCells;
   pipelineOptions.rowBlock = options.rowBlock;
   pipelineOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
+  pipelineOptions.threads = options.threads;
   PassManager toBuffers(context);
   buildCpuBufferizationPipeline(toBuffers, pipelineOptions);
   if (failed(toBuffers.run(clone)))
     return failure();
   lowered.heapPerCall = estimateHeapPerCall(*entry, *signature);
   PassManager toLLVM(context);
-  buildCpuToLLVMPipeline(toLLVM);
+  buildCpuToLLVMPipeline(toLLVM, pipelineOptions);
   if (failed(toLLVM.run(clone)))
     return failure();
   lowered.signature = std::move(*signature);

@@ -4,6 +4,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "rnnc/Target/Cpu/CpuTarget.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/SHA256.h"
 
 #include <cstring>
@@ -24,6 +25,13 @@ JitModel::~JitModel() = default;
 
 FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
                                                        const CompileOptions &options) {
+  // Multi-threaded code calls libomp: its symbols must be in the process.
+  if (options.threads > 1) {
+    std::string loadError;
+    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(RNNC_LIBOMP_PATH, &loadError))
+      return emitError(module.getLoc())
+             << "threads > 1 needs libomp (" << RNNC_LIBOMP_PATH << "): " << loadError;
+  }
   FailureOr<LoweredModel> lowered = lowerModel(module, options);
   if (failed(lowered))
     return failure();
@@ -164,7 +172,7 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
   os << "\n// " << options.name << ' ' << options.function << ' ' << options.cpu << ' '
      << options.batch << ' ' << options.maxBatch << ' ' << options.exposeState << ' '
      << options.vectorWidth << ' ' << options.accumulators << ' ' << options.genericCells << ' '
-     << options.rowBlock;
+     << options.rowBlock << ' ' << options.projectInputsAboveBytes << ' ' << options.threads;
   auto digest = llvm::SHA256::hash(llvm::arrayRefFromStringRef(text));
   std::string key(digest.begin(), digest.end());
 

@@ -8,8 +8,10 @@
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
@@ -27,7 +29,7 @@ using namespace mlir;
 
 void mlir::rnnc::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   buildCpuBufferizationPipeline(pm, options);
-  buildCpuToLLVMPipeline(pm);
+  buildCpuToLLVMPipeline(pm, options);
 }
 
 void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
@@ -42,6 +44,7 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   loopOptions.accumulators = options.accumulators;
   loopOptions.rowBlock = options.rowBlock;
   loopOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
+  loopOptions.threads = options.threads;
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());
 
@@ -69,13 +72,22 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   pm.addPass(createBufferizationToMemRefPass());
 }
 
-void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm) {
+void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(rnn::createRnnApproximateMath());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
+  // The column-group loops of multi-threaded matmuls (scf.parallel) become
+  // OpenMP worksharing loops: calls into libomp once translated.
+  ConvertSCFToOpenMPPassOptions openmp;
+  openmp.numThreads = options.threads;
+  pm.addPass(createConvertSCFToOpenMPPass(openmp));
+  // Inlines the memref.alloca_scope wrapped around each parallel body (there
+  // is no alloca in it); the scope would otherwise hold several blocks after
+  // the lowering of its scf loops, which it may not.
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -86,6 +98,7 @@ void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -2,6 +2,7 @@
 // RUN: rnnc-opt %s --convert-rnn-to-loops --canonicalize --split-input-file | FileCheck %s --check-prefix=ROWS
 // RUN: rnnc-opt %s --convert-rnn-to-loops="vector-width=8" --canonicalize --split-input-file | FileCheck %s --check-prefix=W8
 // RUN: rnnc-opt %s --convert-rnn-to-loops="accumulators=1" --canonicalize --split-input-file | FileCheck %s --check-prefix=ACC1
+// RUN: rnnc-opt %s --convert-rnn-to-loops="accumulators=1 threads=2" --canonicalize --split-input-file | FileCheck %s --check-prefix=THREADS
 
 // A GRU with 20 units: 2H = 40 gate columns are two full 16-lane blocks and a
 // masked block of 8, accumulated together by broadcast-FMAs over vector<16xf32>.
@@ -71,6 +72,15 @@
 // ROWS:         scf.for %{{.*}} = %c0 to %{{.*}} step %c4
 // ROWS:           scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // ROWS:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1
+
+// With threads, the full column groups of each matmul are an scf.parallel
+// loop (the masked last group follows on the calling thread).
+// THREADS-LABEL: func.func @gru_with_lengths
+// THREADS:         scf.for %{{.*}} = %c0 to %{{.*}} step %c1 {
+// THREADS:           scf.parallel (%[[G:.*]]) = (%c0) to (%c2) step (%c1) {
+// THREADS:             arith.muli %[[G]], %c16 : index
+// THREADS:             scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>)
+// THREADS:           vector.constant_mask [8] : vector<16xi1>
 
 // W8-LABEL: func.func @gru_with_lengths
 // W8:         vector.fma %{{.*}} : vector<8xf32>

@@ -32,6 +32,9 @@ struct CompileOptions {
   int64_t rowBlock = 4;
   /// Hoist the bottom layer's input projection when its weights exceed this.
   int64_t projectInputsAboveBytes = 1 << 20;
+  /// Threads sharing each gate matmul of a call, by column groups (OpenMP:
+  /// the code then calls libomp, which AOT consumers link).
+  int64_t threads = 1;
   /// Lower built-in cells through the generic custom-cell form.
   bool genericCells = false;
 };
@@ -59,6 +62,7 @@ struct ModelFacts {
   uint64_t weightBytes = 0;
   std::string target;
   std::string heapPerCall;
+  int64_t threads = 1;
 };
 
 /// Adds the runtime ABI to the translated model (docs/runtime.md): the kernel

@@ -20,6 +20,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "project-inputs-above-bytes",
       llvm::cl::desc("Hoist the bottom layer's input projection above this weight size"),
       llvm::cl::init(1 << 20)};
+  Option<int64_t> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads sharing each gate matmul (OpenMP, libomp, when > 1)"),
+      llvm::cl::init(1)};
   Option<bool> genericCells{
       *this, "generic-cells",
       llvm::cl::desc("Lower built-in cells through their generic form (rnn-decompose-cells)"),
@@ -34,7 +38,7 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 /// The two halves of buildCpuPipeline: down to loops over memrefs with every
 /// buffer allocated and freed explicitly, then down to the LLVM dialect.
 void buildCpuBufferizationPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
-void buildCpuToLLVMPipeline(OpPassManager &pm);
+void buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
 /// Registers `rnnc-cpu-pipeline` for rnnc-opt.
 void registerPipelines();

@@ -132,6 +132,10 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
         " * Instance memory (state, outputs) comes from the instance's allocator.\n";
   os << " * Threading: the model is immutable and shared; an instance is thread-compatible\n"
         " * (one call at a time); distinct instances may run concurrently.\n";
+  if (facts.threads > 1)
+    os << " * Each call runs on " << facts.threads
+       << " threads (OpenMP worksharing loops): link with LLVM's\n"
+          " * OpenMP runtime, libomp (-lomp).\n";
   os << " * Runtime ABI version 1 (rnnrt/model.h); link with librnnrt. See docs/aot.md.\n */\n";
 
   os << "#ifndef " << upper << "_H\n#define " << upper << "_H\n\n";

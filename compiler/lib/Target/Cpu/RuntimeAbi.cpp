@@ -91,6 +91,7 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
   ModelFacts facts;
   facts.target = target.str();
   facts.heapPerCall = model.heapPerCall;
+  facts.threads = options.threads;
   const llvm::DataLayout &layout = module.getDataLayout();
   for (llvm::GlobalVariable &var : module.globals())
     if (var.isConstant() && var.hasInitializer())
