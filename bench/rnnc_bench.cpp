@@ -7,7 +7,8 @@
 //              [--row-block N]
 //
 // Prints per config: median ms of each, GFLOP/s = 2*B*T*(I+H)*G*H / time,
-// % of this machine's zmm FMA peak (measured at start) and the ratios.
+// % of this machine's zmm FMA peak (measured on one thread at start, times the
+// thread count) and the ratios.
 // --threads N: rnnc's kernels are compiled for N threads (libomp) and oneDNN
 // and the fused baseline run on N OpenMP threads. rnnc's kernels are compiled
 // for the config's batch, as oneDNN's primitives are created for it.
@@ -475,10 +476,11 @@ int main(int argc, char **argv) {
     }
   }
   omp_set_num_threads(threads);
-  double peak = __builtin_cpu_supports("avx512f") ? zmmPeakGflops() : 0.0;
-  std::printf("zmm FMA peak, 1 thread: %.0f GFLOP/s; rnnc, oneDNN and the fused baseline use %d "
-              "thread(s)\n\n",
-              peak, threads);
+  double threadPeak = __builtin_cpu_supports("avx512f") ? zmmPeakGflops() : 0.0;
+  double peak = threadPeak * threads;
+  std::printf("zmm FMA peak, 1 thread: %.0f GFLOP/s (%% peak: of %d x that); rnnc, oneDNN and the "
+              "fused baseline use %d thread(s)\n\n",
+              threadPeak, threads, threads);
 
   // The compile-time target: JIT of a 2-layer LSTM with H = 512.
   double twoLayerCompileMs = 0;

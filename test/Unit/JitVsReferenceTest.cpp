@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <random>
@@ -222,9 +223,11 @@ void expectClose(const std::vector<float> &expected, const mlir::rnnc::HostTenso
 }
 
 /// Compiles (with the default options, as changed by `adjust`) and runs `c`
-/// and compares every result with the reference.
+/// and compares every result with the reference; the results go to `out`
+/// when given.
 void checkCase(const Case &c,
-               const std::function<void(mlir::rnnc::CompileOptions &)> &adjust = nullptr) {
+               const std::function<void(mlir::rnnc::CompileOptions &)> &adjust = nullptr,
+               std::vector<mlir::rnnc::HostTensor> *out = nullptr) {
   const ModelConfig &m = c.config;
   SCOPED_TRACE(describe(m));
   std::vector<WeightArg> weights;
@@ -279,6 +282,8 @@ void checkCase(const Case &c,
   expectClose(expected.outputs, results[0], "outputs");
   for (size_t i = 0; i < expected.finalStates.size(); ++i)
     expectClose(expected.finalStates[i], results[i + 1], results[i + 1].name);
+  if (out)
+    *out = std::move(results);
 }
 
 class RandomModelTest : public ::testing::TestWithParam<unsigned> {};
@@ -313,17 +318,30 @@ INSTANTIATE_TEST_SUITE_P(Seeds, ProjectedInputsTest, ::testing::Range(1u, kSeeds
 
 /// Every fourth case on 2 threads (OpenMP), with column groups of one vector
 /// so that even these small models have several groups to share; every other
-/// one of them with the input projection hoisted too.
+/// one of them with the input projection hoisted too. Each column is computed
+/// by one thread in the same order: the results equal one thread's bit for bit.
 class TwoThreadsTest : public ::testing::TestWithParam<unsigned> {};
 
-TEST_P(TwoThreadsTest, MatchesReference) {
+TEST_P(TwoThreadsTest, MatchesReferenceAndOneThread) {
   unsigned seed = GetParam();
-  checkCase(randomCase(seed), [seed](mlir::rnnc::CompileOptions &options) {
-    options.threads = 2;
-    options.accumulators = 2;
-    if (seed % 8 == 0)
-      options.projectInputsAboveBytes = 0;
-  });
+  std::vector<mlir::rnnc::HostTensor> oneThread, twoThreads;
+  for (int threads : {1, 2})
+    checkCase(
+        randomCase(seed),
+        [seed, threads](mlir::rnnc::CompileOptions &options) {
+          options.threads = threads;
+          options.accumulators = 2;
+          if (seed % 8 == 0)
+            options.projectInputsAboveBytes = 0;
+        },
+        threads == 1 ? &oneThread : &twoThreads);
+  ASSERT_EQ(oneThread.size(), twoThreads.size());
+  for (size_t i = 0; i < oneThread.size(); ++i) {
+    ASSERT_EQ(oneThread[i].numElements(), twoThreads[i].numElements());
+    EXPECT_EQ(0, std::memcmp(oneThread[i].f32(), twoThreads[i].f32(),
+                             oneThread[i].numElements() * sizeof(float)))
+        << oneThread[i].name;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, TwoThreadsTest, ::testing::Range(0u, kSeeds, 4u));
