@@ -58,7 +58,7 @@ FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
   };
   // The engine compiles lazily, on the first lookup below: both callbacks
   // must outlive it.
-  auto optimize = makeOptimizingTransformer(3, 0, machine->get());
+  auto optimize = [&](llvm::Module *llvmModule) { return optimizeModule(*llvmModule, **machine); };
   ExecutionEngineOptions engineOptions;
   engineOptions.llvmModuleBuilder = buildModule;
   engineOptions.transformer = optimize;
@@ -166,14 +166,28 @@ bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor>
 
 FailureOr<std::shared_ptr<const JitModel>>
 mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
+  // Large constants (the weights) are hashed as raw bytes rather than printed:
+  // printing megabytes of hex cost more than the rest of a compile.
+  constexpr int64_t kPrintedElements = 64;
+  llvm::SHA256 hasher;
+  module.walk([&](Operation *op) {
+    for (NamedAttribute attr : op->getAttrs())
+      if (auto dense = dyn_cast<DenseElementsAttr>(attr.getValue()))
+        if (dense.getNumElements() > kPrintedElements)
+          hasher.update(llvm::arrayRefFromStringRef(
+              StringRef(dense.getRawData().data(), dense.getRawData().size())));
+  });
   std::string text;
   llvm::raw_string_ostream os(text);
-  module.print(os, OpPrintingFlags().printGenericOpForm().enableDebugInfo(false));
+  module.print(
+      os, OpPrintingFlags().printGenericOpForm().enableDebugInfo(false).elideLargeElementsAttrs(
+              kPrintedElements));
   os << "\n// " << options.name << ' ' << options.function << ' ' << options.cpu << ' '
      << options.batch << ' ' << options.maxBatch << ' ' << options.exposeState << ' '
      << options.vectorWidth << ' ' << options.accumulators << ' ' << options.genericCells << ' '
      << options.rowBlock << ' ' << options.projectInputsAboveBytes << ' ' << options.threads;
-  auto digest = llvm::SHA256::hash(llvm::arrayRefFromStringRef(text));
+  hasher.update(text);
+  auto digest = hasher.final();
   std::string key(digest.begin(), digest.end());
 
   static std::mutex mutex;

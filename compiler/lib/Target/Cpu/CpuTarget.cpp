@@ -5,7 +5,9 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/Constants.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
@@ -85,8 +87,38 @@ mlir::rnnc::translateForTarget(ModuleOp module, llvm::LLVMContext &context,
   return llvmModule;
 }
 
+/// Replaces every constant global of floats by a byte array with the same
+/// contents (same name, alignment and linkage). The assembler writes an i8
+/// array in one piece but a float array element by element, which took most
+/// of the code generation time of models with megabytes of weights.
+static void storeFloatConstantsAsBytes(llvm::Module &module) {
+  llvm::Type *byteType = llvm::Type::getInt8Ty(module.getContext());
+  for (llvm::GlobalVariable &global : llvm::make_early_inc_range(module.globals())) {
+    auto *data = global.isConstant() && global.hasInitializer()
+                     ? dyn_cast<llvm::ConstantDataSequential>(global.getInitializer())
+                     : nullptr;
+    if (!data || !data->getElementType()->isFloatingPointTy())
+      continue;
+    StringRef bytes = data->getRawDataValues();
+    llvm::Align align = module.getDataLayout().getPreferredAlign(&global);
+    auto *replacement = new llvm::GlobalVariable(
+        module, llvm::ArrayType::get(byteType, bytes.size()), /*isConstant=*/true,
+        global.getLinkage(), llvm::ConstantDataArray::getRaw(bytes, bytes.size(), byteType), "",
+        &global, global.getThreadLocalMode(), global.getAddressSpace());
+    replacement->copyAttributesFrom(&global);
+    replacement->setAlignment(align);
+    replacement->takeName(&global);
+    global.replaceAllUsesWith(replacement);
+    global.eraseFromParent();
+  }
+}
+
 llvm::Error mlir::rnnc::optimizeModule(llvm::Module &module, llvm::TargetMachine &machine) {
-  return makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, &machine)(&module);
+  if (llvm::Error error =
+          makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, &machine)(&module))
+    return error;
+  storeFloatConstantsAsBytes(module);
+  return llvm::Error::success();
 }
 
 llvm::Error mlir::rnnc::emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
