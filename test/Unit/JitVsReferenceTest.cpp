@@ -76,6 +76,8 @@ void randomWeights(std::mt19937 &rng, Cell &cell) {
     if (cell.linearBeforeReset)
       cell.hiddenBias = randomVector(rng, H, 0.5f);
     break;
+  case CellKind::Custom: // never drawn here: CustomCellTest gives custom cells their weights
+    break;
   }
 }
 
