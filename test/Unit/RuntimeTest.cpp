@@ -165,10 +165,11 @@ TEST(Runtime, ResettingOneRowRestartsOnlyThatRow) {
     for (int64_t b = 0; b < B; ++b)
       for (int64_t h = 0; h < kHidden; ++h) {
         size_t i = (t * B + b) * kHidden + h;
-        if (b == 1)
+        if (b == 1) {
           EXPECT_EQ(second[i], fresh[0][i]) << "reset row, t=" << t;
-        else if (t == 0 && h == 0)
+        } else if (t == 0 && h == 0) {
           EXPECT_NE(second[i], fresh[0][i]) << "row " << b << " should continue its state";
+        }
       }
   // Resetting every row makes the next call a fresh start again.
   ASSERT_EQ(rnnrt_instance_reset_state(stream.instance, nullptr, 0), RNNRT_STATUS_OK);
