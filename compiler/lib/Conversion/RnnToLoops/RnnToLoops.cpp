@@ -157,10 +157,17 @@ private:
         n, [&](Value col, Value mask) { storeVector(to, col, loadVector(from, col, mask), mask); });
   }
 
-  /// Calls `body(row)` for every row in [0, count).
+  /// Calls `body(row)` for every row in [0, count); rows are independent, so
+  /// they are shared between threads unless the batch is known to be 1.
   void forEachRow(Value count, function_ref<void(Value)> body) {
-    auto loop = b.create<scf::ForOp>(loc, index(0), count, index(1));
     OpBuilder::InsertionGuard guard(b);
+    if (threads > 1 && !singleRow) {
+      auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{count},
+                                            ValueRange{index(1)});
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      return body(loop.getInductionVars()[0]);
+    }
+    auto loop = b.create<scf::ForOp>(loc, index(0), count, index(1));
     b.setInsertionPoint(loop.getBody()->getTerminator());
     body(loop.getInductionVar());
   }
@@ -342,6 +349,8 @@ private:
   int64_t threads;
   /// Column blocks per column group of affineRows (set per sequence).
   int64_t groupVectors = 1;
+  /// The batch is known to be 1 (set per sequence).
+  bool singleRow = false;
   VectorType vecType;
   VectorType maskType;
   /// Packed weights by the constant they were packed from.
@@ -663,6 +672,7 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   // A batch known to be smaller than a row block runs one row at a time, with
   // all accumulators on the columns.
   int64_t staticBatch = staticSize(batchSources);
+  singleRow = staticBatch == 1;
   groupVectors = !ShapedType::isDynamic(staticBatch) && staticBatch < rowBlock
                      ? accumulators
                      : std::max<int64_t>(1, 2 * accumulators / rowBlock);
