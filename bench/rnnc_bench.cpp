@@ -8,7 +8,11 @@
 //
 // Prints per config: median ms of each, GFLOP/s = 2*B*T*(I+H)*G*H / time,
 // % of this machine's zmm FMA peak (measured on one thread at start, times the
-// thread count) and the ratios.
+// thread count) and the ratios. Where rnnc hoists the input projection (input
+// weights > 1 MiB), the same kernel with the projection computed by the
+// Halide pipeline (--halide-projection) runs too. At B = 1 the floor is T times
+// the measured time to stream the recurrent weights once (the weights every
+// step must read), on the same threads.
 // --threads N: rnnc's kernels are compiled for N threads (libomp) and oneDNN
 // and the fused baseline run on N OpenMP threads. rnnc's kernels are compiled
 // for the config's batch, as oneDNN's primitives are created for it.
@@ -111,6 +115,7 @@ struct RnncRunner {
 
   int64_t rowBlock = 0; ///< 0: the compiler's default
   int threads = 1;
+  bool halideProjection = false;
 
   bool init(const Config &c, const Weights &w, const std::vector<float> &x, std::string &error) {
     int64_t I = c.H, H = c.H;
@@ -142,6 +147,7 @@ struct RnncRunner {
     compileOptions.expose_state = false;
     compileOptions.batch = c.B;
     compileOptions.threads = threads;
+    compileOptions.halide_projection = halideProjection;
     if (rowBlock > 0)
       compileOptions.row_block = rowBlock;
     auto start = Clock::now();
@@ -430,6 +436,34 @@ __attribute__((target("avx512f"))) double zmmPeakGflops() {
   return 2.0 * 16 * kChains * iterations / seconds / 1e9;
 }
 
+/// Median ms to read `floats` floats once with zmm loads, split over the
+/// OpenMP threads, after warming up: the buffer stays wherever its size lets it
+/// (L2, L3 or DRAM), as recurrent weights read every step do.
+__attribute__((target("avx512f"))) double streamMs(const std::vector<float> &buffer) {
+  const float *data = buffer.data();
+  const int64_t vectors = static_cast<int64_t>(buffer.size()) / 16;
+  std::vector<double> samples;
+  float sink = 0;
+  for (int pass = 0; pass < 60; ++pass) {
+    auto start = Clock::now();
+#pragma omp parallel
+    {
+      __m512 acc = _mm512_setzero_ps();
+#pragma omp for schedule(static)
+      for (int64_t v = 0; v < vectors; ++v)
+        acc = _mm512_add_ps(acc, _mm512_loadu_ps(data + 16 * v));
+#pragma omp atomic
+      sink += _mm512_reduce_add_ps(acc);
+    }
+    if (pass >= 10)
+      samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  if (sink == 12345.0f)
+    std::puts("");
+  std::sort(samples.begin(), samples.end());
+  return samples[samples.size() / 2];
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
@@ -445,6 +479,8 @@ double maxDifference(const float *a, const float *b, size_t n) {
 struct Result {
   Config config;
   double rnnc = 0, onednn = 0, fused = 0, gflop = 0, compileMs = 0, diffOnednn = 0, diffFused = 0;
+  /// 0: not measured (the projection is not hoisted; B > 1).
+  double halide = 0, floor = 0;
 };
 
 } // namespace
@@ -527,9 +563,9 @@ int main(int argc, char **argv) {
                {Kind::LbrGRU, 256, 16, 100},
                {Kind::RNN, 256, 16, 100}};
 
-  std::printf("%-8s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %s\n", "cell", "H", "B", "T",
-              "rnnc ms", "oneDNN ms", "fused ms", "GFLOP/s", "%peak", "/oneDNN", "/fused",
-              "compile ms");
+  std::printf("%-8s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %9s %7s | %8s %6s | %s\n",
+              "cell", "H", "B", "T", "rnnc ms", "oneDNN ms", "fused ms", "GFLOP/s", "%peak",
+              "/oneDNN", "/fused", "Halide ms", "/Halide", "floor ms", "xfloor", "compile ms");
   std::vector<Result> results;
   std::mt19937 rng(1);
   for (const Config &c : configs) {
@@ -539,13 +575,16 @@ int main(int argc, char **argv) {
       continue;
     Weights w = makeWeights(c, rng);
     std::vector<float> x = random(c.T * c.B * c.H, rng, 1.0f);
-    RnncRunner rnncRunner;
-    rnncRunner.rowBlock = rowBlock;
-    rnncRunner.threads = threads;
+    // rnnc hoists the input projection above 1 MiB of input weights (its default).
+    bool hoisted = 4 * c.H * gates(c.kind) * c.H > (1 << 20);
+    RnncRunner rnncRunner, halideRunner;
+    rnncRunner.rowBlock = halideRunner.rowBlock = rowBlock;
+    rnncRunner.threads = halideRunner.threads = threads;
+    halideRunner.halideProjection = true;
     OneDnnRunner onednn;
     FusedRunner fused;
     std::string error;
-    if (!rnncRunner.init(c, w, x, error)) {
+    if (!rnncRunner.init(c, w, x, error) || (hoisted && !halideRunner.init(c, w, x, error))) {
       std::fprintf(stderr, "rnnc-bench: %s: %s\n", name.c_str(), error.c_str());
       return 1;
     }
@@ -558,20 +597,32 @@ int main(int argc, char **argv) {
     size_t n = c.T * c.B * c.H;
     r.diffOnednn = maxDifference(rnncRunner.output(), onednn.output(), n);
     r.diffFused = maxDifference(fused.output(), onednn.output(), n);
-    if (r.diffOnednn > 1e-3 || r.diffFused > 1e-3) {
+    double diffHalide = 0;
+    if (hoisted) {
+      halideRunner.run();
+      diffHalide = maxDifference(halideRunner.output(), onednn.output(), n);
+    }
+    if (r.diffOnednn > 1e-3 || r.diffFused > 1e-3 || diffHalide > 1e-3) {
       std::fprintf(stderr,
                    "rnnc-bench: %s: outputs disagree (rnnc vs oneDNN %.2g, fused vs "
-                   "oneDNN %.2g)\n",
-                   name.c_str(), r.diffOnednn, r.diffFused);
+                   "oneDNN %.2g, rnnc with Halide vs oneDNN %.2g)\n",
+                   name.c_str(), r.diffOnednn, r.diffFused, diffHalide);
       return 1;
     }
     // Interleaved rounds until each has >= 5 samples and >= 0.3 s (quick: 0.1 s).
-    std::vector<double> samples[3];
-    std::function<void()> runs[3] = {[&] { rnncRunner.run(); }, [&] { onednn.run(); },
-                                     [&] { fused.run(); }};
-    double budget = quick ? 0.1 : 0.3, spent[3] = {0, 0, 0};
-    while (samples[0].size() < 5 || spent[0] < budget || spent[1] < budget || spent[2] < budget) {
-      for (int k = 0; k < 3; ++k) {
+    const int variants = hoisted ? 4 : 3;
+    std::vector<double> samples[4];
+    std::function<void()> runs[4] = {[&] { rnncRunner.run(); }, [&] { onednn.run(); },
+                                     [&] { fused.run(); }, [&] { halideRunner.run(); }};
+    double budget = quick ? 0.1 : 0.3, spent[4] = {0, 0, 0, 0};
+    auto underBudget = [&] {
+      for (int k = 0; k < variants; ++k)
+        if (spent[k] < budget)
+          return true;
+      return false;
+    };
+    while (samples[0].size() < 5 || underBudget()) {
+      for (int k = 0; k < variants; ++k) {
         auto start = Clock::now();
         runs[k]();
         double s = std::chrono::duration<double>(Clock::now() - start).count();
@@ -584,29 +635,52 @@ int main(int argc, char **argv) {
     r.rnnc = median(samples[0]);
     r.onednn = median(samples[1]);
     r.fused = median(samples[2]);
+    if (hoisted)
+      r.halide = median(samples[3]);
+    if (c.B == 1) {
+      // Every step reads the recurrent part of each kernel: G*H*H floats.
+      std::vector<float> recurrentWeights = random(gates(c.kind) * c.H * c.H, rng, 1.0f);
+      r.floor = c.T * streamMs(recurrentWeights);
+    }
     r.gflop = 2.0 * c.B * c.T * 2 * c.H * gates(c.kind) * c.H / 1e9;
     r.compileMs = rnncRunner.compileMs;
     double gflops = r.gflop / (r.rnnc / 1e3);
-    std::printf(
-        "%-8s %5lld %3lld %4lld | %9.3f %9.3f %9.3f | %7.1f %5.0f%% | %7.2fx %7.2fx | %.0f\n",
-        kindName(c.kind), (long long)c.H, (long long)c.B, (long long)c.T, r.rnnc, r.onednn, r.fused,
-        gflops, peak > 0 ? 100 * gflops / peak : 0.0, r.onednn / r.rnnc, r.fused / r.rnnc,
-        r.compileMs);
+    char halideText[32] = "-", halideRatio[32] = "-", floorText[32] = "-", floorRatio[32] = "-";
+    if (r.halide > 0) {
+      std::snprintf(halideText, sizeof halideText, "%.3f", r.halide);
+      std::snprintf(halideRatio, sizeof halideRatio, "%.2fx", r.halide / r.rnnc);
+    }
+    if (r.floor > 0) {
+      std::snprintf(floorText, sizeof floorText, "%.3f", r.floor);
+      std::snprintf(floorRatio, sizeof floorRatio, "%.2f", r.rnnc / r.floor);
+    }
+    std::printf("%-8s %5lld %3lld %4lld | %9.3f %9.3f %9.3f | %7.1f %5.0f%% | %7.2fx %7.2fx | "
+                "%9s %7s | %8s %6s | %.0f\n",
+                kindName(c.kind), (long long)c.H, (long long)c.B, (long long)c.T, r.rnnc, r.onednn,
+                r.fused, gflops, peak > 0 ? 100 * gflops / peak : 0.0, r.onednn / r.rnnc,
+                r.fused / r.rnnc, halideText, halideRatio, floorText, floorRatio, r.compileMs);
     std::fflush(stdout);
     results.push_back(r);
   }
-  std::printf("\nratios > 1: rnnc is faster. GFLOP/s counts 2*B*T*(I+H)*G*H.\n");
+  std::printf("\nratios > 1: rnnc is faster (/Halide: than rnnc with --halide-projection); "
+              "xfloor: rnnc / floor (1 = streaming-bound).\nGFLOP/s counts 2*B*T*(I+H)*G*H.\n");
 
   if (!csvPath.empty()) {
     std::ofstream csv(csvPath);
     csv << "cell,H,B,T,threads,rnnc_ms,onednn_ms,fused_ms,rnnc_gflops,peak_percent,"
-           "vs_onednn,vs_fused,compile_ms\n";
+           "vs_onednn,vs_fused,compile_ms,halide_ms,floor_ms\n";
     for (const Result &r : results) {
       double gflops = r.gflop / (r.rnnc / 1e3);
       csv << kindName(r.config.kind) << ',' << r.config.H << ',' << r.config.B << ',' << r.config.T
           << ',' << threads << ',' << r.rnnc << ',' << r.onednn << ',' << r.fused << ',' << gflops
           << ',' << (peak > 0 ? 100 * gflops / peak : 0) << ',' << r.onednn / r.rnnc << ','
-          << r.fused / r.rnnc << ',' << r.compileMs << '\n';
+          << r.fused / r.rnnc << ',' << r.compileMs << ',';
+      if (r.halide > 0)
+        csv << r.halide;
+      csv << ',';
+      if (r.floor > 0)
+        csv << r.floor;
+      csv << '\n';
     }
   }
   if (!jsonPath.empty()) {
@@ -618,7 +692,12 @@ int main(int argc, char **argv) {
       json << (i ? ", " : "") << "{\"cell\": \"" << kindName(r.config.kind)
            << "\", \"H\": " << r.config.H << ", \"B\": " << r.config.B << ", \"T\": " << r.config.T
            << ", \"rnnc_ms\": " << r.rnnc << ", \"onednn_ms\": " << r.onednn
-           << ", \"fused_ms\": " << r.fused << ", \"compile_ms\": " << r.compileMs << "}";
+           << ", \"fused_ms\": " << r.fused << ", \"compile_ms\": " << r.compileMs;
+      if (r.halide > 0)
+        json << ", \"halide_ms\": " << r.halide;
+      if (r.floor > 0)
+        json << ", \"floor_ms\": " << r.floor;
+      json << "}";
     }
     json << "]}\n";
   }

@@ -1,6 +1,7 @@
 # rnnc_add_model(<target> FROM <model.onnx|model.mlir>
 #                [NAME <name>] [CPU <cpu>] [BATCH <n>] [MAX_BATCH <n>]
-#                [FUNCTION <entry>] [THREADS <n>] [NO_EXPOSE_STATE])
+#                [FUNCTION <entry>] [THREADS <n>] [PROJECTION loops|halide]
+#                [NO_EXPOSE_STATE])
 #
 # Runs `rnnc compile` at build time and makes <target> a static library of the
 # object, with the generated <name>.h on its include path and the rnnrt
@@ -8,11 +9,14 @@
 # defaults to <target>; CPU to x86-64-v3 (AVX2) so that the object runs on any
 # recent x86-64 machine: pass CPU host or x86-64-v4 for AVX-512. THREADS > 1
 # compiles for that many threads per call; <target> then links libomp.
+# PROJECTION halide computes the hoisted input projection with the Halide
+# pipeline of rnnrt_halide (built when rnnc has RNNC_ENABLE_HALIDE), which
+# <target> then links; the default, loops, is rnnc's own code.
 #
 # Needs the targets rnnc::rnnc (the compiler) and rnnc::rnnrt (the runtime):
 # find_package(rnnc) defines them; the rnnc build tree aliases its own.
 function(rnnc_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION;THREADS" "")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION;THREADS;PROJECTION" "")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "rnnc_add_model: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -45,6 +49,16 @@ function(rnnc_add_model target)
   if(ARG_THREADS)
     list(APPEND flags --threads ${ARG_THREADS})
   endif()
+  if(ARG_PROJECTION STREQUAL "halide")
+    if(NOT TARGET rnnc::rnnrt_halide)
+      message(FATAL_ERROR "rnnc_add_model(${target}): PROJECTION halide needs rnnc built with "
+                          "RNNC_ENABLE_HALIDE=ON (target rnnc::rnnrt_halide)")
+    endif()
+    list(APPEND flags --halide-projection)
+  elseif(ARG_PROJECTION AND NOT ARG_PROJECTION STREQUAL "loops")
+    message(FATAL_ERROR "rnnc_add_model(${target}): PROJECTION must be loops or halide, "
+                        "not '${ARG_PROJECTION}'")
+  endif()
   add_custom_command(
     OUTPUT "${object}" "${header}"
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${dir}"
@@ -60,5 +74,8 @@ function(rnnc_add_model target)
   if(ARG_THREADS GREATER 1)
     find_library(RNNC_LIBOMP NAMES omp PATHS /usr/lib/llvm-19/lib REQUIRED)
     target_link_libraries(${target} PUBLIC ${RNNC_LIBOMP})
+  endif()
+  if(ARG_PROJECTION STREQUAL "halide")
+    target_link_libraries(${target} PUBLIC rnnc::rnnrt_halide)
   endif()
 endfunction()

@@ -20,3 +20,6 @@ config.substitutions.append(("%rnnc_obj_root", config.rnnc_obj_root))
 # The host C and C++ compilers, for checks of generated headers.
 config.substitutions.append(("%cxx", config.rnnc_cxx_compiler))
 config.substitutions.append(("%cc", config.rnnc_c_compiler))
+# Built with the Halide projection (RNNC_ENABLE_HALIDE).
+if config.rnnc_enable_halide.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("halide")

@@ -12,6 +12,7 @@ packages=(
   pkg-config                                # checks the installed rnnrt.pc
   libdnnl-dev                               # oneDNN, the peer in bench/
   libomp-19-dev                             # OpenMP runtime of multi-threaded kernels
+  libhalide14-0-dev                         # Halide 14: the input projection generator
 )
 
 missing=()

@@ -348,6 +348,24 @@ TEST_P(TwoThreadsTest, MatchesReferenceAndOneThread) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, TwoThreadsTest, ::testing::Range(0u, kSeeds, 4u));
 
+#ifdef RNNC_HAVE_HALIDE
+/// Every fourth case with the input projection hoisted and computed by the
+/// Halide pipeline (librnnrt_halide), every other one of them on 2 threads
+/// (each projects a range of steps).
+class HalideProjectionTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(HalideProjectionTest, MatchesReference) {
+  unsigned seed = GetParam();
+  checkCase(randomCase(seed), [seed](mlir::rnnc::CompileOptions &options) {
+    options.projectInputsAboveBytes = 0;
+    options.halideProjection = true;
+    options.threads = seed % 8 == 3 ? 2 : 1;
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, HalideProjectionTest, ::testing::Range(3u, kSeeds, 4u));
+#endif
+
 /// The random cases must keep covering what the semantics hinge on; this
 /// fails if a change to the generator drops a feature.
 TEST(RandomModelCoverage, SeedsCoverEveryFeature) {

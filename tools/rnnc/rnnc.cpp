@@ -123,6 +123,11 @@ static cl::opt<int64_t>
                      "need libomp)"),
             cl::init(1), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
             cl::cat(rnncCategory));
+static cl::opt<bool> halideProjection(
+    "halide-projection",
+    cl::desc("Compute the hoisted input projection with the Halide pipeline of librnnrt_halide "
+             "(AOT objects then need it)"),
+    cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::opt<bool> genericCells(
     "generic-cells", cl::desc("Lower built-in cells through their generic (custom-cell) form"),
     cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
@@ -298,6 +303,7 @@ CompileOptions runOptions() {
   options.genericCells = genericCells;
   options.rowBlock = rowBlock;
   options.threads = threads;
+  options.halideProjection = halideProjection;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
   options.accumulators = accumulators;
@@ -450,6 +456,7 @@ int compileMain() {
     options.genericCells = genericCells;
     options.rowBlock = rowBlock;
     options.threads = threads;
+    options.halideProjection = halideProjection;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
     auto machine = createTargetMachine(CpuTargetOptions{compileCpu});

@@ -249,13 +249,14 @@ private:
 };
 
 struct CompileOptions {
-  std::string name = "model"; ///< prefix of the generated symbols
-  std::string cpu = "host";   ///< or "x86-64-v3", "x86-64-v4", ...
-  int64_t batch = 0;          ///< > 0: fixed batch
-  int64_t max_batch = 0;      ///< > 0: largest instance batch
-  bool expose_state = true;   ///< state inputs/outputs for streaming
-  int64_t row_block = 4;      ///< batch rows sharing each weight load
-  int64_t threads = 1;        ///< threads per call (OpenMP; libomp)
+  std::string name = "model";     ///< prefix of the generated symbols
+  std::string cpu = "host";       ///< or "x86-64-v3", "x86-64-v4", ...
+  int64_t batch = 0;              ///< > 0: fixed batch
+  int64_t max_batch = 0;          ///< > 0: largest instance batch
+  bool expose_state = true;       ///< state inputs/outputs for streaming
+  int64_t row_block = 4;          ///< batch rows sharing each weight load
+  int64_t threads = 1;            ///< threads per call (OpenMP; libomp)
+  bool halide_projection = false; ///< hoisted input projection by Halide (RNNC_ENABLE_HALIDE)
 };
 
 /// A model compiled in this process. Compiling the same model with the same

@@ -56,6 +56,7 @@ mlir::rnnc::CompileOptions toCompileOptions(const ::rnnc::CompileOptions &option
   result.exposeState = options.expose_state;
   result.rowBlock = options.row_block;
   result.threads = options.threads;
+  result.halideProjection = options.halide_projection;
   return result;
 }
 } // namespace

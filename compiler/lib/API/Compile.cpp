@@ -183,6 +183,7 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   pipelineOptions.genericCells = options.genericCells;
   pipelineOptions.rowBlock = options.rowBlock;
   pipelineOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
+  pipelineOptions.halideProjection = options.halideProjection;
   pipelineOptions.threads = options.threads;
   PassManager toBuffers(context);
   buildCpuBufferizationPipeline(toBuffers, pipelineOptions);

@@ -7,6 +7,10 @@
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/SHA256.h"
 
+#ifdef RNNC_HAVE_HALIDE
+#include "rnnrt/halide.h"
+#endif
+
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -32,6 +36,11 @@ FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
       return emitError(module.getLoc())
              << "threads > 1 needs libomp (" << RNNC_LIBOMP_PATH << "): " << loadError;
   }
+#ifndef RNNC_HAVE_HALIDE
+  if (options.halideProjection)
+    return emitError(module.getLoc())
+           << "the Halide projection needs rnnc built with RNNC_ENABLE_HALIDE=ON";
+#endif
   FailureOr<LoweredModel> lowered = lowerModel(module, options);
   if (failed(lowered))
     return failure();
@@ -68,6 +77,16 @@ FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
     return emitError(module.getLoc())
            << "JIT compilation failed: "
            << (abiError.empty() ? llvm::toString(engine.takeError()) : abiError);
+#ifdef RNNC_HAVE_HALIDE
+  // The Halide pipeline is linked into this library, not loaded from the process.
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("rnnrt_halide_project_inputs")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&rnnrt_halide_project_inputs),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
+#endif
   auto accessor = (*engine)->lookup(options.name + "_model");
   if (!accessor)
     return emitError(module.getLoc())
@@ -185,7 +204,8 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
   os << "\n// " << options.name << ' ' << options.function << ' ' << options.cpu << ' '
      << options.batch << ' ' << options.maxBatch << ' ' << options.exposeState << ' '
      << options.vectorWidth << ' ' << options.accumulators << ' ' << options.genericCells << ' '
-     << options.rowBlock << ' ' << options.projectInputsAboveBytes << ' ' << options.threads;
+     << options.rowBlock << ' ' << options.projectInputsAboveBytes << ' '
+     << options.halideProjection << ' ' << options.threads;
   hasher.update(text);
   auto digest = hasher.final();
   std::string key(digest.begin(), digest.end());

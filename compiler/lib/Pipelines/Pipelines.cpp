@@ -44,6 +44,7 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   loopOptions.accumulators = options.accumulators;
   loopOptions.rowBlock = options.rowBlock;
   loopOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
+  loopOptions.halideProjection = options.halideProjection;
   loopOptions.threads = options.threads;
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());

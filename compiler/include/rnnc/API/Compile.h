@@ -32,6 +32,9 @@ struct CompileOptions {
   int64_t rowBlock = 4;
   /// Hoist the bottom layer's input projection when its weights exceed this.
   int64_t projectInputsAboveBytes = 1 << 20;
+  /// Compute the hoisted projection with the Halide pipeline of librnnrt_halide
+  /// (which AOT consumers then link) instead of rnnc's own loops.
+  bool halideProjection = false;
   /// Threads sharing each gate matmul of a call, by column groups (OpenMP:
   /// the code then calls libomp, which AOT consumers link).
   int64_t threads = 1;
@@ -63,6 +66,8 @@ struct ModelFacts {
   std::string target;
   std::string heapPerCall;
   int64_t threads = 1;
+  /// The code calls the Halide projection of librnnrt_halide.
+  bool callsHalide = false;
 };
 
 /// Adds the runtime ABI to the translated model (docs/runtime.md): the kernel

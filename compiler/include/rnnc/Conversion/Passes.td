@@ -30,11 +30,15 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
            /*default=*/"1048576",
            "Compute the bottom layer's input projection for all steps before the "
            "time loop when its input weights exceed this many bytes">,
+    Option<"halideProjection", "halide-projection", "bool", /*default=*/"false",
+           "Compute the hoisted input projection by calling the Halide pipeline "
+           "rnnrt_halide_project_inputs (librnnrt_halide) instead of emitting loops">,
     Option<"threads", "threads", "int64_t", /*default=*/"1",
            "Threads sharing each matmul's column groups (scf.parallel when > 1)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"];

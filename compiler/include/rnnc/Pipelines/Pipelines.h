@@ -20,6 +20,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "project-inputs-above-bytes",
       llvm::cl::desc("Hoist the bottom layer's input projection above this weight size"),
       llvm::cl::init(1 << 20)};
+  Option<bool> halideProjection{
+      *this, "halide-projection",
+      llvm::cl::desc("Compute the hoisted input projection with the Halide pipeline"),
+      llvm::cl::init(false)};
   Option<int64_t> threads{
       *this, "threads",
       llvm::cl::desc("Threads sharing each gate matmul (OpenMP, libomp, when > 1)"),

@@ -74,10 +74,11 @@ struct Step {
 class SequenceEmitter {
 public:
   SequenceEmitter(OpBuilder &builder, Location loc, int64_t width, int64_t accumulators,
-                  int64_t rowBlock, int64_t projectInputsAboveBytes, int64_t threads)
+                  int64_t rowBlock, int64_t projectInputsAboveBytes, bool halideProjection,
+                  int64_t threads)
       : b(builder), loc(loc), width(width), accumulators(accumulators), rowBlock(rowBlock),
-        projectInputsAboveBytes(projectInputsAboveBytes), threads(threads),
-        vecType(VectorType::get({width}, builder.getF32Type())),
+        projectInputsAboveBytes(projectInputsAboveBytes), halideProjection(halideProjection),
+        threads(threads), vecType(VectorType::get({width}, builder.getF32Type())),
         maskType(VectorType::get({width}, builder.getI1Type())) {}
 
   LogicalResult lower(DynamicRNNOp op);
@@ -336,6 +337,13 @@ private:
   /// Fills layer.projected for the bottom layer: its input matmuls for all T
   /// steps and B rows, before the time loop.
   void projectInputs(Layer &layer, Value inputs, Value timeSteps, Value batch, bool timeMajor);
+  /// projectInputs by calls of the Halide pipeline rnnrt_halide_project_inputs
+  /// (runtime/include/rnnrt/halide.h): one per thread, each over a range of steps.
+  void projectInputsWithHalide(Value inputs, Value timeSteps, Value batch, bool timeMajor,
+                               int64_t depth, Value kernel, Value bias, int64_t columns,
+                               Value projected);
+  /// The address of a memref's first element, as an index.
+  Value addressOf(Value memref, ValueRange elementOffsets = {});
 
   OpBuilder &b;
   Location loc;
@@ -346,6 +354,7 @@ private:
   /// Input weights of the bottom layer above which its input projection is
   /// computed for all steps before the time loop (default about one L2).
   int64_t projectInputsAboveBytes;
+  bool halideProjection;
   int64_t threads;
   /// Column blocks per column group of affineRows (set per sequence).
   int64_t groupVectors = 1;
@@ -598,23 +607,30 @@ void SequenceEmitter::projectInputs(Layer &layer, Value inputs, Value timeSteps,
                                     bool timeMajor) {
   Operation *cell = layer.cell.getOperation();
   int64_t depth = layer.cell.getInputDepth();
-  // (kernel, bias, columns) of each projection.
-  SmallVector<std::tuple<Weights, Value, int64_t>, 2> parts;
+  // (kernel operand, bias, columns) of each projection.
+  SmallVector<std::tuple<unsigned, Value, int64_t>, 2> parts;
   if (auto lstm = dyn_cast<LSTMCellOp>(cell))
-    parts.push_back({layer.weights[0], layer.weights[1].buffer, 4 * lstm.getNumUnits()});
+    parts.push_back({0, layer.weights[1].buffer, 4 * lstm.getNumUnits()});
   else if (auto gru = dyn_cast<GRUCellOp>(cell))
-    parts = {{layer.weights[0], layer.weights[1].buffer, 2 * gru.getNumUnits()},
-             {layer.weights[2], layer.weights[3].buffer, gru.getNumUnits()}};
+    parts = {{0, layer.weights[1].buffer, 2 * gru.getNumUnits()},
+             {2, layer.weights[3].buffer, gru.getNumUnits()}};
   else if (auto rnn = dyn_cast<BasicRNNCellOp>(cell))
-    parts.push_back({layer.weights[0], layer.weights[1].buffer, rnn.getNumUnits()});
+    parts.push_back({0, layer.weights[1].buffer, rnn.getNumUnits()});
   // Every (step, row) pair is independent: one matmul over T * B rows, whose
   // column groups each stream their input weights once.
   Value count = b.create<arith::MulIOp>(loc, timeSteps, batch);
-  for (auto &[kernel, bias, columns] : parts) {
+  for (auto &[kernelOperand, bias, columns] : parts) {
     Value projected = b.create<memref::AllocOp>(
         loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, columns}, b.getF32Type()),
         ValueRange{timeSteps, batch});
     layer.projected.push_back(projected);
+    if (halideProjection) {
+      // Halide reads the kernel in its own layout, not the packed one.
+      projectInputsWithHalide(inputs, timeSteps, batch, timeMajor, depth,
+                              toBuffer(cell->getOperand(kernelOperand)), bias, columns, projected);
+      continue;
+    }
+    const Weights &kernel = layer.weights[kernelOperand];
     affineRows(count, columns, bias, [&](Value first, int64_t rows) {
       RowBlock block;
       SmallVector<Row, 4> in;
@@ -630,6 +646,61 @@ void SequenceEmitter::projectInputs(Layer &layer, Value inputs, Value timeSteps,
       return block;
     });
   }
+}
+
+Value SequenceEmitter::addressOf(Value memref, ValueRange elementOffsets) {
+  auto metadata = b.create<memref::ExtractStridedMetadataOp>(loc, memref);
+  Value address = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, metadata.getBaseBuffer());
+  Value element = metadata.getOffset();
+  for (Value extra : elementOffsets)
+    element = b.create<arith::AddIOp>(loc, element, extra);
+  Value bytes = b.create<arith::MulIOp>(loc, element, index(sizeof(float)));
+  return b.create<arith::AddIOp>(loc, address, bytes);
+}
+
+void SequenceEmitter::projectInputsWithHalide(Value inputs, Value timeSteps, Value batch,
+                                              bool timeMajor, int64_t depth, Value kernel,
+                                              Value bias, int64_t columns, Value projected) {
+  // Every argument is an index (i64 once lowered); the C side takes pointers
+  // and int64_t, which the x86-64 ABI passes the same way.
+  StringRef callee = "rnnrt_halide_project_inputs";
+  auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  SmallVector<Type, 11> argumentTypes(11, b.getIndexType());
+  if (!module.lookupSymbol(callee)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto declaration = b.create<func::FuncOp>(loc, callee, b.getFunctionType(argumentTypes, {}));
+    declaration.setPrivate();
+  }
+  auto inputStrides = b.create<memref::ExtractStridedMetadataOp>(loc, inputs).getStrides();
+  Value timeStride = inputStrides[timeMajor ? 0 : 1];
+  Value batchStride = inputStrides[timeMajor ? 1 : 0];
+  Value kernelStride = b.create<memref::ExtractStridedMetadataOp>(loc, kernel).getStrides()[0];
+  Value stepColumns = b.create<arith::MulIOp>(loc, batch, index(columns));
+  auto call = [&](Value first, Value count) {
+    Value inputOffset = b.create<arith::MulIOp>(loc, first, timeStride);
+    Value projectedOffset = b.create<arith::MulIOp>(loc, first, stepColumns);
+    b.create<func::CallOp>(loc, callee, TypeRange{},
+                           ValueRange{addressOf(inputs, inputOffset), count, batch, index(depth),
+                                      timeStride, batchStride, addressOf(kernel), kernelStride,
+                                      index(columns), addressOf(bias),
+                                      addressOf(projected, projectedOffset)});
+  };
+  if (threads == 1)
+    return call(index(0), timeSteps);
+  // Thread i projects steps [i*T/threads, (i+1)*T/threads).
+  auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{index(threads)},
+                                        ValueRange{index(1)});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value thread = loop.getInductionVars()[0];
+  auto boundary = [&](Value i) {
+    return b.create<arith::DivUIOp>(loc, b.create<arith::MulIOp>(loc, i, timeSteps),
+                                    index(threads));
+  };
+  Value first = boundary(thread);
+  Value last = boundary(offset(thread, 1));
+  call(first, b.create<arith::SubIOp>(loc, last, first));
 }
 
 LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
@@ -927,7 +998,7 @@ struct ConvertRnnToLoopsPass
       }
       OpBuilder builder(op);
       SequenceEmitter emitter(builder, op.getLoc(), vectorWidth, accumulators, rowBlock,
-                              projectInputsAboveBytes, threads);
+                              projectInputsAboveBytes, halideProjection, threads);
       if (failed(emitter.lower(op)))
         return signalPassFailure();
     }

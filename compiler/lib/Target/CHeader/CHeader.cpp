@@ -136,6 +136,9 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
     os << " * Each call runs on " << facts.threads
        << " threads (OpenMP worksharing loops): link with LLVM's\n"
           " * OpenMP runtime, libomp (-lomp).\n";
+  if (facts.callsHalide)
+    os << " * The input projection runs in Halide code: link with librnnrt_halide\n"
+          " * (rnnc_add_model(... PROJECTION halide) does).\n";
   os << " * Runtime ABI version 1 (rnnrt/model.h); link with librnnrt. See docs/aot.md.\n */\n";
 
   os << "#ifndef " << upper << "_H\n#define " << upper << "_H\n\n";

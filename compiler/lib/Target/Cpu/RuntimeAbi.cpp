@@ -92,6 +92,7 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
   facts.target = target.str();
   facts.heapPerCall = model.heapPerCall;
   facts.threads = options.threads;
+  facts.callsHalide = module.getFunction("rnnrt_halide_project_inputs") != nullptr;
   const llvm::DataLayout &layout = module.getDataLayout();
   for (llvm::GlobalVariable &var : module.globals())
     if (var.isConstant() && var.hasInitializer())
