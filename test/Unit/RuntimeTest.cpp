@@ -96,7 +96,9 @@ TEST(Runtime, DescriptorDescribesTheModel) {
   EXPECT_EQ(rnnrt_model_find_output(model, "outputs"), 0);
   EXPECT_EQ(rnnrt_model_find_output(model, "nope"), -1);
   EXPECT_STREQ(model->symbols[model->batch_symbol], "B");
-  EXPECT_EQ(model->weight_bytes, (12u * 32 + 16 * 32 + 64) * 4);
+  // Kernels packed gate-interleaved, each gate's 8 units padded to 16 lanes
+  // ([12, 4 * 16] and [16, 4 * 16]), and the two biases.
+  EXPECT_EQ(model->weight_bytes, (12u * 64 + 16 * 64 + 64) * 4);
   EXPECT_EQ(unit_lstm_b3_model()->batch_symbol, -1);
   EXPECT_EQ(unit_lstm_b3_model()->max_batch, 3);
 }

@@ -115,6 +115,12 @@ private:
   /// A weight matrix operand: constants are packed for the column groups of
   /// affineRows (in .rodata once compiled); anything else is read as given.
   Weights matrix(Value tensor);
+  /// A constant gate kernel [K, gates * units] packed for fusedGateRows: rows
+  /// [rowBegin, K), one panel per group of `vectorsPerGate * width` units
+  /// holding those units' columns of every gate, each gate's block padded to
+  /// whole vectors with zeros. Null buffer when the kernel is not a constant.
+  Weights gateInterleavedMatrix(Value tensor, int64_t rowBegin, int64_t gates, int64_t units,
+                                int64_t vectorsPerGate);
 
   Value loadScalar(const Row &row, Value k) {
     SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
@@ -273,6 +279,73 @@ private:
     }
   }
 
+  /// The gate matmul of a cell whose gates are elementwise per unit (LSTM),
+  /// with the cell equations in its epilogue: column groups are groups of
+  /// units holding every gate's columns for them (weights from
+  /// gateInterleavedMatrix), so that once a block of rows has accumulated them,
+  /// `epilogue(r, unitCol, gateAccs, mask)` updates those units of the block's
+  /// row r from registers, one vector of `width` units at a time (gateAccs: one
+  /// per gate; mask: null, or the lanes before the last unit). Pre-activations
+  /// start from `bias` or the block's inits, both in the kernel's column order
+  /// (gate * units + unit). Nothing goes through scratch memory; the epilogue
+  /// must not overwrite the recurrent input, which other groups still read.
+  void fusedGateRows(Value count, int64_t units, int64_t gates, int64_t vectorsPerGate, Value bias,
+                     function_ref<RowBlock(Value, int64_t)> blockAt,
+                     function_ref<void(int64_t, Value, ArrayRef<Value>, Value)> epilogue) {
+    int64_t groupUnits = vectorsPerGate * width;
+    int64_t rowsPerBlock =
+        std::min(rowBlock, std::max<int64_t>(1, 2 * accumulators / (gates * vectorsPerGate)));
+    auto emitGroup = [&](Value group, int64_t vectors, Value tailMask) {
+      Value unitCol = b.create<arith::MulIOp>(loc, group, index(groupUnits));
+      forRowBlocks(count, rowsPerBlock, [&](Value first, int64_t rows) {
+        RowBlock block = blockAt(first, rows);
+        SmallVector<Value> accs;
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t q = 0; q < gates; ++q)
+            for (int64_t i = 0; i < vectors; ++i) {
+              Value mask = i + 1 == vectors ? tailMask : Value();
+              Value at = offset(unitCol, q * units + i * width);
+              accs.push_back(!block.inits.empty() ? loadVector(block.inits[r], at, mask)
+                             : bias               ? loadVector(Row{bias, {}}, at, mask)
+                                                  : splat(0.0f));
+            }
+        // Padded weight blocks are zero: the matmul needs no masks.
+        for (const MatmulTerm &term : block.terms)
+          accs = accumulate(term, group, unitCol, gates * vectors, Value(), accs);
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t i = 0; i < vectors; ++i) {
+            SmallVector<Value, 4> gateAccs;
+            for (int64_t q = 0; q < gates; ++q)
+              gateAccs.push_back(accs[(r * gates + q) * vectors + i]);
+            epilogue(r, offset(unitCol, i * width), gateAccs,
+                     i + 1 == vectors ? tailMask : Value());
+          }
+      });
+    };
+    int64_t groups = units / groupUnits;
+    if (groups > 0) {
+      OpBuilder::InsertionGuard guard(b);
+      if (threads > 1) {
+        auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{index(groups)},
+                                              ValueRange{index(1)});
+        b.setInsertionPoint(loop.getBody()->getTerminator());
+        emitGroup(loop.getInductionVars()[0], vectorsPerGate, Value());
+      } else {
+        auto loop = b.create<scf::ForOp>(loc, index(0), index(groups), index(1));
+        b.setInsertionPoint(loop.getBody()->getTerminator());
+        emitGroup(loop.getInductionVar(), vectorsPerGate, Value());
+      }
+    }
+    int64_t restUnits = units % groupUnits;
+    if (restUnits > 0) {
+      Value tailMask =
+          restUnits % width != 0
+              ? b.create<vector::CreateMaskOp>(loc, maskType, ValueRange{index(restUnits % width)})
+              : Value();
+      emitGroup(index(groups), llvm::divideCeil(restUnits, width), tailMask);
+    }
+  }
+
   /// Rows per block in affineRows: as many as keep 2 * accumulators vectors.
   int64_t blockRows() const {
     return std::min(rowBlock, std::max<int64_t>(1, 2 * accumulators / groupVectors));
@@ -321,6 +394,8 @@ private:
     /// The bottom layer's input projections (+ biases) of every step, [T, B, n]:
     /// LSTM and RNN gates; GRU gates, then the candidate.
     SmallVector<Value> projected;
+    /// The kernel packed for fusedGateRows (null buffer: the cell is not fused).
+    Weights fusedKernel;
   };
 
   /// One step of a layer for every batch row: each gate matmul for all rows
@@ -398,6 +473,39 @@ Weights SequenceEmitter::matrix(Value tensor) {
   return result;
 }
 
+Weights SequenceEmitter::gateInterleavedMatrix(Value tensor, int64_t rowBegin, int64_t gates,
+                                               int64_t units, int64_t vectorsPerGate) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  DenseElementsAttr values;
+  if (!matchPattern(tensor, m_Constant(&values)) || type.getRank() != 2 ||
+      !type.getElementType().isF32() || !type.hasStaticShape() ||
+      type.getDimSize(1) != gates * units)
+    return Weights{};
+  int64_t columns = type.getDimSize(1), rows = type.getDimSize(0) - rowBegin;
+  int64_t groupUnits = vectorsPerGate * width;
+  int64_t groups = llvm::divideCeil(units, groupUnits);
+  int64_t lastUnits = units - (groups - 1) * groupUnits;
+  int64_t lastWidth = llvm::alignTo(lastUnits, width);
+  std::vector<float> packed(((groups - 1) * groupUnits + lastWidth) * gates * rows, 0.0f);
+  const float *raw =
+      values.isSplat() ? nullptr : reinterpret_cast<const float *>(values.getRawData().data());
+  float splatValue = values.isSplat() ? values.getSplatValue<float>() : 0.0f;
+  for (int64_t g = 0; g < groups; ++g) {
+    int64_t blockWidth = g + 1 == groups ? lastWidth : groupUnits;
+    int64_t unitsHere = g + 1 == groups ? lastUnits : groupUnits;
+    float *panel = packed.data() + g * rows * gates * groupUnits;
+    for (int64_t k = 0; k < rows; ++k)
+      for (int64_t q = 0; q < gates; ++q)
+        for (int64_t u = 0; u < unitsHere; ++u)
+          panel[k * gates * blockWidth + q * blockWidth + u] =
+              raw ? raw[(rowBegin + k) * columns + q * units + g * groupUnits + u] : splatValue;
+  }
+  auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())}, b.getF32Type());
+  Value constant =
+      b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
+  return Weights{toBuffer(constant), true, rows, gates * groupUnits};
+}
+
 void SequenceEmitter::gateMatmul(Layer &layer, const Step &step, Value dst, int64_t n,
                                  Weights kernel, Value bias, Value recurrent,
                                  int64_t recurrentDepth, Value projected,
@@ -428,8 +536,7 @@ void SequenceEmitter::gateMatmul(Layer &layer, const Step &step, Value dst, int6
 void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Step &step) {
   int64_t units = cell.getNumUnits();
   Value c = layer.states[0], h = layer.states[1], gates = layer.temps[0];
-  gateMatmul(layer, step, gates, 4 * units, layer.weights[0], layer.weights[1].buffer, h,
-             cell.getOutputSize(), layer.projected.empty() ? Value() : layer.projected[0]);
+  Value projected = layer.projected.empty() ? Value() : layer.projected[0];
 
   bool peep = cell.hasPeepholes();
   Value wi = peep ? layer.weights[2].buffer : Value(),
@@ -449,32 +556,78 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Step &step) 
   ActivationAttr gateAct = cell.getGateActivationOrDefault();
   ActivationAttr outAct = cell.getOutputActivationOrDefault();
   bool inputForget = cell.getInputForget();
+  // Updates units [col, col + width) of one row's c (in place) from the gate
+  // pre-activations and returns the new m.
+  auto update = [&](Row cRow, Value col, Value mask, Value i, Value j, Value f, Value o) {
+    Value cPrev = loadVector(cRow, col, mask);
+    if (peep) {
+      i = fma(loadVector(Row{wi, {}}, col, mask), cPrev, i);
+      f = fma(loadVector(Row{wf, {}}, col, mask), cPrev, f);
+    }
+    Value iGate = activate(gateAct, clipGate(i));
+    Value fGate = inputForget ? sub(splat(1.0f), iGate)
+                              : activate(gateAct, clipGate(add(f, splat(forgetBias))));
+    Value cNew = add(mul(fGate, cPrev), mul(iGate, activate(act, clipGate(j))));
+    if (cellClip)
+      cNew = clip(cNew, *cellClip);
+    if (peep)
+      o = fma(loadVector(Row{wo, {}}, col, mask), cNew, o);
+    storeVector(cRow, col, cNew, mask);
+    return mul(activate(gateAct, clipGate(o)), activate(outAct, cNew));
+  };
 
+  if (layer.fusedKernel.buffer) {
+    // The new h goes to scratch while other column groups still read h, and
+    // is copied into h once the matmul is done.
+    Value hNext = gates;
+    int64_t depth = layer.cell.getInputDepth();
+    SmallVector<Value, 4> blockRows;
+    fusedGateRows(
+        step.batch, units, 4, std::max<int64_t>(1, groupVectors / 4),
+        projected ? Value() : layer.weights[1].buffer,
+        [&](Value first, int64_t rows) {
+          RowBlock block;
+          SmallVector<Row, 4> inputs, hRows;
+          blockRows.clear();
+          for (int64_t r = 0; r < rows; ++r) {
+            Value row = offset(first, r);
+            blockRows.push_back(row);
+            hRows.push_back(Row{h, {row}});
+            if (projected)
+              block.inits.push_back(Row{projected, {step.time(row), row}});
+            else
+              inputs.push_back(step.input(row));
+          }
+          if (!projected)
+            block.terms.push_back(MatmulTerm{inputs, depth, layer.fusedKernel, 0});
+          block.terms.push_back(MatmulTerm{hRows, units, layer.fusedKernel, projected ? 0 : depth});
+          return block;
+        },
+        [&](int64_t r, Value col, ArrayRef<Value> acc, Value mask) {
+          Value row = blockRows[r];
+          guarded(step.active(row), [&] {
+            Value m = update(Row{c, {row}}, col, mask, acc[0], acc[1], acc[2], acc[3]);
+            storeVector(Row{hNext, {row}}, col, m, mask);
+          });
+        });
+    forEachRow(step.batch, [&](Value row) {
+      guarded(step.active(row), [&] { copyFeatures(Row{hNext, {row}}, Row{h, {row}}, units); });
+    });
+    return;
+  }
+
+  gateMatmul(layer, step, gates, 4 * units, layer.weights[0], layer.weights[1].buffer, h,
+             cell.getOutputSize(), projected);
   forEachRow(step.batch, [&](Value row) {
     guarded(step.active(row), [&] {
-      Row g{gates, {row}}, cRow{c, {row}};
+      Row g{gates, {row}};
       // Without projection m is the new h; with it, m is projected into h afterwards.
       Row m = cell.hasProjection() ? Row{layer.temps[1], {row}} : Row{h, {row}};
       forEachBlock(units, [&](Value col, Value mask) {
-        Value i = loadVector(g, col, mask);
-        Value j = loadVector(g, offset(col, units), mask);
-        Value f = loadVector(g, offset(col, 2 * units), mask);
-        Value o = loadVector(g, offset(col, 3 * units), mask);
-        Value cPrev = loadVector(cRow, col, mask);
-        if (peep) {
-          i = fma(loadVector(Row{wi, {}}, col, mask), cPrev, i);
-          f = fma(loadVector(Row{wf, {}}, col, mask), cPrev, f);
-        }
-        Value iGate = activate(gateAct, clipGate(i));
-        Value fGate = inputForget ? sub(splat(1.0f), iGate)
-                                  : activate(gateAct, clipGate(add(f, splat(forgetBias))));
-        Value cNew = add(mul(fGate, cPrev), mul(iGate, activate(act, clipGate(j))));
-        if (cellClip)
-          cNew = clip(cNew, *cellClip);
-        if (peep)
-          o = fma(loadVector(Row{wo, {}}, col, mask), cNew, o);
-        Value mNew = mul(activate(gateAct, clipGate(o)), activate(outAct, cNew));
-        storeVector(cRow, col, cNew, mask);
+        Value mNew = update(Row{c, {row}}, col, mask, loadVector(g, col, mask),
+                            loadVector(g, offset(col, units), mask),
+                            loadVector(g, offset(col, 2 * units), mask),
+                            loadVector(g, offset(col, 3 * units), mask));
         storeVector(m, col, mNew, mask);
       });
     });
@@ -784,10 +937,33 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
                                  ValueRange{batch})
         .getResult();
   };
+  // The bottom layer's input matmuls do not depend on the state: all steps at
+  // once, when its input weights are too large to stay in L2 across a step
+  // (measured with rnnc-bench: LSTM H=1024 B=1 324 -> 110 ms; below 1 MiB the
+  // round trip of the projections through memory costs more, ~10% at H=256 B=16).
+  int64_t gateColumns = TypeSwitch<Operation *, int64_t>(cells.front().getOperation())
+                            .Case([](LSTMCellOp c) { return 4 * c.getNumUnits(); })
+                            .Case([](GRUCellOp c) { return 3 * c.getNumUnits(); })
+                            .Case([](BasicRNNCellOp c) { return c.getNumUnits(); })
+                            .Default([](Operation *) { return 0; });
+  bool hoistProjection = 4 * cells.front().getInputDepth() * gateColumns > projectInputsAboveBytes;
+
   SmallVector<Layer, 2> layers;
   size_t nextState = 0;
   for (CellOpInterface cell : cells) {
-    Layer layer{cell, {}, {}, {}, {}};
+    Layer layer{cell, {}, {}, {}, {}, {}};
+    bool hoisted = layers.empty() && hoistProjection;
+    int64_t units = cell.getStateSizes().front();
+    // An LSTM without projection runs its cell equations in the gate matmul's
+    // epilogue (fusedGateRows) when its kernel is a constant to pack for it.
+    // Not at a batch of 1: there the separate matmul, whose column groups
+    // stream their weights back to back, measured 5-10% faster (rnnc-bench,
+    // LSTM H=256 and 512, B=1); for larger batches the two are even.
+    if (auto lstm = dyn_cast<LSTMCellOp>(cell.getOperation());
+        lstm && !lstm.hasProjection() && !singleRow)
+      layer.fusedKernel =
+          gateInterleavedMatrix(lstm.getKernel(), hoisted ? lstm.getInputDepth() : 0, 4, units,
+                                std::max<int64_t>(1, groupVectors / 4));
     // The operands used as matmul weights.
     SmallVector<unsigned, 2> matrices =
         TypeSwitch<Operation *, SmallVector<unsigned, 2>>(cell.getOperation())
@@ -800,15 +976,20 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
               return SmallVector<unsigned, 2>{0, 2};
             })
             .Default([](Operation *) { return SmallVector<unsigned, 2>{0}; });
-    for (auto [i, operand] : llvm::enumerate(cell->getOperands()))
-      layer.weights.push_back(llvm::is_contained(matrices, i) ? matrix(operand)
-                                                              : Weights{toBuffer(operand), false});
+    for (auto [i, operand] : llvm::enumerate(cell->getOperands())) {
+      // A fused kernel is only needed as given by the hoisted projection.
+      if (i == 0 && layer.fusedKernel.buffer && !hoisted)
+        layer.weights.push_back(Weights{});
+      else
+        layer.weights.push_back(
+            llvm::is_contained(matrices, i) ? matrix(operand) : Weights{toBuffer(operand), false});
+    }
     for (size_t i = 0; i < cell.getStateSizes().size(); ++i)
       layer.states.push_back(states[nextState++]);
-    int64_t units = cell.getStateSizes().front();
     TypeSwitch<Operation *>(cell.getOperation())
         .Case([&](LSTMCellOp lstm) {
-          layer.temps.push_back(scratch(4 * units));
+          // Fused: the new h, which goes to scratch while h is still being read.
+          layer.temps.push_back(scratch(layer.fusedKernel.buffer ? units : 4 * units));
           if (lstm.hasProjection()) {
             layer.temps.push_back(scratch(units));
             layer.temps.push_back(scratch(lstm.getOutputSize()));
@@ -869,18 +1050,7 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     steps = maxLoop.getResult(0);
   }
 
-  // The bottom layer's input matmuls do not depend on the state: all steps at
-  // once, when its input weights are too large to stay in L2 across a step
-  // (measured with rnnc-bench: LSTM H=1024 B=1 324 -> 110 ms; below 1 MiB the
-  // round trip of the projections through memory costs more, ~10% at H=256 B=16).
-  Operation *bottom = layers.front().cell.getOperation();
-  int64_t gateColumns = TypeSwitch<Operation *, int64_t>(bottom)
-                            .Case([](LSTMCellOp c) { return 4 * c.getNumUnits(); })
-                            .Case([](GRUCellOp c) { return 3 * c.getNumUnits(); })
-                            .Case([](BasicRNNCellOp c) { return c.getNumUnits(); })
-                            .Default([](Operation *) { return 0; });
-  int64_t inputWeightBytes = 4 * layers.front().cell.getInputDepth() * gateColumns;
-  if (inputWeightBytes > projectInputsAboveBytes)
+  if (hoistProjection)
     projectInputs(layers.front(), inputs, timeSteps, batch, op.getTimeMajor());
 
   // Unrolled code covers all T steps; the length guard skips what is past a row's end.

@@ -19,8 +19,8 @@
  *   initial_state/0/h <- final_state/0/h
  *   initial_state/1/c <- final_state/1/c
  *   initial_state/1/h <- final_state/1/h
- * Target x86-64-v4. Weights 3.8 KiB (read-only data in the object).
- * Scratch: at most 32*T*B + 384*B bytes per call (the kernel's results
+ * Target x86-64-v4. Weights 7.2 KiB (read-only data in the object).
+ * Scratch: at most 32*T*B + 192*B bytes per call (the kernel's results
  * and temporaries, from the C library's malloc, freed before the call returns).
  * Instance memory (state, outputs) comes from the instance's allocator.
  * Threading: the model is immutable and shared; an instance is thread-compatible
