@@ -13,6 +13,7 @@ packages=(
   libdnnl-dev                               # oneDNN, the peer in bench/
   libomp-19-dev                             # OpenMP runtime of multi-threaded kernels
   libhalide14-0-dev                         # Halide 14: the input projection generator
+  clang-19 libclang-rt-19-dev               # libFuzzer and the sanitizers (tools/fuzz.sh)
 )
 
 missing=()

@@ -370,3 +370,18 @@ func.func @custom_cell_yield_type() {
   return
 }
 
+
+// -----
+
+// A malformed cell is not read by the sequence's verifier (MLIR verifies ops
+// in no fixed order; this crashed before, found by rnnc-fuzz-mlir).
+func.func @custom_cell_without_input_features(%x: tensor<?x?x3xf32>) -> tensor<?x?x4xf32> {
+  %w = arith.constant dense<0.5> : tensor<3x4xf32>
+  %cell = rnn.custom_cell(%w : tensor<3x4xf32>) attributes {input_featuzes = 3 : i64, state_features = array<i64: 4>, output_features = 4 : i64} {
+  ^bb0(%in: tensor<?x3xf32>, %prev: tensor<?x4xf32>, %ww: tensor<3x4xf32>):
+    rnn.yield %prev, %prev : tensor<?x4xf32>, tensor<?x4xf32>
+  }
+  // expected-error @+1 {{'cell' must be produced by rnn cell ops}}
+  %y, %h = rnn.dynamic_rnn %cell(%x : tensor<?x?x3xf32>) -> tensor<?x?x4xf32>, tensor<?x4xf32>
+  return %y : tensor<?x?x4xf32>
+}

@@ -7,7 +7,9 @@
 #include "Importer.h"
 #include "mlir/IR/Verifier.h"
 
-#include <fstream>
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <limits>
 
 using namespace mlir;
 
@@ -337,16 +339,22 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
 using namespace mlir::rnnc::onnx_import;
 
 OwningOpRef<ModuleOp> mlir::rnnc::importOnnxFile(StringRef path, MLIRContext *context) {
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!file)
+    return emitError(FileLineColLoc::get(context, path, 0, 0)) << "cannot open the ONNX model",
+           nullptr;
+  return importOnnxBytes((*file)->getBuffer(), path, context);
+}
+
+OwningOpRef<ModuleOp> mlir::rnnc::importOnnxBytes(StringRef bytes, StringRef name,
+                                                  MLIRContext *context) {
   context->loadDialect<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
                        math::MathDialect, rnn::RnnDialect, tensor::TensorDialect>();
-  Location loc = FileLineColLoc::get(context, path, 0, 0);
-  std::ifstream in(path.str(), std::ios::binary);
-  if (!in)
-    return emitError(loc) << "cannot open the ONNX model", nullptr;
   onnx::ModelProto model;
-  if (!model.ParseFromIstream(&in))
-    return emitError(loc) << "is not a valid ONNX model (protobuf parsing failed: truncated "
-                             "or corrupt file)",
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return emitError(FileLineColLoc::get(context, name, 0, 0))
+               << "is not a valid ONNX model (protobuf parsing failed: truncated or corrupt file)",
            nullptr;
-  return OnnxImporter(context, path).import(model);
+  return OnnxImporter(context, name).import(model);
 }

@@ -3,6 +3,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::rnn;
@@ -276,6 +277,40 @@ LogicalResult CustomCellOp::verifyRegions() {
   return success();
 }
 
+/// Whether the attributes and operands that the CellOpInterface methods read
+/// are there. A malformed cell op is reported by its own verifier, but MLIR
+/// verifies ops in no guaranteed order: dynamic_rnn and multi_rnn_cell must
+/// not read one before (found by the .mlir fuzzer, docs/security.md).
+static bool hasLayerShape(Operation *op) {
+  auto rank2 = [](Value v) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    return type && type.getRank() == 2;
+  };
+  return TypeSwitch<Operation *, bool>(op)
+      .Case([](CustomCellOp c) {
+        return c.getInputFeaturesAttr() && c.getOutputFeaturesAttr() && c.getStateFeaturesAttr();
+      })
+      .Case([&](LSTMCellOp c) {
+        const auto &segments = c.getProperties().operandSegmentSizes;
+        int64_t total = 0;
+        for (int32_t size : segments) {
+          if (size < 0 || size > 1)
+            return false;
+          total += size;
+        }
+        return c.getNumUnitsAttr() && total == c->getNumOperands() && segments[0] == 1 &&
+               segments[1] == 1 && rank2(c.getKernel()) &&
+               (!c.hasProjection() || rank2(c.getProjKernel()));
+      })
+      .Case([&](GRUCellOp c) {
+        return c.getNumUnitsAttr() && c->getNumOperands() >= 4 && rank2(c->getOperand(0));
+      })
+      .Case([&](BasicRNNCellOp c) {
+        return c.getNumUnitsAttr() && c->getNumOperands() == 2 && rank2(c->getOperand(0));
+      })
+      .Default([](Operation *) { return false; });
+}
+
 LogicalResult mlir::rnn::getCellLayers(Value cell, SmallVectorImpl<CellOpInterface> &layers) {
   Operation *def = cell.getDefiningOp();
   if (!def)
@@ -287,7 +322,7 @@ LogicalResult mlir::rnn::getCellLayers(Value cell, SmallVectorImpl<CellOpInterfa
     return success();
   }
   auto layer = dyn_cast<CellOpInterface>(def);
-  if (!layer)
+  if (!layer || !hasLayerShape(def))
     return failure();
   layers.push_back(layer);
   return success();

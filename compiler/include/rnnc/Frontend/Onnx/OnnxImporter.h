@@ -14,6 +14,10 @@ namespace mlir::rnnc {
 /// naming the node, op type and attribute or input at fault; returns null then.
 OwningOpRef<ModuleOp> importOnnxFile(StringRef path, MLIRContext *context);
 
+/// importOnnxFile for a serialized ModelProto in memory; `name` stands for the
+/// file in diagnostics.
+OwningOpRef<ModuleOp> importOnnxBytes(StringRef bytes, StringRef name, MLIRContext *context);
+
 } // namespace mlir::rnnc
 
 #endif // RNNC_FRONTEND_ONNX_ONNXIMPORTER_H

@@ -1,0 +1,8 @@
+
+func.func @sequence_input_depth(%x: tensor<5x2x4xf32>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{layer 0 expects inputs of depth 3 but 'inputs' has depth 4}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x2x4xf32>) {time_major} -> tensor<5x2x8xf32>, tensor<2x8xf32>
+  return
+}
+

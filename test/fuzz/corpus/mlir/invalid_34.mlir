@@ -1,0 +1,9 @@
+
+func.func @unroll_dynamic(%x: tensor<?x2x3xf32>, %k: tensor<11x8xf32>, %b: tensor<8xf32>) {
+  %cell = rnn.basic_rnn_cell %k, %b {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{'unroll' needs a static number of time steps}}
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<?x2x3xf32>) {time_major, unroll}
+      -> tensor<?x2x8xf32>, tensor<2x8xf32>
+  return
+}
+

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds rnnc's libFuzzer targets (clang-19, ASan + UBSan, in build-fuzz) and
+# runs each for SECONDS (default 60) on a working copy of its seed corpus
+# (test/fuzz/corpus/<name>). Fails on any finding; crashing inputs are kept in
+# build-fuzz/findings/. See docs/security.md.
+#   bash tools/fuzz.sh [SECONDS] [onnx|mlir|npy|runtime ...]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+seconds="${1:-60}"
+shift || true
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(onnx mlir npy runtime)
+build="$root/build-fuzz"
+flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
+
+bash "$root/tools/setup-debian.sh"
+launcher=()
+command -v ccache > /dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 "${launcher[@]}" \
+  -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
+  -DRNNC_ENABLE_FUZZERS=ON -DRNNC_ENABLE_HALIDE=OFF > "$build.configure.log" \
+  || { cat "$build.configure.log"; exit 1; }
+targets=()
+for name in "${names[@]}"; do targets+=("rnnc-fuzz-$name"); done
+ninja -C "$build" -j"${RNNC_JOBS:-2}" "${targets[@]}"
+
+mkdir -p "$build/findings"
+status=0
+for name in "${names[@]}"; do
+  corpus="$build/corpus/$name"
+  mkdir -p "$corpus"
+  cp -n "$root/test/fuzz/corpus/$name/"* "$corpus/" 2> /dev/null || true
+  echo "fuzz: $name for ${seconds} s"
+  # LLVM and protobuf keep process-lifetime allocations: leaks are not findings.
+  if ! ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+      "$build/test/fuzz/rnnc-fuzz-$name" -max_total_time="$seconds" -timeout=20 \
+      -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$build/findings/$name-" \
+      "$corpus" 2> "$build/fuzz-$name.log"; then
+    echo "fuzz: $name FOUND A PROBLEM (input and log: $build/findings, $build/fuzz-$name.log)"
+    tail -40 "$build/fuzz-$name.log"
+    status=1
+  fi
+  grep -E "stat::number_of_executed_units|stat::new_units_added" "$build/fuzz-$name.log" \
+    | sed "s/^/fuzz: $name /"
+done
+exit $status
