@@ -6,7 +6,7 @@ from lit.llvm import llvm_config
 config.name = "rnnc"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["Inputs", "reference", "Unit", "CMakeLists.txt", "lit.cfg.py"]
+config.excludes = ["Inputs", "reference", "Unit", "fuzz", "CMakeLists.txt", "lit.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.rnnc_obj_root, "test")
 

@@ -11,6 +11,7 @@ shift || true
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(onnx mlir npy runtime)
 build="$root/build-fuzz"
+mkdir -p "$build"
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
 
 bash "$root/tools/setup-debian.sh"
@@ -19,8 +20,8 @@ command -v ccache > /dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -D
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 "${launcher[@]}" \
   -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
-  -DRNNC_ENABLE_FUZZERS=ON -DRNNC_ENABLE_HALIDE=OFF > "$build.configure.log" \
-  || { cat "$build.configure.log"; exit 1; }
+  -DRNNC_ENABLE_FUZZERS=ON -DRNNC_ENABLE_HALIDE=OFF > "$build/configure.log" \
+  || { cat "$build/configure.log"; exit 1; }
 targets=()
 for name in "${names[@]}"; do targets+=("rnnc-fuzz-$name"); done
 ninja -C "$build" -j"${RNNC_JOBS:-2}" "${targets[@]}"
