@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine, builds rnnc and runs every test (GoogleTest,
-# lit, the reference-vs-PyTorch check) through ctest.
+# lit, the reference-vs-PyTorch check) through ctest, then each fuzzer for 30 s.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/tools/setup-debian.sh"
 bash "$root/tools/build.sh"
 cd "$root/build"
 ctest --output-on-failure -j"${RNNC_JOBS:-2}"
+# A bounded run of each fuzzer (docs/security.md); longer: bash tools/fuzz.sh 600.
+bash "$root/tools/fuzz.sh" "${RNNC_FUZZ_SECONDS:-30}"
