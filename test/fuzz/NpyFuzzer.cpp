@@ -14,9 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   std::fwrite(data, 1, size, file);
   std::fclose(file);
+  static const rnnrt_allocator_t allocator = rnnrt_allocator_system();
   rnnrt_npy_array_t array{};
   char message[256];
-  if (rnnrt_npy_load(path.c_str(), nullptr, &array, message, sizeof message) == RNNRT_STATUS_OK)
-    rnnrt_npy_release(&array, nullptr);
+  if (rnnrt_npy_load(path.c_str(), &allocator, &array, message, sizeof message) == RNNRT_STATUS_OK)
+    rnnrt_npy_release(&array, &allocator);
   return 0;
 }
