@@ -385,3 +385,13 @@ func.func @custom_cell_without_input_features(%x: tensor<?x?x3xf32>) -> tensor<?
   %y, %h = rnn.dynamic_rnn %cell(%x : tensor<?x?x3xf32>) -> tensor<?x?x4xf32>, tensor<?x4xf32>
   return %y : tensor<?x?x4xf32>
 }
+
+// -----
+
+// A stack that uses itself is refused, not followed forever (found by rnnc-fuzz-mlir).
+func.func @multi_rnn_cell_uses_itself(%k1: tensor<11x8xf32>, %b1: tensor<8xf32>) {
+  %c1 = rnn.basic_rnn_cell %k1, %b1 {num_units = 8 : i64} : tensor<11x8xf32>, tensor<8xf32>
+  // expected-error @+1 {{cells must be produced by rnn cell ops}}
+  %c2 = rnn.multi_rnn_cell %c1, %c2
+  return
+}

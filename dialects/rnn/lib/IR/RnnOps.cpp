@@ -3,6 +3,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -311,14 +312,21 @@ static bool hasLayerShape(Operation *op) {
       .Default([](Operation *) { return false; });
 }
 
-LogicalResult mlir::rnn::getCellLayers(Value cell, SmallVectorImpl<CellOpInterface> &layers) {
+/// getCellLayers with the multi_rnn_cells on the current path: a stack that
+/// uses itself (invalid IR, which the verifiers may see before dominance is
+/// checked) is refused instead of recursing forever (found by rnnc-fuzz-mlir).
+static LogicalResult collectCellLayers(Value cell, SmallVectorImpl<CellOpInterface> &layers,
+                                       SmallPtrSetImpl<Operation *> &path) {
   Operation *def = cell.getDefiningOp();
   if (!def)
     return failure();
   if (auto multi = dyn_cast<MultiRNNCellOp>(def)) {
+    if (!path.insert(def).second)
+      return failure();
     for (Value inner : multi.getCells())
-      if (failed(getCellLayers(inner, layers)))
+      if (failed(collectCellLayers(inner, layers, path)))
         return failure();
+    path.erase(def);
     return success();
   }
   auto layer = dyn_cast<CellOpInterface>(def);
@@ -326,6 +334,11 @@ LogicalResult mlir::rnn::getCellLayers(Value cell, SmallVectorImpl<CellOpInterfa
     return failure();
   layers.push_back(layer);
   return success();
+}
+
+LogicalResult mlir::rnn::getCellLayers(Value cell, SmallVectorImpl<CellOpInterface> &layers) {
+  SmallPtrSet<Operation *, 4> path;
+  return collectCellLayers(cell, layers, path);
 }
 
 //===----------------------------------------------------------------------===//
