@@ -2,7 +2,9 @@
 # Builds rnnc's libFuzzer targets (clang-19, ASan + UBSan, in build-fuzz) and
 # runs each for SECONDS (default 60) on a working copy of its seed corpus
 # (test/fuzz/corpus/<name>). Fails on any finding; crashing inputs are kept in
-# build-fuzz/findings/. See docs/security.md.
+# build-fuzz/findings/. RNNC_FUZZ_SEED fixes libFuzzer's seed, so that a
+# bounded run replays the same inputs every time (the test command uses 1);
+# unset, each run explores anew. See docs/security.md.
 #   bash tools/fuzz.sh [SECONDS] [onnx|mlir|npy|runtime ...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,6 +32,8 @@ mkdir -p "$build/findings"
 status=0
 for name in "${names[@]}"; do
   corpus="$build/corpus/$name"
+  # A seeded run starts from the checked-in corpus alone, to be reproducible.
+  [ -n "${RNNC_FUZZ_SEED:-}" ] && rm -rf "$corpus"
   mkdir -p "$corpus"
   cp -n "$root/test/fuzz/corpus/$name/"* "$corpus/" 2> /dev/null || true
   echo "fuzz: $name for ${seconds} s"
@@ -40,8 +44,10 @@ for name in "${names[@]}"; do
   # manual poisoning is off for those targets (malloc'd memory stays checked).
   asan=detect_leaks=1
   case "$name" in onnx|mlir) asan=detect_leaks=0:allow_user_poisoning=0 ;; esac
+  seed=()
+  [ -n "${RNNC_FUZZ_SEED:-}" ] && seed=(-seed="$RNNC_FUZZ_SEED")
   if ! ASAN_OPTIONS=$asan UBSAN_OPTIONS=print_stacktrace=1 \
-      "$build/test/fuzz/rnnc-fuzz-$name" -max_total_time="$seconds" -timeout=20 \
+      "$build/test/fuzz/rnnc-fuzz-$name" "${seed[@]}" -max_total_time="$seconds" -timeout=20 \
       -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$build/findings/$name-" \
       "$corpus" 2> "$build/fuzz-$name.log"; then
     echo "fuzz: $name FOUND A PROBLEM (input and log: $build/findings, $build/fuzz-$name.log)"

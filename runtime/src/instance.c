@@ -19,6 +19,8 @@ struct rnnrt_instance {
   int32_t keep_state;
   int32_t has_outputs;
   char last_error[512];
+  uint64_t memory_limit;  /* 0: none */
+  uint64_t memory_in_use; /* bookkeeping, state and the mask set by the host */
 
   /* Per input: the state buffer of a carried state input (else data NULL). */
   rnnrt_tensor_t *state;
@@ -73,6 +75,25 @@ static rnnrt_status_t set_error(rnnrt_instance_t *instance, rnnrt_status_t statu
 static rnnrt_status_t succeed(rnnrt_instance_t *instance) {
   instance->last_error[0] = '\0';
   return RNNRT_STATUS_OK;
+}
+
+/* Saturating: a sum or product past 2^64 exceeds every limit. */
+static uint64_t add_bytes(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
+
+static uint64_t mul_bytes(uint64_t a, uint64_t b) {
+  uint64_t product;
+  return __builtin_mul_overflow(a, b, &product) ? UINT64_MAX : product;
+}
+
+/* Bytes of a tensor of `info` with the run-time sizes in `symbols` (negative:
+ * unknown, counted as 0). */
+static uint64_t info_bytes(const rnnrt_tensor_info_t *info, const int64_t *symbols) {
+  uint64_t bytes = rnnrt_dtype_size((rnnrt_dtype_t)info->dtype);
+  for (int32_t d = 0; d < info->rank; ++d) {
+    int64_t size = info->dims[d] >= 0 ? info->dims[d] : symbols[-1 - info->dims[d]];
+    bytes = mul_bytes(bytes, size > 0 ? (uint64_t)size : 0);
+  }
+  return bytes;
 }
 
 static void *allocate(const rnnrt_allocator_t *allocator, size_t bytes) {
@@ -152,6 +173,41 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
                       (long long)model->max_batch);
   }
 
+  uint32_t ni = model->num_inputs, no = model->num_outputs;
+  size_t input_fields = 0, result_fields = 0;
+  for (uint32_t i = 0; i < ni; ++i)
+    input_fields += descriptor_fields(model->inputs[i].rank);
+  for (uint32_t i = 0; i < no; ++i)
+    result_fields += descriptor_fields(model->outputs[i].rank);
+
+  uint64_t in_use = sizeof(rnnrt_instance_t) + 2 * ni * sizeof(rnnrt_tensor_t) +
+                    no * (sizeof(rnnrt_tensor_t) + 2 * sizeof(size_t) + sizeof(void *)) +
+                    (model->num_symbols + 1 + input_fields + result_fields) * sizeof(int64_t) +
+                    (ni + 1) * sizeof(void *);
+  in_use = add_bytes(in_use, mul_bytes((uint64_t)batch, 2 * sizeof(int64_t)));
+  for (uint32_t i = 0; i < ni; ++i) {
+    const rnnrt_tensor_info_t *info = &model->inputs[i];
+    if (info->role != RNNRT_ROLE_STATE)
+      continue;
+    uint64_t bytes = rnnrt_dtype_size((rnnrt_dtype_t)info->dtype);
+    for (int32_t d = 0; d < info->rank; ++d)
+      bytes = mul_bytes(bytes, info->dims[d] >= 0 ? (uint64_t)info->dims[d] : (uint64_t)batch);
+    in_use = add_bytes(in_use, bytes);
+  }
+  if (options->memory_limit > 0) {
+    if (!model->heap_bounded)
+      return rnnrt_fail(message, capacity, RNNRT_STATUS_FAILED_PRECONDITION,
+                        "model '%s' allocates memory of sizes only its kernel knows, so an "
+                        "instance cannot be given a memory limit",
+                        model->name);
+    if (in_use > options->memory_limit)
+      return rnnrt_fail(message, capacity, RNNRT_STATUS_LIMIT_EXCEEDED,
+                        "an instance of model '%s' with batch %lld needs %llu bytes, over the "
+                        "memory limit of %llu",
+                        model->name, (long long)batch, (unsigned long long)in_use,
+                        (unsigned long long)options->memory_limit);
+  }
+
   rnnrt_instance_t *instance = allocate(&allocator, sizeof *instance);
   if (!instance)
     return rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
@@ -159,13 +215,8 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
   instance->allocator = allocator;
   instance->batch = batch;
   instance->keep_state = options->keep_state != 0;
-
-  uint32_t ni = model->num_inputs, no = model->num_outputs;
-  size_t input_fields = 0, result_fields = 0;
-  for (uint32_t i = 0; i < ni; ++i)
-    input_fields += descriptor_fields(model->inputs[i].rank);
-  for (uint32_t i = 0; i < no; ++i)
-    result_fields += descriptor_fields(model->outputs[i].rank);
+  instance->memory_limit = options->memory_limit;
+  instance->memory_in_use = in_use;
   instance->state = allocate(&allocator, ni * sizeof(rnnrt_tensor_t));
   instance->lengths = allocate(&allocator, (size_t)batch * sizeof(int64_t));
   instance->lengths_buffer = allocate(&allocator, (size_t)batch * sizeof(int64_t));
@@ -270,6 +321,8 @@ rnnrt_status_t rnnrt_instance_set_mask(rnnrt_instance_t *instance, const uint8_t
                      instance->model->name);
   rnnrt_allocator_t *a = &instance->allocator;
   if (!mask) {
+    if (instance->mask)
+      instance->memory_in_use -= (uint64_t)(instance->batch * instance->mask_time);
     a->free(a->self, instance->mask);
     instance->mask = NULL;
     return succeed(instance);
@@ -278,7 +331,18 @@ rnnrt_status_t rnnrt_instance_set_mask(rnnrt_instance_t *instance, const uint8_t
     return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
                      "the mask must be [%lld, T] with T >= 0, got [%lld, %lld]",
                      (long long)instance->batch, (long long)batch, (long long)time);
-  uint8_t *copy = allocate(a, (size_t)(batch * time));
+  uint64_t bytes = mul_bytes((uint64_t)batch, (uint64_t)time);
+  uint64_t previous = instance->mask ? (uint64_t)(instance->batch * instance->mask_time) : 0;
+  uint64_t in_use = add_bytes(instance->memory_in_use - previous, bytes);
+  if (instance->memory_limit > 0 && in_use > instance->memory_limit)
+    return set_error(instance, RNNRT_STATUS_LIMIT_EXCEEDED,
+                     "a [%lld, %lld] mask would bring the instance to %llu bytes, over its "
+                     "memory limit of %llu",
+                     (long long)batch, (long long)time, (unsigned long long)in_use,
+                     (unsigned long long)instance->memory_limit);
+  if (bytes > SIZE_MAX)
+    return set_error(instance, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
+  uint8_t *copy = allocate(a, (size_t)bytes);
   if (!copy)
     return set_error(instance, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
   for (int64_t i = 0; i < batch * time; ++i)
@@ -286,6 +350,7 @@ rnnrt_status_t rnnrt_instance_set_mask(rnnrt_instance_t *instance, const uint8_t
   a->free(a->self, instance->mask);
   instance->mask = copy;
   instance->mask_time = time;
+  instance->memory_in_use = in_use;
   return succeed(instance);
 }
 
@@ -494,6 +559,39 @@ static void release_results(rnnrt_instance_t *instance) {
   }
 }
 
+/* Refuses a call whose memory (the instance's own, the kernel's heap, the
+ * output buffers and a default mask) would exceed the instance's limit. Runs
+ * once the given inputs have bound the run-time sizes, before any allocation. */
+static rnnrt_status_t check_memory(rnnrt_instance_t *instance, const rnnrt_tensor_t *inputs) {
+  const rnnrt_model_t *model = instance->model;
+  const int64_t *symbols = instance->symbols;
+  uint64_t heap = 0, outputs = 0, mask = 0;
+  for (uint32_t t = 0; t < model->num_heap_terms; ++t) {
+    const rnnrt_memory_term_t *term = &model->heap_terms[t];
+    uint64_t bytes = term->bytes;
+    for (int32_t f = 0; f < term->num_factors; ++f) {
+      int64_t size = symbols[term->factors[f]];
+      bytes = mul_bytes(bytes, size > 0 ? (uint64_t)size : 0);
+    }
+    heap = add_bytes(heap, bytes);
+  }
+  for (uint32_t i = 0; i < model->num_outputs; ++i)
+    outputs = add_bytes(outputs, info_bytes(&model->outputs[i], symbols));
+  for (uint32_t i = 0; i < model->num_inputs; ++i)
+    if (model->inputs[i].role == RNNRT_ROLE_MASK && !inputs[i].data && !instance->mask)
+      mask = info_bytes(&model->inputs[i], symbols);
+  uint64_t total = add_bytes(add_bytes(instance->memory_in_use, heap), add_bytes(outputs, mask));
+  if (total <= instance->memory_limit)
+    return RNNRT_STATUS_OK;
+  return set_error(instance, RNNRT_STATUS_LIMIT_EXCEEDED,
+                   "this call needs %llu bytes (kernel %llu, outputs %llu, instance %llu), over "
+                   "the instance's memory limit of %llu",
+                   (unsigned long long)total, (unsigned long long)heap,
+                   (unsigned long long)outputs,
+                   (unsigned long long)add_bytes(instance->memory_in_use, mask),
+                   (unsigned long long)instance->memory_limit);
+}
+
 rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor_t *inputs,
                                   size_t num_inputs) {
   if (!instance)
@@ -516,6 +614,8 @@ rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor
     if ((status = bind_given(instance, i, &inputs[i])) != RNNRT_STATUS_OK)
       return status;
   }
+  if (instance->memory_limit > 0 && (status = check_memory(instance, inputs)) != RNNRT_STATUS_OK)
+    return status;
   for (uint32_t i = 0; i < model->num_inputs; ++i) {
     if (inputs[i].data)
       continue;

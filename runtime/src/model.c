@@ -40,6 +40,18 @@ rnnrt_status_t rnnrt_model_verify(const rnnrt_model_t *model, char *message, siz
   if (!model->name || !model->kernel || (model->num_symbols > 0 && !model->symbols) ||
       model->batch_symbol >= (int32_t)model->num_symbols || model->max_batch < 0)
     return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT, "malformed model descriptor");
+  if (model->num_heap_terms > 0 && !model->heap_terms)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,
+                      "model '%s' has no heap term table", model->name);
+  for (uint32_t t = 0; t < model->num_heap_terms; ++t) {
+    const rnnrt_memory_term_t *term = &model->heap_terms[t];
+    int malformed = term->num_factors < 0 || term->num_factors > RNNRT_MAX_RANK;
+    for (int32_t f = 0; !malformed && f < term->num_factors; ++f)
+      malformed = term->factors[f] < 0 || term->factors[f] >= (int32_t)model->num_symbols;
+    if (malformed)
+      return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,
+                        "model '%s': heap term %u is malformed", model->name, t);
+  }
   rnnrt_status_t status = verify_tensors(model, model->inputs, model->num_inputs,
                                          model->num_outputs, "input", message, capacity);
   if (status != RNNRT_STATUS_OK)

@@ -13,6 +13,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <thread>
@@ -331,10 +333,56 @@ TEST(Runtime, ThreadsWithSeparateInstancesAgreeBitForBit) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+TEST(Runtime, ConcurrentJitCompilesAgreeWithAot) {
+  // 8 threads compile the example at once (4 distinct option sets, so that
+  // both fresh compiles and the process cache race), then each runs its model
+  // on its own instance. Under TSan this is the compiler's concurrency test.
+  const int64_t T = 12, B = 3;
+  std::vector<float> x = randomInputs(T, B, 21);
+  std::vector<int32_t> lengths = {12, 5, 0};
+  auto expected = runOnce(unit_lstm_model(), x, T, B, &lengths);
+  const char *cpus[] = {"x86-64-v3", "x86-64-v2", "x86-64", "x86-64-v3"};
+  const int64_t maxBatches[] = {0, 0, 0, 8};
+  std::atomic<int> failures{0};
+  std::vector<std::string> errors(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&, i] {
+      rnnc_jit_options_t options;
+      rnnc_jit_options_initialize(&options);
+      options.cpu = cpus[i % 4];
+      options.max_batch = maxBatches[i % 4];
+      rnnc_jit_model_t *model = nullptr;
+      char message[512] = "";
+      if (rnnc_jit_compile_file(RNNC_EXAMPLE_MODEL, &options, &model, message, sizeof message) !=
+          RNNRT_STATUS_OK) {
+        errors[i] = message;
+        ++failures;
+        return;
+      }
+      // x86-64 without FMA rounds differently: compare within 1e-5 there.
+      auto outputs = runOnce(rnnc_jit_model_descriptor(model), x, T, B, &lengths);
+      for (size_t o = 0; o < expected.size(); ++o)
+        for (size_t k = 0; k < expected[o].size(); ++k)
+          if (std::abs(outputs[o][k] - expected[o][k]) > 1e-5f) {
+            errors[i] = "output " + std::to_string(o) + " differs";
+            ++failures;
+            break;
+          }
+      rnnc_jit_model_release(model);
+    });
+  for (std::thread &t : threads)
+    t.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (const std::string &error : errors)
+    EXPECT_EQ(error, "");
+}
+
 struct CountingAllocator {
-  std::atomic<long> live{0};
+  std::atomic<long> live{0}, calls{0};
   static void *alloc(void *self, size_t size, size_t alignment) {
     ++static_cast<CountingAllocator *>(self)->live;
+    ++static_cast<CountingAllocator *>(self)->calls;
     return aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
   }
   static void free(void *self, void *p) {
@@ -356,6 +404,92 @@ TEST(Runtime, InstanceMemoryComesFromTheAllocator) {
     ASSERT_EQ(rnnrt_instance_run(inst.instance, tensors.data(), 6), RNNRT_STATUS_OK);
   }
   EXPECT_EQ(counter.live.load(), 0);
+}
+
+/// Creates an instance of the example model with `limit`, through `counter`.
+rnnrt_status_t createLimited(const rnnrt_model_t *model, int64_t batch, uint64_t limit,
+                             CountingAllocator &counter, rnnrt_instance_t **instance,
+                             std::string &error) {
+  rnnrt_instance_options_t options;
+  rnnrt_instance_options_initialize(&options);
+  options.allocator = {&counter, CountingAllocator::alloc, CountingAllocator::free};
+  options.batch = batch;
+  options.memory_limit = limit;
+  char message[256] = "";
+  rnnrt_status_t status = rnnrt_instance_create(model, &options, instance, message, sizeof message);
+  error = message;
+  return status;
+}
+
+TEST(Runtime, MemoryLimitRefusesBeforeAllocating) {
+  const rnnrt_model_t *model = unit_lstm_model();
+  ASSERT_TRUE(model->heap_bounded);
+  ASSERT_GT(model->num_heap_terms, 0u);
+  CountingAllocator counter;
+  rnnrt_instance_t *instance = nullptr;
+  std::string error;
+
+  // An instance whose own buffers (2^40 rows) exceed the limit: nothing allocated.
+  EXPECT_EQ(createLimited(model, int64_t(1) << 40, uint64_t(1) << 30, counter, &instance, error),
+            RNNRT_STATUS_LIMIT_EXCEEDED);
+  EXPECT_EQ(instance, nullptr);
+  EXPECT_NE(error.find("over the memory limit of 1073741824"), std::string::npos) << error;
+  EXPECT_EQ(counter.calls.load(), 0);
+
+  // 64 KiB fit a call of 10 steps but not one of 1000 steps, whose output
+  // alone ([1000, 3, 8] floats) is 96000 bytes.
+  const int64_t B = 3;
+  ASSERT_EQ(createLimited(model, B, 64 << 10, counter, &instance, error), RNNRT_STATUS_OK) << error;
+  std::unique_ptr<rnnrt_instance_t, void (*)(rnnrt_instance_t *)> owner(instance,
+                                                                        rnnrt_instance_destroy);
+  std::vector<float> shortInput = randomInputs(10, B, 11), longInput = randomInputs(1000, B, 12);
+  auto shortTensors = exampleInputs(shortInput, 10, B, nullptr);
+  auto longTensors = exampleInputs(longInput, 1000, B, nullptr);
+  ASSERT_EQ(rnnrt_instance_run(instance, shortTensors.data(), 6), RNNRT_STATUS_OK)
+      << rnnrt_instance_last_error(instance);
+  std::vector<float> before = output(instance, 0);
+  long calls = counter.calls.load(), live = counter.live.load();
+  EXPECT_EQ(rnnrt_instance_run(instance, longTensors.data(), 6), RNNRT_STATUS_LIMIT_EXCEEDED);
+  std::string message = rnnrt_instance_last_error(instance);
+  EXPECT_NE(message.find("outputs 96384"), std::string::npos) << message;
+  EXPECT_NE(message.find("over the instance's memory limit of 65536"), std::string::npos)
+      << message;
+  EXPECT_EQ(counter.calls.load(), calls);
+  EXPECT_EQ(counter.live.load(), live);
+  EXPECT_EQ(output(instance, 0), before);
+
+  // The limit counts exactly what the message says the call needs.
+  unsigned long long needed = 0;
+  ASSERT_EQ(std::sscanf(message.c_str(), "this call needs %llu bytes", &needed), 1) << message;
+  for (uint64_t limit : {needed - 1, needed}) {
+    rnnrt_instance_t *sized = nullptr;
+    ASSERT_EQ(createLimited(model, B, limit, counter, &sized, error), RNNRT_STATUS_OK) << error;
+    EXPECT_EQ(rnnrt_instance_run(sized, longTensors.data(), 6),
+              limit < needed ? RNNRT_STATUS_LIMIT_EXCEEDED : RNNRT_STATUS_OK)
+        << rnnrt_instance_last_error(sized);
+    rnnrt_instance_destroy(sized);
+  }
+}
+
+TEST(Runtime, MemoryLimitNeedsABoundedHeap) {
+  CountingAllocator counter;
+  rnnrt_instance_t *instance = nullptr;
+  std::string error;
+  rnnrt_model_t unbounded = *unit_lstm_model();
+  unbounded.heap_bounded = 0;
+  EXPECT_EQ(createLimited(&unbounded, 2, uint64_t(1) << 30, counter, &instance, error),
+            RNNRT_STATUS_FAILED_PRECONDITION);
+  EXPECT_NE(error.find("cannot be given a memory limit"), std::string::npos) << error;
+  EXPECT_EQ(createLimited(&unbounded, 2, 0, counter, &instance, error), RNNRT_STATUS_OK) << error;
+  rnnrt_instance_destroy(instance);
+
+  rnnrt_memory_term_t bad = {16, 1, {99}};
+  rnnrt_model_t malformed = *unit_lstm_model();
+  malformed.heap_terms = &bad;
+  malformed.num_heap_terms = 1;
+  char message[256];
+  EXPECT_EQ(rnnrt_model_verify(&malformed, message, sizeof message), RNNRT_STATUS_BAD_FORMAT);
+  EXPECT_NE(std::string(message).find("heap term 0 is malformed"), std::string::npos) << message;
 }
 
 TEST(Runtime, JitCompilesFromTheCApi) {

@@ -1,12 +1,13 @@
 // libFuzzer target: arbitrary text as an .mlir model through the parser and
 // the verifiers of rnnc's dialects, as `rnnc run/compile FILE.mlir` reads it
-// (a null-terminated buffer, like a file read by llvm::MemoryBuffer).
+// (parseModelSource on a null-terminated buffer, like a file read by
+// llvm::MemoryBuffer).
+#include "rnnc/API/ModelFile.h"
 #include "rnnc/InitAll.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -26,6 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       llvm::MemoryBuffer::getMemBufferCopy(
           llvm::StringRef(reinterpret_cast<const char *>(data), size), "fuzz.mlir"),
       llvm::SMLoc());
-  (void)mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, mlir::ParserConfig(context));
+  (void)mlir::rnnc::parseModelSource(sourceMgr, context);
   return 0;
 }

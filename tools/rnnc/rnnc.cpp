@@ -20,6 +20,7 @@
 #include "rnnc/Target/CHeader/CHeader.h"
 #include "rnnc/Target/Cpu/CpuTarget.h"
 #include "rnnrt/npy.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -136,11 +137,37 @@ static cl::opt<int64_t> accumulators("accumulators",
                                      cl::init(8), cl::sub(runCommand), cl::sub(compileCommand),
                                      cl::sub(benchCommand), cl::cat(rnncCategory));
 
+static cl::opt<std::string> memoryLimitText(
+    "memory-limit",
+    cl::desc("Refuse model files, tensors, .npy inputs and calls larger than this (K, M, G, T "
+             "suffixes; 0: no limit; default 8G)"),
+    cl::value_desc("BYTES"), cl::init("8G"), cl::sub(runCommand), cl::sub(compileCommand),
+    cl::sub(benchCommand), cl::cat(rnncCategory));
+/// --memory-limit in bytes, set by main.
+static uint64_t memoryLimit = 0;
+
 namespace {
 
 int failWith(const std::string &message) {
   llvm::errs() << "rnnc: error: " << message << "\n";
   return 1;
+}
+
+/// A byte count with an optional binary suffix: 4096, 512K, 64M, 8G, 1T.
+std::optional<uint64_t> parseByteCount(StringRef text) {
+  StringRef digits = text.take_while([](char c) { return c >= '0' && c <= '9'; });
+  unsigned shift = StringSwitch<unsigned>(text.drop_front(digits.size()).upper())
+                       .Cases("", "B", 0)
+                       .Cases("K", "KB", "KIB", 10)
+                       .Cases("M", "MB", "MIB", 20)
+                       .Cases("G", "GB", "GIB", 30)
+                       .Cases("T", "TB", "TIB", 40)
+                       .Default(64);
+  uint64_t count;
+  if (digits.empty() || digits.getAsInteger(10, count) || shift == 64 ||
+      (count << shift) >> shift != count)
+    return std::nullopt;
+  return count << shift;
 }
 
 DialectRegistry allDialects() {
@@ -153,7 +180,7 @@ DialectRegistry allDialects() {
 struct ModelFile {
   explicit ModelFile(const std::string &path)
       : context(allDialects()), diagnostics(sourceMgr, &context) {
-    module = loadModelFile(path, sourceMgr, &context);
+    module = loadModelFile(path, sourceMgr, &context, memoryLimit);
   }
   MLIRContext context;
   llvm::SourceMgr sourceMgr;
@@ -269,6 +296,12 @@ struct ModelInputs {
         return !failWith("missing input '" + spec.name + "': pass --input " + spec.name +
                          "=FILE.npy or --inputs-dir DIR");
       }
+      uint64_t fileBytes = 0;
+      if (memoryLimit > 0 && !llvm::sys::fs::file_size(path, fileBytes) &&
+          fileBytes > memoryLimit)
+        return !failWith("input '" + spec.name + "': " + path + " is " +
+                         std::to_string(fileBytes) + " bytes, over the memory limit of " +
+                         std::to_string(memoryLimit) + " (--memory-limit)");
       auto loaded = std::make_unique<LoadedArray>();
       char message[512];
       if (rnnrt_npy_load(path.c_str(), &loaded->allocator, &loaded->array, message,
@@ -327,7 +360,7 @@ int benchMain() {
   rnnrt_instance_t *instance = nullptr;
   std::vector<rnnrt_tensor_t> tensors;
   std::string error;
-  if (!(*model)->prepare(loaded.inputs, &instance, tensors, error))
+  if (!(*model)->prepare(loaded.inputs, &instance, tensors, error, memoryLimit))
     return failWith(error);
   std::unique_ptr<rnnrt_instance_t, void (*)(rnnrt_instance_t *)> owner(instance,
                                                                         rnnrt_instance_destroy);
@@ -385,7 +418,7 @@ int runMain() {
   std::vector<HostTensor> results;
   std::string error;
   auto runStart = std::chrono::steady_clock::now();
-  if (!(*model)->run(inputs, results, error))
+  if (!(*model)->run(inputs, results, error, memoryLimit))
     return failWith(error);
   auto runEnd = std::chrono::steady_clock::now();
   if (runTime) {
@@ -516,6 +549,11 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(rnncCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "rnnc: compile recurrent networks to vectorized CPU code\n");
+  std::optional<uint64_t> limit = parseByteCount(memoryLimitText);
+  if (!limit)
+    return failWith("--memory-limit expects a byte count such as 4096, 512K, 64M or 8G, got '" +
+                    memoryLimitText + "'");
+  memoryLimit = *limit;
   if (runCommand)
     return runMain();
   if (compileCommand)

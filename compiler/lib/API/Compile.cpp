@@ -1,8 +1,11 @@
 #include "rnnc/API/Compile.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Pass/PassManager.h"
 #include "rnnc/Dialect/Rnn/Transforms/Passes.h"
 #include "rnnc/Pipelines/Pipelines.h"
@@ -11,6 +14,20 @@
 
 using namespace mlir;
 using namespace mlir::rnnc;
+
+std::string HeapBound::format(ArrayRef<std::string> symbolNames) const {
+  std::string text;
+  for (const Term &term : terms) {
+    text += (text.empty() ? "" : " + ") + std::to_string(term.bytes);
+    for (int symbol : term.symbols)
+      text += "*" + symbolNames[symbol];
+  }
+  if (text.empty())
+    text = "0";
+  if (unknown)
+    text += " + sizes known only at run time";
+  return text;
+}
 
 bool mlir::rnnc::isValidModelName(StringRef name) {
   if (name.empty() || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
@@ -67,59 +84,122 @@ void specializeBatch(func::FuncOp func, const ModelSignature &signature, int64_t
   func.setFunctionType(
       FunctionType::get(func.getContext(), argTypes, func.getFunctionType().getResults()));
 }
+/// A dimension size in terms of the signature: a static size or a symbol.
+struct SizeFactor {
+  int64_t staticSize = 1;
+  int symbol = -1;
+};
+
+/// Follows a memref dimension back to the function's inputs: through
+/// allocations sized by other dimensions, loop-carried values and casts.
+std::optional<SizeFactor> resolveDim(Value memref, int64_t index,
+                                     const ModelSignature &signature, func::FuncOp func,
+                                     int depth);
+
+std::optional<SizeFactor> resolveSize(Value size, const ModelSignature &signature,
+                                      func::FuncOp func, int depth) {
+  if (std::optional<int64_t> constant = getConstantIntValue(size))
+    return SizeFactor{*constant, -1};
+  auto dim = size.getDefiningOp<memref::DimOp>();
+  std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
+  if (!index)
+    return std::nullopt;
+  return resolveDim(dim.getSource(), *index, signature, func, depth);
+}
+
+std::optional<SizeFactor> resolveDim(Value memref, int64_t index,
+                                     const ModelSignature &signature, func::FuncOp func,
+                                     int depth) {
+  auto type = dyn_cast<MemRefType>(memref.getType());
+  if (!type || index >= type.getRank() || depth > 16)
+    return std::nullopt;
+  if (!type.isDynamicDim(index))
+    return SizeFactor{type.getDimSize(index), -1};
+  if (auto arg = dyn_cast<BlockArgument>(memref)) {
+    Operation *owner = arg.getOwner()->getParentOp();
+    if (owner == func) {
+      if (arg.getArgNumber() >= signature.inputs.size())
+        return std::nullopt;
+      const TensorSpec &spec = signature.inputs[arg.getArgNumber()];
+      if (spec.dimSymbols[index] >= 0)
+        return SizeFactor{1, spec.dimSymbols[index]};
+      return SizeFactor{spec.shape[index], -1};
+    }
+    if (auto loop = dyn_cast<LoopLikeOpInterface>(owner))
+      if (OpOperand *init = loop.getTiedLoopInit(arg))
+        return resolveDim(init->get(), index, signature, func, depth + 1);
+    return std::nullopt;
+  }
+  Operation *def = memref.getDefiningOp();
+  if (auto alloc = dyn_cast<memref::AllocOp>(def))
+    return resolveSize(alloc.getDynamicSizes()[type.getDynamicDimIndex(index)], signature, func,
+                       depth + 1);
+  if (auto cast = dyn_cast<memref::CastOp>(def))
+    return resolveDim(cast.getSource(), index, signature, func, depth + 1);
+  if (auto loop = dyn_cast<LoopLikeOpInterface>(def)) {
+    auto results = loop.getLoopResults();
+    auto inits = loop.getInitsMutable();
+    unsigned number = cast<OpResult>(memref).getResultNumber();
+    if (results && number < inits.size())
+      return resolveDim(inits[number].get(), index, signature, func, depth + 1);
+  }
+  return std::nullopt;
+}
+
 /// Sums the sizes of every memref.alloc in the bufferized `func` (an upper
-/// bound of what is live at once: allocations in loops count once) as terms
-/// over the signature's run-time sizes.
-std::string estimateHeapPerCall(func::FuncOp func, const ModelSignature &signature) {
+/// bound of what is live at once: allocations in loops count twice, the one
+/// of this iteration and the one carried from the last) as terms over the
+/// signature's run-time sizes. test/Unit/HeapBoundTest.cpp checks it against the kernels' mallocs.
+HeapBound estimateHeapPerCall(func::FuncOp func, const ModelSignature &signature) {
   std::map<std::vector<int>, int64_t> terms; // sorted symbols -> bytes
-  bool unknown = false;
+  HeapBound bound;
   func.walk([&](memref::AllocOp alloc) {
     MemRefType type = alloc.getType();
-    int64_t bytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    Type element = type.getElementType();
+    // A buffer allocated in a loop may be carried into the next iteration,
+    // which allocates another before the first is freed.
+    int64_t copies = alloc->getParentOfType<LoopLikeOpInterface>() ? 2 : 1;
+    int64_t bytes =
+        copies * (element.isIndex() ? 8 : std::max<int64_t>(1, type.getElementTypeBitWidth() / 8));
     std::vector<int> symbols;
-    unsigned next = 0;
-    for (int64_t size : type.getShape()) {
-      if (!ShapedType::isDynamic(size)) {
-        bytes *= size;
-        continue;
-      }
-      Value operand = alloc.getDynamicSizes()[next++];
-      if (std::optional<int64_t> constant = getConstantIntValue(operand)) {
-        bytes *= *constant;
-        continue;
-      }
-      auto dim = operand.getDefiningOp<memref::DimOp>();
-      auto arg = dim ? dyn_cast<BlockArgument>(dim.getSource()) : BlockArgument();
-      std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
-      if (!arg || !index || arg.getOwner()->getParentOp() != func ||
-          arg.getArgNumber() >= signature.inputs.size()) {
-        unknown = true;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      std::optional<SizeFactor> factor = resolveDim(alloc, d, signature, func, 0);
+      if (!factor) {
+        bound.unknown = true;
         return;
       }
-      const TensorSpec &spec = signature.inputs[arg.getArgNumber()];
-      if (spec.dimSymbols[*index] >= 0)
-        symbols.push_back(spec.dimSymbols[*index]);
-      else
-        bytes *= spec.shape[*index];
+      bytes *= factor->staticSize;
+      if (factor->symbol >= 0)
+        symbols.push_back(factor->symbol);
     }
     llvm::sort(symbols);
     terms[symbols] += bytes;
+    // The LLVM lowering over-allocates by the alignment to align by hand.
+    terms[{}] += copies * alloc.getAlignment().value_or(0);
   });
-  std::vector<std::pair<std::vector<int>, int64_t>> ordered(terms.begin(), terms.end());
-  llvm::stable_sort(ordered, [](auto &a, auto &b) { return a.first.size() > b.first.size(); });
-  std::string text;
-  for (auto &[symbols, bytes] : ordered) {
-    if (bytes == 0)
-      continue;
-    text += (text.empty() ? "" : " + ") + std::to_string(bytes);
-    for (int symbol : symbols)
-      text += "*" + signature.symbols[symbol];
-  }
-  if (text.empty())
-    text = "0";
-  if (unknown)
-    text += " + sizes known only at run time";
-  return text;
+  // The Halide projection mallocs a panel of the kernel, depth x 32 floats
+  // (runtime/halide), plus Halide's alignment slack, once per thread.
+  func.walk([&](func::CallOp call) {
+    if (call.getCallee() != "rnnrt_halide_project_inputs")
+      return;
+    std::optional<int64_t> depth = getConstantIntValue(call.getOperand(3));
+    int64_t copies = 1;
+    if (auto parallel = call->getParentOfType<scf::ParallelOp>()) {
+      std::optional<int64_t> threads = getConstantIntValue(parallel.getUpperBound()[0]);
+      copies = threads.value_or(-1);
+    }
+    if (!depth || copies < 0)
+      bound.unknown = true;
+    else
+      terms[{}] += copies * (*depth * 32 * 4 + 512);
+  });
+  for (auto &[symbols, bytes] : terms)
+    if (bytes != 0)
+      bound.terms.push_back({bytes, symbols});
+  llvm::stable_sort(bound.terms, [](const HeapBound::Term &a, const HeapBound::Term &b) {
+    return a.symbols.size() > b.symbols.size();
+  });
+  return bound;
 }
 } // namespace
 

@@ -100,7 +100,8 @@ FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
 }
 
 bool JitModel::prepare(const std::vector<TensorRef> &inputs, rnnrt_instance_t **instance,
-                       std::vector<rnnrt_tensor_t> &tensors, std::string &error) const {
+                       std::vector<rnnrt_tensor_t> &tensors, std::string &error,
+                       uint64_t memoryLimit) const {
   const ModelSignature &sig = signature_;
   if (inputs.size() != sig.inputs.size()) {
     error = "expected " + std::to_string(sig.inputs.size()) + " inputs, got " +
@@ -145,6 +146,7 @@ bool JitModel::prepare(const std::vector<TensorRef> &inputs, rnnrt_instance_t **
   rnnrt_instance_options_initialize(&options);
   if (sig.batchSymbol >= 0)
     options.batch = symbols[sig.batchSymbol];
+  options.memory_limit = memoryLimit;
   char message[512];
   if (rnnrt_instance_create(model_, &options, instance, message, sizeof message) !=
       RNNRT_STATUS_OK) {
@@ -155,11 +157,11 @@ bool JitModel::prepare(const std::vector<TensorRef> &inputs, rnnrt_instance_t **
 }
 
 bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor> &results,
-                   std::string &error) const {
+                   std::string &error, uint64_t memoryLimit) const {
   const ModelSignature &sig = signature_;
   rnnrt_instance_t *instance = nullptr;
   std::vector<rnnrt_tensor_t> tensors;
-  if (!prepare(inputs, &instance, tensors, error))
+  if (!prepare(inputs, &instance, tensors, error, memoryLimit))
     return false;
   std::unique_ptr<rnnrt_instance_t, void (*)(rnnrt_instance_t *)> owner(instance,
                                                                         rnnrt_instance_destroy);

@@ -25,7 +25,7 @@ extern "C" {
 
 /* Bumped whenever a descriptor struct or the kernel calling convention
  * changes; the runtime refuses descriptors of another version. */
-#define RNNRT_ABI_VERSION 1
+#define RNNRT_ABI_VERSION 2
 
 typedef enum rnnrt_role {
   RNNRT_ROLE_DATA = 0,             /* an ordinary input or output */
@@ -58,6 +58,14 @@ typedef struct rnnrt_tensor_info {
  * constants); the runtime copies and frees them. */
 typedef void (*rnnrt_kernel_fn)(void *const *args);
 
+/* One term of the kernel's heap per call: `bytes` times the product of the
+ * run-time sizes symbols[factors[0]] ... symbols[factors[num_factors - 1]]. */
+typedef struct rnnrt_memory_term {
+  uint64_t bytes;
+  int32_t num_factors;
+  int32_t factors[RNNRT_MAX_RANK];
+} rnnrt_memory_term_t;
+
 /* Emitted by rnnc as read-only data; `<model>_model()` returns it. */
 typedef struct rnnrt_model {
   uint32_t abi_version; /* RNNRT_ABI_VERSION */
@@ -76,6 +84,13 @@ typedef struct rnnrt_model {
   int64_t max_batch;
   uint64_t weight_bytes; /* constant data embedded in the code */
   rnnrt_kernel_fn kernel;
+  /* What the kernel mallocs per call (its results and temporaries, all freed
+   * by the end of the call) is at most the sum of these terms. Zero
+   * `heap_bounded`: some allocation has a size only the kernel computes, and
+   * the terms are a lower bound. */
+  const rnnrt_memory_term_t *heap_terms;
+  uint32_t num_heap_terms;
+  uint32_t heap_bounded;
 } rnnrt_model_t;
 
 /* The version this runtime implements. */
@@ -108,6 +123,12 @@ typedef struct rnnrt_instance_options {
   /* Nonzero: after each call the final states become the instance's state,
    * which the next call starts from (streaming, Keras `stateful`). */
   int32_t keep_state;
+  /* Bytes an instance may use, 0 for no limit. Creation is refused when the
+   * instance's own buffers would exceed it, and a call when the kernel's heap
+   * plus the output buffers for its sizes would (RNNRT_STATUS_LIMIT_EXCEEDED,
+   * checked before anything is allocated). A model whose heap is not bounded
+   * (heap_bounded == 0) cannot be given a limit. */
+  uint64_t memory_limit;
 } rnnrt_instance_options_t;
 
 void rnnrt_instance_options_initialize(rnnrt_instance_options_t *options);

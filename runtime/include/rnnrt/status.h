@@ -22,6 +22,7 @@ typedef enum rnnrt_status {
   RNNRT_STATUS_OUT_OF_RANGE = 5,         /* a sequence length < 0 or > T, a batch over the limit */
   RNNRT_STATUS_FAILED_PRECONDITION = 6,  /* the model or instance cannot do this (e.g. no state) */
   RNNRT_STATUS_INCOMPATIBLE_VERSION = 7, /* a model compiled for another runtime ABI version */
+  RNNRT_STATUS_LIMIT_EXCEEDED = 8,       /* refused: would exceed a configured memory limit */
 } rnnrt_status_t;
 
 /* The largest tensor rank the runtime handles. */

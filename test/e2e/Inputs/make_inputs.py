@@ -30,3 +30,5 @@ with open(f"{out}/truncated.npy", "wb") as f:
     f.write(data[: len(data) - 7])
 with open(f"{out}/trailing.npy", "wb") as f:
     f.write(data + b"\0\0\0\0")
+np.save(f"{out}/inputs_long.npy", rng.randn(1000, 3, 4).astype(np.float32))
+np.save(f"{out}/lengths_long.npy", np.array([1000, 5, 0], np.int32))

@@ -42,15 +42,30 @@ struct CompileOptions {
   bool genericCells = false;
 };
 
+/// Bytes the kernel allocates per call (results and temporaries): a sum of
+/// terms, each a byte count times a product of run-time sizes.
+struct HeapBound {
+  struct Term {
+    int64_t bytes = 0;
+    /// Indices into ModelSignature::symbols, sorted; repeats multiply again.
+    std::vector<int> symbols;
+  };
+  std::vector<Term> terms;
+  /// Some allocation is sized by a value only the kernel knows: the terms are
+  /// then a lower bound.
+  bool unknown = false;
+
+  /// E.g. "32*T*B + 96*B" over the signature's symbol names.
+  std::string format(ArrayRef<std::string> symbolNames) const;
+};
+
 /// A model lowered to the LLVM dialect, ready for translation.
 struct LoweredModel {
   OwningOpRef<ModuleOp> module;
   ModelSignature signature;
   /// The lowered entry function; `_mlir_ciface_<entry>` is its C interface.
   std::string entry;
-  /// Bytes the kernel allocates per call (results and temporaries), as a sum
-  /// of terms over the run-time sizes, e.g. "32*T*B + 96*B".
-  std::string heapPerCall;
+  HeapBound heapPerCall;
 };
 
 /// True for [A-Za-z_][A-Za-z0-9_]*.
@@ -64,7 +79,7 @@ FailureOr<LoweredModel> lowerModel(ModuleOp module, const CompileOptions &option
 struct ModelFacts {
   uint64_t weightBytes = 0;
   std::string target;
-  std::string heapPerCall;
+  HeapBound heapPerCall;
   int64_t threads = 1;
   /// The code calls the Halide projection of librnnrt_halide.
   bool callsHalide = false;

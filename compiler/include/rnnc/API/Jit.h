@@ -53,14 +53,16 @@ public:
 
   /// Runs once on `inputs` (in signature order) with a fresh instance whose
   /// batch comes from the inputs. Fails with a message on a dtype, rank or
-  /// size mismatch or an out-of-range sequence length.
+  /// size mismatch, an out-of-range sequence length, or a call that would
+  /// need more than `memoryLimit` bytes (0: no limit; rnnrt memory_limit).
   bool run(const std::vector<TensorRef> &inputs, std::vector<HostTensor> &results,
-           std::string &error) const;
+           std::string &error, uint64_t memoryLimit = 0) const;
 
   /// What run does before running: checks `inputs`, creates an instance sized
   /// by them (the caller destroys it) and fills the runtime's view of them.
   bool prepare(const std::vector<TensorRef> &inputs, rnnrt_instance_t **instance,
-               std::vector<rnnrt_tensor_t> &tensors, std::string &error) const;
+               std::vector<rnnrt_tensor_t> &tensors, std::string &error,
+               uint64_t memoryLimit = 0) const;
 
 private:
   JitModel() = default;

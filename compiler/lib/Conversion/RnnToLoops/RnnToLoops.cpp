@@ -1087,7 +1087,8 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     return Value();
   };
 
-  for (auto [l, layer] : llvm::enumerate(layers)) {
+  for (size_t l = 0; l < layers.size(); ++l) {
+    auto &layer = layers[l];
     Value below = l == 0 ? Value() : layers[l - 1].states.back();
     Step step{batch,
               [&, below](Value row) {

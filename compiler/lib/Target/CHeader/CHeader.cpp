@@ -1,4 +1,5 @@
 #include "rnnc/Target/CHeader/CHeader.h"
+#include "rnnrt/model.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -101,11 +102,11 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   os << ")\n";
   os << " * Run-time sizes: ";
   std::vector<std::string> usedSymbols;
-  for (auto [s, symbol] : llvm::enumerate(signature.symbols))
+  for (int s = 0, e = signature.symbols.size(); s < e; ++s)
     if (llvm::any_of(llvm::concat<const TensorSpec>(inputs, results), [&](const TensorSpec &spec) {
           return llvm::is_contained(spec.dimSymbols, s);
         }))
-      usedSymbols.push_back(symbol);
+      usedSymbols.push_back(signature.symbols[s]);
   os << (usedSymbols.empty() ? "none" : llvm::join(usedSymbols, ", "));
   os << ".\n * Batch: ";
   if (signature.batchSymbol >= 0)
@@ -126,7 +127,7 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
     }
   os << " * Target " << facts.target << ". Weights " << humanBytes(facts.weightBytes)
      << " (read-only data in the object).\n";
-  os << " * Scratch: at most " << facts.heapPerCall
+  os << " * Scratch: at most " << facts.heapPerCall.format(signature.symbols)
      << " bytes per call (the kernel's results\n"
         " * and temporaries, from the C library's malloc, freed before the call returns).\n"
         " * Instance memory (state, outputs) comes from the instance's allocator.\n";
@@ -139,7 +140,8 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   if (facts.callsHalide)
     os << " * The input projection runs in Halide code: link with librnnrt_halide\n"
           " * (rnnc_add_model(... PROJECTION halide) does).\n";
-  os << " * Runtime ABI version 1 (rnnrt/model.h); link with librnnrt. See docs/aot.md.\n */\n";
+  os << " * Runtime ABI version " << RNNRT_ABI_VERSION
+     << " (rnnrt/model.h); link with librnnrt. See docs/aot.md.\n */\n";
 
   os << "#ifndef " << upper << "_H\n#define " << upper << "_H\n\n";
   os << "#include <stdint.h>\n#include <string.h>\n\n#include \"rnnrt/model.h\"\n\n";

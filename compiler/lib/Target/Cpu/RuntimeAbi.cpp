@@ -3,17 +3,21 @@
 // struct layout matches the C compiler's on the supported targets.
 
 #include "rnnc/API/Compile.h"
+#include "rnnrt/model.h"
 
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/IRBuilder.h"
 
+#include <array>
+
 using namespace mlir;
 using namespace mlir::rnnc;
 
 namespace {
-constexpr uint32_t kAbiVersion = 1; // RNNRT_ABI_VERSION
+constexpr uint32_t kAbiVersion = RNNRT_ABI_VERSION;
+constexpr size_t kMaxRank = RNNRT_MAX_RANK;
 
 class DescriptorBuilder {
 public:
@@ -24,10 +28,13 @@ public:
     i64 = llvm::Type::getInt64Ty(context);
     // name, dtype, role, rank, pair, dims, limit_symbol, limit_static
     tensorInfo = llvm::StructType::get(context, {ptr, i32, i32, i32, i32, ptr, i32, i64});
+    // bytes, num_factors, factors
+    memoryTerm = llvm::StructType::get(context, {i64, i32, llvm::ArrayType::get(i32, kMaxRank)});
     // abi_version, num_inputs, num_outputs, num_symbols, name, target, inputs,
-    // outputs, symbols, batch_symbol, reserved, max_batch, weight_bytes, kernel
-    modelType = llvm::StructType::get(
-        context, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, i32, i32, i64, i64, ptr});
+    // outputs, symbols, batch_symbol, reserved, max_batch, weight_bytes, kernel,
+    // heap_terms, num_heap_terms, heap_bounded
+    modelType = llvm::StructType::get(context, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, i32,
+                                                i32, i64, i64, ptr, ptr, i32, i32});
   }
 
   llvm::Constant *global(llvm::Constant *init, StringRef suffix) {
@@ -65,12 +72,41 @@ public:
         llvm::ConstantArray::get(llvm::ArrayType::get(tensorInfo, entries.size()), entries), kind);
   }
 
+  /// The heap_terms, num_heap_terms and heap_bounded fields: a term of more
+  /// factors than the runtime takes is left out and makes the bound unknown.
+  std::array<llvm::Constant *, 3> heapFields(const HeapBound &heap) {
+    SmallVector<llvm::Constant *> entries;
+    bool bounded = !heap.unknown;
+    for (const HeapBound::Term &term : heap.terms) {
+      if (term.symbols.size() > kMaxRank) {
+        bounded = false;
+        continue;
+      }
+      SmallVector<llvm::Constant *> factors;
+      for (size_t f = 0; f < kMaxRank; ++f)
+        factors.push_back(
+            llvm::ConstantInt::get(i32, f < term.symbols.size() ? term.symbols[f] : 0));
+      entries.push_back(llvm::ConstantStruct::get(
+          memoryTerm, {llvm::ConstantInt::get(i64, term.bytes),
+                       llvm::ConstantInt::get(i32, term.symbols.size()),
+                       llvm::ConstantArray::get(llvm::ArrayType::get(i32, kMaxRank), factors)}));
+    }
+    llvm::Constant *table =
+        entries.empty()
+            ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(ptr))
+            : global(llvm::ConstantArray::get(llvm::ArrayType::get(memoryTerm, entries.size()),
+                                              entries),
+                     "heap_terms");
+    return {table, llvm::ConstantInt::get(i32, entries.size()),
+            llvm::ConstantInt::get(i32, bounded)};
+  }
+
   llvm::Module &module;
   llvm::LLVMContext &context;
   std::string prefix;
   llvm::PointerType *ptr;
   llvm::IntegerType *i32, *i64;
-  llvm::StructType *tensorInfo, *modelType;
+  llvm::StructType *tensorInfo, *memoryTerm, *modelType;
 };
 } // namespace
 
@@ -138,6 +174,7 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
           : b.global(llvm::ConstantArray::get(llvm::ArrayType::get(b.ptr, symbolNames.size()),
                                               symbolNames),
                      "symbols");
+  std::array<llvm::Constant *, 3> heap = b.heapFields(model.heapPerCall);
   int64_t maxBatch =
       signature.batchSymbol >= 0 ? options.maxBatch : std::max<int64_t>(signature.staticBatch, 0);
   llvm::Constant *descriptor = llvm::ConstantStruct::get(
@@ -149,7 +186,8 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
                     b.tensors(signature.results, "outputs"), symbols,
                     llvm::ConstantInt::get(b.i32, signature.batchSymbol),
                     llvm::ConstantInt::get(b.i32, 0), llvm::ConstantInt::get(b.i64, maxBatch),
-                    llvm::ConstantInt::get(b.i64, facts.weightBytes), kernel});
+                    llvm::ConstantInt::get(b.i64, facts.weightBytes), kernel, heap[0],
+                    heap[1], heap[2]});
   llvm::Constant *descriptorVar = b.global(descriptor, "descriptor");
 
   auto *accessorType = llvm::FunctionType::get(b.ptr, {}, false);
