@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <thread>
 
@@ -333,6 +334,28 @@ TEST(Runtime, ThreadsWithSeparateInstancesAgreeBitForBit) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+TEST(Runtime, NanAndInfInputsStayInTheirRows) {
+  // A NaN in row 0 and an Inf in row 1 (at step 2) run like any value: the
+  // call succeeds, row 0 is NaN from step 2 on, and the rows without them are
+  // bit-identical to a clean run (rows never mix).
+  const int64_t T = 6, B = 3;
+  std::vector<float> clean = randomInputs(T, B, 31), dirty = clean;
+  dirty[(2 * B + 0) * kInput + 1] = std::numeric_limits<float>::quiet_NaN();
+  dirty[(2 * B + 1) * kInput + 3] = std::numeric_limits<float>::infinity();
+  auto expected = runOnce(unit_lstm_model(), clean, T, B, nullptr);
+  auto got = runOnce(unit_lstm_model(), dirty, T, B, nullptr);
+  const std::vector<float> &outputs = got[0]; // [T, B, kHidden]
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t h = 0; h < kHidden; ++h) {
+        size_t i = (t * B + b) * kHidden + h;
+        if (b == 0 && t >= 2)
+          EXPECT_TRUE(std::isnan(outputs[i])) << "t=" << t << " h=" << h;
+        else if (b == 2 || t < 2)
+          EXPECT_EQ(outputs[i], expected[0][i]) << "t=" << t << " b=" << b << " h=" << h;
+      }
+}
+
 TEST(Runtime, ConcurrentJitCompilesAgreeWithAot) {
   // 8 threads compile the example at once (4 distinct option sets, so that
   // both fresh compiles and the process cache race), then each runs its model
@@ -490,6 +513,46 @@ TEST(Runtime, MemoryLimitNeedsABoundedHeap) {
   char message[256];
   EXPECT_EQ(rnnrt_model_verify(&malformed, message, sizeof message), RNNRT_STATUS_BAD_FORMAT);
   EXPECT_NE(std::string(message).find("heap term 0 is malformed"), std::string::npos) << message;
+}
+
+TEST(Runtime, ZeroAndHugeSizes) {
+  // T = 0: empty outputs, final states equal to the (zero) initial state.
+  Instance inst(unit_lstm_model(), 2);
+  ASSERT_EQ(inst.status, RNNRT_STATUS_OK) << inst.error;
+  std::vector<float> none;
+  auto empty = exampleInputs(none, 0, 2, nullptr);
+  float dummy = 0;
+  empty[0].data = &dummy; // a zero-size input still needs a non-NULL pointer
+  ASSERT_EQ(rnnrt_instance_run(inst.instance, empty.data(), 6), RNNRT_STATUS_OK)
+      << rnnrt_instance_last_error(inst.instance);
+  rnnrt_tensor_t out;
+  ASSERT_EQ(rnnrt_instance_output(inst.instance, 0, &out), RNNRT_STATUS_OK);
+  EXPECT_EQ(out.dims[0], 0);
+  EXPECT_EQ(rnnrt_tensor_bytes(&out), 0u);
+  for (size_t o = 1; o < unit_lstm_model()->num_outputs; ++o)
+    for (float v : output(inst.instance, o))
+      EXPECT_EQ(v, 0.0f);
+
+  // A batch of zero rows is refused; T = 2^40 steps under a memory limit is
+  // refused before the kernel or any allocation (sizes saturate, not wrap).
+  Instance zeroRows(unit_lstm_model(), 0);
+  EXPECT_EQ(zeroRows.status, RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(zeroRows.error.find("positive value, got 0"), std::string::npos) << zeroRows.error;
+  CountingAllocator counter;
+  rnnrt_instance_t *limited = nullptr;
+  std::string error;
+  ASSERT_EQ(createLimited(unit_lstm_model(), 2, uint64_t(1) << 30, counter, &limited, error),
+            RNNRT_STATUS_OK)
+      << error;
+  auto huge = exampleInputs(none, int64_t(1) << 40, 2, nullptr);
+  huge[0].data = &dummy;
+  long calls = counter.calls.load();
+  EXPECT_EQ(rnnrt_instance_run(limited, huge.data(), 6), RNNRT_STATUS_LIMIT_EXCEEDED);
+  EXPECT_NE(std::string(rnnrt_instance_last_error(limited)).find("over the instance's memory limit"),
+            std::string::npos)
+      << rnnrt_instance_last_error(limited);
+  EXPECT_EQ(counter.calls.load(), calls);
+  rnnrt_instance_destroy(limited);
 }
 
 TEST(Runtime, JitCompilesFromTheCApi) {

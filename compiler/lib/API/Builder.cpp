@@ -464,16 +464,20 @@ Cell ModelBuilder::Impl::kerasCell(ModelBuilder &b, const KerasLayer &layer) {
   KerasToTF convert;
   switch (layer.kind) {
   case KerasLayer::SimpleRNN: {
-    if (!convert.check(layer.weights, H, 1, H, "SimpleRNN") && fail(convert.error))
+    if (!convert.check(layer.weights, H, 1, H, "SimpleRNN")) {
+      fail(convert.error);
       return {};
+    }
     BasicRNNCellOptions options;
     options.activation = o.activation;
     return b.BasicRNNCell(H, convert.stack(layer.weights, H, 1, {0}),
                           convert.slice(layer.weights.bias, 0, H, {0}), options);
   }
   case KerasLayer::LSTM: {
-    if (!convert.check(layer.weights, H, 4, 4 * H, "LSTM") && fail(convert.error))
+    if (!convert.check(layer.weights, H, 4, 4 * H, "LSTM")) {
+      fail(convert.error);
       return {};
+    }
     // TensorFlow's blocks i, j, f, o are Keras's i, c, f, o.
     const int order[] = {0, 2, 1, 3};
     LSTMWeights weights;
@@ -487,8 +491,10 @@ Cell ModelBuilder::Impl::kerasCell(ModelBuilder &b, const KerasLayer &layer) {
   }
   case KerasLayer::GRU: {
     int64_t biasSize = o.reset_after ? 6 * H : 3 * H;
-    if (!convert.check(layer.weights, H, 3, biasSize, "GRU") && fail(convert.error))
+    if (!convert.check(layer.weights, H, 3, biasSize, "GRU")) {
+      fail(convert.error);
       return {};
+    }
     // TensorFlow's gates r, u are Keras's r, z; the candidate is Keras's h.
     const int gates[] = {1, 0}, candidate[] = {2};
     GRUWeights weights;
