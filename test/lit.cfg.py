@@ -23,3 +23,10 @@ config.substitutions.append(("%cc", config.rnnc_c_compiler))
 # Built with the Halide projection (RNNC_ENABLE_HALIDE).
 if config.rnnc_enable_halide.upper() in ("ON", "1", "TRUE", "YES"):
     config.available_features.add("halide")
+# A CUDA toolkit (ptxas, libdevice) for the PTX checks of the CUDA target; lit
+# clears the environment, so CUDA_HOME is passed on explicitly.
+cuda_home = os.environ.get("CUDA_HOME") or "/usr/local/cuda"
+if os.path.exists(os.path.join(cuda_home, "bin", "ptxas")):
+    config.available_features.add("ptxas")
+    config.environment["CUDA_HOME"] = cuda_home
+    llvm_config.with_environment("PATH", os.path.join(cuda_home, "bin"), append_path=True)

@@ -20,11 +20,20 @@ inline rnnc::Cell MinimalGatedUnit(rnnc::ModelBuilder &builder, int64_t inputs, 
   return builder.CustomCell(spec, [](rnnc::ModelBuilder &b, rnnc::Tensor x,
                                      const std::vector<rnnc::Tensor> &states,
                                      const std::vector<rnnc::Tensor> &w) {
+    // One builder call per statement: the order of the model's ops then does
+    // not depend on the C++ compiler's order of evaluating arguments.
     rnnc::Tensor h = states[0];
-    rnnc::Tensor f = b.sigmoid(b.add(b.add(b.matmul(x, w[0]), b.matmul(h, w[1])), w[2]));
-    rnnc::Tensor c = b.tanh(b.add(b.add(b.matmul(x, w[3]), b.matmul(b.mul(f, h), w[4])), w[5]));
+    rnnc::Tensor hUf = b.matmul(h, w[1]);
+    rnnc::Tensor xWf = b.matmul(x, w[0]);
+    rnnc::Tensor f = b.sigmoid(b.add(b.add(xWf, hUf), w[2]));
+    rnnc::Tensor fh = b.mul(f, h);
+    rnnc::Tensor fhUh = b.matmul(fh, w[4]);
+    rnnc::Tensor xWh = b.matmul(x, w[3]);
+    rnnc::Tensor c = b.tanh(b.add(b.add(xWh, fhUh), w[5]));
     rnnc::Tensor one = b.constant({1.0f}, {});
-    rnnc::Tensor next = b.add(b.mul(b.sub(one, f), h), b.mul(f, c));
+    rnnc::Tensor fc = b.mul(f, c);
+    rnnc::Tensor keep = b.mul(b.sub(one, f), h);
+    rnnc::Tensor next = b.add(keep, fc);
     return rnnc::CellStep{next, {next}};
   });
 }

@@ -19,6 +19,7 @@
 #include "rnnc/Pipelines/Pipelines.h"
 #include "rnnc/Target/CHeader/CHeader.h"
 #include "rnnc/Target/Cpu/CpuTarget.h"
+#include "rnnc/Target/Cuda/CudaTarget.h"
 #include "rnnrt/npy.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
@@ -76,15 +77,19 @@ static cl::opt<std::string> compileModel(cl::Positional, cl::Required,
 static cl::opt<std::string> compileOutput("o", cl::desc("Output file ('-' for stdout)"),
                                           cl::init("-"), cl::sub(compileCommand),
                                           cl::cat(rnncCategory));
-enum class EmitKind { Rnn, Llvm, Asm, Obj, Header };
+enum class EmitKind { Rnn, Llvm, Asm, Obj, Header, Ptx };
 static cl::opt<EmitKind>
     compileEmit("emit", cl::desc("What -o receives"), cl::init(EmitKind::Obj),
                 cl::values(clEnumValN(EmitKind::Rnn, "rnn", "the verified rnn-dialect module"),
                            clEnumValN(EmitKind::Llvm, "llvm", "optimized LLVM IR"),
                            clEnumValN(EmitKind::Asm, "asm", "assembly"),
                            clEnumValN(EmitKind::Obj, "obj", "a relocatable object file"),
-                           clEnumValN(EmitKind::Header, "header", "the C header of the object")),
+                           clEnumValN(EmitKind::Header, "header", "the C header of the object"),
+                           clEnumValN(EmitKind::Ptx, "ptx", "the GPU kernels' PTX (--target cuda)")),
                 cl::sub(compileCommand), cl::cat(rnncCategory));
+static cl::opt<std::string>
+    compileTarget("target", cl::desc("cpu (default), or cuda[:sm_80|sm_90] (PTX only so far)"),
+                  cl::init("cpu"), cl::sub(compileCommand), cl::cat(rnncCategory));
 static cl::opt<std::string> compileHeader("header",
                                           cl::desc("Also write the C header of the object here"),
                                           cl::value_desc("FILE.h"), cl::sub(compileCommand),
@@ -474,7 +479,27 @@ int compileMain() {
   // Everything is produced in memory first, so that a failure leaves no file.
   std::string primary, header;
   llvm::raw_string_ostream primaryOs(primary), headerOs(header);
-  if (compileEmit == EmitKind::Rnn) {
+  bool cuda = compileTarget != "cpu";
+  if (cuda && compileEmit != EmitKind::Ptx && compileEmit != EmitKind::Rnn)
+    return failWith("--target " + compileTarget +
+                    " produces PTX only so far (--emit=ptx): objects, headers and the CUDA "
+                    "runtime are not implemented yet (docs/cuda.md)");
+  if (!cuda && compileEmit == EmitKind::Ptx)
+    return failWith("--emit=ptx needs --target cuda");
+  if (compileEmit == EmitKind::Ptx) {
+    if (!compileHeader.empty())
+      return failWith("--header needs --emit=obj, asm or llvm");
+    std::string error;
+    FailureOr<CudaTargetOptions> target = parseCudaTarget(compileTarget, error);
+    if (failed(target))
+      return failWith(error);
+    CompileOptions options;
+    options.function = entryFunction;
+    FailureOr<std::string> ptx = compileToPtx(module, options, *target);
+    if (failed(ptx))
+      return 1;
+    primary = std::move(*ptx);
+  } else if (compileEmit == EmitKind::Rnn) {
     if (!compileHeader.empty())
       return failWith("--header needs --emit=obj, asm or llvm");
     module.print(primaryOs);

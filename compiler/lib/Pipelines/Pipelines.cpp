@@ -4,6 +4,8 @@
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/SCFToGPU/SCFToGPUPass.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
@@ -17,6 +19,8 @@
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -24,6 +28,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "rnnc/Conversion/Passes.h"
 #include "rnnc/Dialect/Rnn/Transforms/Passes.h"
+#include "rnnc/Transforms/Passes.h"
 
 using namespace mlir;
 
@@ -32,23 +37,10 @@ void mlir::rnnc::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &o
   buildCpuToLLVMPipeline(pm, options);
 }
 
-void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
-                                               const CpuPipelineOptions &options) {
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(rnn::createRnnFuseStackedSequences());
-  if (options.genericCells)
-    pm.addPass(rnn::createRnnDecomposeCells());
-  pm.addPass(rnn::createRnnHoistInputProjection());
-  ConvertRnnToLoopsOptions loopOptions;
-  loopOptions.vectorWidth = options.vectorWidth;
-  loopOptions.accumulators = options.accumulators;
-  loopOptions.rowBlock = options.rowBlock;
-  loopOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
-  loopOptions.halideProjection = options.halideProjection;
-  loopOptions.threads = options.threads;
-  pm.addPass(createConvertRnnToLoops(loopOptions));
-  pm.addPass(createCanonicalizerPass());
-
+namespace {
+/// Custom-cell bodies (linalg and elementwise ops on tensors) to buffers, with
+/// every temporary freed.
+void addBufferization(OpPassManager &pm) {
   // Custom cells may use arith/math ops on whole tensors.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
 
@@ -71,6 +63,61 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   // [T, dirs, B, H] result); returned buffers become the caller's.
   bufferization::buildBufferDeallocationPipeline(pm, {});
   pm.addPass(createBufferizationToMemRefPass());
+}
+} // namespace
+
+void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
+                                               const CpuPipelineOptions &options) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(rnn::createRnnFuseStackedSequences());
+  if (options.genericCells)
+    pm.addPass(rnn::createRnnDecomposeCells());
+  pm.addPass(rnn::createRnnHoistInputProjection());
+  ConvertRnnToLoopsOptions loopOptions;
+  loopOptions.vectorWidth = options.vectorWidth;
+  loopOptions.accumulators = options.accumulators;
+  loopOptions.rowBlock = options.rowBlock;
+  loopOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
+  loopOptions.halideProjection = options.halideProjection;
+  loopOptions.threads = options.threads;
+  pm.addPass(createConvertRnnToLoops(loopOptions));
+  pm.addPass(createCanonicalizerPass());
+  addBufferization(pm);
+}
+
+void mlir::rnnc::buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions &options) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(rnn::createRnnFuseStackedSequences());
+  // Every cell as linalg ops, the input matmul hoisted out of the time loop.
+  pm.addPass(rnn::createRnnDecomposeCells());
+  pm.addPass(rnn::createRnnHoistInputProjection());
+  pm.addPass(createConvertRnnToLoops());
+  pm.addPass(createCanonicalizerPass());
+  addBufferization(pm);
+
+  // Each linalg op becomes a parallel loop nest, then a gpu.launch.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createParallelLoopToGpuPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createMergeGpuModules());
+
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  // Reductions (a matmul's k) stay sequential loops inside a kernel.
+  kernels.addPass(createConvertSCFToCFPass());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = options.toolkit;
+  binary.compilationTarget = "isa";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
 }
 
 void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
@@ -109,4 +156,7 @@ void mlir::rnnc::registerPipelines() {
   PassPipelineRegistration<CpuPipelineOptions>(
       "rnnc-cpu-pipeline", "Lower rnn dialect models to the LLVM dialect with vectorized CPU loops",
       buildCpuPipeline);
+  PassPipelineRegistration<CudaPipelineOptions>(
+      "rnnc-cuda-pipeline", "Lower rnn dialect models to GPU kernels compiled to PTX",
+      buildCudaPipeline);
 }

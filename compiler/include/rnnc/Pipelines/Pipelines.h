@@ -44,7 +44,23 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 void buildCpuBufferizationPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 void buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
-/// Registers `rnnc-cpu-pipeline` for rnnc-opt.
+struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("The GPU architecture (sm_80, sm_90)"),
+                           llvm::cl::init("sm_80")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("The CUDA toolkit, for libdevice (math functions); empty: CUDA_HOME"),
+      llvm::cl::init("")};
+};
+
+/// rnn dialect (on tensors) -> cells in their generic form (linalg) ->
+/// buffers -> one GPU kernel per linalg op (the hoisted input projection
+/// before the time loop, the recurrent matmul and the fused gate math in each
+/// step) -> NVVM -> a gpu.binary holding the kernels' PTX. The host side stays
+/// as loops over memrefs: the runtime that launches the kernels is issue #7.
+void buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions &options);
+
+/// Registers `rnnc-cpu-pipeline` and `rnnc-cuda-pipeline` for rnnc-opt.
 void registerPipelines();
 
 } // namespace mlir::rnnc

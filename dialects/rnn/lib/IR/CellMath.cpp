@@ -25,8 +25,11 @@ Value CellMath::fma(Value x, Value y, Value acc) {
 }
 
 Value CellMath::sigmoid(Value x) {
+  // One op per statement: the IR's order must not depend on the order in
+  // which the C++ compiler evaluates arguments.
   Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x));
-  return b.create<arith::DivFOp>(loc, constant(1.0f), add(constant(1.0f), e));
+  Value denominator = add(constant(1.0f), e);
+  return b.create<arith::DivFOp>(loc, constant(1.0f), denominator);
 }
 
 Value CellMath::clip(Value x, float limit) {

@@ -1,0 +1,18 @@
+#ifndef RNNC_TRANSFORMS_PASSES_H
+#define RNNC_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::rnnc {
+
+#define GEN_PASS_DECL
+#include "rnnc/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "rnnc/Transforms/Passes.h.inc"
+
+} // namespace mlir::rnnc
+
+#endif // RNNC_TRANSFORMS_PASSES_H
