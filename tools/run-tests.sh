@@ -10,3 +10,8 @@ ctest --output-on-failure -j"${RNNC_JOBS:-2}"
 # A bounded, reproducible run of each fuzzer (seed 1, docs/security.md);
 # exploring: bash tools/fuzz.sh 600.
 RNNC_FUZZ_SEED="${RNNC_FUZZ_SEED:-1}" bash "$root/tools/fuzz.sh" "${RNNC_FUZZ_SECONDS:-30}"
+# The ASan + UBSan build of the whole suite (docs/security.md) roughly doubles
+# the time on a cold compiler cache, so it runs on request: RNNC_SANITIZE=1.
+if [ "${RNNC_SANITIZE:-0}" = 1 ]; then
+  bash "$root/tools/sanitize.sh" asan
+fi

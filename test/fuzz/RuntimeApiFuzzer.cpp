@@ -77,6 +77,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       rnnrt_instance_options_initialize(&options);
       options.batch = in.ConsumeIntegralInRange<int64_t>(-2, 6);
       options.keep_state = in.ConsumeBool();
+      // No limit, one between what an instance and a call need, or any.
+      options.memory_limit = in.PickValueInArray<uint64_t>(
+          {0, 0, uint64_t(1) << 12, uint64_t(1) << 14, in.ConsumeIntegral<uint64_t>()});
       if (rnnrt_instance_create(in.ConsumeIntegralInRange<int>(0, 15) ? model : nullptr, &options,
                                 &instance, message, sizeof message) == RNNRT_STATUS_OK)
         batch = rnnrt_instance_batch(instance);

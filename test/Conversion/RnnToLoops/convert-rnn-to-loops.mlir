@@ -165,7 +165,9 @@ func.func @static_stack_with_initial_state(%x: tensor<4x2x3xf32>, %c: tensor<2x8
 // CHECK:             %[[LEN:.*]] = arith.minsi %{{.*}}, %c4 : index
 // CHECK:             %[[LAST:.*]] = arith.subi %[[LEN]], %c1 : index
 // CHECK:             %[[AT:.*]] = arith.subi %[[LAST]], %[[TIME]] : index
-// CHECK:             vector.maskedload %[[P]][%[[AT]], %[[ROW]], %c0]
+// A row past its length reads time 0, not before the buffer.
+// CHECK:             %[[READ:.*]] = arith.maxsi %[[AT]], %c0 : index
+// CHECK:             vector.maskedload %[[P]][%[[READ]], %[[ROW]], %c0]
 // The update of the active rows, then their outputs at the reversed times.
 // CHECK:           scf.for
 // CHECK:           scf.for %[[ROW2:.*]] = %c0 to %c3 step %c1

@@ -1073,6 +1073,11 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   auto inputTime = [&](Value row) -> Value {
     if (op.getGoBackwards())
       return b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, timeSteps, index(1)), t);
+    // A row past its length still has its input read (the matmuls cover all
+    // rows; its results are dropped), but backwards that time is negative:
+    // read time 0 instead of before the buffer (found by the TSan build).
+    if (op.getReverse() && lengths)
+      return b.create<arith::MaxSIOp>(loc, outputTime(row), index(0));
     return outputTime(row);
   };
   auto sequenceRow = [&](Value memref, Value row, Value at) {
