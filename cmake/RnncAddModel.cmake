@@ -1,7 +1,7 @@
 # rnnc_add_model(<target> FROM <model.onnx|model.mlir>
 #                [NAME <name>] [CPU <cpu>] [BATCH <n>] [MAX_BATCH <n>]
 #                [FUNCTION <entry>] [THREADS <n>] [PROJECTION loops|halide]
-#                [NO_EXPOSE_STATE])
+#                [TARGET cpu|cuda:sm_80|cuda:sm_90] [NO_EXPOSE_STATE])
 #
 # Runs `rnnc compile` at build time and makes <target> a static library of the
 # object, with the generated <name>.h on its include path and the rnnrt
@@ -11,12 +11,14 @@
 # compiles for that many threads per call; <target> then links libomp.
 # PROJECTION halide computes the hoisted input projection with the Halide
 # pipeline of rnnrt_halide (built when rnnc has RNNC_ENABLE_HALIDE), which
-# <target> then links; the default, loops, is rnnc's own code.
+# <target> then links; the default, loops, is rnnc's own code. TARGET cuda:...
+# compiles for an NVIDIA GPU (docs/cuda.md; needs the CUDA toolkit at build
+# time, not at run time).
 #
 # Needs the targets rnnc::rnnc (the compiler) and rnnc::rnnrt (the runtime):
 # find_package(rnnc) defines them; the rnnc build tree aliases its own.
 function(rnnc_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION;THREADS;PROJECTION" "")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION;THREADS;PROJECTION;TARGET" "")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "rnnc_add_model: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -48,6 +50,9 @@ function(rnnc_add_model target)
   endif()
   if(ARG_THREADS)
     list(APPEND flags --threads ${ARG_THREADS})
+  endif()
+  if(ARG_TARGET)
+    list(APPEND flags --target ${ARG_TARGET})
   endif()
   if(ARG_PROJECTION STREQUAL "halide")
     if(NOT TARGET rnnc::rnnrt_halide)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device.h"
 #include "message.h"
 
 /* MLIR marks memrefs backed by a constant global (not heap memory) with this
@@ -15,6 +16,10 @@
 struct rnnrt_instance {
   const rnnrt_model_t *model;
   rnnrt_allocator_t allocator;
+  /* Where tensors live and the kernel runs (host bookkeeping stays in
+   * `allocator` memory). */
+  const rnnrt_device_ops_t *ops;
+  void *device;
   int64_t batch;
   int32_t keep_state;
   int32_t has_outputs;
@@ -27,11 +32,12 @@ struct rnnrt_instance {
   /* Lengths set by the host (int64, `batch` values) and the per-call default. */
   int64_t *lengths;
   int32_t lengths_set;
-  void *lengths_buffer; /* the model's dtype, `batch` values */
-  uint8_t *mask;        /* set by the host: batch * mask_time bytes */
+  void *lengths_host;   /* the model's dtype, `batch` values: defaults, checks */
+  void *lengths_buffer; /* device memory: the defaults the kernel reads */
+  uint8_t *mask;        /* set by the host (host memory): batch * mask_time bytes */
   int64_t mask_time;
-  uint8_t *default_mask; /* all ones */
-  size_t default_mask_bytes;
+  void *mask_buffer; /* device memory: the host's mask or all ones, per call */
+  size_t mask_buffer_bytes;
 
   /* Outputs of the last run and their capacities. */
   rnnrt_tensor_t *outputs;
@@ -103,6 +109,11 @@ static void *allocate(const rnnrt_allocator_t *allocator, size_t bytes) {
   return p;
 }
 
+/* A failed device call: its message becomes the instance's. */
+static rnnrt_status_t device_failed(rnnrt_instance_t *instance, rnnrt_status_t status) {
+  return set_error(instance, status, "%s", instance->ops->error(instance->device));
+}
+
 void rnnrt_instance_options_initialize(rnnrt_instance_options_t *options) {
   if (!options)
     return;
@@ -115,19 +126,25 @@ void rnnrt_instance_destroy(rnnrt_instance_t *instance) {
     return;
   rnnrt_allocator_t a = instance->allocator;
   const rnnrt_model_t *model = instance->model;
-  if (instance->state)
-    for (uint32_t i = 0; i < model->num_inputs; ++i)
-      a.free(a.self, instance->state[i].data);
-  if (instance->outputs)
-    for (uint32_t i = 0; i < model->num_outputs; ++i)
-      a.free(a.self, instance->outputs[i].data);
+  if (instance->ops) {
+    void *device = instance->device;
+    if (instance->state)
+      for (uint32_t i = 0; i < model->num_inputs; ++i)
+        instance->ops->free(device, instance->state[i].data);
+    if (instance->outputs)
+      for (uint32_t i = 0; i < model->num_outputs; ++i)
+        instance->ops->free(device, instance->outputs[i].data);
+    instance->ops->free(device, instance->lengths_buffer);
+    instance->ops->free(device, instance->mask_buffer);
+    instance->ops->destroy(device);
+  }
   void *blocks[] = {instance->state,           instance->lengths,
-                    instance->lengths_buffer,  instance->mask,
-                    instance->default_mask,    instance->outputs,
-                    instance->output_capacity, instance->symbols,
-                    instance->bound,           instance->input_fields,
-                    instance->result_fields,   instance->args,
-                    instance->fresh_outputs,   instance->fresh_capacity};
+                    instance->lengths_host,    instance->mask,
+                    instance->outputs,         instance->output_capacity,
+                    instance->symbols,         instance->bound,
+                    instance->input_fields,    instance->result_fields,
+                    instance->args,            instance->fresh_outputs,
+                    instance->fresh_capacity};
   for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; ++i)
     a.free(a.self, blocks[i]);
   a.free(a.self, instance);
@@ -217,9 +234,20 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
   instance->keep_state = options->keep_state != 0;
   instance->memory_limit = options->memory_limit;
   instance->memory_in_use = in_use;
+  status = model->device == RNNRT_DEVICE_CUDA
+               ? rnnrt_cuda_device_create(model, options, &allocator, &instance->device, message,
+                                          capacity)
+               : rnnrt_cpu_device_create(model, &allocator, &instance->device, message, capacity);
+  if (status != RNNRT_STATUS_OK) {
+    rnnrt_instance_destroy(instance);
+    return status;
+  }
+  instance->ops =
+      model->device == RNNRT_DEVICE_CUDA ? &rnnrt_cuda_device_ops : &rnnrt_cpu_device_ops;
   instance->state = allocate(&allocator, ni * sizeof(rnnrt_tensor_t));
   instance->lengths = allocate(&allocator, (size_t)batch * sizeof(int64_t));
-  instance->lengths_buffer = allocate(&allocator, (size_t)batch * sizeof(int64_t));
+  instance->lengths_host = allocate(&allocator, (size_t)batch * sizeof(int64_t));
+  instance->lengths_buffer = instance->ops->alloc(instance->device, (size_t)batch * sizeof(int64_t));
   instance->outputs = allocate(&allocator, no * sizeof(rnnrt_tensor_t));
   instance->output_capacity = allocate(&allocator, no * sizeof(size_t));
   instance->symbols = allocate(&allocator, (model->num_symbols + 1) * sizeof(int64_t));
@@ -229,7 +257,8 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
   instance->args = allocate(&allocator, (ni + 1) * sizeof(void *));
   instance->fresh_outputs = allocate(&allocator, no * sizeof(void *));
   instance->fresh_capacity = allocate(&allocator, no * sizeof(size_t));
-  if (!instance->state || !instance->lengths || !instance->lengths_buffer || !instance->outputs ||
+  if (!instance->state || !instance->lengths || !instance->lengths_host ||
+      !instance->lengths_buffer || !instance->outputs ||
       !instance->output_capacity || !instance->symbols || !instance->bound ||
       !instance->input_fields || !instance->result_fields || !instance->args ||
       !instance->fresh_outputs || !instance->fresh_capacity) {
@@ -257,7 +286,7 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
     }
     if (!carried)
       continue;
-    state->data = allocate(&allocator, rnnrt_tensor_bytes(state));
+    state->data = instance->ops->alloc(instance->device, rnnrt_tensor_bytes(state));
     if (!state->data) {
       rnnrt_instance_destroy(instance);
       return rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
@@ -404,34 +433,38 @@ static rnnrt_status_t bind_default(rnnrt_instance_t *instance, uint32_t i) {
     for (int64_t b = 0; b < count; ++b) {
       int64_t value = instance->lengths_set ? instance->lengths[b] : limit;
       if (tensor->dtype == RNNRT_DTYPE_I32)
-        ((int32_t *)instance->lengths_buffer)[b] = (int32_t)value;
+        ((int32_t *)instance->lengths_host)[b] = (int32_t)value;
       else
-        ((int64_t *)instance->lengths_buffer)[b] = value;
+        ((int64_t *)instance->lengths_host)[b] = value;
     }
+    if (instance->ops->upload(instance->device, instance->lengths_buffer, instance->lengths_host,
+                              rnnrt_tensor_bytes(tensor)) != RNNRT_STATUS_OK)
+      return device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
     tensor->data = instance->lengths_buffer;
     return RNNRT_STATUS_OK;
   }
   case RNNRT_ROLE_MASK: {
     int64_t time = tensor->rank == 2 ? tensor->dims[1] : 0;
-    if (instance->mask) {
-      if (instance->mask_time != time)
-        return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
-                         "the mask set on the instance has %lld steps but this call has %lld",
-                         (long long)instance->mask_time, (long long)time);
-      tensor->data = instance->mask;
-      return RNNRT_STATUS_OK;
-    }
+    if (instance->mask && instance->mask_time != time)
+      return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                       "the mask set on the instance has %lld steps but this call has %lld",
+                       (long long)instance->mask_time, (long long)time);
     size_t bytes = element_count(tensor);
-    if (bytes > instance->default_mask_bytes) {
-      uint8_t *ones = allocate(&instance->allocator, bytes);
-      if (!ones)
-        return set_error(instance, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
-      instance->allocator.free(instance->allocator.self, instance->default_mask);
-      instance->default_mask = ones;
-      instance->default_mask_bytes = bytes;
+    const rnnrt_device_ops_t *ops = instance->ops;
+    if (bytes > instance->mask_buffer_bytes) {
+      void *grown = ops->alloc(instance->device, bytes);
+      if (!grown)
+        return set_error(instance, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory for the mask");
+      ops->free(instance->device, instance->mask_buffer);
+      instance->mask_buffer = grown;
+      instance->mask_buffer_bytes = bytes;
     }
-    memset(instance->default_mask, 1, bytes);
-    tensor->data = instance->default_mask;
+    rnnrt_status_t filled =
+        instance->mask ? ops->upload(instance->device, instance->mask_buffer, instance->mask, bytes)
+                       : ops->fill(instance->device, instance->mask_buffer, 1, bytes);
+    if (filled != RNNRT_STATUS_OK)
+      return device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
+    tensor->data = instance->mask_buffer;
     return RNNRT_STATUS_OK;
   }
   default:
@@ -486,9 +519,18 @@ static rnnrt_status_t check_lengths(rnnrt_instance_t *instance, uint32_t i) {
   int64_t limit =
       info->limit_symbol >= 0 ? instance->symbols[info->limit_symbol] : info->limit_static;
   size_t count = element_count(tensor);
+  if (count > (size_t)instance->batch)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                     "input '%s' has %zu lengths but the instance has %lld rows", info->name,
+                     count, (long long)instance->batch);
+  /* The kernel may read them on a device: check a host copy. */
+  if (tensor->data != instance->lengths_buffer &&
+      instance->ops->download(instance->device, instance->lengths_host, tensor->data,
+                              rnnrt_tensor_bytes(tensor)) != RNNRT_STATUS_OK)
+    return device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
   for (size_t b = 0; b < count; ++b) {
-    int64_t value = tensor->dtype == RNNRT_DTYPE_I32 ? ((const int32_t *)tensor->data)[b]
-                                                     : ((const int64_t *)tensor->data)[b];
+    int64_t value = tensor->dtype == RNNRT_DTYPE_I32 ? ((const int32_t *)instance->lengths_host)[b]
+                                                     : ((const int64_t *)instance->lengths_host)[b];
     if (value < 0 || (limit >= 0 && value > limit))
       return set_error(instance, RNNRT_STATUS_OUT_OF_RANGE,
                        "%s[%zu] = %lld is out of range [0, %lld]", info->name, b, (long long)value,
@@ -498,7 +540,9 @@ static rnnrt_status_t check_lengths(rnnrt_instance_t *instance, uint32_t i) {
 }
 
 /* Copies a possibly strided kernel result into contiguous `out`. */
-static void gather(const int64_t *desc, int32_t rank, size_t width, char *out) {
+static rnnrt_status_t gather(rnnrt_instance_t *instance, const int64_t *desc, int32_t rank,
+                             size_t width, char *out) {
+  const rnnrt_device_ops_t *ops = instance->ops;
   const char *base = (const char *)(intptr_t)desc[1] + desc[2] * (int64_t)width;
   const int64_t *sizes = desc + 3, *strides = desc + 3 + rank;
   size_t total = 1;
@@ -511,23 +555,25 @@ static void gather(const int64_t *desc, int32_t rank, size_t width, char *out) {
     expected *= sizes[d];
   }
   if (total == 0)
-    return;
-  if (contiguous) {
-    memcpy(out, base, total * width);
-    return;
-  }
+    return RNNRT_STATUS_OK;
+  if (contiguous)
+    return ops->copy(instance->device, out, base, total * width);
   int64_t index[RNNRT_MAX_RANK] = {0};
   for (size_t n = 0; n < total; ++n) {
     int64_t offset = 0;
     for (int32_t d = 0; d < rank; ++d)
       offset += index[d] * strides[d];
-    memcpy(out + n * width, base + offset * (int64_t)width, width);
+    rnnrt_status_t status =
+        ops->copy(instance->device, out + n * width, base + offset * (int64_t)width, width);
+    if (status != RNNRT_STATUS_OK)
+      return status;
     for (int32_t d = rank - 1; d >= 0; --d) {
       if (++index[d] < sizes[d])
         break;
       index[d] = 0;
     }
   }
+  return RNNRT_STATUS_OK;
 }
 
 static int is_input_pointer(const rnnrt_instance_t *instance, const void *p) {
@@ -555,7 +601,7 @@ static void release_results(rnnrt_instance_t *instance) {
       later += descriptor_fields(model->outputs[j].rank);
     }
     if (!duplicate)
-      free(allocated);
+      instance->ops->release(instance->device, allocated);
   }
 }
 
@@ -578,7 +624,7 @@ static rnnrt_status_t check_memory(rnnrt_instance_t *instance, const rnnrt_tenso
   for (uint32_t i = 0; i < model->num_outputs; ++i)
     outputs = add_bytes(outputs, info_bytes(&model->outputs[i], symbols));
   for (uint32_t i = 0; i < model->num_inputs; ++i)
-    if (model->inputs[i].role == RNNRT_ROLE_MASK && !inputs[i].data && !instance->mask)
+    if (model->inputs[i].role == RNNRT_ROLE_MASK && !inputs[i].data)
       mask = info_bytes(&model->inputs[i], symbols);
   uint64_t total = add_bytes(add_bytes(instance->memory_in_use, heap), add_bytes(outputs, mask));
   if (total <= instance->memory_limit)
@@ -643,10 +689,14 @@ rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor
     }
     instance->args[1 + i] = desc;
   }
-  model->kernel(instance->args);
+  const rnnrt_device_ops_t *ops = instance->ops;
+  if (ops->run(instance->device, instance->args) != RNNRT_STATUS_OK) {
+    status = device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
+    release_results(instance);
+    return status;
+  }
 
   /* Grow output buffers first so that a failed allocation changes nothing. */
-  rnnrt_allocator_t *a = &instance->allocator;
   int failed = 0;
   field = 0;
   for (uint32_t i = 0; i < model->num_outputs; ++i) {
@@ -659,24 +709,25 @@ rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor
     instance->fresh_outputs[i] = NULL;
     instance->fresh_capacity[i] = bytes;
     if (bytes > instance->output_capacity[i] || !instance->outputs[i].data) {
-      instance->fresh_outputs[i] = allocate(a, bytes);
+      instance->fresh_outputs[i] = ops->alloc(instance->device, bytes);
       failed |= instance->fresh_outputs[i] == NULL;
     }
   }
   if (failed) {
     for (uint32_t i = 0; i < model->num_outputs; ++i)
-      a->free(a->self, instance->fresh_outputs[i]);
+      ops->free(instance->device, instance->fresh_outputs[i]);
     release_results(instance);
     return set_error(instance, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory for the outputs");
   }
   field = 0;
+  int copied = 1;
   for (uint32_t i = 0; i < model->num_outputs; ++i) {
     const rnnrt_tensor_info_t *info = &model->outputs[i];
     const int64_t *desc = instance->result_fields + field;
     field += descriptor_fields(info->rank);
     rnnrt_tensor_t *out = &instance->outputs[i];
     if (instance->fresh_outputs[i]) {
-      a->free(a->self, out->data);
+      ops->free(instance->device, out->data);
       out->data = instance->fresh_outputs[i];
       instance->output_capacity[i] = instance->fresh_capacity[i];
     }
@@ -684,10 +735,15 @@ rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor
     out->rank = info->rank;
     for (int32_t d = 0; d < info->rank; ++d)
       out->dims[d] = desc[3 + d];
-    gather(desc, info->rank, rnnrt_dtype_size((rnnrt_dtype_t)info->dtype), out->data);
+    copied = copied && gather(instance, desc, info->rank,
+                              rnnrt_dtype_size((rnnrt_dtype_t)info->dtype),
+                              out->data) == RNNRT_STATUS_OK;
   }
   release_results(instance);
-  instance->has_outputs = 1;
+  /* Only a device copy can fail here; the outputs are then undefined. */
+  instance->has_outputs = copied;
+  if (!copied)
+    return device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
 
   if (instance->keep_state)
     for (uint32_t i = 0; i < model->num_inputs; ++i) {
@@ -696,8 +752,10 @@ rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor
       if (info->role != RNNRT_ROLE_STATE || info->pair < 0 || !state->data)
         continue;
       const rnnrt_tensor_t *next = &instance->outputs[info->pair];
-      if (rnnrt_tensor_bytes(next) == rnnrt_tensor_bytes(state))
-        memcpy(state->data, next->data, rnnrt_tensor_bytes(state));
+      if (rnnrt_tensor_bytes(next) == rnnrt_tensor_bytes(state) &&
+          ops->copy(instance->device, state->data, next->data, rnnrt_tensor_bytes(state)) !=
+              RNNRT_STATUS_OK)
+        return device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
     }
   return succeed(instance);
 }
@@ -745,15 +803,18 @@ rnnrt_status_t rnnrt_instance_reset_state(rnnrt_instance_t *instance, const uint
     if (!state->data)
       continue;
     size_t bytes = rnnrt_tensor_bytes(state);
+    const rnnrt_device_ops_t *ops = instance->ops;
     if (!rows || state->rank == 0) {
-      memset(state->data, 0, bytes);
+      if (ops->fill(instance->device, state->data, 0, bytes) != RNNRT_STATUS_OK)
+        return device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
       continue;
     }
     /* States are [batch, ...]: one row is bytes / batch. */
     size_t row_bytes = state->dims[0] > 0 ? bytes / (size_t)state->dims[0] : 0;
     for (int64_t b = 0; b < state->dims[0] && b < count; ++b)
-      if (rows[b])
-        memset((char *)state->data + (size_t)b * row_bytes, 0, row_bytes);
+      if (rows[b] && ops->fill(instance->device, (char *)state->data + (size_t)b * row_bytes, 0,
+                               row_bytes) != RNNRT_STATUS_OK)
+        return device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
   }
   return succeed(instance);
 }

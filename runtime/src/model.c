@@ -1,3 +1,4 @@
+#include "rnnrt/cuda.h"
 #include "rnnrt/model.h"
 
 #include <string.h>
@@ -37,9 +38,19 @@ rnnrt_status_t rnnrt_model_verify(const rnnrt_model_t *model, char *message, siz
                       "model was compiled for runtime ABI version %u; this runtime implements "
                       "version %u",
                       model->abi_version, RNNRT_ABI_VERSION);
-  if (!model->name || !model->kernel || (model->num_symbols > 0 && !model->symbols) ||
+  if (!model->name || (model->num_symbols > 0 && !model->symbols) ||
       model->batch_symbol >= (int32_t)model->num_symbols || model->max_batch < 0)
     return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT, "malformed model descriptor");
+  if (model->device == RNNRT_DEVICE_CPU ? !model->kernel : model->device != RNNRT_DEVICE_CUDA)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,
+                      "model '%s' has no kernel for device %d", model->name, model->device);
+  if (model->device == RNNRT_DEVICE_CUDA) {
+    const rnnrt_cuda_code_t *cuda = model->cuda;
+    if (!cuda || !cuda->kernel || !cuda->ptx || (cuda->num_kernels > 0 && !cuda->kernel_names) ||
+        (cuda->cubin_size > 0 && !cuda->cubin))
+      return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,
+                        "model '%s' has a malformed CUDA code table", model->name);
+  }
   if (model->num_heap_terms > 0 && !model->heap_terms)
     return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,
                       "model '%s' has no heap term table", model->name);

@@ -349,10 +349,11 @@ TEST(Runtime, NanAndInfInputsStayInTheirRows) {
     for (int64_t b = 0; b < B; ++b)
       for (int64_t h = 0; h < kHidden; ++h) {
         size_t i = (t * B + b) * kHidden + h;
-        if (b == 0 && t >= 2)
+        if (b == 0 && t >= 2) {
           EXPECT_TRUE(std::isnan(outputs[i])) << "t=" << t << " h=" << h;
-        else if (b == 2 || t < 2)
+        } else if (b == 2 || t < 2) {
           EXPECT_EQ(outputs[i], expected[0][i]) << "t=" << t << " b=" << b << " h=" << h;
+        }
       }
 }
 

@@ -480,28 +480,11 @@ int compileMain() {
   std::string primary, header;
   llvm::raw_string_ostream primaryOs(primary), headerOs(header);
   bool cuda = compileTarget != "cpu";
-  if (cuda && compileEmit != EmitKind::Ptx && compileEmit != EmitKind::Rnn)
-    return failWith("--target " + compileTarget +
-                    " produces PTX only so far (--emit=ptx): objects, headers and the CUDA "
-                    "runtime are not implemented yet (docs/cuda.md)");
   if (!cuda && compileEmit == EmitKind::Ptx)
     return failWith("--emit=ptx needs --target cuda");
-  if (compileEmit == EmitKind::Ptx) {
-    if (!compileHeader.empty())
-      return failWith("--header needs --emit=obj, asm or llvm");
-    std::string error;
-    FailureOr<CudaTargetOptions> target = parseCudaTarget(compileTarget, error);
-    if (failed(target))
-      return failWith(error);
-    CompileOptions options;
-    options.function = entryFunction;
-    FailureOr<std::string> ptx = compileToPtx(module, options, *target);
-    if (failed(ptx))
-      return 1;
-    primary = std::move(*ptx);
-  } else if (compileEmit == EmitKind::Rnn) {
-    if (!compileHeader.empty())
-      return failWith("--header needs --emit=obj, asm or llvm");
+  if ((compileEmit == EmitKind::Ptx || compileEmit == EmitKind::Rnn) && !compileHeader.empty())
+    return failWith("--header needs --emit=obj, asm or llvm");
+  if (compileEmit == EmitKind::Rnn) {
     module.print(primaryOs);
   } else {
     CompileOptions options;
@@ -517,35 +500,46 @@ int compileMain() {
     options.halideProjection = halideProjection;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
+    if (cuda) {
+      std::string error;
+      FailureOr<CudaTargetOptions> target = parseCudaTarget(compileTarget, error);
+      if (failed(target))
+        return failWith(error);
+      options.cudaChip = target->chip;
+    }
     auto machine = createTargetMachine(CpuTargetOptions{compileCpu});
     if (!machine)
       return failWith(llvm::toString(machine.takeError()));
     FailureOr<LoweredModel> lowered = lowerModel(module, options);
     if (failed(lowered))
       return 1;
-    llvm::LLVMContext llvmContext;
-    auto llvmModule = translateForTarget(*lowered->module, llvmContext, **machine);
-    if (!llvmModule)
-      return failWith(llvm::toString(llvmModule.takeError()));
-    auto facts = addRuntimeAbi(**llvmModule, *lowered, options, (*machine)->getTargetCPU());
-    if (!facts)
-      return failWith(llvm::toString(facts.takeError()));
-    if (llvm::Error err = optimizeModule(**llvmModule, **machine))
-      return failWith(llvm::toString(std::move(err)));
-    emitCHeader(headerOs, lowered->signature, options, *facts,
-                llvm::sys::path::filename(compileModel));
-    if (compileEmit == EmitKind::Header) {
-      primary = header;
-    } else if (compileEmit == EmitKind::Llvm) {
-      (*llvmModule)->print(primaryOs, nullptr);
-    } else if (compileEmit != EmitKind::Header) {
-      auto type = compileEmit == EmitKind::Asm ? llvm::CodeGenFileType::AssemblyFile
-                                               : llvm::CodeGenFileType::ObjectFile;
-      llvm::SmallVector<char, 0> code;
-      llvm::raw_svector_ostream codeOs(code);
-      if (llvm::Error err = emitMachineCode(**llvmModule, **machine, type, codeOs))
+    if (compileEmit == EmitKind::Ptx) {
+      primary = lowered->ptx;
+    } else {
+      llvm::LLVMContext llvmContext;
+      auto llvmModule = translateForTarget(*lowered->module, llvmContext, **machine);
+      if (!llvmModule)
+        return failWith(llvm::toString(llvmModule.takeError()));
+      auto facts = addRuntimeAbi(**llvmModule, *lowered, options, (*machine)->getTargetCPU());
+      if (!facts)
+        return failWith(llvm::toString(facts.takeError()));
+      if (llvm::Error err = optimizeModule(**llvmModule, **machine))
         return failWith(llvm::toString(std::move(err)));
-      primary.assign(code.begin(), code.end());
+      emitCHeader(headerOs, lowered->signature, options, *facts,
+                  llvm::sys::path::filename(compileModel));
+      if (compileEmit == EmitKind::Header) {
+        primary = header;
+      } else if (compileEmit == EmitKind::Llvm) {
+        (*llvmModule)->print(primaryOs, nullptr);
+      } else if (compileEmit != EmitKind::Header) {
+        auto type = compileEmit == EmitKind::Asm ? llvm::CodeGenFileType::AssemblyFile
+                                                 : llvm::CodeGenFileType::ObjectFile;
+        llvm::SmallVector<char, 0> code;
+        llvm::raw_svector_ostream codeOs(code);
+        if (llvm::Error err = emitMachineCode(**llvmModule, **machine, type, codeOs))
+          return failWith(llvm::toString(std::move(err)));
+        primary.assign(code.begin(), code.end());
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 #include "rnnc/API/Compile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -9,6 +10,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "rnnc/Dialect/Rnn/Transforms/Passes.h"
 #include "rnnc/Pipelines/Pipelines.h"
+#include "rnnc/Target/Cuda/CudaTarget.h"
 
 #include <map>
 
@@ -201,6 +203,53 @@ HeapBound estimateHeapPerCall(func::FuncOp func, const ModelSignature &signature
   });
   return bound;
 }
+/// The CUDA target after bufferization: kernels to PTX (and a cubin when
+/// ptxas is there), the entry's host code to the LLVM dialect taking the
+/// runtime's rnnrt_cuda_exec as its first argument.
+LogicalResult lowerCudaKernelsAndHost(LoweredModel &lowered, func::FuncOp entry,
+                                      const CompileOptions &options) {
+  ModuleOp module = *lowered.module;
+  MLIRContext *context = module.getContext();
+  Location loc = module.getLoc();
+  CudaPipelineOptions cudaOptions;
+  cudaOptions.chip = options.cudaChip;
+  std::string toolkit = options.cudaToolkit.empty() ? findCudaToolkit() : options.cudaToolkit;
+  if (toolkit.empty())
+    return emitError(loc) << "no CUDA toolkit found (for libdevice): set CUDA_HOME or install it "
+                             "in /usr/local/cuda";
+  cudaOptions.toolkit = toolkit;
+  PassManager kernels(context);
+  buildCudaKernelPipeline(kernels, cudaOptions);
+  if (failed(kernels.run(module)))
+    return failure();
+  FailureOr<std::string> ptx = extractPtx(module, options.cudaChip);
+  if (failed(ptx))
+    return failure();
+  lowered.ptx = std::move(*ptx);
+  if (std::string ptxas = findPtxas(toolkit); !ptxas.empty()) {
+    FailureOr<std::string> cubin = assembleCubin(loc, lowered.ptx, options.cudaChip, ptxas);
+    if (failed(cubin))
+      return failure();
+    lowered.cubin = std::move(*cubin);
+  }
+
+  context->getOrLoadDialect<LLVM::LLVMDialect>();
+  entry.insertArgument(0, LLVM::LLVMPointerType::get(context), {}, entry.getLoc());
+  entry->setAttr("rnnc.cuda_exec", UnitAttr::get(context));
+  PassManager host(context);
+  buildCudaHostToLLVMPipeline(host);
+  if (failed(host.run(module)))
+    return failure();
+  for (Attribute name : module->getAttrOfType<ArrayAttr>("rnnc.cuda_kernels"))
+    lowered.cudaKernels.push_back(cast<StringAttr>(name).str());
+  lowered.cudaConstants =
+      module->getAttrOfType<IntegerAttr>("rnnc.cuda_constants").getValue().getZExtValue();
+  module->removeAttr("rnnc.cuda_kernels");
+  module->removeAttr("rnnc.cuda_constants");
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>())
+    func->removeAttr("rnnc.cuda_exec");
+  return success();
+}
 } // namespace
 
 FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOptions &options) {
@@ -257,6 +306,9 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   (*entry)->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
   dropNameAttributes(*entry);
 
+  bool cuda = !options.cudaChip.empty();
+  if (cuda && options.gpuParallelForm)
+    return emitError(loc) << "the GPU parallel form is a CPU build; it takes no CUDA target";
   CpuPipelineOptions pipelineOptions;
   pipelineOptions.vectorWidth = options.vectorWidth;
   pipelineOptions.accumulators = options.accumulators;
@@ -266,14 +318,24 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   pipelineOptions.halideProjection = options.halideProjection;
   pipelineOptions.threads = options.threads;
   PassManager toBuffers(context);
-  buildCpuBufferizationPipeline(toBuffers, pipelineOptions);
+  if (cuda || options.gpuParallelForm)
+    buildCudaBufferizationPipeline(toBuffers);
+  else
+    buildCpuBufferizationPipeline(toBuffers, pipelineOptions);
   if (failed(toBuffers.run(clone)))
     return failure();
   lowered.heapPerCall = estimateHeapPerCall(*entry, *signature);
-  PassManager toLLVM(context);
-  buildCpuToLLVMPipeline(toLLVM, pipelineOptions);
-  if (failed(toLLVM.run(clone)))
-    return failure();
+  if (cuda) {
+    if (failed(lowerCudaKernelsAndHost(lowered, *entry, options)))
+      return failure();
+  } else {
+    PassManager toLLVM(context);
+    if (options.gpuParallelForm)
+      buildGpuParallelFormPipeline(toLLVM);
+    buildCpuToLLVMPipeline(toLLVM, pipelineOptions);
+    if (failed(toLLVM.run(clone)))
+      return failure();
+  }
   lowered.signature = std::move(*signature);
   lowered.entry = lowered.signature.function;
   return lowered;

@@ -4,6 +4,7 @@
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/SCFToGPU/SCFToGPUPass.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
@@ -85,7 +86,7 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   addBufferization(pm);
 }
 
-void mlir::rnnc::buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions &options) {
+void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(rnn::createRnnFuseStackedSequences());
   // Every cell as linalg ops, the input matmul hoisted out of the time loop.
@@ -94,7 +95,10 @@ void mlir::rnnc::buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions 
   pm.addPass(createConvertRnnToLoops());
   pm.addPass(createCanonicalizerPass());
   addBufferization(pm);
+  pm.addPass(createLegalizeGpuHost());
+}
 
+void mlir::rnnc::buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOptions &options) {
   // Each linalg op becomes a parallel loop nest, then a gpu.launch.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
@@ -120,6 +124,28 @@ void mlir::rnnc::buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions 
   pm.addPass(createGpuModuleToBinaryPass(binary));
 }
 
+void mlir::rnnc::buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions &options) {
+  buildCudaBufferizationPipeline(pm);
+  buildCudaKernelPipeline(pm, options);
+}
+
+void mlir::rnnc::buildCudaHostToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createConvertGpuLaunchToRnnrt());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::rnnc::buildGpuParallelFormPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
 void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -129,9 +155,13 @@ void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOpti
 
   // The column-group loops of multi-threaded matmuls (scf.parallel) become
   // OpenMP worksharing loops: calls into libomp once translated.
-  ConvertSCFToOpenMPPassOptions openmp;
-  openmp.numThreads = options.threads;
-  pm.addPass(createConvertSCFToOpenMPPass(openmp));
+  // Single-threaded code has none, except the GPU parallel form
+  // (buildGpuParallelFormPipeline), which runs sequentially.
+  if (options.threads > 1) {
+    ConvertSCFToOpenMPPassOptions openmp;
+    openmp.numThreads = options.threads;
+    pm.addPass(createConvertSCFToOpenMPPass(openmp));
+  }
   // Inlines the memref.alloca_scope wrapped around each parallel body (there
   // is no alloca in it); the scope would otherwise hold several blocks after
   // the lowering of its scf loops, which it may not.

@@ -25,7 +25,15 @@ extern "C" {
 
 /* Bumped whenever a descriptor struct or the kernel calling convention
  * changes; the runtime refuses descriptors of another version. */
-#define RNNRT_ABI_VERSION 2
+#define RNNRT_ABI_VERSION 3
+
+/* Where a model's code runs and its tensors live. */
+typedef enum rnnrt_device_kind {
+  RNNRT_DEVICE_CPU = 0,  /* host memory; `kernel` runs on the calling thread */
+  RNNRT_DEVICE_CUDA = 1, /* NVIDIA GPU memory; `cuda` holds the code (rnnrt/cuda.h) */
+} rnnrt_device_kind_t;
+
+struct rnnrt_cuda_code;
 
 typedef enum rnnrt_role {
   RNNRT_ROLE_DATA = 0,             /* an ordinary input or output */
@@ -78,12 +86,12 @@ typedef struct rnnrt_model {
   const rnnrt_tensor_info_t *outputs;
   const char *const *symbols;
   int32_t batch_symbol; /* the symbol sized by the instance's batch, or -1 */
-  int32_t reserved;
+  int32_t device;       /* rnnrt_device_kind_t */
   /* With a batch symbol: the most rows an instance may have (0: no limit).
    * Without one: the model's static batch (0: none, one row). */
   int64_t max_batch;
   uint64_t weight_bytes; /* constant data embedded in the code */
-  rnnrt_kernel_fn kernel;
+  rnnrt_kernel_fn kernel; /* CPU models; NULL for the others */
   /* What the kernel mallocs per call (its results and temporaries, all freed
    * by the end of the call) is at most the sum of these terms. Zero
    * `heap_bounded`: some allocation has a size only the kernel computes, and
@@ -91,6 +99,9 @@ typedef struct rnnrt_model {
   const rnnrt_memory_term_t *heap_terms;
   uint32_t num_heap_terms;
   uint32_t heap_bounded;
+  /* CUDA models: PTX, cubin, kernel names and the host code that launches
+   * them (rnnrt/cuda.h); NULL for CPU models. */
+  const struct rnnrt_cuda_code *cuda;
 } rnnrt_model_t;
 
 /* The version this runtime implements. */
@@ -129,6 +140,12 @@ typedef struct rnnrt_instance_options {
    * checked before anything is allocated). A model whose heap is not bounded
    * (heap_bounded == 0) cannot be given a limit. */
   uint64_t memory_limit;
+  /* CUDA models only (ignored otherwise). The driver library to load (NULL:
+   * "libcuda.so.1"), the device ordinal, and the CUstream the instance's work
+   * is ordered on (NULL: the legacy default stream). See docs/cuda.md. */
+  const char *cuda_driver;
+  int32_t cuda_device;
+  void *cuda_stream;
 } rnnrt_instance_options_t;
 
 void rnnrt_instance_options_initialize(rnnrt_instance_options_t *options);
@@ -157,7 +174,10 @@ rnnrt_status_t rnnrt_instance_set_sequence_lengths(rnnrt_instance_t *instance,
 rnnrt_status_t rnnrt_instance_set_mask(rnnrt_instance_t *instance, const uint8_t *mask,
                                        int64_t batch, int64_t time);
 
-/* Runs the model. `inputs` has one entry per model input, in order. An entry
+/* Runs the model. For a CUDA model every data pointer here and in the
+ * accessors below is a device pointer (CUdeviceptr), and the call returns once
+ * the work it enqueued on the instance's stream has finished.
+ * `inputs` has one entry per model input, in order. An entry
  * with data == NULL is allowed for a state input (the instance's state is
  * used), a sequence-lengths input (the lengths set on the instance) and a mask
  * (the mask set on the instance); its dtype and dims are then ignored. Every

@@ -3,6 +3,7 @@
 #ifndef RNNRT_RNNRT_H
 #define RNNRT_RNNRT_H
 
+#include "rnnrt/cuda.h"
 #include "rnnrt/model.h"
 #include "rnnrt/npy.h"
 #include "rnnrt/status.h"

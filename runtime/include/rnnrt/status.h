@@ -23,6 +23,7 @@ typedef enum rnnrt_status {
   RNNRT_STATUS_FAILED_PRECONDITION = 6,  /* the model or instance cannot do this (e.g. no state) */
   RNNRT_STATUS_INCOMPATIBLE_VERSION = 7, /* a model compiled for another runtime ABI version */
   RNNRT_STATUS_LIMIT_EXCEEDED = 8,       /* refused: would exceed a configured memory limit */
+  RNNRT_STATUS_DEVICE_ERROR = 9, /* the GPU driver failed or is missing (message: its words) */
 } rnnrt_status_t;
 
 /* The largest tensor rank the runtime handles. */

@@ -40,6 +40,16 @@ struct CompileOptions {
   int64_t threads = 1;
   /// Lower built-in cells through the generic custom-cell form.
   bool genericCells = false;
+  /// Non-empty: compile for this NVIDIA GPU ("sm_80", "sm_90"; docs/cuda.md)
+  /// instead of the CPU. AOT only: the result is host code that launches the
+  /// kernels through the runtime.
+  std::string cudaChip;
+  /// The CUDA toolkit (libdevice, ptxas); empty: findCudaToolkit().
+  std::string cudaToolkit;
+  /// Compile the CUDA target's kernels, before their mapping to blocks and
+  /// threads, for the CPU (buildGpuParallelFormPipeline): a check of the GPU
+  /// algorithm without a GPU.
+  bool gpuParallelForm = false;
 };
 
 /// Bytes the kernel allocates per call (results and temporaries): a sum of
@@ -66,6 +76,12 @@ struct LoweredModel {
   /// The lowered entry function; `_mlir_ciface_<entry>` is its C interface.
   std::string entry;
   HeapBound heapPerCall;
+  /// CUDA models: the kernels' PTX, the cubin ptxas made of it (empty without
+  /// ptxas), the kernel names by launch index, the number of constants.
+  std::string ptx;
+  std::string cubin;
+  std::vector<std::string> cudaKernels;
+  uint32_t cudaConstants = 0;
 };
 
 /// True for [A-Za-z_][A-Za-z0-9_]*.
@@ -83,10 +99,15 @@ struct ModelFacts {
   int64_t threads = 1;
   /// The code calls the Halide projection of librnnrt_halide.
   bool callsHalide = false;
+  /// CUDA models: the GPU architecture and whether a cubin is embedded.
+  std::string cudaChip;
+  bool hasCubin = false;
 };
 
 /// Adds the runtime ABI to the translated model (docs/runtime.md): the kernel
-/// `<name>_kernel(void *const *args)`, the rnnrt_model_t descriptor and its
+/// `<name>_kernel(void *const *args)` (CUDA: the host code
+/// `(const rnnrt_cuda_exec_t *, void *const *args)` with the PTX, cubin and
+/// kernel names in an rnnrt_cuda_code_t), the rnnrt_model_t descriptor and its
 /// accessor `<name>_model()`, the only external symbol; every other defined
 /// symbol is renamed `<name>_...` and made internal.
 llvm::Expected<ModelFacts> addRuntimeAbi(llvm::Module &module, const LoweredModel &model,

@@ -44,4 +44,22 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
     "::mlir::vector::VectorDialect"];
 }
 
+def ConvertGpuLaunchToRnnrt : Pass<"convert-gpu-launch-to-rnnrt", "::mlir::ModuleOp"> {
+  let summary = "Turn the host side of GPU code into calls through rnnrt_cuda_exec";
+  let description = [{
+    Runs after `gpu-to-llvm` (host code in the LLVM dialect, `gpu.launch_func`
+    with flattened operands, the kernels a `gpu.binary`). Functions marked
+    `rnnc.cuda_exec` take a `const rnnrt_cuda_exec_t *` (runtime/include/
+    rnnrt/cuda.h) as their first argument; in them, every `malloc`/`free`
+    becomes the exec's `alloc`/`free` (device memory), every address of a
+    constant global (weights) the exec's `constant` (its device copy, by
+    index), and every `gpu.launch_func` the exec's `launch` with the kernel's
+    index and its operands packed as cuLaunchKernel expects. The gpu.binary is
+    erased; the module gets `rnnc.cuda_kernels` (the kernel names, by index)
+    and `rnnc.cuda_constants` (how many constants). Launches, allocations or
+    constants anywhere else are errors.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // RNNC_CONVERSION_PASSES_TD

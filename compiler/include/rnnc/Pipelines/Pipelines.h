@@ -56,9 +56,23 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
 /// rnn dialect (on tensors) -> cells in their generic form (linalg) ->
 /// buffers -> one GPU kernel per linalg op (the hoisted input projection
 /// before the time loop, the recurrent matmul and the fused gate math in each
-/// step) -> NVVM -> a gpu.binary holding the kernels' PTX. The host side stays
-/// as loops over memrefs: the runtime that launches the kernels is issue #7.
+/// step) -> NVVM -> a gpu.binary holding the kernels' PTX; the host code stays
+/// loops over memrefs that launch them. The two halves:
+/// buildCudaBufferizationPipeline (down to buffers, with host code that never
+/// touches device memory: rnnc-legalize-gpu-host) and buildCudaKernelPipeline.
 void buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions &options);
+void buildCudaBufferizationPipeline(OpPassManager &pm);
+void buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOptions &options);
+
+/// The host code of buildCudaPipeline's result to the LLVM dialect, launching
+/// kernels through the runtime's rnnrt_cuda_exec (convert-gpu-launch-to-rnnrt).
+void buildCudaHostToLLVMPipeline(OpPassManager &pm);
+
+/// Each linalg op of buildCudaBufferizationPipeline's result as the parallel
+/// loop nest that buildCudaKernelPipeline maps to blocks and threads, run
+/// sequentially on the CPU: the GPU algorithm checked against the reference
+/// without a GPU. Then buildCpuToLLVMPipeline.
+void buildGpuParallelFormPipeline(OpPassManager &pm);
 
 /// Registers `rnnc-cpu-pipeline` and `rnnc-cuda-pipeline` for rnnc-opt.
 void registerPipelines();

@@ -16,4 +16,20 @@ def MergeGpuModules : Pass<"rnnc-merge-gpu-modules", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def LegalizeGpuHost : Pass<"rnnc-legalize-gpu-host", "::mlir::ModuleOp"> {
+  let summary = "Keep a bufferized model's host code off device memory";
+  let description = [{
+    Runs on the bufferized model before its loops become GPU kernels. On a GPU
+    every buffer the kernels touch is device memory, which host code may only
+    pass around, never read or write. So: each `memref.copy` becomes a
+    `linalg.copy` (then a kernel like any other linalg op); each statically
+    shaped allocation that host code alone uses (`memref.load`/`store`, the
+    deallocation pipeline's ownership arrays and helper calls) becomes a
+    `memref.alloca` at the function entry (its deallocations dropped), which
+    leaves every `memref.alloc` a device buffer. Any other host access to a
+    buffer is reported as an error at the access.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::memref::MemRefDialect"];
+}
+
 #endif // RNNC_TRANSFORMS_PASSES_TD

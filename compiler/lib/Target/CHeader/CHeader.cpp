@@ -125,12 +125,25 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
       os << " *   " << spec.name << " <- " << results[spec.pair].name << "\n";
       anyState = true;
     }
-  os << " * Target " << facts.target << ". Weights " << humanBytes(facts.weightBytes)
-     << " (read-only data in the object).\n";
-  os << " * Scratch: at most " << facts.heapPerCall.format(signature.symbols)
-     << " bytes per call (the kernel's results\n"
-        " * and temporaries, from the C library's malloc, freed before the call returns).\n"
-        " * Instance memory (state, outputs) comes from the instance's allocator.\n";
+  bool cuda = !facts.cudaChip.empty();
+  if (cuda) {
+    os << " * Target CUDA " << facts.cudaChip << " (PTX" << (facts.hasCubin ? " and cubin" : "")
+       << " embedded; host code for " << facts.target << "). Weights "
+       << humanBytes(facts.weightBytes) << ",\n"
+       << " * copied to each instance's GPU on first use. Every tensor pointer (inputs,\n"
+          " * outputs, state) is a device pointer; work is ordered on\n"
+          " * options.cuda_stream and each call waits for it. See docs/cuda.md.\n";
+    os << " * Device scratch: at most " << facts.heapPerCall.format(signature.symbols)
+       << " bytes per call (cuMemAlloc, freed before\n"
+          " * the call returns).\n";
+  } else {
+    os << " * Target " << facts.target << ". Weights " << humanBytes(facts.weightBytes)
+       << " (read-only data in the object).\n";
+    os << " * Scratch: at most " << facts.heapPerCall.format(signature.symbols)
+       << " bytes per call (the kernel's results\n"
+          " * and temporaries, from the C library's malloc, freed before the call returns).\n"
+          " * Instance memory (state, outputs) comes from the instance's allocator.\n";
+  }
   os << " * Threading: the model is immutable and shared; an instance is thread-compatible\n"
         " * (one call at a time); distinct instances may run concurrently.\n";
   if (facts.threads > 1)
@@ -196,13 +209,21 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   }
   for (const TensorSpec &spec : results) {
     outputIds.push_back(ids.make(spec.name));
-    params.push_back(std::string(ctype(spec.elementType)) + " *" + outputIds.back());
+    params.push_back(cuda ? std::string("const ") + ctype(spec.elementType) + " **" + outputIds.back()
+                          : std::string(ctype(spec.elementType)) + " *" + outputIds.back());
   }
 
-  os << "/* Runs one call on the instance's batch of rows. Inputs are C-order arrays\n"
-        " * of the sizes above; a state, sequence_length or mask input may be NULL (the\n"
-        " * instance's state, the lengths or mask set on it). Each output is copied to\n"
-        " * its pointer unless NULL (rnnrt_instance_output reads it in place). */\n";
+  if (cuda)
+    os << "/* Runs one call on the instance's batch of rows. Inputs are C-order arrays in\n"
+          " * GPU memory of the sizes above; a state, sequence_length or mask input may be\n"
+          " * NULL (the instance's state, the lengths or mask set on it). Each output\n"
+          " * pointer that is not NULL receives the device address of the output, owned by\n"
+          " * the instance and valid until its next call. */\n";
+  else
+    os << "/* Runs one call on the instance's batch of rows. Inputs are C-order arrays\n"
+          " * of the sizes above; a state, sequence_length or mask input may be NULL (the\n"
+          " * instance's state, the lengths or mask set on it). Each output is copied to\n"
+          " * its pointer unless NULL (rnnrt_instance_output reads it in place). */\n";
   os << "static inline rnnrt_status_t " << name << "_run(" << name << "_t *m";
   for (const std::string &param : params)
     os << ",\n    " << param;
@@ -231,7 +252,8 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   os << "  for (size_t i = 0; status == RNNRT_STATUS_OK && i < " << results.size() << "; ++i) {\n"
      << "    rnnrt_tensor_t t;\n"
      << "    if (out[i] && (status = rnnrt_instance_output(instance, i, &t)) == RNNRT_STATUS_OK)\n"
-     << "      memcpy(out[i], t.data, rnnrt_tensor_bytes(&t));\n"
+     << (cuda ? "      *(const void **)out[i] = t.data;\n"
+              : "      memcpy(out[i], t.data, rnnrt_tensor_bytes(&t));\n")
      << "  }\n  return status;\n}\n\n";
 
   auto forward = [&](StringRef ret, StringRef fn, StringRef extraParams, StringRef call,

@@ -24,6 +24,7 @@ public:
   DescriptorBuilder(llvm::Module &module, StringRef prefix)
       : module(module), context(module.getContext()), prefix(prefix.str()) {
     ptr = llvm::PointerType::get(context, 0);
+    i8 = llvm::Type::getInt8Ty(context);
     i32 = llvm::Type::getInt32Ty(context);
     i64 = llvm::Type::getInt64Ty(context);
     // name, dtype, role, rank, pair, dims, limit_symbol, limit_static
@@ -31,10 +32,10 @@ public:
     // bytes, num_factors, factors
     memoryTerm = llvm::StructType::get(context, {i64, i32, llvm::ArrayType::get(i32, kMaxRank)});
     // abi_version, num_inputs, num_outputs, num_symbols, name, target, inputs,
-    // outputs, symbols, batch_symbol, reserved, max_batch, weight_bytes, kernel,
-    // heap_terms, num_heap_terms, heap_bounded
+    // outputs, symbols, batch_symbol, device, max_batch, weight_bytes, kernel,
+    // heap_terms, num_heap_terms, heap_bounded, cuda
     modelType = llvm::StructType::get(context, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, i32,
-                                                i32, i64, i64, ptr, ptr, i32, i32});
+                                                i32, i64, i64, ptr, ptr, i32, i32, ptr});
   }
 
   llvm::Constant *global(llvm::Constant *init, StringRef suffix) {
@@ -105,7 +106,7 @@ public:
   llvm::LLVMContext &context;
   std::string prefix;
   llvm::PointerType *ptr;
-  llvm::IntegerType *i32, *i64;
+  llvm::IntegerType *i8, *i32, *i64;
   llvm::StructType *tensorInfo, *memoryTerm, *modelType;
 };
 } // namespace
@@ -118,8 +119,10 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
     return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
   };
   const ModelSignature &signature = model.signature;
+  bool cuda = !options.cudaChip.empty();
   llvm::Function *entry = module.getFunction("_mlir_ciface_" + model.entry);
-  if (!entry || entry->arg_size() != signature.inputs.size() + 1)
+  // (results, [exec,] inputs...)
+  if (!entry || entry->arg_size() != signature.inputs.size() + 1 + cuda)
     return fail("the C interface of '" + model.entry +
                 "' is missing or has an unexpected "
                 "signature");
@@ -129,6 +132,8 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
   facts.heapPerCall = model.heapPerCall;
   facts.threads = options.threads;
   facts.callsHalide = module.getFunction("rnnrt_halide_project_inputs") != nullptr;
+  facts.cudaChip = options.cudaChip;
+  facts.hasCubin = !model.cubin.empty();
   const llvm::DataLayout &layout = module.getDataLayout();
   for (llvm::GlobalVariable &var : module.globals())
     if (var.isConstant() && var.hasInitializer())
@@ -150,20 +155,60 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
 
   DescriptorBuilder b(module, options.name);
   llvm::LLVMContext &context = module.getContext();
-  auto *kernelType = llvm::FunctionType::get(llvm::Type::getVoidTy(context), {b.ptr}, false);
+  // CPU: kernel(args); CUDA: kernel(exec, args), exec passed after the results.
+  SmallVector<llvm::Type *> kernelParams(cuda ? 2 : 1, b.ptr);
+  auto *kernelType = llvm::FunctionType::get(llvm::Type::getVoidTy(context), kernelParams, false);
   auto *kernel = llvm::Function::Create(kernelType, llvm::GlobalValue::InternalLinkage,
                                         prefix + "kernel", module);
   for (StringRef attr : {"target-cpu", "target-features"})
     if (entry->hasFnAttribute(attr))
       kernel->addFnAttr(entry->getFnAttribute(attr));
   llvm::IRBuilder<> ir(llvm::BasicBlock::Create(context, "entry", kernel));
+  llvm::Value *argArray = kernel->getArg(cuda ? 1 : 0);
   SmallVector<llvm::Value *> args;
-  for (unsigned i = 0; i < entry->arg_size(); ++i) {
-    llvm::Value *slot = ir.CreateConstGEP1_64(b.ptr, kernel->getArg(0), i);
+  for (unsigned i = 0; i < signature.inputs.size() + 1; ++i) {
+    llvm::Value *slot = ir.CreateConstGEP1_64(b.ptr, argArray, i);
     args.push_back(ir.CreateLoad(b.ptr, slot));
   }
+  if (cuda)
+    args.insert(args.begin() + 1, kernel->getArg(0));
   ir.CreateCall(entry, args);
   ir.CreateRetVoid();
+
+  llvm::Constant *cudaCode = llvm::ConstantPointerNull::get(b.ptr);
+  if (cuda) {
+    SmallVector<llvm::Constant *> names;
+    for (const std::string &name : model.cudaKernels)
+      names.push_back(b.string(name));
+    llvm::Constant *nameTable =
+        names.empty() ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(b.ptr))
+                      : b.global(llvm::ConstantArray::get(
+                                     llvm::ArrayType::get(b.ptr, names.size()), names),
+                                 "cuda_kernel_names");
+    llvm::Constant *cubin = llvm::ConstantPointerNull::get(b.ptr);
+    if (!model.cubin.empty()) {
+      auto *var = cast<llvm::GlobalVariable>(b.global(
+          llvm::ConstantDataArray::getRaw(model.cubin, model.cubin.size(), b.i8), "cuda_cubin"));
+      var->setAlignment(llvm::Align(64));
+      cubin = var;
+    }
+    unsigned arch = 0;
+    StringRef(options.cudaChip).drop_front(3).getAsInteger(10, arch);
+    // arch, num_kernels, kernel_names, ptx, ptx_size, cubin, cubin_size,
+    // num_constants, reserved, kernel
+    auto *codeType = llvm::StructType::get(
+        context, {b.i32, b.i32, b.ptr, b.ptr, b.i64, b.ptr, b.i64, b.i32, b.i32, b.ptr});
+    cudaCode = b.global(
+        llvm::ConstantStruct::get(
+            codeType, {llvm::ConstantInt::get(b.i32, arch),
+                       llvm::ConstantInt::get(b.i32, names.size()), nameTable,
+                       b.global(llvm::ConstantDataArray::getString(context, model.ptx), "cuda_ptx"),
+                       llvm::ConstantInt::get(b.i64, model.ptx.size()), cubin,
+                       llvm::ConstantInt::get(b.i64, model.cubin.size()),
+                       llvm::ConstantInt::get(b.i32, model.cudaConstants),
+                       llvm::ConstantInt::get(b.i32, 0), kernel}),
+        "cuda_code");
+  }
 
   SmallVector<llvm::Constant *> symbolNames;
   for (const std::string &symbol : signature.symbols)
@@ -185,9 +230,12 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
                     b.string(target), b.tensors(signature.inputs, "inputs"),
                     b.tensors(signature.results, "outputs"), symbols,
                     llvm::ConstantInt::get(b.i32, signature.batchSymbol),
-                    llvm::ConstantInt::get(b.i32, 0), llvm::ConstantInt::get(b.i64, maxBatch),
-                    llvm::ConstantInt::get(b.i64, facts.weightBytes), kernel, heap[0],
-                    heap[1], heap[2]});
+                    llvm::ConstantInt::get(b.i32, cuda ? RNNRT_DEVICE_CUDA : RNNRT_DEVICE_CPU),
+                    llvm::ConstantInt::get(b.i64, maxBatch),
+                    llvm::ConstantInt::get(b.i64, facts.weightBytes),
+                    cuda ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(b.ptr))
+                         : kernel,
+                    heap[0], heap[1], heap[2], cudaCode});
   llvm::Constant *descriptorVar = b.global(descriptor, "descriptor");
 
   auto *accessorType = llvm::FunctionType::get(b.ptr, {}, false);

@@ -22,12 +22,16 @@ FailureOr<CudaTargetOptions> parseCudaTarget(StringRef text, std::string &error)
 /// libdevice; empty when none does.
 std::string findCudaToolkit();
 
-/// Lowers a copy of `module`'s entry function (`options.function`) through
-/// buildCudaPipeline and returns the PTX of its kernels, one module per
-/// gpu.binary, concatenated in order with a comment line naming each.
-/// Problems are reported as MLIR diagnostics.
-FailureOr<std::string> compileToPtx(ModuleOp module, const CompileOptions &options,
-                                    const CudaTargetOptions &cuda);
+/// The PTX of every gpu.binary in `module` (buildCudaKernelPipeline's
+/// result), concatenated with a comment line naming each.
+FailureOr<std::string> extractPtx(ModuleOp module, StringRef chip);
+
+/// `<toolkit>/bin/ptxas`, else ptxas on PATH; empty when there is none.
+std::string findPtxas(StringRef toolkit);
+
+/// Runs ptxas on `ptx` for `chip` and returns the cubin.
+FailureOr<std::string> assembleCubin(Location loc, StringRef ptx, StringRef chip,
+                                     StringRef ptxas);
 
 } // namespace mlir::rnnc
 
