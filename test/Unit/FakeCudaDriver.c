@@ -120,8 +120,15 @@ CUresult cuDeviceGet(int *device, int ordinal) {
   return CUDA_SUCCESS;
 }
 
+/* FAKE_CUDA_CAPABILITY=90 in the environment: an sm_90 device (for programs
+ * that cannot call fake_cuda_reset). */
 CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
   (void)device;
+  const char *capability = getenv("FAKE_CUDA_CAPABILITY");
+  if (capability && atoi(capability) > 0) {
+    fake.major = atoi(capability) / 10;
+    fake.minor = atoi(capability) % 10;
+  }
   if (attribute == 75)
     *value = fake.major;
   else if (attribute == 76)

@@ -103,6 +103,11 @@ bool JitModel::prepare(const std::vector<TensorRef> &inputs, rnnrt_instance_t **
                        std::vector<rnnrt_tensor_t> &tensors, std::string &error,
                        uint64_t memoryLimit) const {
   const ModelSignature &sig = signature_;
+  if (model_->device != RNNRT_DEVICE_CPU) {
+    error = "this model runs on a GPU and takes device pointers: create instances of model() "
+            "with rnnrt_instance_create and pass device memory (docs/cuda.md)";
+    return false;
+  }
   if (inputs.size() != sig.inputs.size()) {
     error = "expected " + std::to_string(sig.inputs.size()) + " inputs, got " +
             std::to_string(inputs.size());

@@ -115,6 +115,9 @@ void mlir::rnnc::buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOp
   // Reductions (a matmul's k) stay sequential loops inside a kernel.
   kernels.addPass(createConvertSCFToCFPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
+  // What gpu-to-nvvm leaves of the math dialect (math.fma of the generic
+  // cells) has LLVM intrinsics that NVPTX selects.
+  kernels.addPass(createConvertMathToLLVMPass());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());

@@ -51,8 +51,8 @@ public:
   /// The runtime descriptor; valid while this JitModel lives.
   const rnnrt_model_t *model() const { return model_; }
 
-  /// Runs once on `inputs` (in signature order) with a fresh instance whose
-  /// batch comes from the inputs. Fails with a message on a dtype, rank or
+  /// Runs once on `inputs` (in signature order, host memory; CPU models only)
+  /// with a fresh instance whose batch comes from the inputs. Fails with a message on a dtype, rank or
   /// size mismatch, an out-of-range sequence length, or a call that would
   /// need more than `memoryLimit` bytes (0: no limit; rnnrt memory_limit).
   bool run(const std::vector<TensorRef> &inputs, std::vector<HostTensor> &results,

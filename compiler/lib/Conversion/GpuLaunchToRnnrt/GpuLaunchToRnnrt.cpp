@@ -102,7 +102,8 @@ struct ConvertGpuLaunchToRnnrt
         return signalPassFailure();
       }
       ExecCalls execCalls(func, rewriter);
-      Block &entry = func.getBody().front();
+      // Launch slots go before the entry block's first op, in launch order.
+      Operation *entryStart = &func.getBody().front().front();
       for (Operation *op : work) {
         Location loc = op->getLoc();
         rewriter.setInsertionPoint(op);
@@ -135,7 +136,7 @@ struct ConvertGpuLaunchToRnnrt
           // that launches in loops do not grow the stack.
           ValueRange operands = launch.getKernelOperands();
           OpBuilder::InsertionGuard guard(rewriter);
-          rewriter.setInsertionPointToStart(&entry);
+          rewriter.setInsertionPoint(entryStart);
           Value one = execCalls.constant(loc, execCalls.i64, 1);
           Value count = execCalls.constant(loc, execCalls.i64, std::max<int64_t>(1, operands.size()));
           Value params = rewriter.create<LLVM::AllocaOp>(loc, execCalls.ptr, execCalls.ptr, count);
