@@ -277,8 +277,10 @@ CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz, u
                         void **extra) {
   REQUIRE_CONTEXT();
   FAIL_IF_INJECTED("cuLaunchKernel");
+  /* The hardware's limits, as the real driver checks them. */
   if (!function || !params || extra || gx == 0 || gy == 0 || gz == 0 || bx == 0 || by == 0 ||
-      bz == 0)
+      bz == 0 || bx > 1024 || by > 1024 || bz > 64 || bx * by * bz > 1024 || gx > 0x7fffffffu ||
+      gy > 65535 || gz > 65535)
     return CUDA_ERROR_INVALID_VALUE;
   note("cuLaunchKernel %s %u,%u,%u %u,%u,%u %u %p\n", (const char *)function, gx, gy, gz, bx, by,
        bz, shared, stream);

@@ -99,8 +99,10 @@ void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {
 }
 
 void mlir::rnnc::buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOptions &options) {
-  // Each linalg op becomes a parallel loop nest, then a gpu.launch.
+  // Each linalg op becomes a parallel loop nest of blocks of threads, then a
+  // gpu.launch.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createTileParallelLoops());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createParallelLoopToGpuPass());
   pm.addPass(createLowerAffinePass());
@@ -145,6 +147,7 @@ void mlir::rnnc::buildCudaHostToLLVMPipeline(OpPassManager &pm) {
 
 void mlir::rnnc::buildGpuParallelFormPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createTileParallelLoops());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
 }

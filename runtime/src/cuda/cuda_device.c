@@ -205,6 +205,17 @@ static void exec_launch(void *self, uint32_t kernel, int64_t grid_x, int64_t gri
       return;
     }
   }
+  /* CUDA's limits (every architecture since sm_30): a clearer message than
+   * the driver's CUDA_ERROR_INVALID_VALUE. */
+  if (block_x > 1024 || block_y > 1024 || block_z > 64 || block_x * block_y * block_z > 1024 ||
+      grid_y > 65535 || grid_z > 65535) {
+    record(cuda,
+           "kernel %s: a grid of %lld x %lld x %lld blocks of %lld x %lld x %lld threads is "
+           "beyond CUDA's limits",
+           cuda->code->kernel_names[kernel], (long long)grid_x, (long long)grid_y,
+           (long long)grid_z, (long long)block_x, (long long)block_y, (long long)block_z);
+    return;
+  }
   char call[160];
   snprintf(call, sizeof call, "cuLaunchKernel(%s)", cuda->code->kernel_names[kernel]);
   check(cuda,

@@ -32,4 +32,22 @@ def LegalizeGpuHost : Pass<"rnnc-legalize-gpu-host", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def TileParallelLoops : Pass<"rnnc-tile-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Split each outermost scf.parallel into blocks of threads";
+  let description = [{
+    Tiles the innermost dimension of every outermost `scf.parallel` by
+    `threads` (or its static size, when smaller) and the others by 1, so that
+    `gpu-map-parallel-loops` maps the tile loop to blocks and the loop inside
+    a tile to the threads of a block: consecutive threads take consecutive
+    elements of the innermost dimension, whose loads coalesce (in a 3-D nest
+    it is threadIdx.z, which CUDA caps at 64 per block). Partial tiles
+    are guarded by an `scf.if` (the thread loop keeps a constant bound).
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"128",
+           "Threads per block along the innermost dimension">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // RNNC_TRANSFORMS_PASSES_TD
