@@ -94,6 +94,11 @@ void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {
   pm.addPass(rnn::createRnnHoistInputProjection());
   pm.addPass(createConvertRnnToLoops());
   pm.addPass(createCanonicalizerPass());
+  // One kernel per chain of elementwise ops (bias adds, gate math, masks):
+  // fewer launches per step, and intermediates that never reach memory.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
   addBufferization(pm);
   pm.addPass(createLegalizeGpuHost());
 }
