@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """run_cases.py --rnnc RNNC CASES_DIR: runs `rnnc run` on every case listed in
 CASES_DIR/cases.txt (CASE/model.onnx, CASE/inputs/*.npy) and compares each
-output with CASE/expected/<name>.npy at rtol 1e-4 / atol 1e-5."""
+output with CASE/expected/<name>.npy at rtol 1e-4 / atol 1e-5.
+
+With --cuda-objects LLVM_NM: compiles each case's model for the CUDA target
+instead (`rnnc compile --target cuda:sm_80`), and checks that the object needs
+no outside symbol; exits 77 (skipped) without a CUDA toolkit."""
 import argparse
 import os
 import subprocess
@@ -33,17 +37,46 @@ def run_case(rnnc, case_dir, out_dir):
     return None
 
 
+def compile_cuda(rnnc, llvm_nm, case_dir, out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    obj = os.path.join(out_dir, "model.o")
+    cmd = [rnnc, "compile", os.path.join(case_dir, "model.onnx"), "--target", "cuda:sm_80",
+           "-o", obj]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return f"rnnc exited {proc.returncode}: {proc.stderr.strip()[:400]}"
+    undefined = subprocess.run([llvm_nm, "--undefined-only", obj], capture_output=True,
+                               text=True, check=True).stdout.strip()
+    if undefined:
+        return f"the object needs outside symbols: {undefined[:200]}"
+    return None
+
+
+def cuda_toolkit():
+    for variable in ("CUDA_HOME", "CUDA_ROOT", "CUDA_PATH"):
+        if os.environ.get(variable):
+            return os.environ[variable]
+    libdevice = "/usr/local/cuda/nvvm/libdevice/libdevice.10.bc"
+    return "/usr/local/cuda" if os.path.exists(libdevice) else None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rnnc", required=True)
+    parser.add_argument("--cuda-objects", metavar="LLVM_NM")
     parser.add_argument("cases")
     args = parser.parse_args()
+    if args.cuda_objects and not cuda_toolkit():
+        print("no CUDA toolkit (libdevice): set CUDA_HOME; CUDA objects not checked")
+        return 77
     with open(os.path.join(args.cases, "cases.txt")) as f:
         names = [line.strip() for line in f if line.strip()]
     failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
-            error = run_case(args.rnnc, os.path.join(args.cases, name), os.path.join(tmp, name))
+            case_dir, out_dir = os.path.join(args.cases, name), os.path.join(tmp, name)
+            error = (compile_cuda(args.rnnc, args.cuda_objects, case_dir, out_dir)
+                     if args.cuda_objects else run_case(args.rnnc, case_dir, out_dir))
             print(f"{'FAIL' if error else 'PASS'}: {name}" + (f": {error}" if error else ""))
             failed += error is not None
     print(f"{len(names) - failed} passed, {failed} failed")
