@@ -169,6 +169,10 @@ void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOpti
   // Single-threaded code has none, except the GPU parallel form
   // (buildGpuParallelFormPipeline), which runs sequentially.
   if (options.threads > 1) {
+    // One team for the whole time loop, not a fork/join per matmul and step.
+    HoistParallelRegionOptions team;
+    team.threads = options.threads;
+    pm.addNestedPass<func::FuncOp>(createHoistParallelRegion(team));
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = options.threads;
     pm.addPass(createConvertSCFToOpenMPPass(openmp));

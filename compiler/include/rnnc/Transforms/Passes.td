@@ -50,4 +50,24 @@ def TileParallelLoops : Pass<"rnnc-tile-parallel-loops", "::mlir::func::FuncOp">
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"];
 }
 
+def HoistParallelRegion : Pass<"rnnc-hoist-parallel-region", "::mlir::func::FuncOp"> {
+  let summary = "Run a loop of parallel loops (the time loop) in one OpenMP team";
+  let description = [{
+    `convert-scf-to-openmp` makes each `scf.parallel` its own `omp.parallel`:
+    in a time loop, a fork and join of the thread team per matmul per step. This
+    pass puts each outermost `scf.for` that contains `scf.parallel` loops into
+    one `omp.parallel` of `threads` threads instead: every thread runs the loop
+    control and the code without side effects; each `scf.parallel` becomes an
+    `omp.wsloop` (static schedule: a thread gets the same iterations, so the
+    same weights, every step; its implicit barrier ends the stage), each run of
+    other ops that write memory an `omp.single`, with an `omp.barrier` before a
+    stage whenever memory may have been read since the last one. Loops that
+    allocate or whose writes produce values stay as they are.
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"2", "Threads of the team">,
+  ];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect", "::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // RNNC_TRANSFORMS_PASSES_TD
