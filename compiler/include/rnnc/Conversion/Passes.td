@@ -29,7 +29,8 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
     Option<"projectInputsAboveBytes", "project-inputs-above-bytes", "int64_t",
            /*default=*/"1048576",
            "Compute the bottom layer's input projection for all steps before the "
-           "time loop when its input weights exceed this many bytes">,
+           "time loop when its input weights exceed this many bytes (a sixteenth "
+           "of it for a static batch below a sixteenth of the input depth)">,
     Option<"halideProjection", "halide-projection", "bool", /*default=*/"false",
            "Compute the hoisted input projection by calling the Halide pipeline "
            "rnnrt_halide_project_inputs (librnnrt_halide) instead of emitting loops">,
