@@ -30,7 +30,8 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
            /*default=*/"1048576",
            "Compute the bottom layer's input projection for all steps before the "
            "time loop when its input weights exceed this many bytes (a sixteenth "
-           "of it for a static batch below a sixteenth of the input depth)">,
+           "of it for a static batch below a sixteenth of the input depth, 8 times "
+           "it for a static batch of 32 rows or more)">,
     Option<"halideProjection", "halide-projection", "bool", /*default=*/"false",
            "Compute the hoisted input projection by calling the Halide pipeline "
            "rnnrt_halide_project_inputs (librnnrt_halide) instead of emitting loops">,
