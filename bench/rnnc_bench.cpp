@@ -575,8 +575,11 @@ int main(int argc, char **argv) {
       continue;
     Weights w = makeWeights(c, rng);
     std::vector<float> x = random(c.T * c.B * c.H, rng, 1.0f);
-    // rnnc hoists the input projection above 1 MiB of input weights (its default).
-    bool hoisted = 4 * c.H * gates(c.kind) * c.H > (1 << 20);
+    // When rnnc hoists the input projection with its defaults (the rule of
+    // SequenceEmitter::lower in RnnToLoops.cpp, for a static batch).
+    int64_t inputBytes = 4 * c.H * gates(c.kind) * c.H;
+    bool hoisted = (inputBytes > (1 << 20) && !(c.B >= 32 && inputBytes <= (8 << 20))) ||
+                   (16 * c.B < c.H && inputBytes > (1 << 16));
     RnncRunner rnncRunner, halideRunner;
     rnncRunner.rowBlock = halideRunner.rowBlock = rowBlock;
     rnncRunner.threads = halideRunner.threads = threads;
