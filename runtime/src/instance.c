@@ -201,7 +201,8 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
                     no * (sizeof(rnnrt_tensor_t) + 2 * sizeof(size_t) + sizeof(void *)) +
                     (model->num_symbols + 1 + input_fields + result_fields) * sizeof(int64_t) +
                     (ni + 1) * sizeof(void *);
-  in_use = add_bytes(in_use, mul_bytes((uint64_t)batch, 2 * sizeof(int64_t)));
+  /* lengths, lengths_host and lengths_buffer */
+  in_use = add_bytes(in_use, mul_bytes((uint64_t)batch, 3 * sizeof(int64_t)));
   for (uint32_t i = 0; i < ni; ++i) {
     const rnnrt_tensor_info_t *info = &model->inputs[i];
     if (info->role != RNNRT_ROLE_STATE)

@@ -253,6 +253,21 @@ rnnrt_status_t rnnrt_npy_load(const char *path, const rnnrt_allocator_t *allocat
     count *= (size_t)out->shape[i];
   }
   out->data_bytes = count * element;
+  /* In a regular file the data must be there: a header claiming more is
+   * refused before anything that size is allocated (pipes cannot tell). */
+  long start = ftell(file);
+  if (start >= 0 && fseek(file, 0, SEEK_END) == 0) {
+    long end = ftell(file);
+    if (fseek(file, start, SEEK_SET) != 0) {
+      status = rnnrt_fail(message, capacity, RNNRT_STATUS_IO_ERROR, "'%s': cannot seek", path);
+      goto done;
+    }
+    if (end >= start && (unsigned long)(end - start) < out->data_bytes) {
+      rnnrt_fail(message, capacity, status,
+                 "'%s': data is shorter than the shape needs (%zu bytes)", path, out->data_bytes);
+      goto done;
+    }
+  }
   data = allocator->alloc(allocator->self, out->data_bytes == 0 ? element : out->data_bytes, 64);
   if (!data) {
     status = rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY,

@@ -147,6 +147,10 @@ TEST(Npy, RejectsMalformedFiles) {
       {"bad_shape", npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': [2], }", eight),
        "malformed 'shape'"},
       {"short_data", npyBytes(f4, std::string(7, '\0')), "data is shorter than the shape needs"},
+      // 1.4 TB claimed, 8 bytes there: refused before allocating (found by the fuzzer).
+      {"claims_terabytes",
+       npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (29999999999, 3, 4), }", eight),
+       "data is shorter than the shape needs"},
       {"long_data", npyBytes(f4, std::string(9, '\0')), "data is longer than the shape says"},
   };
   for (const BadCase &c : cases) {
