@@ -198,8 +198,11 @@ HeapBound estimateHeapPerCall(func::FuncOp func, const ModelSignature &signature
   for (auto &[symbols, bytes] : terms)
     if (bytes != 0)
       bound.terms.push_back({bytes, symbols});
-  llvm::stable_sort(bound.terms, [](const HeapBound::Term &a, const HeapBound::Term &b) {
-    return a.symbols.size() > b.symbols.size();
+  // Most factors first, then by symbols (the map's order; keys are unique).
+  llvm::sort(bound.terms, [](const HeapBound::Term &a, const HeapBound::Term &b) {
+    if (a.symbols.size() != b.symbols.size())
+      return a.symbols.size() > b.symbols.size();
+    return a.symbols < b.symbols;
   });
   return bound;
 }
