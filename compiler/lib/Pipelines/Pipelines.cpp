@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "rnnc/Conversion/Passes.h"
@@ -103,12 +104,20 @@ void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {
   pm.addPass(createLegalizeGpuHost());
 }
 
-void mlir::rnnc::buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOptions &options) {
-  // Each linalg op becomes a parallel loop nest of blocks of threads, then a
-  // gpu.launch.
+namespace {
+/// Each linalg op as a parallel loop nest of blocks of threads, mapped to GPU
+/// blocks and threads (attributes only: still runnable on the CPU).
+void addGpuParallelLoops(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
-  pm.addNestedPass<func::FuncOp>(createTileParallelLoops());
+  // Adjacent loops over the same space and buffers in one kernel.
+  pm.addNestedPass<func::FuncOp>(createParallelLoopFusionPass());
+  pm.addNestedPass<func::FuncOp>(rnnc::createTileParallelLoops());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+}
+} // namespace
+
+void mlir::rnnc::buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOptions &options) {
+  addGpuParallelLoops(pm);
   pm.addNestedPass<func::FuncOp>(createParallelLoopToGpuPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createCanonicalizerPass());
@@ -151,9 +160,7 @@ void mlir::rnnc::buildCudaHostToLLVMPipeline(OpPassManager &pm) {
 }
 
 void mlir::rnnc::buildGpuParallelFormPipeline(OpPassManager &pm) {
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
-  pm.addNestedPass<func::FuncOp>(createTileParallelLoops());
-  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  addGpuParallelLoops(pm);
   pm.addPass(createCanonicalizerPass());
 }
 
