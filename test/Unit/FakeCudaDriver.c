@@ -38,7 +38,7 @@ static struct {
   size_t image_bytes;
   char names[MAX_FUNCTIONS][128];
   int num_functions;
-  long live_allocations, launches;
+  long live_allocations, allocations, launches;
   char log[LOG_BYTES];
   size_t log_used;
 } fake = {.devices = 1, .major = 8, .minor = 0};
@@ -93,6 +93,7 @@ void fake_cuda_fail(const char *call, int after, int code) {
 
 const char *fake_cuda_log(void) { return fake.log; }
 long fake_cuda_live_allocations(void) { return fake.live_allocations; }
+long fake_cuda_allocations(void) { return fake.allocations; }
 long fake_cuda_launches(void) { return fake.launches; }
 int fake_cuda_contexts_retained(void) { return fake.contexts_retained; }
 int fake_cuda_context_depth(void) { return fake.context_depth; }
@@ -230,6 +231,7 @@ CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
     return CUDA_ERROR_OUT_OF_MEMORY;
   memset(p, 0xA5, bytes); /* like device memory: not zeroed */
   ++fake.live_allocations;
+  ++fake.allocations;
   *pointer = (CUdeviceptr)(size_t)p;
   return CUDA_SUCCESS;
 }

@@ -48,6 +48,14 @@ typedef struct driver {
   CUresult (*cuGetErrorString)(CUresult, const char **);
 } driver_t;
 
+/* A device buffer of the kernel's scratch, kept for the next call. */
+typedef struct scratch_block {
+  void *pointer;
+  uint64_t bytes;
+  int in_use;
+  int used; /* by the current call */
+} scratch_block_t;
+
 typedef struct cuda_device {
   rnnrt_allocator_t allocator;
   driver_t driver;
@@ -60,6 +68,12 @@ typedef struct cuda_device {
   CUfunction *functions;  /* per kernel name */
   void **constants;       /* device copies, per constant index */
   rnnrt_cuda_exec_t exec; /* what the host code calls */
+  /* The buffers the host code allocated in the last call: each step, and
+   * each call with the same sizes, allocates the same sizes again, which
+   * cuMemAlloc (synchronous, slow) then need not. A call frees what it did
+   * not use, so memory follows the sizes of the last call. */
+  scratch_block_t *scratch;
+  uint32_t num_scratch, scratch_capacity;
   int failed;             /* sticky within one run */
   char error[512];
 } cuda_device_t;
@@ -150,8 +164,7 @@ static int load_driver(cuda_device_t *cuda, const char *path, char *message, siz
   return 1;
 }
 
-static void *exec_alloc(void *self, uint64_t bytes) {
-  cuda_device_t *cuda = self;
+static void *driver_alloc(cuda_device_t *cuda, uint64_t bytes) {
   CUdeviceptr pointer = 0;
   if (cuda->failed ||
       !check(cuda, cuda->driver.cuMemAlloc(&pointer, bytes == 0 ? 1 : bytes), "cuMemAlloc"))
@@ -159,10 +172,53 @@ static void *exec_alloc(void *self, uint64_t bytes) {
   return (void *)(uintptr_t)pointer;
 }
 
-static void exec_free(void *self, void *pointer) {
-  cuda_device_t *cuda = self;
+static void driver_free(cuda_device_t *cuda, void *pointer) {
   if (pointer)
     check(cuda, cuda->driver.cuMemFree((CUdeviceptr)(uintptr_t)pointer), "cuMemFree");
+}
+
+/* exec->alloc: a free scratch block of the same size, else a new one. */
+static void *scratch_alloc(void *self, uint64_t bytes) {
+  cuda_device_t *cuda = self;
+  if (cuda->failed)
+    return NULL;
+  for (uint32_t i = 0; i < cuda->num_scratch; ++i) {
+    scratch_block_t *block = &cuda->scratch[i];
+    if (!block->in_use && block->bytes == bytes) {
+      block->in_use = block->used = 1;
+      return block->pointer;
+    }
+  }
+  if (cuda->num_scratch == cuda->scratch_capacity) {
+    uint32_t capacity = cuda->scratch_capacity ? 2 * cuda->scratch_capacity : 16;
+    rnnrt_allocator_t *a = &cuda->allocator;
+    scratch_block_t *grown = a->alloc(a->self, capacity * sizeof *grown, 64);
+    if (!grown) {
+      record(cuda, "out of host memory for the device scratch table");
+      return NULL;
+    }
+    if (cuda->num_scratch > 0)
+      memcpy(grown, cuda->scratch, cuda->num_scratch * sizeof *grown);
+    a->free(a->self, cuda->scratch);
+    cuda->scratch = grown;
+    cuda->scratch_capacity = capacity;
+  }
+  void *pointer = driver_alloc(cuda, bytes);
+  if (pointer)
+    cuda->scratch[cuda->num_scratch++] = (scratch_block_t){pointer, bytes, 1, 1};
+  return pointer;
+}
+
+/* exec->free, and the release of a kernel result: back to the scratch. */
+static void scratch_free(void *self, void *pointer) {
+  cuda_device_t *cuda = self;
+  for (uint32_t i = 0; i < cuda->num_scratch; ++i)
+    if (cuda->scratch[i].pointer == pointer) {
+      cuda->scratch[i].in_use = 0;
+      return;
+    }
+  if (pointer)
+    record(cuda, "the model's code freed device memory it did not allocate");
 }
 
 static void *exec_constant(void *self, uint32_t index, const void *host, uint64_t bytes) {
@@ -173,12 +229,12 @@ static void *exec_constant(void *self, uint32_t index, const void *host, uint64_
   }
   if (cuda->constants[index] || cuda->failed)
     return cuda->constants[index];
-  void *copy = exec_alloc(cuda, bytes);
+  void *copy = driver_alloc(cuda, bytes);
   if (copy && !check(cuda,
                      cuda->driver.cuMemcpyHtoDAsync((CUdeviceptr)(uintptr_t)copy, host, bytes,
                                                     cuda->stream),
                      "cuMemcpyHtoDAsync")) {
-    exec_free(cuda, copy);
+    driver_free(cuda, copy);
     return NULL;
   }
   cuda->constants[index] = copy;
@@ -248,13 +304,13 @@ static void *device_alloc(void *device, size_t bytes) {
   void *pointer = NULL;
   cuda->failed = 0;
   if (push(cuda)) {
-    pointer = exec_alloc(cuda, bytes);
+    pointer = driver_alloc(cuda, bytes);
     if (pointer &&
         !check(cuda,
                cuda->driver.cuMemsetD8Async((CUdeviceptr)(uintptr_t)pointer, 0,
                                             bytes == 0 ? 1 : bytes, cuda->stream),
                "cuMemsetD8Async")) {
-      exec_free(cuda, pointer);
+      driver_free(cuda, pointer);
       pointer = NULL;
     }
     if (pointer)
@@ -268,7 +324,7 @@ static void device_free(void *device, void *data) {
   cuda_device_t *cuda = device;
   if (!data || !push(cuda))
     return;
-  exec_free(cuda, data);
+  driver_free(cuda, data);
   pop(cuda);
 }
 
@@ -317,15 +373,31 @@ static rnnrt_status_t device_fill(void *device, void *to, int value, size_t byte
   });
 }
 
+/* Frees the scratch blocks the call that just ended did not use. */
+static void trim_scratch(cuda_device_t *cuda) {
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < cuda->num_scratch; ++i) {
+    scratch_block_t block = cuda->scratch[i];
+    if (!block.in_use && !block.used) {
+      driver_free(cuda, block.pointer);
+      continue;
+    }
+    block.used = 0;
+    cuda->scratch[kept++] = block;
+  }
+  cuda->num_scratch = kept;
+}
+
 static rnnrt_status_t device_run(void *device, void *const *args) {
   cuda_device_t *cuda = device;
   DEVICE_CALL(cuda, {
     cuda->code->kernel(&cuda->exec, args);
     synchronize(cuda);
+    trim_scratch(cuda);
   });
 }
 
-static void device_release(void *device, void *result) { device_free(device, result); }
+static void device_release(void *device, void *result) { scratch_free(device, result); }
 
 static const char *device_error(void *device) { return ((cuda_device_t *)device)->error; }
 
@@ -337,7 +409,9 @@ static void device_destroy(void *device) {
   if (cuda->context && push(cuda)) {
     if (cuda->constants)
       for (uint32_t i = 0; i < cuda->code->num_constants; ++i)
-        exec_free(cuda, cuda->constants[i]);
+        driver_free(cuda, cuda->constants[i]);
+    for (uint32_t i = 0; i < cuda->num_scratch; ++i)
+      driver_free(cuda, cuda->scratch[i].pointer);
     if (cuda->module)
       d->cuModuleUnload(cuda->module);
     pop(cuda);
@@ -349,6 +423,7 @@ static void device_destroy(void *device) {
   rnnrt_allocator_t a = cuda->allocator;
   a.free(a.self, cuda->functions);
   a.free(a.self, cuda->constants);
+  a.free(a.self, cuda->scratch);
   a.free(a.self, cuda);
 }
 
@@ -446,8 +521,8 @@ rnnrt_status_t rnnrt_cuda_device_create(const rnnrt_model_t *model,
   if (cuda->failed)
     return give_up(cuda, message, capacity);
   cuda->exec.self = cuda;
-  cuda->exec.alloc = exec_alloc;
-  cuda->exec.free = exec_free;
+  cuda->exec.alloc = scratch_alloc;
+  cuda->exec.free = scratch_free;
   cuda->exec.constant = exec_constant;
   cuda->exec.launch = exec_launch;
   *out_device = cuda;

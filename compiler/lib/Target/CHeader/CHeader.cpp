@@ -134,8 +134,8 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
           " * outputs, state) is a device pointer; work is ordered on\n"
           " * options.cuda_stream and each call waits for it. See docs/cuda.md.\n";
     os << " * Device scratch: at most " << facts.heapPerCall.format(signature.symbols)
-       << " bytes per call (cuMemAlloc, freed before\n"
-          " * the call returns).\n";
+       << " bytes per call (cuMemAlloc; kept by\n"
+          " * the instance for its next call, which frees what it does not reuse).\n";
   } else {
     os << " * Target " << facts.target << ". Weights " << humanBytes(facts.weightBytes)
        << " (read-only data in the object).\n";
