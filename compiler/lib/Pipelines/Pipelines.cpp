@@ -108,6 +108,8 @@ namespace {
 /// Each linalg op as a parallel loop nest of blocks of threads, mapped to GPU
 /// blocks and threads (attributes only: still runnable on the CPU).
 void addGpuParallelLoops(OpPassManager &pm) {
+  // The hoisted projection in register blocks of 4 x 4 outputs per thread.
+  pm.addNestedPass<func::FuncOp>(rnnc::createBlockContractions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   // Adjacent loops over the same space and buffers in one kernel.
   pm.addNestedPass<func::FuncOp>(createParallelLoopFusionPass());

@@ -70,4 +70,29 @@ def HoistParallelRegion : Pass<"rnnc-hoist-parallel-region", "::mlir::func::Func
   let dependentDialects = ["::mlir::omp::OpenMPDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def BlockContractions : Pass<"rnnc-block-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Give each GPU thread a register block of a time-parallel contraction";
+  let description = [{
+    A linalg op on buffers with a reduction, outside any loop (on the GPU
+    target: the hoisted input projection of all steps), becomes a parallel
+    loop over blocks of `rows` x `columns` outputs (its outermost and
+    innermost parallel dimensions; `rows` x `columns` accumulators carried
+    through the reduction loops, so that they stay in registers), each block
+    one thread's work: per step of the reduction it loads `rows` + `columns`
+    operands instead of 2 per output. Edge blocks read clamped indices and
+    store only their valid outputs. Ops whose maps are not projected
+    permutations, whose body reads `linalg.index`, or with other than one
+    output are left alone, as are contractions inside the time loop (a step's
+    matmul has too few outputs to share).
+  }];
+  let options = [
+    Option<"rows", "rows", "int64_t", /*default=*/"4",
+           "Outputs per thread along the outermost parallel dimension">,
+    Option<"columns", "columns", "int64_t", /*default=*/"4",
+           "Outputs per thread along the innermost parallel dimension">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // RNNC_TRANSFORMS_PASSES_TD
