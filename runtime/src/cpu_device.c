@@ -60,10 +60,13 @@ static void cpu_destroy(void *device) {
     cpu->allocator.free(cpu->allocator.self, cpu);
 }
 
-const rnnrt_device_ops_t rnnrt_cpu_device_ops = {
-    cpu_alloc, cpu_free, cpu_copy,    cpu_copy,  cpu_copy,
-    cpu_fill,  cpu_run,  cpu_release, cpu_error, cpu_destroy,
-};
+const rnnrt_device_ops_t *rnnrt_cpu_device_ops(void) {
+  static const rnnrt_device_ops_t ops = {
+      cpu_alloc, cpu_free, cpu_copy,    cpu_copy,  cpu_copy,
+      cpu_fill,  cpu_run,  cpu_release, cpu_error, cpu_destroy,
+  };
+  return &ops;
+}
 
 rnnrt_status_t rnnrt_cpu_device_create(const rnnrt_model_t *model,
                                        const rnnrt_allocator_t *allocator, void **out_device,

@@ -26,14 +26,15 @@ typedef struct rnnrt_device_ops {
 } rnnrt_device_ops_t;
 
 /* Host memory from the instance's allocator; the kernel runs on the caller's
- * thread. */
-extern const rnnrt_device_ops_t rnnrt_cpu_device_ops;
+ * thread. (The tables are returned by functions, not exported as globals: a
+ * program may link the static and the shared runtime both.) */
+const rnnrt_device_ops_t *rnnrt_cpu_device_ops(void);
 rnnrt_status_t rnnrt_cpu_device_create(const rnnrt_model_t *model,
                                        const rnnrt_allocator_t *allocator, void **out_device,
                                        char *message, size_t capacity);
 
 /* A CUDA context of the driver named by the options (runtime/src/cuda). */
-extern const rnnrt_device_ops_t rnnrt_cuda_device_ops;
+const rnnrt_device_ops_t *rnnrt_cuda_device_ops(void);
 rnnrt_status_t rnnrt_cuda_device_create(const rnnrt_model_t *model,
                                         const rnnrt_instance_options_t *options,
                                         const rnnrt_allocator_t *allocator, void **out_device,

@@ -244,7 +244,7 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
     return status;
   }
   instance->ops =
-      model->device == RNNRT_DEVICE_CUDA ? &rnnrt_cuda_device_ops : &rnnrt_cpu_device_ops;
+      model->device == RNNRT_DEVICE_CUDA ? rnnrt_cuda_device_ops() : rnnrt_cpu_device_ops();
   instance->state = allocate(&allocator, ni * sizeof(rnnrt_tensor_t));
   instance->lengths = allocate(&allocator, (size_t)batch * sizeof(int64_t));
   instance->lengths_host = allocate(&allocator, (size_t)batch * sizeof(int64_t));

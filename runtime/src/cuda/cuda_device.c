@@ -427,10 +427,13 @@ static void device_destroy(void *device) {
   a.free(a.self, cuda);
 }
 
-const rnnrt_device_ops_t rnnrt_cuda_device_ops = {
-    device_alloc, device_free, device_upload,  device_download, device_copy,
-    device_fill,  device_run,  device_release, device_error,    device_destroy,
-};
+const rnnrt_device_ops_t *rnnrt_cuda_device_ops(void) {
+  static const rnnrt_device_ops_t ops = {
+      device_alloc, device_free, device_upload,  device_download, device_copy,
+      device_fill,  device_run,  device_release, device_error,    device_destroy,
+  };
+  return &ops;
+}
 
 static void *zeroed(const rnnrt_allocator_t *a, size_t bytes) {
   void *p = a->alloc(a->self, bytes == 0 ? 1 : bytes, 64);
