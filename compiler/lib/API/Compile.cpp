@@ -312,6 +312,9 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   bool cuda = !options.cudaChip.empty();
   if (cuda && options.gpuParallelForm)
     return emitError(loc) << "the GPU parallel form is a CPU build; it takes no CUDA target";
+  if (cuda && (options.threads > 1 || options.halideProjection))
+    return emitError(loc) << "threads and the Halide projection are CPU options; the CUDA "
+                             "target takes neither";
   CpuPipelineOptions pipelineOptions;
   pipelineOptions.vectorWidth = options.vectorWidth;
   pipelineOptions.accumulators = options.accumulators;
