@@ -30,3 +30,17 @@ if os.path.exists(os.path.join(cuda_home, "bin", "ptxas")):
     config.available_features.add("ptxas")
     config.environment["CUDA_HOME"] = cuda_home
     llvm_config.with_environment("PATH", os.path.join(cuda_home, "bin"), append_path=True)
+
+# A GPU that the CUDA driver finds: the CUDA execution tests run (they are
+# unsupported elsewhere).
+def cuda_gpu_present():
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+        count = ctypes.c_int(0)
+        return cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 \
+            and count.value > 0
+    except OSError:
+        return False
+if cuda_gpu_present():
+    config.available_features.add("cuda-gpu")

@@ -51,6 +51,11 @@ struct rnnrt_instance {
   void **args;            /* kernel arguments */
   void **fresh_outputs;   /* output buffers grown during a call */
   size_t *fresh_capacity;
+
+  /* Buffers the host allocated with rnnrt_instance_device_alloc. */
+  void **host_buffers;
+  size_t *host_buffer_bytes;
+  size_t num_host_buffers, host_buffer_capacity;
 };
 
 static size_t descriptor_fields(int32_t rank) { return 3 + 2 * (size_t)rank; }
@@ -136,6 +141,8 @@ void rnnrt_instance_destroy(rnnrt_instance_t *instance) {
         instance->ops->free(device, instance->outputs[i].data);
     instance->ops->free(device, instance->lengths_buffer);
     instance->ops->free(device, instance->mask_buffer);
+    for (size_t i = 0; i < instance->num_host_buffers; ++i)
+      instance->ops->free(device, instance->host_buffers[i]);
     instance->ops->destroy(device);
   }
   void *blocks[] = {instance->state,           instance->lengths,
@@ -144,7 +151,8 @@ void rnnrt_instance_destroy(rnnrt_instance_t *instance) {
                     instance->symbols,         instance->bound,
                     instance->input_fields,    instance->result_fields,
                     instance->args,            instance->fresh_outputs,
-                    instance->fresh_capacity};
+                    instance->fresh_capacity,  instance->host_buffers,
+                    instance->host_buffer_bytes};
   for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; ++i)
     a.free(a.self, blocks[i]);
   a.free(a.self, instance);
@@ -817,5 +825,93 @@ rnnrt_status_t rnnrt_instance_reset_state(rnnrt_instance_t *instance, const uint
                                row_bytes) != RNNRT_STATUS_OK)
         return device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
   }
+  return succeed(instance);
+}
+
+rnnrt_status_t rnnrt_instance_device_alloc(rnnrt_instance_t *instance, size_t bytes,
+                                           void **out_data) {
+  if (!instance)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  if (!out_data)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "out_data is NULL");
+  *out_data = NULL;
+  uint64_t in_use = add_bytes(instance->memory_in_use, bytes);
+  if (instance->memory_limit > 0 && in_use > instance->memory_limit)
+    return set_error(instance, RNNRT_STATUS_LIMIT_EXCEEDED,
+                     "a buffer of %zu bytes would bring the instance to %llu bytes, over its "
+                     "memory limit of %llu",
+                     bytes, (unsigned long long)in_use,
+                     (unsigned long long)instance->memory_limit);
+  rnnrt_allocator_t *a = &instance->allocator;
+  if (instance->num_host_buffers == instance->host_buffer_capacity) {
+    size_t capacity = instance->host_buffer_capacity ? 2 * instance->host_buffer_capacity : 8;
+    void **buffers = allocate(a, capacity * sizeof(void *));
+    size_t *sizes = allocate(a, capacity * sizeof(size_t));
+    if (!buffers || !sizes) {
+      a->free(a->self, buffers);
+      a->free(a->self, sizes);
+      return set_error(instance, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
+    }
+    if (instance->num_host_buffers > 0) {
+      memcpy(buffers, instance->host_buffers, instance->num_host_buffers * sizeof(void *));
+      memcpy(sizes, instance->host_buffer_bytes, instance->num_host_buffers * sizeof(size_t));
+    }
+    a->free(a->self, instance->host_buffers);
+    a->free(a->self, instance->host_buffer_bytes);
+    instance->host_buffers = buffers;
+    instance->host_buffer_bytes = sizes;
+    instance->host_buffer_capacity = capacity;
+  }
+  void *data = instance->ops->alloc(instance->device, bytes);
+  if (!data) {
+    const char *why = instance->ops->error(instance->device);
+    return set_error(instance, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory for %zu bytes%s%s",
+                     bytes, why[0] ? ": " : "", why);
+  }
+  instance->host_buffers[instance->num_host_buffers] = data;
+  instance->host_buffer_bytes[instance->num_host_buffers++] = bytes;
+  instance->memory_in_use = in_use;
+  *out_data = data;
+  return succeed(instance);
+}
+
+rnnrt_status_t rnnrt_instance_device_free(rnnrt_instance_t *instance, void *data) {
+  if (!instance)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  if (!data)
+    return succeed(instance);
+  for (size_t i = 0; i < instance->num_host_buffers; ++i) {
+    if (instance->host_buffers[i] != data)
+      continue;
+    instance->ops->free(instance->device, data);
+    instance->memory_in_use -= instance->host_buffer_bytes[i];
+    --instance->num_host_buffers;
+    instance->host_buffers[i] = instance->host_buffers[instance->num_host_buffers];
+    instance->host_buffer_bytes[i] = instance->host_buffer_bytes[instance->num_host_buffers];
+    return succeed(instance);
+  }
+  return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                   "%p is not a buffer of rnnrt_instance_device_alloc on this instance", data);
+}
+
+rnnrt_status_t rnnrt_instance_copy_to_device(rnnrt_instance_t *instance, void *device,
+                                             const void *host, size_t bytes) {
+  if (!instance)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  if (bytes > 0 && (!device || !host))
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "a copy needs both pointers");
+  if (instance->ops->upload(instance->device, device, host, bytes) != RNNRT_STATUS_OK)
+    return device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
+  return succeed(instance);
+}
+
+rnnrt_status_t rnnrt_instance_copy_to_host(rnnrt_instance_t *instance, void *host,
+                                           const void *device, size_t bytes) {
+  if (!instance)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  if (bytes > 0 && (!device || !host))
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "a copy needs both pointers");
+  if (instance->ops->download(instance->device, host, device, bytes) != RNNRT_STATUS_OK)
+    return device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
   return succeed(instance);
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 
+#include "CaseCheck.h"
 #include "ModelText.h"
 #include "RandomCase.h"
 #include "RnnReference.h"
@@ -23,95 +24,6 @@ using reference::Cell;
 using reference::CellKind;
 
 namespace {
-/// The reference cases pass no initial state unless they test it.
-mlir::rnnc::CompileOptions statelessOptions() {
-  mlir::rnnc::CompileOptions options;
-  options.exposeState = false;
-  return options;
-}
-
-constexpr double kTolerance = 1e-5;
-
-void expectClose(const std::vector<float> &expected, const mlir::rnnc::HostTensor &actual,
-                 const std::string &what) {
-  ASSERT_EQ((int64_t)expected.size(), actual.numElements()) << what;
-  double worst = 0;
-  size_t worstIndex = 0;
-  for (size_t i = 0; i < expected.size(); ++i) {
-    double err = std::fabs((double)expected[i] - actual.f32()[i]);
-    if (!(err <= worst)) {
-      worst = err;
-      worstIndex = i;
-    }
-  }
-  EXPECT_LE(worst, kTolerance) << what << ": element " << worstIndex << " expected "
-                               << expected[worstIndex] << " got " << actual.f32()[worstIndex];
-}
-
-/// Compiles (with the default options, as changed by `adjust`) and runs `c`
-/// and compares every result with the reference; the results go to `out`
-/// when given.
-void checkCase(const Case &c,
-               const std::function<void(mlir::rnnc::CompileOptions &)> &adjust = nullptr,
-               std::vector<mlir::rnnc::HostTensor> *out = nullptr) {
-  const ModelConfig &m = c.config;
-  SCOPED_TRACE(describe(m));
-  std::vector<WeightArg> weights;
-  std::string text = buildModelText(m, weights);
-  mlir::DialectRegistry registry;
-  mlir::rnnc::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  std::string diagnostics;
-  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-    diagnostics += d.str() + "\n";
-    return mlir::success();
-  });
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(text, &context);
-  ASSERT_TRUE(module) << diagnostics << text;
-  mlir::rnnc::CompileOptions options = statelessOptions();
-  if (adjust)
-    adjust(options);
-  auto model = mlir::rnnc::JitModel::compile(*module, options);
-  ASSERT_TRUE(succeeded(model)) << diagnostics << text;
-
-  using mlir::rnnc::ElementType;
-  using mlir::rnnc::TensorRef;
-  const int64_t D = m.layers.front().inputDepth;
-  std::vector<TensorRef> inputs;
-  inputs.push_back(
-      TensorRef{ElementType::F32,
-                m.timeMajor ? std::vector<int64_t>{m.T, m.B, D} : std::vector<int64_t>{m.B, m.T, D},
-                c.inputs.data()});
-  std::vector<int32_t> lengths32(c.lengths.begin(), c.lengths.end());
-  if (m.withLengths)
-    inputs.push_back(m.lengthsI64 ? TensorRef{ElementType::I64, {m.B}, c.lengths.data()}
-                                  : TensorRef{ElementType::I32, {m.B}, lengths32.data()});
-  if (m.withMask)
-    inputs.push_back(TensorRef{ElementType::Bool, {m.B, m.T}, c.mask.data()});
-  for (size_t i = 0; i < c.initialState.size(); ++i)
-    inputs.push_back(TensorRef{ElementType::F32,
-                               {m.B, (int64_t)(c.initialState[i].size() / m.B)},
-                               c.initialState[i].data()});
-  for (const WeightArg &w : weights)
-    inputs.push_back(TensorRef{ElementType::F32, w.shape, w.data->data()});
-
-  std::vector<mlir::rnnc::HostTensor> results;
-  std::string error;
-  ASSERT_TRUE((*model)->run(inputs, results, error)) << error;
-
-  reference::Result expected = reference::dynamicRnn(
-      m.layers, c.inputs, m.T, m.B, m.timeMajor, m.withLengths ? &c.lengths : nullptr,
-      m.withInitialState ? &c.initialState : nullptr, m.reverse, m.zeroStateForEmptyRows,
-      m.withMask ? &c.mask : nullptr, m.zeroOutputForMask, m.goBackwards);
-  ASSERT_EQ(results.size(), 1 + expected.finalStates.size());
-  EXPECT_EQ(results[0].name, "outputs");
-  expectClose(expected.outputs, results[0], "outputs");
-  for (size_t i = 0; i < expected.finalStates.size(); ++i)
-    expectClose(expected.finalStates[i], results[i + 1], results[i + 1].name);
-  if (out)
-    *out = std::move(results);
-}
-
 class RandomModelTest : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(RandomModelTest, MatchesReference) { checkCase(randomCase(GetParam())); }

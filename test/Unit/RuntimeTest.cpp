@@ -495,6 +495,40 @@ TEST(Runtime, MemoryLimitRefusesBeforeAllocating) {
   }
 }
 
+TEST(Runtime, DeviceBuffersOfACpuModelAreHostMemory) {
+  rnnrt_instance_options_t options;
+  rnnrt_instance_options_initialize(&options);
+  options.batch = 2;
+  options.memory_limit = 1 << 20;
+  rnnrt_instance_t *instance = nullptr;
+  ASSERT_EQ(rnnrt_instance_create(unit_lstm_model(), &options, &instance, nullptr, 0),
+            RNNRT_STATUS_OK);
+  void *buffer = nullptr;
+  ASSERT_EQ(rnnrt_instance_device_alloc(instance, 64, &buffer), RNNRT_STATUS_OK);
+  ASSERT_NE(buffer, nullptr);
+  EXPECT_EQ(static_cast<unsigned char *>(buffer)[63], 0) << "not zeroed";
+  const char text[] = "host <-> device";
+  char back[sizeof text] = {};
+  EXPECT_EQ(rnnrt_instance_copy_to_device(instance, buffer, text, sizeof text), RNNRT_STATUS_OK);
+  EXPECT_EQ(rnnrt_instance_copy_to_host(instance, back, buffer, sizeof back), RNNRT_STATUS_OK);
+  EXPECT_STREQ(back, text);
+  EXPECT_EQ(rnnrt_instance_copy_to_host(instance, nullptr, buffer, 4),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+  // Counted against the memory limit, before allocating.
+  void *huge = nullptr;
+  EXPECT_EQ(rnnrt_instance_device_alloc(instance, 2 << 20, &huge), RNNRT_STATUS_LIMIT_EXCEEDED);
+  EXPECT_EQ(huge, nullptr);
+  EXPECT_NE(std::string(rnnrt_instance_last_error(instance)).find("over its memory limit"),
+            std::string::npos);
+  EXPECT_EQ(rnnrt_instance_device_free(instance, buffer), RNNRT_STATUS_OK);
+  int other;
+  EXPECT_EQ(rnnrt_instance_device_free(instance, &other), RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(rnnrt_instance_device_alloc(nullptr, 8, &buffer), RNNRT_STATUS_INVALID_ARGUMENT);
+  // Left for the instance to free (checked by the ASan suite).
+  ASSERT_EQ(rnnrt_instance_device_alloc(instance, 16, &buffer), RNNRT_STATUS_OK);
+  rnnrt_instance_destroy(instance);
+}
+
 TEST(Runtime, MemoryLimitNeedsABoundedHeap) {
   CountingAllocator counter;
   rnnrt_instance_t *instance = nullptr;

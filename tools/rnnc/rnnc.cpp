@@ -88,8 +88,11 @@ static cl::opt<EmitKind>
                            clEnumValN(EmitKind::Ptx, "ptx", "the GPU kernels' PTX (--target cuda)")),
                 cl::sub(compileCommand), cl::cat(rnncCategory));
 static cl::opt<std::string>
-    compileTarget("target", cl::desc("cpu (default), or cuda[:sm_80|sm_90] (PTX only so far)"),
-                  cl::init("cpu"), cl::sub(compileCommand), cl::cat(rnncCategory));
+    compileTarget("target",
+                  cl::desc("cpu (default), or cuda[:sm_80|sm_90] (an NVIDIA GPU; run and bench "
+                           "need its driver, docs/cuda.md)"),
+                  cl::init("cpu"), cl::sub(compileCommand), cl::sub(runCommand),
+                  cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::opt<std::string> compileHeader("header",
                                           cl::desc("Also write the C header of the object here"),
                                           cl::value_desc("FILE.h"), cl::sub(compileCommand),
@@ -334,6 +337,21 @@ struct ModelInputs {
   }
 };
 
+/// The GPU architecture of --target (empty for cpu); false after an error.
+bool parseTarget(std::string &chip) {
+  chip.clear();
+  if (compileTarget == "cpu")
+    return true;
+  std::string error;
+  FailureOr<CudaTargetOptions> target = parseCudaTarget(compileTarget, error);
+  if (failed(target)) {
+    failWith(error);
+    return false;
+  }
+  chip = target->chip;
+  return true;
+}
+
 /// The options of rnnc run and rnnc bench: the model as written, no state inputs added.
 CompileOptions runOptions() {
   CompileOptions options;
@@ -352,8 +370,11 @@ int benchMain() {
   ModelFile file(runModel);
   if (!file.module)
     return 1;
+  CompileOptions options = runOptions();
+  if (!parseTarget(options.cudaChip))
+    return 1;
   auto compileStart = std::chrono::steady_clock::now();
-  FailureOr<std::unique_ptr<JitModel>> model = JitModel::compile(*file.module, runOptions());
+  FailureOr<std::unique_ptr<JitModel>> model = JitModel::compile(*file.module, options);
   if (failed(model))
     return 1;
   double compileMs =
@@ -408,6 +429,8 @@ int runMain() {
     return 1;
   ModuleOp module = *file.module;
   CompileOptions options = runOptions();
+  if (!parseTarget(options.cudaChip))
+    return 1;
   auto compileStart = std::chrono::steady_clock::now();
   FailureOr<std::unique_ptr<JitModel>> model = JitModel::compile(module, options);
   if (failed(model))
@@ -500,13 +523,8 @@ int compileMain() {
     options.halideProjection = halideProjection;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
-    if (cuda) {
-      std::string error;
-      FailureOr<CudaTargetOptions> target = parseCudaTarget(compileTarget, error);
-      if (failed(target))
-        return failWith(error);
-      options.cudaChip = target->chip;
-    }
+    if (!parseTarget(options.cudaChip))
+      return 1;
     auto machine = createTargetMachine(CpuTargetOptions{compileCpu});
     if (!machine)
       return failWith(llvm::toString(machine.takeError()));

@@ -103,11 +103,6 @@ bool JitModel::prepare(const std::vector<TensorRef> &inputs, rnnrt_instance_t **
                        std::vector<rnnrt_tensor_t> &tensors, std::string &error,
                        uint64_t memoryLimit) const {
   const ModelSignature &sig = signature_;
-  if (model_->device != RNNRT_DEVICE_CPU) {
-    error = "this model runs on a GPU and takes device pointers: create instances of model() "
-            "with rnnrt_instance_create and pass device memory (docs/cuda.md)";
-    return false;
-  }
   if (inputs.size() != sig.inputs.size()) {
     error = "expected " + std::to_string(sig.inputs.size()) + " inputs, got " +
             std::to_string(inputs.size());
@@ -158,6 +153,21 @@ bool JitModel::prepare(const std::vector<TensorRef> &inputs, rnnrt_instance_t **
     error = message;
     return false;
   }
+  if (model_->device == RNNRT_DEVICE_CPU)
+    return true;
+  // The inputs in the instance's device memory, freed with the instance.
+  for (rnnrt_tensor_t &tensor : tensors) {
+    size_t bytes = rnnrt_tensor_bytes(&tensor);
+    void *device = nullptr;
+    if (rnnrt_instance_device_alloc(*instance, bytes, &device) != RNNRT_STATUS_OK ||
+        rnnrt_instance_copy_to_device(*instance, device, tensor.data, bytes) != RNNRT_STATUS_OK) {
+      error = rnnrt_instance_last_error(*instance);
+      rnnrt_instance_destroy(*instance);
+      *instance = nullptr;
+      return false;
+    }
+    tensor.data = device;
+  }
   return true;
 }
 
@@ -183,8 +193,12 @@ bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor>
     tensor.elementType = sig.results[i].elementType;
     tensor.shape.assign(out.dims, out.dims + out.rank);
     tensor.bytes.resize(tensor.numElements() * rnnrt_dtype_size((rnnrt_dtype_t)out.dtype));
-    if (!tensor.bytes.empty())
-      std::memcpy(tensor.bytes.data(), out.data, tensor.bytes.size());
+    if (!tensor.bytes.empty() &&
+        rnnrt_instance_copy_to_host(instance, tensor.bytes.data(), out.data,
+                                    tensor.bytes.size()) != RNNRT_STATUS_OK) {
+      error = rnnrt_instance_last_error(instance);
+      return false;
+    }
     results.push_back(std::move(tensor));
   }
   return true;
@@ -212,7 +226,8 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
      << options.batch << ' ' << options.maxBatch << ' ' << options.exposeState << ' '
      << options.vectorWidth << ' ' << options.accumulators << ' ' << options.genericCells << ' '
      << options.rowBlock << ' ' << options.projectInputsAboveBytes << ' '
-     << options.halideProjection << ' ' << options.threads;
+     << options.halideProjection << ' ' << options.threads << ' ' << options.cudaChip << ' '
+     << options.cudaToolkit << ' ' << options.gpuParallelForm;
   hasher.update(text);
   auto digest = hasher.final();
   std::string key(digest.begin(), digest.end());

@@ -201,6 +201,19 @@ rnnrt_status_t rnnrt_instance_state(rnnrt_instance_t *instance, size_t input_ind
 rnnrt_status_t rnnrt_instance_reset_state(rnnrt_instance_t *instance, const uint8_t *rows,
                                           int64_t count);
 
+/* Memory where the instance's tensors live (GPU memory for a CUDA model, the
+ * instance's allocator otherwise), for hosts with no CUDA code of their own:
+ * `_device_alloc` returns a zeroed buffer (counted against the memory limit),
+ * `_device_free` frees one (buffers left are freed with the instance), and
+ * the copies move bytes between it and host memory. */
+rnnrt_status_t rnnrt_instance_device_alloc(rnnrt_instance_t *instance, size_t bytes,
+                                           void **out_data);
+rnnrt_status_t rnnrt_instance_device_free(rnnrt_instance_t *instance, void *data);
+rnnrt_status_t rnnrt_instance_copy_to_device(rnnrt_instance_t *instance, void *device,
+                                             const void *host, size_t bytes);
+rnnrt_status_t rnnrt_instance_copy_to_host(rnnrt_instance_t *instance, void *host,
+                                           const void *device, size_t bytes);
+
 #ifdef __cplusplus
 }
 #endif

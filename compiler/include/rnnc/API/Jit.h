@@ -51,15 +51,17 @@ public:
   /// The runtime descriptor; valid while this JitModel lives.
   const rnnrt_model_t *model() const { return model_; }
 
-  /// Runs once on `inputs` (in signature order, host memory; CPU models only)
-  /// with a fresh instance whose batch comes from the inputs. Fails with a message on a dtype, rank or
+  /// Runs once on `inputs` (in signature order, host memory) with a fresh
+  /// instance whose batch comes from the inputs. A CUDA model's inputs go to
+  /// the GPU (rnnrt_instance_device_alloc) and its results come back. Fails with a message on a dtype, rank or
   /// size mismatch, an out-of-range sequence length, or a call that would
   /// need more than `memoryLimit` bytes (0: no limit; rnnrt memory_limit).
   bool run(const std::vector<TensorRef> &inputs, std::vector<HostTensor> &results,
            std::string &error, uint64_t memoryLimit = 0) const;
 
   /// What run does before running: checks `inputs`, creates an instance sized
-  /// by them (the caller destroys it) and fills the runtime's view of them.
+  /// by them (the caller destroys it) and fills the runtime's view of them
+  /// (for a CUDA model, device copies that live as long as the instance).
   bool prepare(const std::vector<TensorRef> &inputs, rnnrt_instance_t **instance,
                std::vector<rnnrt_tensor_t> &tensors, std::string &error,
                uint64_t memoryLimit = 0) const;
