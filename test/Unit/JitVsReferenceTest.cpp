@@ -42,18 +42,18 @@ TEST_P(GenericCellsTest, MatchesReference) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, GenericCellsTest, ::testing::Range(0u, kSeeds, 2u));
 
-/// The CUDA target's algorithm without a GPU: its kernels, before their
-/// mapping to blocks and threads (the scf.parallel form), run on the CPU
-/// (buildGpuParallelFormPipeline), with its host code (rnnc-legalize-gpu-host):
+/// The CUDA target's code without a GPU: the same outlined kernels, block and
+/// thread mapping and launches, each kernel run on the host one thread at a
+/// time (buildGpuOnHostPipeline), with its host code (rnnc-legalize-gpu-host):
 /// every other seed, the ones GenericCellsTest skips.
-class GpuParallelFormTest : public ::testing::TestWithParam<unsigned> {};
+class GpuOnHostTest : public ::testing::TestWithParam<unsigned> {};
 
-TEST_P(GpuParallelFormTest, MatchesReference) {
+TEST_P(GpuOnHostTest, MatchesReference) {
   checkCase(randomCase(GetParam()),
-            [](mlir::rnnc::CompileOptions &options) { options.gpuParallelForm = true; });
+            [](mlir::rnnc::CompileOptions &options) { options.gpuOnHost = true; });
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, GpuParallelFormTest, ::testing::Range(1u, kSeeds, 2u));
+INSTANTIATE_TEST_SUITE_P(Seeds, GpuOnHostTest, ::testing::Range(1u, kSeeds, 2u));
 
 /// The same cases with the bottom layer's input projection computed for all
 /// steps before the time loop (by default only for large weights): every

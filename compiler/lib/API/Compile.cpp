@@ -310,8 +310,8 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   dropNameAttributes(*entry);
 
   bool cuda = !options.cudaChip.empty();
-  if (cuda && options.gpuParallelForm)
-    return emitError(loc) << "the GPU parallel form is a CPU build; it takes no CUDA target";
+  if (cuda && options.gpuOnHost)
+    return emitError(loc) << "the GPU emulation is a CPU build; it takes no CUDA target";
   if (cuda && (options.threads > 1 || options.halideProjection))
     return emitError(loc) << "threads and the Halide projection are CPU options; the CUDA "
                              "target takes neither";
@@ -324,7 +324,7 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   pipelineOptions.halideProjection = options.halideProjection;
   pipelineOptions.threads = options.threads;
   PassManager toBuffers(context);
-  if (cuda || options.gpuParallelForm)
+  if (cuda || options.gpuOnHost)
     buildCudaBufferizationPipeline(toBuffers);
   else
     buildCpuBufferizationPipeline(toBuffers, pipelineOptions);
@@ -336,8 +336,8 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
       return failure();
   } else {
     PassManager toLLVM(context);
-    if (options.gpuParallelForm)
-      buildGpuParallelFormPipeline(toLLVM);
+    if (options.gpuOnHost)
+      buildGpuOnHostPipeline(toLLVM);
     buildCpuToLLVMPipeline(toLLVM, pipelineOptions);
     if (failed(toLLVM.run(clone)))
       return failure();

@@ -105,9 +105,9 @@ void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {
 }
 
 namespace {
-/// Each linalg op as a parallel loop nest of blocks of threads, mapped to GPU
-/// blocks and threads (attributes only: still runnable on the CPU).
-void addGpuParallelLoops(OpPassManager &pm) {
+/// Each linalg op as a parallel loop nest of blocks of threads, then a GPU
+/// kernel of its own, gathered in one gpu.module.
+void addGpuKernels(OpPassManager &pm) {
   // The hoisted projection in register blocks of 4 x 4 outputs per thread.
   pm.addNestedPass<func::FuncOp>(rnnc::createBlockContractions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
@@ -115,16 +115,16 @@ void addGpuParallelLoops(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createParallelLoopFusionPass());
   pm.addNestedPass<func::FuncOp>(rnnc::createTileParallelLoops());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
-}
-} // namespace
-
-void mlir::rnnc::buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOptions &options) {
-  addGpuParallelLoops(pm);
   pm.addNestedPass<func::FuncOp>(createParallelLoopToGpuPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createGpuKernelOutliningPass());
-  pm.addPass(createMergeGpuModules());
+  pm.addPass(rnnc::createMergeGpuModules());
+}
+} // namespace
+
+void mlir::rnnc::buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOptions &options) {
+  addGpuKernels(pm);
 
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
@@ -161,8 +161,9 @@ void mlir::rnnc::buildCudaHostToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void mlir::rnnc::buildGpuParallelFormPipeline(OpPassManager &pm) {
-  addGpuParallelLoops(pm);
+void mlir::rnnc::buildGpuOnHostPipeline(OpPassManager &pm) {
+  addGpuKernels(pm);
+  pm.addPass(rnnc::createEmulateGpuOnHost());
   pm.addPass(createCanonicalizerPass());
 }
 
@@ -176,7 +177,7 @@ void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOpti
   // The column-group loops of multi-threaded matmuls (scf.parallel) become
   // OpenMP worksharing loops: calls into libomp once translated.
   // Single-threaded code has none, except the GPU parallel form
-  // (buildGpuParallelFormPipeline), which runs sequentially.
+  // (buildGpuOnHostPipeline), which runs sequentially.
   if (options.threads > 1) {
     // One team for the whole time loop, not a fork/join per matmul and step.
     HoistParallelRegionOptions team;

@@ -46,10 +46,10 @@ struct CompileOptions {
   std::string cudaChip;
   /// The CUDA toolkit (libdevice, ptxas); empty: findCudaToolkit().
   std::string cudaToolkit;
-  /// Compile the CUDA target's kernels, before their mapping to blocks and
-  /// threads, for the CPU (buildGpuParallelFormPipeline): a check of the GPU
-  /// algorithm without a GPU.
-  bool gpuParallelForm = false;
+  /// Compile the CUDA target's kernels and launches for the CPU, each kernel
+  /// run one thread at a time (buildGpuOnHostPipeline): a check of the GPU
+  /// code without a GPU.
+  bool gpuOnHost = false;
 };
 
 /// Bytes the kernel allocates per call (results and temporaries): a sum of

@@ -68,11 +68,12 @@ void buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOptions &optio
 /// kernels through the runtime's rnnrt_cuda_exec (convert-gpu-launch-to-rnnrt).
 void buildCudaHostToLLVMPipeline(OpPassManager &pm);
 
-/// Each linalg op of buildCudaBufferizationPipeline's result as the parallel
-/// loop nest that buildCudaKernelPipeline maps to blocks and threads, run
-/// sequentially on the CPU: the GPU algorithm checked against the reference
-/// without a GPU. Then buildCpuToLLVMPipeline.
-void buildGpuParallelFormPipeline(OpPassManager &pm);
+/// buildCudaBufferizationPipeline's result as the same outlined GPU kernels
+/// and launches as buildCudaKernelPipeline makes, then each kernel run on the
+/// host one thread at a time (rnnc-emulate-gpu-on-host): the GPU algorithm,
+/// its mapping to blocks and threads and the launches checked against the
+/// reference without a GPU. Then buildCpuToLLVMPipeline.
+void buildGpuOnHostPipeline(OpPassManager &pm);
 
 /// Registers `rnnc-cpu-pipeline` and `rnnc-cuda-pipeline` for rnnc-opt.
 void registerPipelines();

@@ -95,4 +95,19 @@ def BlockContractions : Pass<"rnnc-block-contractions", "::mlir::func::FuncOp"> 
                            "::mlir::memref::MemRefDialect"];
 }
 
+def EmulateGpuOnHost : Pass<"rnnc-emulate-gpu-on-host", "::mlir::ModuleOp"> {
+  let summary = "Run outlined GPU kernels on the host, one call per thread";
+  let description = [{
+    For checking the GPU mapping without a GPU: every kernel of a gpu.module
+    becomes a host function taking its block and thread indices and the grid
+    and block sizes as extra arguments (`gpu.block_id`, `gpu.thread_id`,
+    `gpu.block_dim`, `gpu.grid_dim` read them), and every `gpu.launch_func`
+    a loop nest over blocks and threads calling it. Threads run one after
+    another, so kernels must not synchronize within a block (`gpu.barrier`,
+    shared memory): rnnc's do not, and the pass refuses any that does.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // RNNC_TRANSFORMS_PASSES_TD

@@ -1,0 +1,136 @@
+#include "rnnc/Transforms/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::rnnc {
+#define GEN_PASS_DEF_EMULATEGPUONHOST
+#include "rnnc/Transforms/Passes.h.inc"
+} // namespace mlir::rnnc
+
+using namespace mlir;
+
+namespace {
+/// The extra arguments of an emulated kernel, in order.
+enum HardwareIndex { kBlockId = 0, kThreadId = 3, kBlockDim = 6, kGridDim = 9, kNumIndices = 12 };
+
+int64_t dimOffset(gpu::Dimension dimension) { return static_cast<int64_t>(dimension); }
+
+struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
+  /// The host function of `kernel`: its arguments, then the 12 indices.
+  FailureOr<func::FuncOp> emulate(gpu::GPUFuncOp kernel, ModuleOp module, RewriterBase &rewriter) {
+    WalkResult unsupported = kernel.walk([](Operation *op) {
+      if (isa<gpu::BarrierOp>(op) || op->getName().getDialectNamespace() == "nvvm")
+        return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (unsupported.wasInterrupted() || !kernel.getWorkgroupAttributions().empty() ||
+        !kernel.getPrivateAttributions().empty() || !kernel.getBody().hasOneBlock())
+      return kernel.emitError("cannot emulate a kernel that synchronizes threads or uses "
+                              "workgroup memory");
+    MLIRContext *context = module.getContext();
+    SmallVector<Type> argTypes(kernel.getArgumentTypes());
+    argTypes.append(kNumIndices, IndexType::get(context));
+    rewriter.setInsertionPointToEnd(module.getBody());
+    auto host = rewriter.create<func::FuncOp>(
+        kernel.getLoc(), (kernel.getName() + "_on_host").str(),
+        FunctionType::get(context, argTypes, {}));
+    host.setPrivate();
+    Block *body = host.addEntryBlock();
+    IRMapping mapping;
+    for (auto [from, to] : llvm::zip(kernel.getArguments(), body->getArguments()))
+      mapping.map(from, to);
+    rewriter.setInsertionPointToEnd(body);
+    unsigned first = kernel.getNumArguments();
+    // The argument a hardware index op reads, or null.
+    auto indexArgument = [&](Operation *op) -> Value {
+      int64_t base = -1;
+      gpu::Dimension dimension = gpu::Dimension::x;
+      if (auto id = dyn_cast<gpu::BlockIdOp>(op))
+        base = kBlockId, dimension = id.getDimension();
+      else if (auto id = dyn_cast<gpu::ThreadIdOp>(op))
+        base = kThreadId, dimension = id.getDimension();
+      else if (auto dim = dyn_cast<gpu::BlockDimOp>(op))
+        base = kBlockDim, dimension = dim.getDimension();
+      else if (auto dim = dyn_cast<gpu::GridDimOp>(op))
+        base = kGridDim, dimension = dim.getDimension();
+      return base < 0 ? Value() : body->getArgument(first + base + dimOffset(dimension));
+    };
+    for (Operation &op : kernel.getBody().front()) {
+      if (isa<gpu::ReturnOp>(op)) {
+        rewriter.create<func::ReturnOp>(op.getLoc());
+        continue;
+      }
+      if (Value argument = indexArgument(&op)) {
+        mapping.map(op.getResult(0), argument);
+        continue;
+      }
+      Operation *clone = rewriter.clone(op, mapping);
+      // Index ops in nested regions: their values do not leave the clone.
+      clone->walk([&](Operation *nested) {
+        if (Value argument = indexArgument(nested)) {
+          nested->getResult(0).replaceAllUsesWith(argument);
+          nested->erase();
+        }
+      });
+    }
+    bool leftover = host.walk([](Operation *op) {
+                          return op->getDialect() &&
+                                         op->getDialect()->getNamespace() == "gpu"
+                                     ? WalkResult::interrupt()
+                                     : WalkResult::advance();
+                        })
+                        .wasInterrupted();
+    if (leftover)
+      return kernel.emitError("cannot emulate this kernel's GPU operations on the host");
+    return host;
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    IRRewriter rewriter(&getContext());
+    llvm::DenseMap<Attribute, func::FuncOp> hosts; // kernel symbol -> host function
+    for (auto gpuModule : llvm::make_early_inc_range(module.getOps<gpu::GPUModuleOp>())) {
+      for (auto kernel : gpuModule.getOps<gpu::GPUFuncOp>()) {
+        FailureOr<func::FuncOp> host = emulate(kernel, module, rewriter);
+        if (failed(host))
+          return signalPassFailure();
+        hosts[SymbolRefAttr::get(gpuModule.getNameAttr(),
+                                 {FlatSymbolRefAttr::get(kernel.getNameAttr())})] = *host;
+      }
+    }
+    WalkResult result = module.walk([&](gpu::LaunchFuncOp launch) {
+      func::FuncOp host = hosts.lookup(launch.getKernel());
+      if (!host || launch.getAsyncToken() || !launch.getAsyncDependencies().empty()) {
+        launch.emitError("cannot emulate this launch on the host");
+        return WalkResult::interrupt();
+      }
+      Location loc = launch.getLoc();
+      rewriter.setInsertionPoint(launch);
+      Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+      Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+      gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+      gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+      // Blocks z, y, x, then threads z, y, x, innermost.
+      SmallVector<Value> bounds = {grid.z, grid.y, grid.x, block.z, block.y, block.x};
+      SmallVector<Value> ivs(6);
+      for (int i = 0; i < 6; ++i) {
+        auto loop = rewriter.create<scf::ForOp>(loc, zero, bounds[i], one);
+        rewriter.setInsertionPoint(loop.getBody()->getTerminator());
+        ivs[i] = loop.getInductionVar();
+      }
+      SmallVector<Value> operands(launch.getKernelOperands());
+      operands.append({ivs[2], ivs[1], ivs[0], ivs[5], ivs[4], ivs[3], block.x, block.y, block.z,
+                       grid.x, grid.y, grid.z});
+      rewriter.create<func::CallOp>(loc, host, operands);
+      rewriter.eraseOp(launch);
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return signalPassFailure();
+    for (auto gpuModule : llvm::make_early_inc_range(module.getOps<gpu::GPUModuleOp>()))
+      rewriter.eraseOp(gpuModule);
+    module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
+  }
+};
+} // namespace

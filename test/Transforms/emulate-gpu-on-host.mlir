@@ -1,0 +1,53 @@
+// RUN: rnnc-opt %s --rnnc-emulate-gpu-on-host --split-input-file --verify-diagnostics | FileCheck %s
+
+// Each kernel becomes a host function taking the block and thread indices and
+// the sizes after its own arguments; each launch a loop nest over blocks and
+// threads (x innermost) calling it.
+// CHECK-NOT: gpu.module
+// CHECK-LABEL: func.func @launch
+// CHECK: scf.for %[[BZ:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: scf.for %[[BY:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: scf.for %[[BX:.*]] = %{{.*}} to %[[GX:.*]] step
+// CHECK: scf.for %[[TZ:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: scf.for %[[TY:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: scf.for %[[TX:.*]] = %{{.*}} to %[[BDX:.*]] step
+// CHECK: call @kernel_on_host(%arg0, %[[BX]], %[[BY]], %[[BZ]], %[[TX]], %[[TY]], %[[TZ]], %[[BDX]], %{{.*}}, %{{.*}}, %[[GX]], %{{.*}}, %{{.*}})
+// Arguments: a, block x/y/z (arg1-3), thread x/y/z (arg4-6), block sizes (arg7-9), grid sizes.
+// CHECK-LABEL: func.func private @kernel_on_host(%arg0: memref<?xf32>, %arg1: index,
+// CHECK-SAME: %arg12: index)
+// CHECK: %[[ROW:.*]] = arith.muli %arg1, %arg7
+// CHECK: %[[I:.*]] = arith.addi %[[ROW]], %arg4
+// CHECK: memref.store %{{.*}}, %arg0[%[[I]]]
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @kernel(%a: memref<?xf32>) kernel {
+      %b = gpu.block_id x
+      %t = gpu.thread_id x
+      %d = gpu.block_dim x
+      %row = arith.muli %b, %d : index
+      %i = arith.addi %row, %t : index
+      %one = arith.constant 1.0 : f32
+      memref.store %one, %a[%i] : memref<?xf32>
+      gpu.return
+    }
+  }
+  func.func @launch(%a: memref<?xf32>, %blocks: index) {
+    %c1 = arith.constant 1 : index
+    %c32 = arith.constant 32 : index
+    gpu.launch_func @kernels::@kernel blocks in (%blocks, %c1, %c1) threads in (%c32, %c1, %c1) args(%a : memref<?xf32>)
+    return
+  }
+}
+
+// -----
+
+// Threads run one after another: a kernel that synchronizes them cannot.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    // expected-error @+1 {{cannot emulate a kernel that synchronizes threads or uses workgroup memory}}
+    gpu.func @kernel(%a: memref<?xf32>) kernel {
+      gpu.barrier
+      gpu.return
+    }
+  }
+}
