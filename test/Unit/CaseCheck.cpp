@@ -34,27 +34,65 @@ void expectClose(const std::vector<float> &expected, const mlir::rnnc::HostTenso
                                << expected[worstIndex] << " got " << actual.f32()[worstIndex];
 }
 
+namespace {
+/// A case's model parsed in a context of its own, with its diagnostics.
+struct ParsedCase {
+  explicit ParsedCase(const Case &c) : context(registry()) {
+    text = buildModelText(c.config, weights);
+    module = mlir::parseSourceString<mlir::ModuleOp>(text, &context);
+  }
+  static mlir::DialectRegistry registry() {
+    mlir::DialectRegistry registry;
+    mlir::rnnc::registerAllDialects(registry);
+    return registry;
+  }
+  mlir::MLIRContext context;
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler{&context, [this](mlir::Diagnostic &d) {
+                                          diagnostics += d.str() + "\n";
+                                          return mlir::success();
+                                        }};
+  std::vector<WeightArg> weights;
+  std::string text;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+};
+
+mlir::rnnc::CompileOptions adjusted(
+    const std::function<void(mlir::rnnc::CompileOptions &)> &adjust) {
+  mlir::rnnc::CompileOptions options = statelessOptions();
+  if (adjust)
+    adjust(options);
+  return options;
+}
+} // namespace
+
+int64_t countLoweredOps(const Case &c,
+                        const std::function<void(mlir::rnnc::CompileOptions &)> &adjust,
+                        llvm::StringRef opName) {
+  ParsedCase parsed(c);
+  EXPECT_TRUE(parsed.module) << parsed.diagnostics << parsed.text;
+  if (!parsed.module)
+    return -1;
+  auto lowered = mlir::rnnc::lowerModel(*parsed.module, adjusted(adjust));
+  EXPECT_TRUE(succeeded(lowered)) << parsed.diagnostics << parsed.text;
+  if (failed(lowered))
+    return -1;
+  int64_t count = 0;
+  lowered->module->walk([&](mlir::Operation *op) {
+    if (op->getName().getStringRef() == opName)
+      ++count;
+  });
+  return count;
+}
+
 void checkCase(const Case &c, const std::function<void(mlir::rnnc::CompileOptions &)> &adjust,
                std::vector<mlir::rnnc::HostTensor> *out, double tolerance) {
   const ModelConfig &m = c.config;
   SCOPED_TRACE(describe(m));
-  std::vector<WeightArg> weights;
-  std::string text = buildModelText(m, weights);
-  mlir::DialectRegistry registry;
-  mlir::rnnc::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  std::string diagnostics;
-  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-    diagnostics += d.str() + "\n";
-    return mlir::success();
-  });
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(text, &context);
-  ASSERT_TRUE(module) << diagnostics << text;
-  mlir::rnnc::CompileOptions options = statelessOptions();
-  if (adjust)
-    adjust(options);
-  auto model = mlir::rnnc::JitModel::compile(*module, options);
-  ASSERT_TRUE(succeeded(model)) << diagnostics << text;
+  ParsedCase parsed(c);
+  ASSERT_TRUE(parsed.module) << parsed.diagnostics << parsed.text;
+  auto model = mlir::rnnc::JitModel::compile(*parsed.module, adjusted(adjust));
+  ASSERT_TRUE(succeeded(model)) << parsed.diagnostics << parsed.text;
 
   using mlir::rnnc::ElementType;
   using mlir::rnnc::TensorRef;
@@ -74,7 +112,7 @@ void checkCase(const Case &c, const std::function<void(mlir::rnnc::CompileOption
     inputs.push_back(TensorRef{ElementType::F32,
                                {m.B, (int64_t)(c.initialState[i].size() / m.B)},
                                c.initialState[i].data()});
-  for (const WeightArg &w : weights)
+  for (const WeightArg &w : parsed.weights)
     inputs.push_back(TensorRef{ElementType::F32, w.shape, w.data->data()});
 
   std::vector<mlir::rnnc::HostTensor> results;

@@ -29,6 +29,12 @@ void checkCase(const Case &c,
                const std::function<void(mlir::rnnc::CompileOptions &)> &adjust = nullptr,
                std::vector<mlir::rnnc::HostTensor> *out = nullptr, double tolerance = 1e-5);
 
+/// How many `opName` ops lowerModel makes of `c` with statelessOptions() as
+/// changed by `adjust` (-1, with a test failure, if it cannot).
+int64_t countLoweredOps(const Case &c,
+                        const std::function<void(mlir::rnnc::CompileOptions &)> &adjust,
+                        llvm::StringRef opName);
+
 } // namespace rnnc::test
 
 #endif // RNNC_TEST_UNIT_CASECHECK_H

@@ -93,6 +93,7 @@ struct FakeDriver {
     get(contextDepth, "fake_cuda_context_depth");
     get(modulesLoaded, "fake_cuda_modules_loaded");
     get(imageKind, "fake_cuda_image_kind");
+    get(setCooperative, "fake_cuda_set_cooperative");
     reset(1, 8, 0);
   }
   ~FakeDriver() {
@@ -110,7 +111,16 @@ struct FakeDriver {
   int (*contextDepth)() = nullptr;
   int (*modulesLoaded)() = nullptr;
   const char *(*imageKind)() = nullptr;
+  void (*setCooperative)(int supported, int multiprocessors, int blocksPerMultiprocessor) =
+      nullptr;
 };
+
+size_t occurrences(const std::string &text, const std::string &what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++count;
+  return count;
+}
 
 struct Instance {
   Instance(const rnnrt_model_t *model, int64_t batch, const char *driver, bool keepState = false,
@@ -174,7 +184,7 @@ TEST_F(CudaFake, DescriptorHoldsTheKernelsItLaunches) {
   EXPECT_EQ(code->num_constants, 4u);
 }
 
-TEST_F(CudaFake, RunsLaunchEveryStepOnTheStreamAndReuseTheirScratch) {
+TEST_F(CudaFake, RunsTheTimeLoopAsOneCooperativeLaunchAndReusesScratch) {
   void *stream = reinterpret_cast<void *>(0x5eed);
   {
     Instance inst(exampleModel().model(), 2, RNNC_FAKE_CUDA_DRIVER, false, stream);
@@ -196,25 +206,63 @@ TEST_F(CudaFake, RunsLaunchEveryStepOnTheStreamAndReuseTheirScratch) {
       allocations[i] = fake.allocations() - allocated;
       EXPECT_EQ(fake.contextDepth(), 0) << "the context stays pushed after a call";
     }
-    // The host code's time loop: the same kernels every step.
-    long perTwoSteps = launches[1] - launches[0];
-    EXPECT_GT(perTwoSteps, 0);
-    EXPECT_EQ(launches[2] - launches[1], perTwoSteps);
-    EXPECT_EQ(launches[3], launches[2]);
+    // The time loop is one persistent kernel: as many launches for 3 steps
+    // as for 7, one of them cooperative per call.
+    EXPECT_GT(launches[0], 0);
+    EXPECT_EQ(launches[1], launches[0]);
+    EXPECT_EQ(launches[2], launches[0]);
+    std::string log = fake.log();
+    EXPECT_EQ(occurrences(log, "cuLaunchCooperativeKernel"), 5u) << log;
     // The scratch of a call is kept for the next: a call with the same sizes
-    // allocates nothing (the steps allocate the same buffers again, too); one
-    // with other sizes frees what it does not use.
+    // allocates nothing; one with other sizes frees what it does not use.
     EXPECT_GT(allocations[0], 0);
     EXPECT_EQ(allocations[3], 0);
     EXPECT_EQ(live[3], live[2]);
     EXPECT_EQ(live[4], live[0]);
-    std::string log = fake.log();
     EXPECT_NE(log.find("cuLaunchKernel"), std::string::npos);
     EXPECT_NE(log.find(" 0x5eed\n"), std::string::npos) << "launches are not on the stream";
   }
   EXPECT_EQ(fake.liveAllocations(), 0) << "device memory leaked";
   EXPECT_EQ(fake.contextsRetained(), 0);
   EXPECT_EQ(fake.modulesLoaded(), 0);
+}
+
+TEST_F(CudaFake, CooperativeGridIsCappedAtTheResidentBlocks) {
+  // 300 rows x 32 gate columns want 75 blocks of 128 threads; the fake GPU
+  // holds 3 multiprocessors x 2 blocks.
+  fake.setCooperative(1, 3, 2);
+  Instance inst(exampleModel().model(), 300, RNNC_FAKE_CUDA_DRIVER);
+  ASSERT_EQ(inst.status, RNNRT_STATUS_OK) << inst.error;
+  std::vector<float> x(4 * 300 * 4, 0.5f);
+  auto inputs = exampleInputs(x.data(), nullptr, 4, 300);
+  ASSERT_EQ(rnnrt_instance_run(inst.instance, inputs.data(), inputs.size()), RNNRT_STATUS_OK)
+      << rnnrt_instance_last_error(inst.instance);
+  std::string log = fake.log();
+  size_t at = log.find("cuLaunchCooperativeKernel ");
+  ASSERT_NE(at, std::string::npos) << log;
+  std::string line = log.substr(at, log.find('\n', at) - at);
+  EXPECT_NE(line.find(" 6,1,1 128,1,1 "), std::string::npos) << line;
+}
+
+TEST_F(CudaFake, GpusWithoutCooperativeLaunchAreRefusedWithAMessage) {
+  fake.setCooperative(0, 4, 2);
+  Instance inst(exampleModel().model(), 2, RNNC_FAKE_CUDA_DRIVER);
+  ASSERT_EQ(inst.status, RNNRT_STATUS_OK) << inst.error;
+  std::vector<float> x(3 * 2 * 4, 0.5f);
+  auto inputs = exampleInputs(x.data(), nullptr, 3, 2);
+  EXPECT_EQ(rnnrt_instance_run(inst.instance, inputs.data(), inputs.size()),
+            RNNRT_STATUS_DEVICE_ERROR);
+  EXPECT_NE(std::string(rnnrt_instance_last_error(inst.instance))
+                .find("synchronizes its whole grid, which needs a cooperative launch"),
+            std::string::npos)
+      << rnnrt_instance_last_error(inst.instance);
+  // No block fits at all: also a message, not a hang or a driver error.
+  fake.setCooperative(1, 4, 0);
+  EXPECT_EQ(rnnrt_instance_run(inst.instance, inputs.data(), inputs.size()),
+            RNNRT_STATUS_DEVICE_ERROR);
+  EXPECT_NE(std::string(rnnrt_instance_last_error(inst.instance)).find("cannot all be resident"),
+            std::string::npos)
+      << rnnrt_instance_last_error(inst.instance);
 }
 
 TEST_F(CudaFake, NewerGpusGetThePtxOlderOnesAreRefused) {

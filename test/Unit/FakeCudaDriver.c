@@ -21,6 +21,8 @@ enum {
   CUDA_ERROR_INVALID_CONTEXT = 201,
   CUDA_ERROR_NOT_FOUND = 500,
   CUDA_ERROR_LAUNCH_FAILED = 719,
+  CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE = 720,
+  CUDA_ERROR_NOT_SUPPORTED = 801,
 };
 
 #define MAX_FUNCTIONS 256
@@ -41,7 +43,13 @@ static struct {
   long live_allocations, allocations, launches;
   char log[LOG_BYTES];
   size_t log_used;
-} fake = {.devices = 1, .major = 8, .minor = 0};
+  int multiprocessors, cooperative, blocks_per_multiprocessor;
+} fake = {.devices = 1,
+          .major = 8,
+          .minor = 0,
+          .multiprocessors = 4,
+          .cooperative = 1,
+          .blocks_per_multiprocessor = 2};
 
 static void note(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
@@ -83,6 +91,9 @@ void fake_cuda_reset(int devices, int major, int minor) {
   fake.devices = devices;
   fake.major = major;
   fake.minor = minor;
+  fake.multiprocessors = 4;
+  fake.cooperative = 1;
+  fake.blocks_per_multiprocessor = 2;
 }
 
 void fake_cuda_fail(const char *call, int after, int code) {
@@ -134,6 +145,10 @@ CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
     *value = fake.major;
   else if (attribute == 76)
     *value = fake.minor;
+  else if (attribute == 16) /* multiprocessors */
+    *value = fake.multiprocessors;
+  else if (attribute == 95) /* cooperative launch */
+    *value = fake.cooperative;
   else
     return CUDA_ERROR_INVALID_VALUE;
   return CUDA_SUCCESS;
@@ -290,6 +305,42 @@ CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz, u
   return CUDA_SUCCESS;
 }
 
+/* Every kernel fits `blocks_per_multiprocessor` times on a multiprocessor. */
+CUresult cuOccupancyMaxActiveBlocksPerMultiprocessor(int *blocks, void *function, int block_size,
+                                                     size_t shared) {
+  REQUIRE_CONTEXT();
+  if (!blocks || !function || block_size <= 0 || block_size > 1024)
+    return CUDA_ERROR_INVALID_VALUE;
+  (void)shared;
+  *blocks = fake.blocks_per_multiprocessor;
+  return CUDA_SUCCESS;
+}
+
+CUresult cuLaunchCooperativeKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
+                                   unsigned bx, unsigned by, unsigned bz, unsigned shared,
+                                   void *stream, void **params) {
+  REQUIRE_CONTEXT();
+  FAIL_IF_INJECTED("cuLaunchCooperativeKernel");
+  /* CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE beyond what is resident. */
+  if (!fake.cooperative)
+    return CUDA_ERROR_NOT_SUPPORTED;
+  if (!function || !params || gx == 0 || gy == 0 || gz == 0 || bx == 0 || by == 0 || bz == 0 ||
+      bx * by * bz > 1024)
+    return CUDA_ERROR_INVALID_VALUE;
+  if ((long)gx * gy * gz > (long)fake.multiprocessors * fake.blocks_per_multiprocessor)
+    return CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE;
+  note("cuLaunchCooperativeKernel %s %u,%u,%u %u,%u,%u %u %p\n", (const char *)function, gx, gy,
+       gz, bx, by, bz, shared, stream);
+  ++fake.launches;
+  return CUDA_SUCCESS;
+}
+
+void fake_cuda_set_cooperative(int supported, int multiprocessors, int blocks_per_multiprocessor) {
+  fake.cooperative = supported;
+  fake.multiprocessors = multiprocessors;
+  fake.blocks_per_multiprocessor = blocks_per_multiprocessor;
+}
+
 CUresult cuStreamSynchronize(void *stream) {
   REQUIRE_CONTEXT();
   FAIL_IF_INJECTED("cuStreamSynchronize");
@@ -306,6 +357,10 @@ CUresult cuGetErrorName(CUresult error, const char **name) {
   case CUDA_ERROR_INVALID_CONTEXT: *name = "CUDA_ERROR_INVALID_CONTEXT"; return CUDA_SUCCESS;
   case CUDA_ERROR_NOT_FOUND: *name = "CUDA_ERROR_NOT_FOUND"; return CUDA_SUCCESS;
   case CUDA_ERROR_LAUNCH_FAILED: *name = "CUDA_ERROR_LAUNCH_FAILED"; return CUDA_SUCCESS;
+  case CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE:
+    *name = "CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_NOT_SUPPORTED: *name = "CUDA_ERROR_NOT_SUPPORTED"; return CUDA_SUCCESS;
   default: *name = NULL; return CUDA_ERROR_INVALID_VALUE;
   }
 }
@@ -316,6 +371,10 @@ CUresult cuGetErrorString(CUresult error, const char **text) {
   case CUDA_ERROR_NO_DEVICE: *text = "no CUDA-capable device is detected"; return CUDA_SUCCESS;
   case CUDA_ERROR_NOT_FOUND: *text = "named symbol not found"; return CUDA_SUCCESS;
   case CUDA_ERROR_LAUNCH_FAILED: *text = "unspecified launch failure"; return CUDA_SUCCESS;
+  case CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE:
+    *text = "too many blocks in cooperative launch";
+    return CUDA_SUCCESS;
+  case CUDA_ERROR_NOT_SUPPORTED: *text = "operation not supported"; return CUDA_SUCCESS;
   default: return cuGetErrorName(error, text);
   }
 }

@@ -30,7 +30,8 @@ JitModel::~JitModel() = default;
 FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
                                                        const CompileOptions &options) {
   // Multi-threaded code calls libomp: its symbols must be in the process.
-  if (options.threads > 1) {
+  // So does the GPU emulation (persistent kernels' threads run at once).
+  if (options.threads > 1 || options.gpuOnHost) {
     std::string loadError;
     if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(RNNC_LIBOMP_PATH, &loadError))
       return emitError(module.getLoc())

@@ -102,17 +102,22 @@ void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   addBufferization(pm);
   pm.addPass(createLegalizeGpuHost());
+  // Step buffers allocated once: what a time loop in one kernel needs.
+  pm.addNestedPass<func::FuncOp>(createHoistStepBuffers());
+  pm.addPass(createCanonicalizerPass());
 }
 
 namespace {
 /// Each linalg op as a parallel loop nest of blocks of threads, then a GPU
-/// kernel of its own, gathered in one gpu.module.
-void addGpuKernels(OpPassManager &pm) {
+/// kernel of its own, gathered in one gpu.module; a time loop whose steps
+/// are only such loops one persistent kernel.
+void addGpuKernels(OpPassManager &pm, const rnnc::PersistentTimeLoopOptions &persistent) {
   // The hoisted projection in register blocks of 4 x 4 outputs per thread.
   pm.addNestedPass<func::FuncOp>(rnnc::createBlockContractions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   // Adjacent loops over the same space and buffers in one kernel.
   pm.addNestedPass<func::FuncOp>(createParallelLoopFusionPass());
+  pm.addNestedPass<func::FuncOp>(rnnc::createPersistentTimeLoop(persistent));
   pm.addNestedPass<func::FuncOp>(rnnc::createTileParallelLoops());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createParallelLoopToGpuPass());
@@ -124,12 +129,17 @@ void addGpuKernels(OpPassManager &pm) {
 } // namespace
 
 void mlir::rnnc::buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOptions &options) {
-  addGpuKernels(pm);
+  PersistentTimeLoopOptions persistent;
+  persistent.ptxFences = true;
+  addGpuKernels(pm, persistent);
 
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  // Views taken inside a persistent kernel.
+  kernels.addPass(memref::createExpandStridedMetadataPass());
+  kernels.addPass(createLowerAffinePass());
   // Reductions (a matmul's k) stay sequential loops inside a kernel.
   kernels.addPass(createConvertSCFToCFPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
@@ -162,7 +172,12 @@ void mlir::rnnc::buildCudaHostToLLVMPipeline(OpPassManager &pm) {
 }
 
 void mlir::rnnc::buildGpuOnHostPipeline(OpPassManager &pm) {
-  addGpuKernels(pm);
+  // A persistent kernel's blocks and threads are OpenMP threads here, all
+  // running at once: few of them, but more than one of each.
+  PersistentTimeLoopOptions persistent;
+  persistent.threads = 2;
+  persistent.maxBlocks = 2;
+  addGpuKernels(pm, persistent);
   pm.addPass(rnnc::createEmulateGpuOnHost());
   pm.addPass(createCanonicalizerPass());
 }
@@ -214,4 +229,12 @@ void mlir::rnnc::registerPipelines() {
   PassPipelineRegistration<CudaPipelineOptions>(
       "rnnc-cuda-pipeline", "Lower rnn dialect models to GPU kernels compiled to PTX",
       buildCudaPipeline);
+  PassPipelineRegistration<>(
+      "rnnc-gpu-on-host-pipeline",
+      "Lower rnn dialect models through the GPU kernels, run on the host (LLVM dialect)",
+      [](OpPassManager &pm) {
+        buildCudaBufferizationPipeline(pm);
+        buildGpuOnHostPipeline(pm);
+        buildCpuToLLVMPipeline(pm, CpuPipelineOptions());
+      });
 }

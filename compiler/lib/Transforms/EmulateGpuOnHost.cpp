@@ -19,8 +19,12 @@ int64_t dimOffset(gpu::Dimension dimension) { return static_cast<int64_t>(dimens
 struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
   /// The host function of `kernel`: its arguments, then the 12 indices.
   FailureOr<func::FuncOp> emulate(gpu::GPUFuncOp kernel, ModuleOp module, RewriterBase &rewriter) {
-    WalkResult unsupported = kernel.walk([](Operation *op) {
-      if (isa<gpu::BarrierOp>(op) || op->getName().getDialectNamespace() == "nvvm")
+    // A grid-barrier kernel's threads all run at once (see the launch), so
+    // its block barriers can wait; other kernels' threads run one by one.
+    bool concurrent = kernel->hasAttr(rnnc::kGridBarrierAttrName);
+    WalkResult unsupported = kernel.walk([&](Operation *op) {
+      if ((isa<gpu::BarrierOp>(op) && !concurrent) ||
+          op->getName().getDialectNamespace() == "nvvm")
         return WalkResult::interrupt();
       return WalkResult::advance();
     });
@@ -36,6 +40,8 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
         kernel.getLoc(), (kernel.getName() + "_on_host").str(),
         FunctionType::get(context, argTypes, {}));
     host.setPrivate();
+    if (concurrent)
+      host->setAttr(rnnc::kGridBarrierAttrName, rewriter.getUnitAttr());
     Block *body = host.addEntryBlock();
     IRMapping mapping;
     for (auto [from, to] : llvm::zip(kernel.getArguments(), body->getArguments()))
@@ -74,6 +80,11 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
         }
       });
     }
+    // Every thread of the team waits: a superset of the block's threads.
+    host.walk([&](gpu::BarrierOp barrier) {
+      rewriter.setInsertionPoint(barrier);
+      rewriter.replaceOpWithNewOp<omp::BarrierOp>(barrier);
+    });
     bool leftover = host.walk([](Operation *op) {
                           return op->getDialect() &&
                                          op->getDialect()->getNamespace() == "gpu"
@@ -84,6 +95,46 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
     if (leftover)
       return kernel.emitError("cannot emulate this kernel's GPU operations on the host");
     return host;
+  }
+
+  /// A grid-barrier kernel (1-D grid of 1-D blocks) on one OpenMP thread
+  /// per GPU thread, all running at once: thread t is thread t % blockDim of
+  /// block t / blockDim.
+  void launchConcurrently(gpu::LaunchFuncOp launch, func::FuncOp host, RewriterBase &rewriter) {
+    Location loc = launch.getLoc();
+    auto module = launch->getParentOfType<ModuleOp>();
+    auto threadNum = module.lookupSymbol<func::FuncOp>("omp_get_thread_num");
+    if (!threadNum) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToEnd(module.getBody());
+      threadNum = rewriter.create<func::FuncOp>(
+          loc, "omp_get_thread_num", rewriter.getFunctionType({}, {rewriter.getI32Type()}));
+      threadNum.setPrivate();
+    }
+    gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+    gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+    Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    Value threads = rewriter.create<arith::MulIOp>(loc, grid.x, block.x);
+    auto any = rewriter.create<scf::IfOp>(
+        loc, rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, threads, zero),
+        /*withElseRegion=*/false);
+    rewriter.setInsertionPoint(any.thenBlock()->getTerminator());
+    omp::ParallelClauseOps clauses;
+    clauses.numThreadsVar =
+        rewriter.create<arith::IndexCastOp>(loc, rewriter.getI32Type(), threads);
+    auto team = rewriter.create<omp::ParallelOp>(loc, clauses);
+    rewriter.createBlock(&team.getRegion());
+    auto terminator = rewriter.create<omp::TerminatorOp>(loc);
+    rewriter.setInsertionPoint(terminator);
+    Value thread = rewriter.create<arith::IndexCastOp>(
+        loc, rewriter.getIndexType(), rewriter.create<func::CallOp>(loc, threadNum).getResult(0));
+    Value blockId = rewriter.create<arith::DivUIOp>(loc, thread, block.x);
+    Value threadId = rewriter.create<arith::RemUIOp>(loc, thread, block.x);
+    SmallVector<Value> operands(launch.getKernelOperands());
+    operands.append({blockId, zero, zero, threadId, zero, zero, block.x, block.y, block.z, grid.x,
+                     grid.y, grid.z});
+    rewriter.create<func::CallOp>(loc, host, operands);
+    rewriter.eraseOp(launch);
   }
 
   void runOnOperation() override {
@@ -111,6 +162,10 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
       Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
       gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
       gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+      if (host->hasAttr(rnnc::kGridBarrierAttrName)) {
+        launchConcurrently(launch, host, rewriter);
+        return WalkResult::advance();
+      }
       // Blocks z, y, x, then threads z, y, x, innermost.
       SmallVector<Value> bounds = {grid.z, grid.y, grid.x, block.z, block.y, block.x};
       SmallVector<Value> ivs(6);

@@ -62,6 +62,26 @@ struct MergeGpuModules : rnnc::impl::MergeGpuModulesBase<MergeGpuModules> {
       source.erase();
     }
 
+    // Kernels with a grid barrier (rnnc-persistent-time-loop) say so, and
+    // the module lists them for the lowering of their launches (which
+    // outlives the kernels): they need every block resident at once.
+    SmallVector<Attribute> gridBarrierKernels;
+    for (auto kernel : merged.getOps<gpu::GPUFuncOp>()) {
+      bool gridBarrier = kernel
+                             .walk([](Operation *op) {
+                               return op->hasAttr(rnnc::kGridBarrierAttrName)
+                                          ? WalkResult::interrupt()
+                                          : WalkResult::advance();
+                             })
+                             .wasInterrupted();
+      if (gridBarrier) {
+        kernel->setAttr(rnnc::kGridBarrierAttrName, UnitAttr::get(&getContext()));
+        gridBarrierKernels.push_back(kernel.getNameAttr());
+      }
+    }
+    if (!gridBarrierKernels.empty())
+      module->setAttr(rnnc::kGridBarrierKernelsAttrName,
+                      ArrayAttr::get(&getContext(), gridBarrierKernels));
     module.walk([&](gpu::LaunchFuncOp launch) {
       auto it = renamed.find(launch.getKernel());
       if (it != renamed.end())

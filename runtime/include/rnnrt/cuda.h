@@ -33,6 +33,13 @@ typedef struct rnnrt_cuda_exec {
   void (*launch)(void *self, uint32_t kernel, int64_t grid_x, int64_t grid_y, int64_t grid_z,
                  int64_t block_x, int64_t block_y, int64_t block_z, uint32_t shared_bytes,
                  void **params);
+  /* Launches a kernel whose blocks synchronize with each other (a grid
+   * barrier: the persistent time loop) with cuLaunchCooperativeKernel, its
+   * grid capped at the blocks the device holds at once (the kernel reads
+   * gridDim and works with any grid). */
+  void (*launch_cooperative)(void *self, uint32_t kernel, int64_t grid_x, int64_t grid_y,
+                             int64_t grid_z, int64_t block_x, int64_t block_y, int64_t block_z,
+                             uint32_t shared_bytes, void **params);
 } rnnrt_cuda_exec_t;
 
 /* The host code: args as for rnnrt_kernel_fn, every pointer a device pointer;

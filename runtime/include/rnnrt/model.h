@@ -25,7 +25,7 @@ extern "C" {
 
 /* Bumped whenever a descriptor struct or the kernel calling convention
  * changes; the runtime refuses descriptors of another version. */
-#define RNNRT_ABI_VERSION 3
+#define RNNRT_ABI_VERSION 4
 
 /* Where a model's code runs and its tensors live. */
 typedef enum rnnrt_device_kind {

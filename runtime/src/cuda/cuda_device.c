@@ -18,8 +18,10 @@ typedef int CUdevice;
 typedef unsigned long long CUdeviceptr;
 typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream;
 
-enum { CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75,
-       CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76 };
+enum { CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16,
+       CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75,
+       CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76,
+       CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH = 95 };
 
 /* The driver entry points, by their exported (versioned) names. */
 typedef struct driver {
@@ -43,6 +45,9 @@ typedef struct driver {
   CUresult (*cuMemsetD8Async)(CUdeviceptr, unsigned char, size_t, CUstream);
   CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, CUstream, void **, void **);
+  CUresult (*cuLaunchCooperativeKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                                        unsigned, unsigned, unsigned, CUstream, void **);
+  CUresult (*cuOccupancyMaxActiveBlocksPerMultiprocessor)(int *, CUfunction, int, size_t);
   CUresult (*cuStreamSynchronize)(CUstream);
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
@@ -149,6 +154,9 @@ static int load_driver(cuda_device_t *cuda, const char *path, char *message, siz
       {(void **)&d->cuMemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2"},
       {(void **)&d->cuMemsetD8Async, "cuMemsetD8Async"},
       {(void **)&d->cuLaunchKernel, "cuLaunchKernel"},
+      {(void **)&d->cuLaunchCooperativeKernel, "cuLaunchCooperativeKernel"},
+      {(void **)&d->cuOccupancyMaxActiveBlocksPerMultiprocessor,
+       "cuOccupancyMaxActiveBlocksPerMultiprocessor"},
       {(void **)&d->cuStreamSynchronize, "cuStreamSynchronize"},
       {(void **)&d->cuGetErrorName, "cuGetErrorName"},
       {(void **)&d->cuGetErrorString, "cuGetErrorString"},
@@ -241,23 +249,24 @@ static void *exec_constant(void *self, uint32_t index, const void *host, uint64_
   return copy;
 }
 
-static void exec_launch(void *self, uint32_t kernel, int64_t grid_x, int64_t grid_y,
-                        int64_t grid_z, int64_t block_x, int64_t block_y, int64_t block_z,
-                        uint32_t shared_bytes, void **params) {
-  cuda_device_t *cuda = self;
+/* Launches kernel `kernel` on the instance's stream; `cooperative`: all its
+ * blocks resident at once, the grid capped at what the device holds. */
+static void launch(cuda_device_t *cuda, uint32_t kernel, int64_t grid_x, int64_t grid_y,
+                   int64_t grid_z, int64_t block_x, int64_t block_y, int64_t block_z,
+                   uint32_t shared_bytes, void **params, int cooperative) {
   if (cuda->failed)
     return;
   if (kernel >= cuda->code->num_kernels) {
     record(cuda, "the model's code launched kernel %u of %u", kernel, cuda->code->num_kernels);
     return;
   }
+  const char *name = cuda->code->kernel_names[kernel];
   int64_t sizes[6] = {grid_x, grid_y, grid_z, block_x, block_y, block_z};
   for (int i = 0; i < 6; ++i) {
     if (sizes[i] == 0)
       return; /* an empty iteration space (a batch or sequence of 0) */
     if (sizes[i] < 0 || sizes[i] > 0x7fffffff) {
-      record(cuda, "kernel %s: launch size %lld is out of range",
-             cuda->code->kernel_names[kernel], (long long)sizes[i]);
+      record(cuda, "kernel %s: launch size %lld is out of range", name, (long long)sizes[i]);
       return;
     }
   }
@@ -268,17 +277,72 @@ static void exec_launch(void *self, uint32_t kernel, int64_t grid_x, int64_t gri
     record(cuda,
            "kernel %s: a grid of %lld x %lld x %lld blocks of %lld x %lld x %lld threads is "
            "beyond CUDA's limits",
-           cuda->code->kernel_names[kernel], (long long)grid_x, (long long)grid_y,
-           (long long)grid_z, (long long)block_x, (long long)block_y, (long long)block_z);
+           name, (long long)grid_x, (long long)grid_y, (long long)grid_z, (long long)block_x,
+           (long long)block_y, (long long)block_z);
     return;
   }
   char call[160];
-  snprintf(call, sizeof call, "cuLaunchKernel(%s)", cuda->code->kernel_names[kernel]);
+  if (!cooperative) {
+    snprintf(call, sizeof call, "cuLaunchKernel(%s)", name);
+    check(cuda,
+          cuda->driver.cuLaunchKernel(cuda->functions[kernel], (unsigned)grid_x, (unsigned)grid_y,
+                                      (unsigned)grid_z, (unsigned)block_x, (unsigned)block_y,
+                                      (unsigned)block_z, shared_bytes, cuda->stream, params, NULL),
+          call);
+    return;
+  }
+  int supported = 0, multiprocessors = 0, per_multiprocessor = 0;
+  if (!check(cuda,
+             cuda->driver.cuDeviceGetAttribute(&supported, CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH,
+                                               cuda->ordinal),
+             "cuDeviceGetAttribute"))
+    return;
+  if (!supported) {
+    record(cuda, "kernel %s synchronizes its whole grid, which needs a cooperative launch; this "
+                 "GPU does not support one", name);
+    return;
+  }
+  snprintf(call, sizeof call, "cuOccupancyMaxActiveBlocksPerMultiprocessor(%s)", name);
+  if (!check(cuda,
+             cuda->driver.cuDeviceGetAttribute(
+                 &multiprocessors, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, cuda->ordinal),
+             "cuDeviceGetAttribute") ||
+      !check(cuda,
+             cuda->driver.cuOccupancyMaxActiveBlocksPerMultiprocessor(
+                 &per_multiprocessor, cuda->functions[kernel], (int)(block_x * block_y * block_z),
+                 shared_bytes),
+             call))
+    return;
+  int64_t resident = (int64_t)multiprocessors * per_multiprocessor;
+  if (resident < grid_y * grid_z) {
+    record(cuda, "kernel %s: %lld blocks of %lld threads cannot all be resident on this GPU",
+           name, (long long)(grid_y * grid_z), (long long)(block_x * block_y * block_z));
+    return;
+  }
+  if (grid_x * grid_y * grid_z > resident)
+    grid_x = resident / (grid_y * grid_z);
+  snprintf(call, sizeof call, "cuLaunchCooperativeKernel(%s)", name);
   check(cuda,
-        cuda->driver.cuLaunchKernel(cuda->functions[kernel], (unsigned)grid_x, (unsigned)grid_y,
-                                    (unsigned)grid_z, (unsigned)block_x, (unsigned)block_y,
-                                    (unsigned)block_z, shared_bytes, cuda->stream, params, NULL),
+        cuda->driver.cuLaunchCooperativeKernel(cuda->functions[kernel], (unsigned)grid_x,
+                                               (unsigned)grid_y, (unsigned)grid_z,
+                                               (unsigned)block_x, (unsigned)block_y,
+                                               (unsigned)block_z, shared_bytes, cuda->stream,
+                                               params),
         call);
+}
+
+static void exec_launch(void *self, uint32_t kernel, int64_t grid_x, int64_t grid_y,
+                        int64_t grid_z, int64_t block_x, int64_t block_y, int64_t block_z,
+                        uint32_t shared_bytes, void **params) {
+  launch(self, kernel, grid_x, grid_y, grid_z, block_x, block_y, block_z, shared_bytes, params,
+         0);
+}
+
+static void exec_launch_cooperative(void *self, uint32_t kernel, int64_t grid_x, int64_t grid_y,
+                                    int64_t grid_z, int64_t block_x, int64_t block_y,
+                                    int64_t block_z, uint32_t shared_bytes, void **params) {
+  launch(self, kernel, grid_x, grid_y, grid_z, block_x, block_y, block_z, shared_bytes, params,
+         1);
 }
 
 /* Each device operation: clear the last failure, push the context, do the
@@ -528,6 +592,7 @@ rnnrt_status_t rnnrt_cuda_device_create(const rnnrt_model_t *model,
   cuda->exec.free = scratch_free;
   cuda->exec.constant = exec_constant;
   cuda->exec.launch = exec_launch;
+  cuda->exec.launch_cooperative = exec_launch_cooperative;
   *out_device = cuda;
   return RNNRT_STATUS_OK;
 }

@@ -56,7 +56,9 @@ def ConvertGpuLaunchToRnnrt : Pass<"convert-gpu-launch-to-rnnrt", "::mlir::Modul
     becomes the exec's `alloc`/`free` (device memory), every address of a
     constant global (weights) the exec's `constant` (its device copy, by
     index), and every `gpu.launch_func` the exec's `launch` with the kernel's
-    index and its operands packed as cuLaunchKernel expects. The gpu.binary is
+    index and its operands packed as cuLaunchKernel expects (`launch_cooperative`
+    for the kernels the module lists in `rnnc.grid_barrier_kernels`, an
+    attribute it then drops). The gpu.binary is
     erased; the module gets `rnnc.cuda_kernels` (the kernel names, by index)
     and `rnnc.cuda_constants` (how many constants). Launches, allocations or
     constants anywhere else are errors.

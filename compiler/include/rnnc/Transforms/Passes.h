@@ -14,6 +14,18 @@
 
 namespace mlir::rnnc {
 
+/// Marks the scf.for over time steps that rnn.dynamic_rnn lowers to (custom
+/// cells): its carried values keep their shapes across iterations.
+constexpr llvm::StringLiteral kTimeLoopAttrName = "rnn.time_loop";
+
+/// Marks a kernel (gpu.func) that synchronizes its whole grid: its launches
+/// need every block resident at once (cuLaunchCooperativeKernel).
+constexpr llvm::StringLiteral kGridBarrierAttrName = "rnnc.grid_barrier";
+
+/// On the top-level module: the names of the kernels marked
+/// kGridBarrierAttrName (rnnc-merge-gpu-modules), for the host lowering.
+constexpr llvm::StringLiteral kGridBarrierKernelsAttrName = "rnnc.grid_barrier_kernels";
+
 #define GEN_PASS_DECL
 #include "rnnc/Transforms/Passes.h.inc"
 

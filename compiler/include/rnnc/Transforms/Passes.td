@@ -12,6 +12,10 @@ def MergeGpuModules : Pass<"rnnc-merge-gpu-modules", "::mlir::ModuleOp"> {
     symbol table) when the module holds one kernel, else `<module>_<kernel>`,
     is moved into the first gpu.module, and every `gpu.launch_func` is
     redirected. Modules whose attributes (targets) differ are refused.
+    Kernels holding a grid barrier (ops marked `rnnc.grid_barrier`, from
+    `rnnc-persistent-time-loop`) get that attribute, and the top-level
+    module lists their names in `rnnc.grid_barrier_kernels`, which
+    `convert-gpu-launch-to-rnnrt` reads to launch them cooperatively.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
@@ -103,11 +107,67 @@ def EmulateGpuOnHost : Pass<"rnnc-emulate-gpu-on-host", "::mlir::ModuleOp"> {
     and block sizes as extra arguments (`gpu.block_id`, `gpu.thread_id`,
     `gpu.block_dim`, `gpu.grid_dim` read them), and every `gpu.launch_func`
     a loop nest over blocks and threads calling it. Threads run one after
-    another, so kernels must not synchronize within a block (`gpu.barrier`,
-    shared memory): rnnc's do not, and the pass refuses any that does.
+    another, so such kernels must not synchronize within a block
+    (`gpu.barrier`, shared memory): the pass refuses any that does. The
+    exception is a kernel with a grid barrier (`rnnc.grid_barrier`, from
+    `rnnc-persistent-time-loop`): its launch is an OpenMP team of one thread
+    per GPU thread, all running at once, and its block barriers are team
+    barriers.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::scf::SCFDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect", "::mlir::omp::OpenMPDialect"];
+}
+
+def HoistStepBuffers : Pass<"rnnc-hoist-step-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Allocate a bufferized time loop's step buffers once, before it";
+  let description = [{
+    Bufferization allocates each step's temporaries, and the state it
+    carries to the next step, inside the time loop (`rnn.time_loop`); a
+    persistent GPU kernel cannot. Carried buffers keep their shapes (the
+    marker says so), so `memref.dim` of an iter_arg becomes that of its
+    initial value, and every allocation of loop-invariant size moves out: one
+    freed in the same step becomes one buffer before the loop (freed after
+    it); one carried to the next step becomes two, step i writing buffer
+    i % 2 while it reads the other. Carried buffers then no longer own their
+    memory (ownership flags yield false): what the loop returns is copied by
+    the deallocation code when it is returned, and the pairs are freed before
+    the function returns. A loop with any other use of its step buffers is
+    left as it is.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+}
+
+def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp"> {
+  let summary = "Run a time loop of parallel loops as one GPU kernel with grid barriers";
+  let description = [{
+    A time loop (`rnn.time_loop`) whose parallel loops (the per-step
+    kernels) depend on nothing but pure ops (views, index arithmetic) and
+    carried values computed by pure ops, as `rnnc-hoist-step-buffers` leaves
+    it, becomes one `gpu.launch` of 1-D
+    blocks of `threads` threads that runs every step: each parallel loop a
+    grid-stride loop over its iterations (the same iterations for a thread in
+    every step), followed by a grid-wide barrier (block barrier, the block's
+    first thread releases with a fence, counts its arrival on a device
+    counter, waits for all blocks, acquires with a fence, block barrier). The
+    grid asks for enough blocks for the largest step kernel (at most
+    `max-blocks` when positive); the runtime launches it cooperatively, capped
+    at what the device holds at once, which the barrier needs. The host keeps
+    the loop without its parallel loops, run after the kernel: which buffer
+    holds the final state, and buffer deallocation's ownership bookkeeping
+    (host memory only; it frees no buffer a later step reads). Fences are PTX
+    (`fence.acq_rel.gpu`) with `ptx-fences`, LLVM's `fence` otherwise (for
+    running the kernel on the host).
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"128", "Threads per block">,
+    Option<"maxBlocks", "max-blocks", "int64_t", /*default=*/"0",
+           "Most blocks to launch (0: as many as the largest step kernel needs)">,
+    Option<"ptxFences", "ptx-fences", "bool", /*default=*/"false",
+           "Fence with PTX inline assembly (NVPTX) instead of LLVM fences">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 #endif // RNNC_TRANSFORMS_PASSES_TD

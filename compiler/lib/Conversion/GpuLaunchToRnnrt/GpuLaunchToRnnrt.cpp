@@ -1,4 +1,5 @@
 #include "rnnc/Conversion/Passes.h"
+#include "rnnc/Transforms/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
@@ -13,7 +14,15 @@ using namespace mlir;
 
 namespace {
 /// Fields of rnnrt_cuda_exec_t (runtime/include/rnnrt/cuda.h), in order.
-enum ExecField : int32_t { kSelf = 0, kAlloc, kFree, kConstant, kLaunch, kNumFields };
+enum ExecField : int32_t {
+  kSelf = 0,
+  kAlloc,
+  kFree,
+  kConstant,
+  kLaunch,
+  kLaunchCooperative,
+  kNumFields
+};
 
 /// Calls through the exec argument of one function.
 class ExecCalls {
@@ -71,6 +80,10 @@ struct ConvertGpuLaunchToRnnrt
     SmallVector<Attribute> kernelNames;
     llvm::StringMap<int32_t> kernelIndex;
     llvm::DenseMap<StringAttr, int32_t> constantIndex;
+    llvm::SmallDenseSet<StringAttr> gridBarrierKernels;
+    if (auto names = module->getAttrOfType<ArrayAttr>(rnnc::kGridBarrierKernelsAttrName))
+      for (auto name : names.getAsRange<StringAttr>())
+        gridBarrierKernels.insert(name);
 
     auto isConstantGlobal = [&](LLVM::AddressOfOp address) {
       auto global = dyn_cast_or_null<LLVM::GlobalOp>(
@@ -155,7 +168,9 @@ struct ConvertGpuLaunchToRnnrt
           Value shared = launch.getDynamicSharedMemorySize();
           if (!shared)
             shared = execCalls.constant(loc, execCalls.i32, 0);
-          execCalls.call(loc, kLaunch, Type(),
+          // A kernel with a grid barrier needs all its blocks at once.
+          bool cooperative = gridBarrierKernels.contains(launch.getKernelName());
+          execCalls.call(loc, cooperative ? kLaunchCooperative : kLaunch, Type(),
                          {execCalls.constant(loc, execCalls.i32, it->second), grid.x, grid.y,
                           grid.z, block.x, block.y, block.z, shared, params});
           rewriter.eraseOp(launch);
@@ -171,6 +186,7 @@ struct ConvertGpuLaunchToRnnrt
           decl && SymbolTable::symbolKnownUseEmpty(decl, module))
         decl.erase();
     module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
+    module->removeAttr(rnnc::kGridBarrierKernelsAttrName);
     module->setAttr("rnnc.cuda_kernels", ArrayAttr::get(context, kernelNames));
     module->setAttr("rnnc.cuda_constants",
                     IntegerAttr::get(IntegerType::get(context, 32), constantIndex.size()));

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "rnnc/Transforms/Passes.h"
 
 using namespace mlir;
 using namespace mlir::rnn;
@@ -228,6 +229,9 @@ LogicalResult CustomSequenceEmitter::lower(ArrayRef<CustomCellOp> layers) {
     carried.push_back(zeroRows);
 
   auto loop = b.create<scf::ForOp>(loc, index(0), timeSteps, index(1), carried);
+  // Its carried values keep their shapes from step to step, which the GPU
+  // target's rnnc-hoist-step-buffers relies on.
+  loop->setAttr(rnnc::kTimeLoopAttrName, b.getUnitAttr());
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());

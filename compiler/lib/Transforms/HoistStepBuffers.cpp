@@ -1,0 +1,180 @@
+#include "rnnc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::rnnc {
+#define GEN_PASS_DEF_HOISTSTEPBUFFERS
+#include "rnnc/Transforms/Passes.h.inc"
+} // namespace mlir::rnnc
+
+using namespace mlir;
+
+namespace {
+/// A buffer allocated in each step of a time loop.
+struct StepBuffer {
+  memref::AllocOp alloc;
+  memref::DeallocOp dealloc; // freed in the same step: one buffer for all steps
+  int64_t carriedAs = -1;    // yielded as this iter_arg: two buffers, alternating
+};
+
+struct HoistStepBuffers : rnnc::impl::HoistStepBuffersBase<HoistStepBuffers> {
+  /// The shape of a carried buffer is its initial value's: `memref.dim` of an
+  /// iter_arg becomes loop-invariant.
+  void resolveCarriedDims(scf::ForOp loop, RewriterBase &rewriter) {
+    SmallVector<memref::DimOp> dims;
+    loop.getBody()->walk([&](memref::DimOp dim) {
+      auto carried = dyn_cast<BlockArgument>(dim.getSource());
+      if (carried && carried.getOwner() == loop.getBody() && carried.getArgNumber() > 0 &&
+          getConstantIntValue(dim.getIndex()))
+        dims.push_back(dim);
+    });
+    for (memref::DimOp dim : dims) {
+      auto carried = cast<BlockArgument>(dim.getSource());
+      rewriter.setInsertionPoint(loop);
+      Value init = loop.getInitArgs()[carried.getArgNumber() - 1];
+      Value hoisted = rewriter.create<memref::DimOp>(dim.getLoc(), init,
+                                                     *getConstantIntValue(dim.getIndex()));
+      rewriter.replaceOp(dim, hoisted);
+    }
+  }
+
+  /// The steps' buffers of `loop` whose sizes are loop-invariant, or failure
+  /// when one of them is used in a way this pass does not follow.
+  FailureOr<SmallVector<StepBuffer>> stepBuffers(scf::ForOp loop) {
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    SmallVector<StepBuffer> buffers;
+    for (auto alloc : loop.getBody()->getOps<memref::AllocOp>()) {
+      if (!llvm::all_of(alloc->getOperands(),
+                        [&](Value size) { return loop.isDefinedOutsideOfLoop(size); }))
+        return failure();
+      StepBuffer buffer{alloc, {}, -1};
+      for (OpOperand &use : alloc->getUses()) {
+        Operation *user = use.getOwner();
+        if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
+          if (dealloc->getBlock() != loop.getBody() || buffer.dealloc)
+            return failure();
+          buffer.dealloc = dealloc;
+        } else if (user == yield) {
+          if (buffer.carriedAs >= 0)
+            return failure();
+          buffer.carriedAs = use.getOperandNumber();
+        }
+      }
+      if ((buffer.dealloc != nullptr) == (buffer.carriedAs >= 0))
+        return failure();
+      buffers.push_back(buffer);
+    }
+    // A carried buffer is read in the next step only: each other carried
+    // buffer is a step buffer or passed through unchanged.
+    for (auto [i, next] : llvm::enumerate(yield.getOperands())) {
+      if (!isa<MemRefType>(next.getType()) || next == loop.getRegionIterArgs()[i])
+        continue;
+      if (!llvm::any_of(buffers, [&](const StepBuffer &b) { return b.carriedAs == (int64_t)i; }))
+        return failure();
+    }
+    return buffers;
+  }
+
+  /// The ownership flag that buffer deallocation carries for iter_arg `i`:
+  /// one i1 per carried buffer, after them, in their order.
+  std::optional<unsigned> ownershipOf(scf::ForOp loop, unsigned i) {
+    SmallVector<unsigned> buffers;
+    for (auto [j, arg] : llvm::enumerate(loop.getRegionIterArgs()))
+      if (isa<MemRefType>(arg.getType()))
+        buffers.push_back(j);
+    unsigned count = loop.getNumRegionIterArgs();
+    if (count < 2 * buffers.size())
+      return std::nullopt;
+    unsigned first = count - buffers.size();
+    for (unsigned j = first; j < count; ++j)
+      if (!loop.getRegionIterArgs()[j].getType().isInteger(1))
+        return std::nullopt;
+    auto rank = llvm::find(buffers, i);
+    return first + static_cast<unsigned>(rank - buffers.begin());
+  }
+
+  LogicalResult hoist(scf::ForOp loop, RewriterBase &rewriter) {
+    resolveCarriedDims(loop, rewriter);
+    FailureOr<SmallVector<StepBuffer>> buffers = stepBuffers(loop);
+    if (failed(buffers))
+      return failure();
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    auto function = dyn_cast<func::FuncOp>(loop->getParentOp());
+    bool anyCarried =
+        llvm::any_of(*buffers, [](const StepBuffer &b) { return b.carriedAs >= 0; });
+    // Freed where the loop's results are last used: before the return.
+    if (anyCarried && !function)
+      return failure();
+    SmallVector<unsigned> owners;
+    for (const StepBuffer &buffer : *buffers) {
+      if (buffer.carriedAs < 0)
+        continue;
+      std::optional<unsigned> owner = ownershipOf(loop, buffer.carriedAs);
+      if (!owner || !matchPattern(yield.getOperand(*owner), m_One()))
+        return failure();
+      owners.push_back(*owner);
+    }
+
+    Location loc = loop.getLoc();
+    Value parity;
+    if (anyCarried) {
+      rewriter.setInsertionPointToStart(loop.getBody());
+      Value step = rewriter.create<arith::DivUIOp>(
+          loc,
+          rewriter.create<arith::SubIOp>(loc, loop.getInductionVar(), loop.getLowerBound()),
+          loop.getStep());
+      Value two = rewriter.create<arith::ConstantIndexOp>(loc, 2);
+      Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+      parity = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                              rewriter.create<arith::RemUIOp>(loc, step, two),
+                                              zero);
+    }
+    for (const StepBuffer &buffer : *buffers) {
+      if (buffer.carriedAs < 0) {
+        rewriter.moveOpBefore(buffer.alloc, loop);
+        rewriter.moveOpAfter(buffer.dealloc, loop);
+        continue;
+      }
+      // Step i writes buffer i % 2 while reading the other, written in step i - 1.
+      rewriter.setInsertionPoint(loop);
+      Operation *even = rewriter.clone(*buffer.alloc);
+      Operation *odd = rewriter.clone(*buffer.alloc);
+      rewriter.setInsertionPoint(buffer.alloc);
+      rewriter.replaceOpWithNewOp<arith::SelectOp>(buffer.alloc, parity, even->getResult(0),
+                                                   odd->getResult(0));
+      rewriter.setInsertionPoint(loop->getBlock()->getTerminator());
+      rewriter.create<memref::DeallocOp>(loc, even->getResult(0));
+      rewriter.create<memref::DeallocOp>(loc, odd->getResult(0));
+    }
+    // The loop's results no longer own their buffers: whatever is returned
+    // of them is copied (ownership-based deallocation's clone of unowned
+    // results), the rest freed above.
+    rewriter.setInsertionPoint(loop);
+    Value notOwned = rewriter.create<arith::ConstantIntOp>(loc, 0, 1);
+    for (unsigned owner : owners) {
+      rewriter.modifyOpInPlace(yield, [&] { yield->setOperand(owner, notOwned); });
+      // Not owned on entry either: the flag is false throughout, and the
+      // conditional frees of the previous step's buffers go away.
+      if (matchPattern(loop.getInitArgs()[owner], m_Zero())) {
+        rewriter.replaceAllUsesWith(loop.getRegionIterArgs()[owner], notOwned);
+        rewriter.replaceAllUsesWith(loop.getResult(owner), notOwned);
+      }
+    }
+    return success();
+  }
+
+  void runOnOperation() override {
+    SmallVector<scf::ForOp> loops;
+    getOperation().walk([&](scf::ForOp loop) {
+      if (loop->hasAttr(rnnc::kTimeLoopAttrName))
+        loops.push_back(loop);
+    });
+    IRRewriter rewriter(&getContext());
+    // A loop this pass cannot follow keeps allocating in each step (and stays
+    // a launch per kernel per step on the GPU).
+    for (scf::ForOp loop : loops)
+      (void)hoist(loop, rewriter);
+  }
+};
+} // namespace

@@ -1,0 +1,346 @@
+#include "rnnc/Transforms/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir::rnnc {
+#define GEN_PASS_DEF_PERSISTENTTIMELOOP
+#include "rnnc/Transforms/Passes.h.inc"
+} // namespace mlir::rnnc
+
+using namespace mlir;
+
+namespace {
+struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoop> {
+  using PersistentTimeLoopBase::PersistentTimeLoopBase;
+
+  /// What of a time loop's body a persistent kernel runs: its parallel loops
+  /// (the steps' kernels) and the pure ops they and the carried buffers
+  /// depend on. The rest is host bookkeeping (buffer deallocation's
+  /// ownership checks), which touches no device memory and stays in the
+  /// host's copy of the loop.
+  struct KernelPart {
+    SmallVector<scf::ParallelOp> stages;
+    llvm::SmallDenseSet<Operation *> pureOps;
+    SmallVector<unsigned> carried; // iter_args the kernel's loop carries
+  };
+
+  /// Adds the pure ops `value` depends on in the loop body to `ops`; false
+  /// when it depends on anything else (a host op, an iter_arg not in
+  /// `carried`).
+  static bool kernelComputable(Value value, scf::ForOp loop, ArrayRef<bool> carried,
+                               llvm::SmallDenseSet<Operation *> &ops) {
+    if (loop.isDefinedOutsideOfLoop(value) || value == loop.getInductionVar())
+      return true;
+    if (auto argument = dyn_cast<BlockArgument>(value))
+      return argument.getOwner() == loop.getBody() && carried[argument.getArgNumber() - 1];
+    Operation *def = value.getDefiningOp();
+    if (def->getBlock() != loop.getBody() || !isMemoryEffectFree(def))
+      return false;
+    if (!ops.insert(def).second)
+      return true;
+    SetVector<Value> inputs(def->getOperands().begin(), def->getOperands().end());
+    for (Region &region : def->getRegions())
+      getUsedValuesDefinedAbove(region, inputs);
+    return llvm::all_of(inputs, [&](Value input) {
+      return kernelComputable(input, loop, carried, ops);
+    });
+  }
+
+  static std::optional<KernelPart> kernelPart(scf::ForOp loop) {
+    KernelPart part;
+    for (Operation &op : loop.getBody()->without_terminator()) {
+      auto stage = dyn_cast<scf::ParallelOp>(op);
+      if (!stage) {
+        bool nested = op.walk([](scf::ParallelOp) { return WalkResult::interrupt(); })
+                          .wasInterrupted();
+        if (nested)
+          return std::nullopt;
+        continue;
+      }
+      bool nested = stage.getBody()
+                        ->walk([](scf::ParallelOp) { return WalkResult::interrupt(); })
+                        .wasInterrupted();
+      if (stage.getNumResults() > 0 || nested)
+        return std::nullopt;
+      part.stages.push_back(stage);
+    }
+    if (part.stages.empty())
+      return std::nullopt;
+    // The carried values the kernel can compute itself: drop the others
+    // until none depends on a dropped one.
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    SmallVector<bool> carried(loop.getNumRegionIterArgs(), true);
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (auto [i, next] : llvm::enumerate(yield.getOperands())) {
+        llvm::SmallDenseSet<Operation *> ops;
+        if (carried[i] && !kernelComputable(next, loop, carried, ops)) {
+          carried[i] = false;
+          changed = true;
+        }
+      }
+    }
+    for (auto [i, next] : llvm::enumerate(yield.getOperands()))
+      if (carried[i]) {
+        part.carried.push_back(i);
+        (void)kernelComputable(next, loop, carried, part.pureOps);
+      }
+    for (scf::ParallelOp stage : part.stages) {
+      SetVector<Value> inputs(stage->getOperands().begin(), stage->getOperands().end());
+      getUsedValuesDefinedAbove(stage.getRegion(), inputs);
+      for (Value input : inputs)
+        if (!kernelComputable(input, loop, carried, part.pureOps))
+          return std::nullopt;
+    }
+    return part;
+  }
+
+  /// `value` computed before `loop`, when it does not depend on the loop's
+  /// iterations (pure ops cloned), else null.
+  static Value invariant(Value value, scf::ForOp loop, RewriterBase &rewriter) {
+    if (loop.isDefinedOutsideOfLoop(value))
+      return value;
+    Operation *def = value.getDefiningOp();
+    if (!def || def->getNumRegions() > 0 || !isMemoryEffectFree(def) ||
+        def->getBlock() != loop.getBody())
+      return nullptr;
+    IRMapping mapping;
+    for (Value operand : def->getOperands()) {
+      Value hoisted = invariant(operand, loop, rewriter);
+      if (!hoisted)
+        return nullptr;
+      mapping.map(operand, hoisted);
+    }
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(loop);
+    return rewriter.clone(*def, mapping)->getResult(cast<OpResult>(value).getResultNumber());
+  }
+
+  /// ceil(a / b) as (a + b - 1) / b (arith.ceildivui has no
+  /// direct LLVM lowering).
+  static Value ceilDiv(Value a, Value b, Location loc, RewriterBase &rewriter) {
+    Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    Value bumped = rewriter.create<arith::AddIOp>(loc, a, rewriter.create<arith::SubIOp>(loc, b, one));
+    return rewriter.create<arith::DivUIOp>(loc, bumped, b);
+  }
+
+  /// Iterations of `stage`, one count per dimension.
+  static SmallVector<Value> tripCounts(scf::ParallelOp stage, IRMapping &mapping,
+                                       RewriterBase &rewriter) {
+    SmallVector<Value> counts;
+    Location loc = stage.getLoc();
+    for (auto [lower, upper, step] :
+         llvm::zip(stage.getLowerBound(), stage.getUpperBound(), stage.getStep())) {
+      Value span = rewriter.create<arith::SubIOp>(loc, mapping.lookupOrDefault(upper),
+                                                  mapping.lookupOrDefault(lower));
+      counts.push_back(ceilDiv(span, mapping.lookupOrDefault(step), loc, rewriter));
+    }
+    return counts;
+  }
+
+  static Value product(ArrayRef<Value> values, Location loc, RewriterBase &rewriter) {
+    Value result = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    for (Value value : values)
+      result = rewriter.create<arith::MulIOp>(loc, result, value);
+    return result;
+  }
+
+  /// Every block waits until all blocks have arrived at barrier `target` /
+  /// gridDim (a count that only grows within a launch).
+  void gridBarrier(Location loc, Value counter, Value target, Value isLeader,
+                   RewriterBase &rewriter) {
+    auto fence = [&]() {
+      // LLVM 19's NVPTX backend selects no `fence` instruction.
+      if (ptxFences)
+        rewriter.create<LLVM::InlineAsmOp>(loc, Type(), ValueRange(), "fence.acq_rel.gpu;",
+                                           "~{memory}", /*has_side_effects=*/true,
+                                           /*is_align_stack=*/false, LLVM::AsmDialectAttr(),
+                                           ArrayAttr());
+      else
+        rewriter.create<LLVM::FenceOp>(loc, LLVM::AtomicOrdering::acq_rel);
+    };
+    Type i64 = rewriter.getI64Type();
+    Value zeroIndex = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    auto atomicAdd = [&](int64_t amount) {
+      auto add = rewriter.create<memref::AtomicRMWOp>(
+          loc, arith::AtomicRMWKind::addi,
+          rewriter.create<arith::ConstantIntOp>(loc, amount, i64), counter,
+          ValueRange{zeroIndex});
+      add->setAttr(rnnc::kGridBarrierAttrName, rewriter.getUnitAttr());
+      return add.getResult();
+    };
+    // Each thread's writes of this stage are done before its block arrives.
+    rewriter.create<gpu::BarrierOp>(loc);
+    auto leader = rewriter.create<scf::IfOp>(loc, isLeader, /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(leader.thenBlock()->getTerminator());
+      fence(); // release the block's writes
+      atomicAdd(1);
+      auto wait = rewriter.create<scf::WhileOp>(loc, TypeRange(), ValueRange());
+      rewriter.createBlock(&wait.getBefore());
+      Value arrived = atomicAdd(0);
+      Value early = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, arrived,
+                                                   rewriter.create<arith::IndexCastOp>(loc, i64, target));
+      rewriter.create<scf::ConditionOp>(loc, early, ValueRange());
+      rewriter.createBlock(&wait.getAfter());
+      rewriter.create<scf::YieldOp>(loc);
+      rewriter.setInsertionPointAfter(wait);
+      fence(); // acquire the other blocks'
+    }
+    rewriter.create<gpu::BarrierOp>(loc);
+  }
+
+  void persist(scf::ForOp loop, const KernelPart &part, RewriterBase &rewriter) {
+    Location loc = loop.getLoc();
+    ArrayRef<scf::ParallelOp> stages = part.stages;
+    rewriter.setInsertionPoint(loop);
+    Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    Value blockSize = rewriter.create<arith::ConstantIndexOp>(loc, threads);
+
+    // The barrier's arrival count, zeroed on the device.
+    auto counterType = MemRefType::get({1}, rewriter.getI64Type());
+    Value counter = rewriter.create<memref::AllocOp>(loc, counterType);
+    auto clear = rewriter.create<scf::ParallelOp>(loc, ValueRange{zero}, ValueRange{one},
+                                                  ValueRange{one});
+    rewriter.setInsertionPointToStart(clear.getBody());
+    rewriter.create<memref::StoreOp>(loc, rewriter.create<arith::ConstantIntOp>(loc, 0, 64),
+                                     counter, clear.getInductionVars());
+    rewriter.setInsertionPointAfter(clear);
+
+    // Enough blocks for the largest stage whose size is known before the
+    // loop; the runtime caps them at what the device holds at once.
+    Value blocks = one;
+    for (scf::ParallelOp stage : stages) {
+      IRMapping hoisted;
+      bool known = true;
+      for (Value bound : stage->getOperands()) {
+        Value outside = invariant(bound, loop, rewriter);
+        if (!outside) {
+          known = false;
+          break;
+        }
+        hoisted.map(bound, outside);
+      }
+      if (!known)
+        continue;
+      rewriter.setInsertionPoint(loop);
+      Value total = product(tripCounts(stage, hoisted, rewriter), loc, rewriter);
+      blocks = rewriter.create<arith::MaxUIOp>(loc, blocks, ceilDiv(total, blockSize, loc, rewriter));
+    }
+    if (maxBlocks > 0)
+      blocks = rewriter.create<arith::MinUIOp>(
+          loc, blocks, rewriter.create<arith::ConstantIndexOp>(loc, maxBlocks));
+
+    auto launch = rewriter.create<gpu::LaunchOp>(loc, blocks, one, one, blockSize, one, one);
+    rewriter.setInsertionPointToEnd(&launch.getBody().front());
+    auto terminator = rewriter.create<gpu::TerminatorOp>(loc);
+    rewriter.setInsertionPoint(terminator);
+    Value threadId = launch.getThreadIds().x;
+    Value first =
+        rewriter.create<arith::AddIOp>(loc, rewriter.create<arith::MulIOp>(
+                                                loc, launch.getBlockIds().x, blockSize),
+                                       threadId);
+    Value gridThreads = rewriter.create<arith::MulIOp>(loc, launch.getGridSize().x, blockSize);
+    Value isLeader = rewriter.create<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::eq, threadId, rewriter.create<arith::ConstantIndexOp>(loc, 0));
+    Value stageCount = rewriter.create<arith::ConstantIndexOp>(loc, stages.size());
+
+    SmallVector<Value> inits;
+    for (unsigned i : part.carried)
+      inits.push_back(loop.getInitArgs()[i]);
+    auto steps = rewriter.create<scf::ForOp>(loc, loop.getLowerBound(), loop.getUpperBound(),
+                                             loop.getStep(), inits);
+    if (!steps.getBody()->empty())
+      rewriter.eraseOp(steps.getBody()->getTerminator()); // the kernel's own comes last
+    IRMapping mapping;
+    mapping.map(loop.getInductionVar(), steps.getInductionVar());
+    for (auto [i, to] : llvm::zip(part.carried, steps.getRegionIterArgs()))
+      mapping.map(loop.getRegionIterArgs()[i], to);
+    rewriter.setInsertionPointToStart(steps.getBody());
+    // Barriers passed before this step's first one.
+    Value stepIndex = rewriter.create<arith::DivUIOp>(
+        loc, rewriter.create<arith::SubIOp>(loc, steps.getInductionVar(), steps.getLowerBound()),
+        steps.getStep());
+    Value passed = rewriter.create<arith::MulIOp>(loc, stepIndex, stageCount);
+    int64_t stageIndex = 0;
+    for (Operation &op : loop.getBody()->without_terminator()) {
+      auto stage = dyn_cast<scf::ParallelOp>(op);
+      if (!stage) {
+        if (part.pureOps.contains(&op))
+          rewriter.clone(op, mapping);
+        continue;
+      }
+      // The stage as a grid-stride loop over its iterations, innermost
+      // dimension fastest (consecutive threads, consecutive addresses). The
+      // assignment is the same in every step: a block keeps its rows of the
+      // weights in its caches.
+      SmallVector<Value> counts = tripCounts(stage, mapping, rewriter);
+      Value total = product(counts, loc, rewriter);
+      auto iterations = rewriter.create<scf::ForOp>(loc, first, total, gridThreads);
+      {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointToStart(iterations.getBody());
+        Value rest = iterations.getInductionVar();
+        IRMapping body = mapping;
+        for (int64_t d = stage.getNumLoops() - 1; d >= 0; --d) {
+          Value index = rest;
+          if (d > 0) {
+            index = rewriter.create<arith::RemUIOp>(loc, rest, counts[d]);
+            rest = rewriter.create<arith::DivUIOp>(loc, rest, counts[d]);
+          }
+          Value iv = rewriter.create<arith::AddIOp>(
+              loc, mapping.lookupOrDefault(stage.getLowerBound()[d]),
+              rewriter.create<arith::MulIOp>(loc, index,
+                                             mapping.lookupOrDefault(stage.getStep()[d])));
+          body.map(stage.getInductionVars()[d], iv);
+        }
+        for (Operation &nested : stage.getBody()->without_terminator())
+          rewriter.clone(nested, body);
+      }
+      ++stageIndex;
+      Value target = rewriter.create<arith::MulIOp>(
+          loc,
+          rewriter.create<arith::AddIOp>(
+              loc, passed, rewriter.create<arith::ConstantIndexOp>(loc, stageIndex)),
+          launch.getGridSize().x);
+      gridBarrier(loc, counter, target, isLeader, rewriter);
+    }
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    SmallVector<Value> next;
+    for (unsigned i : part.carried)
+      next.push_back(mapping.lookupOrDefault(yield.getOperand(i)));
+    rewriter.create<scf::YieldOp>(loc, next);
+
+    // The host keeps the loop without its kernels, run after them: which
+    // buffer holds the final state, and the bookkeeping of buffer
+    // deallocation (it frees only buffers no later step reads).
+    rewriter.setInsertionPointAfter(launch);
+    rewriter.create<memref::DeallocOp>(loc, counter);
+    for (scf::ParallelOp stage : stages)
+      rewriter.eraseOp(stage);
+  }
+
+  void runOnOperation() override {
+    if (threads < 1 || maxBlocks < 0) {
+      getOperation().emitError(
+          "rnnc-persistent-time-loop: threads must be positive and max-blocks not negative");
+      return signalPassFailure();
+    }
+    SmallVector<std::pair<scf::ForOp, KernelPart>> loops;
+    getOperation().walk([&](scf::ForOp loop) {
+      if (!loop->hasAttr(rnnc::kTimeLoopAttrName))
+        return;
+      if (std::optional<KernelPart> part = kernelPart(loop))
+        loops.emplace_back(loop, std::move(*part));
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto &[loop, part] : loops)
+      persist(loop, part, rewriter);
+  }
+};
+} // namespace
