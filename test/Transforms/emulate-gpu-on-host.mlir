@@ -51,3 +51,38 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// A kernel with a grid barrier runs on an OpenMP team of grid x block
+// threads, all at once (thread t: block t / blockDim, thread t % blockDim);
+// its block barriers are team barriers.
+// CHECK-LABEL: func.func @launch_persistent
+// CHECK: %[[THREADS:.*]] = arith.muli %[[GRID:.*]], %[[BLOCK:.*]] : index
+// CHECK: scf.if
+// CHECK: %[[TEAM:.*]] = arith.index_cast %[[THREADS]] : index to i32
+// CHECK: omp.parallel num_threads(%[[TEAM]] : i32)
+// CHECK: %[[NUM:.*]] = func.call @omp_get_thread_num() : () -> i32
+// CHECK: %[[T:.*]] = arith.index_cast %[[NUM]]
+// CHECK: %[[B:.*]] = arith.divui %[[T]], %[[BLOCK]]
+// CHECK: %[[TX:.*]] = arith.remui %[[T]], %[[BLOCK]]
+// CHECK: func.call @steps_on_host(%arg0, %[[B]], %{{.*}}, %{{.*}}, %[[TX]],
+// CHECK: omp.terminator
+// CHECK: func.func private @steps_on_host
+// CHECK-SAME: attributes {rnnc.grid_barrier}
+// CHECK: omp.barrier
+// CHECK-NOT: gpu.barrier
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @steps(%a: memref<?xf32>) kernel attributes {rnnc.grid_barrier} {
+      gpu.barrier
+      gpu.return
+    }
+  }
+  func.func @launch_persistent(%a: memref<?xf32>, %blocks: index) {
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    gpu.launch_func @kernels::@steps blocks in (%blocks, %c1, %c1) threads in (%c2, %c1, %c1) args(%a : memref<?xf32>)
+    return
+  }
+}

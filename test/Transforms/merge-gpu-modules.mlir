@@ -45,3 +45,30 @@ module attributes {gpu.container_module} {
   gpu.module @b [#nvvm.target<chip = "sm_90">] {
   }
 }
+
+// -----
+
+// A kernel with a grid barrier (rnnc-persistent-time-loop marks its atomics)
+// is marked, and the module lists it for the host lowering.
+// CHECK-LABEL: module attributes
+// CHECK-SAME: rnnc.grid_barrier_kernels = ["steps"]
+// CHECK: gpu.func @steps(%{{.*}}: memref<1xi64>) kernel attributes {rnnc.grid_barrier}
+// CHECK: gpu.func @plain(%{{.*}}: memref<1xi64>) kernel {
+module attributes {gpu.container_module} {
+  gpu.module @steps [#nvvm.target<chip = "sm_80">] {
+    gpu.func @steps(%counter: memref<1xi64>) kernel {
+      %c0 = arith.constant 0 : index
+      %one = arith.constant 1 : i64
+      %old = memref.atomic_rmw addi %one, %counter[%c0] {rnnc.grid_barrier} : (i64, memref<1xi64>) -> i64
+      gpu.return
+    }
+  }
+  gpu.module @plain [#nvvm.target<chip = "sm_80">] {
+    gpu.func @plain(%counter: memref<1xi64>) kernel {
+      %c0 = arith.constant 0 : index
+      %one = arith.constant 1 : i64
+      %old = memref.atomic_rmw addi %one, %counter[%c0] : (i64, memref<1xi64>) -> i64
+      gpu.return
+    }
+  }
+}

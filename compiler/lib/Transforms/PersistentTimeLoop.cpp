@@ -205,11 +205,12 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     // The barrier's arrival count, zeroed on the device.
     auto counterType = MemRefType::get({1}, rewriter.getI64Type());
     Value counter = rewriter.create<memref::AllocOp>(loc, counterType);
-    auto clear = rewriter.create<scf::ParallelOp>(loc, ValueRange{zero}, ValueRange{one},
-                                                  ValueRange{one});
-    rewriter.setInsertionPointToStart(clear.getBody());
+    // A launch of its own: device memory, which the host may not write.
+    auto clear = rewriter.create<gpu::LaunchOp>(loc, one, one, one, one, one, one);
+    rewriter.setInsertionPointToEnd(&clear.getBody().front());
     rewriter.create<memref::StoreOp>(loc, rewriter.create<arith::ConstantIntOp>(loc, 0, 64),
-                                     counter, clear.getInductionVars());
+                                     counter, ValueRange{zero});
+    rewriter.create<gpu::TerminatorOp>(loc);
     rewriter.setInsertionPointAfter(clear);
 
     // Enough blocks for the largest stage whose size is known before the

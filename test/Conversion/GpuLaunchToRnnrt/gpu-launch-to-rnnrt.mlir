@@ -53,3 +53,28 @@ module attributes {gpu.container_module} {
     return
   }
 }
+
+// -----
+
+// Kernels with a grid barrier (listed by rnnc-merge-gpu-modules) go through
+// the exec's launch_cooperative (field 5); the list is dropped.
+// CHECK-LABEL: module attributes
+// CHECK-NOT: rnnc.grid_barrier_kernels
+// CHECK-SAME: rnnc.cuda_kernels = ["steps", "k"]
+// CHECK: llvm.func @entry(%[[EXEC:[a-z0-9]*]]: !llvm.ptr,
+// CHECK: %[[COOPERATIVE_SLOT:.*]] = llvm.getelementptr %[[EXEC]][0, 5]
+// CHECK: %[[COOPERATIVE:.*]] = llvm.load %[[COOPERATIVE_SLOT]]
+// CHECK: llvm.call %[[COOPERATIVE]](
+// CHECK: %[[LAUNCH_SLOT:.*]] = llvm.getelementptr %[[EXEC]][0, 4]
+// CHECK: %[[LAUNCH:.*]] = llvm.load %[[LAUNCH_SLOT]]
+// CHECK: llvm.call %[[LAUNCH]](
+module attributes {gpu.container_module, rnnc.grid_barrier_kernels = ["steps"]} {
+  gpu.binary @kernels [#gpu.object<#nvvm.target, "PTX">]
+  func.func @entry(%exec: !llvm.ptr, %a: memref<?xf32>) attributes {rnnc.cuda_exec} {
+    %c1 = arith.constant 1 : index
+    %c128 = arith.constant 128 : index
+    gpu.launch_func @kernels::@steps blocks in (%c128, %c1, %c1) threads in (%c128, %c1, %c1) args(%a : memref<?xf32>)
+    gpu.launch_func @kernels::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<?xf32>)
+    return
+  }
+}

@@ -1,0 +1,82 @@
+// RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-hoist-step-buffers),canonicalize)' | FileCheck %s
+
+// A step's temporary is allocated once before the loop and freed after it;
+// the carried state alternates between two buffers (step i writes the first
+// when i is even) that are freed before the return; the ownership flag the
+// deallocation code carries is false throughout, so the conditional free of
+// the previous step's state is gone.
+// CHECK-LABEL: func.func @step_buffers
+// CHECK-SAME: (%[[INIT:.*]]: memref<?x8xf32>, %[[OUT:.*]]: memref<?x8xf32>, %[[T:.*]]: index)
+// CHECK: %[[ROWS:.*]] = memref.dim %[[INIT]], %c0
+// CHECK-DAG: %[[TMP:.*]] = memref.alloc(%[[ROWS]])
+// CHECK-DAG: %[[EVEN:.*]] = memref.alloc(%[[ROWS]])
+// CHECK-DAG: %[[ODD:.*]] = memref.alloc(%[[ROWS]])
+// CHECK: %[[FINAL:.*]] = scf.for %[[STEP:.*]] = %c0 to %[[T]] step %c1 iter_args(%[[H:.*]] = %[[INIT]]) -> (memref<?x8xf32>)
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: memref.dealloc
+// CHECK: %[[PARITY:.*]] = arith.remui %[[STEP]], %c2
+// CHECK: %[[IS_EVEN:.*]] = arith.cmpi eq, %[[PARITY]], %c0
+// CHECK: linalg.fill ins(%{{.*}}) outs(%[[TMP]]
+// CHECK: %[[NEXT:.*]] = arith.select %[[IS_EVEN]], %[[EVEN]], %[[ODD]]
+// CHECK: linalg.add ins(%[[TMP]], %[[H]] : {{.*}}) outs(%[[NEXT]]
+// CHECK: scf.yield %[[NEXT]]
+// CHECK: } {rnn.time_loop}
+// CHECK: memref.dealloc %[[TMP]]
+// CHECK: linalg.copy ins(%[[FINAL]] : {{.*}}) outs(%[[OUT]]
+// CHECK: memref.dealloc %[[EVEN]]
+// CHECK: memref.dealloc %[[ODD]]
+// CHECK-NEXT: return
+func.func @step_buffers(%init: memref<?x8xf32>, %out: memref<?x8xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %false = arith.constant false
+  %true = arith.constant true
+  %zero = arith.constant 0.0 : f32
+  %r:2 = scf.for %t = %c0 to %steps step %c1 iter_args(%h = %init, %owned = %false)
+      -> (memref<?x8xf32>, i1) {
+    %rows = memref.dim %h, %c0 : memref<?x8xf32>
+    %tmp = memref.alloc(%rows) : memref<?x8xf32>
+    linalg.fill ins(%zero : f32) outs(%tmp : memref<?x8xf32>)
+    %next = memref.alloc(%rows) : memref<?x8xf32>
+    linalg.add ins(%tmp, %h : memref<?x8xf32>, memref<?x8xf32>) outs(%next : memref<?x8xf32>)
+    scf.if %owned {
+      memref.dealloc %h : memref<?x8xf32>
+    }
+    memref.dealloc %tmp : memref<?x8xf32>
+    scf.yield %next, %true : memref<?x8xf32>, i1
+  } {rnn.time_loop}
+  linalg.copy ins(%r#0 : memref<?x8xf32>) outs(%out : memref<?x8xf32>)
+  return
+}
+
+// -----
+
+// A buffer whose size changes from step to step, or a loop that is not a
+// time loop (whose carried shapes may change), keeps its allocations.
+// CHECK-LABEL: func.func @left_alone
+// CHECK: scf.for
+// CHECK: memref.alloc(%{{.*}})
+// CHECK: memref.dealloc
+// CHECK: } {rnn.time_loop}
+// CHECK: scf.for
+// CHECK: memref.dim %{{.*}}, %c0
+// CHECK: memref.alloc(%{{.*}})
+// CHECK: scf.yield
+func.func @left_alone(%init: memref<?xf32>, %steps: index) -> memref<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %t = %c0 to %steps step %c1 {
+    %n = arith.addi %t, %c1 : index
+    %grows = memref.alloc(%n) : memref<?xf32>
+    linalg.fill ins(%zero : f32) outs(%grows : memref<?xf32>)
+    memref.dealloc %grows : memref<?xf32>
+  } {rnn.time_loop}
+  %r = scf.for %t = %c0 to %steps step %c1 iter_args(%h = %init) -> (memref<?xf32>) {
+    %rows = memref.dim %h, %c0 : memref<?xf32>
+    %next = memref.alloc(%rows) : memref<?xf32>
+    linalg.copy ins(%h : memref<?xf32>) outs(%next : memref<?xf32>)
+    scf.yield %next : memref<?xf32>
+  }
+  return %r : memref<?xf32>
+}

@@ -1,0 +1,100 @@
+// RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{ptx-fences=true}),canonicalize)' | FileCheck %s --check-prefixes=CHECK,PTX
+// RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{threads=2 max-blocks=3}),canonicalize)' | FileCheck %s --check-prefixes=CHECK,HOST
+
+// Two step kernels become grid-stride loops in one launch, each followed by
+// a grid barrier: block barrier, the block's first thread releases, counts
+// its arrival on a zeroed device counter, waits until every block of this
+// barrier has arrived (barriers passed x gridDim), acquires, block barrier.
+// The host keeps its bookkeeping (the call) in a loop without the kernels.
+// CHECK-LABEL: func.func @two_stages
+// CHECK-SAME: (%[[A:.*]]: memref<?x4xf32>, %[[B:.*]]: memref<?x4xf32>, %[[T:.*]]: index)
+// PTX-DAG: %[[THREADS:.*]] = arith.constant 128 : index
+// HOST-DAG: %[[THREADS:.*]] = arith.constant 2 : index
+// HOST-DAG: %[[MAX:.*]] = arith.constant 3 : index
+// CHECK: %[[COUNTER:.*]] = memref.alloc() : memref<1xi64>
+// CHECK: gpu.launch blocks
+// CHECK-NEXT: memref.store %{{.*}}, %[[COUNTER]]
+// HOST: %[[GRID:.*]] = arith.minui %{{.*}}, %[[MAX]]
+// HOST: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%[[GX:.*]] = %[[GRID]], %{{.*}}, %{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[THREADS]],
+// PTX: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%[[GX:.*]] = %{{.*}}, %{{.*}}, %{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[THREADS]],
+// CHECK: %[[FIRST_BLOCK:.*]] = arith.muli %[[BX]], %[[THREADS]]
+// CHECK: %[[FIRST:.*]] = arith.addi %[[FIRST_BLOCK]], %[[TX]]
+// CHECK: %[[STRIDE:.*]] = arith.muli %[[GX]], %[[THREADS]]
+// CHECK: %[[LEADER:.*]] = arith.cmpi eq, %[[TX]], %{{.*}}
+// CHECK: scf.for %[[STEP:.*]] = %{{.*}} to %[[T]]
+// CHECK: scf.for %[[I:.*]] = %[[FIRST]] to %{{.*}} step %[[STRIDE]]
+// CHECK: %[[COL:.*]] = arith.remui %[[I]], %c4
+// CHECK: %[[ROW:.*]] = arith.divui %[[I]], %c4
+// CHECK: memref.load %[[A]]
+// CHECK: memref.store %{{.*}}, %[[B]]
+// CHECK: gpu.barrier
+// CHECK-NEXT: scf.if %[[LEADER]]
+// PTX-NEXT: llvm.inline_asm has_side_effects "fence.acq_rel.gpu;", "~{memory}"
+// HOST-NEXT: llvm.fence acq_rel
+// CHECK: memref.atomic_rmw addi %{{.*}}, %[[COUNTER]][%{{.*}}] {rnnc.grid_barrier}
+// CHECK: scf.while
+// CHECK: %[[ARRIVED:.*]] = memref.atomic_rmw addi %{{.*}}, %[[COUNTER]][%{{.*}}] {rnnc.grid_barrier}
+// CHECK: arith.cmpi ult, %[[ARRIVED]]
+// CHECK: gpu.barrier
+// CHECK: scf.for %{{.*}} = %[[FIRST]] to %{{.*}} step %[[STRIDE]]
+// CHECK: memref.load %[[B]]
+// CHECK: memref.store %{{.*}}, %[[A]]
+// CHECK: gpu.barrier
+// CHECK: gpu.terminator
+// CHECK: memref.dealloc %[[COUNTER]]
+// CHECK: scf.for
+// CHECK-NOT: scf.parallel
+// CHECK: func.call @bookkeeping
+// CHECK: } {rnn.time_loop}
+func.func private @bookkeeping(index)
+func.func @two_stages(%a: memref<?x4xf32>, %b: memref<?x4xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %rows = memref.dim %a, %c0 : memref<?x4xf32>
+  scf.for %t = %c0 to %steps step %c1 {
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %x = memref.load %a[%i, %j] : memref<?x4xf32>
+      %y = arith.addf %x, %x : f32
+      memref.store %y, %b[%i, %j] : memref<?x4xf32>
+      scf.reduce
+    }
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %x = memref.load %b[%i, %j] : memref<?x4xf32>
+      memref.store %x, %a[%i, %j] : memref<?x4xf32>
+      scf.reduce
+    }
+    func.call @bookkeeping(%t) : (index) -> ()
+  } {rnn.time_loop}
+  return
+}
+
+// -----
+
+// A step kernel that needs a value only the host computes stays a kernel of
+// its own per step; so does any loop that is not a time loop.
+// CHECK-LABEL: func.func @host_dependent
+// CHECK-NOT: gpu.launch
+// CHECK: scf.parallel
+// CHECK: } {rnn.time_loop}
+// CHECK: scf.parallel
+func.func private @host_value(index) -> index
+func.func @host_dependent(%a: memref<?xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %t = %c0 to %steps step %c1 {
+    %n = func.call @host_value(%t) : (index) -> index
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+      memref.store %zero, %a[%i] : memref<?xf32>
+      scf.reduce
+    }
+  } {rnn.time_loop}
+  scf.for %t = %c0 to %steps step %c1 {
+    scf.parallel (%i) = (%c0) to (%steps) step (%c1) {
+      memref.store %zero, %a[%i] : memref<?xf32>
+      scf.reduce
+    }
+  }
+  return
+}
