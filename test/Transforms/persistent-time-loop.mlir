@@ -1,5 +1,6 @@
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{ptx-fences=true}),canonicalize)' | FileCheck %s --check-prefixes=CHECK,PTX
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{threads=2 max-blocks=3}),canonicalize)' | FileCheck %s --check-prefixes=CHECK,HOST
+// RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{max-weight-bytes=64}))' | FileCheck %s --check-prefix=WEIGHTS
 
 // Two step kernels become grid-stride loops in one launch, each followed by
 // a grid barrier: block barrier, the block's first thread releases, counts
@@ -96,5 +97,31 @@ func.func @host_dependent(%a: memref<?xf32>, %steps: index) {
       scf.reduce
     }
   }
+  return
+}
+
+// -----
+
+// Steps that read more weights than max-weight-bytes (here 16 x 8 floats,
+// through a view) keep a launch per kernel per step.
+// CHECK-LABEL: func.func @large_weights
+// WEIGHTS-LABEL: func.func @large_weights
+// WEIGHTS-NOT: gpu.launch
+// WEIGHTS: scf.parallel
+// WEIGHTS: } {rnn.time_loop}
+memref.global "private" constant @weights : memref<16x8xf32> = dense<1.0>
+func.func @large_weights(%a: memref<8xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %w = memref.get_global @weights : memref<16x8xf32>
+  %row = memref.subview %w[0, 0] [1, 8] [1, 1] : memref<16x8xf32> to memref<8xf32, strided<[1]>>
+  scf.for %t = %c0 to %steps step %c1 {
+    scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+      %x = memref.load %row[%i] : memref<8xf32, strided<[1]>>
+      memref.store %x, %a[%i] : memref<8xf32>
+      scf.reduce
+    }
+  } {rnn.time_loop}
   return
 }

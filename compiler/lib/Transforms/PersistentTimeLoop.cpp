@@ -4,6 +4,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::rnnc {
 #define GEN_PASS_DEF_PERSISTENTTIMELOOP
@@ -96,6 +97,28 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
           return std::nullopt;
     }
     return part;
+  }
+
+  /// Bytes of the constant buffers (weights) the steps read.
+  static int64_t weightBytes(const KernelPart &part) {
+    llvm::SmallDenseSet<Operation *> globals;
+    int64_t bytes = 0;
+    for (scf::ParallelOp stage : part.stages) {
+      SetVector<Value> inputs;
+      getUsedValuesDefinedAbove(stage.getRegion(), inputs);
+      for (Value input : inputs) {
+        // Through views to the buffer they view.
+        while (auto view = input.getDefiningOp<ViewLikeOpInterface>())
+          input = view.getViewSource();
+        auto global = input.getDefiningOp<memref::GetGlobalOp>();
+        if (!global || !globals.insert(global).second)
+          continue;
+        auto type = cast<MemRefType>(global.getType());
+        if (type.hasStaticShape())
+          bytes += type.getNumElements() * type.getElementTypeBitWidth() / 8;
+      }
+    }
+    return bytes;
   }
 
   /// `value` computed before `loop`, when it does not depend on the loop's
@@ -336,7 +359,10 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     getOperation().walk([&](scf::ForOp loop) {
       if (!loop->hasAttr(rnnc::kTimeLoopAttrName))
         return;
-      if (std::optional<KernelPart> part = kernelPart(loop))
+      std::optional<KernelPart> part = kernelPart(loop);
+      // Weights beyond what stays on chip between steps: a kernel per step
+      // reads them from memory just as well.
+      if (part && (maxWeightBytes <= 0 || weightBytes(*part) <= maxWeightBytes))
         loops.emplace_back(loop, std::move(*part));
     });
     IRRewriter rewriter(&getContext());

@@ -154,7 +154,10 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
     at what the device holds at once, which the barrier needs. The host keeps
     the loop without its parallel loops, run after the kernel: which buffer
     holds the final state, and buffer deallocation's ownership bookkeeping
-    (host memory only; it frees no buffer a later step reads). Fences are PTX
+    (host memory only; it frees no buffer a later step reads). A loop whose
+    steps read more than `max-weight-bytes` of weights keeps a launch per
+    kernel per step: the persistent kernel relies on each block reading the
+    same weights every step from the GPU's L2 cache. Fences are PTX
     (`fence.acq_rel.gpu`) with `ptx-fences`, LLVM's `fence` otherwise (for
     running the kernel on the host).
   }];
@@ -164,6 +167,9 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
            "Most blocks to launch (0: as many as the largest step kernel needs)">,
     Option<"ptxFences", "ptx-fences", "bool", /*default=*/"false",
            "Fence with PTX inline assembly (NVPTX) instead of LLVM fences">,
+    Option<"maxWeightBytes", "max-weight-bytes", "int64_t", /*default=*/"0",
+           "Leave time loops whose steps read more constant bytes (weights) than "
+           "this to a launch per kernel per step (0: no limit)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
                            "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
