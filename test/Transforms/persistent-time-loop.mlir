@@ -2,16 +2,22 @@
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{threads=2 max-blocks=3}),canonicalize)' | FileCheck %s --check-prefixes=CHECK,HOST
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{max-weight-bytes=64}))' | FileCheck %s --check-prefix=WEIGHTS
 
-// Two step kernels become grid-stride loops in one launch, each followed by
-// a grid barrier: block barrier, the block's first thread releases, counts
-// its arrival on a zeroed device counter, waits until every block of this
-// barrier has arrived (barriers passed x gridDim), acquires, block barrier.
-// The host keeps its bookkeeping (the call) in a loop without the kernels.
-// CHECK-LABEL: func.func @two_stages
+// Step kernels become grid-stride loops in one launch. A grid barrier
+// follows a stage when the next one touches what it wrote other than at the
+// same element through the same buffer over the same iterations (the same
+// thread): here after the first (the second reads b[i, 0]) and after the
+// last of each step, not after the second (the third reads a where the
+// second wrote it, and writes a buffer of its own). The barrier: block
+// barrier, the block's first thread releases, counts its arrival on a
+// zeroed device counter, waits until every block has arrived at barrier k of
+// the launch (k x gridDim arrivals), acquires, block barrier. The host keeps
+// its bookkeeping (the call) in a loop without the kernels.
+// CHECK-LABEL: func.func @stages
 // CHECK-SAME: (%[[A:.*]]: memref<?x4xf32>, %[[B:.*]]: memref<?x4xf32>, %[[T:.*]]: index)
 // PTX-DAG: %[[THREADS:.*]] = arith.constant 128 : index
 // HOST-DAG: %[[THREADS:.*]] = arith.constant 2 : index
 // HOST-DAG: %[[MAX:.*]] = arith.constant 3 : index
+// CHECK: %[[C:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
 // CHECK: %[[COUNTER:.*]] = memref.alloc() : memref<1xi64>
 // CHECK: gpu.launch blocks
 // CHECK-NEXT: memref.store %{{.*}}, %[[COUNTER]]
@@ -23,11 +29,15 @@
 // CHECK: %[[STRIDE:.*]] = arith.muli %[[GX]], %[[THREADS]]
 // CHECK: %[[LEADER:.*]] = arith.cmpi eq, %[[TX]], %{{.*}}
 // CHECK: scf.for %[[STEP:.*]] = %{{.*}} to %[[T]]
+// Two barriers per step: the first waits for 2 x step + 1 arrivals per block.
+// CHECK: %[[PASSED:.*]] = arith.muli %[[STEP]], %c2
 // CHECK: scf.for %[[I:.*]] = %[[FIRST]] to %{{.*}} step %[[STRIDE]]
 // CHECK: %[[COL:.*]] = arith.remui %[[I]], %c4
 // CHECK: %[[ROW:.*]] = arith.divui %[[I]], %c4
-// CHECK: memref.load %[[A]]
-// CHECK: memref.store %{{.*}}, %[[B]]
+// CHECK: memref.load %[[A]][%[[ROW]], %[[COL]]]
+// CHECK: memref.store %{{.*}}, %[[B]][%[[ROW]], %[[COL]]]
+// CHECK: %[[K1:.*]] = arith.addi %[[PASSED]], %c1
+// CHECK: %[[TARGET1:.*]] = arith.muli %[[K1]], %[[GX]]
 // CHECK: gpu.barrier
 // CHECK-NEXT: scf.if %[[LEADER]]
 // PTX-NEXT: llvm.inline_asm has_side_effects "fence.acq_rel.gpu;", "~{memory}"
@@ -35,12 +45,21 @@
 // CHECK: memref.atomic_rmw addi %{{.*}}, %[[COUNTER]][%{{.*}}] {rnnc.grid_barrier}
 // CHECK: scf.while
 // CHECK: %[[ARRIVED:.*]] = memref.atomic_rmw addi %{{.*}}, %[[COUNTER]][%{{.*}}] {rnnc.grid_barrier}
-// CHECK: arith.cmpi ult, %[[ARRIVED]]
+// CHECK: %[[WANTED:.*]] = arith.index_cast %[[TARGET1]]
+// CHECK: arith.cmpi ult, %[[ARRIVED]], %[[WANTED]]
 // CHECK: gpu.barrier
 // CHECK: scf.for %{{.*}} = %[[FIRST]] to %{{.*}} step %[[STRIDE]]
 // CHECK: memref.load %[[B]]
 // CHECK: memref.store %{{.*}}, %[[A]]
+// CHECK-NOT: gpu.barrier
+// CHECK: scf.for %{{.*}} = %[[FIRST]] to %{{.*}} step %[[STRIDE]]
+// CHECK: memref.load %[[A]]
+// CHECK: memref.store %{{.*}}, %[[C]]
+// CHECK: %[[K2:.*]] = arith.addi %[[PASSED]], %c2
+// CHECK: arith.muli %[[K2]], %[[GX]]
 // CHECK: gpu.barrier
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
 // CHECK: gpu.terminator
 // CHECK: memref.dealloc %[[COUNTER]]
 // CHECK: scf.for
@@ -48,11 +67,12 @@
 // CHECK: func.call @bookkeeping
 // CHECK: } {rnn.time_loop}
 func.func private @bookkeeping(index)
-func.func @two_stages(%a: memref<?x4xf32>, %b: memref<?x4xf32>, %steps: index) {
+func.func @stages(%a: memref<?x4xf32>, %b: memref<?x4xf32>, %steps: index) -> memref<?x4xf32> {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
   %rows = memref.dim %a, %c0 : memref<?x4xf32>
+  %c = memref.alloc(%rows) : memref<?x4xf32>
   scf.for %t = %c0 to %steps step %c1 {
     scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
       %x = memref.load %a[%i, %j] : memref<?x4xf32>
@@ -61,13 +81,19 @@ func.func @two_stages(%a: memref<?x4xf32>, %b: memref<?x4xf32>, %steps: index) {
       scf.reduce
     }
     scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
-      %x = memref.load %b[%i, %j] : memref<?x4xf32>
+      %x = memref.load %b[%i, %c0] : memref<?x4xf32>
       memref.store %x, %a[%i, %j] : memref<?x4xf32>
+      scf.reduce
+    }
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %x = memref.load %a[%i, %j] : memref<?x4xf32>
+      %y = arith.mulf %x, %x : f32
+      memref.store %y, %c[%i, %j] : memref<?x4xf32>
       scf.reduce
     }
     func.call @bookkeeping(%t) : (index) -> ()
   } {rnn.time_loop}
-  return
+  return %c : memref<?x4xf32>
 }
 
 // -----

@@ -1,5 +1,6 @@
 #include "rnnc/Transforms/Passes.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -171,6 +172,113 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     return result;
   }
 
+  /// A memory access of a stage: a load or store whose indices are the
+  /// stage's induction variables in order (`identity`) or anything else.
+  struct Access {
+    Value buffer;
+    bool write;
+    bool identity;
+  };
+
+  /// The accesses of `stage`, or nullopt when it touches memory otherwise.
+  static std::optional<SmallVector<Access>> accessesOf(scf::ParallelOp stage) {
+    SmallVector<Access> accesses;
+    auto identity = [&](ValueRange indices) {
+      return llvm::equal(indices, stage.getInductionVars());
+    };
+    WalkResult result = stage.getBody()->walk([&](Operation *op) {
+      if (auto load = dyn_cast<memref::LoadOp>(op))
+        accesses.push_back({load.getMemRef(), false, identity(load.getIndices())});
+      else if (auto store = dyn_cast<memref::StoreOp>(op))
+        accesses.push_back({store.getMemRef(), true, identity(store.getIndices())});
+      else if (!isMemoryEffectFree(op) && !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+        return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return std::nullopt;
+    return accesses;
+  }
+
+  /// The buffers `value` may view: allocations, globals, or null for the
+  /// function's arguments (which may alias one another). A carried buffer
+  /// may be its initial value or any buffer a step yields.
+  static void rootsOf(Value value, scf::ForOp loop, llvm::SmallDenseSet<Value> &roots,
+                      llvm::SmallDenseSet<Value> &visited) {
+    if (!visited.insert(value).second)
+      return;
+    if (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+      return rootsOf(view.getViewSource(), loop, roots, visited);
+    if (auto cast = value.getDefiningOp<memref::CastOp>())
+      return rootsOf(cast.getSource(), loop, roots, visited);
+    if (auto select = value.getDefiningOp<arith::SelectOp>()) {
+      rootsOf(select.getTrueValue(), loop, roots, visited);
+      return rootsOf(select.getFalseValue(), loop, roots, visited);
+    }
+    if (auto argument = dyn_cast<BlockArgument>(value)) {
+      if (argument.getOwner() == loop.getBody() && argument.getArgNumber() > 0) {
+        unsigned i = argument.getArgNumber() - 1;
+        rootsOf(loop.getInitArgs()[i], loop, roots, visited);
+        return rootsOf(loop.getBody()->getTerminator()->getOperand(i), loop, roots, visited);
+      }
+      roots.insert(Value());
+      return;
+    }
+    roots.insert(value);
+  }
+
+  static bool sameIterations(scf::ParallelOp a, scf::ParallelOp b) {
+    auto same = [](Value x, Value y) {
+      std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+      return x == y || (cx && cy && *cx == *cy);
+    };
+    return a.getNumLoops() == b.getNumLoops() &&
+           llvm::all_of(llvm::zip(a->getOperands(), b->getOperands()),
+                        [&](auto pair) { return same(std::get<0>(pair), std::get<1>(pair)); });
+  }
+
+  /// Whether a stage needs a grid barrier after it. Not when the next stage
+  /// only touches what the stages since the last barrier touched at the
+  /// same elements through the same buffer, over the same iterations (so by
+  /// the same thread), or buffers they do not touch. The last stage of a
+  /// step always has one.
+  static SmallVector<bool> barriersAfter(scf::ForOp loop, ArrayRef<scf::ParallelOp> stages) {
+    SmallVector<bool> after(stages.size(), true);
+    auto roots = [&](Value buffer) {
+      llvm::SmallDenseSet<Value> result, visited;
+      rootsOf(buffer, loop, result, visited);
+      return result;
+    };
+    // The accesses since the last barrier (none: unknown), and the
+    // iterations all of them share (null: not one space).
+    std::optional<SmallVector<Access>> group = accessesOf(stages.front());
+    scf::ParallelOp space = stages.front();
+    for (size_t s = 1; s < stages.size(); ++s) {
+      std::optional<SmallVector<Access>> next = accessesOf(stages[s]);
+      bool sameSpace = space && sameIterations(space, stages[s]);
+      bool safe = group && next;
+      for (size_t i = 0; safe && i < group->size(); ++i)
+        for (size_t j = 0; safe && j < next->size(); ++j) {
+          const Access &a = (*group)[i], &b = (*next)[j];
+          if ((!a.write && !b.write) ||
+              (a.buffer == b.buffer && a.identity && b.identity && sameSpace))
+            continue;
+          llvm::SmallDenseSet<Value> ra = roots(a.buffer), rb = roots(b.buffer);
+          safe = llvm::none_of(ra, [&](Value root) { return rb.contains(root); });
+        }
+      if (!safe) {
+        group = std::move(next);
+        space = stages[s];
+        continue;
+      }
+      after[s - 1] = false;
+      group->append(next->begin(), next->end());
+      if (!sameSpace)
+        space = nullptr;
+    }
+    return after;
+  }
+
   /// Every block waits until all blocks have arrived at barrier `target` /
   /// gridDim (a count that only grows within a launch).
   void gridBarrier(Location loc, Value counter, Value target, Value isLeader,
@@ -272,7 +380,9 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     Value gridThreads = rewriter.create<arith::MulIOp>(loc, launch.getGridSize().x, blockSize);
     Value isLeader = rewriter.create<arith::CmpIOp>(
         loc, arith::CmpIPredicate::eq, threadId, rewriter.create<arith::ConstantIndexOp>(loc, 0));
-    Value stageCount = rewriter.create<arith::ConstantIndexOp>(loc, stages.size());
+    SmallVector<bool> barrierAfter = barriersAfter(loop, stages);
+    Value barrierCount =
+        rewriter.create<arith::ConstantIndexOp>(loc, llvm::count(barrierAfter, true));
 
     SmallVector<Value> inits;
     for (unsigned i : part.carried)
@@ -290,8 +400,8 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     Value stepIndex = rewriter.create<arith::DivUIOp>(
         loc, rewriter.create<arith::SubIOp>(loc, steps.getInductionVar(), steps.getLowerBound()),
         steps.getStep());
-    Value passed = rewriter.create<arith::MulIOp>(loc, stepIndex, stageCount);
-    int64_t stageIndex = 0;
+    Value passed = rewriter.create<arith::MulIOp>(loc, stepIndex, barrierCount);
+    int64_t stageIndex = 0, barrierIndex = 0;
     for (Operation &op : loop.getBody()->without_terminator()) {
       auto stage = dyn_cast<scf::ParallelOp>(op);
       if (!stage) {
@@ -326,11 +436,13 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
         for (Operation &nested : stage.getBody()->without_terminator())
           rewriter.clone(nested, body);
       }
-      ++stageIndex;
+      if (!barrierAfter[stageIndex++])
+        continue;
+      ++barrierIndex;
       Value target = rewriter.create<arith::MulIOp>(
           loc,
           rewriter.create<arith::AddIOp>(
-              loc, passed, rewriter.create<arith::ConstantIndexOp>(loc, stageIndex)),
+              loc, passed, rewriter.create<arith::ConstantIndexOp>(loc, barrierIndex)),
           launch.getGridSize().x);
       gridBarrier(loc, counter, target, isLeader, rewriter);
     }

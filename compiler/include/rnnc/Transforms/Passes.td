@@ -148,7 +148,12 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
     grid-stride loop over its iterations (the same iterations for a thread in
     every step), followed by a grid-wide barrier (block barrier, the block's
     first thread releases with a fence, counts its arrival on a device
-    counter, waits for all blocks, acquires with a fence, block barrier). The
+    counter, waits for all blocks, acquires with a fence, block barrier)
+    unless the next loop only touches what the loops since the last barrier
+    touched at the same element through the same buffer over the same
+    iterations (the same thread), or other buffers (allocations, globals and
+    the function's arguments, carried buffers being any of their initial and
+    yielded buffers); the last loop of a step always has one. The
     grid asks for enough blocks for the largest step kernel (at most
     `max-blocks` when positive); the runtime launches it cooperatively, capped
     at what the device holds at once, which the barrier needs. The host keeps
