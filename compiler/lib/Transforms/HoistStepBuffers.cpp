@@ -1,6 +1,7 @@
 #include "rnnc/Transforms/Passes.h"
 
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "TimeLoops.h"
+
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::rnnc {
@@ -19,26 +20,6 @@ struct StepBuffer {
 };
 
 struct HoistStepBuffers : rnnc::impl::HoistStepBuffersBase<HoistStepBuffers> {
-  /// The shape of a carried buffer is its initial value's: `memref.dim` of an
-  /// iter_arg becomes loop-invariant.
-  void resolveCarriedDims(scf::ForOp loop, RewriterBase &rewriter) {
-    SmallVector<memref::DimOp> dims;
-    loop.getBody()->walk([&](memref::DimOp dim) {
-      auto carried = dyn_cast<BlockArgument>(dim.getSource());
-      if (carried && carried.getOwner() == loop.getBody() && carried.getArgNumber() > 0 &&
-          getConstantIntValue(dim.getIndex()))
-        dims.push_back(dim);
-    });
-    for (memref::DimOp dim : dims) {
-      auto carried = cast<BlockArgument>(dim.getSource());
-      rewriter.setInsertionPoint(loop);
-      Value init = loop.getInitArgs()[carried.getArgNumber() - 1];
-      Value hoisted = rewriter.create<memref::DimOp>(dim.getLoc(), init,
-                                                     *getConstantIntValue(dim.getIndex()));
-      rewriter.replaceOp(dim, hoisted);
-    }
-  }
-
   /// The steps' buffers of `loop` whose sizes are loop-invariant, or failure
   /// when one of them is used in a way this pass does not follow.
   FailureOr<SmallVector<StepBuffer>> stepBuffers(scf::ForOp loop) {
@@ -95,7 +76,7 @@ struct HoistStepBuffers : rnnc::impl::HoistStepBuffersBase<HoistStepBuffers> {
   }
 
   LogicalResult hoist(scf::ForOp loop, RewriterBase &rewriter) {
-    resolveCarriedDims(loop, rewriter);
+    rnnc::resolveCarriedDims(loop, rewriter);
     FailureOr<SmallVector<StepBuffer>> buffers = stepBuffers(loop);
     if (failed(buffers))
       return failure();

@@ -1,5 +1,7 @@
 #include "rnnc/Transforms/Passes.h"
 
+#include "TimeLoops.h"
+
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
@@ -468,16 +470,20 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
       return signalPassFailure();
     }
     SmallVector<std::pair<scf::ForOp, KernelPart>> loops;
+    IRRewriter rewriter(&getContext());
     getOperation().walk([&](scf::ForOp loop) {
       if (!loop->hasAttr(rnnc::kTimeLoopAttrName))
         return;
+      // The bounds of the step kernels made since rnnc-hoist-step-buffers
+      // (a matmul's rows from its carried operand): the same sizes as the
+      // others', for the barrier analysis.
+      rnnc::resolveCarriedDims(loop, rewriter);
       std::optional<KernelPart> part = kernelPart(loop);
       // Weights beyond what stays on chip between steps: a kernel per step
       // reads them from memory just as well.
       if (part && (maxWeightBytes <= 0 || weightBytes(*part) <= maxWeightBytes))
         loops.emplace_back(loop, std::move(*part));
     });
-    IRRewriter rewriter(&getContext());
     for (auto &[loop, part] : loops)
       persist(loop, part, rewriter);
   }
