@@ -30,7 +30,7 @@ namespace {
 /// A model of `text` compiled by the JIT for `chip`.
 struct CudaModel {
   explicit CudaModel(const std::string &text, const std::string &chip = "sm_80",
-                     bool exposeState = true) {
+                     bool exposeState = true, bool perStep = false) {
     mlir::DialectRegistry registry;
     mlir::rnnc::registerAllDialects(registry);
     context = std::make_unique<mlir::MLIRContext>(registry);
@@ -44,6 +44,7 @@ struct CudaModel {
     mlir::rnnc::CompileOptions options;
     options.cudaChip = chip;
     options.exposeState = exposeState;
+    options.cudaPerStep = perStep;
     auto compiled = mlir::rnnc::JitModel::compile(*module, options);
     if (succeeded(compiled))
       jit = std::move(*compiled);
@@ -227,6 +228,29 @@ TEST_F(CudaFake, RunsTheTimeLoopAsOneCooperativeLaunchAndReusesScratch) {
   EXPECT_EQ(fake.modulesLoaded(), 0);
 }
 
+TEST_F(CudaFake, PerStepKernelsLaunchEveryStepWithoutCooperativeLaunches) {
+  static CudaModel perStep(readFile(RNNC_EXAMPLE_MODEL), "sm_80", true, /*perStep=*/true);
+  ASSERT_TRUE(perStep.model()) << perStep.diagnostics;
+  // A GPU without cooperative launches runs them.
+  fake.setCooperative(0, 4, 2);
+  Instance inst(perStep.model(), 2, RNNC_FAKE_CUDA_DRIVER);
+  ASSERT_EQ(inst.status, RNNRT_STATUS_OK) << inst.error;
+  std::vector<float> x(5 * 2 * 4, 0.5f);
+  long launches[2];
+  int64_t steps[2] = {3, 5};
+  for (int i = 0; i < 2; ++i) {
+    long before = fake.launches();
+    auto inputs = exampleInputs(x.data(), nullptr, steps[i], 2);
+    ASSERT_EQ(rnnrt_instance_run(inst.instance, inputs.data(), inputs.size()), RNNRT_STATUS_OK)
+        << rnnrt_instance_last_error(inst.instance);
+    launches[i] = fake.launches() - before;
+  }
+  // The same kernels every step: two more steps, twice the launches of one.
+  EXPECT_GT(launches[1], launches[0]);
+  EXPECT_EQ((launches[1] - launches[0]) % 2, 0);
+  EXPECT_EQ(std::string(fake.log()).find("cuLaunchCooperativeKernel"), std::string::npos);
+}
+
 TEST_F(CudaFake, CooperativeGridIsCappedAtTheResidentBlocks) {
   // 300 rows x 32 gate columns want 75 blocks of 128 threads; the fake GPU
   // holds 3 multiprocessors x 2 blocks.
@@ -253,7 +277,8 @@ TEST_F(CudaFake, GpusWithoutCooperativeLaunchAreRefusedWithAMessage) {
   EXPECT_EQ(rnnrt_instance_run(inst.instance, inputs.data(), inputs.size()),
             RNNRT_STATUS_DEVICE_ERROR);
   EXPECT_NE(std::string(rnnrt_instance_last_error(inst.instance))
-                .find("synchronizes its whole grid, which needs a cooperative launch"),
+                .find("synchronizes its whole grid, which needs a cooperative launch; this GPU "
+                      "does not support one (compile with --cuda-per-step)"),
             std::string::npos)
       << rnnrt_instance_last_error(inst.instance);
   // No block fits at all: also a message, not a hang or a driver error.

@@ -137,6 +137,11 @@ static cl::opt<bool> halideProjection(
     cl::desc("Compute the hoisted input projection with the Halide pipeline of librnnrt_halide "
              "(AOT objects then need it)"),
     cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
+static cl::opt<bool> cudaPerStep(
+    "cuda-per-step",
+    cl::desc("--target cuda: launch each kernel of the time loop per step instead of one "
+             "persistent kernel (for GPUs without cooperative launches)"),
+    cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::opt<bool> genericCells(
     "generic-cells", cl::desc("Lower built-in cells through their generic (custom-cell) form"),
     cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
@@ -360,6 +365,7 @@ CompileOptions runOptions() {
   options.rowBlock = rowBlock;
   options.threads = threads;
   options.halideProjection = halideProjection;
+  options.cudaPerStep = cudaPerStep;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
   options.accumulators = accumulators;
@@ -521,6 +527,7 @@ int compileMain() {
     options.rowBlock = rowBlock;
     options.threads = threads;
     options.halideProjection = halideProjection;
+    options.cudaPerStep = cudaPerStep;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
     if (!parseTarget(options.cudaChip))

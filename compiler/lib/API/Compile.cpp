@@ -216,6 +216,7 @@ LogicalResult lowerCudaKernelsAndHost(LoweredModel &lowered, func::FuncOp entry,
   Location loc = module.getLoc();
   CudaPipelineOptions cudaOptions;
   cudaOptions.chip = options.cudaChip;
+  cudaOptions.perStep = options.cudaPerStep;
   std::string toolkit = options.cudaToolkit.empty() ? findCudaToolkit() : options.cudaToolkit;
   if (toolkit.empty())
     return emitError(loc) << "no CUDA toolkit found (for libdevice): set CUDA_HOME or install it "
@@ -312,6 +313,9 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   bool cuda = !options.cudaChip.empty();
   if (cuda && options.gpuOnHost)
     return emitError(loc) << "the GPU emulation is a CPU build; it takes no CUDA target";
+  if (!cuda && options.cudaPerStep)
+    return emitError(loc) << "per-step kernels (--cuda-per-step) are an option of the CUDA "
+                             "target (--target cuda)";
   if (cuda && (options.threads > 1 || options.halideProjection))
     return emitError(loc) << "threads and the Halide projection are CPU options; the CUDA "
                              "target takes neither";

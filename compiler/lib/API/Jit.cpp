@@ -228,7 +228,7 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
      << options.vectorWidth << ' ' << options.accumulators << ' ' << options.genericCells << ' '
      << options.rowBlock << ' ' << options.projectInputsAboveBytes << ' '
      << options.halideProjection << ' ' << options.threads << ' ' << options.cudaChip << ' '
-     << options.cudaToolkit << ' ' << options.gpuOnHost;
+     << options.cudaToolkit << ' ' << options.cudaPerStep << ' ' << options.gpuOnHost;
   hasher.update(text);
   auto digest = hasher.final();
   std::string key(digest.begin(), digest.end());

@@ -111,13 +111,15 @@ namespace {
 /// Each linalg op as a parallel loop nest of blocks of threads, then a GPU
 /// kernel of its own, gathered in one gpu.module; a time loop whose steps
 /// are only such loops one persistent kernel.
-void addGpuKernels(OpPassManager &pm, const rnnc::PersistentTimeLoopOptions &persistent) {
+void addGpuKernels(OpPassManager &pm,
+                   std::optional<rnnc::PersistentTimeLoopOptions> persistent) {
   // The hoisted projection in register blocks of 4 x 4 outputs per thread.
   pm.addNestedPass<func::FuncOp>(rnnc::createBlockContractions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   // Adjacent loops over the same space and buffers in one kernel.
   pm.addNestedPass<func::FuncOp>(createParallelLoopFusionPass());
-  pm.addNestedPass<func::FuncOp>(rnnc::createPersistentTimeLoop(persistent));
+  if (persistent)
+    pm.addNestedPass<func::FuncOp>(rnnc::createPersistentTimeLoop(*persistent));
   pm.addNestedPass<func::FuncOp>(rnnc::createTileParallelLoops());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createParallelLoopToGpuPass());
@@ -134,7 +136,7 @@ void mlir::rnnc::buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOp
   // The L2 cache of the smallest GPU of the architecture that rnnc targets
   // (A100: 40 MB; H100: 50 MB), where the weights stay between steps.
   persistent.maxWeightBytes = (options.chip == "sm_90" ? 50 : 40) * 1000 * 1000;
-  addGpuKernels(pm, persistent);
+  addGpuKernels(pm, options.perStep ? std::nullopt : std::optional(persistent));
 
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;

@@ -299,7 +299,7 @@ static void launch(cuda_device_t *cuda, uint32_t kernel, int64_t grid_x, int64_t
     return;
   if (!supported) {
     record(cuda, "kernel %s synchronizes its whole grid, which needs a cooperative launch; this "
-                 "GPU does not support one", name);
+                 "GPU does not support one (compile with --cuda-per-step)", name);
     return;
   }
   snprintf(call, sizeof call, "cuOccupancyMaxActiveBlocksPerMultiprocessor(%s)", name);

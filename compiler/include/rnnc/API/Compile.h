@@ -46,6 +46,9 @@ struct CompileOptions {
   std::string cudaChip;
   /// The CUDA toolkit (libdevice, ptxas); empty: findCudaToolkit().
   std::string cudaToolkit;
+  /// A launch per kernel per step instead of the persistent time-loop kernel
+  /// (for GPUs without cooperative launches; docs/cuda.md).
+  bool cudaPerStep = false;
   /// Compile the CUDA target's kernels and launches for the CPU, each kernel
   /// run one thread at a time (buildGpuOnHostPipeline): a check of the GPU
   /// code without a GPU.

@@ -51,6 +51,11 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
       *this, "toolkit",
       llvm::cl::desc("The CUDA toolkit, for libdevice (math functions); empty: CUDA_HOME"),
       llvm::cl::init("")};
+  Option<bool> perStep{
+      *this, "per-step",
+      llvm::cl::desc("Launch each kernel of a time loop per step instead of one persistent "
+                     "kernel with grid barriers"),
+      llvm::cl::init(false)};
 };
 
 /// rnn dialect (on tensors) -> cells in their generic form (linalg) ->
