@@ -3,6 +3,10 @@
 CASES_DIR/cases.txt (CASE/model.onnx, CASE/inputs/*.npy) and compares each
 output with CASE/expected/<name>.npy at rtol 1e-4 / atol 1e-5.
 
+With --gpu-on-host: the same through the CUDA target's kernels run on the CPU
+(`rnnc run --gpu-on-host`: the persistent time-loop kernel, its grid barriers,
+the host code).
+
 With --cuda-objects LLVM_NM: compiles each case's model for the CUDA target
 instead (`rnnc compile --target cuda:sm_80`), and checks that the object needs
 no outside symbol; exits 77 (skipped) without a CUDA toolkit."""
@@ -15,9 +19,9 @@ import tempfile
 import numpy as np
 
 
-def run_case(rnnc, case_dir, out_dir):
+def run_case(rnnc, case_dir, out_dir, extra):
     cmd = [rnnc, "run", os.path.join(case_dir, "model.onnx"), "--inputs-dir",
-           os.path.join(case_dir, "inputs"), "--output-dir", out_dir, "--print-limit", "0"]
+           os.path.join(case_dir, "inputs"), "--output-dir", out_dir, "--print-limit", "0"] + extra
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         return f"rnnc exited {proc.returncode}: {proc.stderr.strip()[:400]}"
@@ -64,6 +68,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rnnc", required=True)
     parser.add_argument("--cuda-objects", metavar="LLVM_NM")
+    parser.add_argument("--gpu-on-host", action="store_true")
     parser.add_argument("cases")
     args = parser.parse_args()
     if args.cuda_objects and not cuda_toolkit():
@@ -76,7 +81,9 @@ def main():
         for name in names:
             case_dir, out_dir = os.path.join(args.cases, name), os.path.join(tmp, name)
             error = (compile_cuda(args.rnnc, args.cuda_objects, case_dir, out_dir)
-                     if args.cuda_objects else run_case(args.rnnc, case_dir, out_dir))
+                     if args.cuda_objects else
+                     run_case(args.rnnc, case_dir, out_dir,
+                              ["--gpu-on-host"] if args.gpu_on_host else []))
             print(f"{'FAIL' if error else 'PASS'}: {name}" + (f": {error}" if error else ""))
             failed += error is not None
     print(f"{len(names) - failed} passed, {failed} failed")

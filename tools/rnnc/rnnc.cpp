@@ -137,6 +137,11 @@ static cl::opt<bool> halideProjection(
     cl::desc("Compute the hoisted input projection with the Halide pipeline of librnnrt_halide "
              "(AOT objects then need it)"),
     cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
+static cl::opt<bool> gpuOnHost(
+    "gpu-on-host",
+    cl::desc("Run the CUDA target's kernels and launches on the CPU, each GPU thread a call "
+             "(a check of the GPU code without a GPU; slow)"),
+    cl::sub(runCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::opt<bool> cudaPerStep(
     "cuda-per-step",
     cl::desc("--target cuda: launch each kernel of the time loop per step instead of one "
@@ -366,6 +371,7 @@ CompileOptions runOptions() {
   options.threads = threads;
   options.halideProjection = halideProjection;
   options.cudaPerStep = cudaPerStep;
+  options.gpuOnHost = gpuOnHost;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
   options.accumulators = accumulators;

@@ -93,16 +93,19 @@ struct SizeFactor {
 };
 
 /// Follows a memref dimension back to the function's inputs: through
-/// allocations sized by other dimensions, loop-carried values and casts.
+/// allocations sized by other dimensions, loop-carried values, casts and
+/// views (subviews, reshapes).
 std::optional<SizeFactor> resolveDim(Value memref, int64_t index,
                                      const ModelSignature &signature, func::FuncOp func,
                                      int depth);
 
-std::optional<SizeFactor> resolveSize(Value size, const ModelSignature &signature,
+std::optional<SizeFactor> resolveSize(OpFoldResult size, const ModelSignature &signature,
                                       func::FuncOp func, int depth) {
   if (std::optional<int64_t> constant = getConstantIntValue(size))
     return SizeFactor{*constant, -1};
-  auto dim = size.getDefiningOp<memref::DimOp>();
+  if (!isa<Value>(size))
+    return std::nullopt;
+  auto dim = cast<Value>(size).getDefiningOp<memref::DimOp>();
   std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
   if (!index)
     return std::nullopt;
@@ -138,6 +141,35 @@ std::optional<SizeFactor> resolveDim(Value memref, int64_t index,
                        depth + 1);
   if (auto cast = dyn_cast<memref::CastOp>(def))
     return resolveDim(cast.getSource(), index, signature, func, depth + 1);
+  if (auto subview = dyn_cast<memref::SubViewOp>(def)) {
+    // The result's dimension `index` is the index-th size the subview keeps.
+    llvm::SmallBitVector dropped = subview.getDroppedDims();
+    SmallVector<OpFoldResult> sizes = subview.getMixedSizes();
+    for (int64_t d = 0, kept = 0; d < (int64_t)sizes.size(); ++d) {
+      if (dropped.test(d))
+        continue;
+      if (kept++ == index)
+        return resolveSize(sizes[d], signature, func, depth + 1);
+    }
+    return std::nullopt;
+  }
+  if (auto expand = dyn_cast<memref::ExpandShapeOp>(def))
+    return resolveSize(expand.getOutputShape()[type.getDynamicDimIndex(index)], signature, func,
+                       depth + 1);
+  if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def)) {
+    // A product of source dimensions, with at most one run-time size.
+    SizeFactor product;
+    for (int64_t d : collapse.getReassociationIndices()[index]) {
+      std::optional<SizeFactor> factor =
+          resolveDim(collapse.getSrc(), d, signature, func, depth + 1);
+      if (!factor || (factor->symbol >= 0 && product.symbol >= 0))
+        return std::nullopt;
+      product.staticSize *= factor->staticSize;
+      if (factor->symbol >= 0)
+        product.symbol = factor->symbol;
+    }
+    return product;
+  }
   if (auto loop = dyn_cast<LoopLikeOpInterface>(def)) {
     auto results = loop.getLoopResults();
     auto inits = loop.getInitsMutable();
