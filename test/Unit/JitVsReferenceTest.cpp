@@ -63,6 +63,22 @@ TEST_P(GpuOnHostTest, MatchesReference) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, GpuOnHostTest, ::testing::Range(1u, kSeeds, 2u));
 
+/// The per-step kernels (--cuda-per-step, and steps whose weights exceed the
+/// L2) on the host, one thread at a time: every fourth seed.
+class GpuOnHostPerStepTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(GpuOnHostPerStepTest, MatchesReference) {
+  Case c = randomCase(GetParam());
+  auto perStep = [](mlir::rnnc::CompileOptions &options) {
+    options.gpuOnHost = true;
+    options.cudaPerStep = true;
+  };
+  checkCase(c, perStep);
+  EXPECT_EQ(countLoweredOps(c, perStep, "omp.parallel"), 0) << describe(c.config);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, GpuOnHostPerStepTest, ::testing::Range(3u, kSeeds, 4u));
+
 /// The same cases with the bottom layer's input projection computed for all
 /// steps before the time loop (by default only for large weights): every
 /// other seed, the ones the generic path skips.

@@ -345,9 +345,9 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   bool cuda = !options.cudaChip.empty();
   if (cuda && options.gpuOnHost)
     return emitError(loc) << "the GPU emulation is a CPU build; it takes no CUDA target";
-  if (!cuda && options.cudaPerStep)
+  if (!cuda && !options.gpuOnHost && options.cudaPerStep)
     return emitError(loc) << "per-step kernels (--cuda-per-step) are an option of the CUDA "
-                             "target (--target cuda)";
+                             "target (--target cuda or --gpu-on-host)";
   if (cuda && (options.threads > 1 || options.halideProjection))
     return emitError(loc) << "threads and the Halide projection are CPU options; the CUDA "
                              "target takes neither";
@@ -373,7 +373,7 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   } else {
     PassManager toLLVM(context);
     if (options.gpuOnHost)
-      buildGpuOnHostPipeline(toLLVM);
+      buildGpuOnHostPipeline(toLLVM, options.cudaPerStep);
     buildCpuToLLVMPipeline(toLLVM, pipelineOptions);
     if (failed(toLLVM.run(clone)))
       return failure();

@@ -74,11 +74,13 @@ void buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOptions &optio
 void buildCudaHostToLLVMPipeline(OpPassManager &pm);
 
 /// buildCudaBufferizationPipeline's result as the same outlined GPU kernels
-/// and launches as buildCudaKernelPipeline makes, then each kernel run on the
-/// host one thread at a time (rnnc-emulate-gpu-on-host): the GPU algorithm,
-/// its mapping to blocks and threads and the launches checked against the
-/// reference without a GPU. Then buildCpuToLLVMPipeline.
-void buildGpuOnHostPipeline(OpPassManager &pm);
+/// and launches as buildCudaKernelPipeline makes (`perStep`: without the
+/// persistent time-loop kernel), then each kernel run on the host one thread
+/// at a time, the persistent one on concurrent threads
+/// (rnnc-emulate-gpu-on-host): the GPU algorithm, its mapping to blocks and
+/// threads and the launches checked against the reference without a GPU.
+/// Then buildCpuToLLVMPipeline.
+void buildGpuOnHostPipeline(OpPassManager &pm, bool perStep = false);
 
 /// Registers `rnnc-cpu-pipeline` and `rnnc-cuda-pipeline` for rnnc-opt.
 void registerPipelines();
