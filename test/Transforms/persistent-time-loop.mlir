@@ -151,3 +151,66 @@ func.func @large_weights(%a: memref<8xf32>, %steps: index) {
   } {rnn.time_loop}
   return
 }
+
+// -----
+
+// Gates and their cell update: a stage over [rows, 8] whose result a stage
+// over [rows, 4] reads in two column slices (offsets 0 and 4) deals its
+// iterations by units of 4: thread (i, u) computes columns u and u + 4 in
+// turn, the ones the update of unit u reads. So does the zero fill feeding
+// it elementwise. No barrier separates the three; the step's last stage has
+// one.
+// CHECK-LABEL: func.func @gates_and_update
+// CHECK: gpu.launch blocks
+// CHECK: gpu.launch blocks
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step
+// CHECK: %[[ROWS4:.*]] = arith.muli %{{.*}}, %c4
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[ROWS4]] step
+// CHECK: %[[U:.*]] = arith.remui %[[I]], %c4
+// CHECK: scf.for %[[G:.*]] = %c0 to %c2 step %c1
+// CHECK: %[[SLICE:.*]] = arith.muli %[[G]], %c4
+// CHECK: %[[COL:.*]] = arith.addi %[[U]], %[[SLICE]]
+// CHECK: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %[[COL]]]
+// CHECK-NOT: gpu.barrier
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK-NOT: gpu.barrier
+// CHECK: memref.load %{{.*}} : memref<?x4xf32, strided<[8, 1]>>
+// CHECK: memref.load %{{.*}} : memref<?x4xf32, strided<[8, 1], offset: 4>>
+// CHECK: gpu.barrier
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.terminator
+func.func @gates_and_update(%h: memref<?x4xf32>, %steps: index) -> memref<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  %rows = memref.dim %h, %c0 : memref<?x4xf32>
+  %gates = memref.alloc(%rows) : memref<?x8xf32>
+  %out = memref.alloc(%rows) : memref<?x4xf32>
+  %first = memref.subview %gates[0, 0] [%rows, 4] [1, 1] : memref<?x8xf32> to memref<?x4xf32, strided<[8, 1]>>
+  %second = memref.subview %gates[0, 4] [%rows, 4] [1, 1] : memref<?x8xf32> to memref<?x4xf32, strided<[8, 1], offset: 4>>
+  scf.for %t = %c0 to %steps step %c1 {
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c8) step (%c1, %c1) {
+      memref.store %zero, %gates[%i, %j] : memref<?x8xf32>
+      scf.reduce
+    }
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c8) step (%c1, %c1) {
+      %g = memref.load %gates[%i, %j] : memref<?x8xf32>
+      %x = memref.load %h[%i, %c0] : memref<?x4xf32>
+      %y = arith.addf %g, %x : f32
+      memref.store %y, %gates[%i, %j] : memref<?x8xf32>
+      scf.reduce
+    }
+    scf.parallel (%i, %u) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %a = memref.load %first[%i, %u] : memref<?x4xf32, strided<[8, 1]>>
+      %b = memref.load %second[%i, %u] : memref<?x4xf32, strided<[8, 1], offset: 4>>
+      %y = arith.mulf %a, %b : f32
+      memref.store %y, %out[%i, %u] : memref<?x4xf32>
+      scf.reduce
+    }
+  } {rnn.time_loop}
+  memref.dealloc %gates : memref<?x8xf32>
+  return %out : memref<?x4xf32>
+}

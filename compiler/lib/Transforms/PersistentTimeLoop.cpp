@@ -176,23 +176,44 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
 
   /// A memory access of a stage: a load or store whose indices are the
   /// stage's induction variables in order (`identity`) or anything else.
+  /// `root`/`offsets`: the buffer seen through subviews with static offsets
+  /// and unit strides (and casts), and where the view starts in it.
   struct Access {
     Value buffer;
     bool write;
     bool identity;
+    size_t stage = 0;
+    Value root;
+    SmallVector<int64_t, 2> offsets;
   };
 
   /// The accesses of `stage`, or nullopt when it touches memory otherwise.
-  static std::optional<SmallVector<Access>> accessesOf(scf::ParallelOp stage) {
+  static std::optional<SmallVector<Access>> accessesOf(scf::ParallelOp stage, size_t index) {
     SmallVector<Access> accesses;
-    auto identity = [&](ValueRange indices) {
-      return llvm::equal(indices, stage.getInductionVars());
+    auto add = [&](Value buffer, bool write, ValueRange indices) {
+      Access access{buffer, write, llvm::equal(indices, stage.getInductionVars()), index,
+                    buffer, SmallVector<int64_t, 2>(indices.size(), 0)};
+      while (true) {
+        if (auto cast = access.root.getDefiningOp<memref::CastOp>()) {
+          access.root = cast.getSource();
+          continue;
+        }
+        auto view = access.root.getDefiningOp<memref::SubViewOp>();
+        if (!view || view.getSourceType().getRank() != view.getType().getRank() ||
+            !llvm::all_of(view.getStaticStrides(), [](int64_t s) { return s == 1; }) ||
+            llvm::any_of(view.getStaticOffsets(), ShapedType::isDynamic))
+          break;
+        for (auto [offset, start] : llvm::zip(access.offsets, view.getStaticOffsets()))
+          offset += start;
+        access.root = view.getSource();
+      }
+      accesses.push_back(access);
     };
     WalkResult result = stage.getBody()->walk([&](Operation *op) {
       if (auto load = dyn_cast<memref::LoadOp>(op))
-        accesses.push_back({load.getMemRef(), false, identity(load.getIndices())});
+        add(load.getMemRef(), false, load.getIndices());
       else if (auto store = dyn_cast<memref::StoreOp>(op))
-        accesses.push_back({store.getMemRef(), true, identity(store.getIndices())});
+        add(store.getMemRef(), true, store.getIndices());
       else if (!isMemoryEffectFree(op) && !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
         return WalkResult::interrupt();
       return WalkResult::advance();
@@ -229,54 +250,142 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     roots.insert(value);
   }
 
-  static bool sameIterations(scf::ParallelOp a, scf::ParallelOp b) {
-    auto same = [](Value x, Value y) {
-      std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
-      return x == y || (cx && cy && *cx == *cy);
-    };
-    return a.getNumLoops() == b.getNumLoops() &&
-           llvm::all_of(llvm::zip(a->getOperands(), b->getOperands()),
-                        [&](auto pair) { return same(std::get<0>(pair), std::get<1>(pair)); });
+  static bool sameValue(Value x, Value y) {
+    std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+    return x == y || (cx && cy && *cx == *cy);
   }
 
-  /// Whether a stage needs a grid barrier after it. Not when the next stage
-  /// only touches what the stages since the last barrier touched at the
-  /// same elements through the same buffer, over the same iterations (so by
-  /// the same thread), or buffers they do not touch. The last stage of a
-  /// step always has one.
-  static SmallVector<bool> barriersAfter(scf::ForOp loop, ArrayRef<scf::ParallelOp> stages) {
+  static bool sameIterations(scf::ParallelOp a, scf::ParallelOp b) {
+    return a.getNumLoops() == b.getNumLoops() &&
+           llvm::all_of(llvm::zip(a->getOperands(), b->getOperands()),
+                        [&](auto pair) { return sameValue(std::get<0>(pair), std::get<1>(pair)); });
+  }
+
+  /// Whether two stages have the same outermost iterations.
+  static bool sameRows(scf::ParallelOp a, scf::ParallelOp b) {
+    return sameValue(a.getLowerBound()[0], b.getLowerBound()[0]) &&
+           sameValue(a.getUpperBound()[0], b.getUpperBound()[0]) &&
+           sameValue(a.getStep()[0], b.getStep()[0]);
+  }
+
+  /// The static extent of a 2-D stage's inner dimension when it runs from 0
+  /// by 1, else 0.
+  static int64_t innerExtent(scf::ParallelOp stage) {
+    if (stage.getNumLoops() != 2 || !matchPattern(stage.getLowerBound()[1], m_Zero()) ||
+        !matchPattern(stage.getStep()[1], m_One()))
+      return 0;
+    return getConstantIntValue(stage.getUpperBound()[1]).value_or(0);
+  }
+
+  /// How each stage's iterations are dealt to threads: a 2-D stage over
+  /// [rows, n] with unit u (u divides n) gives iteration (i, j) to the thread
+  /// of (i, j mod u), the n / u iterations of a thread one after another;
+  /// unit n (and 0, for other stages) is the plain linear order. A stage
+  /// whose [rows, n] result a later stage over [rows, u] reads in column
+  /// slices (an LSTM's gates, read per gate by the cell update) gets unit u,
+  /// and so do the stages over [rows, n] whose results it reads elementwise
+  /// (the gate matmul and its zero fill): then each thread computes the
+  /// gates of the units it updates, and no barrier separates them.
+  static SmallVector<int64_t> unitsOf(ArrayRef<scf::ParallelOp> stages,
+                                      ArrayRef<SmallVector<Access>> accesses) {
+    SmallVector<int64_t> units;
+    for (scf::ParallelOp stage : stages)
+      units.push_back(innerExtent(stage));
+    // Readers in column slices.
+    for (size_t t = 0; t < stages.size(); ++t) {
+      int64_t unit = innerExtent(stages[t]);
+      if (unit <= 0)
+        continue;
+      for (const Access &read : accesses[t]) {
+        if (read.write || !read.identity || read.offsets[1] % unit != 0)
+          continue;
+        for (size_t s = 0; s < t; ++s) {
+          int64_t n = innerExtent(stages[s]);
+          if (n <= unit || n % unit != 0 || units[s] != n || !sameRows(stages[s], stages[t]))
+            continue;
+          bool writes = llvm::any_of(accesses[s], [&](const Access &w) {
+            return w.write && w.identity && w.root == read.root && w.offsets[0] == read.offsets[0] &&
+                   w.offsets[1] % unit == 0;
+          });
+          if (writes)
+            units[s] = unit;
+        }
+      }
+    }
+    // Back through elementwise chains over the same iterations.
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t t = 0; t < stages.size(); ++t) {
+        if (units[t] <= 0 || units[t] == innerExtent(stages[t]))
+          continue;
+        for (size_t s = 0; s < t; ++s) {
+          if (units[s] != innerExtent(stages[s]) || !sameIterations(stages[s], stages[t]))
+            continue;
+          bool feeds = llvm::any_of(accesses[s], [&](const Access &w) {
+            return w.write && w.identity &&
+                   llvm::any_of(accesses[t], [&](const Access &r) {
+                     return r.identity && r.buffer == w.buffer;
+                   });
+          });
+          if (feeds) {
+            units[s] = units[t];
+            changed = true;
+          }
+        }
+      }
+    }
+    return units;
+  }
+
+  /// Whether the thread that makes access `a` also makes `b` whenever they
+  /// touch the same element.
+  static bool sameThread(const Access &a, const Access &b, ArrayRef<scf::ParallelOp> stages,
+                         ArrayRef<int64_t> units) {
+    if (!a.identity || !b.identity || units[a.stage] != units[b.stage])
+      return false;
+    scf::ParallelOp sa = stages[a.stage], sb = stages[b.stage];
+    if (a.buffer == b.buffer && sameIterations(sa, sb))
+      return true;
+    // Slices of one buffer, dealt by the same unit: the same element is the
+    // same row and the same column modulo the unit.
+    int64_t unit = units[a.stage];
+    return unit > 0 && a.root == b.root && a.offsets.size() == 2 && b.offsets.size() == 2 &&
+           a.offsets[0] == b.offsets[0] && (a.offsets[1] - b.offsets[1]) % unit == 0 &&
+           sameRows(sa, sb);
+  }
+
+  /// Whether a stage needs a grid barrier after it. Not when everything the
+  /// next stage touches that the stages since the last barrier wrote (or
+  /// that it writes and they touched) is the same element in the same
+  /// thread, or another buffer. The last stage of a step always has one.
+  static SmallVector<bool> barriersAfter(scf::ForOp loop, ArrayRef<scf::ParallelOp> stages,
+                                         ArrayRef<std::optional<SmallVector<Access>>> accesses,
+                                         ArrayRef<int64_t> units) {
     SmallVector<bool> after(stages.size(), true);
     auto roots = [&](Value buffer) {
       llvm::SmallDenseSet<Value> result, visited;
       rootsOf(buffer, loop, result, visited);
       return result;
     };
-    // The accesses since the last barrier (none: unknown), and the
-    // iterations all of them share (null: not one space).
-    std::optional<SmallVector<Access>> group = accessesOf(stages.front());
-    scf::ParallelOp space = stages.front();
+    // The accesses since the last barrier (none: unknown).
+    std::optional<SmallVector<Access>> group = accesses.front();
     for (size_t s = 1; s < stages.size(); ++s) {
-      std::optional<SmallVector<Access>> next = accessesOf(stages[s]);
-      bool sameSpace = space && sameIterations(space, stages[s]);
+      const std::optional<SmallVector<Access>> &next = accesses[s];
       bool safe = group && next;
       for (size_t i = 0; safe && i < group->size(); ++i)
         for (size_t j = 0; safe && j < next->size(); ++j) {
           const Access &a = (*group)[i], &b = (*next)[j];
-          if ((!a.write && !b.write) ||
-              (a.buffer == b.buffer && a.identity && b.identity && sameSpace))
+          if ((!a.write && !b.write) || sameThread(a, b, stages, units))
             continue;
           llvm::SmallDenseSet<Value> ra = roots(a.buffer), rb = roots(b.buffer);
           safe = llvm::none_of(ra, [&](Value root) { return rb.contains(root); });
         }
       if (!safe) {
-        group = std::move(next);
-        space = stages[s];
+        group = next;
         continue;
       }
       after[s - 1] = false;
       group->append(next->begin(), next->end());
-      if (!sameSpace)
-        space = nullptr;
     }
     return after;
   }
@@ -382,7 +491,14 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     Value gridThreads = rewriter.create<arith::MulIOp>(loc, launch.getGridSize().x, blockSize);
     Value isLeader = rewriter.create<arith::CmpIOp>(
         loc, arith::CmpIPredicate::eq, threadId, rewriter.create<arith::ConstantIndexOp>(loc, 0));
-    SmallVector<bool> barrierAfter = barriersAfter(loop, stages);
+    SmallVector<std::optional<SmallVector<Access>>> accesses;
+    SmallVector<SmallVector<Access>> known;
+    for (auto [i, stage] : llvm::enumerate(stages)) {
+      accesses.push_back(accessesOf(stage, i));
+      known.push_back(accesses.back().value_or(SmallVector<Access>()));
+    }
+    SmallVector<int64_t> units = unitsOf(stages, known);
+    SmallVector<bool> barrierAfter = barriersAfter(loop, stages, accesses, units);
     Value barrierCount =
         rewriter.create<arith::ConstantIndexOp>(loc, llvm::count(barrierAfter, true));
 
@@ -416,6 +532,12 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
       // assignment is the same in every step: a block keeps its rows of the
       // weights in its caches.
       SmallVector<Value> counts = tripCounts(stage, mapping, rewriter);
+      // An interleaved stage (unitsOf): iterations [rows, unit], each
+      // running its columns j, j + unit, ... in turn.
+      int64_t unit = units[stageIndex];
+      int64_t slices = unit > 0 ? innerExtent(stage) / unit : 1;
+      if (slices > 1)
+        counts.back() = rewriter.create<arith::ConstantIndexOp>(loc, unit);
       Value total = product(counts, loc, rewriter);
       auto iterations = rewriter.create<scf::ForOp>(loc, first, total, gridThreads);
       {
@@ -434,6 +556,21 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
               rewriter.create<arith::MulIOp>(loc, index,
                                              mapping.lookupOrDefault(stage.getStep()[d])));
           body.map(stage.getInductionVars()[d], iv);
+        }
+        if (slices > 1) {
+          // The inner dimension runs from 0 by 1 (innerExtent).
+          Value column = body.lookup(stage.getInductionVars()[1]);
+          auto slice = rewriter.create<scf::ForOp>(
+              loc, rewriter.create<arith::ConstantIndexOp>(loc, 0),
+              rewriter.create<arith::ConstantIndexOp>(loc, slices),
+              rewriter.create<arith::ConstantIndexOp>(loc, 1));
+          rewriter.setInsertionPointToStart(slice.getBody());
+          body.map(stage.getInductionVars()[1],
+                   rewriter.create<arith::AddIOp>(
+                       loc, column,
+                       rewriter.create<arith::MulIOp>(
+                           loc, slice.getInductionVar(),
+                           rewriter.create<arith::ConstantIndexOp>(loc, unit))));
         }
         for (Operation &nested : stage.getBody()->without_terminator())
           rewriter.clone(nested, body);

@@ -150,10 +150,14 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
     first thread releases with a fence, counts its arrival on a device
     counter, waits for all blocks, acquires with a fence, block barrier)
     unless the next loop only touches what the loops since the last barrier
-    touched at the same element through the same buffer over the same
-    iterations (the same thread), or other buffers (allocations, globals and
-    the function's arguments, carried buffers being any of their initial and
-    yielded buffers); the last loop of a step always has one. The
+    touched at the same element in the same thread, or other buffers
+    (allocations, globals and the function's arguments, carried buffers being
+    any of their initial and yielded buffers); the last loop of a step always
+    has one. A loop over [rows, n] whose result a later loop over [rows, u]
+    reads in column slices (an LSTM's gates, read per gate by the cell update)
+    deals its iterations by units of u: the thread of (i, j mod u) computes
+    (i, j), so that it computes the gates of the units it updates; so do the
+    loops over [rows, n] feeding it elementwise. The
     grid asks for enough blocks for the largest step kernel (at most
     `max-blocks` when positive); the runtime launches it cooperatively, capped
     at what the device holds at once, which the barrier needs. The host keeps
