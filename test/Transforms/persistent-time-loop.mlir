@@ -214,3 +214,83 @@ func.func @gates_and_update(%h: memref<?x4xf32>, %steps: index) -> memref<?x4xf3
   memref.dealloc %gates : memref<?x8xf32>
   return %out : memref<?x4xf32>
 }
+
+// -----
+
+// Carried state in two buffers alternating with the step's parity
+// (rnnc-hoist-step-buffers): the step reads one and writes the other, so
+// writing the new state needs no barrier after the stage reading the old
+// one (any element of it); one barrier per step remains.
+// CHECK-LABEL: func.func @alternating_state
+// CHECK: scf.for
+// CHECK: memref.load %{{.*}}[%{{.*}}, %c0]
+// CHECK-NOT: gpu.barrier
+// CHECK: arith.select
+// CHECK: memref.store
+// CHECK: gpu.barrier
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.terminator
+func.func @alternating_state(%init: memref<?x4xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %rows = memref.dim %init, %c0 : memref<?x4xf32>
+  %even = memref.alloc(%rows) : memref<?x4xf32>
+  %odd = memref.alloc(%rows) : memref<?x4xf32>
+  %tmp = memref.alloc(%rows) : memref<?x4xf32>
+  %final = scf.for %t = %c0 to %steps step %c1 iter_args(%h = %init) -> (memref<?x4xf32>) {
+    %parity = arith.remui %t, %c2 : index
+    %isEven = arith.cmpi eq, %parity, %c0 : index
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %x = memref.load %h[%i, %c0] : memref<?x4xf32>
+      memref.store %x, %tmp[%i, %j] : memref<?x4xf32>
+      scf.reduce
+    }
+    %next = arith.select %isEven, %even, %odd : memref<?x4xf32>
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %x = memref.load %tmp[%i, %j] : memref<?x4xf32>
+      memref.store %x, %next[%i, %j] : memref<?x4xf32>
+      scf.reduce
+    }
+    scf.yield %next : memref<?x4xf32>
+  } {rnn.time_loop}
+  return
+}
+
+// -----
+
+// The same with a state buffer that does not alternate: the reads of the
+// old state and the writes of the new one need a barrier between them.
+// CHECK-LABEL: func.func @same_buffer_state
+// CHECK: scf.for
+// CHECK: memref.load %{{.*}}[%{{.*}}, %c0]
+// CHECK: gpu.barrier
+// CHECK: gpu.barrier
+// CHECK: memref.store
+// CHECK: gpu.barrier
+// CHECK: gpu.barrier
+// CHECK: gpu.terminator
+func.func @same_buffer_state(%init: memref<?x4xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %rows = memref.dim %init, %c0 : memref<?x4xf32>
+  %state = memref.alloc(%rows) : memref<?x4xf32>
+  %tmp = memref.alloc(%rows) : memref<?x4xf32>
+  %final = scf.for %t = %c0 to %steps step %c1 iter_args(%h = %init) -> (memref<?x4xf32>) {
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %x = memref.load %h[%i, %c0] : memref<?x4xf32>
+      memref.store %x, %tmp[%i, %j] : memref<?x4xf32>
+      scf.reduce
+    }
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %x = memref.load %tmp[%i, %j] : memref<?x4xf32>
+      memref.store %x, %state[%i, %j] : memref<?x4xf32>
+      scf.reduce
+    }
+    scf.yield %state : memref<?x4xf32>
+  } {rnn.time_loop}
+  return
+}

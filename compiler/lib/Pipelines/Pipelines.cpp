@@ -99,6 +99,9 @@ void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {
   // fewer launches per step, and intermediates that never reach memory.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createLinalgElementwiseOpFusionPass());
+  // Length masks recomputed by their readers: no kernel (or grid barrier) of
+  // their own per step.
+  pm.addNestedPass<func::FuncOp>(rnnc::createFuseBroadcastProducers());
   pm.addPass(createCanonicalizerPass());
   addBufferization(pm);
   pm.addPass(createLegalizeGpuHost());

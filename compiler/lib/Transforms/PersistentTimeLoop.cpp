@@ -354,6 +354,51 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
            sameRows(sa, sb);
   }
 
+  /// Whether `carried` (an iter_arg of `loop`) and `next` are always
+  /// different buffers within a step: `next` is what the step yields for it,
+  /// one of two buffers allocated before the loop alternating with the step's
+  /// parity (rnnc-hoist-step-buffers), neither of them the initial value.
+  static bool alternates(Value carried, Value next, scf::ForOp loop) {
+    auto argument = dyn_cast<BlockArgument>(carried);
+    if (!argument || argument.getOwner() != loop.getBody() || argument.getArgNumber() == 0)
+      return false;
+    unsigned i = argument.getArgNumber() - 1;
+    if (loop.getBody()->getTerminator()->getOperand(i) != next)
+      return false;
+    auto select = next.getDefiningOp<arith::SelectOp>();
+    if (!select)
+      return false;
+    auto even = select.getTrueValue().getDefiningOp<memref::AllocOp>();
+    auto odd = select.getFalseValue().getDefiningOp<memref::AllocOp>();
+    Value init = loop.getInitArgs()[i];
+    if (!even || !odd || even == odd || !loop.isDefinedOutsideOfLoop(even) ||
+        !loop.isDefinedOutsideOfLoop(odd) || init == even.getResult() || init == odd.getResult())
+      return false;
+    // parity = x % 2 == 0 with x growing by one per step: (iv - lb) / step,
+    // iv / step, or iv - lb and iv when the step is 1.
+    auto isEven = select.getCondition().getDefiningOp<arith::CmpIOp>();
+    if (!isEven || isEven.getPredicate() != arith::CmpIPredicate::eq ||
+        !matchPattern(isEven.getRhs(), m_Zero()))
+      return false;
+    auto remainder = isEven.getLhs().getDefiningOp<arith::RemUIOp>();
+    if (!remainder || getConstantIntValue(remainder.getRhs()) != 2)
+      return false;
+    Value step = remainder.getLhs();
+    if (auto divide = step.getDefiningOp<arith::DivUIOp>()) {
+      if (divide.getRhs() != loop.getStep())
+        return false;
+      step = divide.getLhs();
+    }
+    if (auto subtract = step.getDefiningOp<arith::SubIOp>()) {
+      if (subtract.getRhs() != loop.getLowerBound())
+        return false;
+      step = subtract.getLhs();
+    }
+    return step == loop.getInductionVar() &&
+           (matchPattern(loop.getStep(), m_One()) ||
+            remainder.getLhs().getDefiningOp<arith::DivUIOp>());
+  }
+
   /// Whether a stage needs a grid barrier after it. Not when everything the
   /// next stage touches that the stages since the last barrier wrote (or
   /// that it writes and they touched) is the same element in the same
@@ -375,7 +420,8 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
       for (size_t i = 0; safe && i < group->size(); ++i)
         for (size_t j = 0; safe && j < next->size(); ++j) {
           const Access &a = (*group)[i], &b = (*next)[j];
-          if ((!a.write && !b.write) || sameThread(a, b, stages, units))
+          if ((!a.write && !b.write) || sameThread(a, b, stages, units) ||
+              alternates(a.buffer, b.buffer, loop) || alternates(b.buffer, a.buffer, loop))
             continue;
           llvm::SmallDenseSet<Value> ra = roots(a.buffer), rb = roots(b.buffer);
           safe = llvm::none_of(ra, [&](Value root) { return rb.contains(root); });

@@ -152,8 +152,9 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
     unless the next loop only touches what the loops since the last barrier
     touched at the same element in the same thread, or other buffers
     (allocations, globals and the function's arguments, carried buffers being
-    any of their initial and yielded buffers); the last loop of a step always
-    has one. A loop over [rows, n] whose result a later loop over [rows, u]
+    any of their initial and yielded buffers, except that a carried buffer
+    and the one yielded for it alternating with the step's parity are never
+    the same within a step); the last loop of a step always has one. A loop over [rows, n] whose result a later loop over [rows, u]
     reads in column slices (an LSTM's gates, read per gate by the cell update)
     deals its iterations by units of u: the thread of (i, j mod u) computes
     (i, j), so that it computes the gates of the units it updates; so do the
@@ -183,6 +184,26 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
                            "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
+}
+
+def FuseBroadcastProducers : Pass<"rnnc-fuse-broadcast-producers", "::mlir::func::FuncOp"> {
+  let summary = "Recompute small broadcast elementwise ops in each of their consumers";
+  let description = [{
+    `linalg-fuse-elementwise-ops` fuses a producer into its consumer only
+    when that consumer is its one user. An elementwise linalg.generic of
+    fewer dimensions than its consumer and at most `max-ops` scalar ops (a
+    step's length mask over the batch, read by each masked select over
+    [batch, units]) is cheaper to recompute in each consumer than to store
+    and load: on the GPU target it is otherwise a kernel of its own per step,
+    and in a persistent kernel a grid barrier before its readers, which read
+    rows other threads computed. This pass fuses such producers into every
+    consumer (tensors); the producer goes once unused.
+  }];
+  let options = [
+    Option<"maxOps", "max-ops", "int64_t", /*default=*/"4",
+           "Most scalar ops in a producer that is recomputed">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 #endif // RNNC_TRANSFORMS_PASSES_TD

@@ -76,6 +76,12 @@ private:
       return nullptr;
     Type lengthType = cast<RankedTensorType>(lengths.getType()).getElementType();
     Value step = b.create<arith::IndexCastOp>(loc, lengthType, t);
+    // Sized by the batch, not by the lengths (equal, which the IR cannot
+    // show): what reads the mask then visibly runs over the batch's rows.
+    lengths = b.create<tensor::ExtractSliceOp>(
+        loc, RankedTensorType::get({batchSize()}, lengthType), lengths,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0)}, ArrayRef<OpFoldResult>{sizeOf(batchSize(), batch)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
     SmallVector<Value> dynamic;
     if (ShapedType::isDynamic(batchSize()))
       dynamic.push_back(batch);
