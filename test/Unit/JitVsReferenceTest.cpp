@@ -63,6 +63,21 @@ TEST_P(GpuOnHostTest, MatchesReference) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, GpuOnHostTest, ::testing::Range(1u, kSeeds, 2u));
 
+/// The persistent kernel dealt to 3 blocks of 3 threads (9 at once): other
+/// grid-stride strides and thread-to-unit assignments for the same barrier
+/// decisions: every eighth seed.
+class GpuOnHostWideTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(GpuOnHostWideTest, MatchesReference) {
+  checkCase(randomCase(GetParam()), [](mlir::rnnc::CompileOptions &options) {
+    options.gpuOnHost = true;
+    options.gpuOnHostThreads = 3;
+    options.gpuOnHostBlocks = 3;
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, GpuOnHostWideTest, ::testing::Range(5u, kSeeds, 8u));
+
 /// The per-step kernels (--cuda-per-step, and steps whose weights exceed the
 /// L2) on the host, one thread at a time: every fourth seed.
 class GpuOnHostPerStepTest : public ::testing::TestWithParam<unsigned> {};

@@ -373,7 +373,8 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   } else {
     PassManager toLLVM(context);
     if (options.gpuOnHost)
-      buildGpuOnHostPipeline(toLLVM, options.cudaPerStep);
+      buildGpuOnHostPipeline(toLLVM, options.cudaPerStep, options.gpuOnHostThreads,
+                             options.gpuOnHostBlocks);
     buildCpuToLLVMPipeline(toLLVM, pipelineOptions);
     if (failed(toLLVM.run(clone)))
       return failure();

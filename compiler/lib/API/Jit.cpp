@@ -228,7 +228,8 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
      << options.vectorWidth << ' ' << options.accumulators << ' ' << options.genericCells << ' '
      << options.rowBlock << ' ' << options.projectInputsAboveBytes << ' '
      << options.halideProjection << ' ' << options.threads << ' ' << options.cudaChip << ' '
-     << options.cudaToolkit << ' ' << options.cudaPerStep << ' ' << options.gpuOnHost;
+     << options.cudaToolkit << ' ' << options.cudaPerStep << ' ' << options.gpuOnHost << ' '
+     << options.gpuOnHostThreads << ' ' << options.gpuOnHostBlocks;
   hasher.update(text);
   auto digest = hasher.final();
   std::string key(digest.begin(), digest.end());

@@ -179,12 +179,13 @@ void mlir::rnnc::buildCudaHostToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void mlir::rnnc::buildGpuOnHostPipeline(OpPassManager &pm, bool perStep) {
+void mlir::rnnc::buildGpuOnHostPipeline(OpPassManager &pm, bool perStep, int64_t threads,
+                                        int64_t blocks) {
   // A persistent kernel's blocks and threads are OpenMP threads here, all
   // running at once: few of them, but more than one of each.
   PersistentTimeLoopOptions persistent;
-  persistent.threads = 2;
-  persistent.maxBlocks = 2;
+  persistent.threads = threads;
+  persistent.maxBlocks = blocks;
   addGpuKernels(pm, perStep ? std::nullopt : std::optional(persistent));
   pm.addPass(rnnc::createEmulateGpuOnHost());
   pm.addPass(createCanonicalizerPass());

@@ -53,6 +53,10 @@ struct CompileOptions {
   /// run one thread at a time (buildGpuOnHostPipeline): a check of the GPU
   /// code without a GPU.
   bool gpuOnHost = false;
+  /// The emulated persistent kernel's grid: blocks of this many threads, at
+  /// most this many blocks (each thread an OpenMP thread, all at once).
+  int64_t gpuOnHostThreads = 2;
+  int64_t gpuOnHostBlocks = 2;
 };
 
 /// Bytes the kernel allocates per call (results and temporaries): a sum of

@@ -76,11 +76,12 @@ void buildCudaHostToLLVMPipeline(OpPassManager &pm);
 /// buildCudaBufferizationPipeline's result as the same outlined GPU kernels
 /// and launches as buildCudaKernelPipeline makes (`perStep`: without the
 /// persistent time-loop kernel), then each kernel run on the host one thread
-/// at a time, the persistent one on concurrent threads
-/// (rnnc-emulate-gpu-on-host): the GPU algorithm, its mapping to blocks and
-/// threads and the launches checked against the reference without a GPU.
-/// Then buildCpuToLLVMPipeline.
-void buildGpuOnHostPipeline(OpPassManager &pm, bool perStep = false);
+/// at a time, the persistent one on concurrent threads: at most `blocks`
+/// blocks of `threads` (rnnc-emulate-gpu-on-host): the GPU algorithm, its
+/// mapping to blocks and threads and the launches checked against the
+/// reference without a GPU. Then buildCpuToLLVMPipeline.
+void buildGpuOnHostPipeline(OpPassManager &pm, bool perStep = false, int64_t threads = 2,
+                            int64_t blocks = 2);
 
 /// Registers `rnnc-cpu-pipeline` and `rnnc-cuda-pipeline` for rnnc-opt.
 void registerPipelines();
