@@ -62,6 +62,11 @@ module attributes {gpu.container_module} {
 // CHECK: scf.if
 // CHECK: %[[TEAM:.*]] = arith.index_cast %[[THREADS]] : index to i32
 // CHECK: omp.parallel num_threads(%[[TEAM]] : i32)
+// A smaller team than asked for runs nothing (it would wait forever).
+// CHECK: %[[SIZE:.*]] = func.call @omp_get_num_threads() : () -> i32
+// CHECK: %[[SIZE_INDEX:.*]] = arith.index_cast %[[SIZE]]
+// CHECK: %[[COMPLETE:.*]] = arith.cmpi eq, %[[SIZE_INDEX]], %[[THREADS]]
+// CHECK: scf.if %[[COMPLETE]]
 // CHECK: %[[NUM:.*]] = func.call @omp_get_thread_num() : () -> i32
 // CHECK: %[[T:.*]] = arith.index_cast %[[NUM]]
 // CHECK: %[[B:.*]] = arith.divui %[[T]], %[[BLOCK]]

@@ -103,14 +103,20 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
   void launchConcurrently(gpu::LaunchFuncOp launch, func::FuncOp host, RewriterBase &rewriter) {
     Location loc = launch.getLoc();
     auto module = launch->getParentOfType<ModuleOp>();
-    auto threadNum = module.lookupSymbol<func::FuncOp>("omp_get_thread_num");
-    if (!threadNum) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToEnd(module.getBody());
-      threadNum = rewriter.create<func::FuncOp>(
-          loc, "omp_get_thread_num", rewriter.getFunctionType({}, {rewriter.getI32Type()}));
-      threadNum.setPrivate();
-    }
+    // libomp's int omp_get_thread_num(void) and omp_get_num_threads(void).
+    auto ompQuery = [&](StringRef name) {
+      auto query = module.lookupSymbol<func::FuncOp>(name);
+      if (!query) {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointToEnd(module.getBody());
+        query = rewriter.create<func::FuncOp>(
+            loc, name, rewriter.getFunctionType({}, {rewriter.getI32Type()}));
+        query.setPrivate();
+      }
+      return query;
+    };
+    func::FuncOp threadNum = ompQuery("omp_get_thread_num");
+    func::FuncOp numThreads = ompQuery("omp_get_num_threads");
     gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
     gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
     Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
@@ -126,6 +132,14 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
     rewriter.createBlock(&team.getRegion());
     auto terminator = rewriter.create<omp::TerminatorOp>(loc);
     rewriter.setInsertionPoint(terminator);
+    // A smaller team (OMP_THREAD_LIMIT, OMP_DYNAMIC) would wait forever at
+    // the grid barrier: it runs nothing instead, and the results are wrong.
+    Value teamSize = rewriter.create<arith::IndexCastOp>(
+        loc, rewriter.getIndexType(), rewriter.create<func::CallOp>(loc, numThreads).getResult(0));
+    auto complete = rewriter.create<scf::IfOp>(
+        loc, rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, teamSize, threads),
+        /*withElseRegion=*/false);
+    rewriter.setInsertionPoint(complete.thenBlock()->getTerminator());
     Value thread = rewriter.create<arith::IndexCastOp>(
         loc, rewriter.getIndexType(), rewriter.create<func::CallOp>(loc, threadNum).getResult(0));
     Value blockId = rewriter.create<arith::DivUIOp>(loc, thread, block.x);

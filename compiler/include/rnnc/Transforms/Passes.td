@@ -112,7 +112,8 @@ def EmulateGpuOnHost : Pass<"rnnc-emulate-gpu-on-host", "::mlir::ModuleOp"> {
     exception is a kernel with a grid barrier (`rnnc.grid_barrier`, from
     `rnnc-persistent-time-loop`): its launch is an OpenMP team of one thread
     per GPU thread, all running at once, and its block barriers are team
-    barriers.
+    barriers (a team smaller than asked for, which would wait forever at the
+    grid barrier, runs nothing).
   }];
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect", "::mlir::omp::OpenMPDialect"];
