@@ -44,9 +44,39 @@ module attributes {gpu.container_module} {
 // Threads run one after another: a kernel that synchronizes them cannot.
 module attributes {gpu.container_module} {
   gpu.module @kernels {
-    // expected-error @+1 {{cannot emulate a kernel that synchronizes threads or uses workgroup memory}}
+    // expected-error @+1 {{cannot emulate a kernel that synchronizes or shuffles threads outside a grid-barrier kernel}}
     gpu.func @kernel(%a: memref<?xf32>) kernel {
       gpu.barrier
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// Nor one that shuffles them.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    // expected-error @+1 {{cannot emulate a kernel that synchronizes or shuffles threads outside a grid-barrier kernel}}
+    gpu.func @kernel(%x: f32) kernel {
+      %c1 = arith.constant 1 : i32
+      %c32 = arith.constant 32 : i32
+      %y, %valid = gpu.shuffle xor %x, %c1, %c32 : f32
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// Only xor shuffles of floats, even in a grid-barrier kernel.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    // expected-error @+1 {{shuffles other than floats by xor}}
+    gpu.func @kernel(%x: f32) kernel attributes {rnnc.grid_barrier} {
+      %c1 = arith.constant 1 : i32
+      %c32 = arith.constant 32 : i32
+      %y, %valid = gpu.shuffle down %x, %c1, %c32 : f32
       gpu.return
     }
   }
@@ -59,6 +89,7 @@ module attributes {gpu.container_module} {
 // its block barriers are team barriers.
 // CHECK-LABEL: func.func @launch_persistent
 // CHECK: %[[THREADS:.*]] = arith.muli %[[GRID:.*]], %[[BLOCK:.*]] : index
+// CHECK: %[[BUFFER:.*]] = memref.alloc(%[[THREADS]]) : memref<?xf64>
 // CHECK: scf.if
 // CHECK: %[[TEAM:.*]] = arith.index_cast %[[THREADS]] : index to i32
 // CHECK: omp.parallel num_threads(%[[TEAM]] : i32)
@@ -71,23 +102,43 @@ module attributes {gpu.container_module} {
 // CHECK: %[[T:.*]] = arith.index_cast %[[NUM]]
 // CHECK: %[[B:.*]] = arith.divui %[[T]], %[[BLOCK]]
 // CHECK: %[[TX:.*]] = arith.remui %[[T]], %[[BLOCK]]
-// CHECK: func.call @steps_on_host(%arg0, %[[B]], %{{.*}}, %{{.*}}, %[[TX]],
+// CHECK: func.call @steps_on_host(%arg0, %arg1, %[[B]], %{{.*}}, %{{.*}}, %[[TX]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[BUFFER]])
 // CHECK: omp.terminator
+// CHECK: memref.dealloc %[[BUFFER]]
+// Its warp shuffles go through a buffer of one f64 per thread of the team
+// (the last argument): write at the thread's place, wait, read the
+// partner's (thread xor offset), wait.
 // CHECK: func.func private @steps_on_host
-// CHECK-SAME: attributes {rnnc.grid_barrier}
+// CHECK-SAME: %arg14: memref<?xf64>) attributes {rnnc.grid_barrier}
 // CHECK: omp.barrier
-// CHECK-NOT: gpu.barrier
+// CHECK: %[[FIRST:.*]] = arith.muli %arg2, %arg8
+// CHECK: %[[THREAD:.*]] = arith.addi %[[FIRST]], %arg5
+// CHECK: %[[WIDE:.*]] = arith.extf %arg1 : f32 to f64
+// CHECK: memref.store %[[WIDE]], %arg14[%[[THREAD]]]
+// CHECK: omp.barrier
+// CHECK: %[[OFFSET:.*]] = arith.index_cast %{{.*}} : i32 to index
+// CHECK: %[[PARTNER:.*]] = arith.xori %[[THREAD]], %[[OFFSET]]
+// CHECK: %[[THEIRS:.*]] = memref.load %arg14[%[[PARTNER]]]
+// CHECK: omp.barrier
+// CHECK: %[[NARROW:.*]] = arith.truncf %[[THEIRS]] : f64 to f32
+// CHECK: memref.store %[[NARROW]], %arg0
+// CHECK-NOT: gpu.
 module attributes {gpu.container_module} {
   gpu.module @kernels {
-    gpu.func @steps(%a: memref<?xf32>) kernel attributes {rnnc.grid_barrier} {
+    gpu.func @steps(%a: memref<?xf32>, %x: f32) kernel attributes {rnnc.grid_barrier} {
       gpu.barrier
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : i32
+      %c32 = arith.constant 32 : i32
+      %y, %valid = gpu.shuffle xor %x, %c1, %c32 : f32
+      memref.store %y, %a[%c0] : memref<?xf32>
       gpu.return
     }
   }
-  func.func @launch_persistent(%a: memref<?xf32>, %blocks: index) {
+  func.func @launch_persistent(%a: memref<?xf32>, %x: f32, %blocks: index) {
     %c1 = arith.constant 1 : index
     %c2 = arith.constant 2 : index
-    gpu.launch_func @kernels::@steps blocks in (%blocks, %c1, %c1) threads in (%c2, %c1, %c1) args(%a : memref<?xf32>)
+    gpu.launch_func @kernels::@steps blocks in (%blocks, %c1, %c1) threads in (%c2, %c1, %c1) args(%a : memref<?xf32>, %x : f32)
     return
   }
 }

@@ -1,6 +1,7 @@
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{ptx-fences=true}),canonicalize)' | FileCheck %s --check-prefixes=CHECK,PTX
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{threads=2 max-blocks=3}),canonicalize)' | FileCheck %s --check-prefixes=CHECK,HOST
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{max-weight-bytes=64}))' | FileCheck %s --check-prefix=WEIGHTS
+// RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{lanes=4}),canonicalize)' | FileCheck %s --check-prefix=LANES
 
 // Step kernels become grid-stride loops in one launch. A grid barrier
 // follows a stage when the next one touches what it wrote other than at the
@@ -293,4 +294,84 @@ func.func @same_buffer_state(%init: memref<?x4xf32>, %steps: index) {
     scf.yield %state : memref<?x4xf32>
   } {rnn.time_loop}
   return
+}
+
+// -----
+
+// A matmul's sum over k: the stage's one loop adds products to the element
+// it stores. Summed in a register and added to the element once, products
+// and sums free to contract to fma. With lanes, every stage is
+// dealt per group of consecutive threads (4 in the lanes=4 run) in rounds that every thread runs:
+// lane l sums k = l, l + 4, ...; a butterfly of xor shuffles (2, 1) adds the
+// lanes' sums; the group's first lane adds the total to the element, and
+// runs the elementwise stage, both only for iterations before the end.
+// CHECK-LABEL: func.func @matmul
+// CHECK: scf.for %[[K:.*]] = %c0 to %c8 step %c1 iter_args(%[[ACC:.*]] = %{{.*}}) -> (f32)
+// CHECK: %[[PRODUCT:.*]] = arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : f32
+// CHECK: %[[NEXT:.*]] = arith.addf %[[ACC]], %[[PRODUCT]] fastmath<contract> : f32
+// CHECK: scf.yield %[[NEXT]]
+// CHECK: %[[OLD:.*]] = memref.load %[[SUMS:.*]][
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %{{.*}} : f32
+// CHECK: memref.store %[[NEW]], %[[SUMS]][
+// CHECK-NOT: gpu.shuffle
+// LANES-LABEL: func.func @matmul
+// LANES: gpu.launch blocks
+// LANES: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %{{.*}}, %{{.*}}, %{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in
+// LANES: %[[THREAD:.*]] = arith.addi
+// LANES: %[[GRID_THREADS:.*]] = arith.muli
+// LANES: %[[GROUP:.*]] = arith.divui %[[THREAD]], %c4
+// LANES: %[[GROUPS:.*]] = arith.divui %[[GRID_THREADS]], %c4
+// LANES: %[[LANE:.*]] = arith.remui %[[TX]], %c4
+// LANES: %[[FIRST_LANE:.*]] = arith.cmpi eq, %[[LANE]], %c0
+// LANES: scf.for %{{.*}} = %c0 to %{{.*}} step %c1 {
+// LANES: scf.for %[[ROUND:.*]] = %c0 to %{{.*}} step %c1 {
+// LANES: %[[BASE:.*]] = arith.muli %[[ROUND]], %[[GROUPS]]
+// LANES: %[[ITERATION:.*]] = arith.addi %[[BASE]], %[[GROUP]]
+// LANES: %[[VALID:.*]] = arith.cmpi ult, %[[ITERATION]], %{{.*}}
+// LANES: %[[GUARD:.*]] = arith.andi %[[VALID]], %[[FIRST_LANE]]
+// LANES: %[[PARTIAL:.*]] = scf.if %[[VALID]] -> (f32) {
+// LANES: scf.for %{{.*}} = %[[LANE]] to %c8 step %c4 iter_args(
+// LANES: } else {
+// LANES-NEXT: scf.yield %cst
+// LANES: %[[SHUFFLED2:.*]], %{{.*}} = gpu.shuffle  xor %[[PARTIAL]], %c2_i32, %c32_i32 : f32
+// LANES: %[[TWO:.*]] = arith.addf %[[PARTIAL]], %[[SHUFFLED2]]
+// LANES: %[[SHUFFLED1:.*]], %{{.*}} = gpu.shuffle  xor %[[TWO]], %c1_i32, %c32_i32 : f32
+// LANES: %[[TOTAL:.*]] = arith.addf %[[TWO]], %[[SHUFFLED1]]
+// LANES: scf.if %[[GUARD]] {
+// LANES: %[[OLD:.*]] = memref.load
+// LANES: arith.addf %[[OLD]], %[[TOTAL]]
+// LANES: memref.store
+// The elementwise stage on the group's first lane.
+// LANES: scf.for %{{.*}} = %c0 to %{{.*}} step %c1 {
+// LANES: scf.if %{{.*}} {
+// LANES: arith.mulf
+// LANES: gpu.barrier
+func.func @matmul(%h: memref<?x8xf32>, %w: memref<8x4xf32>, %steps: index) -> memref<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %rows = memref.dim %h, %c0 : memref<?x8xf32>
+  %sums = memref.alloc(%rows) : memref<?x4xf32>
+  %out = memref.alloc(%rows) : memref<?x4xf32>
+  scf.for %t = %c0 to %steps step %c1 {
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      scf.for %k = %c0 to %c8 step %c1 {
+        %a = memref.load %h[%i, %k] : memref<?x8xf32>
+        %b = memref.load %w[%k, %j] : memref<8x4xf32>
+        %c = memref.load %sums[%i, %j] : memref<?x4xf32>
+        %p = arith.mulf %a, %b : f32
+        %s = arith.addf %c, %p : f32
+        memref.store %s, %sums[%i, %j] : memref<?x4xf32>
+      }
+      scf.reduce
+    }
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %x = memref.load %sums[%i, %j] : memref<?x4xf32>
+      %y = arith.mulf %x, %x : f32
+      memref.store %y, %out[%i, %j] : memref<?x4xf32>
+      scf.reduce
+    }
+  } {rnn.time_loop}
+  return %out : memref<?x4xf32>
 }

@@ -45,13 +45,17 @@ INSTANTIATE_TEST_SUITE_P(Seeds, GenericCellsTest, ::testing::Range(0u, kSeeds, 2
 /// The CUDA target's code without a GPU: the same outlined kernels, block and
 /// thread mapping and launches, each kernel run on the host one thread at a
 /// time, except the persistent time-loop kernel, whose 2 blocks of 2 threads
-/// run at once (buildGpuOnHostPipeline), with its host code
+/// run at once (buildGpuOnHostPipeline), each matmul's sums split over the 2
+/// threads of a block and added with shuffles, with its host code
 /// (rnnc-legalize-gpu-host): every other seed, the ones GenericCellsTest skips.
 class GpuOnHostTest : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(GpuOnHostTest, MatchesReference) {
   Case c = randomCase(GetParam());
-  auto onHost = [](mlir::rnnc::CompileOptions &options) { options.gpuOnHost = true; };
+  auto onHost = [](mlir::rnnc::CompileOptions &options) {
+    options.gpuOnHost = true;
+    options.cudaLanes = 2;
+  };
   checkCase(c, onHost);
   // Every time loop (one not unrolled, of more than one step or of a length
   // known only at run time) is one persistent kernel, which runs on an
@@ -77,6 +81,21 @@ TEST_P(GpuOnHostWideTest, MatchesReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, GpuOnHostWideTest, ::testing::Range(5u, kSeeds, 8u));
+
+/// Sums split over 4 lanes (2 blocks of 4 threads: 2 groups per block, a
+/// butterfly of 2 shuffles): every eighth seed.
+class GpuOnHostLanesTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(GpuOnHostLanesTest, MatchesReference) {
+  checkCase(randomCase(GetParam()), [](mlir::rnnc::CompileOptions &options) {
+    options.gpuOnHost = true;
+    options.gpuOnHostThreads = 4;
+    options.gpuOnHostBlocks = 2;
+    options.cudaLanes = 4;
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, GpuOnHostLanesTest, ::testing::Range(1u, kSeeds, 8u));
 
 /// The per-step kernels (--cuda-per-step, and steps whose weights exceed the
 /// L2) on the host, one thread at a time: every fourth seed.

@@ -147,6 +147,12 @@ static cl::opt<bool> cudaPerStep(
     cl::desc("--target cuda: launch each kernel of the time loop per step instead of one "
              "persistent kernel (for GPUs without cooperative launches)"),
     cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
+static cl::opt<int64_t> cudaLanes(
+    "cuda-lanes",
+    cl::desc("--target cuda: threads of the persistent kernel that share a matmul's sum over k "
+             "(1, 2, 4, 8, 16 or 32; default: from k, docs/cuda.md)"),
+    cl::init(0), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
+    cl::cat(rnncCategory));
 static cl::opt<bool> genericCells(
     "generic-cells", cl::desc("Lower built-in cells through their generic (custom-cell) form"),
     cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
@@ -371,6 +377,7 @@ CompileOptions runOptions() {
   options.threads = threads;
   options.halideProjection = halideProjection;
   options.cudaPerStep = cudaPerStep;
+  options.cudaLanes = cudaLanes;
   options.gpuOnHost = gpuOnHost;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
@@ -534,6 +541,7 @@ int compileMain() {
     options.threads = threads;
     options.halideProjection = halideProjection;
     options.cudaPerStep = cudaPerStep;
+    options.cudaLanes = cudaLanes;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
     if (!parseTarget(options.cudaChip))

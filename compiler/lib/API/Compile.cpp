@@ -249,6 +249,7 @@ LogicalResult lowerCudaKernelsAndHost(LoweredModel &lowered, func::FuncOp entry,
   CudaPipelineOptions cudaOptions;
   cudaOptions.chip = options.cudaChip;
   cudaOptions.perStep = options.cudaPerStep;
+  cudaOptions.lanes = options.cudaLanes;
   std::string toolkit = options.cudaToolkit.empty() ? findCudaToolkit() : options.cudaToolkit;
   if (toolkit.empty())
     return emitError(loc) << "no CUDA toolkit found (for libdevice): set CUDA_HOME or install it "
@@ -348,6 +349,16 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   if (!cuda && !options.gpuOnHost && options.cudaPerStep)
     return emitError(loc) << "per-step kernels (--cuda-per-step) are an option of the CUDA "
                              "target (--target cuda or --gpu-on-host)";
+  if (!cuda && !options.gpuOnHost && options.cudaLanes != 0)
+    return emitError(loc) << "lanes (--cuda-lanes) are an option of the CUDA target (--target "
+                             "cuda or --gpu-on-host)";
+  if (options.cudaLanes != 0 &&
+      (options.cudaLanes < 1 || options.cudaLanes > 32 ||
+       !llvm::isPowerOf2_64(static_cast<uint64_t>(options.cudaLanes)) ||
+       (options.gpuOnHost && options.gpuOnHostThreads % options.cudaLanes != 0)))
+    return emitError(loc) << "lanes (--cuda-lanes) must be 1, 2, 4, 8, 16 or 32"
+                          << (options.gpuOnHost ? ", dividing the emulated block's threads" : "")
+                          << "; got " << options.cudaLanes;
   if (cuda && (options.threads > 1 || options.halideProjection))
     return emitError(loc) << "threads and the Halide projection are CPU options; the CUDA "
                              "target takes neither";
@@ -374,7 +385,7 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
     PassManager toLLVM(context);
     if (options.gpuOnHost)
       buildGpuOnHostPipeline(toLLVM, options.cudaPerStep, options.gpuOnHostThreads,
-                             options.gpuOnHostBlocks);
+                             options.gpuOnHostBlocks, options.cudaLanes);
     buildCpuToLLVMPipeline(toLLVM, pipelineOptions);
     if (failed(toLLVM.run(clone)))
       return failure();

@@ -11,8 +11,13 @@ namespace mlir::rnnc {
 using namespace mlir;
 
 namespace {
-/// The extra arguments of an emulated kernel, in order.
+/// The extra arguments of an emulated kernel, in order; a grid-barrier
+/// kernel's last is the team's shuffle buffer (one f64 per thread).
 enum HardwareIndex { kBlockId = 0, kThreadId = 3, kBlockDim = 6, kGridDim = 9, kNumIndices = 12 };
+
+MemRefType shuffleBufferType(MLIRContext *context) {
+  return MemRefType::get({ShapedType::kDynamic}, Float64Type::get(context));
+}
 
 int64_t dimOffset(gpu::Dimension dimension) { return static_cast<int64_t>(dimension); }
 
@@ -23,18 +28,25 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
     // its block barriers can wait; other kernels' threads run one by one.
     bool concurrent = kernel->hasAttr(rnnc::kGridBarrierAttrName);
     WalkResult unsupported = kernel.walk([&](Operation *op) {
-      if ((isa<gpu::BarrierOp>(op) && !concurrent) ||
+      auto shuffle = dyn_cast<gpu::ShuffleOp>(op);
+      if (((isa<gpu::BarrierOp>(op) || shuffle) && !concurrent) ||
+          (shuffle && (shuffle.getMode() != gpu::ShuffleMode::XOR ||
+                       !isa<FloatType>(shuffle.getValue().getType()) ||
+                       shuffle.getValue().getType().getIntOrFloatBitWidth() > 64)) ||
           op->getName().getDialectNamespace() == "nvvm")
         return WalkResult::interrupt();
       return WalkResult::advance();
     });
     if (unsupported.wasInterrupted() || !kernel.getWorkgroupAttributions().empty() ||
         !kernel.getPrivateAttributions().empty() || !kernel.getBody().hasOneBlock())
-      return kernel.emitError("cannot emulate a kernel that synchronizes threads or uses "
-                              "workgroup memory");
+      return kernel.emitError("cannot emulate a kernel that synchronizes or shuffles threads "
+                              "outside a grid-barrier kernel, shuffles other than floats by "
+                              "xor, or uses workgroup memory");
     MLIRContext *context = module.getContext();
     SmallVector<Type> argTypes(kernel.getArgumentTypes());
     argTypes.append(kNumIndices, IndexType::get(context));
+    if (concurrent)
+      argTypes.push_back(shuffleBufferType(context));
     rewriter.setInsertionPointToEnd(module.getBody());
     auto host = rewriter.create<func::FuncOp>(
         kernel.getLoc(), (kernel.getName() + "_on_host").str(),
@@ -85,6 +97,36 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
       rewriter.setInsertionPoint(barrier);
       rewriter.replaceOpWithNewOp<omp::BarrierOp>(barrier);
     });
+    // A shuffle through the team's buffer: each thread writes its value at
+    // its place, all wait, each reads its partner's, all wait before the
+    // buffer is written again. Every thread of the team shuffles (the
+    // persistent kernel's rounds), as every lane of a warp must on a GPU.
+    host.walk([&](gpu::ShuffleOp shuffle) {
+      Location loc = shuffle.getLoc();
+      rewriter.setInsertionPoint(shuffle);
+      Value buffer = body->getArguments().back();
+      Value thread = rewriter.create<arith::AddIOp>(
+          loc,
+          rewriter.create<arith::MulIOp>(loc, body->getArgument(first + kBlockId),
+                                         body->getArgument(first + kBlockDim)),
+          body->getArgument(first + kThreadId));
+      Value value = shuffle.getValue();
+      auto type = cast<FloatType>(value.getType());
+      Type f64 = rewriter.getF64Type();
+      if (type != f64)
+        value = rewriter.create<arith::ExtFOp>(loc, f64, value);
+      rewriter.create<memref::StoreOp>(loc, value, buffer, thread);
+      rewriter.create<omp::BarrierOp>(loc);
+      Value partner = rewriter.create<arith::XOrIOp>(
+          loc, thread,
+          rewriter.create<arith::IndexCastOp>(loc, rewriter.getIndexType(), shuffle.getOffset()));
+      Value shuffled = rewriter.create<memref::LoadOp>(loc, buffer, partner);
+      rewriter.create<omp::BarrierOp>(loc);
+      if (type != f64)
+        shuffled = rewriter.create<arith::TruncFOp>(loc, type, shuffled);
+      Value valid = rewriter.create<arith::ConstantIntOp>(loc, 1, 1);
+      rewriter.replaceOp(shuffle, {shuffled, valid});
+    });
     bool leftover = host.walk([](Operation *op) {
                           return op->getDialect() &&
                                          op->getDialect()->getNamespace() == "gpu"
@@ -121,6 +163,13 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
     gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
     Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
     Value threads = rewriter.create<arith::MulIOp>(loc, grid.x, block.x);
+    Value shuffleBuffer =
+        rewriter.create<memref::AllocOp>(loc, shuffleBufferType(rewriter.getContext()), threads);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointAfter(launch);
+      rewriter.create<memref::DeallocOp>(loc, shuffleBuffer);
+    }
     auto any = rewriter.create<scf::IfOp>(
         loc, rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, threads, zero),
         /*withElseRegion=*/false);
@@ -146,7 +195,7 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
     Value threadId = rewriter.create<arith::RemUIOp>(loc, thread, block.x);
     SmallVector<Value> operands(launch.getKernelOperands());
     operands.append({blockId, zero, zero, threadId, zero, zero, block.x, block.y, block.z, grid.x,
-                     grid.y, grid.z});
+                     grid.y, grid.z, shuffleBuffer});
     rewriter.create<func::CallOp>(loc, host, operands);
     rewriter.eraseOp(launch);
   }

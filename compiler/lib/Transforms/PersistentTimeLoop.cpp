@@ -20,6 +20,8 @@ namespace {
 struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoop> {
   using PersistentTimeLoopBase::PersistentTimeLoopBase;
 
+  static constexpr int64_t kWarp = 32;
+
   /// What of a time loop's body a persistent kernel runs: its parallel loops
   /// (the steps' kernels) and the pure ops they and the carried buffers
   /// depend on. The rest is host bookkeeping (buffer deallocation's
@@ -436,6 +438,107 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     return after;
   }
 
+  /// A stage that sums into its iteration's element over k (a matmul): its
+  /// body one loop whose only store is `add` of the element `load` reads,
+  /// at indices the loop does not change, and of a term that other loads
+  /// (not of that buffer) and pure ops make.
+  struct Reduction {
+    scf::ForOp loop;
+    memref::LoadOp load;
+    arith::AddFOp add;
+    memref::StoreOp store;
+  };
+
+  static std::optional<Reduction> reductionOf(scf::ParallelOp stage) {
+    Block *body = stage.getBody();
+    if (!llvm::hasSingleElement(body->without_terminator()))
+      return std::nullopt;
+    auto loop = dyn_cast<scf::ForOp>(body->front());
+    if (!loop || loop.getNumResults() > 0)
+      return std::nullopt;
+    SmallVector<memref::StoreOp> stores;
+    for (Operation &op : loop.getBody()->without_terminator()) {
+      if (auto store = dyn_cast<memref::StoreOp>(op))
+        stores.push_back(store);
+      else if (op.getNumRegions() > 0 || (!isa<memref::LoadOp>(op) && !isMemoryEffectFree(&op)))
+        return std::nullopt;
+    }
+    if (stores.size() != 1)
+      return std::nullopt;
+    memref::StoreOp store = stores.front();
+    auto add = store.getValueToStore().getDefiningOp<arith::AddFOp>();
+    if (!add || !add->hasOneUse() ||
+        !llvm::all_of(store.getIndices(), [&](Value i) { return loop.isDefinedOutsideOfLoop(i); }))
+      return std::nullopt;
+    for (Value operand : add->getOperands()) {
+      auto load = operand.getDefiningOp<memref::LoadOp>();
+      if (!load || !load->hasOneUse() || load.getMemRef() != store.getMemRef() ||
+          !llvm::equal(load.getIndices(), store.getIndices()))
+        continue;
+      bool readElsewhere = llvm::any_of(loop.getBody()->getOps<memref::LoadOp>(), [&](auto other) {
+        return other != load && other.getMemRef() == store.getMemRef();
+      });
+      if (!readElsewhere)
+        return Reduction{loop, load, add, store};
+    }
+    return std::nullopt;
+  }
+
+  /// The sum's static depth (iterations of its loop), else 0.
+  static int64_t depth(Reduction reduction) {
+    std::optional<int64_t> lower = getConstantIntValue(reduction.loop.getLowerBound()),
+                           upper = getConstantIntValue(reduction.loop.getUpperBound()),
+                           step = getConstantIntValue(reduction.loop.getStep());
+    if (!lower || !upper || !step || *step <= 0 || *upper <= *lower)
+      return 0;
+    return (*upper - *lower + *step - 1) / *step;
+  }
+
+  /// What lane `lane` of `lanes` sums of `reduction`'s terms (k = lane,
+  /// lane + lanes, ...), in a register; `body` maps the stage's induction
+  /// variables. Multiplies and adds may contract (to fma).
+  static Value laneSum(Reduction reduction, const IRMapping &body, Value lane,
+                       int64_t lanes, Location loc, RewriterBase &rewriter) {
+    scf::ForOp loop = reduction.loop;
+    Value step = body.lookupOrDefault(loop.getStep());
+    Value start = rewriter.create<arith::AddIOp>(
+        loc, body.lookupOrDefault(loop.getLowerBound()),
+        rewriter.create<arith::MulIOp>(loc, lane, step));
+    Value stride = rewriter.create<arith::MulIOp>(
+        loc, step, rewriter.create<arith::ConstantIndexOp>(loc, lanes));
+    Type type = reduction.add.getType();
+    Value zero = rewriter.create<arith::ConstantOp>(loc, type, rewriter.getFloatAttr(type, 0.0));
+    auto sum = rewriter.create<scf::ForOp>(loc, start, body.lookupOrDefault(loop.getUpperBound()),
+                                           stride, ValueRange{zero});
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(sum.getBody());
+    IRMapping terms = body;
+    terms.map(loop.getInductionVar(), sum.getInductionVar());
+    terms.map(reduction.load.getResult(), sum.getRegionIterArgs()[0]);
+    for (Operation &op : loop.getBody()->without_terminator()) {
+      if (&op == reduction.load.getOperation() || &op == reduction.store.getOperation())
+        continue;
+      Operation *clone = rewriter.clone(op, terms);
+      if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(clone))
+        clone->setAttr(fastMath.getFastMathAttrName(),
+                       arith::FastMathFlagsAttr::get(rewriter.getContext(),
+                                                     fastMath.getFastMathFlagsAttr().getValue() |
+                                                         arith::FastMathFlags::contract));
+    }
+    rewriter.create<scf::YieldOp>(loc, terms.lookup(reduction.add.getResult()));
+    return sum.getResult(0);
+  }
+
+  /// The element plus `total`, stored where the reduction stores.
+  static void addToElement(Reduction reduction, const IRMapping &body, Value total,
+                           RewriterBase &rewriter) {
+    IRMapping mapping = body;
+    Operation *element = rewriter.clone(*reduction.load, mapping);
+    Value sum = rewriter.create<arith::AddFOp>(reduction.add.getLoc(), element->getResult(0), total);
+    mapping.map(reduction.add.getResult(), sum);
+    rewriter.clone(*reduction.store, mapping);
+  }
+
   /// Every block waits until all blocks have arrived at barrier `target` /
   /// gridDim (a count that only grows within a launch).
   void gridBarrier(Location loc, Value counter, Value target, Value isLeader,
@@ -482,6 +585,87 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     rewriter.create<gpu::BarrierOp>(loc);
   }
 
+  /// How a thread takes part in the stages: as group `first` of `stride`
+  /// groups (every `stride`-th iteration from `first`), lane `lane` of
+  /// `lanes` (with lanes above 1).
+  struct Lanes {
+    Value first, stride;
+    Value lane, isFirstLane;
+    int64_t lanes;
+  };
+
+  /// The lanes of a time loop's groups: 1 without sums to share.
+  int64_t lanesFor(ArrayRef<std::optional<Reduction>> reductions) const {
+    if (llvm::none_of(reductions, [](const auto &r) { return r.has_value(); }))
+      return 1;
+    if (lanes > 0)
+      return lanes;
+    int64_t deepest = 0;
+    for (std::optional<Reduction> reduction : reductions)
+      if (reduction)
+        deepest = std::max(deepest, depth(*reduction));
+    int64_t chosen = 1;
+    while (chosen * 2 <= kWarp && threads % (chosen * 2) == 0 && chosen * 2 * kWarp <= deepest &&
+           warpsIntact())
+      chosen *= 2;
+    return chosen;
+  }
+
+  /// Whether a block is whole warps (or less than one): shuffles across a
+  /// group's lanes then have all of the warp's threads.
+  bool warpsIntact() const { return threads <= kWarp || threads % kWarp == 0; }
+
+  /// One iteration of `stage` (`body` maps its induction variables). A sum
+  /// is split over the group's lanes and added up with shuffles; the rest
+  /// runs on the group's first lane; nothing when the iteration is past the
+  /// end (`valid` false).
+  void emitIteration(scf::ParallelOp stage, std::optional<Reduction> reduction,
+                     IRMapping body, const Lanes &group, Value valid,
+                     RewriterBase &rewriter) {
+    Location loc = stage.getLoc();
+    OpBuilder::InsertionGuard guard(rewriter);
+    auto guarded = [&](Value condition) {
+      if (!condition)
+        return;
+      auto only = rewriter.create<scf::IfOp>(loc, condition, /*withElseRegion=*/false);
+      rewriter.setInsertionPoint(only.thenBlock()->getTerminator());
+    };
+    Value firstLaneOfValid =
+        group.lanes > 1 ? rewriter.create<arith::AndIOp>(loc, valid, group.isFirstLane) : Value();
+    if (!reduction) {
+      guarded(firstLaneOfValid);
+      for (Operation &nested : stage.getBody()->without_terminator())
+        rewriter.clone(nested, body);
+      return;
+    }
+    if (group.lanes == 1) {
+      Value only = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+      addToElement(*reduction, body, laneSum(*reduction, body, only, 1, loc, rewriter), rewriter);
+      return;
+    }
+    Type type = reduction->add.getType();
+    auto partial = rewriter.create<scf::IfOp>(loc, TypeRange{type}, valid, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard inner(rewriter);
+      rewriter.setInsertionPointToStart(partial.thenBlock());
+      rewriter.create<scf::YieldOp>(
+          loc, laneSum(*reduction, body, group.lane, group.lanes, loc, rewriter));
+      rewriter.setInsertionPointToStart(partial.elseBlock());
+      rewriter.create<scf::YieldOp>(
+          loc, ValueRange{rewriter.create<arith::ConstantOp>(loc, type, rewriter.getFloatAttr(type, 0.0))});
+    }
+    // A butterfly: every lane ends with the group's total.
+    Value total = partial.getResult(0);
+    int32_t width = static_cast<int32_t>(std::min<int64_t>(kWarp, threads));
+    for (int64_t offset = group.lanes / 2; offset >= 1; offset /= 2) {
+      auto shuffle = rewriter.create<gpu::ShuffleOp>(loc, total, static_cast<int32_t>(offset), width,
+                                                     gpu::ShuffleMode::XOR);
+      total = rewriter.create<arith::AddFOp>(loc, total, shuffle.getShuffleResult());
+    }
+    guarded(firstLaneOfValid);
+    addToElement(*reduction, body, total, rewriter);
+  }
+
   void persist(scf::ForOp loop, const KernelPart &part, RewriterBase &rewriter) {
     Location loc = loop.getLoc();
     ArrayRef<scf::ParallelOp> stages = part.stages;
@@ -489,6 +673,10 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
     Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
     Value blockSize = rewriter.create<arith::ConstantIndexOp>(loc, threads);
+    SmallVector<std::optional<Reduction>> reductions;
+    for (scf::ParallelOp stage : stages)
+      reductions.push_back(reductionOf(stage));
+    int64_t groupLanes = lanesFor(reductions);
 
     // The barrier's arrival count, zeroed on the device.
     auto counterType = MemRefType::get({1}, rewriter.getI64Type());
@@ -518,7 +706,9 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
       if (!known)
         continue;
       rewriter.setInsertionPoint(loop);
-      Value total = product(tripCounts(stage, hoisted, rewriter), loc, rewriter);
+      Value total = rewriter.create<arith::MulIOp>(
+          loc, product(tripCounts(stage, hoisted, rewriter), loc, rewriter),
+          rewriter.create<arith::ConstantIndexOp>(loc, groupLanes));
       blocks = rewriter.create<arith::MaxUIOp>(loc, blocks, ceilDiv(total, blockSize, loc, rewriter));
     }
     if (maxBlocks > 0)
@@ -535,6 +725,16 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
                                                 loc, launch.getBlockIds().x, blockSize),
                                        threadId);
     Value gridThreads = rewriter.create<arith::MulIOp>(loc, launch.getGridSize().x, blockSize);
+    // Groups of `groupLanes` consecutive threads: group g deals iterations
+    // as thread g does without them.
+    Lanes group{first, gridThreads, nullptr, nullptr, groupLanes};
+    if (groupLanes > 1) {
+      Value lanesValue = rewriter.create<arith::ConstantIndexOp>(loc, groupLanes);
+      group.first = rewriter.create<arith::DivUIOp>(loc, first, lanesValue);
+      group.stride = rewriter.create<arith::DivUIOp>(loc, gridThreads, lanesValue);
+      group.lane = rewriter.create<arith::RemUIOp>(loc, threadId, lanesValue);
+      group.isFirstLane = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, group.lane, zero);
+    }
     Value isLeader = rewriter.create<arith::CmpIOp>(
         loc, arith::CmpIPredicate::eq, threadId, rewriter.create<arith::ConstantIndexOp>(loc, 0));
     SmallVector<std::optional<SmallVector<Access>>> accesses;
@@ -577,6 +777,7 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
       // dimension fastest (consecutive threads, consecutive addresses). The
       // assignment is the same in every step: a block keeps its rows of the
       // weights in its caches.
+      std::optional<Reduction> reduction = reductions[stageIndex];
       SmallVector<Value> counts = tripCounts(stage, mapping, rewriter);
       // An interleaved stage (unitsOf): iterations [rows, unit], each
       // running its columns j, j + unit, ... in turn.
@@ -585,11 +786,22 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
       if (slices > 1)
         counts.back() = rewriter.create<arith::ConstantIndexOp>(loc, unit);
       Value total = product(counts, loc, rewriter);
-      auto iterations = rewriter.create<scf::ForOp>(loc, first, total, gridThreads);
+      // With lanes, rounds that every thread runs (the shuffles need all of
+      // a warp), the iterations past the end skipped inside.
+      Value valid;
+      auto iterations =
+          group.lanes > 1
+              ? rewriter.create<scf::ForOp>(loc, zero, ceilDiv(total, group.stride, loc, rewriter), one)
+              : rewriter.create<scf::ForOp>(loc, group.first, total, group.stride);
       {
         OpBuilder::InsertionGuard guard(rewriter);
         rewriter.setInsertionPointToStart(iterations.getBody());
         Value rest = iterations.getInductionVar();
+        if (group.lanes > 1) {
+          rest = rewriter.create<arith::AddIOp>(
+              loc, rewriter.create<arith::MulIOp>(loc, rest, group.stride), group.first);
+          valid = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, rest, total);
+        }
         IRMapping body = mapping;
         for (int64_t d = stage.getNumLoops() - 1; d >= 0; --d) {
           Value index = rest;
@@ -618,8 +830,7 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
                            loc, slice.getInductionVar(),
                            rewriter.create<arith::ConstantIndexOp>(loc, unit))));
         }
-        for (Operation &nested : stage.getBody()->without_terminator())
-          rewriter.clone(nested, body);
+        emitIteration(stage, reduction, body, group, valid, rewriter);
       }
       if (!barrierAfter[stageIndex++])
         continue;
@@ -650,6 +861,12 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     if (threads < 1 || maxBlocks < 0) {
       getOperation().emitError(
           "rnnc-persistent-time-loop: threads must be positive and max-blocks not negative");
+      return signalPassFailure();
+    }
+    if (lanes < 0 || lanes > kWarp || !llvm::isPowerOf2_64(std::max<int64_t>(lanes, 1)) ||
+        threads % std::max<int64_t>(lanes, 1) != 0 || (lanes > 1 && !warpsIntact())) {
+      getOperation().emitError("rnnc-persistent-time-loop: lanes must be 0 or a power of two of "
+                               "at most 32 that divides threads, with threads whole warps");
       return signalPassFailure();
     }
     SmallVector<std::pair<scf::ForOp, KernelPart>> loops;

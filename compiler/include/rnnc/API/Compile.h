@@ -49,6 +49,9 @@ struct CompileOptions {
   /// A launch per kernel per step instead of the persistent time-loop kernel
   /// (for GPUs without cooperative launches; docs/cuda.md).
   bool cudaPerStep = false;
+  /// Threads of the persistent kernel that share a matmul's sum over k (a
+  /// power of two, at most 32, dividing the block); 0: from k (docs/cuda.md).
+  int64_t cudaLanes = 0;
   /// Compile the CUDA target's kernels and launches for the CPU, each kernel
   /// run one thread at a time (buildGpuOnHostPipeline): a check of the GPU
   /// code without a GPU.

@@ -56,6 +56,11 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
       llvm::cl::desc("Launch each kernel of a time loop per step instead of one persistent "
                      "kernel with grid barriers"),
       llvm::cl::init(false)};
+  Option<int64_t> lanes{
+      *this, "lanes",
+      llvm::cl::desc("Threads of the persistent kernel that share a matmul's sum over k "
+                     "(0: from k)"),
+      llvm::cl::init(0)};
 };
 
 /// rnn dialect (on tensors) -> cells in their generic form (linalg) ->
@@ -81,7 +86,7 @@ void buildCudaHostToLLVMPipeline(OpPassManager &pm);
 /// mapping to blocks and threads and the launches checked against the
 /// reference without a GPU. Then buildCpuToLLVMPipeline.
 void buildGpuOnHostPipeline(OpPassManager &pm, bool perStep = false, int64_t threads = 2,
-                            int64_t blocks = 2);
+                            int64_t blocks = 2, int64_t lanes = 0);
 
 /// Registers `rnnc-cpu-pipeline` and `rnnc-cuda-pipeline` for rnnc-opt.
 void registerPipelines();

@@ -113,10 +113,14 @@ def EmulateGpuOnHost : Pass<"rnnc-emulate-gpu-on-host", "::mlir::ModuleOp"> {
     `rnnc-persistent-time-loop`): its launch is an OpenMP team of one thread
     per GPU thread, all running at once, and its block barriers are team
     barriers (a team smaller than asked for, which would wait forever at the
-    grid barrier, runs nothing).
+    grid barrier, runs nothing). Its warp shuffles (`gpu.shuffle xor` of
+    floats) go through a buffer of one value per thread of the team: write,
+    team barrier, read the partner's, team barrier; every thread of the team
+    must shuffle, as every lane of a warp must on a GPU.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::scf::SCFDialect",
-                           "::mlir::arith::ArithDialect", "::mlir::omp::OpenMPDialect"];
+                           "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::omp::OpenMPDialect"];
 }
 
 def HoistStepBuffers : Pass<"rnnc-hoist-step-buffers", "::mlir::func::FuncOp"> {
@@ -168,7 +172,16 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
     (host memory only; it frees no buffer a later step reads). A loop whose
     steps read more than `max-weight-bytes` of weights keeps a launch per
     kernel per step: the persistent kernel relies on each block reading the
-    same weights every step from the GPU's L2 cache. Fences are PTX
+    same weights every step from the GPU's caches. A loop whose body sums
+    products into its iteration's element over k (a matmul) is split over a
+    group of `lanes` consecutive threads (a power of two dividing the warp):
+    lane l sums k = l, l + lanes, ... in a register, a butterfly of warp
+    shuffles adds the lanes' sums, and the group's first lane adds the total
+    to the element. With `lanes` above 1 every loop's iterations are dealt
+    per group (the loops without such a sum run on the group's first lane)
+    in rounds that every thread of the grid runs, the shuffles' threads all
+    present. `lanes` 0 chooses from the sums' depth k: k / 32, a power of
+    two, at most 32 and `threads`. Fences are PTX
     (`fence.acq_rel.gpu`) with `ptx-fences`, LLVM's `fence` otherwise (for
     running the kernel on the host).
   }];
@@ -178,6 +191,9 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
            "Most blocks to launch (0: as many as the largest step kernel needs)">,
     Option<"ptxFences", "ptx-fences", "bool", /*default=*/"false",
            "Fence with PTX inline assembly (NVPTX) instead of LLVM fences">,
+    Option<"lanes", "lanes", "int64_t", /*default=*/"0",
+           "Threads that share a matmul's sum over k (a power of two dividing the "
+           "warp; 0: from k)">,
     Option<"maxWeightBytes", "max-weight-bytes", "int64_t", /*default=*/"0",
            "Leave time loops whose steps read more constant bytes (weights) than "
            "this to a launch per kernel per step (0: no limit)">,
