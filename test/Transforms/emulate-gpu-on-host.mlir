@@ -44,7 +44,7 @@ module attributes {gpu.container_module} {
 // Threads run one after another: a kernel that synchronizes them cannot.
 module attributes {gpu.container_module} {
   gpu.module @kernels {
-    // expected-error @+1 {{cannot emulate a kernel that synchronizes or shuffles threads outside a grid-barrier kernel}}
+    // expected-error @+1 {{cannot emulate a kernel that synchronizes or shuffles threads or uses workgroup memory outside a grid-barrier kernel}}
     gpu.func @kernel(%a: memref<?xf32>) kernel {
       gpu.barrier
       gpu.return
@@ -57,11 +57,23 @@ module attributes {gpu.container_module} {
 // Nor one that shuffles them.
 module attributes {gpu.container_module} {
   gpu.module @kernels {
-    // expected-error @+1 {{cannot emulate a kernel that synchronizes or shuffles threads outside a grid-barrier kernel}}
+    // expected-error @+1 {{cannot emulate a kernel that synchronizes or shuffles threads or uses workgroup memory outside a grid-barrier kernel}}
     gpu.func @kernel(%x: f32) kernel {
       %c1 = arith.constant 1 : i32
       %c32 = arith.constant 32 : i32
       %y, %valid = gpu.shuffle xor %x, %c1, %c32 : f32
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// Nor one with workgroup memory.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    // expected-error @+1 {{cannot emulate a kernel that synchronizes or shuffles threads or uses workgroup memory outside a grid-barrier kernel}}
+    gpu.func @kernel() workgroup(%tile : memref<4xf32, #gpu.address_space<workgroup>>) kernel {
       gpu.return
     }
   }
@@ -139,6 +151,45 @@ module attributes {gpu.container_module} {
     %c1 = arith.constant 1 : index
     %c2 = arith.constant 2 : index
     gpu.launch_func @kernels::@steps blocks in (%blocks, %c1, %c1) threads in (%c2, %c1, %c1) args(%a : memref<?xf32>, %x : f32)
+    return
+  }
+}
+
+// -----
+
+// A grid-barrier kernel's workgroup memory: one buffer of its shape per
+// block, allocated for the launch (after the shuffle buffer), each block's
+// threads using their block's part.
+// CHECK-LABEL: func.func @launch_shared
+// CHECK: %[[THREADS:.*]] = arith.muli %[[GRID:.*]], %{{.*}} : index
+// CHECK: %[[SHUFFLES:.*]] = memref.alloc(%[[THREADS]]) : memref<?xf64>
+// CHECK: %[[BLOCKS:.*]] = memref.alloc(%[[GRID]]) : memref<?x2x3xf32>
+// CHECK: func.call @tile_on_host(%arg0, %{{.*}}, %[[SHUFFLES]], %[[BLOCKS]])
+// CHECK: memref.dealloc %[[SHUFFLES]]
+// CHECK: memref.dealloc %[[BLOCKS]]
+// CHECK: func.func private @tile_on_host
+// CHECK-SAME: %arg13: memref<?xf64>, %arg14: memref<?x2x3xf32>) attributes {rnnc.grid_barrier}
+// CHECK: %[[MINE:.*]] = memref.subview %arg14[%arg1, 0, 0] [1, 2, 3] [1, 1, 1] : memref<?x2x3xf32> to memref<2x3xf32, strided<[3, 1], offset: ?>>
+// CHECK: memref.store %{{.*}}, %[[MINE]][%{{.*}}, %{{.*}}]
+// CHECK: omp.barrier
+// CHECK: memref.load %[[MINE]]
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @tile(%a: memref<?xf32>) workgroup(%tile : memref<2x3xf32, #gpu.address_space<workgroup>>) kernel attributes {rnnc.grid_barrier} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %one = arith.constant 1.0 : f32
+      memref.store %one, %tile[%c1, %c0] : memref<2x3xf32, #gpu.address_space<workgroup>>
+      gpu.barrier
+      %x = memref.load %tile[%c1, %c0] : memref<2x3xf32, #gpu.address_space<workgroup>>
+      memref.store %x, %a[%c0] : memref<?xf32>
+      gpu.return
+    }
+  }
+  func.func @launch_shared(%a: memref<?xf32>, %blocks: index) {
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    gpu.launch_func @kernels::@tile blocks in (%blocks, %c1, %c1) threads in (%c2, %c1, %c1) args(%a : memref<?xf32>)
     return
   }
 }

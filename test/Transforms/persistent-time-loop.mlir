@@ -2,6 +2,7 @@
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{threads=2 max-blocks=3}),canonicalize)' | FileCheck %s --check-prefixes=CHECK,HOST
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{max-weight-bytes=64}))' | FileCheck %s --check-prefix=WEIGHTS
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{lanes=4}),canonicalize)' | FileCheck %s --check-prefix=LANES
+// RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{lanes=2 threads=4 shared-weight-bytes=64}),canonicalize)' | FileCheck %s --check-prefix=SHARED
 
 // Step kernels become grid-stride loops in one launch. A grid barrier
 // follows a stage when the next one touches what it wrote other than at the
@@ -346,6 +347,42 @@ func.func @same_buffer_state(%init: memref<?x4xf32>, %steps: index) {
 // LANES: scf.if %{{.*}} {
 // LANES: arith.mulf
 // LANES: gpu.barrier
+// With shared-weight-bytes, the sum's weights (w, [k = 8, n = 4], read at
+// [k, j]) stay in shared memory: 64 bytes hold 2 units of 8 weights, but a
+// chunk is as many units as make about 128 chunks, here 1, so 4 chunks (and
+// blocks) of 1 unit. Before the time loop each block copies column
+// blockIdx.x of w into its [8, 1] of shared memory, its threads in turn,
+// then waits. Every 2-D stage is dealt by chunks: chunk c = round x gridDim
+// + blockIdx.x, the block's 2 groups of 2 lanes taking its (row, unit)
+// pairs in turn; in round 0 the sum reads the shared copy, in later rounds
+// (a grid smaller than 4 blocks) w itself.
+// SHARED-LABEL: func.func @matmul
+// SHARED-SAME: (%[[H:.*]]: memref<?x8xf32>, %[[W:.*]]: memref<8x4xf32>,
+// SHARED: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%[[GX:.*]] = %c4, %{{.*}}, %{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c4, %{{.*}}, %{{.*}}) workgroup(%[[TILE:.*]] : memref<8x1xf32, #gpu.address_space<workgroup>>)
+// SHARED: scf.for %[[I:.*]] = %[[TX]] to %c8 step %c4 {
+// SHARED: %[[INSIDE:.*]] = arith.cmpi ult, %[[BX]], %c4
+// SHARED: scf.if %[[INSIDE]] {
+// SHARED: %[[X:.*]] = memref.load %[[W]][%[[I]], %[[BX]]]
+// SHARED: memref.store %[[X]], %[[TILE]][%[[I]], %c0]
+// SHARED: gpu.barrier
+// SHARED: %[[GROUP:.*]] = arith.divui %[[TX]], %c2
+// SHARED: scf.for %{{.*}} = %c0 to %{{.*}} step %c1 {
+// SHARED: scf.for %[[ROUND:.*]] = %c0 to %{{.*}} step %c1 {
+// SHARED: %[[FROM_ROUND:.*]] = arith.muli %[[ROUND]], %[[GX]]
+// SHARED: %[[CHUNK:.*]] = arith.addi %[[FROM_ROUND]], %[[BX]]
+// SHARED: %[[RESIDENT:.*]] = arith.cmpi eq, %[[ROUND]], %c0
+// SHARED: scf.for %[[PAIRS:.*]] = %c0 to %{{.*}} step %c1 {
+// SHARED: %[[FIRST_PAIR:.*]] = arith.muli %[[PAIRS]], %c2
+// SHARED: %[[ROW:.*]] = arith.addi %[[FIRST_PAIR]], %[[GROUP]]
+// SHARED: scf.if %[[RESIDENT]] -> (f32) {
+// SHARED: scf.for %[[K:.*]] = %{{.*}} to %c8 step %c2 iter_args(
+// SHARED: memref.load %[[H]][%[[ROW]], %[[K]]]
+// SHARED: memref.load %[[TILE]][%[[K]], %c0]
+// SHARED: } else {
+// SHARED: scf.for %[[K2:.*]] = %{{.*}} to %c8 step %c2 iter_args(
+// SHARED: memref.load %[[W]][%[[K2]], %[[CHUNK]]]
+// SHARED: gpu.shuffle  xor
+// SHARED: gpu.barrier
 func.func @matmul(%h: memref<?x8xf32>, %w: memref<8x4xf32>, %steps: index) -> memref<?x4xf32> {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index

@@ -153,6 +153,12 @@ static cl::opt<int64_t> cudaLanes(
              "(1, 2, 4, 8, 16 or 32; default: from k, docs/cuda.md)"),
     cl::init(0), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
     cl::cat(rnncCategory));
+static cl::opt<int64_t> cudaSharedWeightBytes(
+    "cuda-shared-weight-bytes",
+    cl::desc("--target cuda: shared memory per block of the persistent kernel for its matmuls' "
+             "weights (0: none, read through the caches; at most and by default 49152)"),
+    cl::init(48 * 1024), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
+    cl::cat(rnncCategory));
 static cl::opt<bool> genericCells(
     "generic-cells", cl::desc("Lower built-in cells through their generic (custom-cell) form"),
     cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
@@ -378,6 +384,7 @@ CompileOptions runOptions() {
   options.halideProjection = halideProjection;
   options.cudaPerStep = cudaPerStep;
   options.cudaLanes = cudaLanes;
+  options.cudaSharedWeightBytes = cudaSharedWeightBytes;
   options.gpuOnHost = gpuOnHost;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
@@ -542,6 +549,7 @@ int compileMain() {
     options.halideProjection = halideProjection;
     options.cudaPerStep = cudaPerStep;
     options.cudaLanes = cudaLanes;
+    options.cudaSharedWeightBytes = cudaSharedWeightBytes;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
     if (!parseTarget(options.cudaChip))

@@ -250,6 +250,7 @@ LogicalResult lowerCudaKernelsAndHost(LoweredModel &lowered, func::FuncOp entry,
   cudaOptions.chip = options.cudaChip;
   cudaOptions.perStep = options.cudaPerStep;
   cudaOptions.lanes = options.cudaLanes;
+  cudaOptions.sharedWeightBytes = options.cudaSharedWeightBytes;
   std::string toolkit = options.cudaToolkit.empty() ? findCudaToolkit() : options.cudaToolkit;
   if (toolkit.empty())
     return emitError(loc) << "no CUDA toolkit found (for libdevice): set CUDA_HOME or install it "
@@ -352,6 +353,10 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   if (!cuda && !options.gpuOnHost && options.cudaLanes != 0)
     return emitError(loc) << "lanes (--cuda-lanes) are an option of the CUDA target (--target "
                              "cuda or --gpu-on-host)";
+  if (options.cudaSharedWeightBytes < 0 || options.cudaSharedWeightBytes > 48 * 1024)
+    return emitError(loc) << "shared weight bytes (--cuda-shared-weight-bytes) must be between 0 "
+                             "and 49152 (a block's static shared memory); got "
+                          << options.cudaSharedWeightBytes;
   if (options.cudaLanes != 0 &&
       (options.cudaLanes < 1 || options.cudaLanes > 32 ||
        !llvm::isPowerOf2_64(static_cast<uint64_t>(options.cudaLanes)) ||
@@ -385,7 +390,8 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
     PassManager toLLVM(context);
     if (options.gpuOnHost)
       buildGpuOnHostPipeline(toLLVM, options.cudaPerStep, options.gpuOnHostThreads,
-                             options.gpuOnHostBlocks, options.cudaLanes);
+                             options.gpuOnHostBlocks, options.cudaLanes,
+                             options.cudaSharedWeightBytes);
     buildCpuToLLVMPipeline(toLLVM, pipelineOptions);
     if (failed(toLLVM.run(clone)))
       return failure();

@@ -229,7 +229,8 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
      << options.rowBlock << ' ' << options.projectInputsAboveBytes << ' '
      << options.halideProjection << ' ' << options.threads << ' ' << options.cudaChip << ' '
      << options.cudaToolkit << ' ' << options.cudaPerStep << ' ' << options.gpuOnHost << ' '
-     << options.gpuOnHostThreads << ' ' << options.gpuOnHostBlocks << ' ' << options.cudaLanes;
+     << options.gpuOnHostThreads << ' ' << options.gpuOnHostBlocks << ' ' << options.cudaLanes << ' '
+     << options.cudaSharedWeightBytes;
   hasher.update(text);
   auto digest = hasher.final();
   std::string key(digest.begin(), digest.end());

@@ -137,6 +137,7 @@ void mlir::rnnc::buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOp
   PersistentTimeLoopOptions persistent;
   persistent.ptxFences = true;
   persistent.lanes = options.lanes;
+  persistent.sharedWeightBytes = options.sharedWeightBytes;
   // The L2 cache of the smallest GPU of the architecture that rnnc targets
   // (A100: 40 MB; H100: 50 MB), where the weights stay between steps.
   persistent.maxWeightBytes = (options.chip == "sm_90" ? 50 : 40) * 1000 * 1000;
@@ -181,13 +182,15 @@ void mlir::rnnc::buildCudaHostToLLVMPipeline(OpPassManager &pm) {
 }
 
 void mlir::rnnc::buildGpuOnHostPipeline(OpPassManager &pm, bool perStep, int64_t threads,
-                                        int64_t blocks, int64_t lanes) {
+                                        int64_t blocks, int64_t lanes,
+                                        int64_t sharedWeightBytes) {
   // A persistent kernel's blocks and threads are OpenMP threads here, all
   // running at once: few of them, but more than one of each.
   PersistentTimeLoopOptions persistent;
   persistent.threads = threads;
   persistent.maxBlocks = blocks;
   persistent.lanes = lanes;
+  persistent.sharedWeightBytes = sharedWeightBytes;
   addGpuKernels(pm, perStep ? std::nullopt : std::optional(persistent));
   pm.addPass(rnnc::createEmulateGpuOnHost());
   pm.addPass(createCanonicalizerPass());

@@ -12,11 +12,19 @@ using namespace mlir;
 
 namespace {
 /// The extra arguments of an emulated kernel, in order; a grid-barrier
-/// kernel's last is the team's shuffle buffer (one f64 per thread).
+/// kernel's then are the team's shuffle buffer (one f64 per thread) and a
+/// buffer per workgroup attribution (its shape once per block).
 enum HardwareIndex { kBlockId = 0, kThreadId = 3, kBlockDim = 6, kGridDim = 9, kNumIndices = 12 };
 
 MemRefType shuffleBufferType(MLIRContext *context) {
   return MemRefType::get({ShapedType::kDynamic}, Float64Type::get(context));
+}
+
+/// [blocks, shape...] of a workgroup attribution's type, in host memory.
+MemRefType blocksBufferType(MemRefType attribution) {
+  SmallVector<int64_t> shape = {ShapedType::kDynamic};
+  llvm::append_range(shape, attribution.getShape());
+  return MemRefType::get(shape, attribution.getElementType());
 }
 
 int64_t dimOffset(gpu::Dimension dimension) { return static_cast<int64_t>(dimension); }
@@ -37,16 +45,25 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
         return WalkResult::interrupt();
       return WalkResult::advance();
     });
-    if (unsupported.wasInterrupted() || !kernel.getWorkgroupAttributions().empty() ||
+    auto staticShape = [](BlockArgument attribution) {
+      return cast<MemRefType>(attribution.getType()).hasStaticShape();
+    };
+    if (unsupported.wasInterrupted() ||
+        (!kernel.getWorkgroupAttributions().empty() && !concurrent) ||
+        !llvm::all_of(kernel.getWorkgroupAttributions(), staticShape) ||
         !kernel.getPrivateAttributions().empty() || !kernel.getBody().hasOneBlock())
-      return kernel.emitError("cannot emulate a kernel that synchronizes or shuffles threads "
-                              "outside a grid-barrier kernel, shuffles other than floats by "
-                              "xor, or uses workgroup memory");
+      return kernel.emitError("cannot emulate a kernel that synchronizes or shuffles threads or "
+                              "uses workgroup memory outside a grid-barrier kernel, shuffles "
+                              "other than floats by xor, or has workgroup memory of a dynamic "
+                              "shape or private memory");
     MLIRContext *context = module.getContext();
     SmallVector<Type> argTypes(kernel.getArgumentTypes());
     argTypes.append(kNumIndices, IndexType::get(context));
-    if (concurrent)
+    if (concurrent) {
       argTypes.push_back(shuffleBufferType(context));
+      for (BlockArgument attribution : kernel.getWorkgroupAttributions())
+        argTypes.push_back(blocksBufferType(cast<MemRefType>(attribution.getType())));
+    }
     rewriter.setInsertionPointToEnd(module.getBody());
     auto host = rewriter.create<func::FuncOp>(
         kernel.getLoc(), (kernel.getName() + "_on_host").str(),
@@ -60,6 +77,22 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
       mapping.map(from, to);
     rewriter.setInsertionPointToEnd(body);
     unsigned first = kernel.getNumArguments();
+    // A workgroup attribution: this block's part of its buffer.
+    for (auto [i, attribution] : llvm::enumerate(kernel.getWorkgroupAttributions())) {
+      Location loc = attribution.getLoc();
+      auto type = cast<MemRefType>(attribution.getType());
+      Value blocks = body->getArgument(first + kNumIndices + 1 + i);
+      SmallVector<OpFoldResult> offsets(type.getRank() + 1, rewriter.getIndexAttr(0));
+      offsets[0] = body->getArgument(first + kBlockId);
+      SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1)};
+      for (int64_t size : type.getShape())
+        sizes.push_back(rewriter.getIndexAttr(size));
+      SmallVector<OpFoldResult> strides(type.getRank() + 1, rewriter.getIndexAttr(1));
+      auto viewType = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+          type.getShape(), cast<MemRefType>(blocks.getType()), offsets, sizes, strides));
+      mapping.map(attribution, rewriter.create<memref::SubViewOp>(loc, viewType, blocks, offsets,
+                                                                  sizes, strides));
+    }
     // The argument a hardware index op reads, or null.
     auto indexArgument = [&](Operation *op) -> Value {
       int64_t base = -1;
@@ -104,7 +137,7 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
     host.walk([&](gpu::ShuffleOp shuffle) {
       Location loc = shuffle.getLoc();
       rewriter.setInsertionPoint(shuffle);
-      Value buffer = body->getArguments().back();
+      Value buffer = body->getArgument(first + kNumIndices);
       Value thread = rewriter.create<arith::AddIOp>(
           loc,
           rewriter.create<arith::MulIOp>(loc, body->getArgument(first + kBlockId),
@@ -163,12 +196,16 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
     gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
     Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
     Value threads = rewriter.create<arith::MulIOp>(loc, grid.x, block.x);
-    Value shuffleBuffer =
-        rewriter.create<memref::AllocOp>(loc, shuffleBufferType(rewriter.getContext()), threads);
+    SmallVector<Value> buffers = {
+        rewriter.create<memref::AllocOp>(loc, shuffleBufferType(rewriter.getContext()), threads)};
+    ArrayRef<Type> hostArguments = host.getArgumentTypes();
+    for (Type type : hostArguments.drop_front(launch.getNumKernelOperands() + kNumIndices + 1))
+      buffers.push_back(rewriter.create<memref::AllocOp>(loc, cast<MemRefType>(type), grid.x));
     {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointAfter(launch);
-      rewriter.create<memref::DeallocOp>(loc, shuffleBuffer);
+      for (Value buffer : buffers)
+        rewriter.create<memref::DeallocOp>(loc, buffer);
     }
     auto any = rewriter.create<scf::IfOp>(
         loc, rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, threads, zero),
@@ -195,7 +232,8 @@ struct EmulateGpuOnHost : rnnc::impl::EmulateGpuOnHostBase<EmulateGpuOnHost> {
     Value threadId = rewriter.create<arith::RemUIOp>(loc, thread, block.x);
     SmallVector<Value> operands(launch.getKernelOperands());
     operands.append({blockId, zero, zero, threadId, zero, zero, block.x, block.y, block.z, grid.x,
-                     grid.y, grid.z, shuffleBuffer});
+                     grid.y, grid.z});
+    operands.append(buffers);
     rewriter.create<func::CallOp>(loc, host, operands);
     rewriter.eraseOp(launch);
   }

@@ -21,6 +21,9 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
   using PersistentTimeLoopBase::PersistentTimeLoopBase;
 
   static constexpr int64_t kWarp = 32;
+  /// Chunks of units to aim for when weights stay in shared memory: about
+  /// the multiprocessors of an A100 (108) or H100 (132).
+  static constexpr int64_t kChunks = 128;
 
   /// What of a time loop's body a persistent kernel runs: its parallel loops
   /// (the steps' kernels) and the pure ops they and the carried buffers
@@ -497,8 +500,25 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
   /// What lane `lane` of `lanes` sums of `reduction`'s terms (k = lane,
   /// lane + lanes, ...), in a register; `body` maps the stage's induction
   /// variables. Multiplies and adds may contract (to fma).
+  /// Weights of a matmul sum kept in shared memory: `load` reads the
+  /// constant [k, n] buffer `source` at [k, j], j over `slices` slices of
+  /// `unit` columns; `shared` holds [k, slices x chunk units] of them.
+  struct SharedWeights {
+    memref::LoadOp load;
+    Value source;
+    int64_t depth, unit, slices;
+    Value shared;
+  };
+
+  /// Where a lane's sum reads the weights from shared memory: column
+  /// `column` of `weights->shared`.
+  struct SharedColumn {
+    SharedWeights *weights = nullptr;
+    Value column;
+  };
+
   static Value laneSum(Reduction reduction, const IRMapping &body, Value lane,
-                       int64_t lanes, Location loc, RewriterBase &rewriter) {
+                       int64_t lanes, SharedColumn tile, Location loc, RewriterBase &rewriter) {
     scf::ForOp loop = reduction.loop;
     Value step = body.lookupOrDefault(loop.getStep());
     Value start = rewriter.create<arith::AddIOp>(
@@ -518,6 +538,12 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     for (Operation &op : loop.getBody()->without_terminator()) {
       if (&op == reduction.load.getOperation() || &op == reduction.store.getOperation())
         continue;
+      if (tile.weights && &op == tile.weights->load.getOperation()) {
+        terms.map(tile.weights->load.getResult(),
+                  rewriter.create<memref::LoadOp>(
+                      loc, tile.weights->shared, ValueRange{sum.getInductionVar(), tile.column}));
+        continue;
+      }
       Operation *clone = rewriter.clone(op, terms);
       if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(clone))
         clone->setAttr(fastMath.getFastMathAttrName(),
@@ -618,10 +644,11 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
   /// One iteration of `stage` (`body` maps its induction variables). A sum
   /// is split over the group's lanes and added up with shuffles; the rest
   /// runs on the group's first lane; nothing when the iteration is past the
-  /// end (`valid` false).
+  /// end (`valid` false; null: always valid). With `tile`, the sum reads its
+  /// weights from shared memory when `resident`.
   void emitIteration(scf::ParallelOp stage, std::optional<Reduction> reduction,
-                     IRMapping body, const Lanes &group, Value valid,
-                     RewriterBase &rewriter) {
+                     IRMapping body, const Lanes &group, Value valid, SharedColumn tile,
+                     Value resident, RewriterBase &rewriter) {
     Location loc = stage.getLoc();
     OpBuilder::InsertionGuard guard(rewriter);
     auto guarded = [&](Value condition) {
@@ -630,32 +657,49 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
       auto only = rewriter.create<scf::IfOp>(loc, condition, /*withElseRegion=*/false);
       rewriter.setInsertionPoint(only.thenBlock()->getTerminator());
     };
-    Value firstLaneOfValid =
-        group.lanes > 1 ? rewriter.create<arith::AndIOp>(loc, valid, group.isFirstLane) : Value();
+    auto both = [&](Value a, Value b) -> Value {
+      if (!a || !b)
+        return a ? a : b;
+      return rewriter.create<arith::AndIOp>(loc, a, b);
+    };
+    Value firstLaneOfValid = both(valid, group.lanes > 1 ? group.isFirstLane : Value());
     if (!reduction) {
       guarded(firstLaneOfValid);
       for (Operation &nested : stage.getBody()->without_terminator())
         rewriter.clone(nested, body);
       return;
     }
+    Type type = reduction->add.getType();
+    auto yieldIf = [&](Value condition, function_ref<Value()> then,
+                       function_ref<Value()> otherwise) -> Value {
+      auto choice = rewriter.create<scf::IfOp>(loc, TypeRange{type}, condition,
+                                               /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard inner(rewriter);
+      rewriter.setInsertionPointToStart(choice.thenBlock());
+      rewriter.create<scf::YieldOp>(loc, then());
+      rewriter.setInsertionPointToStart(choice.elseBlock());
+      rewriter.create<scf::YieldOp>(loc, otherwise());
+      return choice.getResult(0);
+    };
+    Value lane = group.lanes > 1 ? group.lane : rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    auto sum = [&]() -> Value {
+      auto from = [&](SharedColumn where) {
+        return laneSum(*reduction, body, lane, group.lanes, where, loc, rewriter);
+      };
+      if (!tile.weights)
+        return from(SharedColumn());
+      return yieldIf(resident, [&] { return from(tile); }, [&] { return from(SharedColumn()); });
+    };
     if (group.lanes == 1) {
-      Value only = rewriter.create<arith::ConstantIndexOp>(loc, 0);
-      addToElement(*reduction, body, laneSum(*reduction, body, only, 1, loc, rewriter), rewriter);
+      guarded(valid);
+      addToElement(*reduction, body, sum(), rewriter);
       return;
     }
-    Type type = reduction->add.getType();
-    auto partial = rewriter.create<scf::IfOp>(loc, TypeRange{type}, valid, /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard inner(rewriter);
-      rewriter.setInsertionPointToStart(partial.thenBlock());
-      rewriter.create<scf::YieldOp>(
-          loc, laneSum(*reduction, body, group.lane, group.lanes, loc, rewriter));
-      rewriter.setInsertionPointToStart(partial.elseBlock());
-      rewriter.create<scf::YieldOp>(
-          loc, ValueRange{rewriter.create<arith::ConstantOp>(loc, type, rewriter.getFloatAttr(type, 0.0))});
-    }
+    Value total = valid ? yieldIf(valid, sum, [&]() -> Value {
+      return rewriter.create<arith::ConstantOp>(loc, type, rewriter.getFloatAttr(type, 0.0));
+    })
+                        : sum();
     // A butterfly: every lane ends with the group's total.
-    Value total = partial.getResult(0);
     int32_t width = static_cast<int32_t>(std::min<int64_t>(kWarp, threads));
     for (int64_t offset = group.lanes / 2; offset >= 1; offset /= 2) {
       auto shuffle = rewriter.create<gpu::ShuffleOp>(loc, total, static_cast<int32_t>(offset), width,
@@ -664,6 +708,158 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     }
     guarded(firstLaneOfValid);
     addToElement(*reduction, body, total, rewriter);
+  }
+
+  /// The weights of `stage`'s sum that can stay in shared memory: a load
+  /// in the sum's loop at [k, j] (k its induction variable from 0 by 1 to
+  /// a static depth, j the stage's inner one) of a buffer of static shape
+  /// defined before the time loop; the stage's inner dimension static from
+  /// 0 by 1, dealt by `unit`.
+  static std::optional<SharedWeights> sharedWeightsOf(scf::ParallelOp stage,
+                                                      std::optional<Reduction> reduction,
+                                                      int64_t unit, scf::ForOp loop) {
+    int64_t columns = innerExtent(stage);
+    if (!reduction || columns <= 0 || !matchPattern(reduction->loop.getLowerBound(), m_Zero()) ||
+        !matchPattern(reduction->loop.getStep(), m_One()))
+      return std::nullopt;
+    int64_t depthOfSum = depth(*reduction);
+    if (unit <= 0)
+      unit = columns;
+    for (auto load : reduction->loop.getBody()->getOps<memref::LoadOp>()) {
+      auto type = cast<MemRefType>(load.getMemRef().getType());
+      if (load == reduction->load || !loop.isDefinedOutsideOfLoop(load.getMemRef()) ||
+          !type.hasStaticShape() || type.getRank() != 2 ||
+          load.getIndices()[0] != reduction->loop.getInductionVar() ||
+          load.getIndices()[1] != stage.getInductionVars()[1] || type.getDimSize(0) < depthOfSum ||
+          type.getDimSize(1) < columns || depthOfSum <= 0)
+        continue;
+      return SharedWeights{load, load.getMemRef(), depthOfSum, unit, columns / unit, Value()};
+    }
+    return std::nullopt;
+  }
+
+  /// Copies, before the time loop, the weight columns of chunk `blockId`
+  /// (`chunk` units, every slice) into shared memory, by the block's
+  /// threads in turn; then the block waits for them.
+  void stageWeights(ArrayRef<SharedWeights> weights, int64_t chunk, Value blockId, Value threadId,
+                    Location loc, RewriterBase &rewriter) {
+    auto index = [&](int64_t value) { return rewriter.create<arith::ConstantIndexOp>(loc, value); };
+    for (const SharedWeights &w : weights) {
+      int64_t width = w.slices * chunk;
+      auto copy = rewriter.create<scf::ForOp>(loc, threadId, index(w.depth * width), index(threads));
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(copy.getBody());
+      Value i = copy.getInductionVar();
+      Value k = rewriter.create<arith::DivUIOp>(loc, i, index(width));
+      Value column = rewriter.create<arith::RemUIOp>(loc, i, index(width));
+      Value slice = rewriter.create<arith::DivUIOp>(loc, column, index(chunk));
+      Value unit = rewriter.create<arith::AddIOp>(
+          loc, rewriter.create<arith::MulIOp>(loc, blockId, index(chunk)),
+          rewriter.create<arith::RemUIOp>(loc, column, index(chunk)));
+      auto inside = rewriter.create<scf::IfOp>(
+          loc, rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, unit, index(w.unit)),
+          /*withElseRegion=*/false);
+      rewriter.setInsertionPoint(inside.thenBlock()->getTerminator());
+      Value j = rewriter.create<arith::AddIOp>(
+          loc, rewriter.create<arith::MulIOp>(loc, slice, index(w.unit)), unit);
+      Value weight = rewriter.create<memref::LoadOp>(loc, w.source, ValueRange{k, j});
+      rewriter.create<memref::StoreOp>(loc, weight, w.shared, ValueRange{k, column});
+    }
+    rewriter.create<gpu::BarrierOp>(loc);
+  }
+
+  /// Units per chunk when weights stay in shared memory (0: none; then
+  /// `shared` is all empty): about kChunks chunks of the widest stage, at
+  /// most as many units as the weights of fit `shared-weight-bytes`.
+  int64_t chunkUnits(ArrayRef<scf::ParallelOp> stages, ArrayRef<std::optional<Reduction>> reductions,
+                     ArrayRef<int64_t> units, scf::ForOp loop,
+                     MutableArrayRef<std::optional<SharedWeights>> shared) const {
+    if (sharedWeightBytes <= 0)
+      return 0;
+    int64_t bytesPerUnit = 0, widest = 0;
+    for (auto [i, stage] : llvm::enumerate(stages)) {
+      shared[i] = sharedWeightsOf(stage, reductions[i], units[i], loop);
+      if (!shared[i])
+        continue;
+      auto type = cast<MemRefType>(shared[i]->source.getType());
+      bytesPerUnit +=
+          shared[i]->depth * shared[i]->slices * type.getElementTypeBitWidth() / 8;
+      widest = std::max(widest, shared[i]->unit);
+    }
+    int64_t fit = bytesPerUnit > 0 ? sharedWeightBytes / bytesPerUnit : 0;
+    if (fit == 0) {
+      for (std::optional<SharedWeights> &weights : shared)
+        weights.reset();
+      return 0;
+    }
+    return std::min(fit, std::max<int64_t>(1, (widest + kChunks - 1) / kChunks));
+  }
+
+  /// A 2-D stage dealt by chunks of `chunk` units: chunk c to block
+  /// c mod gridDim (round c / gridDim), its (row, unit) pairs to the block's
+  /// groups in turn, unit fastest; in rounds every thread runs. In round 0
+  /// a block's chunk is the one whose weights it holds in shared memory.
+  void emitChunked(scf::ParallelOp stage, std::optional<Reduction> reduction,
+                   ArrayRef<Value> counts, int64_t slices, int64_t unit, int64_t chunk,
+                   std::optional<SharedWeights> &weights, const IRMapping &mapping,
+                   const Lanes &group, gpu::LaunchOp launch, Value groupInBlock,
+                   Value groupsPerBlock, RewriterBase &rewriter) {
+    Location loc = stage.getLoc();
+    OpBuilder::InsertionGuard guard(rewriter);
+    auto index = [&](int64_t value) { return rewriter.create<arith::ConstantIndexOp>(loc, value); };
+    Value zero = index(0), one = index(1), chunkValue = index(chunk);
+    Value rows = counts[0], columns = counts[1];
+    Value grid = launch.getGridSize().x, blockId = launch.getBlockIds().x;
+    Value chunks = ceilDiv(columns, chunkValue, loc, rewriter);
+    auto overChunks =
+        rewriter.create<scf::ForOp>(loc, zero, ceilDiv(chunks, grid, loc, rewriter), one);
+    rewriter.setInsertionPointToStart(overChunks.getBody());
+    Value chunkIndex = rewriter.create<arith::AddIOp>(
+        loc, rewriter.create<arith::MulIOp>(loc, overChunks.getInductionVar(), grid), blockId);
+    Value resident = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                                    overChunks.getInductionVar(), zero);
+    Value pairs = rewriter.create<arith::MulIOp>(loc, rows, chunkValue);
+    auto overPairs =
+        rewriter.create<scf::ForOp>(loc, zero, ceilDiv(pairs, groupsPerBlock, loc, rewriter), one);
+    rewriter.setInsertionPointToStart(overPairs.getBody());
+    Value pair = rewriter.create<arith::AddIOp>(
+        loc, rewriter.create<arith::MulIOp>(loc, overPairs.getInductionVar(), groupsPerBlock),
+        groupInBlock);
+    Value row = rewriter.create<arith::DivUIOp>(loc, pair, chunkValue);
+    Value local = rewriter.create<arith::RemUIOp>(loc, pair, chunkValue);
+    Value column = rewriter.create<arith::AddIOp>(
+        loc, rewriter.create<arith::MulIOp>(loc, chunkIndex, chunkValue), local);
+    auto below = [&](Value a, Value b) {
+      return rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, a, b);
+    };
+    Value valid = rewriter.create<arith::AndIOp>(
+        loc, rewriter.create<arith::AndIOp>(loc, below(chunkIndex, chunks), below(pair, pairs)),
+        below(column, columns));
+    IRMapping body = mapping;
+    Value positions[] = {row, column};
+    for (auto [d, position] : llvm::enumerate(positions))
+      body.map(stage.getInductionVars()[d],
+               rewriter.create<arith::AddIOp>(
+                   loc, mapping.lookupOrDefault(stage.getLowerBound()[d]),
+                   rewriter.create<arith::MulIOp>(loc, position,
+                                                  mapping.lookupOrDefault(stage.getStep()[d]))));
+    Value slice = zero;
+    if (slices > 1) {
+      // The inner dimension runs from 0 by 1 (innerExtent).
+      Value first = body.lookup(stage.getInductionVars()[1]);
+      auto overSlices = rewriter.create<scf::ForOp>(loc, zero, index(slices), one);
+      rewriter.setInsertionPointToStart(overSlices.getBody());
+      slice = overSlices.getInductionVar();
+      body.map(stage.getInductionVars()[1],
+               rewriter.create<arith::AddIOp>(
+                   loc, first, rewriter.create<arith::MulIOp>(loc, slice, index(unit))));
+    }
+    SharedColumn tile;
+    if (weights)
+      tile = SharedColumn{&*weights, rewriter.create<arith::AddIOp>(
+                                         loc, rewriter.create<arith::MulIOp>(loc, slice, chunkValue),
+                                         local)};
+    emitIteration(stage, reduction, body, group, valid, tile, resident, rewriter);
   }
 
   void persist(scf::ForOp loop, const KernelPart &part, RewriterBase &rewriter) {
@@ -677,6 +873,16 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     for (scf::ParallelOp stage : stages)
       reductions.push_back(reductionOf(stage));
     int64_t groupLanes = lanesFor(reductions);
+    SmallVector<std::optional<SmallVector<Access>>> accesses;
+    SmallVector<SmallVector<Access>> known;
+    for (auto [i, stage] : llvm::enumerate(stages)) {
+      accesses.push_back(accessesOf(stage, i));
+      known.push_back(accesses.back().value_or(SmallVector<Access>()));
+    }
+    SmallVector<int64_t> units = unitsOf(stages, known);
+    SmallVector<bool> barrierAfter = barriersAfter(loop, stages, accesses, units);
+    SmallVector<std::optional<SharedWeights>> shared(stages.size());
+    int64_t chunk = chunkUnits(stages, reductions, units, loop, shared);
 
     // The barrier's arrival count, zeroed on the device.
     auto counterType = MemRefType::get({1}, rewriter.getI64Type());
@@ -692,7 +898,7 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     // Enough blocks for the largest stage whose size is known before the
     // loop; the runtime caps them at what the device holds at once.
     Value blocks = one;
-    for (scf::ParallelOp stage : stages) {
+    for (auto [s, stage] : llvm::enumerate(stages)) {
       IRMapping hoisted;
       bool known = true;
       for (Value bound : stage->getOperands()) {
@@ -706,8 +912,19 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
       if (!known)
         continue;
       rewriter.setInsertionPoint(loop);
+      SmallVector<Value> counts = tripCounts(stage, hoisted, rewriter);
+      // Chunked: a block per chunk of units.
+      if (chunk > 0 && counts.size() == 2) {
+        Value columns = counts[1];
+        if (units[s] > 0 && innerExtent(stage) / units[s] > 1)
+          columns = rewriter.create<arith::ConstantIndexOp>(loc, units[s]);
+        blocks = rewriter.create<arith::MaxUIOp>(
+            loc, blocks,
+            ceilDiv(columns, rewriter.create<arith::ConstantIndexOp>(loc, chunk), loc, rewriter));
+        continue;
+      }
       Value total = rewriter.create<arith::MulIOp>(
-          loc, product(tripCounts(stage, hoisted, rewriter), loc, rewriter),
+          loc, product(counts, loc, rewriter),
           rewriter.create<arith::ConstantIndexOp>(loc, groupLanes));
       blocks = rewriter.create<arith::MaxUIOp>(loc, blocks, ceilDiv(total, blockSize, loc, rewriter));
     }
@@ -715,7 +932,17 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
       blocks = rewriter.create<arith::MinUIOp>(
           loc, blocks, rewriter.create<arith::ConstantIndexOp>(loc, maxBlocks));
 
-    auto launch = rewriter.create<gpu::LaunchOp>(loc, blocks, one, one, blockSize, one, one);
+    SmallVector<Type> sharedTypes;
+    for (const std::optional<SharedWeights> &weights : shared)
+      if (weights)
+        sharedTypes.push_back(MemRefType::get(
+            {weights->depth, weights->slices * chunk},
+            cast<MemRefType>(weights->source.getType()).getElementType(), AffineMap(),
+            gpu::AddressSpaceAttr::get(rewriter.getContext(), gpu::AddressSpace::Workgroup)));
+    auto launch = rewriter.create<gpu::LaunchOp>(loc, blocks, one, one, blockSize, one, one,
+                                                 /*dynamicSharedMemorySize=*/Value(),
+                                                 /*asyncTokenType=*/Type(), ValueRange(),
+                                                 sharedTypes);
     rewriter.setInsertionPointToEnd(&launch.getBody().front());
     auto terminator = rewriter.create<gpu::TerminatorOp>(loc);
     rewriter.setInsertionPoint(terminator);
@@ -737,14 +964,21 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     }
     Value isLeader = rewriter.create<arith::CmpIOp>(
         loc, arith::CmpIPredicate::eq, threadId, rewriter.create<arith::ConstantIndexOp>(loc, 0));
-    SmallVector<std::optional<SmallVector<Access>>> accesses;
-    SmallVector<SmallVector<Access>> known;
-    for (auto [i, stage] : llvm::enumerate(stages)) {
-      accesses.push_back(accessesOf(stage, i));
-      known.push_back(accesses.back().value_or(SmallVector<Access>()));
+    // Each block's weights in shared memory, before the first step.
+    SmallVector<SharedWeights> staged;
+    for (std::optional<SharedWeights> &weights : shared)
+      if (weights) {
+        weights->shared = launch.getWorkgroupAttributions()[staged.size()];
+        staged.push_back(*weights);
+      }
+    if (!staged.empty())
+      stageWeights(staged, chunk, launch.getBlockIds().x, threadId, loc, rewriter);
+    Value groupInBlock = threadId, groupsPerBlock = blockSize;
+    if (groupLanes > 1) {
+      Value lanesValue = rewriter.create<arith::ConstantIndexOp>(loc, groupLanes);
+      groupInBlock = rewriter.create<arith::DivUIOp>(loc, threadId, lanesValue);
+      groupsPerBlock = rewriter.create<arith::DivUIOp>(loc, blockSize, lanesValue);
     }
-    SmallVector<int64_t> units = unitsOf(stages, known);
-    SmallVector<bool> barrierAfter = barriersAfter(loop, stages, accesses, units);
     Value barrierCount =
         rewriter.create<arith::ConstantIndexOp>(loc, llvm::count(barrierAfter, true));
 
@@ -785,6 +1019,10 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
       int64_t slices = unit > 0 ? innerExtent(stage) / unit : 1;
       if (slices > 1)
         counts.back() = rewriter.create<arith::ConstantIndexOp>(loc, unit);
+      if (chunk > 0 && stage.getNumLoops() == 2) {
+        emitChunked(stage, reduction, counts, slices, unit, chunk, shared[stageIndex], mapping,
+                    group, launch, groupInBlock, groupsPerBlock, rewriter);
+      } else {
       Value total = product(counts, loc, rewriter);
       // With lanes, rounds that every thread runs (the shuffles need all of
       // a warp), the iterations past the end skipped inside.
@@ -830,7 +1068,8 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
                            loc, slice.getInductionVar(),
                            rewriter.create<arith::ConstantIndexOp>(loc, unit))));
         }
-        emitIteration(stage, reduction, body, group, valid, rewriter);
+        emitIteration(stage, reduction, body, group, valid, SharedColumn(), Value(), rewriter);
+      }
       }
       if (!barrierAfter[stageIndex++])
         continue;

@@ -52,6 +52,10 @@ struct CompileOptions {
   /// Threads of the persistent kernel that share a matmul's sum over k (a
   /// power of two, at most 32, dividing the block); 0: from k (docs/cuda.md).
   int64_t cudaLanes = 0;
+  /// Shared memory per block of the persistent kernel for the weights of its
+  /// matmuls (0: none, they are read through the caches); the default is
+  /// what every NVIDIA GPU gives a block statically.
+  int64_t cudaSharedWeightBytes = 48 * 1024;
   /// Compile the CUDA target's kernels and launches for the CPU, each kernel
   /// run one thread at a time (buildGpuOnHostPipeline): a check of the GPU
   /// code without a GPU.

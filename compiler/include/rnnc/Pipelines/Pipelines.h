@@ -61,6 +61,11 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
       llvm::cl::desc("Threads of the persistent kernel that share a matmul's sum over k "
                      "(0: from k)"),
       llvm::cl::init(0)};
+  Option<int64_t> sharedWeightBytes{
+      *this, "shared-weight-bytes",
+      llvm::cl::desc("Shared memory per block of the persistent kernel for its matmuls' weights "
+                     "(0: none)"),
+      llvm::cl::init(48 * 1024)};
 };
 
 /// rnn dialect (on tensors) -> cells in their generic form (linalg) ->
@@ -86,7 +91,8 @@ void buildCudaHostToLLVMPipeline(OpPassManager &pm);
 /// mapping to blocks and threads and the launches checked against the
 /// reference without a GPU. Then buildCpuToLLVMPipeline.
 void buildGpuOnHostPipeline(OpPassManager &pm, bool perStep = false, int64_t threads = 2,
-                            int64_t blocks = 2, int64_t lanes = 0);
+                            int64_t blocks = 2, int64_t lanes = 0,
+                            int64_t sharedWeightBytes = 48 * 1024);
 
 /// Registers `rnnc-cpu-pipeline` and `rnnc-cuda-pipeline` for rnnc-opt.
 void registerPipelines();

@@ -181,7 +181,16 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
     per group (the loops without such a sum run on the group's first lane)
     in rounds that every thread of the grid runs, the shuffles' threads all
     present. `lanes` 0 chooses from the sums' depth k: k / 32, a power of
-    two, at most 32 and `threads`. Fences are PTX
+    two, at most 32 and `threads`. With `shared-weight-bytes`, the weights of
+    such sums (a constant [k, n] buffer read at [k, j]) stay in shared
+    memory: the units (columns modulo the unit of the stage's iterations)
+    are dealt in chunks of the same number of units to blocks, chunk c to
+    block c mod gridDim, a block's groups taking the chunk's (row, unit)
+    pairs; before the time loop each block copies the weight columns of its
+    first chunk (every slice of its units) into shared memory, which that
+    chunk's sums then read. A chunk is as many units as make about 128
+    chunks, at most as many as fit the bytes; every 2-D stage is dealt by
+    chunks then (the same thread for the same element, as above). Fences are PTX
     (`fence.acq_rel.gpu`) with `ptx-fences`, LLVM's `fence` otherwise (for
     running the kernel on the host).
   }];
@@ -194,6 +203,8 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
     Option<"lanes", "lanes", "int64_t", /*default=*/"0",
            "Threads that share a matmul's sum over k (a power of two dividing the "
            "warp; 0: from k)">,
+    Option<"sharedWeightBytes", "shared-weight-bytes", "int64_t", /*default=*/"0",
+           "Shared memory per block for the weights of matmul sums (0: none)">,
     Option<"maxWeightBytes", "max-weight-bytes", "int64_t", /*default=*/"0",
            "Leave time loops whose steps read more constant bytes (weights) than "
            "this to a launch per kernel per step (0: no limit)">,
