@@ -412,3 +412,38 @@ func.func @matmul(%h: memref<?x8xf32>, %w: memref<8x4xf32>, %steps: index) -> me
   } {rnn.time_loop}
   return %out : memref<?x4xf32>
 }
+
+// -----
+
+// Weights that a step writes are not copied once into shared memory.
+// SHARED-LABEL: func.func @written_weights
+// SHARED-NOT: workgroup(
+// SHARED: gpu.shuffle
+func.func @written_weights(%h: memref<?x8xf32>, %w: memref<8x4xf32>, %steps: index) -> memref<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %rows = memref.dim %h, %c0 : memref<?x8xf32>
+  %sums = memref.alloc(%rows) : memref<?x4xf32>
+  scf.for %t = %c0 to %steps step %c1 {
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      scf.for %k = %c0 to %c8 step %c1 {
+        %a = memref.load %h[%i, %k] : memref<?x8xf32>
+        %b = memref.load %w[%k, %j] : memref<8x4xf32>
+        %c = memref.load %sums[%i, %j] : memref<?x4xf32>
+        %p = arith.mulf %a, %b : f32
+        %s = arith.addf %c, %p : f32
+        memref.store %s, %sums[%i, %j] : memref<?x4xf32>
+      }
+      scf.reduce
+    }
+    scf.parallel (%k, %j) = (%c0, %c0) to (%c8, %c4) step (%c1, %c1) {
+      %x = memref.load %w[%k, %j] : memref<8x4xf32>
+      %y = arith.mulf %x, %x : f32
+      memref.store %y, %w[%k, %j] : memref<8x4xf32>
+      scf.reduce
+    }
+  } {rnn.time_loop}
+  return %sums : memref<?x4xf32>
+}

@@ -772,15 +772,32 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
   /// `shared` is all empty): about kChunks chunks of the widest stage, at
   /// most as many units as the weights of fit `shared-weight-bytes`.
   int64_t chunkUnits(ArrayRef<scf::ParallelOp> stages, ArrayRef<std::optional<Reduction>> reductions,
-                     ArrayRef<int64_t> units, scf::ForOp loop,
+                     ArrayRef<int64_t> units,
+                     ArrayRef<std::optional<SmallVector<Access>>> accesses, scf::ForOp loop,
                      MutableArrayRef<std::optional<SharedWeights>> shared) const {
-    if (sharedWeightBytes <= 0)
+    // Not when a stage touches memory other than by loads and stores: it
+    // might write the weights.
+    if (sharedWeightBytes <= 0 ||
+        llvm::any_of(accesses, [](const auto &stageAccesses) { return !stageAccesses; }))
       return 0;
+    // The buffers the steps write (null: a function argument, any of them).
+    llvm::SmallDenseSet<Value> written, visited;
+    for (const std::optional<SmallVector<Access>> &stageAccesses : accesses)
+      for (const Access &access : *stageAccesses)
+        if (access.write)
+          rootsOf(access.buffer, loop, written, visited);
     int64_t bytesPerUnit = 0, widest = 0;
     for (auto [i, stage] : llvm::enumerate(stages)) {
       shared[i] = sharedWeightsOf(stage, reductions[i], units[i], loop);
       if (!shared[i])
         continue;
+      // Copied once: only weights that no step writes.
+      llvm::SmallDenseSet<Value> roots, seen;
+      rootsOf(shared[i]->source, loop, roots, seen);
+      if (llvm::any_of(roots, [&](Value root) { return written.contains(root); })) {
+        shared[i].reset();
+        continue;
+      }
       auto type = cast<MemRefType>(shared[i]->source.getType());
       bytesPerUnit +=
           shared[i]->depth * shared[i]->slices * type.getElementTypeBitWidth() / 8;
@@ -882,7 +899,7 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     SmallVector<int64_t> units = unitsOf(stages, known);
     SmallVector<bool> barrierAfter = barriersAfter(loop, stages, accesses, units);
     SmallVector<std::optional<SharedWeights>> shared(stages.size());
-    int64_t chunk = chunkUnits(stages, reductions, units, loop, shared);
+    int64_t chunk = chunkUnits(stages, reductions, units, accesses, loop, shared);
 
     // The barrier's arrival count, zeroed on the device.
     auto counterType = MemRefType::get({1}, rewriter.getI64Type());
