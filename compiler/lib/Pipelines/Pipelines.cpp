@@ -123,6 +123,8 @@ void addGpuKernels(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createParallelLoopFusionPass());
   if (persistent)
     pm.addNestedPass<func::FuncOp>(rnnc::createPersistentTimeLoop(*persistent));
+  // The other kernels' matmul sums (per-step kernels) in registers.
+  pm.addNestedPass<func::FuncOp>(rnnc::createSumInRegisters());
   pm.addNestedPass<func::FuncOp>(rnnc::createTileParallelLoops());
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createParallelLoopToGpuPass());

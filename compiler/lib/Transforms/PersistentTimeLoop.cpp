@@ -1,5 +1,6 @@
 #include "rnnc/Transforms/Passes.h"
 
+#include "SumLoops.h"
 #include "TimeLoops.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -228,33 +229,6 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     return accesses;
   }
 
-  /// The buffers `value` may view: allocations, globals, or null for the
-  /// function's arguments (which may alias one another). A carried buffer
-  /// may be its initial value or any buffer a step yields.
-  static void rootsOf(Value value, scf::ForOp loop, llvm::SmallDenseSet<Value> &roots,
-                      llvm::SmallDenseSet<Value> &visited) {
-    if (!visited.insert(value).second)
-      return;
-    if (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-      return rootsOf(view.getViewSource(), loop, roots, visited);
-    if (auto cast = value.getDefiningOp<memref::CastOp>())
-      return rootsOf(cast.getSource(), loop, roots, visited);
-    if (auto select = value.getDefiningOp<arith::SelectOp>()) {
-      rootsOf(select.getTrueValue(), loop, roots, visited);
-      return rootsOf(select.getFalseValue(), loop, roots, visited);
-    }
-    if (auto argument = dyn_cast<BlockArgument>(value)) {
-      if (argument.getOwner() == loop.getBody() && argument.getArgNumber() > 0) {
-        unsigned i = argument.getArgNumber() - 1;
-        rootsOf(loop.getInitArgs()[i], loop, roots, visited);
-        return rootsOf(loop.getBody()->getTerminator()->getOperand(i), loop, roots, visited);
-      }
-      roots.insert(Value());
-      return;
-    }
-    roots.insert(value);
-  }
-
   static bool sameValue(Value x, Value y) {
     std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
     return x == y || (cx && cy && *cx == *cy);
@@ -414,7 +388,7 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     SmallVector<bool> after(stages.size(), true);
     auto roots = [&](Value buffer) {
       llvm::SmallDenseSet<Value> result, visited;
-      rootsOf(buffer, loop, result, visited);
+      rnnc::bufferRoots(buffer, result, visited);
       return result;
     };
     // The accesses since the last barrier (none: unknown).
@@ -442,49 +416,15 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
   }
 
   /// A stage that sums into its iteration's element over k (a matmul): its
-  /// body one loop whose only store is `add` of the element `load` reads,
-  /// at indices the loop does not change, and of a term that other loads
-  /// (not of that buffer) and pure ops make.
-  struct Reduction {
-    scf::ForOp loop;
-    memref::LoadOp load;
-    arith::AddFOp add;
-    memref::StoreOp store;
-  };
+  /// body one loop summing into memory (matchSumLoop).
+  using Reduction = rnnc::SumLoop;
 
   static std::optional<Reduction> reductionOf(scf::ParallelOp stage) {
     Block *body = stage.getBody();
     if (!llvm::hasSingleElement(body->without_terminator()))
       return std::nullopt;
     auto loop = dyn_cast<scf::ForOp>(body->front());
-    if (!loop || loop.getNumResults() > 0)
-      return std::nullopt;
-    SmallVector<memref::StoreOp> stores;
-    for (Operation &op : loop.getBody()->without_terminator()) {
-      if (auto store = dyn_cast<memref::StoreOp>(op))
-        stores.push_back(store);
-      else if (op.getNumRegions() > 0 || (!isa<memref::LoadOp>(op) && !isMemoryEffectFree(&op)))
-        return std::nullopt;
-    }
-    if (stores.size() != 1)
-      return std::nullopt;
-    memref::StoreOp store = stores.front();
-    auto add = store.getValueToStore().getDefiningOp<arith::AddFOp>();
-    if (!add || !add->hasOneUse() ||
-        !llvm::all_of(store.getIndices(), [&](Value i) { return loop.isDefinedOutsideOfLoop(i); }))
-      return std::nullopt;
-    for (Value operand : add->getOperands()) {
-      auto load = operand.getDefiningOp<memref::LoadOp>();
-      if (!load || !load->hasOneUse() || load.getMemRef() != store.getMemRef() ||
-          !llvm::equal(load.getIndices(), store.getIndices()))
-        continue;
-      bool readElsewhere = llvm::any_of(loop.getBody()->getOps<memref::LoadOp>(), [&](auto other) {
-        return other != load && other.getMemRef() == store.getMemRef();
-      });
-      if (!readElsewhere)
-        return Reduction{loop, load, add, store};
-    }
-    return std::nullopt;
+    return loop ? rnnc::matchSumLoop(loop) : std::nullopt;
   }
 
   /// The sum's static depth (iterations of its loop), else 0.
@@ -535,23 +475,15 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     IRMapping terms = body;
     terms.map(loop.getInductionVar(), sum.getInductionVar());
     terms.map(reduction.load.getResult(), sum.getRegionIterArgs()[0]);
-    for (Operation &op : loop.getBody()->without_terminator()) {
-      if (&op == reduction.load.getOperation() || &op == reduction.store.getOperation())
-        continue;
-      if (tile.weights && &op == tile.weights->load.getOperation()) {
-        terms.map(tile.weights->load.getResult(),
-                  rewriter.create<memref::LoadOp>(
-                      loc, tile.weights->shared, ValueRange{sum.getInductionVar(), tile.column}));
-        continue;
-      }
-      Operation *clone = rewriter.clone(op, terms);
-      if (auto fastMath = dyn_cast<arith::ArithFastMathInterface>(clone))
-        clone->setAttr(fastMath.getFastMathAttrName(),
-                       arith::FastMathFlagsAttr::get(rewriter.getContext(),
-                                                     fastMath.getFastMathFlagsAttr().getValue() |
-                                                         arith::FastMathFlags::contract));
-    }
-    rewriter.create<scf::YieldOp>(loc, terms.lookup(reduction.add.getResult()));
+    Value next = rnnc::cloneSumTerms(reduction, terms, rewriter, [&](Operation &op, IRMapping &m) {
+      if (!tile.weights || &op != tile.weights->load.getOperation())
+        return false;
+      m.map(tile.weights->load.getResult(),
+            rewriter.create<memref::LoadOp>(loc, tile.weights->shared,
+                                            ValueRange{sum.getInductionVar(), tile.column}));
+      return true;
+    });
+    rewriter.create<scf::YieldOp>(loc, next);
     return sum.getResult(0);
   }
 
@@ -785,7 +717,7 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     for (const std::optional<SmallVector<Access>> &stageAccesses : accesses)
       for (const Access &access : *stageAccesses)
         if (access.write)
-          rootsOf(access.buffer, loop, written, visited);
+          rnnc::bufferRoots(access.buffer, written, visited);
     int64_t bytesPerUnit = 0, widest = 0;
     for (auto [i, stage] : llvm::enumerate(stages)) {
       shared[i] = sharedWeightsOf(stage, reductions[i], units[i], loop);
@@ -793,7 +725,7 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
         continue;
       // Copied once: only weights that no step writes.
       llvm::SmallDenseSet<Value> roots, seen;
-      rootsOf(shared[i]->source, loop, roots, seen);
+      rnnc::bufferRoots(shared[i]->source, roots, seen);
       if (llvm::any_of(roots, [&](Value root) { return written.contains(root); })) {
         shared[i].reset();
         continue;

@@ -214,6 +214,22 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
                            "::mlir::scf::SCFDialect"];
 }
 
+def SumInRegisters : Pass<"rnnc-sum-in-registers", "::mlir::func::FuncOp"> {
+  let summary = "Carry a loop's sum into one memory element in a register";
+  let description = [{
+    A loop whose only store adds a term to the element it loads (the same
+    buffer at indices the loop does not change, which no other load of the
+    loop may read: told apart by their allocations), as linalg lowers a
+    matmul's reduction over k, becomes a loop carrying the sum: the element
+    loaded once before it, each term added to the carried value in the same
+    order, the sum stored once after it. Its multiplies and adds may
+    contract to fma. For the GPU kernels: the store in every iteration could
+    otherwise not leave the loop (the other loads might read it).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def FuseBroadcastProducers : Pass<"rnnc-fuse-broadcast-producers", "::mlir::func::FuncOp"> {
   let summary = "Recompute small broadcast elementwise ops in each of their consumers";
   let description = [{
