@@ -101,6 +101,49 @@ TEST_P(GpuOnHostLanesTest, MatchesReference) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, GpuOnHostLanesTest, ::testing::Range(1u, kSeeds, 8u));
 
+/// A GPU-sized model through the CUDA target's defaults: a 2-layer LSTM and a
+/// GRU of 256 units (k = 512 for the bottom layer's inputs and state, 256
+/// for the recurrent sums), lengths: lanes chosen from k (8, a butterfly of 3
+/// shuffles), weights in shared memory in chunks of 2 units, emulated as
+/// 2 blocks of 8 threads (16 at once), 128 chunks in 64 rounds each.
+class GpuOnHostSizedTest : public ::testing::TestWithParam<reference::CellKind> {};
+
+TEST_P(GpuOnHostSizedTest, MatchesReference) {
+  std::mt19937 rng(7);
+  Case c;
+  ModelConfig &m = c.config;
+  for (int64_t depth : {int64_t(256), int64_t(256)}) {
+    reference::Cell cell;
+    cell.kind = GetParam();
+    cell.numUnits = 256;
+    cell.inputDepth = depth;
+    randomWeights(rng, cell);
+    m.layers.push_back(cell);
+    if (GetParam() != reference::CellKind::LSTM)
+      break;
+  }
+  m.T = 3;
+  m.B = 2;
+  m.withLengths = true;
+  m.dynamicShapes = true;
+  c.inputs = randomVector(rng, m.T * m.B * 256, 1.0f);
+  c.lengths = {2, 3};
+  auto sized = [](mlir::rnnc::CompileOptions &options) {
+    options.gpuOnHost = true;
+    options.gpuOnHostThreads = 8;
+    options.gpuOnHostBlocks = 2;
+  };
+  checkCase(c, sized);
+  // The defaults' lanes and shared memory were taken.
+  EXPECT_GT(countLoweredOps(c, sized, "omp.parallel"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cells, GpuOnHostSizedTest,
+                         ::testing::Values(reference::CellKind::LSTM, reference::CellKind::GRU),
+                         [](const auto &info) {
+                           return info.param == reference::CellKind::LSTM ? "LSTM" : "GRU";
+                         });
+
 /// The per-step kernels (--cuda-per-step, and steps whose weights exceed the
 /// L2) on the host, one thread at a time: every fourth seed.
 class GpuOnHostPerStepTest : public ::testing::TestWithParam<unsigned> {};
