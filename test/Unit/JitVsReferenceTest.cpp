@@ -102,10 +102,10 @@ TEST_P(GpuOnHostLanesTest, MatchesReference) {
 INSTANTIATE_TEST_SUITE_P(Seeds, GpuOnHostLanesTest, ::testing::Range(1u, kSeeds, 8u));
 
 /// A GPU-sized model through the CUDA target's defaults: a 2-layer LSTM and a
-/// GRU of 256 units (k = 512 for the bottom layer's inputs and state, 256
-/// for the recurrent sums), lengths: lanes chosen from k (8, a butterfly of 3
-/// shuffles), weights in shared memory in chunks of 2 units, emulated as
-/// 2 blocks of 8 threads (16 at once), 128 chunks in 64 rounds each.
+/// GRU of 256 units with lengths (the bottom input projection hoisted; every
+/// sum in the time loop over k = 256): lanes chosen from k (8, a butterfly
+/// of 3 shuffles), weights in shared memory in chunks of 2 units, emulated
+/// as 2 blocks of 8 threads (16 at once), 128 chunks in 64 rounds each.
 class GpuOnHostSizedTest : public ::testing::TestWithParam<reference::CellKind> {};
 
 TEST_P(GpuOnHostSizedTest, MatchesReference) {
