@@ -3,6 +3,7 @@
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{max-weight-bytes=64}))' | FileCheck %s --check-prefix=WEIGHTS
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{lanes=4}),canonicalize)' | FileCheck %s --check-prefix=LANES
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{lanes=2 threads=4 shared-weight-bytes=64}),canonicalize)' | FileCheck %s --check-prefix=SHARED
+// RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-persistent-time-loop{wavefront=false}),canonicalize)' | FileCheck %s --check-prefix=NOWAVE
 
 // Step kernels become grid-stride loops in one launch. A grid barrier
 // follows a stage when the next one touches what it wrote other than at the
@@ -446,4 +447,90 @@ func.func @written_weights(%h: memref<?x8xf32>, %w: memref<8x4xf32>, %steps: ind
     }
   } {rnn.time_loop}
   return %sums : memref<?x4xf32>
+}
+
+// -----
+
+// Stacked layers: the second phase of a step (stages 3 and 4, after the
+// barrier that stage 3's read of x[i, 0] needs) runs step t - 1 while the
+// first runs step t, one barrier per wavefront instead of two per step.
+// The step buffer x, written by the first phase and read by the second, gets
+// a twin alternating with the step's parity (each phase picks its step's);
+// y, only the second phase's, does not. The loop runs T + 1 wavefronts; a
+// phase runs when its step exists, its pure ops seeing the step clamped
+// into [0, T). Carried values: the first phase's (h1, h2 of step t) and the
+// second's (h2 of step t - 1).
+// HOST-LABEL: func.func @stacked
+// HOST: gpu.launch blocks
+// HOST: %[[WAVEFRONTS:.*]] = arith.addi %arg2, %c1
+// HOST: scf.for %[[W:.*]] = %c0 to %[[WAVEFRONTS]] step %c1 iter_args(%[[H1:.*]] = %arg0, %{{.*}} = %arg1, %[[H2_BEFORE:.*]] = %arg1)
+// HOST: %[[PREVIOUS:.*]] = arith.subi %[[W]], %c1
+// HOST: %[[X_NOW:.*]] = arith.select %{{.*}}, %[[X:alloc_[0-9]+]], %[[X_TWIN:alloc_[0-9]+]]
+// HOST: %[[X_BEFORE:.*]] = arith.select %{{.*}}, %[[X]], %[[X_TWIN]]
+// HOST: %[[FIRST_RUNS:.*]] = arith.cmpi ult, %[[W]], %arg2
+// HOST: scf.if %{{.*}} {
+// HOST: memref.load %[[H1]][
+// HOST: memref.store %{{.*}}, %[[X_NOW]][
+// HOST: memref.load %[[X_NOW]][
+// HOST: %[[SECOND_STARTED:.*]] = arith.cmpi uge, %[[W]], %c1
+// HOST: scf.if %{{.*}} {
+// HOST: memref.load %[[X_BEFORE]][%{{.*}}, %c0]
+// HOST: memref.load %[[H2_BEFORE]][
+// HOST: memref.store %{{.*}}, %[[Y:alloc_[0-9]+]][
+// HOST: gpu.barrier
+// HOST: scf.while
+// HOST: gpu.barrier
+// HOST-NOT: gpu.barrier
+// HOST: scf.yield
+// HOST: memref.dealloc %[[X]]
+// HOST-NEXT: memref.dealloc %[[X_TWIN]]
+// Without the wavefront: two barriers per step.
+// NOWAVE-LABEL: func.func @stacked
+// NOWAVE: scf.for %{{.*}} = %c0 to %arg2 step %c1 iter_args(%{{[^)]*}}) -> (memref<?x4xf32>, memref<?x4xf32>) {
+// NOWAVE-COUNT-2: scf.while
+func.func @stacked(%init1: memref<?x4xf32>, %init2: memref<?x4xf32>, %steps: index) -> (memref<?x4xf32>, memref<?x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %rows = memref.dim %init1, %c0 : memref<?x4xf32>
+  %even1 = memref.alloc(%rows) : memref<?x4xf32>
+  %odd1 = memref.alloc(%rows) : memref<?x4xf32>
+  %even2 = memref.alloc(%rows) : memref<?x4xf32>
+  %odd2 = memref.alloc(%rows) : memref<?x4xf32>
+  %x = memref.alloc(%rows) : memref<?x4xf32>
+  %y = memref.alloc(%rows) : memref<?x4xf32>
+  %final:2 = scf.for %t = %c0 to %steps step %c1 iter_args(%h1 = %init1, %h2 = %init2) -> (memref<?x4xf32>, memref<?x4xf32>) {
+    %parity = arith.remui %t, %c2 : index
+    %isEven = arith.cmpi eq, %parity, %c0 : index
+    %next1 = arith.select %isEven, %even1, %odd1 : memref<?x4xf32>
+    %next2 = arith.select %isEven, %even2, %odd2 : memref<?x4xf32>
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %v = memref.load %h1[%i, %c0] : memref<?x4xf32>
+      memref.store %v, %x[%i, %j] : memref<?x4xf32>
+      scf.reduce
+    }
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %v = memref.load %x[%i, %j] : memref<?x4xf32>
+      %w = arith.addf %v, %v : f32
+      memref.store %w, %next1[%i, %j] : memref<?x4xf32>
+      scf.reduce
+    }
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %v = memref.load %x[%i, %c0] : memref<?x4xf32>
+      %u = memref.load %h2[%i, %j] : memref<?x4xf32>
+      %w = arith.addf %v, %u : f32
+      memref.store %w, %y[%i, %j] : memref<?x4xf32>
+      scf.reduce
+    }
+    scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %v = memref.load %y[%i, %j] : memref<?x4xf32>
+      memref.store %v, %next2[%i, %j] : memref<?x4xf32>
+      scf.reduce
+    }
+    scf.yield %next1, %next2 : memref<?x4xf32>, memref<?x4xf32>
+  } {rnn.time_loop}
+  memref.dealloc %x : memref<?x4xf32>
+  memref.dealloc %y : memref<?x4xf32>
+  return %final#0, %final#1 : memref<?x4xf32>, memref<?x4xf32>
 }

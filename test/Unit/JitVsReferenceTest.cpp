@@ -85,8 +85,9 @@ INSTANTIATE_TEST_SUITE_P(Seeds, GpuOnHostWideTest, ::testing::Range(5u, kSeeds, 
 /// Sums split over 4 lanes (2 blocks of 4 threads: 2 groups per block, a
 /// butterfly of 2 shuffles), the weights read through the caches, not
 /// shared memory (iterations dealt to groups in plain order, not by chunks
-/// of units): every eighth seed. The other GPU-on-host tests keep weights
-/// in shared memory (the default).
+/// of units), and stacked layers a barrier each per step, not a wavefront:
+/// every eighth seed. The other GPU-on-host tests use the defaults (shared
+/// memory, wavefronts).
 class GpuOnHostLanesTest : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(GpuOnHostLanesTest, MatchesReference) {
@@ -96,6 +97,7 @@ TEST_P(GpuOnHostLanesTest, MatchesReference) {
     options.gpuOnHostBlocks = 2;
     options.cudaLanes = 4;
     options.cudaSharedWeightBytes = 0;
+    options.cudaWavefront = false;
   });
 }
 

@@ -159,6 +159,12 @@ static cl::opt<int64_t> cudaSharedWeightBytes(
              "weights (0: none, read through the caches; at most and by default 49152)"),
     cl::init(48 * 1024), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
     cl::cat(rnncCategory));
+static cl::opt<bool> cudaWavefront(
+    "cuda-wavefront",
+    cl::desc("--target cuda: run stacked layers' steps as a wavefront in the persistent kernel, "
+             "one grid barrier per wavefront (default; =false: one per layer and step)"),
+    cl::init(true), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
+    cl::cat(rnncCategory));
 static cl::opt<bool> genericCells(
     "generic-cells", cl::desc("Lower built-in cells through their generic (custom-cell) form"),
     cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
@@ -385,6 +391,7 @@ CompileOptions runOptions() {
   options.cudaPerStep = cudaPerStep;
   options.cudaLanes = cudaLanes;
   options.cudaSharedWeightBytes = cudaSharedWeightBytes;
+  options.cudaWavefront = cudaWavefront;
   options.gpuOnHost = gpuOnHost;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
@@ -550,6 +557,7 @@ int compileMain() {
     options.cudaPerStep = cudaPerStep;
     options.cudaLanes = cudaLanes;
     options.cudaSharedWeightBytes = cudaSharedWeightBytes;
+    options.cudaWavefront = cudaWavefront;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
     if (!parseTarget(options.cudaChip))

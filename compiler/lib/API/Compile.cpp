@@ -251,6 +251,7 @@ LogicalResult lowerCudaKernelsAndHost(LoweredModel &lowered, func::FuncOp entry,
   cudaOptions.perStep = options.cudaPerStep;
   cudaOptions.lanes = options.cudaLanes;
   cudaOptions.sharedWeightBytes = options.cudaSharedWeightBytes;
+  cudaOptions.wavefront = options.cudaWavefront;
   std::string toolkit = options.cudaToolkit.empty() ? findCudaToolkit() : options.cudaToolkit;
   if (toolkit.empty())
     return emitError(loc) << "no CUDA toolkit found (for libdevice): set CUDA_HOME or install it "
@@ -391,7 +392,7 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
     if (options.gpuOnHost)
       buildGpuOnHostPipeline(toLLVM, options.cudaPerStep, options.gpuOnHostThreads,
                              options.gpuOnHostBlocks, options.cudaLanes,
-                             options.cudaSharedWeightBytes);
+                             options.cudaSharedWeightBytes, options.cudaWavefront);
     buildCpuToLLVMPipeline(toLLVM, pipelineOptions);
     if (failed(toLLVM.run(clone)))
       return failure();

@@ -140,6 +140,7 @@ void mlir::rnnc::buildCudaKernelPipeline(OpPassManager &pm, const CudaPipelineOp
   persistent.ptxFences = true;
   persistent.lanes = options.lanes;
   persistent.sharedWeightBytes = options.sharedWeightBytes;
+  persistent.wavefront = options.wavefront;
   // The L2 cache of the smallest GPU of the architecture that rnnc targets
   // (A100: 40 MB; H100: 50 MB), where the weights stay between steps.
   persistent.maxWeightBytes = (options.chip == "sm_90" ? 50 : 40) * 1000 * 1000;
@@ -185,7 +186,7 @@ void mlir::rnnc::buildCudaHostToLLVMPipeline(OpPassManager &pm) {
 
 void mlir::rnnc::buildGpuOnHostPipeline(OpPassManager &pm, bool perStep, int64_t threads,
                                         int64_t blocks, int64_t lanes,
-                                        int64_t sharedWeightBytes) {
+                                        int64_t sharedWeightBytes, bool wavefront) {
   // A persistent kernel's blocks and threads are OpenMP threads here, all
   // running at once: few of them, but more than one of each.
   PersistentTimeLoopOptions persistent;
@@ -193,6 +194,7 @@ void mlir::rnnc::buildGpuOnHostPipeline(OpPassManager &pm, bool perStep, int64_t
   persistent.maxBlocks = blocks;
   persistent.lanes = lanes;
   persistent.sharedWeightBytes = sharedWeightBytes;
+  persistent.wavefront = wavefront;
   addGpuKernels(pm, perStep ? std::nullopt : std::optional(persistent));
   pm.addPass(rnnc::createEmulateGpuOnHost());
   pm.addPass(createCanonicalizerPass());

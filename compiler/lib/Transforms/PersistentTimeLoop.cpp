@@ -353,9 +353,14 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     if (!even || !odd || even == odd || !loop.isDefinedOutsideOfLoop(even) ||
         !loop.isDefinedOutsideOfLoop(odd) || init == even.getResult() || init == odd.getResult())
       return false;
-    // parity = x % 2 == 0 with x growing by one per step: (iv - lb) / step,
-    // iv / step, or iv - lb and iv when the step is 1.
-    auto isEven = select.getCondition().getDefiningOp<arith::CmpIOp>();
+    return isStepParity(select.getCondition(), loop);
+  }
+
+  /// Whether `condition` is the parity of the step: x % 2 == 0 with x
+  /// growing by one per step: (iv - lb) / step, iv / step, or iv - lb and iv
+  /// when the step is 1.
+  static bool isStepParity(Value condition, scf::ForOp loop) {
+    auto isEven = condition.getDefiningOp<arith::CmpIOp>();
     if (!isEven || isEven.getPredicate() != arith::CmpIPredicate::eq ||
         !matchPattern(isEven.getRhs(), m_Zero()))
       return false;
@@ -376,6 +381,277 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     return step == loop.getInductionVar() &&
            (matchPattern(loop.getStep(), m_One()) ||
             remainder.getLhs().getDefiningOp<arith::DivUIOp>());
+  }
+
+  /// Whether stage `t`, after stage `s` in a step, may need a grid barrier
+  /// between them (barriersAfter's test for one pair).
+  static bool conflict(scf::ForOp loop, ArrayRef<scf::ParallelOp> stages,
+                       ArrayRef<std::optional<SmallVector<Access>>> accesses,
+                       ArrayRef<int64_t> units, size_t s, size_t t) {
+    if (!accesses[s] || !accesses[t])
+      return true;
+    for (const Access &a : *accesses[s])
+      for (const Access &b : *accesses[t]) {
+        if ((!a.write && !b.write) || sameThread(a, b, stages, units) ||
+            alternates(a.buffer, b.buffer, loop) || alternates(b.buffer, a.buffer, loop))
+          continue;
+        if (rnnc::mayAlias(a.buffer, b.buffer))
+          return true;
+      }
+    return false;
+  }
+
+  /// Whether stage `t`, after stage `s` in a step, may touch an element `s`
+  /// touches, one of them writing it (so `t` must not run before `s`).
+  static bool dependent(scf::ForOp loop, ArrayRef<std::optional<SmallVector<Access>>> accesses,
+                        size_t s, size_t t) {
+    if (!accesses[s] || !accesses[t])
+      return true;
+    for (const Access &a : *accesses[s])
+      for (const Access &b : *accesses[t])
+        if ((a.write || b.write) && !alternates(a.buffer, b.buffer, loop) &&
+            !alternates(b.buffer, a.buffer, loop) && rnnc::mayAlias(a.buffer, b.buffer))
+          return true;
+    return false;
+  }
+
+  /// Raises `phases` until each stage is in a phase after every stage it
+  /// conflicts with (so no barrier separates the stages of a phase), in
+  /// none before a stage it depends on (a phase runs its stages in order),
+  /// and, with `acrossSteps`, in none before a stage of the step before that
+  /// it depends on (which a wavefront would otherwise run after it). False
+  /// when no phases can be (a stage would have to follow itself).
+  static bool raisePhases(scf::ForOp loop, ArrayRef<scf::ParallelOp> stages,
+                          ArrayRef<std::optional<SmallVector<Access>>> accesses,
+                          ArrayRef<int64_t> units, bool acrossSteps,
+                          MutableArrayRef<int64_t> phases) {
+    auto raise = [&](size_t stage, int64_t phase) {
+      if (phases[stage] >= phase)
+        return false;
+      phases[stage] = phase;
+      return true;
+    };
+    for (bool changed = true; changed;) {
+      // Phases past the number of stages: a cycle.
+      if (llvm::any_of(phases, [&](int64_t phase) { return phase >= int64_t(stages.size()); }))
+        return false;
+      changed = false;
+      for (size_t t = 0; t < stages.size(); ++t)
+        for (size_t s = 0; s < t; ++s) {
+          if (conflict(loop, stages, accesses, units, s, t))
+            changed |= raise(t, phases[s] + 1);
+          else if (dependent(loop, accesses, s, t))
+            changed |= raise(t, phases[s]);
+        }
+      if (!acrossSteps)
+        return true;
+      for (size_t s = 0; s < stages.size(); ++s)
+        for (size_t t = 0; t < stages.size(); ++t) {
+          if (phases[s] >= phases[t])
+            continue;
+          bool follows = !accesses[s] || !accesses[t] ||
+                         llvm::any_of(*accesses[s], [&](const Access &a) {
+                           return llvm::any_of(*accesses[t], [&](const Access &b) {
+                             return conflictAcrossSteps(a, b, 1, loop);
+                           });
+                         });
+          if (follows)
+            changed |= raise(s, phases[t]);
+        }
+    }
+    return true;
+  }
+
+  /// The buffer alternating with the step's parity that `buffer` is in
+  /// step s + `shift` (a parity select of the loop; a carried buffer is
+  /// the one its step yields in the step before), seen through views; null
+  /// when it is not one.
+  static Value parityBuffer(Value buffer, scf::ForOp loop, int64_t &shift) {
+    shift = 0;
+    while (true) {
+      if (auto view = buffer.getDefiningOp<ViewLikeOpInterface>())
+        buffer = view.getViewSource();
+      else if (auto cast = buffer.getDefiningOp<memref::CastOp>())
+        buffer = cast.getSource();
+      else
+        break;
+    }
+    if (auto argument = dyn_cast<BlockArgument>(buffer)) {
+      if (argument.getOwner() != loop.getBody() || argument.getArgNumber() == 0)
+        return Value();
+      buffer = loop.getBody()->getTerminator()->getOperand(argument.getArgNumber() - 1);
+      shift = -1;
+    }
+    auto select = buffer.getDefiningOp<arith::SelectOp>();
+    if (!select || select->getBlock() != loop.getBody() ||
+        !isStepParity(select.getCondition(), loop))
+      return Value();
+    return buffer;
+  }
+
+  /// Whether access `a` in step s + `k` and `b` in step s may touch the same
+  /// element with one of them writing it.
+  static bool conflictAcrossSteps(const Access &a, const Access &b, int64_t k, scf::ForOp loop) {
+    if (!a.write && !b.write)
+      return false;
+    int64_t shiftA, shiftB;
+    Value parityA = parityBuffer(a.buffer, loop, shiftA);
+    Value parityB = parityBuffer(b.buffer, loop, shiftB);
+    if (parityA && parityA == parityB)
+      return (k + shiftA - shiftB) % 2 == 0;
+    return rnnc::mayAlias(a.buffer, b.buffer);
+  }
+
+  /// Whether phase p may run step s + d while a later phase q = p + d runs
+  /// step s, for every d: then also steps s + 1 ... s + d - 1 of p run
+  /// before step s of q, so none of those may conflict either.
+  static bool wavefrontLegal(scf::ForOp loop, ArrayRef<std::optional<SmallVector<Access>>> accesses,
+                             ArrayRef<int64_t> phases) {
+    for (size_t s = 0; s < phases.size(); ++s)
+      for (size_t t = 0; t < phases.size(); ++t) {
+        if (phases[s] >= phases[t])
+          continue;
+        if (!accesses[s] || !accesses[t])
+          return false;
+        for (int64_t k = 1; k <= phases[t] - phases[s]; ++k)
+          for (const Access &a : *accesses[s])
+            for (const Access &b : *accesses[t])
+              if (conflictAcrossSteps(a, b, k, loop))
+                return false;
+      }
+    return true;
+  }
+
+  /// Whether `alloc` (a step buffer allocated before the loop) can be given
+  /// a twin that alternates with it by the step's parity: every use in the
+  /// loop a load or store of a stage or a view in the loop's body only they
+  /// use, no view of it before the loop used in it, freed after the loop,
+  /// and all of it written before anything reads it in every step (the
+  /// first stage touching it stores at each of its elements and reads it
+  /// not).
+  static bool twinnable(memref::AllocOp alloc, scf::ForOp loop, ArrayRef<scf::ParallelOp> stages,
+                        ArrayRef<std::optional<SmallVector<Access>>> accesses) {
+    auto inLoop = [&](Operation *op) { return loop->isProperAncestor(op); };
+    auto inStage = [&](Operation *op) {
+      return llvm::any_of(stages, [&](scf::ParallelOp stage) { return stage->isAncestor(op); });
+    };
+    auto memoryUse = [&](OpOperand &use) {
+      return isa<memref::LoadOp, memref::StoreOp>(use.getOwner()) && inStage(use.getOwner()) &&
+             !(isa<memref::StoreOp>(use.getOwner()) && use.getOperandNumber() == 0);
+    };
+    bool freed = false;
+    for (OpOperand &use : alloc->getUses()) {
+      Operation *user = use.getOwner();
+      if (!inLoop(user)) {
+        if (isa<memref::DeallocOp>(user) && user->getBlock() == loop->getBlock() &&
+            loop->isBeforeInBlock(user))
+          freed = true;
+        else if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+          if (llvm::any_of(view->getUsers(), inLoop))
+            return false;
+        continue;
+      }
+      if (memoryUse(use))
+        continue;
+      auto view = dyn_cast<ViewLikeOpInterface>(user);
+      if (!view || user->getBlock() != loop.getBody() ||
+          !llvm::all_of(user->getUses(), memoryUse))
+        return false;
+    }
+    if (!freed)
+      return false;
+    for (size_t i = 0; i < stages.size(); ++i) {
+      scf::ParallelOp stage = stages[i];
+      if (!accesses[i])
+        return false;
+      SmallVector<Access> touching;
+      for (const Access &access : *accesses[i]) {
+        llvm::SmallDenseSet<Value> roots, visited;
+        rnnc::bufferRoots(access.buffer, roots, visited);
+        if (roots.contains(alloc.getResult()))
+          touching.push_back(access);
+      }
+      if (touching.empty())
+        continue;
+      auto type = alloc.getType();
+      unsigned dynamic = 0;
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        Value upper = stage.getUpperBound()[d];
+        bool whole = matchPattern(stage.getLowerBound()[d], m_Zero()) &&
+                     matchPattern(stage.getStep()[d], m_One()) &&
+                     (type.isDynamicDim(d) ? upper == alloc.getDynamicSizes()[dynamic++]
+                                           : getConstantIntValue(upper) == type.getDimSize(d));
+        if (!whole)
+          return false;
+      }
+      return stage.getNumLoops() == type.getRank() &&
+             llvm::all_of(touching, [&](const Access &access) {
+               return access.write && access.identity && access.buffer == alloc.getResult();
+             }) &&
+             llvm::any_of(stage.getBody()->getOps<memref::StoreOp>(), [&](memref::StoreOp store) {
+               return store.getMemRef() == alloc.getResult();
+             });
+    }
+    return false;
+  }
+
+  /// Gives step buffers that stages of different phases touch (one of them
+  /// writing) a twin alternating with the step's parity, so that phases
+  /// running different steps at once use different ones; adds the ops that
+  /// pick the step's buffer to `pureOps`. Returns whether any changed.
+  static bool twinStepBuffers(scf::ForOp loop, ArrayRef<scf::ParallelOp> stages,
+                              ArrayRef<std::optional<SmallVector<Access>>> accesses,
+                              ArrayRef<int64_t> phases,
+                              llvm::SmallDenseSet<Operation *> &pureOps, RewriterBase &rewriter) {
+    llvm::MapVector<Operation *, std::pair<llvm::SmallDenseSet<int64_t>, bool>> touched;
+    for (auto [i, stageAccesses] : llvm::enumerate(accesses)) {
+      if (!stageAccesses)
+        return false;
+      for (const Access &access : *stageAccesses) {
+        llvm::SmallDenseSet<Value> roots, visited;
+        rnnc::bufferRoots(access.buffer, roots, visited);
+        for (Value root : roots)
+          if (auto alloc = root ? root.getDefiningOp<memref::AllocOp>() : nullptr;
+              alloc && loop.isDefinedOutsideOfLoop(root)) {
+            auto &[inPhases, written] = touched[alloc];
+            inPhases.insert(phases[i]);
+            written |= access.write;
+          }
+      }
+    }
+    bool changed = false;
+    for (auto &[op, use] : touched) {
+      auto alloc = cast<memref::AllocOp>(op);
+      if (use.first.size() < 2 || !use.second || !twinnable(alloc, loop, stages, accesses))
+        continue;
+      Location loc = alloc.getLoc();
+      rewriter.setInsertionPointAfter(alloc);
+      Operation *twin = rewriter.clone(*alloc);
+      for (Operation *user : alloc->getUsers())
+        if (isa<memref::DeallocOp>(user) && !loop->isProperAncestor(user)) {
+          rewriter.setInsertionPointAfter(user);
+          rewriter.create<memref::DeallocOp>(loc, twin->getResult(0));
+          break;
+        }
+      rewriter.setInsertionPointToStart(loop.getBody());
+      Value index = rewriter.create<arith::DivUIOp>(
+          loc, rewriter.create<arith::SubIOp>(loc, loop.getInductionVar(), loop.getLowerBound()),
+          loop.getStep());
+      Value parity = rewriter.create<arith::RemUIOp>(
+          loc, index, rewriter.create<arith::ConstantIndexOp>(loc, 2));
+      Value isEven = rewriter.create<arith::CmpIOp>(
+          loc, arith::CmpIPredicate::eq, parity, rewriter.create<arith::ConstantIndexOp>(loc, 0));
+      Value buffer = rewriter.create<arith::SelectOp>(loc, isEven, alloc.getResult(),
+                                                      twin->getResult(0));
+      for (Operation &picked : llvm::make_range(loop.getBody()->begin(),
+                                                std::next(buffer.getDefiningOp()->getIterator())))
+        pureOps.insert(&picked);
+      rewriter.replaceUsesWithIf(alloc.getResult(), buffer, [&](OpOperand &use) {
+        return loop->isProperAncestor(use.getOwner()) && use.getOwner() != buffer.getDefiningOp();
+      });
+      changed = true;
+    }
+    return changed;
   }
 
   /// Whether a stage needs a grid barrier after it. Not when everything the
@@ -830,6 +1106,29 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     }
     SmallVector<int64_t> units = unitsOf(stages, known);
     SmallVector<bool> barrierAfter = barriersAfter(loop, stages, accesses, units);
+    // Stacked layers: one barrier per wavefront of steps instead of one per
+    // layer and step, when the phases may run different steps at once.
+    llvm::SmallDenseSet<Operation *> pureOps = part.pureOps;
+    // Phases within a step first; step buffers used across them get twins
+    // (so that a wavefront's phases, in different steps, use different
+    // ones); then phases also after what they need of the step before.
+    SmallVector<int64_t> phases(stages.size(), 0);
+    (void)raisePhases(loop, stages, accesses, units, /*acrossSteps=*/false, phases);
+    int64_t phaseCount = *llvm::max_element(phases) + 1;
+    bool wavefront = false;
+    if (this->wavefront && phaseCount > 1 && llvm::count(barrierAfter, true) > 1) {
+      if (twinStepBuffers(loop, stages, accesses, phases, pureOps, rewriter)) {
+        for (auto [i, stage] : llvm::enumerate(stages)) {
+          accesses[i] = accessesOf(stage, i);
+          known[i] = accesses[i].value_or(SmallVector<Access>());
+        }
+        barrierAfter = barriersAfter(loop, stages, accesses, units);
+      }
+      rewriter.setInsertionPoint(loop);
+      wavefront = raisePhases(loop, stages, accesses, units, /*acrossSteps=*/true, phases);
+      phaseCount = *llvm::max_element(phases) + 1;
+      wavefront = wavefront && phaseCount > 1 && wavefrontLegal(loop, accesses, phases);
+    }
     SmallVector<std::optional<SharedWeights>> shared(stages.size());
     int64_t chunk = chunkUnits(stages, reductions, units, accesses, loop, shared);
 
@@ -928,34 +1227,12 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
       groupInBlock = rewriter.create<arith::DivUIOp>(loc, threadId, lanesValue);
       groupsPerBlock = rewriter.create<arith::DivUIOp>(loc, blockSize, lanesValue);
     }
-    Value barrierCount =
-        rewriter.create<arith::ConstantIndexOp>(loc, llvm::count(barrierAfter, true));
+    Value barrierCount = rewriter.create<arith::ConstantIndexOp>(
+        loc, wavefront ? 1 : llvm::count(barrierAfter, true));
 
-    SmallVector<Value> inits;
-    for (unsigned i : part.carried)
-      inits.push_back(loop.getInitArgs()[i]);
-    auto steps = rewriter.create<scf::ForOp>(loc, loop.getLowerBound(), loop.getUpperBound(),
-                                             loop.getStep(), inits);
-    if (!steps.getBody()->empty())
-      rewriter.eraseOp(steps.getBody()->getTerminator()); // the kernel's own comes last
-    IRMapping mapping;
-    mapping.map(loop.getInductionVar(), steps.getInductionVar());
-    for (auto [i, to] : llvm::zip(part.carried, steps.getRegionIterArgs()))
-      mapping.map(loop.getRegionIterArgs()[i], to);
-    rewriter.setInsertionPointToStart(steps.getBody());
-    // Barriers passed before this step's first one.
-    Value stepIndex = rewriter.create<arith::DivUIOp>(
-        loc, rewriter.create<arith::SubIOp>(loc, steps.getInductionVar(), steps.getLowerBound()),
-        steps.getStep());
-    Value passed = rewriter.create<arith::MulIOp>(loc, stepIndex, barrierCount);
-    int64_t stageIndex = 0, barrierIndex = 0;
-    for (Operation &op : loop.getBody()->without_terminator()) {
-      auto stage = dyn_cast<scf::ParallelOp>(op);
-      if (!stage) {
-        if (part.pureOps.contains(&op))
-          rewriter.clone(op, mapping);
-        continue;
-      }
+    // One stage of a step (`mapping` takes the loop body's values to the
+    // step's).
+    auto emitStage = [&](scf::ParallelOp stage, size_t stageIndex, IRMapping &mapping) {
       // The stage as a grid-stride loop over its iterations, innermost
       // dimension fastest (consecutive threads, consecutive addresses). The
       // assignment is the same in every step: a block keeps its rows of the
@@ -1020,20 +1297,113 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
         emitIteration(stage, reduction, body, group, valid, SharedColumn(), Value(), rewriter);
       }
       }
-      if (!barrierAfter[stageIndex++])
-        continue;
-      ++barrierIndex;
+    };
+    auto barrier = [&](Value passed, int64_t index) {
       Value target = rewriter.create<arith::MulIOp>(
           loc,
-          rewriter.create<arith::AddIOp>(
-              loc, passed, rewriter.create<arith::ConstantIndexOp>(loc, barrierIndex)),
+          rewriter.create<arith::AddIOp>(loc, passed,
+                                         rewriter.create<arith::ConstantIndexOp>(loc, index)),
           launch.getGridSize().x);
       gridBarrier(loc, counter, target, isLeader, rewriter);
-    }
+    };
     auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    // Each phase's steps run its carried values, the yielded ones coming first.
+    int64_t copies = wavefront ? phaseCount : 1;
+    SmallVector<Value> inits;
+    for (int64_t copy = 0; copy < copies; ++copy)
+      for (unsigned i : part.carried)
+        inits.push_back(loop.getInitArgs()[i]);
+    Value upper = loop.getUpperBound();
+    if (wavefront)
+      upper = rewriter.create<arith::AddIOp>(
+          loc, upper,
+          rewriter.create<arith::MulIOp>(loc, loop.getStep(),
+                                         rewriter.create<arith::ConstantIndexOp>(loc, phaseCount - 1)));
+    auto steps = rewriter.create<scf::ForOp>(loc, loop.getLowerBound(), upper, loop.getStep(), inits);
+    if (!steps.getBody()->empty())
+      rewriter.eraseOp(steps.getBody()->getTerminator()); // the kernel's own comes last
+    rewriter.setInsertionPointToStart(steps.getBody());
+    // Barriers passed before this step's (wavefront's) first one.
+    Value stepIndex = rewriter.create<arith::DivUIOp>(
+        loc, rewriter.create<arith::SubIOp>(loc, steps.getInductionVar(), steps.getLowerBound()),
+        steps.getStep());
+    Value passed = rewriter.create<arith::MulIOp>(loc, stepIndex, barrierCount);
+    size_t carriedCount = part.carried.size();
+    SmallVector<IRMapping> mappings(copies);
+    for (int64_t copy = 0; copy < copies; ++copy) {
+      // Phase `copy` runs step iv - copy x step. In a wavefront its pure ops
+      // (which may loop over the step's index) see that step clamped to the
+      // loop's range: iterations before its first step and after its last
+      // run none of its stages.
+      Value iv = steps.getInductionVar();
+      if (wavefront) {
+        Value offset = rewriter.create<arith::MulIOp>(
+            loc, loop.getStep(), rewriter.create<arith::ConstantIndexOp>(loc, copy));
+        Value lower = loop.getLowerBound();
+        Value started = rewriter.create<arith::CmpIOp>(
+            loc, arith::CmpIPredicate::uge, iv, rewriter.create<arith::AddIOp>(loc, lower, offset));
+        iv = rewriter.create<arith::SelectOp>(loc, started,
+                                              rewriter.create<arith::SubIOp>(loc, iv, offset), lower);
+        Value last = rewriter.create<arith::SubIOp>(
+            loc,
+            rewriter.create<arith::MaxUIOp>(
+                loc, loop.getUpperBound(),
+                rewriter.create<arith::AddIOp>(loc, lower, loop.getStep())),
+            loop.getStep());
+        iv = rewriter.create<arith::MinUIOp>(loc, iv, last);
+      }
+      mappings[copy].map(loop.getInductionVar(), iv);
+      for (auto [i, to] : llvm::zip(part.carried, steps.getRegionIterArgs().slice(
+                                                      copy * carriedCount, carriedCount)))
+        mappings[copy].map(loop.getRegionIterArgs()[i], to);
+    }
+    if (!wavefront) {
+      IRMapping &mapping = mappings.front();
+      int64_t barrierIndex = 0;
+      size_t stageIndex = 0;
+      for (Operation &op : loop.getBody()->without_terminator()) {
+        auto stage = dyn_cast<scf::ParallelOp>(op);
+        if (!stage) {
+          if (pureOps.contains(&op))
+            rewriter.clone(op, mapping);
+          continue;
+        }
+        emitStage(stage, stageIndex, mapping);
+        if (barrierAfter[stageIndex++])
+          barrier(passed, ++barrierIndex);
+      }
+    } else {
+      // A wavefront: phase p runs step iv - p x step (when there is one),
+      // all phases at once, then one barrier.
+      for (IRMapping &mapping : mappings)
+        for (Operation &op : loop.getBody()->without_terminator())
+          if (pureOps.contains(&op))
+            rewriter.clone(op, mapping);
+      for (int64_t phase = 0; phase < phaseCount; ++phase) {
+        OpBuilder::InsertionGuard guard(rewriter);
+        Value offset = rewriter.create<arith::MulIOp>(
+            loc, loop.getStep(), rewriter.create<arith::ConstantIndexOp>(loc, phase));
+        Value started = rewriter.create<arith::CmpIOp>(
+            loc, arith::CmpIPredicate::uge, steps.getInductionVar(),
+            rewriter.create<arith::AddIOp>(loc, loop.getLowerBound(), offset));
+        Value unfinished = rewriter.create<arith::CmpIOp>(
+            loc, arith::CmpIPredicate::ult, steps.getInductionVar(),
+            rewriter.create<arith::AddIOp>(loc, loop.getUpperBound(), offset));
+        auto active = rewriter.create<scf::IfOp>(
+            loc, rewriter.create<arith::AndIOp>(loc, started, unfinished), /*withElseRegion=*/false);
+        rewriter.setInsertionPoint(active.thenBlock()->getTerminator());
+        for (auto [stageIndex, stage] : llvm::enumerate(stages))
+          if (phases[stageIndex] == phase)
+            emitStage(stage, stageIndex, mappings[phase]);
+      }
+      barrier(passed, 1);
+    }
     SmallVector<Value> next;
     for (unsigned i : part.carried)
-      next.push_back(mapping.lookupOrDefault(yield.getOperand(i)));
+      next.push_back(mappings.front().lookupOrDefault(yield.getOperand(i)));
+    for (int64_t copy = 1; copy < copies; ++copy)
+      llvm::append_range(next, steps.getRegionIterArgs().slice((copy - 1) * carriedCount,
+                                                               carriedCount));
     rewriter.create<scf::YieldOp>(loc, next);
 
     // The host keeps the loop without its kernels, run after them: which

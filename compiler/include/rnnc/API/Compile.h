@@ -56,6 +56,9 @@ struct CompileOptions {
   /// matmuls (0: none, they are read through the caches); the default is
   /// what every NVIDIA GPU gives a block statically.
   int64_t cudaSharedWeightBytes = 48 * 1024;
+  /// Stacked layers' steps as a wavefront in the persistent kernel: one grid
+  /// barrier per wavefront instead of one per layer and step.
+  bool cudaWavefront = true;
   /// Compile the CUDA target's kernels and launches for the CPU, each kernel
   /// run one thread at a time (buildGpuOnHostPipeline): a check of the GPU
   /// code without a GPU.

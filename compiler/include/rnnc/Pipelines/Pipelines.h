@@ -66,6 +66,10 @@ struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
       llvm::cl::desc("Shared memory per block of the persistent kernel for its matmuls' weights "
                      "(0: none)"),
       llvm::cl::init(48 * 1024)};
+  Option<bool> wavefront{
+      *this, "wavefront",
+      llvm::cl::desc("Run stacked layers' steps as a wavefront in the persistent kernel"),
+      llvm::cl::init(true)};
 };
 
 /// rnn dialect (on tensors) -> cells in their generic form (linalg) ->
@@ -92,7 +96,7 @@ void buildCudaHostToLLVMPipeline(OpPassManager &pm);
 /// reference without a GPU. Then buildCpuToLLVMPipeline.
 void buildGpuOnHostPipeline(OpPassManager &pm, bool perStep = false, int64_t threads = 2,
                             int64_t blocks = 2, int64_t lanes = 0,
-                            int64_t sharedWeightBytes = 48 * 1024);
+                            int64_t sharedWeightBytes = 48 * 1024, bool wavefront = true);
 
 /// Registers `rnnc-cpu-pipeline` and `rnnc-cuda-pipeline` for rnnc-opt.
 void registerPipelines();

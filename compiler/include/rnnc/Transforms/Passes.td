@@ -205,6 +205,9 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
            "warp; 0: from k)">,
     Option<"sharedWeightBytes", "shared-weight-bytes", "int64_t", /*default=*/"0",
            "Shared memory per block for the weights of matmul sums (0: none)">,
+    Option<"wavefront", "wavefront", "bool", /*default=*/"true",
+           "Run the phases of a step (stacked layers) as a wavefront over steps, one "
+           "barrier each, where that is safe">,
     Option<"maxWeightBytes", "max-weight-bytes", "int64_t", /*default=*/"0",
            "Leave time loops whose steps read more constant bytes (weights) than "
            "this to a launch per kernel per step (0: no limit)">,
