@@ -190,7 +190,14 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
     first chunk (every slice of its units) into shared memory, which that
     chunk's sums then read. A chunk is as many units as make about 128
     chunks, at most as many as fit the bytes; every 2-D stage is dealt by
-    chunks then (the same thread for the same element, as above). Fences are PTX
+    chunks then (the same thread for the same element, as above). With
+    `wavefront`, the stages fall into phases (each after every stage it needs
+    a barrier after, none before one it depends on, none before what it
+    needs of the step before) and phase p runs step t - p while phase 0 runs
+    step t, then one barrier, when no phase touches in a later step what a
+    later phase touches (one writing it): a buffer alternating with the
+    step's parity differs between steps an odd number apart; a step buffer
+    written in one phase and read in another gets a twin alternating so. Fences are PTX
     (`fence.acq_rel.gpu`) with `ptx-fences`, LLVM's `fence` otherwise (for
     running the kernel on the host).
   }];
