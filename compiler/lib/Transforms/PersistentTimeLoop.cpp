@@ -424,7 +424,7 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
   static bool raisePhases(scf::ForOp loop, ArrayRef<scf::ParallelOp> stages,
                           ArrayRef<std::optional<SmallVector<Access>>> accesses,
                           ArrayRef<int64_t> units, bool acrossSteps,
-                          MutableArrayRef<int64_t> phases) {
+                          ArrayRef<memref::AllocOp> twins, MutableArrayRef<int64_t> phases) {
     auto raise = [&](size_t stage, int64_t phase) {
       if (phases[stage] >= phase)
         return false;
@@ -452,7 +452,7 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
           bool follows = !accesses[s] || !accesses[t] ||
                          llvm::any_of(*accesses[s], [&](const Access &a) {
                            return llvm::any_of(*accesses[t], [&](const Access &b) {
-                             return conflictAcrossSteps(a, b, 1, loop);
+                             return conflictAcrossSteps(a, b, 1, loop, twins);
                            });
                          });
           if (follows)
@@ -491,9 +491,22 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
 
   /// Whether access `a` in step s + `k` and `b` in step s may touch the same
   /// element with one of them writing it.
-  static bool conflictAcrossSteps(const Access &a, const Access &b, int64_t k, scf::ForOp loop) {
+  /// Buffers in `twins` count as twinned: a different one in steps an odd
+  /// number apart.
+  static bool conflictAcrossSteps(const Access &a, const Access &b, int64_t k, scf::ForOp loop,
+                                  ArrayRef<memref::AllocOp> twins) {
     if (!a.write && !b.write)
       return false;
+    auto twinned = [&](Value buffer) -> Operation * {
+      llvm::SmallDenseSet<Value> roots, visited;
+      rnnc::bufferRoots(buffer, roots, visited);
+      if (roots.size() != 1 || !*roots.begin())
+        return nullptr;
+      Operation *root = roots.begin()->getDefiningOp();
+      return llvm::is_contained(twins, root) ? root : nullptr;
+    };
+    if (Operation *twin = twinned(a.buffer); twin && twin == twinned(b.buffer))
+      return k % 2 == 0;
     int64_t shiftA, shiftB;
     Value parityA = parityBuffer(a.buffer, loop, shiftA);
     Value parityB = parityBuffer(b.buffer, loop, shiftB);
@@ -506,7 +519,7 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
   /// step s, for every d: then also steps s + 1 ... s + d - 1 of p run
   /// before step s of q, so none of those may conflict either.
   static bool wavefrontLegal(scf::ForOp loop, ArrayRef<std::optional<SmallVector<Access>>> accesses,
-                             ArrayRef<int64_t> phases) {
+                             ArrayRef<int64_t> phases, ArrayRef<memref::AllocOp> twins) {
     for (size_t s = 0; s < phases.size(); ++s)
       for (size_t t = 0; t < phases.size(); ++t) {
         if (phases[s] >= phases[t])
@@ -516,7 +529,7 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
         for (int64_t k = 1; k <= phases[t] - phases[s]; ++k)
           for (const Access &a : *accesses[s])
             for (const Access &b : *accesses[t])
-              if (conflictAcrossSteps(a, b, k, loop))
+              if (conflictAcrossSteps(a, b, k, loop, twins))
                 return false;
       }
     return true;
@@ -595,18 +608,16 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     return false;
   }
 
-  /// Gives step buffers that stages of different phases touch (one of them
-  /// writing) a twin alternating with the step's parity, so that phases
-  /// running different steps at once use different ones; adds the ops that
-  /// pick the step's buffer to `pureOps`. Returns whether any changed.
-  static bool twinStepBuffers(scf::ForOp loop, ArrayRef<scf::ParallelOp> stages,
-                              ArrayRef<std::optional<SmallVector<Access>>> accesses,
-                              ArrayRef<int64_t> phases,
-                              llvm::SmallDenseSet<Operation *> &pureOps, RewriterBase &rewriter) {
+  /// The step buffers that stages of different phases touch (one of them
+  /// writing) and that can have a twin alternating with the step's parity,
+  /// so that phases running different steps at once use different ones.
+  static SmallVector<memref::AllocOp>
+  twinCandidates(scf::ForOp loop, ArrayRef<scf::ParallelOp> stages,
+                 ArrayRef<std::optional<SmallVector<Access>>> accesses, ArrayRef<int64_t> phases) {
     llvm::MapVector<Operation *, std::pair<llvm::SmallDenseSet<int64_t>, bool>> touched;
     for (auto [i, stageAccesses] : llvm::enumerate(accesses)) {
       if (!stageAccesses)
-        return false;
+        return {};
       for (const Access &access : *stageAccesses) {
         llvm::SmallDenseSet<Value> roots, visited;
         rnnc::bufferRoots(access.buffer, roots, visited);
@@ -619,11 +630,20 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
           }
       }
     }
-    bool changed = false;
+    SmallVector<memref::AllocOp> candidates;
     for (auto &[op, use] : touched) {
       auto alloc = cast<memref::AllocOp>(op);
-      if (use.first.size() < 2 || !use.second || !twinnable(alloc, loop, stages, accesses))
-        continue;
+      if (use.first.size() >= 2 && use.second && twinnable(alloc, loop, stages, accesses))
+        candidates.push_back(alloc);
+    }
+    return candidates;
+  }
+
+  /// Gives each of `twins` a twin alternating with the step's parity; adds
+  /// the ops that pick the step's buffer to `pureOps`.
+  static void twinStepBuffers(scf::ForOp loop, ArrayRef<memref::AllocOp> twins,
+                              llvm::SmallDenseSet<Operation *> &pureOps, RewriterBase &rewriter) {
+    for (memref::AllocOp alloc : twins) {
       Location loc = alloc.getLoc();
       rewriter.setInsertionPointAfter(alloc);
       Operation *twin = rewriter.clone(*alloc);
@@ -649,9 +669,7 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
       rewriter.replaceUsesWithIf(alloc.getResult(), buffer, [&](OpOperand &use) {
         return loop->isProperAncestor(use.getOwner()) && use.getOwner() != buffer.getDefiningOp();
       });
-      changed = true;
     }
-    return changed;
   }
 
   /// Whether a stage needs a grid barrier after it. Not when everything the
@@ -1113,21 +1131,25 @@ struct PersistentTimeLoop : rnnc::impl::PersistentTimeLoopBase<PersistentTimeLoo
     // (so that a wavefront's phases, in different steps, use different
     // ones); then phases also after what they need of the step before.
     SmallVector<int64_t> phases(stages.size(), 0);
-    (void)raisePhases(loop, stages, accesses, units, /*acrossSteps=*/false, phases);
+    (void)raisePhases(loop, stages, accesses, units, /*acrossSteps=*/false, {}, phases);
     int64_t phaseCount = *llvm::max_element(phases) + 1;
     bool wavefront = false;
     if (this->wavefront && phaseCount > 1 && llvm::count(barrierAfter, true) > 1) {
-      if (twinStepBuffers(loop, stages, accesses, phases, pureOps, rewriter)) {
+      // Decided with the twins counted as made; made only for a wavefront.
+      SmallVector<memref::AllocOp> twins = twinCandidates(loop, stages, accesses, phases);
+      wavefront =
+          raisePhases(loop, stages, accesses, units, /*acrossSteps=*/true, twins, phases);
+      phaseCount = *llvm::max_element(phases) + 1;
+      wavefront = wavefront && phaseCount > 1 && wavefrontLegal(loop, accesses, phases, twins);
+      if (wavefront && !twins.empty()) {
+        twinStepBuffers(loop, twins, pureOps, rewriter);
+        rewriter.setInsertionPoint(loop);
         for (auto [i, stage] : llvm::enumerate(stages)) {
           accesses[i] = accessesOf(stage, i);
           known[i] = accesses[i].value_or(SmallVector<Access>());
         }
         barrierAfter = barriersAfter(loop, stages, accesses, units);
       }
-      rewriter.setInsertionPoint(loop);
-      wavefront = raisePhases(loop, stages, accesses, units, /*acrossSteps=*/true, phases);
-      phaseCount = *llvm::max_element(phases) + 1;
-      wavefront = wavefront && phaseCount > 1 && wavefrontLegal(loop, accesses, phases);
     }
     SmallVector<std::optional<SharedWeights>> shared(stages.size());
     int64_t chunk = chunkUnits(stages, reductions, units, accesses, loop, shared);
