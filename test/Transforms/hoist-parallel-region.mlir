@@ -1,25 +1,31 @@
 // RUN: rnnc-opt %s --pass-pipeline='builtin.module(func.func(rnnc-hoist-parallel-region{threads=2}))' | FileCheck %s
 
-// One team for the time loop: parallel loops become worksharing loops (each
-// ends with a barrier), a run of writes outside them one omp.single (with a
-// barrier before it after reads), pure code is run by every thread.
+// One team for the time loop: parallel loops become worksharing loops and a
+// run of writes outside them one omp.single, all without implicit barriers;
+// pure code is run by every thread. A barrier goes where a stage may touch
+// what another thread wrote (or reads what it writes) since the last one:
+// %a and %b are arguments, which may be the same buffer.
 // CHECK-LABEL: func.func @time_loop
 // CHECK: %[[TWO:.*]] = llvm.mlir.constant(2 : i32) : i32
 // CHECK: omp.parallel num_threads(%[[TWO]] : i32) {
 // CHECK-NEXT: scf.for
-// CHECK-NEXT: omp.wsloop {
+// CHECK-NEXT: omp.wsloop nowait {
 // CHECK-NEXT: omp.loop_nest (%[[J:.*]]) : index = (%{{.*}}) to (%{{.*}}) step (%{{.*}}) {
 // CHECK: memref.store %{{.*}}, %arg0[%[[J]]]
 // CHECK: omp.yield
 // CHECK: arith.addi
-// CHECK-NEXT: omp.single {
+// CHECK-NEXT: omp.barrier
+// CHECK-NEXT: omp.single nowait {
 // CHECK-NEXT: memref.store
 // CHECK-NEXT: memref.store
 // CHECK-NEXT: omp.terminator
+// CHECK-NEXT: }
+// CHECK-NEXT: omp.barrier
+// CHECK-NEXT: memref.load
+// CHECK-NEXT: omp.barrier
+// CHECK-NEXT: omp.wsloop nowait
 // CHECK: memref.load
 // CHECK-NEXT: omp.barrier
-// CHECK-NEXT: omp.wsloop
-// CHECK: omp.barrier
 // CHECK-NEXT: }
 // CHECK-NEXT: omp.terminator
 func.func @time_loop(%a: memref<?xf32>, %b: memref<?xf32>, %n: index, %steps: index) {
@@ -41,6 +47,80 @@ func.func @time_loop(%a: memref<?xf32>, %b: memref<?xf32>, %n: index, %steps: in
     }
     %w = memref.load %a[%c0] : memref<?xf32>
   }
+  return
+}
+
+// Distinct allocations cannot overlap: stages that read and write different
+// ones (two layers' matmuls of a wavefront) share one barrier; what reads a
+// buffer another stage wrote, or writes one it read, waits for it.
+// CHECK-LABEL: func.func @independent_stages
+// CHECK: scf.for
+// CHECK-NEXT: omp.wsloop nowait
+// CHECK: omp.yield
+// CHECK: omp.wsloop nowait
+// CHECK: omp.yield
+// CHECK: omp.terminator
+// CHECK-NEXT: }
+// CHECK-NEXT: omp.barrier
+// CHECK-NEXT: omp.single nowait {
+// CHECK: omp.terminator
+// CHECK-NEXT: }
+// CHECK-NEXT: omp.wsloop nowait
+// CHECK: omp.yield
+// CHECK: omp.terminator
+// CHECK-NEXT: }
+// CHECK-NEXT: omp.barrier
+// CHECK-NEXT: omp.wsloop nowait
+// CHECK: omp.yield
+// CHECK: omp.terminator
+// CHECK-NEXT: }
+// CHECK-NEXT: omp.barrier
+// CHECK-NEXT: }
+func.func @independent_stages(%w: memref<?xf32>, %n: index, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  %h0 = memref.alloc(%n) : memref<?xf32>
+  %h1 = memref.alloc(%n) : memref<?xf32>
+  %g0 = memref.alloc(%n) : memref<?xf32>
+  %g1 = memref.alloc(%n) : memref<?xf32>
+  scf.for %t = %c0 to %steps step %c1 {
+    // g0 = w * h0 and g1 = w * h1: no conflict.
+    scf.parallel (%j) = (%c0) to (%n) step (%c1) {
+      %x = memref.load %w[%j] : memref<?xf32>
+      %y = memref.load %h0[%j] : memref<?xf32>
+      %z = arith.mulf %x, %y : f32
+      memref.store %z, %g0[%j] : memref<?xf32>
+      scf.reduce
+    }
+    scf.parallel (%j) = (%c0) to (%n) step (%c1) {
+      %x = memref.load %w[%j] : memref<?xf32>
+      %y = memref.load %h1[%j] : memref<?xf32>
+      %z = arith.mulf %x, %y : f32
+      memref.store %z, %g1[%j] : memref<?xf32>
+      scf.reduce
+    }
+    // Reads g0 (written by another thread) and writes h0 (read by another).
+    scf.for %j = %c0 to %n step %c1 {
+      %x = memref.load %g0[%j] : memref<?xf32>
+      memref.store %x, %h0[%j] : memref<?xf32>
+    }
+    // Writes h1, read only before the barrier.
+    scf.parallel (%j) = (%c0) to (%n) step (%c1) {
+      memref.store %one, %h1[%j] : memref<?xf32>
+      scf.reduce
+    }
+    // Reads h0, written by the single.
+    scf.parallel (%j) = (%c0) to (%n) step (%c1) {
+      %x = memref.load %h0[%j] : memref<?xf32>
+      memref.store %x, %g1[%j] : memref<?xf32>
+      scf.reduce
+    }
+  }
+  memref.dealloc %h0 : memref<?xf32>
+  memref.dealloc %h1 : memref<?xf32>
+  memref.dealloc %g0 : memref<?xf32>
+  memref.dealloc %g1 : memref<?xf32>
   return
 }
 

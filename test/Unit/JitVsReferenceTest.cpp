@@ -97,7 +97,7 @@ TEST_P(GpuOnHostLanesTest, MatchesReference) {
     options.gpuOnHostBlocks = 2;
     options.cudaLanes = 4;
     options.cudaSharedWeightBytes = 0;
-    options.cudaWavefront = false;
+    options.wavefront = false;
   });
 }
 
@@ -176,7 +176,8 @@ INSTANTIATE_TEST_SUITE_P(Seeds, ProjectedInputsTest, ::testing::Range(1u, kSeeds
 
 /// Every fourth case on 2 threads (OpenMP), with column groups of one vector
 /// so that even these small models have several groups to share; every other
-/// one of them with the input projection hoisted too. Each column is computed
+/// one of them with the input projection hoisted too, the others' stacked
+/// layers layer after layer instead of as a wavefront. Each column is computed
 /// by one thread in the same order: the results equal one thread's bit for bit.
 class TwoThreadsTest : public ::testing::TestWithParam<unsigned> {};
 
@@ -191,6 +192,8 @@ TEST_P(TwoThreadsTest, MatchesReferenceAndOneThread) {
           options.accumulators = 2;
           if (seed % 8 == 0)
             options.projectInputsAboveBytes = 0;
+          else
+            options.wavefront = false;
         },
         threads == 1 ? &oneThread : &twoThreads);
   ASSERT_EQ(oneThread.size(), twoThreads.size());

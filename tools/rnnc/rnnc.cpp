@@ -159,10 +159,11 @@ static cl::opt<int64_t> cudaSharedWeightBytes(
              "weights (0: none, read through the caches; at most and by default 49152)"),
     cl::init(48 * 1024), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
     cl::cat(rnncCategory));
-static cl::opt<bool> cudaWavefront(
-    "cuda-wavefront",
-    cl::desc("--target cuda: run stacked layers' steps as a wavefront in the persistent kernel, "
-             "one grid barrier per wavefront (default; =false: one per layer and step)"),
+static cl::opt<bool> wavefront(
+    "wavefront",
+    cl::desc("Run stacked layers' steps as a wavefront, layer l's step s - l in iteration s "
+             "(default; =false: layer after layer each step): on the CPU with --threads > 1 the "
+             "layers' stages share barriers; on CUDA one grid barrier per wavefront"),
     cl::init(true), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
     cl::cat(rnncCategory));
 static cl::opt<bool> genericCells(
@@ -391,7 +392,7 @@ CompileOptions runOptions() {
   options.cudaPerStep = cudaPerStep;
   options.cudaLanes = cudaLanes;
   options.cudaSharedWeightBytes = cudaSharedWeightBytes;
-  options.cudaWavefront = cudaWavefront;
+  options.wavefront = wavefront;
   options.gpuOnHost = gpuOnHost;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
@@ -557,7 +558,7 @@ int compileMain() {
     options.cudaPerStep = cudaPerStep;
     options.cudaLanes = cudaLanes;
     options.cudaSharedWeightBytes = cudaSharedWeightBytes;
-    options.cudaWavefront = cudaWavefront;
+    options.wavefront = wavefront;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
     if (!parseTarget(options.cudaChip))

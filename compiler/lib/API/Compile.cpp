@@ -251,7 +251,7 @@ LogicalResult lowerCudaKernelsAndHost(LoweredModel &lowered, func::FuncOp entry,
   cudaOptions.perStep = options.cudaPerStep;
   cudaOptions.lanes = options.cudaLanes;
   cudaOptions.sharedWeightBytes = options.cudaSharedWeightBytes;
-  cudaOptions.wavefront = options.cudaWavefront;
+  cudaOptions.wavefront = options.wavefront;
   std::string toolkit = options.cudaToolkit.empty() ? findCudaToolkit() : options.cudaToolkit;
   if (toolkit.empty())
     return emitError(loc) << "no CUDA toolkit found (for libdevice): set CUDA_HOME or install it "
@@ -376,6 +376,7 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   pipelineOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
   pipelineOptions.halideProjection = options.halideProjection;
   pipelineOptions.threads = options.threads;
+  pipelineOptions.wavefront = options.wavefront;
   PassManager toBuffers(context);
   if (cuda || options.gpuOnHost)
     buildCudaBufferizationPipeline(toBuffers);
@@ -392,7 +393,7 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
     if (options.gpuOnHost)
       buildGpuOnHostPipeline(toLLVM, options.cudaPerStep, options.gpuOnHostThreads,
                              options.gpuOnHostBlocks, options.cudaLanes,
-                             options.cudaSharedWeightBytes, options.cudaWavefront);
+                             options.cudaSharedWeightBytes, options.wavefront);
     buildCpuToLLVMPipeline(toLLVM, pipelineOptions);
     if (failed(toLLVM.run(clone)))
       return failure();

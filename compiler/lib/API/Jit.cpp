@@ -230,7 +230,7 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
      << options.halideProjection << ' ' << options.threads << ' ' << options.cudaChip << ' '
      << options.cudaToolkit << ' ' << options.cudaPerStep << ' ' << options.gpuOnHost << ' '
      << options.gpuOnHostThreads << ' ' << options.gpuOnHostBlocks << ' ' << options.cudaLanes << ' '
-     << options.cudaSharedWeightBytes << ' ' << options.cudaWavefront;
+     << options.cudaSharedWeightBytes << ' ' << options.wavefront;
   hasher.update(text);
   auto digest = hasher.final();
   std::string key(digest.begin(), digest.end());

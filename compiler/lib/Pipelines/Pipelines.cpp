@@ -82,6 +82,7 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   loopOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
   loopOptions.halideProjection = options.halideProjection;
   loopOptions.threads = options.threads;
+  loopOptions.wavefront = options.wavefront;
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());
   addBufferization(pm);

@@ -4,6 +4,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include "SumLoops.h"
+
 namespace mlir::rnnc {
 #define GEN_PASS_DEF_HOISTPARALLELREGION
 #include "rnnc/Transforms/Passes.h.inc"
@@ -12,6 +14,12 @@ namespace mlir::rnnc {
 using namespace mlir;
 
 namespace {
+/// A stack allocation is each thread's own.
+bool isStackAllocation(const MemoryEffects::EffectInstance &effect) {
+  return isa<MemoryEffects::Allocate>(effect.getEffect()) &&
+         isa<SideEffects::AutomaticAllocationScopeResource>(effect.getResource());
+}
+
 /// What an op does to memory, its regions included.
 struct Access {
   bool reads = false;
@@ -28,13 +36,67 @@ Access accessOf(Operation *op) {
   for (const MemoryEffects::EffectInstance &effect : *effects) {
     if (isa<MemoryEffects::Read>(effect.getEffect()))
       access.reads = true;
-    // A stack allocation is each thread's own.
-    else if (!(isa<MemoryEffects::Allocate>(effect.getEffect()) &&
-               isa<SideEffects::AutomaticAllocationScopeResource>(effect.getResource())))
+    else if (!isStackAllocation(effect))
       access.writes = true;
   }
   return access;
 }
+
+/// The buffers that ops read and write since the last barrier; `unknown`:
+/// they touch memory they do not name.
+struct Footprint {
+  bool unknown = false;
+  SetVector<Value> reads, writes;
+
+  bool empty() const { return !unknown && reads.empty() && writes.empty(); }
+  void add(const Footprint &other) {
+    unknown |= other.unknown;
+    reads.insert(other.reads.begin(), other.reads.end());
+    writes.insert(other.writes.begin(), other.writes.end());
+  }
+  /// Whether `other`, run by other threads at the same time, may race with
+  /// these accesses: one of the two writes memory the other touches.
+  bool conflictsWith(const Footprint &other) const {
+    if (empty() || other.empty())
+      return false;
+    if (unknown || other.unknown)
+      return true;
+    auto overlap = [](const SetVector<Value> &a, const SetVector<Value> &b) {
+      return llvm::any_of(a, [&](Value x) {
+        return llvm::any_of(b, [&](Value y) { return rnnc::mayAlias(x, y); });
+      });
+    };
+    return overlap(writes, other.reads) || overlap(writes, other.writes) ||
+           overlap(reads, other.writes);
+  }
+
+  static Footprint of(Operation *op) {
+    Footprint footprint;
+    op->walk([&](Operation *nested) {
+      if (nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+        return;
+      auto effecting = dyn_cast<MemoryEffectOpInterface>(nested);
+      if (!effecting) {
+        footprint.unknown = true;
+        return;
+      }
+      SmallVector<MemoryEffects::EffectInstance> effects;
+      effecting.getEffects(effects);
+      for (const MemoryEffects::EffectInstance &effect : effects) {
+        if (isStackAllocation(effect))
+          continue;
+        Value buffer = effect.getValue();
+        if (!buffer)
+          footprint.unknown = true;
+        else if (isa<MemoryEffects::Read>(effect.getEffect()))
+          footprint.reads.insert(buffer);
+        else
+          footprint.writes.insert(buffer);
+      }
+    });
+    return footprint;
+  }
+};
 
 bool containsParallel(Operation *op) {
   return op->walk([](scf::ParallelOp) { return WalkResult::interrupt(); }).wasInterrupted();
@@ -66,15 +128,28 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
     return true;
   }
 
-  /// Rewrites `block` for a team of threads. `pending`: memory may have been
-  /// read or written since the last barrier.
-  void convert(Block &block, RewriterBase &rewriter, bool &pending) {
-    auto barrierIfPending = [&](Operation *before) {
-      if (!pending)
+  /// Rewrites `block` for a team of threads, every thread entering it with no
+  /// access pending; it ends with a barrier when accesses are pending then
+  /// (the next iteration, or what follows, may conflict with them).
+  void convertEnclosed(Block &block, RewriterBase &rewriter) {
+    Footprint since;
+    convert(block, rewriter, since);
+    if (since.empty())
+      return;
+    rewriter.setInsertionPoint(block.getTerminator());
+    rewriter.create<omp::BarrierOp>(block.getParentOp()->getLoc());
+  }
+
+  /// Rewrites `block` for a team of threads. Worksharing loops and singles
+  /// have no implicit barrier (nowait); a barrier goes before a stage only
+  /// when it may conflict with what ran since the last one (`since`).
+  void convert(Block &block, RewriterBase &rewriter, Footprint &since) {
+    auto barrierIfConflicting = [&](Operation *before, const Footprint &next) {
+      if (!since.conflictsWith(next))
         return;
       rewriter.setInsertionPoint(before);
       rewriter.create<omp::BarrierOp>(before->getLoc());
-      pending = false;
+      since = Footprint();
     };
     SmallVector<Operation *> ops;
     for (Operation &op : block.without_terminator())
@@ -83,33 +158,43 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
     auto flushWriters = [&]() {
       if (writers.empty())
         return;
-      barrierIfPending(writers.front());
+      Footprint footprint;
+      for (Operation *writer : writers)
+        footprint.add(Footprint::of(writer));
+      barrierIfConflicting(writers.front(), footprint);
       rewriter.setInsertionPoint(writers.front());
-      auto single = rewriter.create<omp::SingleOp>(writers.front()->getLoc(),
-                                                   omp::SingleClauseOps{});
+      omp::SingleClauseOps clauses;
+      clauses.nowaitAttr = rewriter.getUnitAttr();
+      auto single = rewriter.create<omp::SingleOp>(writers.front()->getLoc(), clauses);
       Block *body = rewriter.createBlock(&single.getRegion());
       rewriter.setInsertionPointToEnd(body);
       auto terminator = rewriter.create<omp::TerminatorOp>(writers.front()->getLoc());
       for (Operation *writer : writers)
         writer->moveBefore(terminator);
       writers.clear();
-      pending = false; // omp.single ends with a barrier
+      since.add(footprint);
     };
     for (Operation *op : ops) {
       if (auto parallel = dyn_cast<scf::ParallelOp>(op)) {
         flushWriters();
-        barrierIfPending(op);
+        Footprint footprint = Footprint::of(op);
+        barrierIfConflicting(op, footprint);
         toWorksharingLoop(parallel, rewriter);
-        pending = false; // omp.wsloop ends with a barrier
+        since.add(footprint);
         continue;
       }
       if (isa<scf::ForOp, scf::IfOp>(op) && containsParallel(op)) {
         flushWriters();
+        // Threads may leave the construct at different points of its body:
+        // nothing pending on the way in or out.
+        if (!since.empty()) {
+          rewriter.setInsertionPoint(op);
+          rewriter.create<omp::BarrierOp>(op->getLoc());
+          since = Footprint();
+        }
         for (Region &region : op->getRegions())
           for (Block &nested : region)
-            convert(nested, rewriter, pending);
-        // Threads may leave the construct at different points of its body.
-        pending = true;
+            convertEnclosed(nested, rewriter);
         continue;
       }
       Access access = accessOf(op);
@@ -124,18 +209,22 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
         continue;
       }
       flushWriters();
-      if (access.reads)
-        pending = true;
+      if (access.reads) {
+        Footprint footprint = Footprint::of(op);
+        barrierIfConflicting(op, footprint);
+        since.add(footprint);
+      }
     }
     flushWriters();
   }
 
-  /// scf.parallel -> omp.wsloop { omp.loop_nest } (static schedule, implicit
-  /// barrier at its end).
+  /// scf.parallel -> omp.wsloop nowait { omp.loop_nest } (static schedule).
   void toWorksharingLoop(scf::ParallelOp parallel, RewriterBase &rewriter) {
     Location loc = parallel.getLoc();
     rewriter.setInsertionPoint(parallel);
-    auto wsloop = rewriter.create<omp::WsloopOp>(loc, omp::WsloopClauseOps{});
+    omp::WsloopClauseOps clauses;
+    clauses.nowaitAttr = rewriter.getUnitAttr();
+    auto wsloop = rewriter.create<omp::WsloopOp>(loc, clauses);
     Block *wrapper = rewriter.createBlock(&wsloop.getRegion());
     rewriter.setInsertionPointToEnd(wrapper);
     omp::LoopNestClauseOps bounds;
@@ -184,14 +273,9 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
       rewriter.setInsertionPointToEnd(body);
       auto terminator = rewriter.create<omp::TerminatorOp>(loc);
       loop->moveBefore(terminator);
-      bool pending = false;
-      convert(*loop.getBody(), rewriter, pending);
       // The next iteration's first stage must not overwrite what a slower
-      // thread still reads in this one.
-      if (pending) {
-        rewriter.setInsertionPoint(loop.getBody()->getTerminator());
-        rewriter.create<omp::BarrierOp>(loc);
-      }
+      // thread still reads in this one: a barrier ends the body.
+      convertEnclosed(*loop.getBody(), rewriter);
     }
   }
 };

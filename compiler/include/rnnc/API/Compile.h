@@ -38,6 +38,11 @@ struct CompileOptions {
   /// Threads sharing each gate matmul of a call, by column groups (OpenMP:
   /// the code then calls libomp, which AOT consumers link).
   int64_t threads = 1;
+  /// Stacked layers' steps as a wavefront (layer l's step s - l in iteration
+  /// s), so that the layers' stages of an iteration share barriers: on the CPU
+  /// with threads > 1 (fewer team barriers per step), in the CUDA persistent
+  /// kernel (one grid barrier per wavefront instead of one per layer and step).
+  bool wavefront = true;
   /// Lower built-in cells through the generic custom-cell form.
   bool genericCells = false;
   /// Non-empty: compile for this NVIDIA GPU ("sm_80", "sm_90"; docs/cuda.md)
@@ -56,9 +61,6 @@ struct CompileOptions {
   /// matmuls (0: none, they are read through the caches); the default is
   /// what every NVIDIA GPU gives a block statically.
   int64_t cudaSharedWeightBytes = 48 * 1024;
-  /// Stacked layers' steps as a wavefront in the persistent kernel: one grid
-  /// barrier per wavefront instead of one per layer and step.
-  bool cudaWavefront = true;
   /// Compile the CUDA target's kernels and launches for the CPU, each kernel
   /// run one thread at a time (buildGpuOnHostPipeline): a check of the GPU
   /// code without a GPU.

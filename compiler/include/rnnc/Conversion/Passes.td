@@ -14,7 +14,11 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
     form the outer loop, blocks of `row-block` rows the inner one, so a
     group's weights stay in cache across rows; constant weight matrices are
     pre-packed so that each group's weights are one contiguous stream. With
-    `threads` > 1 the column groups are an `scf.parallel` loop. Tensor operands
+    `threads` > 1 the column groups are an `scf.parallel` loop, and stacked
+    layers run as a wavefront (`wavefront`): iteration s runs layer l's step
+    s - l, the layers' ops interleaved stage by stage, layer l reading a copy
+    of the layer below's output taken at the end of the previous iteration.
+    Tensor operands
     are read through `bufferization.to_memref`; results are fresh buffers
     handed back by `bufferization.to_tensor`, so one-shot bufferization
     finishes the job.
@@ -37,6 +41,9 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
            "rnnrt_halide_project_inputs (librnnrt_halide) instead of emitting loops">,
     Option<"threads", "threads", "int64_t", /*default=*/"1",
            "Threads sharing each matmul's column groups (scf.parallel when > 1)">,
+    Option<"wavefront", "wavefront", "bool", /*default=*/"true",
+           "With threads > 1, run stacked layers as a wavefront: layer l's step "
+           "s - l in iteration s">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

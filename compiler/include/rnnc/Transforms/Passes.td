@@ -62,11 +62,14 @@ def HoistParallelRegion : Pass<"rnnc-hoist-parallel-region", "::mlir::func::Func
     pass puts each outermost `scf.for` that contains `scf.parallel` loops into
     one `omp.parallel` of `threads` threads instead: every thread runs the loop
     control and the code without side effects; each `scf.parallel` becomes an
-    `omp.wsloop` (static schedule: a thread gets the same iterations, so the
-    same weights, every step; its implicit barrier ends the stage), each run of
-    other ops that write memory an `omp.single`, with an `omp.barrier` before a
-    stage whenever memory may have been read since the last one. Loops that
-    allocate or whose writes produce values stay as they are.
+    `omp.wsloop nowait` (static schedule: a thread gets the same iterations, so
+    the same weights, every step), each run of other ops that write memory an
+    `omp.single nowait`, and an `omp.barrier` goes before a stage when it may
+    conflict with what ran since the last one (one of the two writes a buffer
+    the other touches: buffers traced to their allocations, which never
+    overlap each other or globals; arguments may overlap), at the end of a
+    loop body when anything ran since. Loops that allocate or whose writes
+    produce values stay as they are.
   }];
   let options = [
     Option<"threads", "threads", "int64_t", /*default=*/"2", "Threads of the team">,

@@ -71,15 +71,39 @@ struct Step {
   std::function<Value(Value)> active;
 };
 
+/// Moves the ops of several layers' steps (one list per layer, in order;
+/// no layer touches another's buffers) before `end` stage by stage: every
+/// layer's first op that touches memory (with the pure ops before it), then
+/// every layer's second, and so on, so that stages of different layers that
+/// may run at the same time are adjacent.
+void interleaveStages(ArrayRef<SmallVector<Operation *>> layers, Operation *end) {
+  SmallVector<SmallVector<SmallVector<Operation *>>> stages;
+  size_t count = 0;
+  for (ArrayRef<Operation *> ops : layers) {
+    auto &layerStages = stages.emplace_back(1);
+    for (Operation *op : ops) {
+      layerStages.back().push_back(op);
+      if (!isMemoryEffectFree(op))
+        layerStages.emplace_back();
+    }
+    count = std::max(count, layerStages.size());
+  }
+  for (size_t k = 0; k < count; ++k)
+    for (auto &layerStages : stages)
+      if (k < layerStages.size())
+        for (Operation *op : layerStages[k])
+          op->moveBefore(end);
+}
+
 /// Emits the loops of one rnn.dynamic_rnn at the builder's insertion point.
 class SequenceEmitter {
 public:
   SequenceEmitter(OpBuilder &builder, Location loc, int64_t width, int64_t accumulators,
                   int64_t rowBlock, int64_t projectInputsAboveBytes, bool halideProjection,
-                  int64_t threads)
+                  int64_t threads, bool wavefront)
       : b(builder), loc(loc), width(width), accumulators(accumulators), rowBlock(rowBlock),
         projectInputsAboveBytes(projectInputsAboveBytes), halideProjection(halideProjection),
-        threads(threads), vecType(VectorType::get({width}, builder.getF32Type())),
+        threads(threads), wavefront(wavefront), vecType(VectorType::get({width}, builder.getF32Type())),
         maskType(VectorType::get({width}, builder.getI1Type())) {}
 
   LogicalResult lower(DynamicRNNOp op);
@@ -432,6 +456,8 @@ private:
   int64_t projectInputsAboveBytes;
   bool halideProjection;
   int64_t threads;
+  /// Stacked layers run as a wavefront when threads > 1 (see lower()).
+  bool wavefront;
   /// Column blocks per column group of affineRows (set per sequence).
   int64_t groupVectors = 1;
   /// The batch is known to be 1 (set per sequence).
@@ -1079,78 +1105,138 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   // Unrolled code covers all T steps; the length guard skips what is past a row's end.
   if (op.getUnroll())
     steps = timeSteps;
-  auto timeLoop = b.create<scf::ForOp>(loc, index(0), steps, index(1));
+
+  // Stacked layers as a wavefront when threads share the steps: iteration s
+  // runs layer l's step s - l (if any), so that no layer of an iteration
+  // waits for another and their stages share barriers (rnnc-hoist-parallel-
+  // region places them by conflicts). Layer l reads the output the layer
+  // below made in the previous iteration from a copy taken at the end of it.
+  int64_t skew = wavefront && threads > 1 ? static_cast<int64_t>(layers.size()) - 1 : 0;
+  SmallVector<Value> belowCopies(layers.size());
+  for (int64_t l = 1; l <= skew; ++l) {
+    belowCopies[l] = scratch(layers[l - 1].cell.getOutputSize());
+    b.create<linalg::FillOp>(loc, ValueRange{zero}, ValueRange{belowCopies[l]});
+  }
+  Value iterations = steps;
+  if (skew > 0) {
+    Value any = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, steps, index(0));
+    iterations =
+        b.create<arith::SelectOp>(loc, any, offset(steps, skew), index(0)).getResult();
+  }
+  auto timeLoop = b.create<scf::ForOp>(loc, index(0), iterations, index(1));
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(timeLoop.getBody()->getTerminator());
-  Value t = timeLoop.getInductionVar();
+  Operation *end = timeLoop.getBody()->getTerminator();
+  b.setInsertionPoint(end);
+  Value iteration = timeLoop.getInductionVar();
   const int64_t outputSize = layers.back().cell.getOutputSize();
 
   // Backwards, step t reads (and writes the output of) time length - 1 - t;
   // go_backwards reads time T - 1 - t and writes output t.
   auto rowLength = [&](Value row) { return lengths ? lengthOf(row) : timeSteps; };
-  auto outputTime = [&](Value row) -> Value {
+  auto outputTime = [&](Value row, Value t) -> Value {
     if (!op.getReverse())
       return t;
     return b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, rowLength(row), index(1)), t);
   };
-  auto inputTime = [&](Value row) -> Value {
+  auto inputTime = [&](Value row, Value t) -> Value {
     if (op.getGoBackwards())
       return b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, timeSteps, index(1)), t);
     // A row past its length still has its input read (the matmuls cover all
     // rows; its results are dropped), but backwards that time is negative:
     // read time 0 instead of before the buffer (found by the TSan build).
     if (op.getReverse() && lengths)
-      return b.create<arith::MaxSIOp>(loc, outputTime(row), index(0));
-    return outputTime(row);
+      return b.create<arith::MaxSIOp>(loc, outputTime(row, t), index(0));
+    return outputTime(row, t);
   };
   auto sequenceRow = [&](Value memref, Value row, Value at) {
     return Row{memref,
                op.getTimeMajor() ? SmallVector<Value, 2>{at, row} : SmallVector<Value, 2>{row, at}};
   };
-  auto active = [&](Value row) -> Value {
+  auto active = [&](Value row, Value t) -> Value {
     if (lengths)
       return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, rowLength(row));
     if (maskBuffer)
-      return b.create<memref::LoadOp>(loc, maskBuffer, ValueRange{row, inputTime(row)});
+      return b.create<memref::LoadOp>(loc, maskBuffer, ValueRange{row, inputTime(row, t)});
     return Value();
   };
 
+  // Each layer's step in this iteration, clamped into [0, steps) so that
+  // every index stays in bounds, and whether it is one (null: always).
+  SmallVector<Value> times, running;
+  for (int64_t l = 0; l < static_cast<int64_t>(layers.size()); ++l) {
+    if (skew == 0) {
+      times.push_back(iteration);
+      running.push_back(Value());
+      continue;
+    }
+    Value t = b.create<arith::SubIOp>(loc, iteration, index(l));
+    Value started = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, t, index(0));
+    Value before = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, steps);
+    running.push_back(b.create<arith::AndIOp>(loc, started, before));
+    Value last = offset(steps, -1);
+    times.push_back(b.create<arith::MinSIOp>(loc, b.create<arith::MaxSIOp>(loc, t, index(0)), last));
+  }
+  auto both = [&](Value a, Value c) -> Value {
+    return !a ? c : !c ? a : b.create<arith::AndIOp>(loc, a, c).getResult();
+  };
+
+  SmallVector<SmallVector<Operation *>> emitted;
   for (size_t l = 0; l < layers.size(); ++l) {
     auto &layer = layers[l];
-    Value below = l == 0 ? Value() : layers[l - 1].states.back();
+    Value below = l == 0 ? Value() : skew > 0 ? belowCopies[l] : layers[l - 1].states.back();
+    Value t = times[l], isRunning = running[l];
     Step step{batch,
-              [&, below](Value row) {
-                return below ? Row{below, {row}} : sequenceRow(inputs, row, inputTime(row));
+              [&, below, t](Value row) {
+                return below ? Row{below, {row}} : sequenceRow(inputs, row, inputTime(row, t));
               },
-              inputTime, active};
+              [&, t](Value row) { return inputTime(row, t); },
+              [&, t, isRunning](Value row) { return both(isRunning, active(row, t)); }};
+    Operation *previous = end->getPrevNode();
     TypeSwitch<Operation *>(layer.cell.getOperation())
         .Case([&](LSTMCellOp cell) { emitLSTM(cell, layer, step); })
         .Case([&](GRUCellOp cell) { emitGRU(cell, layer, step); })
         .Case([&](BasicRNNCellOp cell) { emitBasicRNN(cell, layer, step); });
+    SmallVector<Operation *> &ops = emitted.emplace_back();
+    for (Operation *op = previous ? previous->getNextNode() : &end->getBlock()->front();
+         op != end; op = op->getNextNode())
+      ops.push_back(op);
+  }
+  if (skew > 0) {
+    interleaveStages(emitted, end);
+    for (int64_t l = 1; l <= skew; ++l)
+      forEachRow(batch, [&](Value row) {
+        guarded(running[l - 1], [&] {
+          copyFeatures(Row{layers[l - 1].states.back(), {row}}, Row{belowCopies[l], {row}},
+                       layers[l - 1].cell.getOutputSize());
+        });
+      });
   }
 
   // Every cell's output is its last state (h, or m for LSTM).
   Value top = layers.back().states.back();
+  Value topTime = times.back();
   forEachRow(batch, [&](Value row) {
-    Value isActive = active(row);
-    Row result{top, {row}}, output = sequenceRow(outputs, row, outputTime(row));
-    if (!isActive || !lastOutput) {
-      guarded(isActive, [&] { copyFeatures(result, output, outputSize); });
-      return;
-    }
-    // A masked step repeats the row's previous output.
-    auto ifOp = b.create<scf::IfOp>(loc, isActive, /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    copyFeatures(result, output, outputSize);
-    copyFeatures(result, Row{lastOutput, {row}}, outputSize);
-    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-    copyFeatures(Row{lastOutput, {row}}, output, outputSize);
+    guarded(running.back(), [&] {
+      Value isActive = active(row, topTime);
+      Row result{top, {row}}, output = sequenceRow(outputs, row, outputTime(row, topTime));
+      if (!isActive || !lastOutput) {
+        guarded(isActive, [&] { copyFeatures(result, output, outputSize); });
+        return;
+      }
+      // A masked step repeats the row's previous output.
+      auto ifOp = b.create<scf::IfOp>(loc, isActive, /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      copyFeatures(result, output, outputSize);
+      copyFeatures(result, Row{lastOutput, {row}}, outputSize);
+      b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+      copyFeatures(Row{lastOutput, {row}}, output, outputSize);
+    });
   });
 
   if (op.getUnroll()) {
     int64_t count = cast<ShapedType>(op.getInputs().getType()).getDimSize(timeDim);
-    if (count > 0 && failed(loopUnrollByFactor(timeLoop, count)))
+    if (count > 0 && failed(loopUnrollByFactor(timeLoop, count + skew)))
       return op.emitOpError("could not unroll the time loop");
   }
 
@@ -1197,7 +1283,7 @@ struct ConvertRnnToLoopsPass
       }
       OpBuilder builder(op);
       SequenceEmitter emitter(builder, op.getLoc(), vectorWidth, accumulators, rowBlock,
-                              projectInputsAboveBytes, halideProjection, threads);
+                              projectInputsAboveBytes, halideProjection, threads, wavefront);
       if (failed(emitter.lower(op)))
         return signalPassFailure();
     }
