@@ -6,11 +6,12 @@
 //   rnnc-bench [--quick] [--threads N] [--csv FILE] [--json FILE] [--filter TEXT]
 //              [--row-block N]
 //
-// Prints per config: median ms of each, GFLOP/s = 2*B*T*(I+H)*G*H / time,
+// Prints per config: median ms of each, GFLOP/s = 2*L*B*T*(I+H)*G*H / time (L stacked layers),
 // % of this machine's zmm FMA peak (measured on one thread at start, times the
 // thread count) and the ratios. Where rnnc hoists the input projection (input
 // weights > 1 MiB), the same kernel with the projection computed by the
-// Halide pipeline (--halide-projection) runs too. At B = 1 the floor is T times
+// Halide pipeline (--halide-projection) runs too; for stacked layers on
+// several threads, the same model layer after layer (--wavefront=false). At B = 1 the floor is T times
 // the measured time to stream the recurrent weights once (the weights every
 // step must read), on the same threads.
 // --threads N: rnnc's kernels are compiled for N threads (libomp) and oneDNN
@@ -60,6 +61,8 @@ int gates(Kind kind) { return kind == Kind::LSTM ? 4 : kind == Kind::RNN ? 1 : 3
 struct Config {
   Kind kind;
   int64_t H, B, T;
+  /// Stacked layers of the same cell (I = H for each).
+  int64_t L = 1;
 };
 
 /// Weights in TensorFlow's layouts (rnnc's): LSTM kernel [I+H, 4H] (i, j, f, o)
@@ -116,38 +119,44 @@ struct RnncRunner {
   int64_t rowBlock = 0; ///< 0: the compiler's default
   int threads = 1;
   bool halideProjection = false;
+  bool wavefront = true;
 
-  bool init(const Config &c, const Weights &w, const std::vector<float> &x, std::string &error) {
+  bool init(const Config &c, const std::vector<Weights> &layers, const std::vector<float> &x,
+            std::string &error) {
     int64_t I = c.H, H = c.H;
     rnnc::ModelBuilder b;
     rnnc::Tensor in = b.input("inputs", rnnc::DType::F32, {rnnc::kTime, rnnc::kBatch, I});
-    rnnc::Cell cell;
-    switch (c.kind) {
-    case Kind::LSTM: {
-      rnnc::LSTMCellOptions options;
-      options.forget_bias = 0.0f; // oneDNN adds none
-      cell = b.LSTMCell(H, {w.kernel, w.bias}, options);
-      break;
-    }
-    case Kind::GRU:
-    case Kind::LbrGRU: {
-      rnnc::GRUCellOptions options;
-      options.linear_before_reset = c.kind == Kind::LbrGRU;
-      cell = b.GRUCell(H, {w.kernel, w.bias, w.candidate, w.candidateBias, w.hiddenBias}, options);
-      break;
-    }
-    case Kind::RNN:
-      cell = b.BasicRNNCell(H, w.kernel, w.bias);
-      break;
-    }
+    std::vector<rnnc::Cell> cells;
+    for (const Weights &w : layers)
+      switch (c.kind) {
+      case Kind::LSTM: {
+        rnnc::LSTMCellOptions options;
+        options.forget_bias = 0.0f; // oneDNN adds none
+        cells.push_back(b.LSTMCell(H, {w.kernel, w.bias}, options));
+        break;
+      }
+      case Kind::GRU:
+      case Kind::LbrGRU: {
+        rnnc::GRUCellOptions options;
+        options.linear_before_reset = c.kind == Kind::LbrGRU;
+        cells.push_back(
+            b.GRUCell(H, {w.kernel, w.bias, w.candidate, w.candidateBias, w.hiddenBias}, options));
+        break;
+      }
+      case Kind::RNN:
+        cells.push_back(b.BasicRNNCell(H, w.kernel, w.bias));
+        break;
+      }
     rnnc::DynamicRNNOptions options;
     options.time_major = true;
+    rnnc::Cell cell = cells.size() == 1 ? cells.front() : b.MultiRNNCell(cells);
     b.output("outputs", b.dynamic_rnn(cell, in, options).outputs);
     rnnc::CompileOptions compileOptions;
     compileOptions.expose_state = false;
     compileOptions.batch = c.B;
     compileOptions.threads = threads;
     compileOptions.halide_projection = halideProjection;
+    compileOptions.wavefront = wavefront;
     if (rowBlock > 0)
       compileOptions.row_block = rowBlock;
     auto start = Clock::now();
@@ -188,51 +197,58 @@ struct OneDnnRunner {
   dnnl::memory dst;
 
   /// oneDNN's gate g of `kind`: which TensorFlow block (and which tensor) it is.
-  void init(const Config &c, const Weights &w, const std::vector<float> &x) {
+  void init(const Config &c, const std::vector<Weights> &layers, const std::vector<float> &x) {
     using namespace dnnl;
     using dt = memory::data_type;
     using tag = memory::format_tag;
-    int64_t I = c.H, H = c.H, G = gates(c.kind);
+    int64_t I = c.H, H = c.H, G = gates(c.kind), L = c.L;
     int64_t biasGates = c.kind == Kind::LbrGRU ? 4 : G;
-    std::vector<float> layer(I * G * H), iter(H * G * H), bias(biasGates * H);
-    // ldigo: element (row, g, o) at (row * G + g) * H + o.
-    auto fill = [&](auto source) {
-      for (int64_t g = 0; g < G; ++g)
+    std::vector<float> layer(L * I * G * H), iter(L * H * G * H), bias(L * biasGates * H);
+    for (int64_t l = 0; l < L; ++l) {
+      const Weights &w = layers[l];
+      float *layerOf = layer.data() + l * I * G * H, *iterOf = iter.data() + l * H * G * H,
+            *biasOf = bias.data() + l * biasGates * H;
+      // ldigo: element (layer, row, g, o) at ((layer * rows + row) * G + g) * H + o.
+      auto fill = [&](auto source) {
+        for (int64_t g = 0; g < G; ++g)
+          for (int64_t o = 0; o < H; ++o) {
+            for (int64_t i = 0; i < I; ++i)
+              layerOf[(i * G + g) * H + o] = source(g, i, o);
+            for (int64_t h = 0; h < H; ++h)
+              iterOf[(h * G + g) * H + o] = source(g, I + h, o);
+          }
+      };
+      if (c.kind == Kind::LSTM) {
+        const int block[] = {0, 2, 1, 3}; // oneDNN i, f, c, o <- TF i, j, f, o
+        fill([&](int64_t g, int64_t r, int64_t o) {
+          return w.kernel[r * 4 * H + block[g] * H + o];
+        });
+        for (int64_t g = 0; g < 4; ++g)
+          for (int64_t o = 0; o < H; ++o)
+            biasOf[g * H + o] = w.bias[block[g] * H + o];
+      } else if (c.kind == Kind::RNN) {
+        fill([&](int64_t, int64_t r, int64_t o) { return w.kernel[r * H + o]; });
+        std::copy(w.bias.begin(), w.bias.end(), biasOf);
+      } else {
+        // oneDNN u, r, o <- TF gates (r, u) and the candidate.
+        fill([&](int64_t g, int64_t r, int64_t o) {
+          return g == 2 ? w.candidate[r * H + o] : w.kernel[r * 2 * H + (g == 0 ? H : 0) + o];
+        });
         for (int64_t o = 0; o < H; ++o) {
-          for (int64_t i = 0; i < I; ++i)
-            layer[(i * G + g) * H + o] = source(g, i, o);
-          for (int64_t h = 0; h < H; ++h)
-            iter[(h * G + g) * H + o] = source(g, I + h, o);
+          biasOf[o] = w.bias[H + o];
+          biasOf[H + o] = w.bias[o];
+          biasOf[2 * H + o] = w.candidateBias[o];
+          if (c.kind == Kind::LbrGRU)
+            biasOf[3 * H + o] = w.hiddenBias[o];
         }
-    };
-    if (c.kind == Kind::LSTM) {
-      const int block[] = {0, 2, 1, 3}; // oneDNN i, f, c, o <- TF i, j, f, o
-      fill([&](int64_t g, int64_t r, int64_t o) { return w.kernel[r * 4 * H + block[g] * H + o]; });
-      for (int64_t g = 0; g < 4; ++g)
-        for (int64_t o = 0; o < H; ++o)
-          bias[g * H + o] = w.bias[block[g] * H + o];
-    } else if (c.kind == Kind::RNN) {
-      fill([&](int64_t, int64_t r, int64_t o) { return w.kernel[r * H + o]; });
-      bias = w.bias;
-    } else {
-      // oneDNN u, r, o <- TF gates (r, u) and the candidate.
-      fill([&](int64_t g, int64_t r, int64_t o) {
-        return g == 2 ? w.candidate[r * H + o] : w.kernel[r * 2 * H + (g == 0 ? H : 0) + o];
-      });
-      for (int64_t o = 0; o < H; ++o) {
-        bias[o] = w.bias[H + o];
-        bias[H + o] = w.bias[o];
-        bias[2 * H + o] = w.candidateBias[o];
-        if (c.kind == Kind::LbrGRU)
-          bias[3 * H + o] = w.hiddenBias[o];
       }
     }
     memory::desc src({c.T, c.B, I}, dt::f32, tag::tnc), dstDesc({c.T, c.B, H}, dt::f32, tag::tnc);
-    memory::desc layerUser({1, 1, I, G, H}, dt::f32, tag::ldigo),
-        iterUser({1, 1, H, G, H}, dt::f32, tag::ldigo);
-    memory::desc layerAny({1, 1, I, G, H}, dt::f32, tag::any),
-        iterAny({1, 1, H, G, H}, dt::f32, tag::any);
-    memory::desc biasDesc({1, 1, biasGates, H}, dt::f32, tag::ldgo);
+    memory::desc layerUser({L, 1, I, G, H}, dt::f32, tag::ldigo),
+        iterUser({L, 1, H, G, H}, dt::f32, tag::ldigo);
+    memory::desc layerAny({L, 1, I, G, H}, dt::f32, tag::any),
+        iterAny({L, 1, H, G, H}, dt::f32, tag::any);
+    memory::desc biasDesc({L, 1, biasGates, H}, dt::f32, tag::ldgo);
     auto direction = rnn_direction::unidirectional_left2right;
     auto prop = prop_kind::forward_inference;
     memory::desc none;
@@ -315,16 +331,20 @@ void sgemm(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const f
 
 float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
+/// Layer after layer, each over the whole sequence (its input projection one
+/// GEMM over all steps).
 struct FusedRunner {
   Config c;
-  const Weights *w = nullptr;
-  const float *x = nullptr;
-  std::vector<float> projected, projectedCandidate, stepGates, stepCandidate, h, cState, y, rh;
+  const std::vector<Weights> *layers = nullptr;
+  const float *inputs = nullptr;
+  std::vector<float> projected, projectedCandidate, stepGates, stepCandidate, h, cState, rh;
+  std::vector<std::vector<float>> outputs; // per layer
 
-  void init(const Config &config, const Weights &weights, const std::vector<float> &inputs) {
+  void init(const Config &config, const std::vector<Weights> &weights,
+            const std::vector<float> &x) {
     c = config;
-    w = &weights;
-    x = inputs.data();
+    layers = &weights;
+    inputs = x.data();
     int64_t G = gates(c.kind), H = c.H;
     projected.resize(c.T * c.B * (c.kind == Kind::LSTM ? 4 : c.kind == Kind::RNN ? 1 : 2) * H);
     projectedCandidate.resize(c.T * c.B * H);
@@ -333,10 +353,16 @@ struct FusedRunner {
     h.resize(c.B * H);
     cState.resize(c.B * H);
     rh.resize(c.B * H);
-    y.resize(c.T * c.B * H);
+    outputs.assign(c.L, std::vector<float>(c.T * c.B * H));
   }
 
   void run() {
+    for (int64_t l = 0; l < c.L; ++l)
+      runLayer((*layers)[l], l == 0 ? inputs : outputs[l - 1].data(), outputs[l].data());
+  }
+
+  void runLayer(const Weights &weights, const float *x, float *y) {
+    const Weights *w = &weights;
     int64_t I = c.H, H = c.H, B = c.B, TB = c.T * c.B;
     std::fill(h.begin(), h.end(), 0.0f);
     std::fill(cState.begin(), cState.end(), 0.0f);
@@ -410,7 +436,7 @@ struct FusedRunner {
     }
     }
   }
-  const float *output() { return y.data(); }
+  const float *output() { return outputs.back().data(); }
 };
 
 //===----------------------------------------------------------------------===//
@@ -479,8 +505,8 @@ double maxDifference(const float *a, const float *b, size_t n) {
 struct Result {
   Config config;
   double rnnc = 0, onednn = 0, fused = 0, gflop = 0, compileMs = 0, diffOnednn = 0, diffFused = 0;
-  /// 0: not measured (the projection is not hoisted; B > 1).
-  double halide = 0, floor = 0;
+  /// 0: not measured (the projection is not hoisted; B > 1; one layer or thread).
+  double halide = 0, floor = 0, layers = 0;
 };
 
 } // namespace
@@ -556,38 +582,49 @@ int main(int argc, char **argv) {
   for (int64_t H : {256, 1024})
     for (int64_t B : {1, 16, 64})
       configs.push_back({Kind::RNN, H, B, 100});
+  // Two stacked layers: where a wavefront over layers matters (threads > 1).
+  for (Kind kind : {Kind::LSTM, Kind::GRU})
+    for (int64_t H : {256, 512})
+      for (int64_t B : {1, 16})
+        configs.push_back({kind, H, B, 100, 2});
   if (quick)
-    configs = {{Kind::LSTM, 256, 1, 100},
-               {Kind::LSTM, 256, 16, 100},
-               {Kind::GRU, 256, 16, 100},
-               {Kind::LbrGRU, 256, 16, 100},
-               {Kind::RNN, 256, 16, 100}};
+    configs = {{Kind::LSTM, 256, 1, 100},     {Kind::LSTM, 256, 16, 100},
+               {Kind::GRU, 256, 16, 100},     {Kind::LbrGRU, 256, 16, 100},
+               {Kind::RNN, 256, 16, 100},     {Kind::LSTM, 256, 1, 100, 2}};
 
-  std::printf("%-8s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %9s %7s | %8s %6s | %s\n",
-              "cell", "H", "B", "T", "rnnc ms", "oneDNN ms", "fused ms", "GFLOP/s", "%peak",
-              "/oneDNN", "/fused", "Halide ms", "/Halide", "floor ms", "xfloor", "compile ms");
+  std::printf(
+      "%-8s %2s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %9s %7s | %9s %7s | %8s %6s | %s\n",
+      "cell", "L", "H", "B", "T", "rnnc ms", "oneDNN ms", "fused ms", "GFLOP/s", "%peak", "/oneDNN",
+      "/fused", "Halide ms", "/Halide", "layers ms", "/layers", "floor ms", "xfloor", "compile ms");
   std::vector<Result> results;
   std::mt19937 rng(1);
   for (const Config &c : configs) {
-    std::string name =
-        std::string(kindName(c.kind)) + " H=" + std::to_string(c.H) + " B=" + std::to_string(c.B);
+    std::string name = std::string(kindName(c.kind)) +
+                       (c.L > 1 ? " L=" + std::to_string(c.L) : "") + " H=" + std::to_string(c.H) +
+                       " B=" + std::to_string(c.B);
     if (!filter.empty() && name.find(filter) == std::string::npos)
       continue;
-    Weights w = makeWeights(c, rng);
+    std::vector<Weights> w;
+    for (int64_t l = 0; l < c.L; ++l)
+      w.push_back(makeWeights(c, rng));
     std::vector<float> x = random(c.T * c.B * c.H, rng, 1.0f);
     // When rnnc hoists the input projection with its defaults (the rule of
     // SequenceEmitter::lower in RnnToLoops.cpp, for a static batch).
     int64_t inputBytes = 4 * c.H * gates(c.kind) * c.H;
     bool hoisted = (inputBytes > (1 << 20) && !(c.B >= 32 && inputBytes <= (8 << 20))) ||
                    (16 * c.B < c.H && inputBytes > (1 << 16));
-    RnncRunner rnncRunner, halideRunner;
-    rnncRunner.rowBlock = halideRunner.rowBlock = rowBlock;
-    rnncRunner.threads = halideRunner.threads = threads;
+    // Stacked layers on threads: also layer after layer (--wavefront=false).
+    bool wavefront = c.L > 1 && threads > 1;
+    RnncRunner rnncRunner, halideRunner, layersRunner;
+    rnncRunner.rowBlock = halideRunner.rowBlock = layersRunner.rowBlock = rowBlock;
+    rnncRunner.threads = halideRunner.threads = layersRunner.threads = threads;
     halideRunner.halideProjection = true;
+    layersRunner.wavefront = false;
     OneDnnRunner onednn;
     FusedRunner fused;
     std::string error;
-    if (!rnncRunner.init(c, w, x, error) || (hoisted && !halideRunner.init(c, w, x, error))) {
+    if (!rnncRunner.init(c, w, x, error) || (hoisted && !halideRunner.init(c, w, x, error)) ||
+        (wavefront && !layersRunner.init(c, w, x, error))) {
       std::fprintf(stderr, "rnnc-bench: %s: %s\n", name.c_str(), error.c_str());
       return 1;
     }
@@ -600,32 +637,40 @@ int main(int argc, char **argv) {
     size_t n = c.T * c.B * c.H;
     r.diffOnednn = maxDifference(rnncRunner.output(), onednn.output(), n);
     r.diffFused = maxDifference(fused.output(), onednn.output(), n);
-    double diffHalide = 0;
+    double diffHalide = 0, diffLayers = 0;
     if (hoisted) {
       halideRunner.run();
       diffHalide = maxDifference(halideRunner.output(), onednn.output(), n);
     }
-    if (r.diffOnednn > 1e-3 || r.diffFused > 1e-3 || diffHalide > 1e-3) {
+    if (wavefront) {
+      layersRunner.run();
+      diffLayers = maxDifference(layersRunner.output(), onednn.output(), n);
+    }
+    if (r.diffOnednn > 1e-3 || r.diffFused > 1e-3 || diffHalide > 1e-3 || diffLayers > 1e-3) {
       std::fprintf(stderr,
                    "rnnc-bench: %s: outputs disagree (rnnc vs oneDNN %.2g, fused vs "
-                   "oneDNN %.2g, rnnc with Halide vs oneDNN %.2g)\n",
-                   name.c_str(), r.diffOnednn, r.diffFused, diffHalide);
+                   "oneDNN %.2g, rnnc with Halide vs oneDNN %.2g, rnnc layer after layer vs "
+                   "oneDNN %.2g)\n",
+                   name.c_str(), r.diffOnednn, r.diffFused, diffHalide, diffLayers);
       return 1;
     }
     // Interleaved rounds until each has >= 5 samples and >= 0.3 s (quick: 0.1 s).
-    const int variants = hoisted ? 4 : 3;
-    std::vector<double> samples[4];
-    std::function<void()> runs[4] = {[&] { rnncRunner.run(); }, [&] { onednn.run(); },
-                                     [&] { fused.run(); }, [&] { halideRunner.run(); }};
-    double budget = quick ? 0.1 : 0.3, spent[4] = {0, 0, 0, 0};
+    std::vector<double> samples[5];
+    std::function<void()> runs[5] = {[&] { rnncRunner.run(); }, [&] { onednn.run(); },
+                                     [&] { fused.run(); }, [&] { halideRunner.run(); },
+                                     [&] { layersRunner.run(); }};
+    bool measured[5] = {true, true, true, hoisted, wavefront};
+    double budget = quick ? 0.1 : 0.3, spent[5] = {0, 0, 0, 0, 0};
     auto underBudget = [&] {
-      for (int k = 0; k < variants; ++k)
-        if (spent[k] < budget)
+      for (int k = 0; k < 5; ++k)
+        if (measured[k] && spent[k] < budget)
           return true;
       return false;
     };
     while (samples[0].size() < 5 || underBudget()) {
-      for (int k = 0; k < variants; ++k) {
+      for (int k = 0; k < 5; ++k) {
+        if (!measured[k])
+          continue;
         auto start = Clock::now();
         runs[k]();
         double s = std::chrono::duration<double>(Clock::now() - start).count();
@@ -640,38 +685,47 @@ int main(int argc, char **argv) {
     r.fused = median(samples[2]);
     if (hoisted)
       r.halide = median(samples[3]);
+    if (wavefront)
+      r.layers = median(samples[4]);
     if (c.B == 1) {
-      // Every step reads the recurrent part of each kernel: G*H*H floats.
-      std::vector<float> recurrentWeights = random(gates(c.kind) * c.H * c.H, rng, 1.0f);
+      // Every step reads the recurrent part of each layer's kernel: G*H*H floats.
+      std::vector<float> recurrentWeights = random(c.L * gates(c.kind) * c.H * c.H, rng, 1.0f);
       r.floor = c.T * streamMs(recurrentWeights);
     }
-    r.gflop = 2.0 * c.B * c.T * 2 * c.H * gates(c.kind) * c.H / 1e9;
+    r.gflop = 2.0 * c.L * c.B * c.T * 2 * c.H * gates(c.kind) * c.H / 1e9;
     r.compileMs = rnncRunner.compileMs;
     double gflops = r.gflop / (r.rnnc / 1e3);
-    char halideText[32] = "-", halideRatio[32] = "-", floorText[32] = "-", floorRatio[32] = "-";
+    char halideText[32] = "-", halideRatio[32] = "-", floorText[32] = "-", floorRatio[32] = "-",
+         layersText[32] = "-", layersRatio[32] = "-";
     if (r.halide > 0) {
       std::snprintf(halideText, sizeof halideText, "%.3f", r.halide);
       std::snprintf(halideRatio, sizeof halideRatio, "%.2fx", r.halide / r.rnnc);
+    }
+    if (r.layers > 0) {
+      std::snprintf(layersText, sizeof layersText, "%.3f", r.layers);
+      std::snprintf(layersRatio, sizeof layersRatio, "%.2fx", r.layers / r.rnnc);
     }
     if (r.floor > 0) {
       std::snprintf(floorText, sizeof floorText, "%.3f", r.floor);
       std::snprintf(floorRatio, sizeof floorRatio, "%.2f", r.rnnc / r.floor);
     }
-    std::printf("%-8s %5lld %3lld %4lld | %9.3f %9.3f %9.3f | %7.1f %5.0f%% | %7.2fx %7.2fx | "
-                "%9s %7s | %8s %6s | %.0f\n",
-                kindName(c.kind), (long long)c.H, (long long)c.B, (long long)c.T, r.rnnc, r.onednn,
-                r.fused, gflops, peak > 0 ? 100 * gflops / peak : 0.0, r.onednn / r.rnnc,
-                r.fused / r.rnnc, halideText, halideRatio, floorText, floorRatio, r.compileMs);
+    std::printf("%-8s %2lld %5lld %3lld %4lld | %9.3f %9.3f %9.3f | %7.1f %5.0f%% | %7.2fx %7.2fx | "
+                "%9s %7s | %9s %7s | %8s %6s | %.0f\n",
+                kindName(c.kind), (long long)c.L, (long long)c.H, (long long)c.B, (long long)c.T,
+                r.rnnc, r.onednn, r.fused, gflops, peak > 0 ? 100 * gflops / peak : 0.0,
+                r.onednn / r.rnnc, r.fused / r.rnnc, halideText, halideRatio, layersText,
+                layersRatio, floorText, floorRatio, r.compileMs);
     std::fflush(stdout);
     results.push_back(r);
   }
-  std::printf("\nratios > 1: rnnc is faster (/Halide: than rnnc with --halide-projection); "
-              "xfloor: rnnc / floor (1 = streaming-bound).\nGFLOP/s counts 2*B*T*(I+H)*G*H.\n");
+  std::printf("\nratios > 1: rnnc is faster (/Halide: than rnnc with --halide-projection; "
+              "/layers: than rnnc with --wavefront=false, layer after layer); "
+              "xfloor: rnnc / floor (1 = streaming-bound).\nGFLOP/s counts 2*L*B*T*(I+H)*G*H.\n");
 
   if (!csvPath.empty()) {
     std::ofstream csv(csvPath);
     csv << "cell,H,B,T,threads,rnnc_ms,onednn_ms,fused_ms,rnnc_gflops,peak_percent,"
-           "vs_onednn,vs_fused,compile_ms,halide_ms,floor_ms\n";
+           "vs_onednn,vs_fused,compile_ms,halide_ms,floor_ms,layers,layer_by_layer_ms\n";
     for (const Result &r : results) {
       double gflops = r.gflop / (r.rnnc / 1e3);
       csv << kindName(r.config.kind) << ',' << r.config.H << ',' << r.config.B << ',' << r.config.T
@@ -683,6 +737,9 @@ int main(int argc, char **argv) {
       csv << ',';
       if (r.floor > 0)
         csv << r.floor;
+      csv << ',' << r.config.L << ',';
+      if (r.layers > 0)
+        csv << r.layers;
       csv << '\n';
     }
   }
@@ -693,13 +750,15 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < results.size(); ++i) {
       const Result &r = results[i];
       json << (i ? ", " : "") << "{\"cell\": \"" << kindName(r.config.kind)
-           << "\", \"H\": " << r.config.H << ", \"B\": " << r.config.B << ", \"T\": " << r.config.T
+           << "\", \"layers\": " << r.config.L << ", \"H\": " << r.config.H << ", \"B\": " << r.config.B << ", \"T\": " << r.config.T
            << ", \"rnnc_ms\": " << r.rnnc << ", \"onednn_ms\": " << r.onednn
            << ", \"fused_ms\": " << r.fused << ", \"compile_ms\": " << r.compileMs;
       if (r.halide > 0)
         json << ", \"halide_ms\": " << r.halide;
       if (r.floor > 0)
         json << ", \"floor_ms\": " << r.floor;
+      if (r.layers > 0)
+        json << ", \"layer_by_layer_ms\": " << r.layers;
       json << "}";
     }
     json << "]}\n";

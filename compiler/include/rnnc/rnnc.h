@@ -257,6 +257,7 @@ struct CompileOptions {
   int64_t row_block = 4;          ///< batch rows sharing each weight load
   int64_t threads = 1;            ///< threads per call (OpenMP; libomp)
   bool halide_projection = false; ///< hoisted input projection by Halide (RNNC_ENABLE_HALIDE)
+  bool wavefront = true;          ///< threads > 1: stacked layers as a wavefront
 };
 
 /// A model compiled in this process. Compiling the same model with the same

@@ -57,6 +57,7 @@ mlir::rnnc::CompileOptions toCompileOptions(const ::rnnc::CompileOptions &option
   result.rowBlock = options.row_block;
   result.threads = options.threads;
   result.halideProjection = options.halide_projection;
+  result.wavefront = options.wavefront;
   return result;
 }
 } // namespace

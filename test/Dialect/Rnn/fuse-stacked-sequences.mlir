@@ -49,3 +49,40 @@ func.func @no_fusion(%x: tensor<6x2x3xf32>) -> (tensor<6x2x4xf32>, tensor<6x2x4x
   %o2, %s2 = rnn.dynamic_rnn %c2(%o1 : tensor<6x2x4xf32>) {time_major, reverse} -> tensor<6x2x4xf32>, tensor<2x4xf32>
   return %o1, %o2 : tensor<6x2x4xf32>, tensor<6x2x4xf32>
 }
+
+// -----
+
+// Not fused: go_backwards outputs come in processing order, which the upper
+// sequence reads as its inputs (and flips again when it goes backwards too).
+
+// CHECK-LABEL: func.func @go_backwards
+// CHECK-COUNT-2: rnn.dynamic_rnn
+// CHECK-NOT:     rnn.multi_rnn_cell
+func.func @go_backwards(%x: tensor<6x2x3xf32>) -> tensor<6x2x4xf32> {
+  %k = arith.constant dense<0.1> : tensor<7x4xf32>
+  %k2 = arith.constant dense<0.1> : tensor<8x4xf32>
+  %b = arith.constant dense<0.0> : tensor<4xf32>
+  %c1 = rnn.basic_rnn_cell %k, %b {num_units = 4 : i64} : tensor<7x4xf32>, tensor<4xf32>
+  %c2 = rnn.basic_rnn_cell %k2, %b {num_units = 4 : i64} : tensor<8x4xf32>, tensor<4xf32>
+  %o1, %s1 = rnn.dynamic_rnn %c1(%x : tensor<6x2x3xf32>) {time_major, go_backwards} -> tensor<6x2x4xf32>, tensor<2x4xf32>
+  %o2, %s2 = rnn.dynamic_rnn %c2(%o1 : tensor<6x2x4xf32>) {time_major, go_backwards} -> tensor<6x2x4xf32>, tensor<2x4xf32>
+  return %o2 : tensor<6x2x4xf32>
+}
+
+// -----
+
+// Unrolled sequences stay unrolled when fused.
+
+// CHECK-LABEL: func.func @unrolled
+// CHECK: rnn.dynamic_rnn %{{.*}}(%{{.*}} : tensor<6x2x3xf32>) {time_major, unroll}
+// CHECK-NOT: rnn.dynamic_rnn
+func.func @unrolled(%x: tensor<6x2x3xf32>) -> tensor<6x2x4xf32> {
+  %k = arith.constant dense<0.1> : tensor<7x4xf32>
+  %k2 = arith.constant dense<0.1> : tensor<8x4xf32>
+  %b = arith.constant dense<0.0> : tensor<4xf32>
+  %c1 = rnn.basic_rnn_cell %k, %b {num_units = 4 : i64} : tensor<7x4xf32>, tensor<4xf32>
+  %c2 = rnn.basic_rnn_cell %k2, %b {num_units = 4 : i64} : tensor<8x4xf32>, tensor<4xf32>
+  %o1, %s1 = rnn.dynamic_rnn %c1(%x : tensor<6x2x3xf32>) {time_major, unroll} -> tensor<6x2x4xf32>, tensor<2x4xf32>
+  %o2, %s2 = rnn.dynamic_rnn %c2(%o1 : tensor<6x2x4xf32>) {time_major, unroll} -> tensor<6x2x4xf32>, tensor<2x4xf32>
+  return %o2 : tensor<6x2x4xf32>
+}

@@ -95,6 +95,109 @@ void interleaveStages(ArrayRef<SmallVector<Operation *>> layers, Operation *end)
           op->moveBefore(end);
 }
 
+/// T and B of a sequence where known at compile time (else kDynamic): a static
+/// size from any operand or result type, also from the source of a cast
+/// (rnnc --batch fixes the function's arguments and casts them back to the
+/// dynamic type the sequence takes).
+std::pair<int64_t, int64_t> staticSizes(DynamicRNNOp op) {
+  unsigned timeDim = op.getTimeDim(), batchDim = op.getBatchDim();
+  auto staticDim = [](Value v, unsigned d) {
+    int64_t size = cast<ShapedType>(v.getType()).getDimSize(d);
+    if (auto castOp = v.getDefiningOp<tensor::CastOp>(); castOp && ShapedType::isDynamic(size))
+      size = cast<ShapedType>(castOp.getSource().getType()).getDimSize(d);
+    return size;
+  };
+  auto staticSize = [&](ArrayRef<std::pair<Value, unsigned>> candidates) {
+    for (auto [value, d] : candidates)
+      if (!ShapedType::isDynamic(staticDim(value, d)))
+        return staticDim(value, d);
+    return ShapedType::kDynamic;
+  };
+  SmallVector<std::pair<Value, unsigned>> timeSources{{op.getInputs(), timeDim},
+                                                      {op.getOutputs(), timeDim}};
+  SmallVector<std::pair<Value, unsigned>> batchSources{{op.getInputs(), batchDim},
+                                                       {op.getOutputs(), batchDim}};
+  if (op.getSequenceLength())
+    batchSources.push_back({op.getSequenceLength(), 0});
+  if (op.getMask()) {
+    batchSources.push_back({op.getMask(), 0});
+    timeSources.push_back({op.getMask(), 1});
+  }
+  for (Value v : op.getInitialState())
+    batchSources.push_back({v, 0});
+  for (Value v : op.getFinalState())
+    batchSources.push_back({v, 0});
+  return {staticSize(timeSources), staticSize(batchSources)};
+}
+
+/// Whether the input matmuls of `cell` as the bottom layer of a sequence are
+/// computed for all steps before the time loop (they do not depend on the
+/// state), given the batch (kDynamic: unknown) and the threshold of input
+/// weights above which to (project-inputs-above-bytes). When they are too
+/// large to stay in L2 across a step (measured with rnnc-bench: LSTM H=1024
+/// B=1 324 -> 110 ms; below 1 MiB the round trip of the projections through
+/// memory costs more, ~10% at H=256 B=16). A batch known to be small (16 rows
+/// per input feature or fewer) reads each input weight for few rows per step,
+/// and the projections it writes are small: there a sixteenth of the
+/// threshold (rnnc-bench, 1 thread, H = 256, B = 1: LSTM 1.86 -> 0.87 ms, GRU
+/// 1.22 -> 0.53-0.64 ms; B = 16 and 64, where the batch is not small, lost
+/// 3-10% when hoisted). A batch known to be large (32 rows or more) amortizes
+/// the input weights over its rows, and its projections would be tens of MiB:
+/// not hoisted up to 8 times the threshold (LSTM H=512 B=64: 124 -> 100 ms on 1
+/// thread, 73 -> 54 ms on 2; above, at H=1024, streaming the weights every
+/// step lost 5-10%).
+bool hoistsInputProjection(CellOpInterface cell, int64_t staticBatch, int64_t aboveBytes) {
+  int64_t gateColumns = TypeSwitch<Operation *, int64_t>(cell.getOperation())
+                            .Case([](LSTMCellOp c) { return 4 * c.getNumUnits(); })
+                            .Case([](GRUCellOp c) { return 3 * c.getNumUnits(); })
+                            .Case([](BasicRNNCellOp c) { return c.getNumUnits(); })
+                            .Default([](Operation *) { return 0; });
+  int64_t inputDepth = cell.getInputDepth();
+  int64_t inputWeightBytes = 4 * inputDepth * gateColumns;
+  bool smallBatch = !ShapedType::isDynamic(staticBatch) && 16 * staticBatch < inputDepth;
+  bool largeBatch = !ShapedType::isDynamic(staticBatch) && staticBatch >= 32 &&
+                    inputWeightBytes <= 8 * aboveBytes;
+  return (inputWeightBytes > aboveBytes && !largeBatch) ||
+         (smallBatch && inputWeightBytes > aboveBytes / 16);
+}
+
+/// `op`, whose cell stacks `layers`, as one sequence per layer, each taking
+/// the outputs of the one below (what rnn-fuse-stacked-sequences merges): the
+/// same results, as the upper layers' inputs past a row's length or at its
+/// masked steps are never used. Not for go_backwards (its outputs come in
+/// processing order). Returns the sequences, bottom first.
+SmallVector<DynamicRNNOp> splitLayers(DynamicRNNOp op, ArrayRef<CellOpInterface> layers) {
+  OpBuilder b(op);
+  auto outputsType = cast<RankedTensorType>(op.getOutputs().getType());
+  Value inputs = op.getInputs();
+  SmallVector<DynamicRNNOp> sequences;
+  SmallVector<Value> finalStates;
+  size_t nextState = 0;
+  for (CellOpInterface cell : layers) {
+    size_t states = cell.getStateSizes().size();
+    SmallVector<int64_t> shape(outputsType.getShape());
+    shape.back() = cell.getOutputSize();
+    ValueRange initial = op.getInitialState().empty()
+                             ? ValueRange()
+                             : op.getInitialState().slice(nextState, states);
+    auto sequence = b.create<DynamicRNNOp>(
+        op.getLoc(), RankedTensorType::get(shape, outputsType.getElementType()),
+        op.getFinalState().slice(nextState, states).getTypes(), cell->getResult(0), inputs,
+        op.getSequenceLength(), op.getMask(), initial, op.getTimeMajorAttr(), op.getReverseAttr(),
+        op.getZeroFinalStateForEmptyRowsAttr(), op.getZeroOutputForMaskAttr(), UnitAttr(),
+        op.getUnrollAttr());
+    sequences.push_back(sequence);
+    llvm::append_range(finalStates, sequence.getFinalState());
+    inputs = sequence.getOutputs();
+    nextState += states;
+  }
+  SmallVector<Value> results{inputs};
+  llvm::append_range(results, finalStates);
+  op->replaceAllUsesWith(results);
+  op->erase();
+  return sequences;
+}
+
 /// Emits the loops of one rnn.dynamic_rnn at the builder's insertion point.
 class SequenceEmitter {
 public:
@@ -891,45 +994,15 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   unsigned timeDim = op.getTimeDim(), batchDim = op.getBatchDim();
   Value inputs = toBuffer(op.getInputs());
 
-  // T and B: a static size from any operand or result type beats a run-time
-  // dim; also from the source of a cast (rnnc --batch fixes the function's
-  // arguments and casts them back to the dynamic type the sequence takes).
-  auto staticDim = [](Value v, unsigned d) {
-    int64_t size = cast<ShapedType>(v.getType()).getDimSize(d);
-    if (auto castOp = v.getDefiningOp<tensor::CastOp>(); castOp && ShapedType::isDynamic(size))
-      size = cast<ShapedType>(castOp.getSource().getType()).getDimSize(d);
-    return size;
-  };
-  auto staticSize = [&](ArrayRef<std::pair<Value, unsigned>> candidates) {
-    for (auto [value, d] : candidates)
-      if (!ShapedType::isDynamic(staticDim(value, d)))
-        return staticDim(value, d);
-    return ShapedType::kDynamic;
-  };
-  auto pickSize = [&](ArrayRef<std::pair<Value, unsigned>> candidates, unsigned inputDim) {
-    int64_t size = staticSize(candidates);
+  auto pickSize = [&](int64_t size, unsigned inputDim) {
     return ShapedType::isDynamic(size) ? Value(b.create<memref::DimOp>(loc, inputs, inputDim))
                                        : index(size);
   };
-  SmallVector<std::pair<Value, unsigned>> timeSources{{op.getInputs(), timeDim},
-                                                      {op.getOutputs(), timeDim}};
-  SmallVector<std::pair<Value, unsigned>> batchSources{{op.getInputs(), batchDim},
-                                                       {op.getOutputs(), batchDim}};
-  if (op.getSequenceLength())
-    batchSources.push_back({op.getSequenceLength(), 0});
-  if (op.getMask()) {
-    batchSources.push_back({op.getMask(), 0});
-    timeSources.push_back({op.getMask(), 1});
-  }
-  for (Value v : op.getInitialState())
-    batchSources.push_back({v, 0});
-  for (Value v : op.getFinalState())
-    batchSources.push_back({v, 0});
-  Value timeSteps = pickSize(timeSources, timeDim);
-  Value batch = pickSize(batchSources, batchDim);
+  auto [staticTime, staticBatch] = staticSizes(op);
+  Value timeSteps = pickSize(staticTime, timeDim);
+  Value batch = pickSize(staticBatch, batchDim);
   // A batch known to be smaller than a row block runs one row at a time, with
   // all accumulators on the columns.
-  int64_t staticBatch = staticSize(batchSources);
   singleRow = staticBatch == 1;
   groupVectors = !ShapedType::isDynamic(staticBatch) && staticBatch < rowBlock
                      ? accumulators
@@ -971,31 +1044,7 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
                                  ValueRange{batch})
         .getResult();
   };
-  // The bottom layer's input matmuls do not depend on the state: all steps at
-  // once, when its input weights are too large to stay in L2 across a step
-  // (measured with rnnc-bench: LSTM H=1024 B=1 324 -> 110 ms; below 1 MiB the
-  // round trip of the projections through memory costs more, ~10% at H=256 B=16).
-  // A batch known to be small (16 rows per input feature or fewer) reads each
-  // input weight for few rows per step, and the projections it writes are
-  // small: there a sixteenth of the threshold (rnnc-bench, 1 thread, H = 256,
-  // B = 1: LSTM 1.86 -> 0.87 ms, GRU 1.22 -> 0.53-0.64 ms; B = 16 and 64,
-  // where the batch is not small, lost 3-10% when hoisted). A batch known to
-  // be large (32 rows or more) amortizes the input weights over its rows, and
-  // its projections would be tens of MiB: not hoisted up to 8 MiB of weights
-  // (LSTM H=512 B=64: 124 -> 100 ms on 1 thread, 73 -> 54 ms on 2; above, at
-  // H=1024, streaming the weights every step lost 5-10%).
-  int64_t gateColumns = TypeSwitch<Operation *, int64_t>(cells.front().getOperation())
-                            .Case([](LSTMCellOp c) { return 4 * c.getNumUnits(); })
-                            .Case([](GRUCellOp c) { return 3 * c.getNumUnits(); })
-                            .Case([](BasicRNNCellOp c) { return c.getNumUnits(); })
-                            .Default([](Operation *) { return 0; });
-  int64_t inputDepth = cells.front().getInputDepth();
-  int64_t inputWeightBytes = 4 * inputDepth * gateColumns;
-  bool smallBatch = !ShapedType::isDynamic(staticBatch) && 16 * staticBatch < inputDepth;
-  bool largeBatch = !ShapedType::isDynamic(staticBatch) && staticBatch >= 32 &&
-                    inputWeightBytes <= 8 * projectInputsAboveBytes;
-  bool hoistProjection = (inputWeightBytes > projectInputsAboveBytes && !largeBatch) ||
-                         (smallBatch && inputWeightBytes > projectInputsAboveBytes / 16);
+  bool hoistProjection = hoistsInputProjection(cells.front(), staticBatch, projectInputsAboveBytes);
 
   SmallVector<Layer, 2> layers;
   size_t nextState = 0;
@@ -1266,8 +1315,8 @@ struct ConvertRnnToLoopsPass
     getOperation().walk([&](DynamicRNNOp op) { sequences.push_back(op); });
     for (DynamicRNNOp op : sequences) {
       SmallVector<CellOpInterface> layers;
-      if (succeeded(getCellLayers(op.getCell(), layers)) &&
-          llvm::any_of(layers, [](CellOpInterface c) { return isa<CustomCellOp>(c); })) {
+      bool known = succeeded(getCellLayers(op.getCell(), layers));
+      if (known && llvm::any_of(layers, [](CellOpInterface c) { return isa<CustomCellOp>(c); })) {
         SmallVector<CustomCellOp> custom;
         for (CellOpInterface layer : layers)
           if (auto c = dyn_cast<CustomCellOp>(layer.getOperation()))
@@ -1281,11 +1330,27 @@ struct ConvertRnnToLoopsPass
           return signalPassFailure();
         continue;
       }
-      OpBuilder builder(op);
-      SequenceEmitter emitter(builder, op.getLoc(), vectorWidth, accumulators, rowBlock,
-                              projectInputsAboveBytes, halideProjection, threads, wavefront);
-      if (failed(emitter.lower(op)))
-        return signalPassFailure();
+      // A stack runs as one sequence per layer when that lets an upper
+      // layer's input matmuls run for all steps at once, as the bottom
+      // layer's do: they no longer stream their weights every step (rnnc
+      // bench, 2 layers, B = 1, one thread, H = 256: LSTM 2.96 -> 2.04 ms,
+      // GRU 1.92 -> 1.47 ms; rnnc-bench, two threads, against the stack as a
+      // wavefront: 14-27% faster at H = 256 and 512; at B = 16, H = 512 the
+      // wavefront was 3-4% faster). Otherwise it is one time loop.
+      SmallVector<DynamicRNNOp> pieces{op};
+      int64_t staticBatch = staticSizes(op).second;
+      if (known && layers.size() > 1 && !op.getGoBackwards() &&
+          llvm::any_of(ArrayRef(layers).drop_front(), [&](CellOpInterface cell) {
+            return hoistsInputProjection(cell, staticBatch, projectInputsAboveBytes);
+          }))
+        pieces = splitLayers(op, layers);
+      for (DynamicRNNOp piece : pieces) {
+        OpBuilder builder(piece);
+        SequenceEmitter emitter(builder, piece.getLoc(), vectorWidth, accumulators, rowBlock,
+                                projectInputsAboveBytes, halideProjection, threads, wavefront);
+        if (failed(emitter.lower(piece)))
+          return signalPassFailure();
+      }
     }
     // Cell ops only describe the sequences just lowered; any left in use is an error.
     bool erased = true;

@@ -34,7 +34,11 @@ struct FuseStackedSequences : public OpRewritePattern<DynamicRNNOp> {
     }
     if (!lower.getOutputs().hasOneUse())
       return rewriter.notifyMatchFailure(upper, "the lower sequence's outputs have other uses");
-    if (lower.getReverse() || upper.getReverse() || lower.getTimeMajor() != upper.getTimeMajor() ||
+    // go_backwards: the lower outputs come in processing order, which the
+    // upper sequence reads (and flips again) as its inputs.
+    if (lower.getReverse() || upper.getReverse() || lower.getGoBackwards() ||
+        upper.getGoBackwards() || lower.getUnroll() != upper.getUnroll() ||
+        lower.getTimeMajor() != upper.getTimeMajor() ||
         lower.getSequenceLength() != upper.getSequenceLength() ||
         lower.getMask() != upper.getMask() ||
         lower.getZeroFinalStateForEmptyRows() != upper.getZeroFinalStateForEmptyRows())
@@ -78,7 +82,7 @@ struct FuseStackedSequences : public OpRewritePattern<DynamicRNNOp> {
     auto fused = rewriter.create<DynamicRNNOp>(
         loc, types, stack, lower.getInputs(), lower.getSequenceLength(), lower.getMask(), initial,
         lower.getTimeMajorAttr(), UnitAttr(), lower.getZeroFinalStateForEmptyRowsAttr(),
-        upper.getZeroOutputForMaskAttr());
+        upper.getZeroOutputForMaskAttr(), UnitAttr(), lower.getUnrollAttr());
     size_t lowerStates = lower.getFinalState().size();
     rewriter.replaceAllUsesWith(lower.getFinalState(),
                                 fused.getFinalState().take_front(lowerStates));
