@@ -31,7 +31,7 @@
 // a parallel region of that many threads.
 // THREADS-LABEL: llvm.func @lstm(
 // THREADS:         omp.parallel num_threads(%{{.*}} : i32) {
-// THREADS:           omp.wsloop nowait {
+// THREADS:           omp.wsloop schedule(static) nowait {
 // THREADS:             omp.loop_nest
 // THREADS:               llvm.intr.fmuladd
 

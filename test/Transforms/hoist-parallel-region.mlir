@@ -9,7 +9,7 @@
 // CHECK: %[[TWO:.*]] = llvm.mlir.constant(2 : i32) : i32
 // CHECK: omp.parallel num_threads(%[[TWO]] : i32) {
 // CHECK-NEXT: scf.for
-// CHECK-NEXT: omp.wsloop nowait {
+// CHECK-NEXT: omp.wsloop schedule(static) nowait {
 // CHECK-NEXT: omp.loop_nest (%[[J:.*]]) : index = (%{{.*}}) to (%{{.*}}) step (%{{.*}}) {
 // CHECK: memref.store %{{.*}}, %arg0[%[[J]]]
 // CHECK: omp.yield
@@ -23,7 +23,7 @@
 // CHECK-NEXT: omp.barrier
 // CHECK-NEXT: memref.load
 // CHECK-NEXT: omp.barrier
-// CHECK-NEXT: omp.wsloop nowait
+// CHECK-NEXT: omp.wsloop schedule(static) nowait
 // CHECK: memref.load
 // CHECK-NEXT: omp.barrier
 // CHECK-NEXT: }
@@ -55,9 +55,9 @@ func.func @time_loop(%a: memref<?xf32>, %b: memref<?xf32>, %n: index, %steps: in
 // buffer another stage wrote, or writes one it read, waits for it.
 // CHECK-LABEL: func.func @independent_stages
 // CHECK: scf.for
-// CHECK-NEXT: omp.wsloop nowait
+// CHECK-NEXT: omp.wsloop schedule(static) nowait
 // CHECK: omp.yield
-// CHECK: omp.wsloop nowait
+// CHECK: omp.wsloop schedule(static) nowait
 // CHECK: omp.yield
 // CHECK: omp.terminator
 // CHECK-NEXT: }
@@ -65,12 +65,12 @@ func.func @time_loop(%a: memref<?xf32>, %b: memref<?xf32>, %n: index, %steps: in
 // CHECK-NEXT: omp.single nowait {
 // CHECK: omp.terminator
 // CHECK-NEXT: }
-// CHECK-NEXT: omp.wsloop nowait
+// CHECK-NEXT: omp.wsloop schedule(static) nowait
 // CHECK: omp.yield
 // CHECK: omp.terminator
 // CHECK-NEXT: }
 // CHECK-NEXT: omp.barrier
-// CHECK-NEXT: omp.wsloop nowait
+// CHECK-NEXT: omp.wsloop schedule(static) nowait
 // CHECK: omp.yield
 // CHECK: omp.terminator
 // CHECK-NEXT: }
@@ -142,5 +142,66 @@ func.func @stays(%a: memref<?xf32>, %n: index) {
   scf.for %t = %c0 to %n step %c1 {
     memref.store %one, %a[%t] : memref<?xf32>
   }
+  return
+}
+
+// Worksharing loops over the same iterations give iteration i to the same
+// thread (static schedule): rows that both touch only in iteration i need no
+// barrier between them; other bounds, or another row, do.
+// CHECK-LABEL: func.func @same_rows
+// CHECK: scf.for
+// CHECK-NEXT: omp.wsloop schedule(static) nowait
+// CHECK: omp.yield
+// CHECK: omp.terminator
+// CHECK-NEXT: }
+// CHECK-NEXT: omp.wsloop schedule(static) nowait
+// CHECK: omp.yield
+// CHECK: omp.terminator
+// CHECK-NEXT: }
+// CHECK-NEXT: omp.barrier
+// CHECK-NEXT: omp.wsloop schedule(static) nowait
+// CHECK: omp.yield
+// CHECK: omp.terminator
+// CHECK-NEXT: }
+// CHECK-NEXT: omp.barrier
+// CHECK-NEXT: omp.wsloop schedule(static) nowait
+// CHECK: omp.yield
+// CHECK: omp.terminator
+// CHECK-NEXT: }
+// CHECK-NEXT: omp.barrier
+// CHECK-NEXT: }
+func.func @same_rows(%n: index, %m: index, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  %h = memref.alloc(%n) : memref<?x4xf32>
+  %out = memref.alloc(%n) : memref<?x4xf32>
+  scf.for %t = %c0 to %steps step %c1 {
+    scf.parallel (%r) = (%c0) to (%n) step (%c1) {
+      memref.store %one, %h[%r, %c0] : memref<?x4xf32>
+      scf.reduce
+    }
+    // Reads row r of h, written in iteration r above: no barrier.
+    scf.parallel (%r) = (%c0) to (%n) step (%c1) {
+      %x = memref.load %h[%r, %c0] : memref<?x4xf32>
+      memref.store %x, %out[%r, %c0] : memref<?x4xf32>
+      scf.reduce
+    }
+    // Other bounds: a barrier.
+    scf.parallel (%r) = (%c0) to (%m) step (%c1) {
+      %x = memref.load %h[%r, %c0] : memref<?x4xf32>
+      memref.store %x, %out[%r, %c1] : memref<?x4xf32>
+      scf.reduce
+    }
+    // Every iteration reads row 0 of out, which the loop above writes in its
+    // iteration 0: a barrier.
+    scf.parallel (%r) = (%c0) to (%m) step (%c1) {
+      %x = memref.load %out[%c0, %c0] : memref<?x4xf32>
+      memref.store %x, %h[%r, %c1] : memref<?x4xf32>
+      scf.reduce
+    }
+  }
+  memref.dealloc %h : memref<?x4xf32>
+  memref.dealloc %out : memref<?x4xf32>
   return
 }

@@ -1,6 +1,9 @@
 #include "rnnc/Transforms/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/TypeSwitch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -42,59 +45,128 @@ Access accessOf(Operation *op) {
   return access;
 }
 
-/// The buffers that ops read and write since the last barrier; `unknown`:
-/// they touch memory they do not name.
-struct Footprint {
+/// The indices of a load or store of one element or vector.
+std::optional<ValueRange> indicesOf(Operation *op) {
+  return TypeSwitch<Operation *, std::optional<ValueRange>>(op)
+      .Case<memref::LoadOp, memref::StoreOp, vector::LoadOp, vector::StoreOp, vector::MaskedLoadOp,
+            vector::MaskedStoreOp>([](auto access) { return ValueRange(access.getIndices()); })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+bool sameIndex(Value a, Value b) {
+  if (a == b)
+    return true;
+  std::optional<int64_t> x = getConstantIntValue(a), y = getConstantIntValue(b);
+  return x && y && *x == *y;
+}
+
+/// The buffers a stage (a parallel loop, a run of writes, a read) reads and
+/// writes; `unknown`: it touches memory it does not name. For a parallel loop
+/// of one dimension, its bounds, and the buffers it only touches at rows
+/// indexed by its induction variable.
+struct Stage {
   bool unknown = false;
   SetVector<Value> reads, writes;
+  /// The loop's bounds (empty: not a parallel loop of one dimension), kept
+  /// as values: the loop itself becomes a worksharing loop.
+  SmallVector<Value, 3> bounds;
+  llvm::SmallDenseSet<Value> rowLocal;
 
   bool empty() const { return !unknown && reads.empty() && writes.empty(); }
-  void add(const Footprint &other) {
-    unknown |= other.unknown;
-    reads.insert(other.reads.begin(), other.reads.end());
-    writes.insert(other.writes.begin(), other.writes.end());
+
+  /// Whether both are worksharing loops whose iteration i runs on the same
+  /// thread: the same iterations under the static schedule of one team
+  /// (OpenMP guarantees the same assignment then).
+  bool sameIterations(const Stage &other) const {
+    return !bounds.empty() && !other.bounds.empty() &&
+           llvm::all_of(llvm::zip_equal(bounds, other.bounds), [](auto pair) {
+             return sameIndex(std::get<0>(pair), std::get<1>(pair));
+           });
   }
+
   /// Whether `other`, run by other threads at the same time, may race with
-  /// these accesses: one of the two writes memory the other touches.
-  bool conflictsWith(const Footprint &other) const {
+  /// this stage: one of the two writes memory the other touches, except rows
+  /// that both loops touch only in the same iteration, on the same thread.
+  bool conflictsWith(const Stage &other) const {
     if (empty() || other.empty())
       return false;
     if (unknown || other.unknown)
       return true;
-    auto overlap = [](const SetVector<Value> &a, const SetVector<Value> &b) {
+    bool sameThreads = sameIterations(other);
+    auto overlap = [&](const SetVector<Value> &a, const SetVector<Value> &b) {
       return llvm::any_of(a, [&](Value x) {
-        return llvm::any_of(b, [&](Value y) { return rnnc::mayAlias(x, y); });
+        return llvm::any_of(b, [&](Value y) {
+          if (sameThreads && x == y && rowLocal.contains(x) && other.rowLocal.contains(y))
+            return false;
+          return rnnc::mayAlias(x, y);
+        });
       });
     };
     return overlap(writes, other.reads) || overlap(writes, other.writes) ||
            overlap(reads, other.writes);
   }
 
-  static Footprint of(Operation *op) {
-    Footprint footprint;
-    op->walk([&](Operation *nested) {
-      if (nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
-        return;
-      auto effecting = dyn_cast<MemoryEffectOpInterface>(nested);
-      if (!effecting) {
-        footprint.unknown = true;
-        return;
+  static Stage of(ArrayRef<Operation *> ops) {
+    Stage stage;
+    Value row;
+    if (ops.size() == 1)
+      if (auto parallel = dyn_cast<scf::ParallelOp>(ops.front());
+          parallel && parallel.getNumLoops() == 1) {
+        stage.bounds = {parallel.getLowerBound()[0], parallel.getUpperBound()[0],
+                        parallel.getStep()[0]};
+        row = parallel.getInductionVars()[0];
       }
-      SmallVector<MemoryEffects::EffectInstance> effects;
-      effecting.getEffects(effects);
-      for (const MemoryEffects::EffectInstance &effect : effects) {
-        if (isStackAllocation(effect))
-          continue;
-        Value buffer = effect.getValue();
-        if (!buffer)
-          footprint.unknown = true;
-        else if (isa<MemoryEffects::Read>(effect.getEffect()))
-          footprint.reads.insert(buffer);
-        else
-          footprint.writes.insert(buffer);
-      }
-    });
-    return footprint;
+    llvm::SmallDenseSet<Value> elsewhere;
+    auto note = [&](Operation *access, Value buffer) {
+      std::optional<ValueRange> indices = indicesOf(access);
+      auto type = dyn_cast<MemRefType>(buffer.getType());
+      if (row && indices && !indices->empty() && indices->front() == row && type &&
+          type.getLayout().isIdentity())
+        stage.rowLocal.insert(buffer);
+      else
+        elsewhere.insert(buffer);
+    };
+    for (Operation *op : ops)
+      op->walk([&](Operation *nested) {
+        if (nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+          return;
+        auto effecting = dyn_cast<MemoryEffectOpInterface>(nested);
+        if (!effecting) {
+          stage.unknown = true;
+          return;
+        }
+        SmallVector<MemoryEffects::EffectInstance> effects;
+        effecting.getEffects(effects);
+        for (const MemoryEffects::EffectInstance &effect : effects) {
+          if (isStackAllocation(effect))
+            continue;
+          Value buffer = effect.getValue();
+          if (!buffer) {
+            stage.unknown = true;
+            continue;
+          }
+          note(nested, buffer);
+          if (isa<MemoryEffects::Read>(effect.getEffect()))
+            stage.reads.insert(buffer);
+          else
+            stage.writes.insert(buffer);
+        }
+      });
+    for (Value buffer : elsewhere)
+      stage.rowLocal.erase(buffer);
+    return stage;
+  }
+};
+
+/// The stages run since the last barrier.
+struct Pending {
+  SmallVector<Stage> stages;
+
+  bool empty() const {
+    return llvm::all_of(stages, [](const Stage &stage) { return stage.empty(); });
+  }
+  bool conflictsWith(const Stage &next) const {
+    return llvm::any_of(stages, [&](const Stage &stage) { return stage.conflictsWith(next); });
   }
 };
 
@@ -132,7 +204,7 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
   /// access pending; it ends with a barrier when accesses are pending then
   /// (the next iteration, or what follows, may conflict with them).
   void convertEnclosed(Block &block, RewriterBase &rewriter) {
-    Footprint since;
+    Pending since;
     convert(block, rewriter, since);
     if (since.empty())
       return;
@@ -143,13 +215,13 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
   /// Rewrites `block` for a team of threads. Worksharing loops and singles
   /// have no implicit barrier (nowait); a barrier goes before a stage only
   /// when it may conflict with what ran since the last one (`since`).
-  void convert(Block &block, RewriterBase &rewriter, Footprint &since) {
-    auto barrierIfConflicting = [&](Operation *before, const Footprint &next) {
+  void convert(Block &block, RewriterBase &rewriter, Pending &since) {
+    auto barrierIfConflicting = [&](Operation *before, const Stage &next) {
       if (!since.conflictsWith(next))
         return;
       rewriter.setInsertionPoint(before);
       rewriter.create<omp::BarrierOp>(before->getLoc());
-      since = Footprint();
+      since = Pending();
     };
     SmallVector<Operation *> ops;
     for (Operation &op : block.without_terminator())
@@ -158,10 +230,8 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
     auto flushWriters = [&]() {
       if (writers.empty())
         return;
-      Footprint footprint;
-      for (Operation *writer : writers)
-        footprint.add(Footprint::of(writer));
-      barrierIfConflicting(writers.front(), footprint);
+      Stage stage = Stage::of(writers);
+      barrierIfConflicting(writers.front(), stage);
       rewriter.setInsertionPoint(writers.front());
       omp::SingleClauseOps clauses;
       clauses.nowaitAttr = rewriter.getUnitAttr();
@@ -172,15 +242,15 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
       for (Operation *writer : writers)
         writer->moveBefore(terminator);
       writers.clear();
-      since.add(footprint);
+      since.stages.push_back(std::move(stage));
     };
     for (Operation *op : ops) {
       if (auto parallel = dyn_cast<scf::ParallelOp>(op)) {
         flushWriters();
-        Footprint footprint = Footprint::of(op);
-        barrierIfConflicting(op, footprint);
+        Stage stage = Stage::of(op);
+        barrierIfConflicting(op, stage);
         toWorksharingLoop(parallel, rewriter);
-        since.add(footprint);
+        since.stages.push_back(std::move(stage));
         continue;
       }
       if (isa<scf::ForOp, scf::IfOp>(op) && containsParallel(op)) {
@@ -190,7 +260,7 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
         if (!since.empty()) {
           rewriter.setInsertionPoint(op);
           rewriter.create<omp::BarrierOp>(op->getLoc());
-          since = Footprint();
+          since = Pending();
         }
         for (Region &region : op->getRegions())
           for (Block &nested : region)
@@ -210,9 +280,9 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
       }
       flushWriters();
       if (access.reads) {
-        Footprint footprint = Footprint::of(op);
-        barrierIfConflicting(op, footprint);
-        since.add(footprint);
+        Stage stage = Stage::of(op);
+        barrierIfConflicting(op, stage);
+        since.stages.push_back(std::move(stage));
       }
     }
     flushWriters();
@@ -224,6 +294,8 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
     rewriter.setInsertionPoint(parallel);
     omp::WsloopClauseOps clauses;
     clauses.nowaitAttr = rewriter.getUnitAttr();
+    clauses.scheduleValAttr =
+        omp::ClauseScheduleKindAttr::get(&getContext(), omp::ClauseScheduleKind::Static);
     auto wsloop = rewriter.create<omp::WsloopOp>(loc, clauses);
     Block *wrapper = rewriter.createBlock(&wsloop.getRegion());
     rewriter.setInsertionPointToEnd(wrapper);

@@ -68,7 +68,10 @@ def HoistParallelRegion : Pass<"rnnc-hoist-parallel-region", "::mlir::func::Func
     conflict with what ran since the last one (one of the two writes a buffer
     the other touches: buffers traced to their allocations, which never
     overlap each other or globals; arguments may overlap), at the end of a
-    loop body when anything ran since. Loops that allocate or whose writes
+    loop body when anything ran since. Two worksharing loops over the same
+    iterations do not conflict on a buffer that both index only by their
+    induction variable in its first dimension: OpenMP gives iteration i of
+    both to the same thread under the static schedule. Loops that allocate or whose writes
     produce values stay as they are.
   }];
   let options = [
