@@ -169,6 +169,9 @@ bool hoistsInputProjection(CellOpInterface cell, int64_t staticBatch, int64_t ab
 SmallVector<DynamicRNNOp> splitLayers(DynamicRNNOp op, ArrayRef<CellOpInterface> layers) {
   OpBuilder b(op);
   auto outputsType = cast<RankedTensorType>(op.getOutputs().getType());
+  // The layers' outputs between them get the sizes known anywhere in `op`,
+  // so that each sequence is lowered for them (a static batch of 1, ...).
+  auto [staticTime, staticBatch] = staticSizes(op);
   Value inputs = op.getInputs();
   SmallVector<DynamicRNNOp> sequences;
   SmallVector<Value> finalStates;
@@ -176,6 +179,10 @@ SmallVector<DynamicRNNOp> splitLayers(DynamicRNNOp op, ArrayRef<CellOpInterface>
   for (CellOpInterface cell : layers) {
     size_t states = cell.getStateSizes().size();
     SmallVector<int64_t> shape(outputsType.getShape());
+    if (sequences.size() + 1 < layers.size()) {
+      shape[op.getTimeDim()] = staticTime;
+      shape[op.getBatchDim()] = staticBatch;
+    }
     shape.back() = cell.getOutputSize();
     ValueRange initial = op.getInitialState().empty()
                              ? ValueRange()
