@@ -36,3 +36,32 @@ func.func @stack(%x: tensor<?x1x4xf32>) -> tensor<?x1x4xf32> {
       -> tensor<?x1x4xf32>, tensor<1x4xf32>, tensor<1x4xf32>
   return %out : tensor<?x1x4xf32>
 }
+
+// With the default threshold: the upper layer's input weights (100 KiB) are
+// hoisted only for a batch known to be small, here from the cast that fixed
+// the argument (as rnnc --batch does): the stack runs as one sequence per
+// layer, and the outputs between them keep that batch, so that the upper
+// sequence hoists its projection too.
+// STACK-LABEL: func.func @cast_sizes
+// STACK: %[[OUT0:.*]] = memref.alloc() : memref<5x1x160xf32>
+// STACK: scf.for %{{.*}} = %c0 to %c5 step %c1 {
+// STACK: vector.store %{{.*}}, %[[OUT0]]
+// STACK: %[[OUT1:.*]] = memref.alloc() : memref<5x1x160xf32>
+// STACK: %[[PROJ1:.*]] = memref.alloc() : memref<5x1x160xf32>
+// STACK: memref.load %[[OUT0]]
+// STACK: vector.store %{{.*}}, %[[PROJ1]]
+// STACK: scf.for %{{.*}} = %c0 to %c5 step %c1 {
+// STACK: vector.store %{{.*}}, %[[OUT1]]
+// STACK: return
+func.func @cast_sizes(%fixed: tensor<5x1x4xf32>) -> tensor<?x?x160xf32> {
+  %x = tensor.cast %fixed : tensor<5x1x4xf32> to tensor<?x?x4xf32>
+  %k0 = arith.constant dense<0.1> : tensor<164x160xf32>
+  %k1 = arith.constant dense<0.2> : tensor<320x160xf32>
+  %b = arith.constant dense<0.0> : tensor<160xf32>
+  %c0 = rnn.basic_rnn_cell %k0, %b {num_units = 160 : i64} : tensor<164x160xf32>, tensor<160xf32>
+  %c1 = rnn.basic_rnn_cell %k1, %b {num_units = 160 : i64} : tensor<320x160xf32>, tensor<160xf32>
+  %stack = rnn.multi_rnn_cell %c0, %c1
+  %out, %h:2 = rnn.dynamic_rnn %stack(%x : tensor<?x?x4xf32>) {time_major}
+      -> tensor<?x?x160xf32>, tensor<?x160xf32>, tensor<?x160xf32>
+  return %out : tensor<?x?x160xf32>
+}
