@@ -19,7 +19,9 @@ def main():
            f'the hand-fused baseline (orange); &gt; 1: rnnc faster</text>']
     for i, r in enumerate(rows):
         y = top + i * (2 * bar + gap)
-        label = f'{r["cell"]} H={r["H"]} B={r["B"]} T={r["T"]} thr={r["threads"]}'
+        layers = int(r.get("layers") or 1)
+        stack = f" L={layers}" if layers > 1 else ""
+        label = f'{r["cell"]}{stack} H={r["H"]} B={r["B"]} T={r["T"]} thr={r["threads"]}'
         out.append(f'<text x="{left - 6}" y="{y + bar + 3}" text-anchor="end">{label}</text>')
         for j, (key, color) in enumerate((("vs_onednn", "#3b6fb6"), ("vs_fused", "#e08a2e"))):
             value = float(r[key])

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""markdown_table.py RESULTS.csv
+
+Prints rnnc-bench's CSV (one thread count) as the Markdown table of
+docs/performance.md: times, GFLOP/s, % of peak, ratios to the peers, and the
+rnnc variants (Halide projection, --wavefront=false) and the B = 1 floor where
+measured."""
+import csv
+import sys
+
+
+def main():
+    rows = list(csv.DictReader(open(sys.argv[1])))
+    print("| cell | L | H | B | T | rnnc ms | oneDNN ms | fused ms | rnnc GFLOP/s | % peak "
+          "| vs oneDNN | vs fused | rnnc + Halide ms | Halide / loops "
+          "| rnnc --wavefront=false ms | that / rnnc | B=1 floor ms | rnnc / floor |")
+    print("|---" * 18 + "|")
+    for r in rows:
+        rnnc = float(r["rnnc_ms"])
+
+        def variant(key):
+            if not r.get(key):
+                return "–", "–"
+            value = float(r[key])
+            return f"{value:.3f}", f"{value / rnnc:.2f}×"
+
+        halide, halide_ratio = variant("halide_ms")
+        layers, layers_ratio = variant("layer_by_layer_ms")
+        floor = "–"
+        floor_ratio = "–"
+        if r.get("floor_ms"):
+            floor = f'{float(r["floor_ms"]):.3f}'
+            floor_ratio = f'{rnnc / float(r["floor_ms"]):.2f}×'
+        print(f'| {r["cell"]} | {r.get("layers") or 1} | {r["H"]} | {r["B"]} | {r["T"]} '
+              f'| {rnnc:.3f} | {float(r["onednn_ms"]):.3f} | {float(r["fused_ms"]):.3f} '
+              f'| {float(r["rnnc_gflops"]):.1f} | {float(r["peak_percent"]):.0f}% '
+              f'| {float(r["vs_onednn"]):.2f}× | {float(r["vs_fused"]):.2f}× '
+              f'| {halide} | {halide_ratio} | {layers} | {layers_ratio} | {floor} | {floor_ratio} |')
+
+
+if __name__ == "__main__":
+    main()
