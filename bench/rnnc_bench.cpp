@@ -596,9 +596,9 @@ int main(int argc, char **argv) {
       for (int64_t B : {1, 16})
         configs.push_back({kind, H, B, 100, 2});
   if (quick)
-    configs = {{Kind::LSTM, 256, 1, 100},     {Kind::LSTM, 256, 16, 100},
-               {Kind::GRU, 256, 16, 100},     {Kind::LbrGRU, 256, 16, 100},
-               {Kind::RNN, 256, 16, 100},     {Kind::LSTM, 256, 1, 100, 2}};
+    configs = {{Kind::LSTM, 256, 1, 100}, {Kind::LSTM, 256, 16, 100},
+               {Kind::GRU, 256, 16, 100}, {Kind::LbrGRU, 256, 16, 100},
+               {Kind::RNN, 256, 16, 100}, {Kind::LSTM, 256, 1, 100, 2}};
 
   std::printf(
       "%-8s %2s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %9s %7s | %9s %7s | %8s %6s | %s\n",
@@ -718,12 +718,13 @@ int main(int argc, char **argv) {
       std::snprintf(floorText, sizeof floorText, "%.3f", r.floor);
       std::snprintf(floorRatio, sizeof floorRatio, "%.2f", r.rnnc / r.floor);
     }
-    std::printf("%-8s %2lld %5lld %3lld %4lld | %9.3f %9.3f %9.3f | %7.1f %5.0f%% | %7.2fx %7.2fx | "
-                "%9s %7s | %9s %7s | %8s %6s | %.0f\n",
-                kindName(c.kind), (long long)c.L, (long long)c.H, (long long)c.B, (long long)c.T,
-                r.rnnc, r.onednn, r.fused, gflops, peak > 0 ? 100 * gflops / peak : 0.0,
-                r.onednn / r.rnnc, r.fused / r.rnnc, halideText, halideRatio, layersText,
-                layersRatio, floorText, floorRatio, r.compileMs);
+    std::printf(
+        "%-8s %2lld %5lld %3lld %4lld | %9.3f %9.3f %9.3f | %7.1f %5.0f%% | %7.2fx %7.2fx | "
+        "%9s %7s | %9s %7s | %8s %6s | %.0f\n",
+        kindName(c.kind), (long long)c.L, (long long)c.H, (long long)c.B, (long long)c.T, r.rnnc,
+        r.onednn, r.fused, gflops, peak > 0 ? 100 * gflops / peak : 0.0, r.onednn / r.rnnc,
+        r.fused / r.rnnc, halideText, halideRatio, layersText, layersRatio, floorText, floorRatio,
+        r.compileMs);
     std::fflush(stdout);
     results.push_back(r);
   }
@@ -759,9 +760,10 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < results.size(); ++i) {
       const Result &r = results[i];
       json << (i ? ", " : "") << "{\"cell\": \"" << kindName(r.config.kind)
-           << "\", \"layers\": " << r.config.L << ", \"H\": " << r.config.H << ", \"B\": " << r.config.B << ", \"T\": " << r.config.T
-           << ", \"rnnc_ms\": " << r.rnnc << ", \"onednn_ms\": " << r.onednn
-           << ", \"fused_ms\": " << r.fused << ", \"compile_ms\": " << r.compileMs;
+           << "\", \"layers\": " << r.config.L << ", \"H\": " << r.config.H
+           << ", \"B\": " << r.config.B << ", \"T\": " << r.config.T << ", \"rnnc_ms\": " << r.rnnc
+           << ", \"onednn_ms\": " << r.onednn << ", \"fused_ms\": " << r.fused
+           << ", \"compile_ms\": " << r.compileMs;
       if (r.halide > 0)
         json << ", \"halide_ms\": " << r.halide;
       if (r.floor > 0)

@@ -3,9 +3,9 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "llvm/ADT/TypeSwitch.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include "SumLoops.h"
 
@@ -79,9 +79,8 @@ struct Stage {
   /// (OpenMP guarantees the same assignment then).
   bool sameIterations(const Stage &other) const {
     return !bounds.empty() && !other.bounds.empty() &&
-           llvm::all_of(llvm::zip_equal(bounds, other.bounds), [](auto pair) {
-             return sameIndex(std::get<0>(pair), std::get<1>(pair));
-           });
+           llvm::all_of(llvm::zip_equal(bounds, other.bounds),
+                        [](auto pair) { return sameIndex(std::get<0>(pair), std::get<1>(pair)); });
   }
 
   /// Whether `other`, run by other threads at the same time, may race with
@@ -305,9 +304,9 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
     bounds.loopStepVar = parallel.getStep();
     auto nest = rewriter.create<omp::LoopNestOp>(loc, bounds);
     rewriter.create<omp::TerminatorOp>(loc);
-    Block *body = rewriter.createBlock(&nest.getRegion(), {},
-                                       parallel.getBody()->getArgumentTypes(),
-                                       SmallVector<Location>(parallel.getNumLoops(), loc));
+    Block *body =
+        rewriter.createBlock(&nest.getRegion(), {}, parallel.getBody()->getArgumentTypes(),
+                             SmallVector<Location>(parallel.getNumLoops(), loc));
     rewriter.setInsertionPointToEnd(body);
     auto yield = rewriter.create<omp::YieldOp>(loc);
     rewriter.eraseOp(parallel.getBody()->getTerminator()); // scf.reduce, no operands

@@ -184,9 +184,8 @@ SmallVector<DynamicRNNOp> splitLayers(DynamicRNNOp op, ArrayRef<CellOpInterface>
       shape[op.getBatchDim()] = staticBatch;
     }
     shape.back() = cell.getOutputSize();
-    ValueRange initial = op.getInitialState().empty()
-                             ? ValueRange()
-                             : op.getInitialState().slice(nextState, states);
+    ValueRange initial =
+        op.getInitialState().empty() ? ValueRange() : op.getInitialState().slice(nextState, states);
     auto sequence = b.create<DynamicRNNOp>(
         op.getLoc(), RankedTensorType::get(shape, outputsType.getElementType()),
         op.getFinalState().slice(nextState, states).getTypes(), cell->getResult(0), inputs,
@@ -213,7 +212,8 @@ public:
                   int64_t threads, bool wavefront)
       : b(builder), loc(loc), width(width), accumulators(accumulators), rowBlock(rowBlock),
         projectInputsAboveBytes(projectInputsAboveBytes), halideProjection(halideProjection),
-        threads(threads), wavefront(wavefront), vecType(VectorType::get({width}, builder.getF32Type())),
+        threads(threads), wavefront(wavefront),
+        vecType(VectorType::get({width}, builder.getF32Type())),
         maskType(VectorType::get({width}, builder.getI1Type())) {}
 
   LogicalResult lower(DynamicRNNOp op);
@@ -1176,8 +1176,7 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   Value iterations = steps;
   if (skew > 0) {
     Value any = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, steps, index(0));
-    iterations =
-        b.create<arith::SelectOp>(loc, any, offset(steps, skew), index(0)).getResult();
+    iterations = b.create<arith::SelectOp>(loc, any, offset(steps, skew), index(0)).getResult();
   }
   auto timeLoop = b.create<scf::ForOp>(loc, index(0), iterations, index(1));
   OpBuilder::InsertionGuard guard(b);
@@ -1230,7 +1229,8 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     Value before = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, steps);
     running.push_back(b.create<arith::AndIOp>(loc, started, before));
     Value last = offset(steps, -1);
-    times.push_back(b.create<arith::MinSIOp>(loc, b.create<arith::MaxSIOp>(loc, t, index(0)), last));
+    times.push_back(
+        b.create<arith::MinSIOp>(loc, b.create<arith::MaxSIOp>(loc, t, index(0)), last));
   }
   auto both = [&](Value a, Value c) -> Value {
     return !a ? c : !c ? a : b.create<arith::AndIOp>(loc, a, c).getResult();
@@ -1253,8 +1253,8 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
         .Case([&](GRUCellOp cell) { emitGRU(cell, layer, step); })
         .Case([&](BasicRNNCellOp cell) { emitBasicRNN(cell, layer, step); });
     SmallVector<Operation *> &ops = emitted.emplace_back();
-    for (Operation *op = previous ? previous->getNextNode() : &end->getBlock()->front();
-         op != end; op = op->getNextNode())
+    for (Operation *op = previous ? previous->getNextNode() : &end->getBlock()->front(); op != end;
+         op = op->getNextNode())
       ops.push_back(op);
   }
   if (skew > 0) {
