@@ -1061,11 +1061,14 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     int64_t units = cell.getStateSizes().front();
     // An LSTM without projection runs its cell equations in the gate matmul's
     // epilogue (fusedGateRows) when its kernel is a constant to pack for it.
-    // Not at a batch of 1: there the separate matmul, whose column groups
-    // stream their weights back to back, measured 5-10% faster (rnnc-bench,
-    // LSTM H=256 and 512, B=1); for larger batches the two are even.
+    // Not at a batch of 1 on one thread: there the separate matmul, whose
+    // column groups stream their weights back to back, measured 5-10% faster
+    // (rnnc-bench, LSTM H=256 and 512, B=1); for larger batches the two are
+    // even. On several threads the epilogue splits the cell equations between
+    // them, which B = 1 otherwise runs on one (rnnc bench, two threads, B=1,
+    // alternating runs: H=256 0.65-0.71 -> 0.51-0.52 ms; H=512 and 1024 even).
     if (auto lstm = dyn_cast<LSTMCellOp>(cell.getOperation());
-        lstm && !lstm.hasProjection() && !singleRow)
+        lstm && !lstm.hasProjection() && (!singleRow || threads > 1))
       layer.fusedKernel =
           gateInterleavedMatrix(lstm.getKernel(), hoisted ? lstm.getInputDepth() : 0, 4, units,
                                 std::max<int64_t>(1, groupVectors / 4));
