@@ -14,6 +14,7 @@
 #include "rnnc/Dialect/Rnn/IR/CellMath.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/SaveAndRestore.h"
 
 namespace mlir::rnnc {
 #define GEN_PASS_DEF_CONVERTRNNTOLOOPS
@@ -31,16 +32,19 @@ struct Row {
   SmallVector<Value, 2> prefix;
 };
 
-/// A weight matrix [K, N] as a buffer: either as given, or pre-packed at
-/// compile time, column group after column group, each as [K, group width]
-/// (the last group's width rounded up to a vector, zero filled), so that the
-/// weights of one group are one contiguous stream.
+/// A weight matrix [K, N] as a buffer: either as given, or rows
+/// [firstRow, firstRow + rows) of it pre-packed at compile time, column group
+/// after column group, each as [rows, group width] (the last group's width
+/// rounded up to a vector, zero filled), so that the weights of one group are
+/// one contiguous stream.
 struct Weights {
   Value buffer;
   bool packed = false;
-  /// Packed: K, and the width of every group but the last.
+  /// Packed: the rows held, and the width of every group but the last.
   int64_t rows = 0;
   int64_t groupColumns = 0;
+  /// The matrix row that row 0 of the buffer holds.
+  int64_t firstRow = 0;
 };
 
 /// One matmul term of a gate pre-activation, for a block of rows:
@@ -247,9 +251,12 @@ private:
     return buffer;
   }
 
-  /// A weight matrix operand: constants are packed for the column groups of
-  /// affineRows (in .rodata once compiled); anything else is read as given.
-  Weights matrix(Value tensor);
+  /// A weight matrix operand: constants have their rows [rowBegin, rowEnd)
+  /// packed for column groups of `vectors` blocks (in .rodata once compiled);
+  /// anything else is read as given, whole.
+  Weights matrix(Value tensor, int64_t rowBegin, int64_t rowEnd, int64_t vectors);
+  /// All rows of a weight matrix operand, packed for affineRows' column groups.
+  Weights matrix(Value tensor) { return matrix(tensor, 0, ShapedType::kDynamic, groupVectors); }
   /// A constant gate kernel [K, gates * units] packed for fusedGateRows: rows
   /// [rowBegin, K), one panel per group of `vectorsPerGate * width` units
   /// holding those units' columns of every gate, each gate's block padded to
@@ -332,7 +339,7 @@ private:
           for (const Row &input : term.inputs)
             broadcasts.push_back(b.create<vector::BroadcastOp>(loc, vecType, loadScalar(input, k)));
           const Weights &weight = term.weight;
-          Value weightRow = offset(k, term.rowOffset);
+          Value weightRow = offset(k, term.rowOffset - weight.firstRow);
           Value start = col;
           if (weight.packed) {
             // This group's [K, count * width] block starts at group * K * groupColumns.
@@ -486,6 +493,10 @@ private:
     return std::min(rowBlock, std::max<int64_t>(1, 2 * accumulators / groupVectors));
   }
 
+  /// Column blocks per group when a matmul has at least rowBlock rows: the
+  /// accumulators are shared by rowBlock rows.
+  int64_t batchGroupVectors() const { return std::max<int64_t>(1, 2 * accumulators / rowBlock); }
+
   /// Calls `body(first, rows)` for the rows [0, count) in blocks of `block`,
   /// then for the remaining rows one by one.
   void forRowBlocks(Value count, int64_t block, function_ref<void(Value, int64_t)> body) {
@@ -531,6 +542,8 @@ private:
     SmallVector<Value> projected;
     /// The kernel packed for fusedGateRows (null buffer: the cell is not fused).
     Weights fusedKernel;
+    /// The input rows of the kernels in `projected`, packed for projectInputs.
+    SmallVector<Weights, 2> projectionKernels;
   };
 
   /// One step of a layer for every batch row: each gate matmul for all rows
@@ -574,12 +587,15 @@ private:
   bool singleRow = false;
   VectorType vecType;
   VectorType maskType;
-  /// Packed weights by the constant they were packed from.
-  DenseMap<Value, Weights> packedWeights;
+  /// Packed weights by the constant, row range and group vectors they were
+  /// packed from and for.
+  DenseMap<std::tuple<Value, int64_t, int64_t, int64_t>, Weights> packedWeights;
 };
 
-Weights SequenceEmitter::matrix(Value tensor) {
-  auto it = packedWeights.find(tensor);
+Weights SequenceEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd,
+                                int64_t vectors) {
+  std::tuple<Value, int64_t, int64_t, int64_t> key{tensor, rowBegin, rowEnd, vectors};
+  auto it = packedWeights.find(key);
   if (it != packedWeights.end())
     return it->second;
   auto type = cast<RankedTensorType>(tensor.getType());
@@ -587,8 +603,10 @@ Weights SequenceEmitter::matrix(Value tensor) {
   if (!matchPattern(tensor, m_Constant(&values)) || type.getRank() != 2 ||
       !type.getElementType().isF32() || !type.hasStaticShape())
     return Weights{toBuffer(tensor), false};
-  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
-  int64_t groupColumns = groupVectors * width;
+  if (ShapedType::isDynamic(rowEnd))
+    rowEnd = type.getDimSize(0);
+  int64_t rows = rowEnd - rowBegin, columns = type.getDimSize(1);
+  int64_t groupColumns = vectors * width;
   int64_t groups = llvm::divideCeil(columns, groupColumns);
   int64_t lastColumns = llvm::alignTo(columns - (groups - 1) * groupColumns, width);
   std::vector<float> packed(((groups - 1) * groupColumns + lastColumns) * rows, 0.0f);
@@ -600,13 +618,13 @@ Weights SequenceEmitter::matrix(Value tensor) {
     int64_t groupWidth = group + 1 == groups ? lastColumns : groupColumns;
     for (int64_t k = 0; k < rows; ++k)
       packed[group * rows * groupColumns + k * groupWidth + n % groupColumns] =
-          raw ? raw[k * columns + n] : splatValue;
+          raw ? raw[(rowBegin + k) * columns + n] : splatValue;
   }
   auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())}, b.getF32Type());
   Value constant =
       b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
-  Weights result{toBuffer(constant), true, rows, groupColumns};
-  packedWeights[tensor] = result;
+  Weights result{toBuffer(constant), true, rows, groupColumns, rowBegin};
+  packedWeights[key] = result;
   return result;
 }
 
@@ -909,7 +927,10 @@ void SequenceEmitter::projectInputs(Layer &layer, Value inputs, Value timeSteps,
   // Every (step, row) pair is independent: one matmul over T * B rows, whose
   // column groups each stream their input weights once.
   Value count = b.create<arith::MulIOp>(loc, timeSteps, batch);
-  for (auto &[kernelOperand, bias, columns] : parts) {
+  // Rows come by the hundred: blocked as a large batch's are.
+  llvm::SaveAndRestore<int64_t> projectionGroups(groupVectors, batchGroupVectors());
+  for (auto [part, entry] : llvm::enumerate(parts)) {
+    auto [kernelOperand, bias, columns] = entry;
     Value projected = b.create<memref::AllocOp>(
         loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, columns}, b.getF32Type()),
         ValueRange{timeSteps, batch});
@@ -920,7 +941,7 @@ void SequenceEmitter::projectInputs(Layer &layer, Value inputs, Value timeSteps,
                               toBuffer(cell->getOperand(kernelOperand)), bias, columns, projected);
       continue;
     }
-    const Weights &kernel = layer.weights[kernelOperand];
+    const Weights &kernel = layer.projectionKernels[part];
     affineRows(count, columns, bias, [&](Value first, int64_t rows) {
       RowBlock block;
       SmallVector<Row, 4> in;
@@ -1084,13 +1105,20 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
               return SmallVector<unsigned, 2>{0, 2};
             })
             .Default([](Operation *) { return SmallVector<unsigned, 2>{0}; });
+    int64_t depth = cell.getInputDepth();
     for (auto [i, operand] : llvm::enumerate(cell->getOperands())) {
-      // A fused kernel is only needed as given by the hoisted projection.
-      if (i == 0 && layer.fusedKernel.buffer && !hoisted)
+      // Hoisted, the input rows of a kernel (GRU: both) are packed apart, for
+      // projectInputs' T * B rows, and the steps' matmuls read the rest.
+      bool projectedKernel = hoisted && (i == 0 || (i == 2 && isa<GRUCellOp>(cell)));
+      if (projectedKernel && !halideProjection)
+        layer.projectionKernels.push_back(matrix(operand, 0, depth, batchGroupVectors()));
+      if (i == 0 && layer.fusedKernel.buffer)
         layer.weights.push_back(Weights{});
+      else if (!llvm::is_contained(matrices, i))
+        layer.weights.push_back(Weights{toBuffer(operand), false});
       else
         layer.weights.push_back(
-            llvm::is_contained(matrices, i) ? matrix(operand) : Weights{toBuffer(operand), false});
+            matrix(operand, projectedKernel ? depth : 0, ShapedType::kDynamic, groupVectors));
     }
     for (size_t i = 0; i < cell.getStateSizes().size(); ++i)
       layer.states.push_back(states[nextState++]);
