@@ -171,6 +171,54 @@ TEST(Builder, BasicRNNReverseBatchMajorWithExposedState) {
   expectNear(outputs[1], expected.finalStates[0], "final state");
 }
 
+/// Model::compile keeps compiled models by a hash of the module, its large
+/// constants hashed as raw bytes: the same model twice is one compile, a
+/// model differing in one weight is another.
+TEST(Builder, CompilesAModelOnceAndTellsWeightsApart) {
+  constexpr int64_t I = 8, H = 8, T = 3, B = 1;
+  std::mt19937 rng(13);
+  std::vector<float> kernel = randomValues((I + H) * H, rng), bias = randomValues(H, rng);
+  auto compile = [&](const std::vector<float> &weights) {
+    rnnc::ModelBuilder b;
+    rnnc::Tensor x = b.input("x", rnnc::DType::F32, {rnnc::kTime, rnnc::kBatch, I});
+    rnnc::DynamicRNNOptions options;
+    options.time_major = true;
+    b.output("y", b.dynamic_rnn(b.BasicRNNCell(H, weights, bias), x, options).outputs);
+    rnnc::CompileOptions compileOptions;
+    compileOptions.expose_state = false;
+    std::string error;
+    auto model = rnnc::Model::compile(b, compileOptions, &error);
+    EXPECT_TRUE(model) << error;
+    return model;
+  };
+  auto first = compile(kernel), again = compile(kernel);
+  ASSERT_TRUE(first && again);
+  EXPECT_EQ(first->descriptor(), again->descriptor());
+
+  // The last recurrent weight: past the 64 elements a key prints.
+  std::vector<float> changed = kernel;
+  changed.back() += 0.5f;
+  auto other = compile(changed);
+  ASSERT_TRUE(other);
+  EXPECT_NE(first->descriptor(), other->descriptor());
+  std::vector<float> inputs = randomValues(T * B * I, rng, 1.0f);
+  std::vector<rnnrt_tensor_t> tensors = {{inputs.data(), RNNRT_DTYPE_F32, 3, {T, B, I}}};
+  auto expectReference = [&](const rnnc::Model &model, const std::vector<float> &weights,
+                             const char *what) {
+    ref::Cell cell;
+    cell.kind = ref::CellKind::BasicRNN;
+    cell.numUnits = H;
+    cell.inputDepth = I;
+    cell.kernel = weights;
+    cell.bias = bias;
+    ref::Result expected =
+        ref::dynamicRnn({cell}, inputs, T, B, /*timeMajor=*/true, nullptr, nullptr, false);
+    expectNear(run(model.descriptor(), B, tensors)[0], expected.outputs, what);
+  };
+  expectReference(*first, kernel, "first weights");
+  expectReference(*other, changed, "changed weights");
+}
+
 TEST(Builder, MaskSetOnTheInstanceEqualsAMaskInput) {
   constexpr int64_t I = 2, H = 3, T = 5, B = 2;
   std::mt19937 rng(13);
