@@ -4,8 +4,8 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "rnnc/Target/Cpu/CpuTarget.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/BLAKE3.h"
+#include "llvm/Support/DynamicLibrary.h"
 
 #ifdef RNNC_HAVE_HALIDE
 #include "rnnrt/halide.h"
@@ -195,8 +195,8 @@ bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor>
     tensor.shape.assign(out.dims, out.dims + out.rank);
     tensor.bytes.resize(tensor.numElements() * rnnrt_dtype_size((rnnrt_dtype_t)out.dtype));
     if (!tensor.bytes.empty() &&
-        rnnrt_instance_copy_to_host(instance, tensor.bytes.data(), out.data,
-                                    tensor.bytes.size()) != RNNRT_STATUS_OK) {
+        rnnrt_instance_copy_to_host(instance, tensor.bytes.data(), out.data, tensor.bytes.size()) !=
+            RNNRT_STATUS_OK) {
       error = rnnrt_instance_last_error(instance);
       return false;
     }
@@ -231,8 +231,8 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
      << options.rowBlock << ' ' << options.projectInputsAboveBytes << ' '
      << options.halideProjection << ' ' << options.threads << ' ' << options.cudaChip << ' '
      << options.cudaToolkit << ' ' << options.cudaPerStep << ' ' << options.gpuOnHost << ' '
-     << options.gpuOnHostThreads << ' ' << options.gpuOnHostBlocks << ' ' << options.cudaLanes << ' '
-     << options.cudaSharedWeightBytes << ' ' << options.wavefront;
+     << options.gpuOnHostThreads << ' ' << options.gpuOnHostBlocks << ' ' << options.cudaLanes
+     << ' ' << options.cudaSharedWeightBytes << ' ' << options.wavefront;
   hasher.update(text);
   auto digest = hasher.final();
   std::string key(digest.begin(), digest.end());
