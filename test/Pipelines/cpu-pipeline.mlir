@@ -27,13 +27,18 @@
 // PROJ:         llvm.call @free
 // PROJ:         llvm.return
 
-// With threads, each step's column groups are an OpenMP worksharing loop in
-// a parallel region of that many threads.
+// With threads, the time loop runs in a parallel region of that many
+// threads, each computing its share of each step's column groups; the
+// threads wait for each other at barriers only.
+// THREADS:       llvm.func @omp_get_num_threads() -> i32
+// THREADS:       llvm.func @omp_get_thread_num() -> i32
 // THREADS-LABEL: llvm.func @lstm(
 // THREADS:         omp.parallel num_threads(%{{.*}} : i32) {
-// THREADS:           omp.wsloop schedule(static) nowait {
-// THREADS:             omp.loop_nest
-// THREADS:               llvm.intr.fmuladd
+// THREADS-NEXT:      llvm.call @omp_get_thread_num()
+// THREADS:           llvm.call @omp_get_num_threads()
+// THREADS-NOT:       omp.wsloop
+// THREADS:           llvm.intr.fmuladd
+// THREADS:           omp.barrier
 
 // W8-LABEL: llvm.func @lstm(
 // W8:         llvm.intr.fmuladd(%{{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>

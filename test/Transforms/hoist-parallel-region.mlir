@@ -1,30 +1,52 @@
-// RUN: rnnc-opt %s --pass-pipeline='builtin.module(func.func(rnnc-hoist-parallel-region{threads=2}))' | FileCheck %s
+// RUN: rnnc-opt %s --pass-pipeline='builtin.module(rnnc-hoist-parallel-region{threads=2})' | FileCheck %s
 
-// One team for the time loop: parallel loops become worksharing loops and a
-// run of writes outside them one omp.single, all without implicit barriers;
-// pure code is run by every thread. A barrier goes where a stage may touch
-// what another thread wrote (or reads what it writes) since the last one:
-// %a and %b are arguments, which may be the same buffer.
+// One team for the time loop: each thread runs its share of a parallel
+// loop's iterations (of n, thread t of T gets n / T, the first n % T threads
+// one more: OpenMP's static schedule), thread 0 a run of writes outside them,
+// neither followed by a barrier of its own; pure code is run by every thread.
+// A barrier goes where a stage may touch what another thread wrote (or reads
+// what it writes) since the last one: %a and %b are arguments, which may be
+// the same buffer.
+// CHECK: func.func private @omp_get_num_threads() -> i32
+// CHECK: func.func private @omp_get_thread_num() -> i32
 // CHECK-LABEL: func.func @time_loop
 // CHECK: %[[TWO:.*]] = llvm.mlir.constant(2 : i32) : i32
 // CHECK: omp.parallel num_threads(%[[TWO]] : i32) {
+// CHECK-NEXT: %[[TID32:.*]] = func.call @omp_get_thread_num() : () -> i32
+// CHECK-NEXT: %[[TID:.*]] = arith.index_cast %[[TID32]] : i32 to index
+// CHECK-NEXT: %[[NT32:.*]] = func.call @omp_get_num_threads() : () -> i32
+// CHECK-NEXT: %[[NT:.*]] = arith.index_cast %[[NT32]] : i32 to index
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1 : index
 // CHECK-NEXT: scf.for
-// CHECK-NEXT: omp.wsloop schedule(static) nowait {
-// CHECK-NEXT: omp.loop_nest (%[[J:.*]]) : index = (%{{.*}}) to (%{{.*}}) step (%{{.*}}) {
-// CHECK: memref.store %{{.*}}, %arg0[%[[J]]]
-// CHECK: omp.yield
-// CHECK: arith.addi
+// CHECK-NEXT: %[[N:.*]] = arith.maxsi %arg2, %[[ZERO]]
+// CHECK-NEXT: %[[SHARE:.*]] = arith.divui %[[N]], %[[NT]]
+// CHECK-NEXT: %[[EXTRA:.*]] = arith.remui %[[N]], %[[NT]]
+// CHECK-NEXT: %[[BEFORE:.*]] = arith.minui %[[TID]], %[[EXTRA]]
+// CHECK-NEXT: %[[FULL:.*]] = arith.muli %[[TID]], %[[SHARE]]
+// CHECK-NEXT: %[[BEGIN:.*]] = arith.addi %[[FULL]], %[[BEFORE]]
+// CHECK-NEXT: %[[LONGER:.*]] = arith.cmpi ult, %[[TID]], %[[EXTRA]]
+// CHECK-NEXT: %[[MORE:.*]] = arith.select %[[LONGER]], %[[ONE]], %[[ZERO]]
+// CHECK-NEXT: %[[END0:.*]] = arith.addi %[[BEGIN]], %[[SHARE]]
+// CHECK-NEXT: %[[END:.*]] = arith.addi %[[END0]], %[[MORE]]
+// CHECK-NEXT: scf.for %[[J:.*]] = %[[BEGIN]] to %[[END]] step %c1 {
+// CHECK-NEXT: memref.store %{{.*}}, %arg0[%[[J]]]
+// CHECK-NEXT: }
+// CHECK-NEXT: arith.addi
 // CHECK-NEXT: omp.barrier
-// CHECK-NEXT: omp.single nowait {
+// CHECK-NEXT: %[[FIRST:.*]] = arith.cmpi eq, %[[TID]], %[[ZERO]]
+// CHECK-NEXT: scf.if %[[FIRST]] {
 // CHECK-NEXT: memref.store
 // CHECK-NEXT: memref.store
-// CHECK-NEXT: omp.terminator
 // CHECK-NEXT: }
 // CHECK-NEXT: omp.barrier
 // CHECK-NEXT: memref.load
 // CHECK-NEXT: omp.barrier
-// CHECK-NEXT: omp.wsloop schedule(static) nowait
-// CHECK: memref.load
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 {
+// CHECK-NEXT: memref.store
+// CHECK-NEXT: }
+// CHECK-NEXT: omp.barrier
+// CHECK-NEXT: memref.load
 // CHECK-NEXT: omp.barrier
 // CHECK-NEXT: }
 // CHECK-NEXT: omp.terminator
@@ -54,28 +76,28 @@ func.func @time_loop(%a: memref<?xf32>, %b: memref<?xf32>, %n: index, %steps: in
 // ones (two layers' matmuls of a wavefront) share one barrier; what reads a
 // buffer another stage wrote, or writes one it read, waits for it.
 // CHECK-LABEL: func.func @independent_stages
-// CHECK: scf.for
-// CHECK-NEXT: omp.wsloop schedule(static) nowait
-// CHECK: omp.yield
-// CHECK: omp.wsloop schedule(static) nowait
-// CHECK: omp.yield
-// CHECK: omp.terminator
+// CHECK: %[[H0:.*]] = memref.alloc
+// CHECK: %[[H1:.*]] = memref.alloc
+// CHECK: %[[G0:.*]] = memref.alloc
+// CHECK: %[[G1:.*]] = memref.alloc
+// CHECK: omp.parallel
+// CHECK-NOT: omp.barrier
+// CHECK: memref.store %{{.*}}, %[[G0]]
+// CHECK-NOT: omp.barrier
+// CHECK: memref.store %{{.*}}, %[[G1]]
 // CHECK-NEXT: }
 // CHECK-NEXT: omp.barrier
-// CHECK-NEXT: omp.single nowait {
-// CHECK: omp.terminator
-// CHECK-NEXT: }
-// CHECK-NEXT: omp.wsloop schedule(static) nowait
-// CHECK: omp.yield
-// CHECK: omp.terminator
-// CHECK-NEXT: }
-// CHECK-NEXT: omp.barrier
-// CHECK-NEXT: omp.wsloop schedule(static) nowait
-// CHECK: omp.yield
-// CHECK: omp.terminator
+// CHECK-NEXT: arith.cmpi eq
+// CHECK-NEXT: scf.if
+// CHECK: memref.store %{{.*}}, %[[H0]]
+// CHECK-NOT: omp.barrier
+// CHECK: memref.store %{{.*}}, %[[H1]]
 // CHECK-NEXT: }
 // CHECK-NEXT: omp.barrier
+// CHECK: memref.load %[[H0]]
+// CHECK: omp.barrier
 // CHECK-NEXT: }
+// CHECK-NEXT: omp.terminator
 func.func @independent_stages(%w: memref<?xf32>, %n: index, %steps: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -145,28 +167,26 @@ func.func @stays(%a: memref<?xf32>, %n: index) {
   return
 }
 
-// Worksharing loops over the same iterations give iteration i to the same
-// thread (static schedule): rows that both touch only in iteration i need no
-// barrier between them; other bounds, or another row, do.
+// Parallel loops over the same iterations give iteration i to the same
+// thread: rows that both touch only in iteration i need no barrier between
+// them; other bounds, or another row, do.
 // CHECK-LABEL: func.func @same_rows
-// CHECK: scf.for
-// CHECK-NEXT: omp.wsloop schedule(static) nowait
-// CHECK: omp.yield
-// CHECK: omp.terminator
-// CHECK-NEXT: }
-// CHECK-NEXT: omp.wsloop schedule(static) nowait
-// CHECK: omp.yield
-// CHECK: omp.terminator
-// CHECK-NEXT: }
-// CHECK-NEXT: omp.barrier
-// CHECK-NEXT: omp.wsloop schedule(static) nowait
-// CHECK: omp.yield
-// CHECK: omp.terminator
+// CHECK: %[[H:.*]] = memref.alloc
+// CHECK: %[[OUT:.*]] = memref.alloc
+// CHECK: omp.parallel
+// CHECK-NOT: omp.barrier
+// CHECK: memref.store %{{.*}}, %[[H]][%{{.*}}, %c0]
+// CHECK-NOT: omp.barrier
+// CHECK: memref.load %[[H]]
+// CHECK-NEXT: memref.store %{{.*}}, %[[OUT]][%{{.*}}, %c0]
 // CHECK-NEXT: }
 // CHECK-NEXT: omp.barrier
-// CHECK-NEXT: omp.wsloop schedule(static) nowait
-// CHECK: omp.yield
-// CHECK: omp.terminator
+// CHECK: memref.load %[[H]]
+// CHECK-NEXT: memref.store %{{.*}}, %[[OUT]][%{{.*}}, %c1]
+// CHECK-NEXT: }
+// CHECK-NEXT: omp.barrier
+// CHECK: memref.load %[[OUT]][%c0, %c0]
+// CHECK-NEXT: memref.store %{{.*}}, %[[H]][%{{.*}}, %c1]
 // CHECK-NEXT: }
 // CHECK-NEXT: omp.barrier
 // CHECK-NEXT: }
@@ -203,5 +223,29 @@ func.func @same_rows(%n: index, %m: index, %steps: index) {
   }
   memref.dealloc %h : memref<?x4xf32>
   memref.dealloc %out : memref<?x4xf32>
+  return
+}
+
+// A parallel loop of two dimensions: the threads share the first, each runs
+// all of the second.
+// CHECK-LABEL: func.func @two_dimensions
+// CHECK: omp.parallel
+// CHECK: scf.for %{{.*}} =
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %c1 {
+// CHECK-NEXT: scf.for %[[J:.*]] = %c0 to %arg1 step %c1 {
+// CHECK-NEXT: memref.store %{{.*}}, %arg2[%[[I]], %[[J]]]
+// CHECK-NEXT: }
+// CHECK-NEXT: }
+// CHECK-NEXT: omp.barrier
+func.func @two_dimensions(%n: index, %m: index, %a: memref<?x?xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  scf.for %t = %c0 to %steps step %c1 {
+    scf.parallel (%i, %j) = (%c0, %c0) to (%n, %m) step (%c1, %c1) {
+      memref.store %one, %a[%i, %j] : memref<?x?xf32>
+      scf.reduce
+    }
+  }
   return
 }

@@ -208,15 +208,15 @@ void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOpti
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
-  // The column-group loops of multi-threaded matmuls (scf.parallel) become
-  // OpenMP worksharing loops: calls into libomp once translated.
+  // The column-group loops of multi-threaded matmuls (scf.parallel) are
+  // shared by an OpenMP team: calls into libomp once translated.
   // Single-threaded code has none, except the GPU parallel form
   // (buildGpuOnHostPipeline), which runs sequentially.
   if (options.threads > 1) {
     // One team for the whole time loop, not a fork/join per matmul and step.
     HoistParallelRegionOptions team;
     team.threads = options.threads;
-    pm.addNestedPass<func::FuncOp>(createHoistParallelRegion(team));
+    pm.addPass(createHoistParallelRegion(team));
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = options.threads;
     pm.addPass(createConvertSCFToOpenMPPass(openmp));

@@ -54,7 +54,7 @@ def TileParallelLoops : Pass<"rnnc-tile-parallel-loops", "::mlir::func::FuncOp">
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"];
 }
 
-def HoistParallelRegion : Pass<"rnnc-hoist-parallel-region", "::mlir::func::FuncOp"> {
+def HoistParallelRegion : Pass<"rnnc-hoist-parallel-region", "::mlir::ModuleOp"> {
   let summary = "Run a loop of parallel loops (the time loop) in one OpenMP team";
   let description = [{
     `convert-scf-to-openmp` makes each `scf.parallel` its own `omp.parallel`:
@@ -62,22 +62,27 @@ def HoistParallelRegion : Pass<"rnnc-hoist-parallel-region", "::mlir::func::Func
     pass puts each outermost `scf.for` that contains `scf.parallel` loops into
     one `omp.parallel` of `threads` threads instead: every thread runs the loop
     control and the code without side effects; each `scf.parallel` becomes an
-    `omp.wsloop nowait` (static schedule: a thread gets the same iterations, so
-    the same weights, every step), each run of other ops that write memory an
-    `omp.single nowait`, and an `omp.barrier` goes before a stage when it may
-    conflict with what ran since the last one (one of the two writes a buffer
-    the other touches: buffers traced to their allocations, which never
-    overlap each other or globals; arguments may overlap), at the end of a
-    loop body when anything ran since. Two worksharing loops over the same
-    iterations do not conflict on a buffer that both index only by their
-    induction variable in its first dimension: OpenMP gives iteration i of
-    both to the same thread under the static schedule. Loops that allocate or whose writes
-    produce values stay as they are.
+    `scf.for` over the calling thread's share of its iterations (of n, thread t
+    of the team's T gets n / T, the first n % T one more, in order: OpenMP's
+    static schedule, computed from `omp_get_thread_num` and
+    `omp_get_num_threads` once per team instead of a libomp call per loop), so
+    a thread gets the same iterations, so the same weights, every step; each
+    run of other ops that write memory runs on thread 0; and an `omp.barrier`
+    goes before a stage when it may conflict with what ran since the last one
+    (one of the two writes a buffer the other touches: buffers traced to their
+    allocations, which never overlap each other or globals; arguments may
+    overlap), at the end of a loop body when anything ran since. Two parallel
+    loops over the same iterations do not conflict on a buffer that both index
+    only by their induction variable in its first dimension: iteration i of
+    both runs on the same thread. Loops that allocate or whose writes produce
+    values stay as they are.
   }];
   let options = [
     Option<"threads", "threads", "int64_t", /*default=*/"2", "Threads of the team">,
   ];
-  let dependentDialects = ["::mlir::omp::OpenMPDialect", "::mlir::LLVM::LLVMDialect"];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect", "::mlir::LLVM::LLVMDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def BlockContractions : Pass<"rnnc-block-contractions", "::mlir::func::FuncOp"> {

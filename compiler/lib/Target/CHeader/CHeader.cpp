@@ -148,7 +148,7 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
         " * (one call at a time); distinct instances may run concurrently.\n";
   if (facts.threads > 1)
     os << " * Each call runs on " << facts.threads
-       << " threads (OpenMP worksharing loops): link with LLVM's\n"
+       << " threads (an OpenMP team): link with LLVM's\n"
           " * OpenMP runtime, libomp (-lomp).\n";
   if (facts.callsHalide)
     os << " * The input projection runs in Halide code: link with librnnrt_halide\n"
