@@ -613,13 +613,18 @@ Weights SequenceEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd,
   const float *raw =
       values.isSplat() ? nullptr : reinterpret_cast<const float *>(values.getRawData().data());
   float splatValue = values.isSplat() ? values.getSplatValue<float>() : 0.0f;
-  for (int64_t n = 0; n < columns; ++n) {
-    int64_t group = n / groupColumns;
-    int64_t groupWidth = group + 1 == groups ? lastColumns : groupColumns;
-    for (int64_t k = 0; k < rows; ++k)
-      packed[group * rows * groupColumns + k * groupWidth + n % groupColumns] =
-          raw ? raw[(rowBegin + k) * columns + n] : splatValue;
-  }
+  // Row by row, each group's part of a row a contiguous run: megabytes of
+  // weights are read and written in order.
+  for (int64_t k = 0; k < rows; ++k)
+    for (int64_t group = 0; group < groups; ++group) {
+      int64_t groupWidth = group + 1 == groups ? lastColumns : groupColumns;
+      int64_t first = group * groupColumns, count = std::min(groupColumns, columns - first);
+      float *to = packed.data() + group * rows * groupColumns + k * groupWidth;
+      if (raw)
+        std::copy_n(raw + (rowBegin + k) * columns + first, count, to);
+      else
+        std::fill_n(to, count, splatValue);
+    }
   auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())}, b.getF32Type());
   Value constant =
       b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
