@@ -304,19 +304,27 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
     };
     Value lower = parallel.getLowerBound()[0], upper = parallel.getUpperBound()[0],
           step = parallel.getStep()[0];
-    Value span = fold(arith::MaxSIOp(), fold(arith::SubIOp(), upper, lower), zero);
+    // One op per statement: the order of the ops does not depend on the
+    // compiler's order of evaluating arguments.
+    Value span = fold(arith::SubIOp(), upper, lower);
+    span = fold(arith::MaxSIOp(), span, zero);
     Value trips = fold(arith::CeilDivUIOp(), span, step);
     Value share = fold(arith::DivUIOp(), trips, teamSize);
     Value extra = fold(arith::RemUIOp(), trips, teamSize);
-    Value begin = fold(arith::AddIOp(), fold(arith::MulIOp(), threadIndex, share),
-                       fold(arith::MinUIOp(), threadIndex, extra));
+    Value before = fold(arith::MinUIOp(), threadIndex, extra);
+    Value full = fold(arith::MulIOp(), threadIndex, share);
+    Value begin = fold(arith::AddIOp(), full, before);
     Value longer = fold(arith::CmpIOp(), arith::CmpIPredicate::ult, threadIndex, extra);
-    Value end = fold(arith::AddIOp(), fold(arith::AddIOp(), begin, share),
-                     fold(arith::SelectOp(), longer, one, zero));
+    Value more = fold(arith::SelectOp(), longer, one, zero);
+    Value end = fold(arith::AddIOp(), begin, share);
+    end = fold(arith::AddIOp(), end, more);
     auto at = [&](Value trip) {
-      return fold(arith::AddIOp(), fold(arith::MulIOp(), trip, step), lower);
+      Value offset = fold(arith::MulIOp(), trip, step);
+      return fold(arith::AddIOp(), offset, lower);
     };
-    SmallVector<Value> lowers{at(begin)}, uppers{at(end)}, steps{step};
+    Value first = at(begin);
+    Value last = at(end);
+    SmallVector<Value> lowers{first}, uppers{last}, steps{step};
     for (unsigned d = 1; d < parallel.getNumLoops(); ++d) {
       lowers.push_back(parallel.getLowerBound()[d]);
       uppers.push_back(parallel.getUpperBound()[d]);
