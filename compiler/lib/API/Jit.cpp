@@ -232,7 +232,8 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
      << options.halideProjection << ' ' << options.threads << ' ' << options.cudaChip << ' '
      << options.cudaToolkit << ' ' << options.cudaPerStep << ' ' << options.gpuOnHost << ' '
      << options.gpuOnHostThreads << ' ' << options.gpuOnHostBlocks << ' ' << options.cudaLanes
-     << ' ' << options.cudaSharedWeightBytes << ' ' << options.wavefront;
+     << ' ' << options.cudaSharedWeightBytes << ' ' << options.wavefront << ' '
+     << options.projectAhead;
   hasher.update(text);
   auto digest = hasher.final();
   std::string key(digest.begin(), digest.end());
