@@ -61,7 +61,8 @@ TEST_P(GpuOnHostTest, MatchesReference) {
   // known only at run time) is one persistent kernel, which runs on an
   // OpenMP team here: its path through the emulation was taken.
   bool timeLoop = !c.config.unroll && (c.config.dynamicShapes || c.config.T > 1);
-  EXPECT_EQ(countLoweredOps(c, onHost, "omp.parallel"), timeLoop ? 1 : 0) << describe(c.config);
+  EXPECT_EQ(countLoweredOps(c, onHost, "omp.parallel"), timeLoop ? 1 : 0)
+      << describe(c.config);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, GpuOnHostTest, ::testing::Range(1u, kSeeds, 2u));
@@ -251,71 +252,6 @@ INSTANTIATE_TEST_SUITE_P(Cells, TwoThreadsBatchOneTest,
                          [](const auto &info) {
                            return info.param == reference::CellKind::LSTM ? "LSTM" : "GRU";
                          });
-
-/// A batch known to be 1 with its input projection computed ahead of the
-/// steps (project-ahead, the default): each cell kind, input depth equal to
-/// the units (the projection shares the steps' k loops) or not, T around
-/// the block of 4 steps, lengths backwards, go_backwards and masks, 1 and 2
-/// threads. Against the reference, and bit for bit against the projection
-/// of every step before the time loop: the same sums in the same order.
-class ProjectedAheadTest : public ::testing::TestWithParam<unsigned> {};
-
-TEST_P(ProjectedAheadTest, MatchesReferenceAndProjectionBeforeTheLoop) {
-  unsigned variant = GetParam();
-  std::mt19937 rng(100 + variant);
-  Case c;
-  ModelConfig &m = c.config;
-  reference::Cell cell;
-  const reference::CellKind kinds[] = {reference::CellKind::LSTM, reference::CellKind::GRU,
-                                       reference::CellKind::GRU, reference::CellKind::BasicRNN};
-  cell.kind = kinds[variant % 4];
-  cell.linearBeforeReset = variant % 4 == 2;
-  cell.numUnits = variant % 3 == 0 ? 72 : 40;
-  cell.inputDepth = variant % 5 == 4 ? 24 : cell.numUnits;
-  if (cell.kind == reference::CellKind::LSTM && variant % 8 == 4)
-    cell.numProj = 24;
-  randomWeights(rng, cell);
-  m.layers.push_back(cell);
-  const int64_t lengths[] = {1, 3, 4, 6, 9, 13};
-  m.T = lengths[variant % 6];
-  m.B = 1;
-  switch (variant / 4 % 4) {
-  case 1:
-    m.withLengths = true;
-    m.reverse = true;
-    c.lengths = {std::max<int64_t>(1, m.T - 2)};
-    break;
-  case 2:
-    m.goBackwards = true;
-    break;
-  case 3:
-    m.withMask = true;
-    for (int64_t t = 0; t < m.T; ++t)
-      c.mask.push_back(t % 3 != 1);
-    break;
-  default:
-    break;
-  }
-  c.inputs = randomVector(rng, m.T * m.B * cell.inputDepth, 1.0f);
-  int threads = variant < 12 ? 1 : 2;
-  std::vector<mlir::rnnc::HostTensor> ahead, before;
-  for (bool projectAhead : {true, false})
-    checkCase(
-        c,
-        [&](mlir::rnnc::CompileOptions &options) {
-          options.projectInputsAboveBytes = 0;
-          options.projectAhead = projectAhead;
-          options.threads = threads;
-        },
-        projectAhead ? &ahead : &before);
-  ASSERT_EQ(ahead.size(), before.size());
-  for (size_t i = 0; i < ahead.size(); ++i)
-    EXPECT_EQ(0,
-              std::memcmp(ahead[i].f32(), before[i].f32(), ahead[i].numElements() * sizeof(float)))
-        << ahead[i].name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Variants, ProjectedAheadTest, ::testing::Range(0u, 24u));
 
 #ifdef RNNC_HAVE_HALIDE
 /// Every fourth case with the input projection hoisted and computed by the

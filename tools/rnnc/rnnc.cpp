@@ -78,15 +78,15 @@ static cl::opt<std::string> compileOutput("o", cl::desc("Output file ('-' for st
                                           cl::init("-"), cl::sub(compileCommand),
                                           cl::cat(rnncCategory));
 enum class EmitKind { Rnn, Llvm, Asm, Obj, Header, Ptx };
-static cl::opt<EmitKind> compileEmit(
-    "emit", cl::desc("What -o receives"), cl::init(EmitKind::Obj),
-    cl::values(clEnumValN(EmitKind::Rnn, "rnn", "the verified rnn-dialect module"),
-               clEnumValN(EmitKind::Llvm, "llvm", "optimized LLVM IR"),
-               clEnumValN(EmitKind::Asm, "asm", "assembly"),
-               clEnumValN(EmitKind::Obj, "obj", "a relocatable object file"),
-               clEnumValN(EmitKind::Header, "header", "the C header of the object"),
-               clEnumValN(EmitKind::Ptx, "ptx", "the GPU kernels' PTX (--target cuda)")),
-    cl::sub(compileCommand), cl::cat(rnncCategory));
+static cl::opt<EmitKind>
+    compileEmit("emit", cl::desc("What -o receives"), cl::init(EmitKind::Obj),
+                cl::values(clEnumValN(EmitKind::Rnn, "rnn", "the verified rnn-dialect module"),
+                           clEnumValN(EmitKind::Llvm, "llvm", "optimized LLVM IR"),
+                           clEnumValN(EmitKind::Asm, "asm", "assembly"),
+                           clEnumValN(EmitKind::Obj, "obj", "a relocatable object file"),
+                           clEnumValN(EmitKind::Header, "header", "the C header of the object"),
+                           clEnumValN(EmitKind::Ptx, "ptx", "the GPU kernels' PTX (--target cuda)")),
+                cl::sub(compileCommand), cl::cat(rnncCategory));
 static cl::opt<std::string>
     compileTarget("target",
                   cl::desc("cpu (default), or cuda[:sm_80|sm_90] (an NVIDIA GPU; run and bench "
@@ -164,13 +164,6 @@ static cl::opt<bool> wavefront(
     cl::desc("Run stacked layers' steps as a wavefront, layer l's step s - l in iteration s "
              "(default; =false: layer after layer each step): on the CPU with --threads > 1 the "
              "layers' stages share barriers; on CUDA one grid barrier per wavefront"),
-    cl::init(true), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
-    cl::cat(rnncCategory));
-static cl::opt<bool> projectAhead(
-    "project-ahead",
-    cl::desc("At a batch of 1, compute the hoisted input projection of each block of steps during "
-             "the block before it, in the steps' matmuls (default; =false: all steps' before the "
-             "time loop)"),
     cl::init(true), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
     cl::cat(rnncCategory));
 static cl::opt<bool> genericCells(
@@ -341,10 +334,11 @@ struct ModelInputs {
                          "=FILE.npy or --inputs-dir DIR");
       }
       uint64_t fileBytes = 0;
-      if (memoryLimit > 0 && !llvm::sys::fs::file_size(path, fileBytes) && fileBytes > memoryLimit)
-        return !failWith("input '" + spec.name + "': " + path + " is " + std::to_string(fileBytes) +
-                         " bytes, over the memory limit of " + std::to_string(memoryLimit) +
-                         " (--memory-limit)");
+      if (memoryLimit > 0 && !llvm::sys::fs::file_size(path, fileBytes) &&
+          fileBytes > memoryLimit)
+        return !failWith("input '" + spec.name + "': " + path + " is " +
+                         std::to_string(fileBytes) + " bytes, over the memory limit of " +
+                         std::to_string(memoryLimit) + " (--memory-limit)");
       auto loaded = std::make_unique<LoadedArray>();
       char message[512];
       if (rnnrt_npy_load(path.c_str(), &loaded->allocator, &loaded->array, message,
@@ -399,7 +393,6 @@ CompileOptions runOptions() {
   options.cudaLanes = cudaLanes;
   options.cudaSharedWeightBytes = cudaSharedWeightBytes;
   options.wavefront = wavefront;
-  options.projectAhead = projectAhead;
   options.gpuOnHost = gpuOnHost;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
@@ -566,7 +559,6 @@ int compileMain() {
     options.cudaLanes = cudaLanes;
     options.cudaSharedWeightBytes = cudaSharedWeightBytes;
     options.wavefront = wavefront;
-    options.projectAhead = projectAhead;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
     if (!parseTarget(options.cudaChip))

@@ -374,7 +374,6 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   pipelineOptions.genericCells = options.genericCells;
   pipelineOptions.rowBlock = options.rowBlock;
   pipelineOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
-  pipelineOptions.projectAhead = options.projectAhead;
   pipelineOptions.halideProjection = options.halideProjection;
   pipelineOptions.threads = options.threads;
   pipelineOptions.wavefront = options.wavefront;

@@ -232,8 +232,7 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
      << options.halideProjection << ' ' << options.threads << ' ' << options.cudaChip << ' '
      << options.cudaToolkit << ' ' << options.cudaPerStep << ' ' << options.gpuOnHost << ' '
      << options.gpuOnHostThreads << ' ' << options.gpuOnHostBlocks << ' ' << options.cudaLanes
-     << ' ' << options.cudaSharedWeightBytes << ' ' << options.wavefront << ' '
-     << options.projectAhead;
+     << ' ' << options.cudaSharedWeightBytes << ' ' << options.wavefront;
   hasher.update(text);
   auto digest = hasher.final();
   std::string key(digest.begin(), digest.end());

@@ -80,7 +80,6 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   loopOptions.accumulators = options.accumulators;
   loopOptions.rowBlock = options.rowBlock;
   loopOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
-  loopOptions.projectAhead = options.projectAhead;
   loopOptions.halideProjection = options.halideProjection;
   loopOptions.threads = options.threads;
   loopOptions.wavefront = options.wavefront;

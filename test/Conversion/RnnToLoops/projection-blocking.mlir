@@ -1,6 +1,6 @@
-// RUN: rnnc-opt %s --convert-rnn-to-loops="project-inputs-above-bytes=0 project-ahead=0" --canonicalize --cse --mlir-elide-elementsattrs-if-larger=4 | FileCheck %s
+// RUN: rnnc-opt %s --convert-rnn-to-loops="project-inputs-above-bytes=0" --canonicalize --cse --mlir-elide-elementsattrs-if-larger=4 | FileCheck %s
 
-// Without project-ahead, a batch of 1 runs each step's matmuls one row at a time with all 8
+// A batch of 1 runs each step's matmuls one row at a time with all 8
 // accumulators on the columns (128 gate columns in one group). The hoisted
 // projection has T * B rows: it is blocked as a large batch is, 4 rows
 // sharing each load of 4 column blocks, so its input rows of each kernel are

@@ -32,9 +32,6 @@ struct CompileOptions {
   int64_t rowBlock = 4;
   /// Hoist the bottom layer's input projection when its weights exceed this.
   int64_t projectInputsAboveBytes = 1 << 20;
-  /// At a batch of 1, the hoisted projection of each block of rowBlock steps
-  /// is computed during the block before it (false: all before the time loop).
-  bool projectAhead = true;
   /// Compute the hoisted projection with the Halide pipeline of librnnrt_halide
   /// (which AOT consumers then link) instead of rnnc's own loops.
   bool halideProjection = false;

@@ -36,10 +36,6 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
            "time loop when its input weights exceed this many bytes (a sixteenth "
            "of it for a static batch below a sixteenth of the input depth, 8 times "
            "it for a static batch of 32 rows or more)">,
-    Option<"projectAhead", "project-ahead", "bool", /*default=*/"true",
-           "At a batch known to be 1, compute the hoisted input projection of "
-           "each block of row-block steps during the block before it, in the "
-           "steps' own matmul loops (false: every step's before the time loop)">,
     Option<"halideProjection", "halide-projection", "bool", /*default=*/"false",
            "Compute the hoisted input projection by calling the Halide pipeline "
            "rnnrt_halide_project_inputs (librnnrt_halide) instead of emitting loops">,

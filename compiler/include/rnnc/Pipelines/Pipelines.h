@@ -20,11 +20,6 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "project-inputs-above-bytes",
       llvm::cl::desc("Hoist the bottom layer's input projection above this weight size"),
       llvm::cl::init(1 << 20)};
-  Option<bool> projectAhead{
-      *this, "project-ahead",
-      llvm::cl::desc("At a batch of 1, compute each block of steps' input projection during the "
-                     "block before (false: all before the time loop)"),
-      llvm::cl::init(true)};
   Option<bool> halideProjection{
       *this, "halide-projection",
       llvm::cl::desc("Compute the hoisted input projection with the Halide pipeline"),

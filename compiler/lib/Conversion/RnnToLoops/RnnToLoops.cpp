@@ -47,48 +47,21 @@ struct Weights {
   int64_t firstRow = 0;
 };
 
-/// One matmul term of a gate pre-activation, for rows blockRow + r of a
-/// block: `inputs[r][0:depth] @ weight[rowOffset:rowOffset+depth, :]`.
+/// One matmul term of a gate pre-activation, for a block of rows:
+/// `inputs[r][0:depth] @ weight[rowOffset:rowOffset+depth, :]`.
 struct MatmulTerm {
   SmallVector<Row, 4> inputs;
   int64_t depth;
   Weights weight;
   int64_t rowOffset;
-  int64_t blockRow = 0;
 };
 
 /// The operands of one block of rows in SequenceEmitter::affineRows.
 struct RowBlock {
   SmallVector<Row, 4> dsts;
   SmallVector<MatmulTerm, 2> terms;
-  /// When non-empty, each row's initial value instead of the bias (a null
-  /// memref: the bias).
+  /// When non-empty, each row's initial value instead of the bias.
   SmallVector<Row, 4> inits;
-};
-
-/// Rows that a matmul of one row computes along with its own in its column
-/// groups [begin, end): `block`, whose rows all have inits.
-struct ExtraRows {
-  Value begin, end;
-  RowBlock block;
-};
-
-/// Steps whose input projection projectInputs computes: `count` steps from
-/// `first` in processing order, step s reading input time `inputTime(s)` (a
-/// batch of 1).
-struct ProjectedSteps {
-  Value first, count;
-  function_ref<Value(Value)> inputTime;
-};
-
-/// At a batch of 1, in the current step: the first step of the next block of
-/// projected steps, the last step, and which share of the column groups this
-/// step projects them for.
-struct AheadSteps {
-  Value next, last, share;
-  function_ref<Value(Value)> inputTime;
-  Value inputs;
-  bool timeMajor;
 };
 
 /// What a layer reads for batch row `row` at the current step.
@@ -239,11 +212,11 @@ SmallVector<DynamicRNNOp> splitLayers(DynamicRNNOp op, ArrayRef<CellOpInterface>
 class SequenceEmitter {
 public:
   SequenceEmitter(OpBuilder &builder, Location loc, int64_t width, int64_t accumulators,
-                  int64_t rowBlock, int64_t projectInputsAboveBytes, bool projectAhead,
-                  bool halideProjection, int64_t threads, bool wavefront)
+                  int64_t rowBlock, int64_t projectInputsAboveBytes, bool halideProjection,
+                  int64_t threads, bool wavefront)
       : b(builder), loc(loc), width(width), accumulators(accumulators), rowBlock(rowBlock),
-        projectInputsAboveBytes(projectInputsAboveBytes), projectAhead(projectAhead),
-        halideProjection(halideProjection), threads(threads), wavefront(wavefront),
+        projectInputsAboveBytes(projectInputsAboveBytes), halideProjection(halideProjection),
+        threads(threads), wavefront(wavefront),
         vecType(VectorType::get({width}, builder.getF32Type())),
         maskType(VectorType::get({width}, builder.getI1Type())) {}
 
@@ -350,68 +323,42 @@ private:
 
   /// For the `count` adjacent column blocks of column group `group` (starting
   /// at column `col`; the last block masked by `tailMask` when non-null) and
-  /// every row r of each term (all of one depth, on different rows),
-  /// accumulates `acc[(blockRow + r) * count + i] += broadcast(input_r[k]) *
-  /// weight[rowOffset + k, col + i * width]` over k, in one loop. Each weight
-  /// vector is loaded once for all rows of its term; independent accumulators
-  /// hide the FMA latency.
-  SmallVector<Value> accumulate(ArrayRef<MatmulTerm> terms, Value group, Value col, int64_t count,
+  /// every row r of the block, accumulates `acc[r * count + i] +=
+  /// broadcast(input_r[k]) * weight[rowOffset + k, col + i * width]` over k. Each
+  /// weight vector is loaded once for all rows; independent accumulators hide
+  /// the FMA latency.
+  SmallVector<Value> accumulate(const MatmulTerm &term, Value group, Value col, int64_t count,
                                 Value tailMask, ValueRange accs) {
+    size_t rows = term.inputs.size();
     auto loop = b.create<scf::ForOp>(
-        loc, index(0), index(terms.front().depth), index(1), accs,
+        loc, index(0), index(term.depth), index(1), accs,
         [&](OpBuilder &nested, Location, Value k, ValueRange iterArgs) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+          SmallVector<Value, 4> broadcasts;
+          for (const Row &input : term.inputs)
+            broadcasts.push_back(b.create<vector::BroadcastOp>(loc, vecType, loadScalar(input, k)));
+          const Weights &weight = term.weight;
+          Value weightRow = offset(k, term.rowOffset - weight.firstRow);
+          Value start = col;
+          if (weight.packed) {
+            // This group's [K, count * width] block starts at group * K * groupColumns.
+            Value base =
+                b.create<arith::MulIOp>(loc, group, index(weight.rows * weight.groupColumns));
+            start = b.create<arith::AddIOp>(
+                loc, base, b.create<arith::MulIOp>(loc, weightRow, index(count * width)));
+          }
+          Row weights = weight.packed ? Row{weight.buffer, {}} : Row{weight.buffer, {weightRow}};
           SmallVector<Value> next(iterArgs.begin(), iterArgs.end());
-          for (const MatmulTerm &term : terms) {
-            SmallVector<Value, 4> broadcasts;
-            for (const Row &input : term.inputs)
-              broadcasts.push_back(
-                  b.create<vector::BroadcastOp>(loc, vecType, loadScalar(input, k)));
-            const Weights &weight = term.weight;
-            Value weightRow = offset(k, term.rowOffset - weight.firstRow);
-            Value start = col;
-            if (weight.packed) {
-              // This group's [K, count * width] block starts at group * K * groupColumns.
-              Value base =
-                  b.create<arith::MulIOp>(loc, group, index(weight.rows * weight.groupColumns));
-              start = b.create<arith::AddIOp>(
-                  loc, base, b.create<arith::MulIOp>(loc, weightRow, index(count * width)));
-            }
-            Row weights = weight.packed ? Row{weight.buffer, {}} : Row{weight.buffer, {weightRow}};
-            for (int64_t i = 0; i < count; ++i) {
-              Value mask = i + 1 == count ? tailMask : Value();
-              Value w = loadVector(weights, offset(start, i * width), mask);
-              for (size_t r = 0; r < term.inputs.size(); ++r) {
-                int64_t at = (term.blockRow + r) * count + i;
-                next[at] = fma(broadcasts[r], w, next[at]);
-              }
-            }
+          for (int64_t i = 0; i < count; ++i) {
+            Value mask = i + 1 == count ? tailMask : Value();
+            Value w = loadVector(weights, offset(start, i * width), mask);
+            for (size_t r = 0; r < rows; ++r)
+              next[r * count + i] = fma(broadcasts[r], w, iterArgs[r * count + i]);
           }
           b.create<scf::YieldOp>(loc, next);
         });
     return SmallVector<Value>(loop.getResults());
-  }
-
-  /// accumulate() for every term of `block`: a run of terms of one depth on
-  /// different rows shares a loop (a matmul and the projection ahead of it).
-  SmallVector<Value> accumulateTerms(const RowBlock &block, Value group, Value col, int64_t count,
-                                     Value tailMask, SmallVector<Value> accs) {
-    ArrayRef<MatmulTerm> terms = block.terms;
-    while (!terms.empty()) {
-      size_t run = 1;
-      auto separate = [&](const MatmulTerm &term) {
-        return llvm::all_of(terms.take_front(run), [&](const MatmulTerm &other) {
-          return term.blockRow >= other.blockRow + static_cast<int64_t>(other.inputs.size()) ||
-                 other.blockRow >= term.blockRow + static_cast<int64_t>(term.inputs.size());
-        });
-      };
-      while (run < terms.size() && terms[run].depth == terms.front().depth && separate(terms[run]))
-        ++run;
-      accs = accumulate(terms.take_front(run), group, col, count, tailMask, accs);
-      terms = terms.drop_front(run);
-    }
-    return accs;
   }
 
   /// `dst_r[0:n] = post(bias + sum of terms)` for rows r in [0, count), where
@@ -422,58 +369,33 @@ private:
   /// weights are read from memory once and then from cache for every other
   /// block. With threads > 1 the groups are split between threads in fixed
   /// halves (scf.parallel, static schedule): each thread keeps its share of
-  /// the weights in its own L2 from one step to the next. With `extra` (a
-  /// batch of one row), its rows are computed along with the row in its
-  /// column groups, post() left out.
+  /// the weights in its own L2 from one step to the next.
   void affineRows(Value count, int64_t n, Value bias,
                   function_ref<RowBlock(Value, int64_t)> blockAt,
-                  function_ref<Value(Value)> post = nullptr, const ExtraRows *extra = nullptr) {
+                  function_ref<Value(Value)> post = nullptr) {
     int64_t groupColumns = groupVectors * width;
     auto emitGroup = [&](Value group, int64_t vectors, Value tailMask) {
       Value col = b.create<arith::MulIOp>(loc, group, index(groupColumns));
-      // The first `ownRows` rows of `block` are the matmul's.
-      auto emitBlock = [&](const RowBlock &block, size_t ownRows) {
+      forRowBlocks(count, blockRows(), [&](Value first, int64_t rows) {
+        RowBlock block = blockAt(first, rows);
         SmallVector<Value> accs;
-        for (size_t r = 0; r < block.dsts.size(); ++r)
+        for (int64_t r = 0; r < rows; ++r)
           for (int64_t i = 0; i < vectors; ++i) {
             Value mask = i + 1 == vectors ? tailMask : Value();
             Value at = offset(col, i * width);
-            bool own = r >= block.inits.size() || !block.inits[r].memref;
-            accs.push_back(!own   ? loadVector(block.inits[r], at, mask)
-                           : bias ? loadVector(Row{bias, {}}, at, mask)
-                                  : splat(0.0f));
+            accs.push_back(!block.inits.empty() ? loadVector(block.inits[r], at, mask)
+                           : bias               ? loadVector(Row{bias, {}}, at, mask)
+                                                : splat(0.0f));
           }
-        accs = accumulateTerms(block, group, col, vectors, tailMask, accs);
-        for (size_t r = 0; r < block.dsts.size(); ++r)
+        for (const MatmulTerm &term : block.terms)
+          accs = accumulate(term, group, col, vectors, tailMask, accs);
+        for (int64_t r = 0; r < rows; ++r)
           for (int64_t i = 0; i < vectors; ++i) {
             Value mask = i + 1 == vectors ? tailMask : Value();
             Value acc = accs[r * vectors + i];
-            storeVector(block.dsts[r], offset(col, i * width),
-                        post && r < ownRows ? post(acc) : acc, mask);
+            storeVector(block.dsts[r], offset(col, i * width), post ? post(acc) : acc, mask);
           }
-      };
-      if (!extra)
-        return forRowBlocks(count, blockRows(), [&](Value first, int64_t rows) {
-          emitBlock(blockAt(first, rows), rows);
-        });
-      RowBlock own = blockAt(index(0), 1);
-      RowBlock both = own;
-      both.inits.resize(own.dsts.size());
-      llvm::append_range(both.dsts, extra->block.dsts);
-      llvm::append_range(both.inits, extra->block.inits);
-      for (MatmulTerm term : extra->block.terms) {
-        term.blockRow += own.dsts.size();
-        both.terms.push_back(term);
-      }
-      Value from = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, group, extra->begin);
-      Value before = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, group, extra->end);
-      Value inside = b.create<arith::AndIOp>(loc, from, before);
-      auto ifOp = b.create<scf::IfOp>(loc, inside, /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-      emitBlock(both, own.dsts.size());
-      b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-      emitBlock(own, own.dsts.size());
+      });
     };
     int64_t fullBlocks = n / width;
     int64_t groups = fullBlocks / groupVectors;
@@ -498,9 +420,6 @@ private:
       emitGroup(index(groups), rest, tailMask);
     }
   }
-
-  /// Column groups of affineRows for n columns, the partial one included.
-  int64_t groupCount(int64_t n) const { return llvm::divideCeil(n, groupVectors * width); }
 
   /// The gate matmul of a cell whose gates are elementwise per unit (LSTM),
   /// with the cell equations in its epilogue: column groups are groups of
@@ -533,7 +452,8 @@ private:
                                                   : splat(0.0f));
             }
         // Padded weight blocks are zero: the matmul needs no masks.
-        accs = accumulateTerms(block, group, unitCol, gates * vectors, Value(), accs);
+        for (const MatmulTerm &term : block.terms)
+          accs = accumulate(term, group, unitCol, gates * vectors, Value(), accs);
         for (int64_t r = 0; r < rows; ++r)
           for (int64_t i = 0; i < vectors; ++i) {
             SmallVector<Value, 4> gateAccs;
@@ -634,26 +554,12 @@ private:
   /// Gate pre-activations `dst[row] = bias + input(row) @ kernel[0:depth] +
   /// recurrent[row] @ kernel[depth:]` for all rows, or `projected[time, row] +
   /// recurrent[row] @ kernel[depth:]` when the layer's inputs are projected.
-  /// With `aheadPart`, the projection ahead of that part of layer.projected
-  /// goes along (aheadRows).
   void gateMatmul(Layer &layer, const Step &step, Value dst, int64_t n, Weights kernel, Value bias,
                   Value recurrent, int64_t recurrentDepth, Value projected,
-                  function_ref<Value(Value)> post = nullptr,
-                  std::optional<unsigned> aheadPart = std::nullopt);
-  /// The rows of the projection ahead (part `part`: kernel operand, bias)
-  /// that the step's matmul of the same n columns computes along with its
-  /// own: the next block's rowBlock steps (clamped to the last step: past it,
-  /// they compute the last one's again), in this step's share of the column
-  /// groups. None when the steps do not project ahead.
-  std::optional<ExtraRows> aheadRows(Layer &layer, unsigned part, int64_t n);
-  /// The projection's kernel operand and bias of each part of layer.projected:
-  /// LSTM and RNN gates; GRU gates, then the candidate.
-  SmallVector<std::pair<unsigned, Value>, 2> projectionParts(Layer &layer);
-  /// Fills layer.projected for the bottom layer (allocated [T, B, n] by the
-  /// first call): its input matmuls for all B rows of the steps in `steps`,
-  /// or of all T when null; with `share`, only that share of the columns.
-  void projectInputs(Layer &layer, Value inputs, Value timeSteps, Value batch, bool timeMajor,
-                     const ProjectedSteps *steps = nullptr);
+                  function_ref<Value(Value)> post = nullptr);
+  /// Fills layer.projected for the bottom layer: its input matmuls for all T
+  /// steps and B rows, before the time loop.
+  void projectInputs(Layer &layer, Value inputs, Value timeSteps, Value batch, bool timeMajor);
   /// projectInputs by calls of the Halide pipeline rnnrt_halide_project_inputs
   /// (runtime/include/rnnrt/halide.h): one per thread, each over a range of steps.
   void projectInputsWithHalide(Value inputs, Value timeSteps, Value batch, bool timeMajor,
@@ -671,10 +577,6 @@ private:
   /// Input weights of the bottom layer above which its input projection is
   /// computed for all steps before the time loop (default about one L2).
   int64_t projectInputsAboveBytes;
-  /// At a batch of 1, compute the projection ahead of the steps (see lower()).
-  bool projectAhead;
-  /// The current step's projection ahead (null: none).
-  const AheadSteps *ahead = nullptr;
   bool halideProjection;
   int64_t threads;
   /// Stacked layers run as a wavefront when threads > 1 (see lower()).
@@ -690,7 +592,8 @@ private:
   DenseMap<std::tuple<Value, int64_t, int64_t, int64_t>, Weights> packedWeights;
 };
 
-Weights SequenceEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd, int64_t vectors) {
+Weights SequenceEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd,
+                                int64_t vectors) {
   std::tuple<Value, int64_t, int64_t, int64_t> key{tensor, rowBegin, rowEnd, vectors};
   auto it = packedWeights.find(key);
   if (it != packedWeights.end())
@@ -766,10 +669,8 @@ Weights SequenceEmitter::gateInterleavedMatrix(Value tensor, int64_t rowBegin, i
 void SequenceEmitter::gateMatmul(Layer &layer, const Step &step, Value dst, int64_t n,
                                  Weights kernel, Value bias, Value recurrent,
                                  int64_t recurrentDepth, Value projected,
-                                 function_ref<Value(Value)> post,
-                                 std::optional<unsigned> aheadPart) {
+                                 function_ref<Value(Value)> post) {
   int64_t depth = layer.cell.getInputDepth();
-  std::optional<ExtraRows> extra = aheadPart ? aheadRows(layer, *aheadPart, n) : std::nullopt;
   affineRows(
       step.batch, n, projected ? Value() : bias,
       [&](Value first, int64_t rows) {
@@ -789,7 +690,7 @@ void SequenceEmitter::gateMatmul(Layer &layer, const Step &step, Value dst, int6
         block.terms.push_back(MatmulTerm{recurrentRows, recurrentDepth, kernel, depth});
         return block;
       },
-      post, extra ? &*extra : nullptr);
+      post);
 }
 
 void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Step &step) {
@@ -876,7 +777,7 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Step &step) 
   }
 
   gateMatmul(layer, step, gates, 4 * units, layer.weights[0], layer.weights[1].buffer, h,
-             cell.getOutputSize(), projected, nullptr, 0);
+             cell.getOutputSize(), projected);
   forEachRow(step.batch, [&](Value row) {
     guarded(step.active(row), [&] {
       Row g{gates, {row}};
@@ -936,7 +837,7 @@ void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Step &step) {
   Value projectedGates = layer.projected.empty() ? Value() : layer.projected[0];
   Value projectedCand = layer.projected.empty() ? Value() : layer.projected[1];
   gateMatmul(layer, step, gates, 2 * units, gatesKernel, gatesBias, h, units, projectedGates,
-             gateActivation, 0);
+             gateActivation);
   if (lbr) {
     // cand = the candidate's input part and bias (read from the projection
     // when there is one); aux = h @ U_c + hidden_bias.
@@ -952,21 +853,17 @@ void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Step &step) {
         block.terms.push_back(MatmulTerm{inputs, layer.cell.getInputDepth(), candKernel, 0});
         return block;
       });
-    std::optional<ExtraRows> extra = aheadRows(layer, 1, units);
-    affineRows(
-        step.batch, units, layer.weights[4].buffer,
-        [&](Value first, int64_t rows) {
-          RowBlock block;
-          SmallVector<Row, 4> hRows;
-          for (int64_t r = 0; r < rows; ++r) {
-            Value row = offset(first, r);
-            block.dsts.push_back(Row{aux, {row}});
-            hRows.push_back(Row{h, {row}});
-          }
-          block.terms.push_back(MatmulTerm{hRows, units, candKernel, layer.cell.getInputDepth()});
-          return block;
-        },
-        nullptr, extra ? &*extra : nullptr);
+    affineRows(step.batch, units, layer.weights[4].buffer, [&](Value first, int64_t rows) {
+      RowBlock block;
+      SmallVector<Row, 4> hRows;
+      for (int64_t r = 0; r < rows; ++r) {
+        Value row = offset(first, r);
+        block.dsts.push_back(Row{aux, {row}});
+        hRows.push_back(Row{h, {row}});
+      }
+      block.terms.push_back(MatmulTerm{hRows, units, candKernel, layer.cell.getInputDepth()});
+      return block;
+    });
   } else {
     // aux = r * h feeds the recurrent half of the candidate matmul.
     forEachRow(step.batch, [&](Value row) {
@@ -977,8 +874,7 @@ void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Step &step) {
             mask);
       });
     });
-    gateMatmul(layer, step, cand, units, candKernel, candBias, aux, units, projectedCand, nullptr,
-               1);
+    gateMatmul(layer, step, cand, units, candKernel, candBias, aux, units, projectedCand);
   }
 
   ActivationAttr act = cell.getCellActivation();
@@ -1005,7 +901,7 @@ void SequenceEmitter::emitBasicRNN(BasicRNNCellOp cell, Layer &layer, const Step
   Value h = layer.states[0], pre = layer.temps[0];
   // The whole pre-activation must be computed before h is overwritten.
   gateMatmul(layer, step, pre, units, layer.weights[0], layer.weights[1].buffer, h, units,
-             layer.projected.empty() ? Value() : layer.projected[0], nullptr, 0);
+             layer.projected.empty() ? Value() : layer.projected[0]);
   ActivationAttr act = cell.getCellActivation();
   std::optional<APFloat> gateClip = cell.getGateClip();
   forEachRow(step.batch, [&](Value row) {
@@ -1020,58 +916,30 @@ void SequenceEmitter::emitBasicRNN(BasicRNNCellOp cell, Layer &layer, const Step
   });
 }
 
-SmallVector<std::pair<unsigned, Value>, 2> SequenceEmitter::projectionParts(Layer &layer) {
-  if (isa<GRUCellOp>(layer.cell.getOperation()))
-    return {{0, layer.weights[1].buffer}, {2, layer.weights[3].buffer}};
-  return {{0, layer.weights[1].buffer}};
-}
-
-std::optional<ExtraRows> SequenceEmitter::aheadRows(Layer &layer, unsigned part, int64_t n) {
-  if (!ahead || layer.projected.empty())
-    return std::nullopt;
-  // This step's share of the groups: [share * groups / rowBlock, (share + 1) * groups / rowBlock).
-  Value groups = index(groupCount(n));
-  auto boundary = [&](Value share) -> Value {
-    Value scaled = b.create<arith::MulIOp>(loc, share, groups);
-    return b.create<arith::DivUIOp>(loc, scaled, index(rowBlock));
-  };
-  ExtraRows extra;
-  extra.begin = boundary(ahead->share);
-  extra.end = boundary(offset(ahead->share, 1));
-  Value bias = projectionParts(layer)[part].second;
-  Value zero = index(0);
-  MatmulTerm term{{}, layer.cell.getInputDepth(), layer.projectionKernels[part], 0};
-  for (int64_t r = 0; r < rowBlock; ++r) {
-    Value step = b.create<arith::MinSIOp>(loc, offset(ahead->next, r), ahead->last);
-    Value t = ahead->inputTime(step);
-    term.inputs.push_back(Row{ahead->inputs, ahead->timeMajor ? SmallVector<Value, 2>{t, zero}
-                                                              : SmallVector<Value, 2>{zero, t}});
-    extra.block.dsts.push_back(Row{layer.projected[part], {t, zero}});
-    extra.block.inits.push_back(Row{bias, {}});
-  }
-  extra.block.terms.push_back(term);
-  return extra;
-}
-
 void SequenceEmitter::projectInputs(Layer &layer, Value inputs, Value timeSteps, Value batch,
-                                    bool timeMajor, const ProjectedSteps *steps) {
+                                    bool timeMajor) {
   Operation *cell = layer.cell.getOperation();
   int64_t depth = layer.cell.getInputDepth();
-  // Every (step, row) pair is independent: one matmul over steps * B rows,
-  // whose column groups each stream their input weights once.
-  Value count = b.create<arith::MulIOp>(loc, steps ? steps->count : timeSteps, batch);
-  // Rows come by the hundred (by the block ahead): blocked as a large batch's are.
+  // (kernel operand, bias, columns) of each projection.
+  SmallVector<std::tuple<unsigned, Value, int64_t>, 2> parts;
+  if (auto lstm = dyn_cast<LSTMCellOp>(cell))
+    parts.push_back({0, layer.weights[1].buffer, 4 * lstm.getNumUnits()});
+  else if (auto gru = dyn_cast<GRUCellOp>(cell))
+    parts = {{0, layer.weights[1].buffer, 2 * gru.getNumUnits()},
+             {2, layer.weights[3].buffer, gru.getNumUnits()}};
+  else if (auto rnn = dyn_cast<BasicRNNCellOp>(cell))
+    parts.push_back({0, layer.weights[1].buffer, rnn.getNumUnits()});
+  // Every (step, row) pair is independent: one matmul over T * B rows, whose
+  // column groups each stream their input weights once.
+  Value count = b.create<arith::MulIOp>(loc, timeSteps, batch);
+  // Rows come by the hundred: blocked as a large batch's are.
   llvm::SaveAndRestore<int64_t> projectionGroups(groupVectors, batchGroupVectors());
-  bool allocate = layer.projected.empty();
-  for (auto [part, entry] : llvm::enumerate(projectionParts(layer))) {
-    auto [kernelOperand, bias] = entry;
-    int64_t columns = cast<ShapedType>(cell->getOperand(kernelOperand).getType()).getDimSize(1);
-    if (allocate)
-      layer.projected.push_back(b.create<memref::AllocOp>(
-          loc,
-          MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, columns}, b.getF32Type()),
-          ValueRange{timeSteps, batch}));
-    Value projected = layer.projected[part];
+  for (auto [part, entry] : llvm::enumerate(parts)) {
+    auto [kernelOperand, bias, columns] = entry;
+    Value projected = b.create<memref::AllocOp>(
+        loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, columns}, b.getF32Type()),
+        ValueRange{timeSteps, batch});
+    layer.projected.push_back(projected);
     if (halideProjection) {
       // Halide reads the kernel in its own layout, not the packed one.
       projectInputsWithHalide(inputs, timeSteps, batch, timeMajor, depth,
@@ -1079,25 +947,20 @@ void SequenceEmitter::projectInputs(Layer &layer, Value inputs, Value timeSteps,
       continue;
     }
     const Weights &kernel = layer.projectionKernels[part];
-    auto blockAt = [&](Value first, int64_t rows) {
+    affineRows(count, columns, bias, [&](Value first, int64_t rows) {
       RowBlock block;
       SmallVector<Row, 4> in;
       for (int64_t r = 0; r < rows; ++r) {
         Value flat = offset(first, r);
         Value t = b.create<arith::DivUIOp>(loc, flat, batch);
         Value row = b.create<arith::RemUIOp>(loc, flat, batch);
-        if (steps) {
-          Value step = b.create<arith::AddIOp>(loc, steps->first, t);
-          t = steps->inputTime(step);
-        }
         in.push_back(
             Row{inputs, timeMajor ? SmallVector<Value, 2>{t, row} : SmallVector<Value, 2>{row, t}});
         block.dsts.push_back(Row{projected, {t, row}});
       }
       block.terms.push_back(MatmulTerm{in, depth, kernel, 0});
       return block;
-    };
-    affineRows(count, columns, bias, blockAt);
+    });
   }
 }
 
@@ -1215,25 +1078,6 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
         .getResult();
   };
   bool hoistProjection = hoistsInputProjection(cells.front(), staticBatch, projectInputsAboveBytes);
-  // Stacked layers as a wavefront when threads share the steps: iteration s
-  // runs layer l's step s - l (if any), so that no layer of an iteration
-  // waits for another and their stages share barriers (rnnc-hoist-parallel-
-  // region places them by conflicts). Layer l reads the output the layer
-  // below made in the previous iteration from a copy taken at the end of it.
-  int64_t skew = wavefront && threads > 1 ? static_cast<int64_t>(cells.size()) - 1 : 0;
-  // At a batch of 1 the hoisted projection runs ahead of the steps, in
-  // blocks of rowBlock steps: the first block's before the time loop, each
-  // later one during the block before it, each step computing a rowBlock-th
-  // of its column groups in the same loop as its own matmul's (aheadRows).
-  // The step's matmul streams the recurrent weights from L2 with FMA slots
-  // to spare, which the projection's rowBlock rows fill. Its column groups
-  // are the projection's then. Not for an LSTM whose cell equations run in
-  // its matmul's epilogue (threads > 1), laid out by gate.
-  auto bottomLSTM = dyn_cast<LSTMCellOp>(cells.front().getOperation());
-  bool projectsAhead = projectAhead && hoistProjection && singleRow && !halideProjection &&
-                       skew == 0 && !(bottomLSTM && !bottomLSTM.hasProjection() && threads > 1);
-  if (projectsAhead)
-    groupVectors = batchGroupVectors();
 
   SmallVector<Layer, 2> layers;
   size_t nextState = 0;
@@ -1347,9 +1191,35 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     steps = maxLoop.getResult(0);
   }
 
+  if (hoistProjection)
+    projectInputs(layers.front(), inputs, timeSteps, batch, op.getTimeMajor());
+
   // Unrolled code covers all T steps; the length guard skips what is past a row's end.
   if (op.getUnroll())
     steps = timeSteps;
+
+  // Stacked layers as a wavefront when threads share the steps: iteration s
+  // runs layer l's step s - l (if any), so that no layer of an iteration
+  // waits for another and their stages share barriers (rnnc-hoist-parallel-
+  // region places them by conflicts). Layer l reads the output the layer
+  // below made in the previous iteration from a copy taken at the end of it.
+  int64_t skew = wavefront && threads > 1 ? static_cast<int64_t>(layers.size()) - 1 : 0;
+  SmallVector<Value> belowCopies(layers.size());
+  for (int64_t l = 1; l <= skew; ++l) {
+    belowCopies[l] = scratch(layers[l - 1].cell.getOutputSize());
+    b.create<linalg::FillOp>(loc, ValueRange{zero}, ValueRange{belowCopies[l]});
+  }
+  Value iterations = steps;
+  if (skew > 0) {
+    Value any = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, steps, index(0));
+    iterations = b.create<arith::SelectOp>(loc, any, offset(steps, skew), index(0)).getResult();
+  }
+  auto timeLoop = b.create<scf::ForOp>(loc, index(0), iterations, index(1));
+  OpBuilder::InsertionGuard guard(b);
+  Operation *end = timeLoop.getBody()->getTerminator();
+  b.setInsertionPoint(end);
+  Value iteration = timeLoop.getInductionVar();
+  const int64_t outputSize = layers.back().cell.getOutputSize();
 
   // Backwards, step t reads (and writes the output of) time length - 1 - t;
   // go_backwards reads time T - 1 - t and writes output t.
@@ -1369,32 +1239,6 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
       return b.create<arith::MaxSIOp>(loc, outputTime(row, t), index(0));
     return outputTime(row, t);
   };
-
-  auto timeOfStep = [&](Value step) { return inputTime(index(0), step); };
-  if (projectsAhead) {
-    Value count = b.create<arith::MinSIOp>(loc, steps, index(rowBlock));
-    ProjectedSteps first{index(0), count, timeOfStep};
-    projectInputs(layers.front(), inputs, timeSteps, batch, op.getTimeMajor(), &first);
-  } else if (hoistProjection) {
-    projectInputs(layers.front(), inputs, timeSteps, batch, op.getTimeMajor());
-  }
-  SmallVector<Value> belowCopies(layers.size());
-  for (int64_t l = 1; l <= skew; ++l) {
-    belowCopies[l] = scratch(layers[l - 1].cell.getOutputSize());
-    b.create<linalg::FillOp>(loc, ValueRange{zero}, ValueRange{belowCopies[l]});
-  }
-  Value iterations = steps;
-  if (skew > 0) {
-    Value any = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, steps, index(0));
-    iterations = b.create<arith::SelectOp>(loc, any, offset(steps, skew), index(0)).getResult();
-  }
-  auto timeLoop = b.create<scf::ForOp>(loc, index(0), iterations, index(1));
-  OpBuilder::InsertionGuard guard(b);
-  Operation *end = timeLoop.getBody()->getTerminator();
-  b.setInsertionPoint(end);
-  Value iteration = timeLoop.getInductionVar();
-  const int64_t outputSize = layers.back().cell.getOutputSize();
-
   auto sequenceRow = [&](Value memref, Value row, Value at) {
     return Row{memref,
                op.getTimeMajor() ? SmallVector<Value, 2>{at, row} : SmallVector<Value, 2>{row, at}};
@@ -1428,17 +1272,6 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     return !a ? c : !c ? a : b.create<arith::AndIOp>(loc, a, c).getResult();
   };
 
-  // Step s in block s / rowBlock projects the next block's steps in its
-  // share s % rowBlock of the column groups.
-  AheadSteps aheadSteps;
-  if (projectsAhead) {
-    Value block = b.create<arith::DivUIOp>(loc, iteration, index(rowBlock));
-    Value nextBlock = offset(block, 1);
-    Value next = b.create<arith::MulIOp>(loc, nextBlock, index(rowBlock));
-    Value share = b.create<arith::RemUIOp>(loc, iteration, index(rowBlock));
-    aheadSteps = {next, offset(steps, -1), share, timeOfStep, inputs, op.getTimeMajor()};
-    ahead = &aheadSteps;
-  }
   SmallVector<SmallVector<Operation *>> emitted;
   for (size_t l = 0; l < layers.size(); ++l) {
     auto &layer = layers[l];
@@ -1460,7 +1293,6 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
          op = op->getNextNode())
       ops.push_back(op);
   }
-  ahead = nullptr;
   if (skew > 0) {
     interleaveStages(emitted, end);
     for (int64_t l = 1; l <= skew; ++l)
@@ -1558,8 +1390,7 @@ struct ConvertRnnToLoopsPass
       for (DynamicRNNOp piece : pieces) {
         OpBuilder builder(piece);
         SequenceEmitter emitter(builder, piece.getLoc(), vectorWidth, accumulators, rowBlock,
-                                projectInputsAboveBytes, projectAhead, halideProjection, threads,
-                                wavefront);
+                                projectInputsAboveBytes, halideProjection, threads, wavefront);
         if (failed(emitter.lower(piece)))
           return signalPassFailure();
       }
