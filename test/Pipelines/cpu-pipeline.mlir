@@ -29,16 +29,25 @@
 
 // With threads, the time loop runs in a parallel region of that many
 // threads, each computing its share of each step's column groups; the
-// threads wait for each other at barriers only.
+// threads wait for each other at barriers only, spinning ones (the
+// team's counter and flag on the caller's stack).
+// THREADS:       llvm.func @sched_yield() -> i32
 // THREADS:       llvm.func @omp_get_num_threads() -> i32
 // THREADS:       llvm.func @omp_get_thread_num() -> i32
 // THREADS-LABEL: llvm.func @lstm(
+// THREADS:         %[[SHARED:.*]] = llvm.alloca %{{.*}} x i32 {alignment = 64 : i64}
 // THREADS:         omp.parallel num_threads(%{{.*}} : i32) {
+// THREADS-NEXT:      llvm.alloca
+// THREADS-NEXT:      llvm.store
 // THREADS-NEXT:      llvm.call @omp_get_thread_num()
-// THREADS:           llvm.call @omp_get_num_threads()
+// THREADS-NEXT:      llvm.sext
+// THREADS-NEXT:      llvm.call @omp_get_num_threads()
 // THREADS-NOT:       omp.wsloop
+// THREADS-NOT:       omp.barrier
 // THREADS:           llvm.intr.fmuladd
-// THREADS:           omp.barrier
+// THREADS:           llvm.atomicrmw add %[[SHARED]], %{{.*}} acq_rel
+// THREADS:           llvm.store %{{.*}} atomic release
+// THREADS:           llvm.load %{{.*}} atomic acquire
 
 // W8-LABEL: llvm.func @lstm(
 // W8:         llvm.intr.fmuladd(%{{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>

@@ -4,16 +4,16 @@
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
-#include "mlir/Conversion/SCFToGPU/SCFToGPUPass.h"
-#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToGPU/SCFToGPUPass.h"
 #include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -115,8 +115,7 @@ namespace {
 /// Each linalg op as a parallel loop nest of blocks of threads, then a GPU
 /// kernel of its own, gathered in one gpu.module; a time loop whose steps
 /// are only such loops one persistent kernel.
-void addGpuKernels(OpPassManager &pm,
-                   std::optional<rnnc::PersistentTimeLoopOptions> persistent) {
+void addGpuKernels(OpPassManager &pm, std::optional<rnnc::PersistentTimeLoopOptions> persistent) {
   // The hoisted projection in register blocks of 4 x 4 outputs per thread.
   pm.addNestedPass<func::FuncOp>(rnnc::createBlockContractions());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
@@ -186,8 +185,8 @@ void mlir::rnnc::buildCudaHostToLLVMPipeline(OpPassManager &pm) {
 }
 
 void mlir::rnnc::buildGpuOnHostPipeline(OpPassManager &pm, bool perStep, int64_t threads,
-                                        int64_t blocks, int64_t lanes,
-                                        int64_t sharedWeightBytes, bool wavefront) {
+                                        int64_t blocks, int64_t lanes, int64_t sharedWeightBytes,
+                                        bool wavefront) {
   // A persistent kernel's blocks and threads are OpenMP threads here, all
   // running at once: few of them, but more than one of each.
   PersistentTimeLoopOptions persistent;
@@ -217,6 +216,7 @@ void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOpti
     HoistParallelRegionOptions team;
     team.threads = options.threads;
     pm.addPass(createHoistParallelRegion(team));
+    pm.addPass(createSpinBarriers());
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = options.threads;
     pm.addPass(createConvertSCFToOpenMPPass(openmp));

@@ -340,17 +340,6 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
     rewriter.eraseOp(parallel);
   }
 
-  /// `func.func private @name() -> i32` in `module`.
-  static func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name) {
-    if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-      return existing;
-    OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
-    auto function = builder.create<func::FuncOp>(
-        module.getLoc(), name, builder.getFunctionType({}, {builder.getI32Type()}));
-    function.setPrivate();
-    return function;
-  }
-
   void runOnOperation() override {
     if (threads < 1) {
       getOperation().emitError("rnnc-hoist-parallel-region: threads must be positive");
@@ -372,8 +361,8 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
     });
     if (loops.empty())
       return;
-    func::FuncOp threadNum = declareRuntimeFunction(module, "omp_get_thread_num");
-    func::FuncOp numThreads = declareRuntimeFunction(module, "omp_get_num_threads");
+    func::FuncOp threadNum = rnnc::declareI32Function(module, "omp_get_thread_num");
+    func::FuncOp numThreads = rnnc::declareI32Function(module, "omp_get_num_threads");
     IRRewriter rewriter(&getContext());
     for (scf::ForOp loop : loops) {
       Location loc = loop.getLoc();
@@ -382,6 +371,7 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
       clauses.numThreadsVar = rewriter.create<LLVM::ConstantOp>(
           loc, rewriter.getI32Type(), rewriter.getI32IntegerAttr(threads));
       auto team = rewriter.create<omp::ParallelOp>(loc, clauses);
+      team->setAttr(rnnc::kSpinBarrierTeam, rewriter.getUnitAttr());
       Block *body = rewriter.createBlock(&team.getRegion());
       rewriter.setInsertionPointToEnd(body);
       auto terminator = rewriter.create<omp::TerminatorOp>(loc);

@@ -5,10 +5,10 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
@@ -25,6 +25,14 @@ constexpr llvm::StringLiteral kGridBarrierAttrName = "rnnc.grid_barrier";
 /// On the top-level module: the names of the kernels marked
 /// kGridBarrierAttrName (rnnc-merge-gpu-modules), for the host lowering.
 constexpr llvm::StringLiteral kGridBarrierKernelsAttrName = "rnnc.grid_barrier_kernels";
+
+/// Marks an omp.parallel made by rnnc-hoist-parallel-region, whose
+/// omp.barrier ops rnnc-spin-barriers replaces.
+constexpr llvm::StringLiteral kSpinBarrierTeam = "rnnc.spin_barriers";
+
+/// `func.func private @name() -> i32` in `module` (a C function of the
+/// runtime libraries: libomp, libc), declared once.
+func::FuncOp declareI32Function(ModuleOp module, StringRef name);
 
 #define GEN_PASS_DECL
 #include "rnnc/Transforms/Passes.h.inc"
