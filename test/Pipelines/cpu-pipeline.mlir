@@ -30,7 +30,8 @@
 // With threads, the time loop runs in a parallel region of that many
 // threads, each computing its share of each step's column groups; the
 // threads wait for each other at barriers only, spinning ones (the
-// team's counter and flag on the caller's stack).
+// team's counter and flag on the caller's stack) unless the team has more
+// threads than there are processors.
 // THREADS:       llvm.func @sched_yield() -> i32
 // THREADS:       llvm.func @omp_get_num_threads() -> i32
 // THREADS:       llvm.func @omp_get_thread_num() -> i32
@@ -42,8 +43,8 @@
 // THREADS-NEXT:      llvm.call @omp_get_thread_num()
 // THREADS-NEXT:      llvm.sext
 // THREADS-NEXT:      llvm.call @omp_get_num_threads()
+// THREADS:           llvm.call @omp_get_num_procs()
 // THREADS-NOT:       omp.wsloop
-// THREADS-NOT:       omp.barrier
 // THREADS:           llvm.intr.fmuladd
 // THREADS:           llvm.atomicrmw add %[[SHARED]], %{{.*}} acq_rel
 // THREADS:           llvm.store %{{.*}} atomic release

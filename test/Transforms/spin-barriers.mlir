@@ -2,7 +2,8 @@
 
 // The barriers of a marked team (rnnc-hoist-parallel-region's) spin on a
 // counter and a flag on the caller's stack, zeroed before the team starts;
-// each thread keeps its own sense. Other teams keep omp.barrier.
+// each thread keeps its own sense; a team of more threads than processors
+// keeps omp.barrier. Other teams keep omp.barrier.
 
 // CHECK:       func.func private @sched_yield() -> i32
 // CHECK-LABEL: func.func @team(
@@ -20,9 +21,13 @@
 // CHECK:           %[[ADDRESS64:.*]] = arith.index_cast %[[ADDRESS]] : index to i64
 // CHECK:           %[[BASE:.*]] = llvm.inttoptr %[[ADDRESS64]]
 // CHECK:           %[[FLAG:.*]] = llvm.getelementptr %[[BASE]][1] : (!llvm.ptr) -> !llvm.ptr, i32
+// More threads than processors: libomp's barrier.
+// CHECK:           %[[PROCS:.*]] = func.call @omp_get_num_procs()
+// CHECK:           %[[SPINNING:.*]] = arith.cmpi sle, %[[SIZE]], %[[PROCS]]
 // CHECK:           scf.for
 // CHECK:             memref.store
 // CHECK-NOT:         omp.barrier
+// CHECK:             scf.if %[[SPINNING]] {
 // CHECK:             %[[PREVIOUS:.*]] = memref.load %[[OWN]]
 // CHECK:             %[[SENSE:.*]] = arith.xori %[[PREVIOUS]], %[[ONE]]
 // CHECK:             memref.store %[[SENSE]], %[[OWN]]
@@ -40,6 +45,9 @@
 // CHECK:                 llvm.call_intrinsic "llvm.x86.sse2.pause"()
 // CHECK:                 scf.if
 // CHECK:                   func.call @sched_yield()
+// CHECK:             } else {
+// CHECK-NEXT:          omp.barrier
+// CHECK-NEXT:        }
 // CHECK:           omp.terminator
 // CHECK-NOT:     rnnc.spin_barriers
 // CHECK:         omp.parallel {

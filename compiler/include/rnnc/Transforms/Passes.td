@@ -99,7 +99,10 @@ def SpinBarriers : Pass<"rnnc-spin-barriers", "::mlir::ModuleOp"> {
     core at each read after a while (more threads than cores). The team's
     size is its actual one (`omp_get_num_threads`). libomp's barrier cost
     0.15 us here (`__kmpc_barrier`, two threads), this one 0.03 us, and a
-    step of a small batch crosses two to four.
+    step of a small batch crosses two to four. A team of more threads than
+    OpenMP's processors (`omp_get_num_procs`) keeps libomp's barrier, which
+    yields and sleeps: spinning, each barrier waited for a scheduler time
+    slice.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
