@@ -12,8 +12,8 @@
 // weights > 1 MiB), the same kernel with the projection computed by the
 // Halide pipeline (--halide-projection) runs too; for stacked layers on
 // several threads, the same model with --wavefront=false. At B = 1 the floor
-// is L * T times the measured time to stream one layer's recurrent weights
-// once (the weights every step of a layer must read), on the same threads.
+// is L times the measured time to stream one layer's recurrent weights T times
+// (the weights every step of a layer must read), on the same threads.
 // --threads N: rnnc's kernels are compiled for N threads (libomp) and oneDNN
 // and the fused baseline run on N OpenMP threads. rnnc's kernels are compiled
 // for the config's batch, as oneDNN's primitives are created for it.
@@ -465,31 +465,38 @@ __attribute__((target("avx512f"))) double zmmPeakGflops() {
 /// Median ms to read `floats` floats once with zmm loads, split over the
 /// OpenMP threads, after warming up: the buffer stays wherever its size lets it
 /// (L2, L3 or DRAM), as recurrent weights read every step do.
-__attribute__((target("avx512f"))) double streamMs(const std::vector<float> &buffer) {
+// Median time of `reads` passes over `buffer` in one parallel region, each
+// thread reading the same static share every pass (as the kernels' threads keep
+// their share of the weights in their own L2). Timing each pass as its own
+// parallel region counted a fork/join (microseconds) per pass of 1-4 us.
+__attribute__((target("avx512f"))) double streamMs(const std::vector<float> &buffer,
+                                                   int64_t reads) {
+  // Independent sums, so that the adds' latency does not bound the loads.
+  constexpr int64_t kSums = 8;
   const float *data = buffer.data();
-  const int64_t vectors = static_cast<int64_t>(buffer.size()) / 16;
+  const int64_t blocks = static_cast<int64_t>(buffer.size()) / (16 * kSums);
   std::vector<double> samples;
   float sink = 0;
-  for (int pass = 0; pass < 60; ++pass) {
+  for (int pass = 0; pass < 17; ++pass) {
     auto start = Clock::now();
 #pragma omp parallel
     {
-      // Independent sums, so that the adds' latency does not bound the loads.
-      constexpr int64_t kSums = 8;
+      const int64_t team = omp_get_num_threads(), thread = omp_get_thread_num();
+      const int64_t begin = blocks * thread / team, end = blocks * (thread + 1) / team;
       __m512 acc[kSums];
       for (__m512 &a : acc)
         a = _mm512_setzero_ps();
-#pragma omp for schedule(static)
-      for (int64_t block = 0; block < vectors / kSums; ++block)
-        for (int64_t i = 0; i < kSums; ++i)
-          acc[i] = _mm512_add_ps(acc[i], _mm512_loadu_ps(data + 16 * (block * kSums + i)));
+      for (int64_t read = 0; read < reads; ++read)
+        for (int64_t block = begin; block < end; ++block)
+          for (int64_t i = 0; i < kSums; ++i)
+            acc[i] = _mm512_add_ps(acc[i], _mm512_loadu_ps(data + 16 * (block * kSums + i)));
       __m512 total = _mm512_setzero_ps();
       for (__m512 &a : acc)
         total = _mm512_add_ps(total, a);
 #pragma omp atomic
       sink += _mm512_reduce_add_ps(total);
     }
-    if (pass >= 10)
+    if (pass >= 2)
       samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
   }
   if (sink == 12345.0f)
@@ -699,7 +706,7 @@ int main(int argc, char **argv) {
       // Every step of a layer reads the recurrent part of its kernel: G*H*H
       // floats (layer after layer, one layer's weights stay in cache).
       std::vector<float> recurrentWeights = random(gates(c.kind) * c.H * c.H, rng, 1.0f);
-      r.floor = c.L * c.T * streamMs(recurrentWeights);
+      r.floor = c.L * streamMs(recurrentWeights, c.T);
     }
     r.gflop = 2.0 * c.L * c.B * c.T * 2 * c.H * gates(c.kind) * c.H / 1e9;
     r.compileMs = rnncRunner.compileMs;
