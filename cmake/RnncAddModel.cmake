@@ -1,7 +1,7 @@
 # rnnc_add_model(<target> FROM <model.onnx|model.mlir>
 #                [NAME <name>] [CPU <cpu>] [BATCH <n>] [MAX_BATCH <n>]
 #                [FUNCTION <entry>] [THREADS <n>] [PROJECTION loops|halide]
-#                [TARGET cpu|cuda:sm_80|cuda:sm_90] [NO_EXPOSE_STATE])
+#                [TARGET cpu|cuda:sm_80|cuda:sm_90] [NO_EXPOSE_STATE] [NO_WAVEFRONT])
 #
 # Runs `rnnc compile` at build time and makes <target> a static library of the
 # object, with the generated <name>.h on its include path and the rnnrt
@@ -9,6 +9,8 @@
 # defaults to <target>; CPU to x86-64-v3 (AVX2) so that the object runs on any
 # recent x86-64 machine: pass CPU host or x86-64-v4 for AVX-512. THREADS > 1
 # compiles for that many threads per call; <target> then links libomp.
+# NO_WAVEFRONT runs stacked layers layer after layer in each step instead of
+# as a wavefront (rnnc --wavefront=false).
 # PROJECTION halide computes the hoisted input projection with the Halide
 # pipeline of rnnrt_halide (built when rnnc has RNNC_ENABLE_HALIDE), which
 # <target> then links; the default, loops, is rnnc's own code. TARGET cuda:...
@@ -18,7 +20,7 @@
 # Needs the targets rnnc::rnnc (the compiler) and rnnc::rnnrt (the runtime):
 # find_package(rnnc) defines them; the rnnc build tree aliases its own.
 function(rnnc_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION;THREADS;PROJECTION;TARGET" "")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE;NO_WAVEFRONT" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION;THREADS;PROJECTION;TARGET" "")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "rnnc_add_model: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -47,6 +49,9 @@ function(rnnc_add_model target)
   endif()
   if(ARG_NO_EXPOSE_STATE)
     list(APPEND flags --expose-state=false)
+  endif()
+  if(ARG_NO_WAVEFRONT)
+    list(APPEND flags --wavefront=false)
   endif()
   if(ARG_THREADS)
     list(APPEND flags --threads ${ARG_THREADS})
