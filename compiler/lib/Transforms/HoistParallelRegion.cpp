@@ -170,6 +170,18 @@ struct Pending {
   }
 };
 
+/// The stages a block runs before its first barrier.
+struct Head {
+  Pending pending;
+  /// Whether a barrier ends them (else they are the whole block).
+  bool closed = false;
+
+  bool conflictsWith(const Pending &other) const {
+    return llvm::any_of(pending.stages,
+                        [&](const Stage &stage) { return other.conflictsWith(stage); });
+  }
+};
+
 bool containsParallel(Operation *op) {
   return op->walk([](scf::ParallelOp) { return WalkResult::interrupt(); }).wasInterrupted();
 }
@@ -218,14 +230,24 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
 
   /// Rewrites `block` for a team of threads. Parallel loops and runs of
   /// writes end without a barrier; a barrier goes before a stage only when
-  /// it may conflict with what ran since the last one (`since`).
-  void convert(Block &block, RewriterBase &rewriter, Pending &since) {
-    auto barrierIfConflicting = [&](Operation *before, const Stage &next) {
-      if (!since.conflictsWith(next))
-        return;
+  /// it may conflict with what ran since the last one (`since`). `head`, when
+  /// given, collects the stages before the block's first barrier.
+  void convert(Block &block, RewriterBase &rewriter, Pending &since, Head *head = nullptr) {
+    auto barrierBefore = [&](Operation *before) {
       rewriter.setInsertionPoint(before);
       rewriter.create<omp::BarrierOp>(before->getLoc());
       since = Pending();
+      if (head)
+        head->closed = true;
+    };
+    auto barrierIfConflicting = [&](Operation *before, const Stage &next) {
+      if (since.conflictsWith(next))
+        barrierBefore(before);
+    };
+    auto record = [&](Stage stage) {
+      if (head && !head->closed)
+        head->pending.stages.push_back(stage);
+      since.stages.push_back(std::move(stage));
     };
     SmallVector<Operation *> ops;
     for (Operation &op : block.without_terminator())
@@ -244,7 +266,7 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
       for (Operation *writer : writers)
         writer->moveBefore(single.thenBlock()->getTerminator());
       writers.clear();
-      since.stages.push_back(std::move(stage));
+      record(std::move(stage));
     };
     for (Operation *op : ops) {
       if (auto parallel = dyn_cast<scf::ParallelOp>(op)) {
@@ -252,17 +274,20 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
         Stage stage = Stage::of(op);
         barrierIfConflicting(op, stage);
         toThreadRange(parallel, rewriter);
-        since.stages.push_back(std::move(stage));
+        record(std::move(stage));
         continue;
       }
       if (isa<scf::ForOp, scf::IfOp>(op) && containsParallel(op)) {
         flushWriters();
         // Threads may leave the construct at different points of its body:
         // nothing pending on the way in or out.
-        if (!since.empty()) {
-          rewriter.setInsertionPoint(op);
-          rewriter.create<omp::BarrierOp>(op->getLoc());
-          since = Pending();
+        if (!since.empty())
+          barrierBefore(op);
+        if (head && !head->closed) {
+          // Its stages are not tracked here: as if it touched everything.
+          Stage everything;
+          everything.unknown = true;
+          head->pending.stages.push_back(everything);
         }
         for (Region &region : op->getRegions())
           for (Block &nested : region)
@@ -284,7 +309,7 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
       if (access.reads) {
         Stage stage = Stage::of(op);
         barrierIfConflicting(op, stage);
-        since.stages.push_back(std::move(stage));
+        record(std::move(stage));
       }
     }
     flushWriters();
@@ -387,9 +412,17 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
       zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
       one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
       loop->moveBefore(terminator);
-      // The next iteration's first stage must not overwrite what a slower
-      // thread still reads in this one: a barrier ends the body.
-      convertEnclosed(*loop.getBody(), rewriter);
+      // The next iteration's first stages must not race with what a slower
+      // thread still runs in this one: a barrier ends the body, unless what is
+      // pending then conflicts with none of the stages before the body's first
+      // barrier (which then waits for both; the team's end waits for the last).
+      Pending since;
+      Head head;
+      convert(*loop.getBody(), rewriter, since, &head);
+      if (!since.empty() && (!head.closed || head.conflictsWith(since))) {
+        rewriter.setInsertionPoint(loop.getBody()->getTerminator());
+        rewriter.create<omp::BarrierOp>(loc);
+      }
     }
   }
 };

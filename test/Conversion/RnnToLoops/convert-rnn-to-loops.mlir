@@ -267,3 +267,48 @@ func.func @backwards(%x: tensor<7x2x4xf32>) -> tensor<7x2x5xf32> {
       -> tensor<7x2x5xf32>, tensor<2x5xf32>
   return %y : tensor<7x2x5xf32>
 }
+
+// -----
+
+// 32 units, whole vectors: the gate matmul's epilogue also writes r * h (for
+// the reset gate's columns), and the candidate matmul's epilogue updates the
+// active rows' h from its accumulators: no pass over the rows between or
+// after the matmuls.
+// CHECK-LABEL: func.func @gru_whole_vectors
+// CHECK:         %[[H:.*]] = memref.alloc(%{{.*}}) : memref<?x32xf32>
+// CHECK:         %[[GATES:.*]] = memref.alloc(%{{.*}}) : memref<?x64xf32>
+// CHECK:         %[[AUX:.*]] = memref.alloc(%{{.*}}) : memref<?x32xf32>
+// CHECK:         %[[STEPS:.*]] = scf.for %{{.*}} iter_args
+// CHECK:         scf.for %[[TIME:.*]] = %c0 to %[[STEPS]] step %c1
+// CHECK:           scf.for %[[R1:.*]] = %c0 to %{{.*}} step %c1
+// CHECK:             math.exp
+// CHECK:             vector.store %{{.*}}, %[[GATES]][%[[R1]], %c0]
+// CHECK:             %[[HV:.*]] = vector.load %[[H]][%[[R1]], %c0]
+// CHECK:             %[[RH:.*]] = arith.mulf %{{.*}}, %[[HV]]
+// CHECK:             vector.store %[[RH]], %[[AUX]][%[[R1]], %c0]
+// CHECK:             vector.store %{{.*}}, %[[GATES]][%[[R1]], %c48]
+// CHECK-NOT:         %[[AUX]]
+// CHECK:           scf.for %[[R2:.*]] = %c0 to %{{.*}} step %c1
+// CHECK:             memref.load %[[AUX]][%[[R2]], %{{.*}}]
+// CHECK:             scf.if
+// CHECK:               math.tanh
+// CHECK:               vector.load %[[GATES]][%[[R2]], %c32]
+// CHECK:               vector.store %{{.*}}, %[[H]][%[[R2]], %c0]
+// CHECK:               math.tanh
+// CHECK:               vector.store %{{.*}}, %[[H]][%[[R2]], %c16]
+// CHECK-NOT:       math.tanh
+// CHECK:           scf.for %[[R3:.*]] = %c0 to %{{.*}} step %c1
+// CHECK-NOT:         math.tanh
+// CHECK:             vector.store %{{.*}}, %{{.*}}[%[[R3]], %[[TIME]], %{{.*}}]
+func.func @gru_whole_vectors(%x: tensor<?x?x3xf32>, %len: tensor<?xi64>)
+    -> (tensor<?x?x32xf32>, tensor<?x32xf32>) {
+  %gk = arith.constant dense<0.1> : tensor<35x64xf32>
+  %gb = arith.constant dense<1.0> : tensor<64xf32>
+  %ck = arith.constant dense<0.1> : tensor<35x32xf32>
+  %cb = arith.constant dense<0.0> : tensor<32xf32>
+  %cell = rnn.gru_cell %gk, %gb, %ck, %cb {num_units = 32 : i64}
+      : tensor<35x64xf32>, tensor<64xf32>, tensor<35x32xf32>, tensor<32xf32>
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<?x?x3xf32>) sequence_length(%len : tensor<?xi64>)
+      -> tensor<?x?x32xf32>, tensor<?x32xf32>
+  return %out, %h : tensor<?x?x32xf32>, tensor<?x32xf32>
+}

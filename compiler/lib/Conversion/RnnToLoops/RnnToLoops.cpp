@@ -64,6 +64,10 @@ struct RowBlock {
   SmallVector<Row, 4> inits;
 };
 
+/// Stores a vector of a matmul's results: `value` at columns [col, col +
+/// width) of `dst` (mask: null, or the lanes in range). Null: stored as is.
+using StoreResult = function_ref<void(const Row &dst, Value col, Value value, Value mask)>;
+
 /// What a layer reads for batch row `row` at the current step.
 struct Step {
   Value batch;
@@ -361,9 +365,10 @@ private:
     return SmallVector<Value>(loop.getResults());
   }
 
-  /// `dst_r[0:n] = post(bias + sum of terms)` for rows r in [0, count), where
+  /// `dst_r[0:n] = bias + sum of terms` for rows r in [0, count), where
   /// `blockAt(first, rows)` gives the operands of rows first .. first + rows - 1;
-  /// bias may be null (zero). Weight-stationary: the outer loop runs over
+  /// bias may be null (zero); `store` (when non-null) stores each vector of
+  /// results instead, e.g. after an activation. Weight-stationary: the outer loop runs over
   /// column groups of groupVectors blocks (the accumulators of a block of rows
   /// fit the registers), the inner one over blocks of rows, so a group's
   /// weights are read from memory once and then from cache for every other
@@ -371,8 +376,7 @@ private:
   /// halves (scf.parallel, static schedule): each thread keeps its share of
   /// the weights in its own L2 from one step to the next.
   void affineRows(Value count, int64_t n, Value bias,
-                  function_ref<RowBlock(Value, int64_t)> blockAt,
-                  function_ref<Value(Value)> post = nullptr) {
+                  function_ref<RowBlock(Value, int64_t)> blockAt, StoreResult store = nullptr) {
     int64_t groupColumns = groupVectors * width;
     auto emitGroup = [&](Value group, int64_t vectors, Value tailMask) {
       Value col = b.create<arith::MulIOp>(loc, group, index(groupColumns));
@@ -392,8 +396,11 @@ private:
         for (int64_t r = 0; r < rows; ++r)
           for (int64_t i = 0; i < vectors; ++i) {
             Value mask = i + 1 == vectors ? tailMask : Value();
-            Value acc = accs[r * vectors + i];
-            storeVector(block.dsts[r], offset(col, i * width), post ? post(acc) : acc, mask);
+            Value acc = accs[r * vectors + i], at = offset(col, i * width);
+            if (store)
+              store(block.dsts[r], at, acc, mask);
+            else
+              storeVector(block.dsts[r], at, acc, mask);
           }
       });
     };
@@ -554,9 +561,10 @@ private:
   /// Gate pre-activations `dst[row] = bias + input(row) @ kernel[0:depth] +
   /// recurrent[row] @ kernel[depth:]` for all rows, or `projected[time, row] +
   /// recurrent[row] @ kernel[depth:]` when the layer's inputs are projected.
+  /// `store` as in affineRows; its `dst` is `Row{dst, {row}}`.
   void gateMatmul(Layer &layer, const Step &step, Value dst, int64_t n, Weights kernel, Value bias,
                   Value recurrent, int64_t recurrentDepth, Value projected,
-                  function_ref<Value(Value)> post = nullptr);
+                  StoreResult store = nullptr);
   /// Fills layer.projected for the bottom layer: its input matmuls for all T
   /// steps and B rows, before the time loop.
   void projectInputs(Layer &layer, Value inputs, Value timeSteps, Value batch, bool timeMajor);
@@ -668,8 +676,7 @@ Weights SequenceEmitter::gateInterleavedMatrix(Value tensor, int64_t rowBegin, i
 
 void SequenceEmitter::gateMatmul(Layer &layer, const Step &step, Value dst, int64_t n,
                                  Weights kernel, Value bias, Value recurrent,
-                                 int64_t recurrentDepth, Value projected,
-                                 function_ref<Value(Value)> post) {
+                                 int64_t recurrentDepth, Value projected, StoreResult store) {
   int64_t depth = layer.cell.getInputDepth();
   affineRows(
       step.batch, n, projected ? Value() : bias,
@@ -690,7 +697,7 @@ void SequenceEmitter::gateMatmul(Layer &layer, const Step &step, Value dst, int6
         block.terms.push_back(MatmulTerm{recurrentRows, recurrentDepth, kernel, depth});
         return block;
       },
-      post);
+      store);
 }
 
 void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Step &step) {
@@ -799,7 +806,9 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Step &step) 
   Weights proj = layer.weights[peep ? 5 : 2];
   Value m = layer.temps[1], projectedM = layer.temps[2];
   int64_t outputSize = cell.getOutputSize();
-  auto post = [&](Value v) { return projClip ? clip(v, *projClip) : v; };
+  auto store = [&](const Row &dst, Value col, Value value, Value mask) {
+    storeVector(dst, col, projClip ? clip(value, *projClip) : value, mask);
+  };
   affineRows(
       step.batch, outputSize, Value(),
       [&](Value first, int64_t rows) {
@@ -813,7 +822,7 @@ void SequenceEmitter::emitLSTM(LSTMCellOp cell, Layer &layer, const Step &step) 
         block.terms.push_back(MatmulTerm{mRows, units, proj, 0});
         return block;
       },
-      post);
+      store);
   forEachRow(step.batch, [&](Value row) {
     guarded(step.active(row), [&] {
       copyFeatures(Row{projectedM, {row}}, Row{h, {row}}, outputSize);
@@ -836,8 +845,33 @@ void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Step &step) {
 
   Value projectedGates = layer.projected.empty() ? Value() : layer.projected[0];
   Value projectedCand = layer.projected.empty() ? Value() : layer.projected[1];
+  ActivationAttr act = cell.getCellActivation();
+  // h = u * h + (1 - u) * c at units [col, col + width) of a row.
+  auto updateState = [&](Value row, Value col, Value c, Value mask) {
+    Row hRow{h, {row}};
+    Value u = loadVector(Row{gates, {row}}, offset(col, units), mask);
+    Value hPrev = loadVector(hRow, col, mask);
+    storeVector(hRow, col, add(mul(u, hPrev), mul(sub(splat(1.0f), u), c)), mask);
+  };
+  // Reset before the candidate's matmul, units in whole vectors: the gate
+  // matmul's epilogue also writes aux = r * h, and the candidate matmul's
+  // epilogue updates h (nothing else reads h while it runs), so no pass over
+  // the rows runs between or after the matmuls (at a batch of 1 on threads,
+  // each on one thread between two barriers).
+  bool fusedCell = !lbr && units % width == 0;
+  auto storeGates = [&](const Row &dst, Value col, Value value, Value mask) {
+    Value gate = gateActivation(value);
+    storeVector(dst, col, gate, mask);
+    if (!fusedCell)
+      return;
+    Value row = dst.prefix.front();
+    Value isReset = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, col, index(units));
+    guarded(isReset, [&] {
+      storeVector(Row{aux, {row}}, col, mul(gate, loadVector(Row{h, {row}}, col, mask)), mask);
+    });
+  };
   gateMatmul(layer, step, gates, 2 * units, gatesKernel, gatesBias, h, units, projectedGates,
-             gateActivation);
+             storeGates);
   if (lbr) {
     // cand = the candidate's input part and bias (read from the projection
     // when there is one); aux = h @ U_c + hidden_bias.
@@ -866,31 +900,36 @@ void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Step &step) {
     });
   } else {
     // aux = r * h feeds the recurrent half of the candidate matmul.
-    forEachRow(step.batch, [&](Value row) {
-      forEachBlock(units, [&](Value col, Value mask) {
-        storeVector(
-            Row{aux, {row}}, col,
-            mul(loadVector(Row{gates, {row}}, col, mask), loadVector(Row{h, {row}}, col, mask)),
-            mask);
+    if (!fusedCell)
+      forEachRow(step.batch, [&](Value row) {
+        forEachBlock(units, [&](Value col, Value mask) {
+          storeVector(
+              Row{aux, {row}}, col,
+              mul(loadVector(Row{gates, {row}}, col, mask), loadVector(Row{h, {row}}, col, mask)),
+              mask);
+        });
       });
-    });
-    gateMatmul(layer, step, cand, units, candKernel, candBias, aux, units, projectedCand);
+    auto storeCandidate = [&](const Row &dst, Value col, Value value, Value mask) {
+      Value row = dst.prefix.front();
+      guarded(step.active(row),
+              [&] { updateState(row, col, activate(act, clipGate(value)), mask); });
+    };
+    gateMatmul(layer, step, cand, units, candKernel, candBias, aux, units, projectedCand,
+               fusedCell ? StoreResult(storeCandidate) : StoreResult());
+    if (fusedCell)
+      return;
   }
 
-  ActivationAttr act = cell.getCellActivation();
   forEachRow(step.batch, [&](Value row) {
     guarded(step.active(row), [&] {
       Row candRow =
           lbr && projectedCand ? Row{projectedCand, {step.time(row), row}} : Row{cand, {row}};
-      Row g{gates, {row}}, hRow{h, {row}};
       forEachBlock(units, [&](Value col, Value mask) {
         Value pre = loadVector(candRow, col, mask);
         if (lbr)
-          pre = fma(loadVector(g, col, mask), loadVector(Row{aux, {row}}, col, mask), pre);
-        Value c = activate(act, clipGate(pre));
-        Value u = loadVector(g, offset(col, units), mask);
-        Value hPrev = loadVector(hRow, col, mask);
-        storeVector(hRow, col, add(mul(u, hPrev), mul(sub(splat(1.0f), u), c)), mask);
+          pre = fma(loadVector(Row{gates, {row}}, col, mask), loadVector(Row{aux, {row}}, col, mask),
+                    pre);
+        updateState(row, col, activate(act, clipGate(pre)), mask);
       });
     });
   });
