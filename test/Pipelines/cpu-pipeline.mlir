@@ -84,3 +84,22 @@ func.func @temporaries(%x: tensor<?x?x3xf32>, %mask: tensor<?x?xi1>) -> tensor<?
       : tensor<?x?x4xf32> into tensor<?x2x?x4xf32>
   return %y : tensor<?x2x?x4xf32>
 }
+
+// A batch of 1 on threads: after the team's barriers each thread prefetches
+// the state rows the others just wrote (rnnc-prefetch-shared-buffers).
+// THREADS-LABEL: llvm.func @gru_batch_one(
+// THREADS:         omp.parallel
+// THREADS:           "llvm.intr.prefetch"(%{{.*}}) <{cache = 1 : i32, hint = 3 : i32, rw = 0 : i32}>
+// THREADS:           llvm.atomicrmw add
+// THREADS:           "llvm.intr.prefetch"
+func.func @gru_batch_one(%x: tensor<5x1x3xf32>) -> tensor<5x1x32xf32> {
+  %gk = arith.constant dense<0.1> : tensor<35x64xf32>
+  %gb = arith.constant dense<1.0> : tensor<64xf32>
+  %ck = arith.constant dense<0.1> : tensor<35x32xf32>
+  %cb = arith.constant dense<0.0> : tensor<32xf32>
+  %cell = rnn.gru_cell %gk, %gb, %ck, %cb {num_units = 32 : i64}
+      : tensor<35x64xf32>, tensor<64xf32>, tensor<35x32xf32>, tensor<32xf32>
+  %out, %h = rnn.dynamic_rnn %cell(%x : tensor<5x1x3xf32>) {time_major}
+      -> tensor<5x1x32xf32>, tensor<1x32xf32>
+  return %out : tensor<5x1x32xf32>
+}

@@ -165,7 +165,7 @@ func.func @independent_stages(%w: memref<?xf32>, %n: index, %steps: index) {
 // CHECK: scf.if
 // CHECK: memref.store %{{.*}}, %arg0
 // CHECK-NEXT: }
-// CHECK-NEXT: }
+// CHECK-NEXT: } {rnnc.single_thread}
 // CHECK-NEXT: }
 // CHECK-NEXT: omp.terminator
 // CHECK: omp.parallel
@@ -176,7 +176,7 @@ func.func @independent_stages(%w: memref<?xf32>, %n: index, %steps: index) {
 // CHECK: scf.if
 // CHECK: memref.store %{{.*}}, %[[H]]
 // CHECK-NEXT: }
-// CHECK-NEXT: }
+// CHECK-NEXT: } {rnnc.single_thread}
 // CHECK-NEXT: omp.barrier
 // CHECK-NEXT: }
 // CHECK-NEXT: omp.terminator

@@ -216,6 +216,7 @@ void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOpti
     HoistParallelRegionOptions team;
     team.threads = options.threads;
     pm.addPass(createHoistParallelRegion(team));
+    pm.addPass(createPrefetchSharedBuffers());
     pm.addPass(createSpinBarriers());
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = options.threads;

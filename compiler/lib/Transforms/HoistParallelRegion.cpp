@@ -263,6 +263,7 @@ struct HoistParallelRegion : rnnc::impl::HoistParallelRegionBase<HoistParallelRe
       Value first =
           rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, threadIndex, zero);
       auto single = rewriter.create<scf::IfOp>(loc, first, /*withElseRegion=*/false);
+      single->setAttr(rnnc::kSingleThreadStage, rewriter.getUnitAttr());
       for (Operation *writer : writers)
         writer->moveBefore(single.thenBlock()->getTerminator());
       writers.clear();

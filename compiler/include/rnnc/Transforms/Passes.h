@@ -30,6 +30,9 @@ constexpr llvm::StringLiteral kGridBarrierKernelsAttrName = "rnnc.grid_barrier_k
 /// omp.barrier ops rnnc-spin-barriers replaces.
 constexpr llvm::StringLiteral kSpinBarrierTeam = "rnnc.spin_barriers";
 
+/// Marks the scf.if in such a team that runs a stage on thread 0 only.
+constexpr llvm::StringLiteral kSingleThreadStage = "rnnc.single_thread";
+
 /// `func.func private @name() -> i32` in `module` (a C function of the
 /// runtime libraries: libomp, libc), declared once.
 func::FuncOp declareI32Function(ModuleOp module, StringRef name);

@@ -600,8 +600,7 @@ private:
   DenseMap<std::tuple<Value, int64_t, int64_t, int64_t>, Weights> packedWeights;
 };
 
-Weights SequenceEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd,
-                                int64_t vectors) {
+Weights SequenceEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd, int64_t vectors) {
   std::tuple<Value, int64_t, int64_t, int64_t> key{tensor, rowBegin, rowEnd, vectors};
   auto it = packedWeights.find(key);
   if (it != packedWeights.end())
@@ -927,8 +926,8 @@ void SequenceEmitter::emitGRU(GRUCellOp cell, Layer &layer, const Step &step) {
       forEachBlock(units, [&](Value col, Value mask) {
         Value pre = loadVector(candRow, col, mask);
         if (lbr)
-          pre = fma(loadVector(Row{gates, {row}}, col, mask), loadVector(Row{aux, {row}}, col, mask),
-                    pre);
+          pre = fma(loadVector(Row{gates, {row}}, col, mask),
+                    loadVector(Row{aux, {row}}, col, mask), pre);
         updateState(row, col, activate(act, clipGate(pre)), mask);
       });
     });
