@@ -13,21 +13,33 @@
 // CHECK:         %[[G:.*]] = memref.alloc() : memref<2x24xf32>
 // CHECK:         %[[BIG:.*]] = memref.alloc() : memref<4096xf32>
 // CHECK:         %[[OUT:.*]] = memref.alloc() : memref<32xf32>
-// CHECK:         scf.for
+// The indices, created once before the time loop.
+// CHECK:         omp.parallel
+// CHECK-DAG:       %[[I0:.*]] = arith.constant 0 : index
+// CHECK-DAG:       %[[I1:.*]] = arith.constant 1 : index
+// CHECK-DAG:       %[[I8:.*]] = arith.constant 8 : index
+// CHECK-DAG:       %[[I16:.*]] = arith.constant 16 : index
+// CHECK-DAG:       %[[I23:.*]] = arith.constant 23 : index
+// CHECK-DAG:       %[[I31:.*]] = arith.constant 31 : index
+// CHECK:           scf.for
 // Every line of h ([1, 32]: elements 0 and 16, and the last, in case the
 // buffer starts inside a line), and nothing else.
-// CHECK:           memref.prefetch %[[H]][%c0{{.*}}, %c0{{.*}}], read, locality<3>, data
-// CHECK:           memref.prefetch %[[H]][%c0{{.*}}, %c16], read, locality<3>, data
-// CHECK:           memref.prefetch %[[H]][%c0{{.*}}, %c31], read, locality<3>, data
-// CHECK-NOT:       memref.prefetch
-// CHECK:           omp.barrier
+// CHECK-NEXT:        memref.prefetch %[[H]][%[[I0]], %[[I0]]], read, locality<3>, data
+// CHECK-NEXT:        memref.prefetch %[[H]][%[[I0]], %[[I16]]], read, locality<3>, data
+// CHECK-NEXT:        memref.prefetch %[[H]][%[[I0]], %[[I31]]], read, locality<3>, data
+// CHECK-NEXT:        scf.for
+// CHECK-NOT:         memref.prefetch
+// CHECK:             omp.barrier
 // g ([2, 24]: lines at elements 0, 16, 32 and the last, 47).
-// CHECK:           memref.prefetch %[[G]][%c0{{.*}}, %c0{{.*}}]
-// CHECK:           memref.prefetch %[[G]][%c0{{.*}}, %c16{{.*}}]
-// CHECK:           memref.prefetch %[[G]][%c1{{.*}}, %c8]
-// CHECK:           memref.prefetch %[[G]][%c1{{.*}}, %c23]
-// CHECK-NOT:       memref.prefetch
-// CHECK:           omp.barrier
+// CHECK-NEXT:        memref.prefetch %[[G]][%[[I0]], %[[I0]]]
+// CHECK-NEXT:        memref.prefetch %[[G]][%[[I0]], %[[I16]]]
+// CHECK-NEXT:        memref.prefetch %[[G]][%[[I1]], %[[I8]]]
+// CHECK-NEXT:        memref.prefetch %[[G]][%[[I1]], %[[I23]]]
+// CHECK-NEXT:        scf.for
+// CHECK-NOT:         memref.prefetch
+// CHECK:             omp.barrier
+// CHECK-NEXT:        arith.constant true
+// CHECK-NEXT:        scf.if
 // CHECK-NOT:       memref.prefetch
 // CHECK:         omp.terminator
 // CHECK-LABEL: func.func @unmarked(

@@ -62,8 +62,19 @@ bool smallEnough(Value buffer) {
 struct PrefetchSharedBuffers : rnnc::impl::PrefetchSharedBuffersBase<PrefetchSharedBuffers> {
   using PrefetchSharedBuffersBase::PrefetchSharedBuffersBase;
 
-  /// Prefetches every line of `buffer` at the rewriter's insertion point.
-  void prefetchAll(Value buffer, Location loc, RewriterBase &rewriter) {
+  /// Index constants of the loop being rewritten, created before it.
+  DenseMap<int64_t, Value> indices;
+
+  Value indexBefore(scf::ForOp loop, int64_t value) {
+    Value &constant = indices[value];
+    if (!constant)
+      constant = OpBuilder(loop).create<arith::ConstantIndexOp>(loop.getLoc(), value);
+    return constant;
+  }
+
+  /// Prefetches every line of `buffer` at the rewriter's insertion point in
+  /// `loop`.
+  void prefetchAll(Value buffer, scf::ForOp loop, RewriterBase &rewriter) {
     auto type = cast<MemRefType>(buffer.getType());
     ArrayRef<int64_t> shape = type.getShape();
     int64_t elements = type.getNumElements();
@@ -74,12 +85,12 @@ struct PrefetchSharedBuffers : rnnc::impl::PrefetchSharedBuffersBase<PrefetchSha
     if ((elements - 1) % kLineElements != 0)
       linears.push_back(elements - 1);
     for (int64_t linear : linears) {
-      SmallVector<Value> indices(shape.size());
+      SmallVector<Value> at(shape.size());
       for (int64_t d = shape.size() - 1; d >= 0; --d) {
-        indices[d] = rewriter.create<arith::ConstantIndexOp>(loc, linear % shape[d]);
+        at[d] = indexBefore(loop, linear % shape[d]);
         linear /= shape[d];
       }
-      rewriter.create<memref::PrefetchOp>(loc, buffer, indices, /*isWrite=*/false,
+      rewriter.create<memref::PrefetchOp>(loop.getLoc(), buffer, at, /*isWrite=*/false,
                                           /*localityHint=*/3, /*isDataCache=*/true);
     }
   }
@@ -95,6 +106,7 @@ struct PrefetchSharedBuffers : rnnc::impl::PrefetchSharedBuffersBase<PrefetchSha
     });
     IRRewriter rewriter(&getContext());
     for (scf::ForOp loop : loops) {
+      indices.clear();
       Block *body = loop.getBody();
       llvm::SetVector<Value> loopReads, loopWrites;
       collectAccesses({loop}, loopReads, loopWrites);
@@ -116,7 +128,7 @@ struct PrefetchSharedBuffers : rnnc::impl::PrefetchSharedBuffersBase<PrefetchSha
         rewriter.setInsertionPoint(body, start);
         for (Value buffer : reads)
           if (!writes.contains(buffer) && loopWrites.contains(buffer) && smallEnough(buffer))
-            prefetchAll(buffer, loop.getLoc(), rewriter);
+            prefetchAll(buffer, loop, rewriter);
       }
     }
   }
