@@ -3,8 +3,8 @@
 // the input projection of all steps, one per step, one fused elementwise pass)
 // interleaved in one process, after checking that they agree.
 //
-//   rnnc-bench [--quick] [--threads N] [--csv FILE] [--json FILE] [--filter TEXT]
-//              [--row-block N]
+//   rnnc-bench [--quick] [--threads N] [--csv FILE] [--json FILE] [--filter REGEX]
+//              [--row-block N] [--perf-jitdump]
 //
 // Prints per config: median ms of each, GFLOP/s = 2*L*B*T*(I+H)*G*H / time (L stacked layers),
 // % of this machine's zmm FMA peak (measured on one thread at start, times the
@@ -17,6 +17,10 @@
 // --threads N: rnnc's kernels are compiled for N threads (libomp) and oneDNN
 // and the fused baseline run on N OpenMP threads. rnnc's kernels are compiled
 // for the config's batch, as oneDNN's primitives are created for it.
+// --filter REGEX: only the configs whose name ("LSTM H=256 B=1", "GRU L=2
+// H=512 B=16") it matches somewhere ("LSTM H=256 B=1$": that one config).
+// --perf-jitdump: rnnc's kernels (named rnnc_, rnnc_halide_, rnnc_layers_)
+// in a perf jitdump, for tools/profile.sh.
 
 #include <immintrin.h>
 #include <omp.h>
@@ -29,6 +33,7 @@
 #include <fstream>
 #include <functional>
 #include <random>
+#include <regex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -120,6 +125,7 @@ struct RnncRunner {
   int threads = 1;
   bool halideProjection = false;
   bool wavefront = true;
+  bool perfJitDump = false;
 
   bool init(const Config &c, const std::vector<Weights> &layers, const std::vector<float> &x,
             std::string &error) {
@@ -152,6 +158,8 @@ struct RnncRunner {
     rnnc::Cell cell = cells.size() == 1 ? cells.front() : b.MultiRNNCell(cells);
     b.output("outputs", b.dynamic_rnn(cell, in, options).outputs);
     rnnc::CompileOptions compileOptions;
+    compileOptions.name = halideProjection ? "rnnc_halide" : wavefront ? "rnnc" : "rnnc_layers";
+    compileOptions.perf_jitdump = perfJitDump;
     compileOptions.expose_state = false;
     compileOptions.batch = c.B;
     compileOptions.threads = threads;
@@ -531,6 +539,7 @@ int main(int argc, char **argv) {
   int threads = 1;
   std::string csvPath, jsonPath, filter;
   int64_t rowBlock = 0;
+  bool perfJitDump = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -546,11 +555,20 @@ int main(int argc, char **argv) {
       filter = value();
     else if (arg == "--row-block")
       rowBlock = std::atoi(value().c_str());
+    else if (arg == "--perf-jitdump")
+      perfJitDump = true;
     else {
       std::fprintf(stderr, "usage: rnnc-bench [--quick] [--threads N] [--csv FILE] [--json FILE] "
-                           "[--filter TEXT] [--row-block N]\n");
+                           "[--filter REGEX] [--row-block N] [--perf-jitdump]\n");
       return 2;
     }
+  }
+  std::regex filterRegex;
+  try {
+    filterRegex = std::regex(filter);
+  } catch (const std::regex_error &e) {
+    std::fprintf(stderr, "rnnc-bench: --filter %s: %s\n", filter.c_str(), e.what());
+    return 2;
   }
   omp_set_num_threads(threads);
   double threadPeak = __builtin_cpu_supports("avx512f") ? zmmPeakGflops() : 0.0;
@@ -617,7 +635,7 @@ int main(int argc, char **argv) {
     std::string name = std::string(kindName(c.kind)) +
                        (c.L > 1 ? " L=" + std::to_string(c.L) : "") + " H=" + std::to_string(c.H) +
                        " B=" + std::to_string(c.B);
-    if (!filter.empty() && name.find(filter) == std::string::npos)
+    if (!std::regex_search(name, filterRegex))
       continue;
     std::vector<Weights> w;
     for (int64_t l = 0; l < c.L; ++l)
@@ -633,6 +651,7 @@ int main(int argc, char **argv) {
     RnncRunner rnncRunner, halideRunner, layersRunner;
     rnncRunner.rowBlock = halideRunner.rowBlock = layersRunner.rowBlock = rowBlock;
     rnncRunner.threads = halideRunner.threads = layersRunner.threads = threads;
+    rnncRunner.perfJitDump = halideRunner.perfJitDump = layersRunner.perfJitDump = perfJitDump;
     halideRunner.halideProjection = true;
     layersRunner.wavefront = false;
     OneDnnRunner onednn;

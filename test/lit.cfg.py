@@ -12,6 +12,10 @@ config.test_exec_root = os.path.join(config.rnnc_obj_root, "test")
 
 llvm_config.use_default_substitutions()
 llvm_config.add_tool_substitutions(["rnnc", "rnnc-opt"], [config.rnnc_tools_dir])
+# rnnc-bench is built where oneDNN (libdnnl-dev) is installed.
+if os.path.exists(os.path.join(config.rnnc_tools_dir, "rnnc-bench")):
+    config.available_features.add("rnnc-bench")
+    llvm_config.add_tool_substitutions(["rnnc-bench"], [config.rnnc_tools_dir])
 llvm_config.add_tool_substitutions(["aot_lstm", "jit_lstm", "mgu_model", "streaming"], [config.rnnc_examples_dir])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 config.substitutions.append(("%numpy_python", config.python_executable))

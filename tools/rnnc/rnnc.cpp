@@ -142,6 +142,12 @@ static cl::opt<bool> gpuOnHost(
     cl::desc("Run the CUDA target's kernels and launches on the CPU, each GPU thread a call "
              "(a check of the GPU code without a GPU; slow)"),
     cl::sub(runCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
+static cl::opt<bool> perfJitDump(
+    "perf-jitdump",
+    cl::desc("Describe the compiled code in a perf jitdump ($JITDUMPDIR/.debug/jit/), so that "
+             "`perf inject --jit` names its functions in a `perf record -k 1` profile "
+             "(tools/profile.sh)"),
+    cl::sub(runCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::opt<bool> cudaPerStep(
     "cuda-per-step",
     cl::desc("--target cuda: launch each kernel of the time loop per step instead of one "
@@ -394,6 +400,7 @@ CompileOptions runOptions() {
   options.cudaSharedWeightBytes = cudaSharedWeightBytes;
   options.wavefront = wavefront;
   options.gpuOnHost = gpuOnHost;
+  options.perfJitDump = perfJitDump;
   options.function = entryFunction;
   options.vectorWidth = vectorWidth;
   options.accumulators = accumulators;

@@ -258,6 +258,7 @@ struct CompileOptions {
   int64_t threads = 1;            ///< threads per call (OpenMP; libomp)
   bool halide_projection = false; ///< hoisted input projection by Halide (RNNC_ENABLE_HALIDE)
   bool wavefront = true;          ///< threads > 1: stacked layers as a wavefront
+  bool perf_jitdump = false;      ///< a perf jitdump of the code (docs/jit.md)
 };
 
 /// A model compiled in this process. Compiling the same model with the same

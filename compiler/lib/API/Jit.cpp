@@ -73,6 +73,9 @@ FailureOr<std::unique_ptr<JitModel>> JitModel::compile(ModuleOp module,
   engineOptions.llvmModuleBuilder = buildModule;
   engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // MLIR turns LLVM's perf listener on by default, and it writes a jitdump
+  // file for every compile.
+  engineOptions.enablePerfNotificationListener = options.perfJitDump;
   auto engine = ExecutionEngine::create(*lowered->module, engineOptions);
   if (!engine)
     return emitError(module.getLoc())
@@ -232,7 +235,8 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
      << options.halideProjection << ' ' << options.threads << ' ' << options.cudaChip << ' '
      << options.cudaToolkit << ' ' << options.cudaPerStep << ' ' << options.gpuOnHost << ' '
      << options.gpuOnHostThreads << ' ' << options.gpuOnHostBlocks << ' ' << options.cudaLanes
-     << ' ' << options.cudaSharedWeightBytes << ' ' << options.wavefront;
+     << ' ' << options.cudaSharedWeightBytes << ' ' << options.wavefront << ' '
+     << options.perfJitDump;
   hasher.update(text);
   auto digest = hasher.final();
   std::string key(digest.begin(), digest.end());

@@ -45,6 +45,10 @@ struct CompileOptions {
   bool wavefront = true;
   /// Lower built-in cells through the generic custom-cell form.
   bool genericCells = false;
+  /// JIT only: describe the compiled functions in a perf jitdump (in
+  /// $JITDUMPDIR/.debug/jit/), so that `perf inject --jit` names them in a
+  /// profile. Off by default: every compile would leave a file behind.
+  bool perfJitDump = false;
   /// Non-empty: compile for this NVIDIA GPU ("sm_80", "sm_90"; docs/cuda.md)
   /// instead of the CPU. AOT only: the result is host code that launches the
   /// kernels through the runtime.
