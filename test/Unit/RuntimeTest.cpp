@@ -15,7 +15,10 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <functional>
 #include <limits>
 #include <random>
 #include <thread>
@@ -609,5 +612,57 @@ TEST(Runtime, JitCompilesFromTheCApi) {
   EXPECT_EQ(runOnce(rnnc_jit_model_descriptor(model), x, 4, 2, nullptr)[0],
             runOnce(unit_lstm_model(), x, 4, 2, nullptr)[0]);
   rnnc_jit_model_release(model);
+
+  // Each C option reaches the compiler: with the first model alive, a compile
+  // that differs in one option is a compile of its own (the process cache is
+  // keyed by the options), and computes the same outputs.
+  ASSERT_EQ(rnnc_jit_compile_file(RNNC_EXAMPLE_MODEL, &options, &model, message, sizeof message),
+            RNNRT_STATUS_OK)
+      << message;
+  std::vector<float> expected = runOnce(rnnc_jit_model_descriptor(model), x, 4, 2, nullptr)[0];
+  char dumpDir[] = "/tmp/rnnc-jitdump-XXXXXX";
+  ASSERT_NE(mkdtemp(dumpDir), nullptr);
+  setenv("JITDUMPDIR", dumpDir, 1);
+  std::vector<std::function<void(rnnc_jit_options_t &)>> changes = {
+      [](rnnc_jit_options_t &o) { o.threads = 2; },
+      [](rnnc_jit_options_t &o) { o.threads = 2, o.wavefront = 0; },
+      [](rnnc_jit_options_t &o) { o.row_block = 2; },
+      [](rnnc_jit_options_t &o) { o.perf_jitdump = 1; },
+  };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    rnnc_jit_options_t changed = options;
+    changes[i](changed);
+    rnnc_jit_model_t *other = nullptr;
+    ASSERT_EQ(rnnc_jit_compile_file(RNNC_EXAMPLE_MODEL, &changed, &other, message, sizeof message),
+              RNNRT_STATUS_OK)
+        << message;
+    EXPECT_NE(rnnc_jit_model_descriptor(other), rnnc_jit_model_descriptor(model)) << "change " << i;
+    std::vector<float> outputs = runOnce(rnnc_jit_model_descriptor(other), x, 4, 2, nullptr)[0];
+    ASSERT_EQ(outputs.size(), expected.size());
+    for (size_t k = 0; k < outputs.size(); ++k)
+      EXPECT_NEAR(outputs[k], expected[k], 1e-6f) << "change " << i << ", element " << k;
+    rnnc_jit_model_release(other);
+  }
+  unsetenv("JITDUMPDIR");
+  // perf_jitdump (the last change) wrote LLVM's jitdump under JITDUMPDIR.
+  int dumps = 0;
+  for (const auto &entry : std::filesystem::recursive_directory_iterator(dumpDir))
+    dumps += entry.path().filename().string().rfind("jit-", 0) == 0 &&
+             entry.path().extension() == ".dump";
+  EXPECT_EQ(dumps, 1) << "jitdumps under " << dumpDir;
+  std::filesystem::remove_all(dumpDir);
+  rnnc_jit_model_release(model);
+
+  // Options out of range are refused before compiling, by name.
+  options.threads = 0;
+  EXPECT_EQ(rnnc_jit_compile_file(RNNC_EXAMPLE_MODEL, &options, &model, message, sizeof message),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_EQ(std::string(message), "threads is 0: it must be at least 1");
+  options.threads = 1;
+  options.row_block = -1;
+  EXPECT_EQ(rnnc_jit_compile_file(RNNC_EXAMPLE_MODEL, &options, &model, message, sizeof message),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(message).find("row_block is -1"), std::string::npos) << message;
 }
 } // namespace

@@ -22,6 +22,11 @@ typedef struct rnnc_jit_options {
   int64_t batch;    /* > 0: fixed batch */
   int64_t max_batch;
   int32_t expose_state; /* nonzero: state inputs/outputs (default) */
+  int32_t threads;      /* threads per call (OpenMP, LLVM's libomp); default 1 */
+  int64_t row_block;    /* batch rows sharing each weight load; 0: the compiler's (4) */
+  int32_t halide_projection; /* nonzero: the hoisted input projection by Halide */
+  int32_t wavefront;         /* threads > 1: stacked layers as a wavefront (default 1) */
+  int32_t perf_jitdump;      /* nonzero: a perf jitdump of the code (docs/jit.md) */
 } rnnc_jit_options_t;
 
 void rnnc_jit_options_initialize(rnnc_jit_options_t *options);

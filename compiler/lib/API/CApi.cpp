@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 struct rnnc_jit_model {
   std::shared_ptr<const rnnc::Model> model;
@@ -16,6 +17,8 @@ void rnnc_jit_options_initialize(rnnc_jit_options_t *options) {
     return;
   std::memset(options, 0, sizeof *options);
   options->expose_state = 1;
+  options->threads = 1;
+  options->wavefront = 1;
 }
 
 rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t *options,
@@ -34,6 +37,13 @@ rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t 
   rnnc_jit_options_initialize(&defaults);
   if (!options)
     options = &defaults;
+  if (options->threads < 1)
+    return fail(RNNRT_STATUS_INVALID_ARGUMENT,
+                "threads is " + std::to_string(options->threads) + ": it must be at least 1");
+  if (options->row_block < 0)
+    return fail(RNNRT_STATUS_INVALID_ARGUMENT,
+                "row_block is " + std::to_string(options->row_block) +
+                    ": it must be positive, or 0 for the compiler's");
   rnnc::CompileOptions compileOptions;
   if (options->name)
     compileOptions.name = options->name;
@@ -42,6 +52,12 @@ rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t 
   compileOptions.batch = options->batch;
   compileOptions.max_batch = options->max_batch;
   compileOptions.expose_state = options->expose_state != 0;
+  compileOptions.threads = options->threads;
+  if (options->row_block > 0)
+    compileOptions.row_block = options->row_block;
+  compileOptions.halide_projection = options->halide_projection != 0;
+  compileOptions.wavefront = options->wavefront != 0;
+  compileOptions.perf_jitdump = options->perf_jitdump != 0;
   std::string error;
   std::shared_ptr<const rnnc::Model> model = rnnc::Model::load(path, compileOptions, &error);
   if (!model)
