@@ -1120,7 +1120,7 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   SmallVector<Layer, 2> layers;
   size_t nextState = 0;
   for (CellOpInterface cell : cells) {
-    Layer layer{cell, {}, {}, {}, {}, {}};
+    Layer layer{cell, {}, {}, {}, {}, {}, {}};
     bool hoisted = layers.empty() && hoistProjection;
     int64_t units = cell.getStateSizes().front();
     // An LSTM without projection runs its cell equations in the gate matmul's
