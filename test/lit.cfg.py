@@ -12,6 +12,14 @@ config.test_exec_root = os.path.join(config.rnnc_obj_root, "test")
 
 llvm_config.use_default_substitutions()
 llvm_config.add_tool_substitutions(["rnnc", "rnnc-opt"], [config.rnnc_tools_dir])
+llvm_config.add_tool_substitutions(["rnnc-barrier-balance"], [config.rnnc_tools_dir])
+# The host runs AVX-512 code (rnnc-barrier-balance needs it).
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        if " avx512f" in cpuinfo.read():
+            config.available_features.add("avx512f")
+except OSError:
+    pass
 # rnnc-bench is built where oneDNN (libdnnl-dev) is installed.
 if os.path.exists(os.path.join(config.rnnc_tools_dir, "rnnc-bench")):
     config.available_features.add("rnnc-bench")
