@@ -1,12 +1,18 @@
+/* open(2)'s O_NOFOLLOW and O_CLOEXEC, fdopen, fstat (POSIX.1-2008). */
+#define _POSIX_C_SOURCE 200809L
+
 #include "rnnrt/npy.h"
 
 #include "message.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *dtype_descr(rnnrt_dtype_t dtype) {
   switch (dtype) {
@@ -118,10 +124,23 @@ rnnrt_status_t rnnrt_npy_load(const char *path, const rnnrt_allocator_t *allocat
     return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
                       "rnnrt_npy_load: path, allocator and out must not be NULL");
   memset(out, 0, sizeof(*out));
-  FILE *file = fopen(path, "rb");
-  if (!file)
+  /* Only a regular file has a size to bound what is read: a FIFO or a device
+   * could feed any number of bytes, or (opened without O_NONBLOCK) block. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
     return rnnrt_fail(message, capacity, RNNRT_STATUS_IO_ERROR, "cannot open '%s': %s", path,
                       strerror(errno));
+  struct stat info;
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    close(fd);
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_IO_ERROR, "'%s' is not a regular file",
+                      path);
+  }
+  FILE *file = fdopen(fd, "rb");
+  if (!file) {
+    close(fd);
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
+  }
 
   rnnrt_status_t status = RNNRT_STATUS_BAD_FORMAT;
   char *header = NULL;
@@ -334,15 +353,27 @@ rnnrt_status_t rnnrt_npy_save(const char *path, rnnrt_dtype_t dtype, int32_t ran
   memset(header + len, ' ', header_len - 1 - (size_t)len);
   header[header_len - 1] = '\n';
 
-  size_t tmp_len = strlen(path) + 5;
+  /* The temporary is created exclusively and never through a link: a file or
+   * symlink planted at its name is left alone and the next name tried. */
+  size_t tmp_len = strlen(path) + 16;
   char *tmp = malloc(tmp_len);
   if (!tmp)
     return rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
-  snprintf(tmp, tmp_len, "%s.tmp", path);
-  FILE *file = fopen(tmp, "wb");
+  int fd = -1;
+  for (unsigned attempt = 0; fd < 0 && attempt < 100; ++attempt) {
+    snprintf(tmp, tmp_len, "%s.tmp%u", path, attempt);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST)
+      break;
+  }
+  FILE *file = fd < 0 ? NULL : fdopen(fd, "wb");
   if (!file) {
     rnnrt_status_t s = rnnrt_fail(message, capacity, RNNRT_STATUS_IO_ERROR,
                                   "cannot create '%s': %s", tmp, strerror(errno));
+    if (fd >= 0) {
+      close(fd);
+      remove(tmp);
+    }
     free(tmp);
     return s;
   }

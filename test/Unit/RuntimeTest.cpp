@@ -593,6 +593,60 @@ TEST(Runtime, ZeroAndHugeSizes) {
   rnnrt_instance_destroy(limited);
 }
 
+// docs/security.md: a model file may not name code outside itself, through
+// any entry point, unless the program vouches for it (trusted_ir).
+TEST(Runtime, UntrustedModelRefusedByModelLoad) {
+  const std::string system = RNNC_UNTRUSTED_MODELS "/system-call.mlir";
+  const std::string trusted = RNNC_UNTRUSTED_MODELS "/trusted.mlir";
+  rnnc::CompileOptions options;
+  std::string error;
+  EXPECT_EQ(rnnc::Model::load(system, options, &error), nullptr);
+  EXPECT_NE(error.find("operation 'llvm.mlir.global' is not allowed in a model file"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(rnnc::Model::load(trusted, options, &error), nullptr);
+  EXPECT_NE(error.find("'llvm.mlir.constant' is not allowed"), std::string::npos) << error;
+  options.trusted_ir = true;
+  error.clear();
+  EXPECT_NE(rnnc::Model::load(trusted, options, &error), nullptr) << error;
+  // The memory limit applies here too (the example's file is over 4 KiB).
+  options.memory_limit = 4096;
+  EXPECT_EQ(rnnc::Model::load(RNNC_EXAMPLE_MODEL, options, &error), nullptr);
+  EXPECT_NE(error.find("over the memory limit of 4096"), std::string::npos) << error;
+}
+
+TEST(Runtime, UntrustedModelRefusedByTheCApi) {
+  rnnc_jit_options_t options;
+  rnnc_jit_options_initialize(&options);
+  EXPECT_EQ(options.memory_limit, UINT64_C(8) << 30);
+  EXPECT_EQ(options.trusted_ir, 0);
+  rnnc_jit_model_t *model = nullptr;
+  char message[1024] = "";
+  EXPECT_EQ(rnnc_jit_compile_file(RNNC_UNTRUSTED_MODELS "/system-call.mlir", &options, &model,
+                                  message, sizeof message),
+            RNNRT_STATUS_BAD_FORMAT);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_NE(std::string(message).find("is not allowed in a model file"), std::string::npos)
+      << message;
+  EXPECT_EQ(rnnc_jit_compile_file(RNNC_UNTRUSTED_MODELS "/func-declaration.mlir", nullptr, &model,
+                                  message, sizeof message),
+            RNNRT_STATUS_BAD_FORMAT);
+  EXPECT_NE(std::string(message).find("function declaration '@abort'"), std::string::npos)
+      << message;
+  options.trusted_ir = 1;
+  ASSERT_EQ(rnnc_jit_compile_file(RNNC_UNTRUSTED_MODELS "/trusted.mlir", &options, &model, message,
+                                  sizeof message),
+            RNNRT_STATUS_OK)
+      << message;
+  rnnc_jit_model_release(model);
+  options.trusted_ir = 0;
+  options.memory_limit = 4096;
+  EXPECT_EQ(rnnc_jit_compile_file(RNNC_EXAMPLE_MODEL, &options, &model, message, sizeof message),
+            RNNRT_STATUS_BAD_FORMAT);
+  EXPECT_NE(std::string(message).find("over the memory limit of 4096"), std::string::npos)
+      << message;
+}
+
 TEST(Runtime, JitCompilesFromTheCApi) {
   // The C entry point reports a missing file with the path.
   rnnc_jit_model_t *model = nullptr;

@@ -1,5 +1,6 @@
 // libFuzzer target: arbitrary text as an .mlir model through the parser and
-// the verifiers of rnnc's dialects, as `rnnc run/compile FILE.mlir` reads it
+// the verifiers of rnnc's dialects and the model allowlist, as `rnnc run/compile
+// FILE.mlir` reads it
 // (parseModelSource on a null-terminated buffer, like a file read by
 // llvm::MemoryBuffer).
 #include "rnnc/API/ModelFile.h"
@@ -27,6 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       llvm::MemoryBuffer::getMemBufferCopy(
           llvm::StringRef(reinterpret_cast<const char *>(data), size), "fuzz.mlir"),
       llvm::SMLoc());
-  (void)mlir::rnnc::parseModelSource(sourceMgr, context);
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::rnnc::parseModelSource(sourceMgr, context);
+  if (module)
+    (void)mlir::rnnc::checkModelAllowlist(*module);
   return 0;
 }

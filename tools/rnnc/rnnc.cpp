@@ -18,6 +18,7 @@
 #include "rnnc/InitAll.h"
 #include "rnnc/Pipelines/Pipelines.h"
 #include "rnnc/Target/CHeader/CHeader.h"
+#include "rnnc/Target/CHeader/CIdentifiers.h"
 #include "rnnc/Target/Cpu/CpuTarget.h"
 #include "rnnc/Target/Cuda/CudaTarget.h"
 #include "rnnrt/npy.h"
@@ -27,6 +28,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -186,6 +188,11 @@ static cl::opt<std::string> memoryLimitText(
              "suffixes; 0: no limit; default 8G)"),
     cl::value_desc("BYTES"), cl::init("8G"), cl::sub(runCommand), cl::sub(compileCommand),
     cl::sub(benchCommand), cl::cat(rnncCategory));
+static cl::opt<bool> trustedIR(
+    "trusted-ir",
+    cl::desc("Skip the check of what a model file may contain (docs/dialect.md): only for IR "
+             "you wrote or generated yourself, since such IR can call any function"),
+    cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
 /// --memory-limit in bytes, set by main.
 static uint64_t memoryLimit = 0;
 
@@ -223,7 +230,10 @@ DialectRegistry allDialects() {
 struct ModelFile {
   explicit ModelFile(const std::string &path)
       : context(allDialects()), diagnostics(sourceMgr, &context) {
-    module = loadModelFile(path, sourceMgr, &context, memoryLimit);
+    ModelFileOptions options;
+    options.memoryLimit = memoryLimit;
+    options.trustedIR = trustedIR;
+    module = loadModelFile(path, sourceMgr, &context, options);
   }
   MLIRContext context;
   llvm::SourceMgr sourceMgr;
@@ -496,45 +506,120 @@ int runMain() {
                                  ms(compileEnd - compileStart), ms(runEnd - runStart));
   }
 
-  // Write every result; on any failure remove what this run wrote.
-  std::vector<std::string> written;
-  auto undo = [&] {
-    for (const std::string &path : written)
-      llvm::sys::fs::remove(path);
+  // Every result is written into a new staging directory inside the output
+  // directory, then renamed into place once all are written: a failed run
+  // leaves every file that was there before as it was.
+  llvm::SmallString<256> outputDir(runOutputDir);
+  if (std::error_code ec = llvm::sys::fs::make_absolute(outputDir))
+    return failWith("cannot resolve " + runOutputDir + ": " + ec.message());
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return failWith("cannot create " + outputDir.str().str() + ": " + ec.message());
+  llvm::SmallString<256> staging;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory(outputDir + "/.rnnc-staging", staging))
+    return failWith("cannot create a staging directory in " + outputDir.str().str() + ": " +
+                    ec.message());
+  auto fail = [&](const std::string &message) {
+    llvm::sys::fs::remove_directories(staging);
+    return failWith(message);
   };
+  std::vector<std::string> written;
   for (const HostTensor &tensor : results) {
-    llvm::SmallString<256> path(runOutputDir);
+    llvm::SmallString<256> staged(staging), path(outputDir);
+    llvm::sys::path::append(staged, tensor.name + ".npy");
     llvm::sys::path::append(path, tensor.name + ".npy");
-    if (std::error_code ec =
-            llvm::sys::fs::create_directories(llvm::sys::path::parent_path(path))) {
-      undo();
-      return failWith("cannot create the directory of " + path.str().str() + ": " + ec.message());
+    for (StringRef file : {staged.str(), path.str()}) {
+      StringRef parent = llvm::sys::path::parent_path(file);
+      std::error_code ec = llvm::sys::fs::create_directories(parent);
+      if (!ec && !llvm::sys::fs::is_directory(parent))
+        ec = std::make_error_code(std::errc::not_a_directory);
+      if (ec)
+        return fail("cannot create the directory of " + file.str() + ": " + ec.message());
     }
     char message[512];
-    if (rnnrt_npy_save(path.c_str(), toRuntimeDtype(tensor.elementType),
+    if (rnnrt_npy_save(staged.c_str(), toRuntimeDtype(tensor.elementType),
                        (int32_t)tensor.shape.size(), tensor.shape.data(), tensor.bytes.data(),
-                       message, sizeof message) != RNNRT_STATUS_OK) {
-      undo();
-      return failWith(message);
-    }
+                       message, sizeof message) != RNNRT_STATUS_OK)
+      return fail(message);
     written.push_back(path.str().str());
   }
+  for (size_t i = 0; i < results.size(); ++i) {
+    llvm::SmallString<256> staged(staging);
+    llvm::sys::path::append(staged, results[i].name + ".npy");
+    if (std::error_code ec = llvm::sys::fs::rename(staged, written[i]))
+      return fail("cannot move " + results[i].name + ".npy into place at " + written[i] + ": " +
+                  ec.message());
+  }
+  llvm::sys::fs::remove_directories(staging);
   for (size_t i = 0; i < results.size(); ++i)
     printResult(results[i], written[i]);
   return 0;
 }
 
-/// A C identifier from a file's stem: "lstm-small.onnx" -> "lstm_small".
-std::string defaultModelName(StringRef path) {
-  std::string name;
-  for (char c : llvm::sys::path::stem(path))
-    name += isalnum((unsigned char)c) ? c : '_';
-  if (name.empty() || isdigit((unsigned char)name[0]))
-    name = "m_" + name;
-  return name;
+/// Writes each (path, text) with a non-empty path ("-": stdout) through a
+/// new temporary beside it, renamed over the path once all are written: a
+/// failure leaves every file that was there before as it was. False after
+/// printing the problem.
+bool writeOutputs(ArrayRef<std::pair<std::string, std::string>> outputs) {
+  std::vector<std::pair<llvm::sys::fs::TempFile, std::string>> temporaries;
+  auto discardAll = [&] {
+    for (auto &entry : temporaries)
+      llvm::consumeError(entry.first.discard());
+  };
+  for (const auto &[path, text] : outputs) {
+    if (path.empty())
+      continue;
+    if (path == "-") {
+      llvm::outs() << text;
+      continue;
+    }
+    auto temporary = llvm::sys::fs::TempFile::create(path + ".tmp%%%%%%");
+    if (!temporary) {
+      discardAll();
+      failWith("cannot create a temporary for " + path + ": " +
+               llvm::toString(temporary.takeError()));
+      return false;
+    }
+    llvm::raw_fd_ostream os(temporary->FD, /*shouldClose=*/false);
+    os << text;
+    os.flush();
+    temporaries.emplace_back(std::move(*temporary), path);
+    if (os.has_error()) {
+      discardAll();
+      failWith("cannot write " + path + ": " + os.error().message());
+      return false;
+    }
+  }
+  for (size_t i = 0; i < temporaries.size(); ++i) {
+    if (llvm::Error err = temporaries[i].first.keep(temporaries[i].second)) {
+      failWith("cannot write " + temporaries[i].second + ": " + llvm::toString(std::move(err)));
+      for (size_t j = i + 1; j < temporaries.size(); ++j)
+        llvm::consumeError(temporaries[j].first.discard());
+      return false;
+    }
+  }
+  return true;
+}
+
+/// The same file named twice (`-o x --header x`), existing or not.
+bool samePath(StringRef a, StringRef b) {
+  bool equivalent = false;
+  if (!llvm::sys::fs::equivalent(a, b, equivalent) && equivalent)
+    return true;
+  llvm::SmallString<256> absoluteA(a), absoluteB(b);
+  llvm::sys::fs::make_absolute(absoluteA);
+  llvm::sys::fs::make_absolute(absoluteB);
+  llvm::sys::path::remove_dots(absoluteA, /*remove_dot_dot=*/true);
+  llvm::sys::path::remove_dots(absoluteB, /*remove_dot_dot=*/true);
+  return absoluteA == absoluteB;
 }
 
 int compileMain() {
+  if (!compileHeader.empty() && samePath(compileOutput, compileHeader))
+    return failWith("-o and --header name the same file, " + compileHeader);
+  bool binary = compileEmit == EmitKind::Obj;
+  if (binary && compileOutput == "-" && llvm::sys::Process::StandardOutIsDisplayed())
+    return failWith("not writing an object file to a terminal: name one with -o FILE.o");
   ModelFile file(compileModel);
   if (!file.module)
     return 1;
@@ -552,7 +637,7 @@ int compileMain() {
     module.print(primaryOs);
   } else {
     CompileOptions options;
-    options.name = compileName.empty() ? defaultModelName(compileModel) : compileName.getValue();
+    options.name = compileName.empty() ? toModelName(llvm::sys::path::stem(compileModel)) : compileName.getValue();
     options.function = entryFunction;
     options.cpu = compileCpu;
     options.batch = compileBatch;
@@ -606,24 +691,8 @@ int compileMain() {
     }
   }
 
-  std::string error;
-  auto output = openOutputFile(compileOutput, &error);
-  if (!output)
-    return failWith(error);
-  std::unique_ptr<llvm::ToolOutputFile> headerOutput;
-  if (!compileHeader.empty()) {
-    headerOutput = openOutputFile(compileHeader, &error);
-    if (!headerOutput)
-      return failWith(error);
-    headerOutput->os() << header;
-  }
-  output->os() << primary;
-  output->keep();
-  if (headerOutput)
-    headerOutput->keep();
-  return 0;
+  return writeOutputs({{compileOutput, primary}, {compileHeader, header}}) ? 0 : 1;
 }
-
 } // namespace
 
 int main(int argc, char **argv) {

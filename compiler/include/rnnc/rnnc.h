@@ -259,6 +259,13 @@ struct CompileOptions {
   bool halide_projection = false; ///< hoisted input projection by Halide (RNNC_ENABLE_HALIDE)
   bool wavefront = true;          ///< threads > 1: stacked layers as a wavefront
   bool perf_jitdump = false;      ///< a perf jitdump of the code (docs/jit.md)
+  /// Model::load: bytes the file, its constants and any of its tensors may
+  /// take (0: no limit; docs/security.md).
+  uint64_t memory_limit = uint64_t(8) << 30;
+  /// Model::load: skip the check of what a model file may contain
+  /// (docs/dialect.md). Only for IR the program made itself: such IR can
+  /// declare and call any function of the process.
+  bool trusted_ir = false;
 };
 
 /// A model compiled in this process. Compiling the same model with the same

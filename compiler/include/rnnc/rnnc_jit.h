@@ -27,6 +27,12 @@ typedef struct rnnc_jit_options {
   int32_t halide_projection; /* nonzero: the hoisted input projection by Halide */
   int32_t wavefront;         /* threads > 1: stacked layers as a wavefront (default 1) */
   int32_t perf_jitdump;      /* nonzero: a perf jitdump of the code (docs/jit.md) */
+  /* Bytes the model file, its constants and any of its tensors may take
+   * (0: no limit; default 8 GiB, docs/security.md). */
+  uint64_t memory_limit;
+  /* Nonzero: skip the check of what a model file may contain (docs/dialect.md):
+   * only for IR the program made itself; such IR can call any function. */
+  int32_t trusted_ir;
 } rnnc_jit_options_t;
 
 void rnnc_jit_options_initialize(rnnc_jit_options_t *options);

@@ -798,7 +798,10 @@ std::shared_ptr<const Model> Model::load(const std::string &path, const CompileO
   context.loadAllAvailableDialects();
   DiagnosticCollector collector(&context);
   llvm::SourceMgr sourceMgr;
-  OwningOpRef<ModuleOp> module = mlir::rnnc::loadModelFile(path, sourceMgr, &context);
+  mlir::rnnc::ModelFileOptions fileOptions;
+  fileOptions.memoryLimit = options.memory_limit;
+  fileOptions.trustedIR = options.trusted_ir;
+  OwningOpRef<ModuleOp> module = mlir::rnnc::loadModelFile(path, sourceMgr, &context, fileOptions);
   FailureOr<std::shared_ptr<const mlir::rnnc::JitModel>> jit = failure();
   if (module)
     jit = mlir::rnnc::compileCached(*module, toCompileOptions(options));

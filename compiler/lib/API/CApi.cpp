@@ -19,6 +19,7 @@ void rnnc_jit_options_initialize(rnnc_jit_options_t *options) {
   options->expose_state = 1;
   options->threads = 1;
   options->wavefront = 1;
+  options->memory_limit = UINT64_C(8) << 30;
 }
 
 rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t *options,
@@ -58,6 +59,8 @@ rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t 
   compileOptions.halide_projection = options->halide_projection != 0;
   compileOptions.wavefront = options->wavefront != 0;
   compileOptions.perf_jitdump = options->perf_jitdump != 0;
+  compileOptions.memory_limit = options->memory_limit;
+  compileOptions.trusted_ir = options->trusted_ir != 0;
   std::string error;
   std::shared_ptr<const rnnc::Model> model = rnnc::Model::load(path, compileOptions, &error);
   if (!model)

@@ -1,6 +1,8 @@
 #include "rnnc/API/Compile.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -10,6 +12,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "rnnc/Dialect/Rnn/Transforms/Passes.h"
 #include "rnnc/Pipelines/Pipelines.h"
+#include "rnnc/Target/CHeader/CIdentifiers.h"
 #include "rnnc/Target/Cuda/CudaTarget.h"
 
 #include <map>
@@ -29,12 +32,6 @@ std::string HeapBound::format(ArrayRef<std::string> symbolNames) const {
   if (unknown)
     text += " + sizes known only at run time";
   return text;
-}
-
-bool mlir::rnnc::isValidModelName(StringRef name) {
-  if (name.empty() || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
-    return false;
-  return llvm::all_of(name, [](char c) { return isalnum((unsigned char)c) || c == '_'; });
 }
 
 namespace {
@@ -86,6 +83,49 @@ void specializeBatch(func::FuncOp func, const ModelSignature &signature, int64_t
   func.setFunctionType(
       FunctionType::get(func.getContext(), argTypes, func.getFunctionType().getResults()));
 }
+
+/// Boolean inputs (masks) arrive as one byte per element, any non-zero byte
+/// true as in numpy; an i1 argument would read only each byte's low bit (2
+/// would be false). Each becomes an i8 argument compared with zero first.
+void takeBoolInputsAsBytes(func::FuncOp func) {
+  MLIRContext *context = func.getContext();
+  Block &body = func.front();
+  OpBuilder builder = OpBuilder::atBlockBegin(&body);
+  SmallVector<Type> argTypes(func.getArgumentTypes());
+  for (BlockArgument arg : body.getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || !type.getElementType().isInteger(1))
+      continue;
+    Location loc = arg.getLoc();
+    auto bytes = RankedTensorType::get(type.getShape(), builder.getI8Type());
+    arg.setType(bytes);
+    argTypes[arg.getArgNumber()] = bytes;
+    SmallPtrSet<Operation *, 8> users;
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      auto dim = builder.create<tensor::DimOp>(loc, arg, d);
+      users.insert(dim);
+      dynamicSizes.push_back(dim);
+    }
+    Value init = builder.create<tensor::EmptyOp>(loc, type.getShape(), builder.getI1Type(),
+                                                 dynamicSizes);
+    SmallVector<AffineMap> maps(2, builder.getMultiDimIdentityMap(type.getRank()));
+    SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
+    auto truth = builder.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{arg}, ValueRange{init}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange values) {
+          Value zero = b.create<arith::ConstantIntOp>(l, 0, 8);
+          Value nonZero = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::ne, values[0], zero);
+          b.create<linalg::YieldOp>(l, nonZero);
+        });
+    users.insert(truth);
+    arg.replaceAllUsesExcept(truth.getResult(0), users);
+  }
+  func.setFunctionType(FunctionType::get(context, argTypes, func.getFunctionType().getResults()));
+}
+
 /// A dimension size in terms of the signature: a static size or a symbol.
 struct SizeFactor {
   int64_t staticSize = 1;
@@ -293,11 +333,13 @@ LogicalResult lowerCudaKernelsAndHost(LoweredModel &lowered, func::FuncOp entry,
 
 FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOptions &options) {
   Location loc = module.getLoc();
-  if (!isValidModelName(options.name))
-    return emitError(loc) << "model name '" << options.name
-                          << "' is not a C identifier ([A-Za-z_][A-Za-z0-9_]*)";
+  if (std::string problem = modelNameProblem(options.name); !problem.empty())
+    return emitError(loc) << problem;
   if (options.batch < 0 || options.maxBatch < 0)
     return emitError(loc) << "batch sizes must not be negative";
+  if (options.threads < 1 || options.threads > kMaxThreads)
+    return emitError(loc) << "threads must be between 1 and " << kMaxThreads << "; got "
+                          << options.threads;
   LoweredModel lowered;
   lowered.module = module.clone();
   ModuleOp clone = *lowered.module;
@@ -344,6 +386,8 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   }
   (*entry)->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
   dropNameAttributes(*entry);
+  context->loadDialect<arith::ArithDialect, linalg::LinalgDialect, tensor::TensorDialect>();
+  takeBoolInputsAsBytes(*entry);
 
   bool cuda = !options.cudaChip.empty();
   if (cuda && options.gpuOnHost)

@@ -8,6 +8,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <sys/resource.h>
+
 using namespace mlir;
 
 namespace {
@@ -24,12 +26,19 @@ uint64_t staticTensorBytes(Type type) {
 
 bool isIdentifierChar(char c) { return llvm::isAlnum(c) || c == '_' || c == '$' || c == '.'; }
 
-/// Finds `dialect.op<` not followed by `{` outside comments and strings, where
+/// One pass over the text, outside comments and strings: refuses nesting
+/// deeper than rnnc::kMaxModelNesting, and `dialect.op<` not followed by `{` where
 /// the operation name starts a token (not `!dialect.type<` or
 /// `#dialect.attr<`, whose parameters may be anything).
-LogicalResult checkPropertiesSyntax(llvm::SourceMgr &sourceMgr, MLIRContext *context) {
+LogicalResult checkModelText(llvm::SourceMgr &sourceMgr, MLIRContext *context) {
   const llvm::MemoryBuffer *buffer = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
   StringRef text = buffer->getBuffer();
+  auto errorAt = [&](size_t offset) {
+    auto [line, column] =
+        sourceMgr.getLineAndColumn(llvm::SMLoc::getFromPointer(text.data() + offset));
+    return emitError(FileLineColLoc::get(context, buffer->getBufferIdentifier(), line, column));
+  };
+  unsigned depth = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '/' && text.substr(i).starts_with("//")) {
@@ -40,6 +49,20 @@ LogicalResult checkPropertiesSyntax(llvm::SourceMgr &sourceMgr, MLIRContext *con
       for (++i; i < text.size() && text[i] != '"'; ++i)
         if (text[i] == '\\')
           ++i;
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{' || c == '<') {
+      if (++depth > rnnc::kMaxModelNesting) {
+        errorAt(i) << "the model nests deeper than " << rnnc::kMaxModelNesting << " levels";
+        return failure();
+      }
+      continue;
+    }
+    // `->` and `>=` close nothing.
+    bool arrow = c == '>' && i > 0 && text[i - 1] == '-';
+    bool comparison = c == '>' && i + 1 < text.size() && text[i + 1] == '=';
+    if ((c == ')' || c == ']' || c == '}' || (c == '>' && !arrow && !comparison)) && depth > 0) {
+      --depth;
       continue;
     }
     if (!llvm::isAlpha(c) && c != '_')
@@ -53,9 +76,7 @@ LogicalResult checkPropertiesSyntax(llvm::SourceMgr &sourceMgr, MLIRContext *con
                   before != '%' && before != '^';
     if (opName && i < text.size() && text[i] == '<' &&
         !text.substr(i + 1).ltrim().starts_with("{")) {
-      auto [line, column] = sourceMgr.getLineAndColumn(llvm::SMLoc::getFromPointer(text.data() + i));
-      emitError(FileLineColLoc::get(context, buffer->getBufferIdentifier(), line, column))
-          << "the properties of '" << name << "' must be a dictionary, '<{...}>'";
+      errorAt(i) << "the properties of '" << name << "' must be a dictionary, '<{...}>'";
       return failure();
     }
     --i;
@@ -63,7 +84,13 @@ LogicalResult checkPropertiesSyntax(llvm::SourceMgr &sourceMgr, MLIRContext *con
   return success();
 }
 
-LogicalResult checkTensorSizes(ModuleOp module, uint64_t memoryLimit) {
+} // namespace
+
+LogicalResult mlir::rnnc::checkModelSizes(ModuleOp module, uint64_t memoryLimit) {
+  if (memoryLimit == 0)
+    return success();
+  uint64_t constantBytes = 0, largestBytes = 0;
+  Operation *largest = nullptr;
   WalkResult result = module.walk([&](Operation *op) {
     auto tooLarge = [&](Type type) {
       uint64_t bytes = staticTensorBytes(type);
@@ -79,19 +106,56 @@ LogicalResult checkTensorSizes(ModuleOp module, uint64_t memoryLimit) {
       for (Block &block : region)
         if (llvm::any_of(block.getArgumentTypes(), tooLarge))
           return WalkResult::interrupt();
+    if (op->hasTrait<OpTrait::ConstantLike>()) {
+      for (Type type : op->getResultTypes()) {
+        uint64_t bytes = staticTensorBytes(type);
+        constantBytes = llvm::SaturatingAdd(constantBytes, bytes);
+        if (bytes > largestBytes) {
+          largestBytes = bytes;
+          largest = op;
+        }
+      }
+    }
     return WalkResult::advance();
   });
-  return failure(result.wasInterrupted());
+  if (result.wasInterrupted())
+    return failure();
+  uint64_t compileBytes = llvm::SaturatingMultiply(constantBytes, kCompileBytesPerConstantByte);
+  if (compileBytes > memoryLimit)
+    return largest->emitError()
+           << "the model's constants hold " << constantBytes << " bytes (the largest here); "
+           << "compiling them takes about " << compileBytes << ", over the memory limit of "
+           << memoryLimit;
+  return success();
 }
-} // namespace
+
+uint64_t mlir::rnnc::effectiveMemoryLimit(uint64_t memoryLimit) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return memoryLimit;
+  uint64_t addressSpace = static_cast<uint64_t>(limit.rlim_cur);
+  return memoryLimit == 0 ? addressSpace : std::min(memoryLimit, addressSpace);
+}
 
 OwningOpRef<ModuleOp> mlir::rnnc::loadModelFile(StringRef path, llvm::SourceMgr &sourceMgr,
-                                                MLIRContext *context, uint64_t memoryLimit) {
+                                                MLIRContext *context,
+                                                const ModelFileOptions &options) {
+  uint64_t memoryLimit = effectiveMemoryLimit(options.memoryLimit);
   Location fileLoc = FileLineColLoc::get(context, path, 0, 0);
-  uint64_t fileBytes = 0;
-  if (memoryLimit > 0 && !llvm::sys::fs::file_size(path, fileBytes) && fileBytes > memoryLimit) {
-    emitError(fileLoc) << "the model file is " << fileBytes << " bytes, over the memory limit of "
-                       << memoryLimit;
+  // Only regular files have a size to check before reading: a FIFO or a
+  // device could feed any number of bytes, or block forever.
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(path, status)) {
+    emitError(fileLoc) << "cannot read the model file: " << ec.message();
+    return nullptr;
+  }
+  if (status.type() != llvm::sys::fs::file_type::regular_file) {
+    emitError(fileLoc) << "the model file is not a regular file";
+    return nullptr;
+  }
+  if (memoryLimit > 0 && status.getSize() > memoryLimit) {
+    emitError(fileLoc) << "the model file is " << status.getSize()
+                       << " bytes, over the memory limit of " << memoryLimit;
     return nullptr;
   }
   std::string error;
@@ -102,19 +166,20 @@ OwningOpRef<ModuleOp> mlir::rnnc::loadModelFile(StringRef path, llvm::SourceMgr 
   }
   OwningOpRef<ModuleOp> module;
   if (path.ends_with(".onnx")) {
-    module = importOnnxFile(path, context);
+    module = importOnnxBytes(file->getBuffer(), path, context);
   } else {
     sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
     module = parseModelSource(sourceMgr, context);
   }
-  if (module && memoryLimit > 0 && failed(checkTensorSizes(*module, memoryLimit)))
+  if (!module || (!options.trustedIR && failed(checkModelAllowlist(*module))) ||
+      failed(checkModelSizes(*module, memoryLimit)))
     return nullptr;
   return module;
 }
 
 OwningOpRef<ModuleOp> mlir::rnnc::parseModelSource(llvm::SourceMgr &sourceMgr,
                                                    MLIRContext *context) {
-  if (failed(checkPropertiesSyntax(sourceMgr, context)))
+  if (failed(checkModelText(sourceMgr, context)))
     return nullptr;
   return parseSourceFile<ModuleOp>(sourceMgr, context);
 }

@@ -1,5 +1,8 @@
 #include "rnnc/API/Signature.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
 #include "llvm/ADT/DenseMap.h"
@@ -90,6 +93,36 @@ bool isSafeName(StringRef name) {
   return true;
 }
 
+/// The function argument whose values reach `value` unchanged or only
+/// widened or narrowed (ONNX's Cast of int64 lengths to int32: tensor.cast
+/// and elementwise linalg.generic ops whose body is one integer extension or
+/// truncation), or null.
+BlockArgument valuesSource(Value value) {
+  while (true) {
+    if (auto arg = dyn_cast<BlockArgument>(value))
+      return isa<func::FuncOp>(arg.getOwner()->getParentOp()) ? arg : BlockArgument();
+    Operation *op = value.getDefiningOp();
+    if (auto cast = dyn_cast_or_null<tensor::CastOp>(op)) {
+      value = cast.getSource();
+      continue;
+    }
+    auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+    if (!generic || generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
+        !llvm::all_of(generic.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isIdentity(); }))
+      return BlockArgument();
+    Block &body = generic.getRegion().front();
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    Value yielded = yield.getValues()[0];
+    Operation *convert = yielded.getDefiningOp();
+    if (convert && isa<arith::ExtSIOp, arith::TruncIOp>(convert) && &body.front() == convert)
+      yielded = convert->getOperand(0);
+    if (yielded != body.getArgument(0))
+      return BlockArgument();
+    value = generic.getDpsInputs()[0];
+  }
+}
+
 std::optional<ElementType> elementTypeOf(Type type) {
   if (type.isInteger(1))
     return ElementType::Bool;
@@ -112,6 +145,7 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
   std::map<DimKey, std::string> roleOfClassMember; // "T" or "B"
   SmallVector<rnn::DynamicRNNOp> sequences;
   func.walk([&](rnn::DynamicRNNOp op) { sequences.push_back(op); });
+  llvm::DenseMap<BlockArgument, rnn::DynamicRNNOp> convertedLengths;
   for (rnn::DynamicRNNOp op : sequences) {
     unsigned td = op.getTimeDim(), bd = op.getBatchDim();
     DimKey time = key(op.getInputs(), td), batch = key(op.getInputs(), bd);
@@ -121,8 +155,15 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
     roleOfClassMember[batch] = "B";
     classes.unionSets(time, key(op.getOutputs(), td));
     classes.unionSets(batch, key(op.getOutputs(), bd));
-    if (Value lengths = op.getSequenceLength())
+    if (Value lengths = op.getSequenceLength()) {
       classes.unionSets(batch, key(lengths, 0));
+      // Lengths the model converts first (ONNX's Cast of int64 lengths) are
+      // checked as its input: rows and values in [0, T], as for direct ones.
+      if (BlockArgument source = valuesSource(lengths); source && source != lengths) {
+        classes.unionSets(batch, key(source, 0));
+        convertedLengths.try_emplace(source, op);
+      }
+    }
     if (Value mask = op.getMask()) {
       classes.unionSets(batch, key(mask, 0));
       classes.unionSets(time, key(mask, 1));
@@ -209,7 +250,7 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
 
   for (BlockArgument arg : func.getArguments()) {
     std::string name = "arg" + std::to_string(arg.getArgNumber());
-    rnn::DynamicRNNOp lengthUser;
+    rnn::DynamicRNNOp lengthUser = convertedLengths.lookup(arg);
     bool isMask = false;
     for (OpOperand &use : arg.getUses()) {
       auto op = dyn_cast<rnn::DynamicRNNOp>(use.getOwner());

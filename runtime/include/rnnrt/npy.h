@@ -23,7 +23,9 @@ typedef struct rnnrt_npy_array {
   size_t data_bytes; /* element count * element size */
 } rnnrt_npy_array_t;
 
-/* Reads `path`. Rejects with RNNRT_STATUS_BAD_FORMAT: a bad magic or header,
+/* Reads `path`, which must be a regular file (RNNRT_STATUS_IO_ERROR otherwise:
+ * a FIFO or device could block or feed without end). Rejects with
+ * RNNRT_STATUS_BAD_FORMAT: a bad magic or header,
  * Fortran order, big-endian or other dtypes, negative or overflowing shapes,
  * rank > RNNRT_MAX_RANK, and a data section shorter or longer than the
  * shape says. `message` (may be NULL) receives the reason. */
@@ -33,8 +35,9 @@ rnnrt_status_t rnnrt_npy_load(const char *path, const rnnrt_allocator_t *allocat
 /* Frees the data of an array filled by rnnrt_npy_load; NULL data is fine. */
 void rnnrt_npy_release(rnnrt_npy_array_t *array, const rnnrt_allocator_t *allocator);
 
-/* Writes a version 1.0 .npy file. The file is written to `path`.tmp and renamed
- * over `path` only when complete, so a failure leaves no partial file. */
+/* Writes a version 1.0 .npy file. The file is written to a new temporary
+ * beside `path` (`path`.tmpN, created exclusively, never through a symlink) and
+ * renamed over `path` only when complete, so a failure leaves no partial file. */
 rnnrt_status_t rnnrt_npy_save(const char *path, rnnrt_dtype_t dtype, int32_t rank,
                               const int64_t *shape, const void *data, char *message,
                               size_t message_capacity);

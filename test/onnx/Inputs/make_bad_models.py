@@ -65,3 +65,22 @@ short = onnx.TensorProto()
 short.CopyFrom(R)
 short.raw_data = R.raw_data[:-4]
 save("short_initializer.onnx", model(inits=[W, short]))
+# Names defined twice: the second initializer changed the outputs (last one won).
+save("duplicate_initializer.onnx",
+     model(inits=[W, R, numpy_helper.from_array(0.5 * rng.randn(1, 4 * H, H).astype(np.float32), "R")]))
+save("duplicate_output.onnx", model(nodes=[
+    helper.make_node("LSTM", ["X", "W", "R"], ["", "Y_h"], name="lstm_node", hidden_size=H),
+    helper.make_node("Neg", ["Y_h"], ["Y_h"], name="neg_node")]))
+save("negative_hidden_size.onnx", model(nodes=[helper.make_node(
+    "LSTM", ["X", "W", "R"], ["", "Y_h"], name="lstm_node", hidden_size=-8)]))
+# A PyTorch packed-sequence export's lengths: an int64 input cast to int32 in the
+# graph before the LSTM reads it (values outside [0, T] were accepted).
+L = helper.make_tensor_value_info("L", onnx.TensorProto.INT64, ["B"])
+save("cast_lengths.onnx", model(inputs=[X, L], nodes=[
+    helper.make_node("Cast", ["L"], ["L32"], name="cast_node", to=onnx.TensorProto.INT32),
+    helper.make_node("LSTM", ["X", "W", "R", "", "L32"], ["", "Y_h"], name="lstm_node",
+                     hidden_size=H)]))
+np.save(os.path.join(out, "L_ok.npy"), np.array([4, 2], np.int64))
+np.save(os.path.join(out, "L_negative.npy"), np.array([-3, 2], np.int64))
+np.save(os.path.join(out, "L_huge.npy"), np.array([4, 10**6], np.int64))
+np.save(os.path.join(out, "L_rows.npy"), np.array([4], np.int64))

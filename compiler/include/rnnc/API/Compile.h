@@ -12,6 +12,10 @@
 
 namespace mlir::rnnc {
 
+/// The most threads a call may use (OpenMP aborts the process on teams it
+/// cannot create; no machine rnnc targets has more cores).
+constexpr int64_t kMaxThreads = 1024;
+
 /// How a model is compiled for the runtime (AOT object or JIT alike).
 struct CompileOptions {
   /// A C identifier; every generated symbol starts with it (`<name>_model`).
@@ -106,9 +110,6 @@ struct LoweredModel {
   std::vector<std::string> cudaKernels;
   uint32_t cudaConstants = 0;
 };
-
-/// True for [A-Za-z_][A-Za-z0-9_]*.
-bool isValidModelName(StringRef name);
 
 /// Lowers a copy of `module` (left unchanged) for `options`. Problems are
 /// reported as MLIR diagnostics on the module's context.

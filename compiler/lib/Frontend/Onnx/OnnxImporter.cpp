@@ -7,7 +7,6 @@
 #include "Importer.h"
 #include "mlir/IR/Verifier.h"
 
-#include "llvm/Support/MemoryBuffer.h"
 
 #include <limits>
 
@@ -198,6 +197,13 @@ int64_t intAttribute(const onnx::NodeProto &node, StringRef name, int64_t fallba
 LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node) {
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return nodeError(node) << "domain '" << node.domain() << "' is not supported";
+  // ONNX graphs are in single static assignment form: a name defined twice
+  // would silently shadow the first definition.
+  for (const std::string &output : node.output())
+    if (!output.empty() && values.count(output))
+      return nodeError(node) << "output '" << output
+                             << "' is already defined (a graph input, initializer or earlier "
+                                "node's output)";
   const std::string &op = node.op_type();
   if (op == "LSTM")
     return importRecurrent(node, RecurrentKind::LSTM);
@@ -257,7 +263,13 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
 
   llvm::StringSet<> initializerNames;
   for (const onnx::TensorProto &t : graph.initializer())
-    initializerNames.insert(t.name());
+    if (!initializerNames.insert(t.name()).second)
+      return emitError(fileLoc) << "initializer '" << t.name() << "' is defined twice", nullptr;
+  llvm::StringSet<> inputNames;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    if (!inputNames.insert(input.name()).second)
+      return emitError(fileLoc) << "graph input '" << input.name() << "' is declared twice",
+             nullptr;
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
   for (const onnx::ValueInfoProto &input : graph.input()) {
@@ -337,14 +349,6 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
 } // namespace mlir::rnnc::onnx_import
 
 using namespace mlir::rnnc::onnx_import;
-
-OwningOpRef<ModuleOp> mlir::rnnc::importOnnxFile(StringRef path, MLIRContext *context) {
-  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
-  if (!file)
-    return emitError(FileLineColLoc::get(context, path, 0, 0)) << "cannot open the ONNX model",
-           nullptr;
-  return importOnnxBytes((*file)->getBuffer(), path, context);
-}
 
 OwningOpRef<ModuleOp> mlir::rnnc::importOnnxBytes(StringRef bytes, StringRef name,
                                                   MLIRContext *context) {

@@ -101,6 +101,8 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
       direction = attr.s();
     } else if (name == "hidden_size") {
       hiddenSize = attr.i();
+      if (hiddenSize <= 0)
+        return nodeError(node) << "attribute 'hidden_size' must be positive, got " << hiddenSize;
     } else if (name == "layout") {
       layout = attr.i();
     } else if (name == "linear_before_reset") {

@@ -1,4 +1,5 @@
 #include "rnnc/Target/CHeader/CHeader.h"
+#include "rnnc/Target/CHeader/CIdentifiers.h"
 #include "rnnrt/model.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -36,29 +37,6 @@ const char *dtypeEnum(ElementType type) {
   }
   return "";
 }
-
-/// Distinct C identifiers derived from tensor and size names.
-class Identifiers {
-public:
-  Identifiers() {
-    for (const char *reserved : {"instance", "rows", "in", "out", "status", "i", "t", "m"})
-      used.insert(reserved);
-  }
-  std::string make(StringRef name) {
-    std::string id;
-    for (char c : name)
-      id += isalnum((unsigned char)c) ? c : '_';
-    if (id.empty() || isdigit((unsigned char)id[0]))
-      id = "t_" + id;
-    std::string unique = id;
-    for (int n = 2; !used.insert(unique).second; ++n)
-      unique = id + "_" + std::to_string(n);
-    return unique;
-  }
-
-private:
-  llvm::StringSet<> used;
-};
 
 std::string describe(const TensorSpec &spec, const ModelSignature &signature) {
   std::string text = spec.name + ": " + elementTypeName(spec.elementType) + "[";
@@ -164,13 +142,13 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
 
   os << "enum {\n  " << upper << "_NUM_INPUTS = " << inputs.size() << ",\n  " << upper
      << "_NUM_OUTPUTS = " << results.size() << ",\n";
-  Identifiers enumIds;
+  CIdentifiers enumIds(/*upperCase=*/true);
   for (auto [i, spec] : llvm::enumerate(inputs))
-    os << "  " << upper << "_INPUT_" << StringRef(enumIds.make(spec.name)).upper() << " = " << i
-       << ", /* " << describe(spec, signature) << " */\n";
+    os << "  " << upper << "_INPUT_" << enumIds.make(spec.name) << " = " << i << ", /* "
+       << describe(spec, signature) << " */\n";
   for (auto [i, spec] : llvm::enumerate(results))
-    os << "  " << upper << "_OUTPUT_" << StringRef(enumIds.make(spec.name)).upper() << " = " << i
-       << ", /* " << describe(spec, signature) << " */\n";
+    os << "  " << upper << "_OUTPUT_" << enumIds.make(spec.name) << " = " << i << ", /* "
+       << describe(spec, signature) << " */\n";
   os << "};\n\n";
 
   os << "/* An instance of the model (an rnnrt_instance_t). */\ntypedef struct " << name << " "
@@ -184,7 +162,7 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
 
   // The run wrapper: one parameter per run-time size the inputs use (except
   // the batch), then every input, then every output.
-  Identifiers ids;
+  CIdentifiers ids;
   std::vector<std::string> symbolIds(signature.symbols.size());
   std::vector<bool> symbolUsed(signature.symbols.size(), false);
   for (const TensorSpec &spec : inputs)

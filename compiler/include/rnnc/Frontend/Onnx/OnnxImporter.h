@@ -6,16 +6,13 @@
 
 namespace mlir::rnnc {
 
-/// Reads the ONNX model at `path` into a module with one public function that
+/// Reads a serialized ONNX ModelProto (`name` stands for the file in
+/// diagnostics) into a module with one public function that
 /// computes the graph: graph inputs become arguments and graph outputs results,
 /// each carrying its ONNX name as `rnn.name`. LSTM, GRU and RNN nodes become
 /// rnn cells and rnn.dynamic_rnn with onnxruntime's semantics. Anything
 /// unsupported, malformed or inconsistent is reported as an error diagnostic
 /// naming the node, op type and attribute or input at fault; returns null then.
-OwningOpRef<ModuleOp> importOnnxFile(StringRef path, MLIRContext *context);
-
-/// importOnnxFile for a serialized ModelProto in memory; `name` stands for the
-/// file in diagnostics.
 OwningOpRef<ModuleOp> importOnnxBytes(StringRef bytes, StringRef name, MLIRContext *context);
 
 } // namespace mlir::rnnc
