@@ -60,15 +60,23 @@ struct rnnrt_instance {
 
 static size_t descriptor_fields(int32_t rank) { return 3 + 2 * (size_t)rank; }
 
+/* Saturating at SIZE_MAX, which no allocation or check lets through. */
 static size_t element_count(const rnnrt_tensor_t *tensor) {
   size_t count = 1;
   for (int32_t d = 0; d < tensor->rank; ++d)
-    count *= (size_t)tensor->dims[d];
+    if (__builtin_mul_overflow(count, (size_t)tensor->dims[d], &count))
+      return SIZE_MAX;
   return count;
 }
 
 size_t rnnrt_tensor_bytes(const rnnrt_tensor_t *tensor) {
-  return tensor ? element_count(tensor) * rnnrt_dtype_size((rnnrt_dtype_t)tensor->dtype) : 0;
+  size_t bytes;
+  if (!tensor)
+    return 0;
+  if (__builtin_mul_overflow(element_count(tensor), rnnrt_dtype_size((rnnrt_dtype_t)tensor->dtype),
+                             &bytes))
+    return SIZE_MAX;
+  return bytes;
 }
 
 static rnnrt_status_t set_error(rnnrt_instance_t *instance, rnnrt_status_t status,
@@ -87,6 +95,11 @@ static rnnrt_status_t succeed(rnnrt_instance_t *instance) {
   instance->last_error[0] = '\0';
   return RNNRT_STATUS_OK;
 }
+
+/* More than any x86-64 or AArch64 process can address (47 bits of user
+ * space): sizes past it are refused whatever the memory limit, so that no
+ * product of sizes wraps in the runtime or in generated code. */
+#define ADDRESSABLE_BYTES (UINT64_C(1) << 47)
 
 /* Saturating: a sum or product past 2^64 exceeds every limit. */
 static uint64_t add_bytes(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
@@ -233,6 +246,11 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
                         model->name, (long long)batch, (unsigned long long)in_use,
                         (unsigned long long)options->memory_limit);
   }
+  if (in_use > ADDRESSABLE_BYTES)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                      "an instance of model '%s' with batch %lld would need %llu bytes, more "
+                      "than a process can address",
+                      model->name, (long long)batch, (unsigned long long)in_use);
 
   rnnrt_instance_t *instance = allocate(&allocator, sizeof *instance);
   if (!instance)
@@ -417,7 +435,7 @@ static rnnrt_status_t resolve_dims(rnnrt_instance_t *instance, const rnnrt_tenso
 static rnnrt_status_t bind_default(rnnrt_instance_t *instance, uint32_t i) {
   const rnnrt_tensor_info_t *info = &instance->model->inputs[i];
   rnnrt_tensor_t *tensor = &instance->bound[i];
-  if (info->role == RNNRT_ROLE_DATA)
+  if (info->role == RNNRT_ROLE_DATA || info->role == RNNRT_ROLE_INDICES)
     return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "input '%s' has no data", info->name);
   rnnrt_status_t status = resolve_dims(instance, info, tensor);
   if (status != RNNRT_STATUS_OK)
@@ -499,6 +517,10 @@ static rnnrt_status_t bind_given(rnnrt_instance_t *instance, uint32_t i,
       return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
                        "input '%s' dimension %d is negative (%lld)", info->name, d,
                        (long long)size);
+    if ((uint64_t)size > ADDRESSABLE_BYTES)
+      return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                       "input '%s' dimension %d is %lld, more than a process can address",
+                       info->name, d, (long long)size);
     if (info->dims[d] >= 0) {
       if (size != info->dims[d])
         return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
@@ -519,6 +541,38 @@ static rnnrt_status_t bind_given(rnnrt_instance_t *instance, uint32_t i,
     }
   }
   instance->bound[i] = *given;
+  return RNNRT_STATUS_OK;
+}
+
+/* Indices into a dimension of `limit` entries must lie in [-limit, limit)
+ * (ONNX Gather: out of range is an error, not a clamp). They may live on a
+ * device: read in chunks through a buffer on the stack, allocating nothing. */
+static rnnrt_status_t check_indices(rnnrt_instance_t *instance, uint32_t i) {
+  const rnnrt_tensor_info_t *info = &instance->model->inputs[i];
+  const rnnrt_tensor_t *tensor = &instance->bound[i];
+  int64_t limit =
+      info->limit_symbol >= 0 ? instance->symbols[info->limit_symbol] : info->limit_static;
+  if (limit < 0)
+    return RNNRT_STATUS_OK; /* a size only the kernel knows: it clamps */
+  size_t count = element_count(tensor), width = rnnrt_dtype_size((rnnrt_dtype_t)tensor->dtype);
+  int64_t chunk[256];
+  size_t per_chunk = sizeof chunk / width;
+  for (size_t start = 0; start < count; start += per_chunk) {
+    size_t n = count - start < per_chunk ? count - start : per_chunk;
+    if (instance->ops->download(instance->device, chunk,
+                                (const char *)tensor->data + start * width,
+                                n * width) != RNNRT_STATUS_OK)
+      return device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
+    for (size_t k = 0; k < n; ++k) {
+      int64_t value = tensor->dtype == RNNRT_DTYPE_I32 ? ((const int32_t *)chunk)[k] : chunk[k];
+      if (value < -limit || value >= limit)
+        return set_error(instance, RNNRT_STATUS_OUT_OF_RANGE,
+                         "%s[%zu] = %lld is out of range [-%lld, %lld) of the dimension it "
+                         "indexes",
+                         info->name, start + k, (long long)value, (long long)limit,
+                         (long long)limit);
+    }
+  }
   return RNNRT_STATUS_OK;
 }
 
@@ -615,8 +669,10 @@ static void release_results(rnnrt_instance_t *instance) {
 }
 
 /* Refuses a call whose memory (the instance's own, the kernel's heap, the
- * output buffers and a default mask) would exceed the instance's limit. Runs
- * once the given inputs have bound the run-time sizes, before any allocation. */
+ * output buffers and a default mask) would exceed the instance's limit, or,
+ * limit or not, what a process can address (sizes whose products would wrap).
+ * Runs once the given inputs have bound the run-time sizes, before any
+ * allocation. */
 static rnnrt_status_t check_memory(rnnrt_instance_t *instance, const rnnrt_tensor_t *inputs) {
   const rnnrt_model_t *model = instance->model;
   const int64_t *symbols = instance->symbols;
@@ -636,8 +692,15 @@ static rnnrt_status_t check_memory(rnnrt_instance_t *instance, const rnnrt_tenso
     if (model->inputs[i].role == RNNRT_ROLE_MASK && !inputs[i].data)
       mask = info_bytes(&model->inputs[i], symbols);
   uint64_t total = add_bytes(add_bytes(instance->memory_in_use, heap), add_bytes(outputs, mask));
-  if (total <= instance->memory_limit)
-    return RNNRT_STATUS_OK;
+  if (instance->memory_limit == 0 || total <= instance->memory_limit) {
+    if (total <= ADDRESSABLE_BYTES)
+      return RNNRT_STATUS_OK;
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                     "this call's sizes would need %llu bytes (kernel %llu, outputs %llu), more "
+                     "than a process can address",
+                     (unsigned long long)total, (unsigned long long)heap,
+                     (unsigned long long)outputs);
+  }
   return set_error(instance, RNNRT_STATUS_LIMIT_EXCEEDED,
                    "this call needs %llu bytes (kernel %llu, outputs %llu, instance %llu), over "
                    "the instance's memory limit of %llu",
@@ -669,7 +732,7 @@ rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor
     if ((status = bind_given(instance, i, &inputs[i])) != RNNRT_STATUS_OK)
       return status;
   }
-  if (instance->memory_limit > 0 && (status = check_memory(instance, inputs)) != RNNRT_STATUS_OK)
+  if ((status = check_memory(instance, inputs)) != RNNRT_STATUS_OK)
     return status;
   for (uint32_t i = 0; i < model->num_inputs; ++i) {
     if (inputs[i].data)
@@ -677,9 +740,19 @@ rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor
     if ((status = bind_default(instance, i)) != RNNRT_STATUS_OK)
       return status;
   }
+  if (model->symbol_minimums)
+    for (uint32_t s = 0; s < model->num_symbols; ++s)
+      if (instance->symbols[s] >= 0 && instance->symbols[s] < model->symbol_minimums[s])
+        return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                         "run-time size %s is %lld but the model reads at least %lld entries "
+                         "along it",
+                         model->symbols[s], (long long)instance->symbols[s],
+                         (long long)model->symbol_minimums[s]);
   for (uint32_t i = 0; i < model->num_inputs; ++i)
-    if (model->inputs[i].role == RNNRT_ROLE_SEQUENCE_LENGTHS &&
-        (status = check_lengths(instance, i)) != RNNRT_STATUS_OK)
+    if ((model->inputs[i].role == RNNRT_ROLE_SEQUENCE_LENGTHS &&
+         (status = check_lengths(instance, i)) != RNNRT_STATUS_OK) ||
+        (model->inputs[i].role == RNNRT_ROLE_INDICES &&
+         (status = check_indices(instance, i)) != RNNRT_STATUS_OK))
       return status;
 
   size_t field = 0;

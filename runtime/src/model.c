@@ -17,7 +17,7 @@ static rnnrt_status_t verify_tensors(const rnnrt_model_t *model, const rnnrt_ten
     const rnnrt_tensor_info_t *info = &infos[i];
     if (!info->name || info->rank < 0 || info->rank > RNNRT_MAX_RANK ||
         (info->rank > 0 && !info->dims) || rnnrt_dtype_size((rnnrt_dtype_t)info->dtype) == 0 ||
-        info->role < RNNRT_ROLE_DATA || info->role > RNNRT_ROLE_STATE ||
+        info->role < RNNRT_ROLE_DATA || info->role > RNNRT_ROLE_INDICES ||
         info->pair >= (int32_t)pair_count)
       return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,
                         "model '%s': %s %u has a malformed description", model->name, kind, i);

@@ -303,6 +303,37 @@ TEST(Runtime, BatchLimits) {
   EXPECT_EQ(over.status, RNNRT_STATUS_OUT_OF_RANGE);
   EXPECT_NE(over.error.find("exceeds the model's limit of 4"), std::string::npos) << over.error;
 
+  // A batch whose state sizes would wrap is refused before any allocation
+  // (2^61 rows overflowed the size arithmetic of bind_default).
+  Instance huge(unit_lstm_model(), int64_t(1) << 61);
+  EXPECT_EQ(huge.status, RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(huge.error.find("more than a process can address"), std::string::npos) << huge.error;
+  EXPECT_EQ(huge.instance, nullptr);
+  // So is a run-time size that would: T = 2^61 steps of a batch of one.
+  Instance one(unit_lstm_model(), 1);
+  ASSERT_EQ(one.status, RNNRT_STATUS_OK) << one.error;
+  float tiny[4] = {0, 0, 0, 0};
+  std::vector<rnnrt_tensor_t> tensors(unit_lstm_model()->num_inputs);
+  tensors[0] = {tiny, RNNRT_DTYPE_F32, 3, {int64_t(1) << 61, 1, 4}};
+  for (size_t i = 1; i < tensors.size(); ++i)
+    tensors[i] = {nullptr, unit_lstm_model()->inputs[i].dtype, unit_lstm_model()->inputs[i].rank,
+                  {}};
+  EXPECT_EQ(rnnrt_instance_run(one.instance, tensors.data(), tensors.size()),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(rnnrt_instance_last_error(one.instance))
+                .find("dimension 0 is 2305843009213693952, more than a process can address"),
+            std::string::npos)
+      << rnnrt_instance_last_error(one.instance);
+  // 2^44 steps pass the per-dimension bound but not the call's: outputs of
+  // 2^44 x 8 floats, refused without a memory limit.
+  tensors[0].dims[0] = int64_t(1) << 44;
+  EXPECT_EQ(rnnrt_instance_run(one.instance, tensors.data(), tensors.size()),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(rnnrt_instance_last_error(one.instance))
+                .find("more than a process can address"),
+            std::string::npos)
+      << rnnrt_instance_last_error(one.instance);
+
   // The batch-specialized object computes what the dynamic one does.
   std::vector<float> x = randomInputs(5, 3, 6);
   EXPECT_EQ(runOnce(unit_lstm_b3_model(), x, 5, 3, nullptr)[0],
@@ -613,6 +644,38 @@ TEST(Runtime, UntrustedModelRefusedByModelLoad) {
   options.memory_limit = 4096;
   EXPECT_EQ(rnnc::Model::load(RNNC_EXAMPLE_MODEL, options, &error), nullptr);
   EXPECT_NE(error.find("over the memory limit of 4096"), std::string::npos) << error;
+}
+
+// Indices a model gathers with (ONNX Gather on a model input) are checked by
+// the runtime before the kernel runs: [-4, 4) for a 4-row table.
+TEST(Runtime, GatherIndicesCheckedByTheRuntime) {
+  std::string error;
+  auto model = rnnc::Model::load(RNNC_UNTRUSTED_MODELS "/gather.mlir", {}, &error);
+  ASSERT_NE(model, nullptr) << error;
+  const rnnrt_model_t *descriptor = model->descriptor();
+  ASSERT_EQ(descriptor->num_inputs, 1u);
+  EXPECT_EQ(descriptor->inputs[0].role, RNNRT_ROLE_INDICES);
+  EXPECT_EQ(descriptor->inputs[0].limit_static, 4);
+  Instance instance(descriptor, 0);
+  ASSERT_EQ(instance.status, RNNRT_STATUS_OK) << instance.error;
+  auto run = [&](std::vector<int64_t> tokens) {
+    rnnrt_tensor_t input = {tokens.data(), RNNRT_DTYPE_I64, 1, {(int64_t)tokens.size()}};
+    return rnnrt_instance_run(instance.instance, &input, 1);
+  };
+  ASSERT_EQ(run({3, -4, 0, -1}), RNNRT_STATUS_OK) << rnnrt_instance_last_error(instance.instance);
+  rnnrt_tensor_t out;
+  ASSERT_EQ(rnnrt_instance_output(instance.instance, 0, &out), RNNRT_STATUS_OK);
+  const float *rows = static_cast<const float *>(out.data);
+  EXPECT_EQ(std::vector<float>(rows, rows + 12),
+            (std::vector<float>{9, 10, 11, 0, 1, 2, 0, 1, 2, 9, 10, 11}));
+  EXPECT_EQ(run({1, 4}), RNNRT_STATUS_OUT_OF_RANGE);
+  EXPECT_STREQ(rnnrt_instance_last_error(instance.instance),
+               "tokens[1] = 4 is out of range [-4, 4) of the dimension it indexes");
+  std::vector<int64_t> many(1000, 2);
+  many[777] = -5;
+  EXPECT_EQ(run(many), RNNRT_STATUS_OUT_OF_RANGE);
+  EXPECT_STREQ(rnnrt_instance_last_error(instance.instance),
+               "tokens[777] = -5 is out of range [-4, 4) of the dimension it indexes");
 }
 
 TEST(Runtime, UntrustedModelRefusedByTheCApi) {

@@ -33,6 +33,6 @@ int main(void) { printf("rnnrt ABI %u\n", rnnrt_abi_version()); return 0; }
 C
   # shellcheck disable=SC2046
   "$cc" $flags "$work/version.c" -o "$work/version" $(pkg-config --cflags --libs rnnrt)
-  LD_LIBRARY_PATH="$prefix/lib" "$work/version" | grep -q "rnnrt ABI 4"
+  LD_LIBRARY_PATH="$prefix/lib" "$work/version" | grep -q "rnnrt ABI 5"
   echo "pkg-config: ok"
 fi

@@ -139,13 +139,61 @@ std::optional<SizeFactor> resolveDim(Value memref, int64_t index,
                                      const ModelSignature &signature, func::FuncOp func,
                                      int depth);
 
+/// Whether an index value is known not to be negative: a constant >= 0, a
+/// dimension, the max with one such or the min of two.
+bool isNonNegative(Value value, int depth = 0) {
+  if (std::optional<int64_t> constant = getConstantIntValue(value))
+    return *constant >= 0;
+  if (depth > 8)
+    return false;
+  Operation *def = value.getDefiningOp();
+  if (isa_and_nonnull<memref::DimOp, tensor::DimOp>(def))
+    return true;
+  if (auto max = dyn_cast_or_null<arith::MaxSIOp>(def))
+    return isNonNegative(max.getLhs(), depth + 1) || isNonNegative(max.getRhs(), depth + 1);
+  if (auto min = dyn_cast_or_null<arith::MinSIOp>(def))
+    return isNonNegative(min.getLhs(), depth + 1) && isNonNegative(min.getRhs(), depth + 1);
+  return false;
+}
+
 std::optional<SizeFactor> resolveSize(OpFoldResult size, const ModelSignature &signature,
                                       func::FuncOp func, int depth) {
   if (std::optional<int64_t> constant = getConstantIntValue(size))
     return SizeFactor{*constant, -1};
-  if (!isa<Value>(size))
+  if (!isa<Value>(size) || depth > 16)
     return std::nullopt;
-  auto dim = cast<Value>(size).getDefiningOp<memref::DimOp>();
+  // Sizes clamped at run time (ONNX Slice on a run-time dimension) are at
+  // most the operand they are clamped from: min(a, b) <= either, max(a, c)
+  // <= a for a constant c <= 0, a - b <= a for b >= 0, a + c <= a for c <= 0.
+  Operation *def = cast<Value>(size).getDefiningOp();
+  auto nonPositive = [](Value v) {
+    std::optional<int64_t> constant = getConstantIntValue(v);
+    return constant && *constant <= 0;
+  };
+  if (auto min = dyn_cast_or_null<arith::MinSIOp>(def)) {
+    if (auto bound = resolveSize(min.getRhs(), signature, func, depth + 1))
+      return bound;
+    return resolveSize(min.getLhs(), signature, func, depth + 1);
+  }
+  if (auto max = dyn_cast_or_null<arith::MaxSIOp>(def)) {
+    if (nonPositive(max.getRhs()))
+      return resolveSize(max.getLhs(), signature, func, depth + 1);
+    if (nonPositive(max.getLhs()))
+      return resolveSize(max.getRhs(), signature, func, depth + 1);
+    return std::nullopt;
+  }
+  if (auto sub = dyn_cast_or_null<arith::SubIOp>(def))
+    return isNonNegative(sub.getRhs())
+               ? resolveSize(sub.getLhs(), signature, func, depth + 1)
+               : std::nullopt;
+  if (auto add = dyn_cast_or_null<arith::AddIOp>(def)) {
+    if (nonPositive(add.getRhs()))
+      return resolveSize(add.getLhs(), signature, func, depth + 1);
+    if (nonPositive(add.getLhs()))
+      return resolveSize(add.getRhs(), signature, func, depth + 1);
+    return std::nullopt;
+  }
+  auto dim = dyn_cast_or_null<memref::DimOp>(def);
   std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
   if (!index)
     return std::nullopt;

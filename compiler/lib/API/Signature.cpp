@@ -3,6 +3,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
 #include "llvm/ADT/DenseMap.h"
@@ -123,6 +124,126 @@ BlockArgument valuesSource(Value value) {
   }
 }
 
+/// The dimension a size is read from (`tensor.dim %v, k`), if it is one.
+std::optional<DimKey> dimOfSize(Value size) {
+  auto dim = size.getDefiningOp<tensor::DimOp>();
+  std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
+  if (!index)
+    return std::nullopt;
+  return key(dim.getSource(), static_cast<unsigned>(*index));
+}
+
+/// Puts in one class the dimensions that the operations between the inputs
+/// and the sequences require to be equal, so that the runtime checks inputs
+/// against one value before the kernel reads any (a mismatch would read out of
+/// bounds: ONNX's initial_h with fewer rows than X): a linalg operation's
+/// operands along each loop and its results' inits, a cast's source and
+/// result, a reshape's dimension and the one it becomes (beside 1s), an
+/// empty tensor's dynamic size and a slice's size read from
+/// another dimension, and the sliced dimension itself where the slice starts
+/// at 0 with stride 1 (slicing fewer rows than a tensor has must then be
+/// written with a static size). Collects in `minimums` the least size of each
+/// dimension that constant positions read (a slice at a constant offset and
+/// size, one at `size - c`, an extract at constant indices).
+void tieRequiredDims(func::FuncOp func, llvm::EquivalenceClasses<DimKey> &classes,
+                     std::vector<std::pair<DimKey, int64_t>> &minimums) {
+  auto tieAll = [&](Value a, Value b) {
+    auto type = dyn_cast<RankedTensorType>(a.getType());
+    auto other = dyn_cast<RankedTensorType>(b.getType());
+    if (type && other && type.getRank() == other.getRank())
+      for (unsigned d = 0; d < type.getRank(); ++d)
+        classes.unionSets(key(a, d), key(b, d));
+  };
+  func.walk([&](Operation *op) {
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+      if (!linalgOp.hasPureTensorSemantics())
+        return;
+      std::map<unsigned, DimKey> firstOfLoop;
+      for (OpOperand &operand : op->getOpOperands()) {
+        if (!isa<RankedTensorType>(operand.get().getType()))
+          continue;
+        AffineMap map = linalgOp.getMatchingIndexingMap(&operand);
+        for (auto [d, expr] : llvm::enumerate(map.getResults())) {
+          auto loop = dyn_cast<AffineDimExpr>(expr);
+          if (!loop)
+            continue;
+          DimKey k = key(operand.get(), d);
+          auto [it, inserted] = firstOfLoop.try_emplace(loop.getPosition(), k);
+          if (!inserted)
+            classes.unionSets(it->second, k);
+        }
+      }
+      for (OpResult result : op->getResults())
+        tieAll(result, linalgOp.getDpsInitOperand(result.getResultNumber())->get());
+    } else if (auto cast = dyn_cast<tensor::CastOp>(op)) {
+      tieAll(cast.getSource(), cast.getResult());
+    } else if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(op)) {
+      // A group of dimensions that are all 1 but one is that one dimension.
+      Value collapsed = isa<tensor::ExpandShapeOp>(op) ? op->getOperand(0) : op->getResult(0);
+      Value expanded = isa<tensor::ExpandShapeOp>(op) ? op->getResult(0) : op->getOperand(0);
+      auto groups = isa<tensor::ExpandShapeOp>(op)
+                        ? llvm::cast<tensor::ExpandShapeOp>(op).getReassociationIndices()
+                        : llvm::cast<tensor::CollapseShapeOp>(op).getReassociationIndices();
+      auto expandedType = llvm::cast<RankedTensorType>(expanded.getType());
+      for (auto [d, group] : llvm::enumerate(groups)) {
+        SmallVector<int64_t> nonUnit;
+        for (int64_t e : group)
+          if (expandedType.getDimSize(e) != 1)
+            nonUnit.push_back(e);
+        if (nonUnit.size() == 1)
+          classes.unionSets(key(collapsed, d), key(expanded, nonUnit.front()));
+      }
+    } else if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
+      for (unsigned d = 0; d < empty.getType().getRank(); ++d)
+        if (empty.getType().isDynamicDim(d))
+          if (std::optional<DimKey> size = dimOfSize(empty.getDynamicSize(d)))
+            classes.unionSets(key(empty.getResult(), d), *size);
+    } else if (auto extract = dyn_cast<tensor::ExtractOp>(op)) {
+      for (auto [d, index] : llvm::enumerate(extract.getIndices()))
+        if (std::optional<int64_t> at = getConstantIntValue(index))
+          minimums.push_back({key(extract.getTensor(), d), *at + 1});
+    } else if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+      llvm::SmallBitVector dropped = slice.getDroppedDims();
+      unsigned resultDim = 0;
+      for (unsigned d = 0; d < slice.getSourceType().getRank(); ++d) {
+        std::optional<int64_t> staticSize = getConstantIntValue(slice.getMixedSizes()[d]);
+        OpFoldResult offset = slice.getMixedOffsets()[d];
+        auto offsetValue = llvm::dyn_cast_if_present<Value>(offset);
+        if (staticSize && isConstantIntValue(slice.getMixedStrides()[d], 1)) {
+          if (std::optional<int64_t> at = getConstantIntValue(offset)) {
+            minimums.push_back({key(slice.getSource(), d), *at + *staticSize});
+          } else if (auto add = offsetValue ? offsetValue.getDefiningOp<arith::AddIOp>()
+                                            : arith::AddIOp()) {
+            // `size(d) + c` with c < 0: the last -c entries.
+            std::optional<DimKey> from = dimOfSize(add.getLhs());
+            std::optional<int64_t> c = getConstantIntValue(add.getRhs());
+            if (from && c && *c < 0 && *from == key(slice.getSource(), d))
+              minimums.push_back({*from, -*c});
+          }
+        }
+        if (dropped[d])
+          continue;
+        auto size = dyn_cast<Value>(slice.getMixedSizes()[d]);
+        std::optional<DimKey> from = size ? dimOfSize(size) : std::nullopt;
+        if (from) {
+          classes.unionSets(key(slice.getResult(), resultDim), *from);
+          if (isConstantIntValue(slice.getMixedOffsets()[d], 0) &&
+              isConstantIntValue(slice.getMixedStrides()[d], 1))
+            classes.unionSets(key(slice.getSource(), d), *from);
+        }
+        ++resultDim;
+      }
+    } else if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
+      tieAll(insert.getDest(), insert.getResult());
+      if (insert.getSourceType().getRank() == insert.getDestType().getRank())
+        for (unsigned d = 0; d < insert.getSourceType().getRank(); ++d)
+          if (auto size = dyn_cast<Value>(insert.getMixedSizes()[d]))
+            if (std::optional<DimKey> from = dimOfSize(size))
+              classes.unionSets(key(insert.getSource(), d), *from);
+    }
+  });
+}
+
 std::optional<ElementType> elementTypeOf(Type type) {
   if (type.isInteger(1))
     return ElementType::Bool;
@@ -173,6 +294,8 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
     for (Value v : op.getFinalState())
       classes.unionSets(batch, key(v, 0));
   }
+  std::vector<std::pair<DimKey, int64_t>> minimums;
+  tieRequiredDims(func, classes, minimums);
 
   // A class is static when any member has a static size.
   auto staticSizeOf = [&](DimKey k) -> int64_t {
@@ -248,6 +371,22 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
     return success();
   };
 
+  // Inputs a Gather reads indices from (ONNX's importer marks the gather
+  // with `rnn.gather_axis`): the dimension they index bounds their values.
+  llvm::DenseMap<BlockArgument, DimKey> indexedDims;
+  func.walk([&](linalg::GenericOp generic) {
+    auto axis = generic->getAttrOfType<IntegerAttr>("rnn.gather_axis");
+    if (!axis || generic.getNumDpsInputs() != 1)
+      return;
+    tensor::ExtractOp extract;
+    generic.getRegion().walk([&](tensor::ExtractOp op) { extract = op; });
+    if (!extract || generic->isAncestor(extract.getTensor().getParentBlock()->getParentOp()) ||
+        axis.getInt() < 0 || axis.getInt() >= extract.getTensor().getType().getRank())
+      return;
+    if (BlockArgument source = valuesSource(generic.getDpsInputs()[0]))
+      indexedDims.try_emplace(source, key(extract.getTensor(), axis.getInt()));
+  });
+
   for (BlockArgument arg : func.getArguments()) {
     std::string name = "arg" + std::to_string(arg.getArgNumber());
     rnn::DynamicRNNOp lengthUser = convertedLengths.lookup(arg);
@@ -282,13 +421,27 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
       return failure();
     if (isMask)
       spec->role = TensorRole::Mask;
+    if (auto indexed = indexedDims.find(arg);
+        indexed != indexedDims.end() && spec->elementType != ElementType::F32 &&
+        spec->elementType != ElementType::Bool) {
+      spec->role = TensorRole::Indices;
+      DimKey dim = indexed->second;
+      int64_t size = cast<ShapedType>(Value::getFromOpaquePointer(dim.first).getType())
+                         .getDimSize(dim.second);
+      if (ShapedType::isDynamic(size))
+        size = staticSizeOf(dim);
+      if (ShapedType::isDynamic(size))
+        spec->limitSymbol = symbolFor(dim, name + ".limit");
+      else
+        spec->limitStatic = size;
+    }
     if (lengthUser) {
       spec->role = TensorRole::SequenceLengths;
       int64_t time = staticSizeOf(key(lengthUser.getInputs(), lengthUser.getTimeDim()));
       if (ShapedType::isDynamic(time))
-        spec->timeSymbol = symbolFor(key(lengthUser.getInputs(), lengthUser.getTimeDim()), "T");
+        spec->limitSymbol = symbolFor(key(lengthUser.getInputs(), lengthUser.getTimeDim()), "T");
       else
-        spec->staticTime = time;
+        spec->limitStatic = time;
     }
     signature.inputs.push_back(std::move(*spec));
   }
@@ -327,6 +480,27 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
       input.pair = (int)r;
       result.pair = (int)i;
     }
+  }
+  // A least size on a dimension of a run-time size is checked before the
+  // call; on a static one it must hold now. Sizes no input determines are
+  // read only within bounds the kernel computes.
+  signature.symbolMinimums.assign(signature.symbols.size(), 0);
+  for (auto [dim, least] : minimums) {
+    DimKey leader = classes.findValue(dim) != classes.end() ? classes.getLeaderValue(dim) : dim;
+    int64_t size = cast<ShapedType>(Value::getFromOpaquePointer(dim.first).getType())
+                       .getDimSize(dim.second);
+    if (ShapedType::isDynamic(size))
+      size = staticSizeOf(dim);
+    if (!ShapedType::isDynamic(size)) {
+      if (size < least)
+        return emitError(Value::getFromOpaquePointer(dim.first).getLoc())
+               << "dimension " << dim.second << " of size " << size << " is read at position "
+               << least - 1;
+      continue;
+    }
+    if (auto found = symbolOfLeader.find(leader); found != symbolOfLeader.end())
+      signature.symbolMinimums[found->second] =
+          std::max(signature.symbolMinimums[found->second], least);
   }
   for (auto [i, symbol] : llvm::enumerate(signature.symbols))
     if (symbol == "B")
@@ -386,19 +560,36 @@ bool mlir::rnnc::bindSymbols(const ModelSignature &signature,
       }
     }
   }
+  for (size_t s = 0; s < signature.symbolMinimums.size(); ++s)
+    if (symbolValues[s] >= 0 && symbolValues[s] < signature.symbolMinimums[s]) {
+      error = "run-time size " + signature.symbols[s] + " is " + std::to_string(symbolValues[s]) +
+              " (from " + origin[s] + ") but the model reads at least " +
+              std::to_string(signature.symbolMinimums[s]) + " entries along it";
+      return false;
+    }
   for (size_t i = 0; i < inputShapes.size(); ++i) {
     const TensorSpec &spec = signature.inputs[i];
-    if (spec.role != TensorRole::SequenceLengths)
+    bool lengths = spec.role == TensorRole::SequenceLengths;
+    if (!lengths && spec.role != TensorRole::Indices)
       continue;
-    int64_t limit = spec.timeSymbol >= 0 ? symbolValues[spec.timeSymbol] : spec.staticTime;
-    int64_t count = inputShapes[i].empty() ? 1 : inputShapes[i][0];
+    int64_t limit = spec.limitSymbol >= 0 ? symbolValues[spec.limitSymbol] : spec.limitStatic;
+    if (!lengths && limit < 0)
+      continue;
+    int64_t count = 1;
+    for (int64_t size : inputShapes[i])
+      count *= size;
     for (int64_t b = 0; b < count; ++b) {
       int64_t value = spec.elementType == ElementType::I32
                           ? static_cast<const int32_t *>(inputData[i])[b]
                           : static_cast<const int64_t *>(inputData[i])[b];
-      if (value < 0 || (limit >= 0 && value > limit)) {
+      bool inRange = lengths ? value >= 0 && (limit < 0 || value <= limit)
+                             : value >= -limit && value < limit;
+      if (!inRange) {
         error = "input '" + spec.name + "'[" + std::to_string(b) + "] = " + std::to_string(value) +
-                " is out of range [0, " + (limit >= 0 ? std::to_string(limit) : "T") + "]";
+                " is out of range " +
+                (lengths ? "[0, " + (limit >= 0 ? std::to_string(limit) : "T") + "]"
+                         : "[-" + std::to_string(limit) + ", " + std::to_string(limit) +
+                               ") of the dimension it indexes");
         return false;
       }
     }

@@ -25,7 +25,7 @@ extern "C" {
 
 /* Bumped whenever a descriptor struct or the kernel calling convention
  * changes; the runtime refuses descriptors of another version. */
-#define RNNRT_ABI_VERSION 4
+#define RNNRT_ABI_VERSION 5
 
 /* Where a model's code runs and its tensors live. */
 typedef enum rnnrt_device_kind {
@@ -40,6 +40,7 @@ typedef enum rnnrt_role {
   RNNRT_ROLE_SEQUENCE_LENGTHS = 1, /* i32/i64 [B]: valid steps per row */
   RNNRT_ROLE_MASK = 2,             /* bool [B, T]: Keras mask */
   RNNRT_ROLE_STATE = 3,            /* a recurrent state the instance can carry */
+  RNNRT_ROLE_INDICES = 4,          /* i32/i64 indices into a dimension (ONNX Gather) */
 } rnnrt_role_t;
 
 /* One input or output of a model. `dims[d]` >= 0 is a static size; a negative
@@ -53,8 +54,9 @@ typedef struct rnnrt_tensor_info {
    * state output: the input it feeds. -1 otherwise. */
   int32_t pair;
   const int64_t *dims;
-  /* For a sequence-lengths input: values must lie in [0, limit], the limit
-   * being symbols[limit_symbol] when >= 0, else limit_static. */
+  /* For a sequence-lengths input: values must lie in [0, limit]; for an
+   * indices input in [-limit, limit) (negative ones count from the end); the
+   * limit being symbols[limit_symbol] when >= 0, else limit_static. */
   int32_t limit_symbol;
   int64_t limit_static;
 } rnnrt_tensor_info_t;
@@ -102,6 +104,10 @@ typedef struct rnnrt_model {
   /* CUDA models: PTX, cubin, kernel names and the host code that launches
    * them (rnnrt/cuda.h); NULL for CPU models. */
   const struct rnnrt_cuda_code *cuda;
+  /* NULL, or per symbol the least value a call may give it (the model reads
+   * that many entries along some dimension, say the last step for y[-1]); a
+   * smaller one is refused before the kernel runs. */
+  const int64_t *symbol_minimums;
 } rnnrt_model_t;
 
 /* The version this runtime implements. */

@@ -84,3 +84,10 @@ np.save(os.path.join(out, "L_ok.npy"), np.array([4, 2], np.int64))
 np.save(os.path.join(out, "L_negative.npy"), np.array([-3, 2], np.int64))
 np.save(os.path.join(out, "L_huge.npy"), np.array([4, 10**6], np.int64))
 np.save(os.path.join(out, "L_rows.npy"), np.array([4], np.int64))
+# initial_h's batch is tied to X's by the ONNX op: a smaller one was read past
+# its end (and B = 200000 segfaulted).
+IH = helper.make_tensor_value_info("initial_h", onnx.TensorProto.FLOAT, [1, "batch_h", H])
+save("initial_h.onnx", model(inputs=[X, IH], nodes=[helper.make_node(
+    "LSTM", ["X", "W", "R", "", "", "initial_h"], ["", "Y_h"], name="lstm_node", hidden_size=H)]))
+np.save(os.path.join(out, "h_rows1.npy"), np.zeros((1, 1, H), np.float32))
+np.save(os.path.join(out, "h_rows2.npy"), rng.randn(1, 2, H).astype(np.float32))

@@ -21,7 +21,7 @@ rnnrt_dtype_t toRuntimeDtype(ElementType type);
 ElementType fromRuntimeDtype(rnnrt_dtype_t dtype);
 
 /// What the runtime does with an input or result (rnnrt_role_t).
-enum class TensorRole { Data = 0, SequenceLengths = 1, Mask = 2, State = 3 };
+enum class TensorRole { Data = 0, SequenceLengths = 1, Mask = 2, State = 3, Indices = 4 };
 
 /// One input or result of a compiled model function.
 struct TensorSpec {
@@ -37,9 +37,10 @@ struct TensorSpec {
   /// `final_state/S`, and the other way round; -1 otherwise.
   int pair = -1;
   /// For a sequence_length input: the symbol (or static size, with symbol -1)
-  /// of the time dimension its values may not exceed.
-  int timeSymbol = -1;
-  int64_t staticTime = -1;
+  /// of the time dimension its values may not exceed; for an indices input,
+  /// of the dimension they index (values in [-limit, limit)).
+  int limitSymbol = -1;
+  int64_t limitStatic = -1;
 };
 
 /// The callable shape of a model function: named inputs and results, and the
@@ -51,6 +52,9 @@ struct ModelSignature {
   std::vector<TensorSpec> results;
   /// Names of the run-time sizes, e.g. "T", "B".
   std::vector<std::string> symbols;
+  /// Per symbol, the least value a call may give it (0: any): the model
+  /// slices that many entries along a dimension of that size.
+  std::vector<int64_t> symbolMinimums;
   /// The symbol named "B" (the batch of the first sequence), or -1.
   int batchSymbol = -1;
   /// Without a batch symbol: the static batch of the first sequence, or -1.

@@ -480,12 +480,13 @@ LogicalResult OnnxImporter::importIndexOp(const onnx::NodeProto &node) {
                                  b.getMultiDimIdentityMap(rank)};
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   Value source = *data;
-  values[node.output(0)] =
-      b.create<linalg::GenericOp>(
+  auto gather = b.create<linalg::GenericOp>(
            loc, resultType, ValueRange{*indices}, init, maps, iterators,
            [&](OpBuilder &n, Location l, ValueRange a) {
-             // Negative indices count from the end; out-of-range ones are clamped
-             // (the generated code has no error channel; never read out of bounds).
+             // Negative indices count from the end. Indices from a model input
+             // are checked by the runtime before the call (the signature finds
+             // them by `rnn.gather_axis`); computed ones out of range are
+             // clamped here, so that nothing is read out of bounds.
              Value size = n.create<tensor::DimOp>(l, source, axis);
              Value i = n.create<arith::IndexCastOp>(l, n.getIndexType(), a[0]);
              Value zeroIndex = n.create<arith::ConstantIndexOp>(l, 0);
@@ -497,8 +498,9 @@ LogicalResult OnnxImporter::importIndexOp(const onnx::NodeProto &node) {
              for (int64_t d = 0; d < rank; ++d)
                at.push_back(d == axis ? i : index(n, l, d));
              n.create<linalg::YieldOp>(l, n.create<tensor::ExtractOp>(l, source, at).getResult());
-           })
-          .getResult(0);
+           });
+  gather->setAttr("rnn.gather_axis", b.getI64IntegerAttr(axis));
+  values[node.output(0)] = gather.getResult(0);
   return success();
 }
 

@@ -344,19 +344,25 @@ LogicalResult OnnxImporter::importTensorOp(const onnx::NodeProto &node) {
         return nodeError(node) << "steps other than 1 are not supported";
       int64_t dim = type.getDimSize(axis);
       int64_t start = (*starts)[i], end = (*ends)[i];
-      bool toEnd = end >= (int64_t(1) << 31);
+      // ONNX: a negative bound counts from the end; both are then clamped to
+      // [0, dim], and an end before the start selects nothing.
       if (ShapedType::isDynamic(dim)) {
-        if (start < 0 || (end < 0 && !toEnd))
-          return nodeError(node) << "negative bounds on a dynamic dimension are not supported";
-        offsets[axis] = b.getIndexAttr(start);
-        Value size = toEnd ? b.create<arith::SubIOp>(loc, b.create<tensor::DimOp>(loc, input, axis),
-                                                     b.create<arith::ConstantIndexOp>(loc, start))
-                           : b.create<arith::ConstantIndexOp>(loc, end - start).getResult();
-        sizes[axis] = getAsOpFoldResult(size);
+        Value size = b.create<tensor::DimOp>(loc, input, axis);
+        auto constant = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); };
+        auto clamped = [&](int64_t bound) -> Value {
+          Value v = bound < 0 ? b.create<arith::AddIOp>(loc, size, constant(bound)).getResult()
+                              : constant(bound).getResult();
+          v = b.create<arith::MaxSIOp>(loc, v, constant(0));
+          return b.create<arith::MinSIOp>(loc, v, size);
+        };
+        Value first = clamped(start), last = clamped(end);
+        offsets[axis] = getAsOpFoldResult(first);
+        sizes[axis] = getAsOpFoldResult(b.create<arith::MaxSIOp>(
+            loc, b.create<arith::SubIOp>(loc, last, first), constant(0)));
         continue;
       }
       start = std::clamp<int64_t>(start < 0 ? start + dim : start, 0, dim);
-      end = std::clamp<int64_t>(toEnd ? dim : (end < 0 ? end + dim : end), 0, dim);
+      end = std::clamp<int64_t>(end < 0 ? end + dim : end, 0, dim);
       offsets[axis] = b.getIndexAttr(start);
       sizes[axis] = b.getIndexAttr(std::max<int64_t>(end - start, 0));
     }
@@ -374,8 +380,9 @@ LogicalResult OnnxImporter::importTensorOp(const onnx::NodeProto &node) {
     int64_t index = (*indices)->elements[0].value, dim = type.getDimSize(axis);
     if (index < 0 && !ShapedType::isDynamic(dim))
       index += dim;
-    if (index < 0 || (!ShapedType::isDynamic(dim) && index >= dim))
-      return nodeError(node) << "index " << (*indices)->elements[0].value << " is out of range";
+    if (!ShapedType::isDynamic(dim) && (index < 0 || index >= dim))
+      return nodeError(node) << "index " << (*indices)->elements[0].value << " is out of range [-"
+                             << dim << ", " << dim << ") of axis " << axis;
     SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
         strides(rank, b.getIndexAttr(1));
     SmallVector<int64_t> shape;
@@ -384,7 +391,13 @@ LogicalResult OnnxImporter::importTensorOp(const onnx::NodeProto &node) {
       if (d != axis)
         shape.push_back(type.getDimSize(d));
     }
-    offsets[axis] = b.getIndexAttr(index);
+    // From the end of a run-time size: `size - k`; the signature then asks
+    // the runtime for a size of at least k (as it does at least index + 1).
+    offsets[axis] = index >= 0 ? OpFoldResult(b.getIndexAttr(index))
+                               : OpFoldResult(b.create<arith::AddIOp>(
+                                                   loc, b.create<tensor::DimOp>(loc, input, axis),
+                                                   b.create<arith::ConstantIndexOp>(loc, index))
+                                                  .getResult());
     result = b.create<tensor::ExtractSliceOp>(
         loc, RankedTensorType::get(shape, type.getElementType()), input, offsets, sizes, strides);
   } else if (op == "Transpose") {

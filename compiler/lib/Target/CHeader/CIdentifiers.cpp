@@ -96,9 +96,10 @@ std::string CIdentifiers::make(StringRef name) {
   if (upperCase)
     id = StringRef(id).upper();
   // The runs of '_' are single, so that neither prefix nor suffix makes `__`.
-  // An all-capitals name may be any header's macro (INT32_MAX, BUFSIZ); enum
-  // constants are safe behind the model's prefix.
-  bool macroLike = !upperCase && llvm::any_of(id, llvm::isUpper) &&
+  // An all-capitals name may be any header's macro (INT32_MAX, BUFSIZ), but
+  // not the one- and two-letter sizes (T, B, B2); enum constants are safe
+  // behind the model's prefix.
+  bool macroLike = !upperCase && id.size() > 2 && llvm::any_of(id, llvm::isUpper) &&
                    llvm::none_of(id, [](char c) { return llvm::isLower(c); });
   if (id.empty() || llvm::isDigit(id[0]) || id[0] == '_' || macroLike || isReservedWord(id))
     id = (upperCase ? "V_" : "v_") + StringRef(id).ltrim('_').str();

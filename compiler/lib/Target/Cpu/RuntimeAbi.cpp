@@ -33,9 +33,9 @@ public:
     memoryTerm = llvm::StructType::get(context, {i64, i32, llvm::ArrayType::get(i32, kMaxRank)});
     // abi_version, num_inputs, num_outputs, num_symbols, name, target, inputs,
     // outputs, symbols, batch_symbol, device, max_batch, weight_bytes, kernel,
-    // heap_terms, num_heap_terms, heap_bounded, cuda
+    // heap_terms, num_heap_terms, heap_bounded, cuda, symbol_minimums
     modelType = llvm::StructType::get(context, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, i32,
-                                                i32, i64, i64, ptr, ptr, i32, i32, ptr});
+                                                i32, i64, i64, ptr, ptr, i32, i32, ptr, ptr});
   }
 
   llvm::Constant *global(llvm::Constant *init, StringRef suffix) {
@@ -64,8 +64,8 @@ public:
           {string(spec.name), llvm::ConstantInt::get(i32, toRuntimeDtype(spec.elementType)),
            llvm::ConstantInt::get(i32, (int)spec.role),
            llvm::ConstantInt::get(i32, spec.shape.size()), llvm::ConstantInt::get(i32, spec.pair),
-           dimsArray, llvm::ConstantInt::get(i32, spec.timeSymbol),
-           llvm::ConstantInt::get(i64, spec.staticTime)}));
+           dimsArray, llvm::ConstantInt::get(i32, spec.limitSymbol),
+           llvm::ConstantInt::get(i64, spec.limitStatic)}));
     }
     if (entries.empty())
       return llvm::ConstantPointerNull::get(ptr);
@@ -220,6 +220,10 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
                                               symbolNames),
                      "symbols");
   std::array<llvm::Constant *, 3> heap = b.heapFields(model.heapPerCall);
+  llvm::Constant *minimums = llvm::ConstantPointerNull::get(b.ptr);
+  if (llvm::any_of(signature.symbolMinimums, [](int64_t m) { return m > 0; }))
+    minimums = b.global(llvm::ConstantDataArray::get(context, signature.symbolMinimums),
+                        "symbol_minimums");
   int64_t maxBatch =
       signature.batchSymbol >= 0 ? options.maxBatch : std::max<int64_t>(signature.staticBatch, 0);
   llvm::Constant *descriptor = llvm::ConstantStruct::get(
@@ -235,7 +239,7 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
                     llvm::ConstantInt::get(b.i64, facts.weightBytes),
                     cuda ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(b.ptr))
                          : kernel,
-                    heap[0], heap[1], heap[2], cudaCode});
+                    heap[0], heap[1], heap[2], cudaCode, minimums});
   llvm::Constant *descriptorVar = b.global(descriptor, "descriptor");
 
   auto *accessorType = llvm::FunctionType::get(b.ptr, {}, false);

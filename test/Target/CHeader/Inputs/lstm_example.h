@@ -25,7 +25,7 @@
  * Instance memory (state, outputs) comes from the instance's allocator.
  * Threading: the model is immutable and shared; an instance is thread-compatible
  * (one call at a time); distinct instances may run concurrently.
- * Runtime ABI version 4 (rnnrt/model.h); link with librnnrt. See docs/aot.md.
+ * Runtime ABI version 5 (rnnrt/model.h); link with librnnrt. See docs/aot.md.
  */
 #ifndef LSTM_EXAMPLE_H
 #define LSTM_EXAMPLE_H
