@@ -4,7 +4,7 @@
 // (parseModelSource on a null-terminated buffer, like a file read by
 // llvm::MemoryBuffer).
 #include "rnnc/API/ModelFile.h"
-#include "rnnc/InitAll.h"
+#include "FuzzContext.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -16,12 +16,7 @@
 #include <cstdint>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  // One context for the process: creating one per input is ~100x slower.
-  static mlir::MLIRContext *context = [] {
-    mlir::DialectRegistry registry;
-    mlir::rnnc::registerAllDialects(registry);
-    return new mlir::MLIRContext(registry, mlir::MLIRContext::Threading::DISABLED);
-  }();
+  mlir::MLIRContext *context = fuzzContext();
   mlir::ScopedDiagnosticHandler quiet(context, [](mlir::Diagnostic &) {});
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(

@@ -2,7 +2,7 @@
 // (protobuf parsing, graph import, verification). Any outcome but a crash,
 // hang, leak or sanitizer report is fine: bad models must end in diagnostics.
 #include "rnnc/Frontend/Onnx/OnnxImporter.h"
-#include "rnnc/InitAll.h"
+#include "FuzzContext.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -11,12 +11,7 @@
 #include <cstdint>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  // One context for the process: creating one per input costs more than most imports.
-  static mlir::MLIRContext *context = [] {
-    mlir::DialectRegistry registry;
-    mlir::rnnc::registerAllDialects(registry);
-    return new mlir::MLIRContext(registry, mlir::MLIRContext::Threading::DISABLED);
-  }();
+  mlir::MLIRContext *context = fuzzContext();
   mlir::ScopedDiagnosticHandler quiet(context, [](mlir::Diagnostic &) {});
   llvm::StringRef bytes(reinterpret_cast<const char *>(data), size);
   (void)mlir::rnnc::importOnnxBytes(bytes, "fuzz.onnx", context);

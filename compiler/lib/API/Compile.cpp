@@ -175,24 +175,22 @@ std::optional<SizeFactor> resolveSize(OpFoldResult size, const ModelSignature &s
       return bound;
     return resolveSize(min.getLhs(), signature, func, depth + 1);
   }
-  if (auto max = dyn_cast_or_null<arith::MaxSIOp>(def)) {
-    if (nonPositive(max.getRhs()))
-      return resolveSize(max.getLhs(), signature, func, depth + 1);
-    if (nonPositive(max.getLhs()))
-      return resolveSize(max.getRhs(), signature, func, depth + 1);
+  // max(a, c) and a + c with a constant c <= 0, either way round.
+  auto boundedByOther = [&](Value lhs, Value rhs) -> std::optional<SizeFactor> {
+    if (nonPositive(rhs))
+      return resolveSize(lhs, signature, func, depth + 1);
+    if (nonPositive(lhs))
+      return resolveSize(rhs, signature, func, depth + 1);
     return std::nullopt;
-  }
+  };
+  if (auto max = dyn_cast_or_null<arith::MaxSIOp>(def))
+    return boundedByOther(max.getLhs(), max.getRhs());
+  if (auto add = dyn_cast_or_null<arith::AddIOp>(def))
+    return boundedByOther(add.getLhs(), add.getRhs());
   if (auto sub = dyn_cast_or_null<arith::SubIOp>(def))
     return isNonNegative(sub.getRhs())
                ? resolveSize(sub.getLhs(), signature, func, depth + 1)
                : std::nullopt;
-  if (auto add = dyn_cast_or_null<arith::AddIOp>(def)) {
-    if (nonPositive(add.getRhs()))
-      return resolveSize(add.getLhs(), signature, func, depth + 1);
-    if (nonPositive(add.getLhs()))
-      return resolveSize(add.getRhs(), signature, func, depth + 1);
-    return std::nullopt;
-  }
   auto dim = dyn_cast_or_null<memref::DimOp>(def);
   std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
   if (!index)
