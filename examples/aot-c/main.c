@@ -50,9 +50,10 @@ int main(int argc, char **argv) {
   rnnrt_instance_options_initialize(&options);
   options.batch = B;
   lstm_example_t *model = NULL;
-  rnnrt_status_t status = lstm_example_create(&options, &model);
+  char message[256];
+  rnnrt_status_t status = lstm_example_create(&options, &model, message, sizeof message);
   if (status != RNNRT_STATUS_OK) {
-    fprintf(stderr, "aot_lstm: cannot create an instance: %s\n", rnnrt_status_name(status));
+    fprintf(stderr, "aot_lstm: cannot create an instance: %s\n", message);
     return 1;
   }
   float *outputs = malloc(sizeof(float) * T * B * H);

@@ -13,8 +13,11 @@ int main(void) {
   rnnrt_instance_options_initialize(&options);
   options.batch = B;
   lstm_example_t *model = NULL;
-  if (lstm_example_create(&options, &model) != RNNRT_STATUS_OK)
+  char message[256];
+  if (lstm_example_create(&options, &model, message, sizeof message) != RNNRT_STATUS_OK) {
+    fprintf(stderr, "consumer: %s\n", message);
     return 1;
+  }
   if (lstm_example_run(model, T, inputs, NULL, NULL, NULL, NULL, NULL, outputs, NULL, NULL, NULL,
                        NULL) != RNNRT_STATUS_OK) {
     fprintf(stderr, "consumer: %s\n", lstm_example_last_error(model));

@@ -22,8 +22,9 @@ static lstm_example_t *create(int keep_state) {
   options.batch = B;
   options.keep_state = keep_state;
   lstm_example_t *model = NULL;
-  if (lstm_example_create(&options, &model) != RNNRT_STATUS_OK) {
-    fprintf(stderr, "streaming: cannot create an instance\n");
+  char message[256];
+  if (lstm_example_create(&options, &model, message, sizeof message) != RNNRT_STATUS_OK) {
+    fprintf(stderr, "streaming: cannot create an instance: %s\n", message);
     exit(1);
   }
   return model;

@@ -73,7 +73,7 @@ size_t rnnrt_tensor_bytes(const rnnrt_tensor_t *tensor) {
   size_t bytes;
   if (!tensor)
     return 0;
-  if (__builtin_mul_overflow(element_count(tensor), rnnrt_dtype_size((rnnrt_dtype_t)tensor->dtype),
+  if (__builtin_mul_overflow(element_count(tensor), rnnrt_dtype_size(tensor->dtype),
                              &bytes))
     return SIZE_MAX;
   return bytes;
@@ -112,7 +112,7 @@ static uint64_t mul_bytes(uint64_t a, uint64_t b) {
 /* Bytes of a tensor of `info` with the run-time sizes in `symbols` (negative:
  * unknown, counted as 0). */
 static uint64_t info_bytes(const rnnrt_tensor_info_t *info, const int64_t *symbols) {
-  uint64_t bytes = rnnrt_dtype_size((rnnrt_dtype_t)info->dtype);
+  uint64_t bytes = rnnrt_dtype_size(info->dtype);
   for (int32_t d = 0; d < info->rank; ++d) {
     int64_t size = info->dims[d] >= 0 ? info->dims[d] : symbols[-1 - info->dims[d]];
     bytes = mul_bytes(bytes, size > 0 ? (uint64_t)size : 0);
@@ -169,6 +169,13 @@ void rnnrt_instance_destroy(rnnrt_instance_t *instance) {
   for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; ++i)
     a.free(a.self, blocks[i]);
   a.free(a.self, instance);
+}
+
+static int32_t find_role(const rnnrt_model_t *model, rnnrt_role_t role) {
+  for (uint32_t i = 0; i < model->num_inputs; ++i)
+    if (model->inputs[i].role == (int32_t)role)
+      return (int32_t)i;
+  return -1;
 }
 
 rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
@@ -228,7 +235,7 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
     const rnnrt_tensor_info_t *info = &model->inputs[i];
     if (info->role != RNNRT_ROLE_STATE)
       continue;
-    uint64_t bytes = rnnrt_dtype_size((rnnrt_dtype_t)info->dtype);
+    uint64_t bytes = rnnrt_dtype_size(info->dtype);
     for (int32_t d = 0; d < info->rank; ++d)
       bytes = mul_bytes(bytes, info->dims[d] >= 0 ? (uint64_t)info->dims[d] : (uint64_t)batch);
     in_use = add_bytes(in_use, bytes);
@@ -252,6 +259,11 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
                       "than a process can address",
                       model->name, (long long)batch, (unsigned long long)in_use);
 
+  if (options->keep_state && find_role(model, RNNRT_ROLE_STATE) < 0)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                      "keep_state is set, but model '%s' has no state to keep (compile it with "
+                      "its state exposed)",
+                      model->name);
   rnnrt_instance_t *instance = allocate(&allocator, sizeof *instance);
   if (!instance)
     return rnnrt_fail(message, capacity, RNNRT_STATUS_OUT_OF_MEMORY, "out of memory");
@@ -333,13 +345,6 @@ int64_t rnnrt_instance_batch(const rnnrt_instance_t *instance) {
 
 const char *rnnrt_instance_last_error(const rnnrt_instance_t *instance) {
   return instance ? instance->last_error : "instance is NULL";
-}
-
-static int32_t find_role(const rnnrt_model_t *model, rnnrt_role_t role) {
-  for (uint32_t i = 0; i < model->num_inputs; ++i)
-    if (model->inputs[i].role == (int32_t)role)
-      return (int32_t)i;
-  return -1;
 }
 
 rnnrt_status_t rnnrt_instance_set_sequence_lengths(rnnrt_instance_t *instance,
@@ -506,8 +511,8 @@ static rnnrt_status_t bind_given(rnnrt_instance_t *instance, uint32_t i,
   const rnnrt_tensor_info_t *info = &model->inputs[i];
   if (given->dtype != info->dtype)
     return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "input '%s' must be %s, got %s",
-                     info->name, rnnrt_dtype_name((rnnrt_dtype_t)info->dtype),
-                     rnnrt_dtype_name((rnnrt_dtype_t)given->dtype));
+                     info->name, rnnrt_dtype_name(info->dtype),
+                     rnnrt_dtype_name(given->dtype));
   if (given->rank != info->rank)
     return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
                      "input '%s' must have rank %d, got %d", info->name, info->rank, given->rank);
@@ -554,7 +559,7 @@ static rnnrt_status_t check_indices(rnnrt_instance_t *instance, uint32_t i) {
       info->limit_symbol >= 0 ? instance->symbols[info->limit_symbol] : info->limit_static;
   if (limit < 0)
     return RNNRT_STATUS_OK; /* a size only the kernel knows: it clamps */
-  size_t count = element_count(tensor), width = rnnrt_dtype_size((rnnrt_dtype_t)tensor->dtype);
+  size_t count = element_count(tensor), width = rnnrt_dtype_size(tensor->dtype);
   int64_t chunk[256];
   size_t per_chunk = sizeof chunk / width;
   for (size_t start = 0; start < count; start += per_chunk) {
@@ -785,7 +790,7 @@ rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor
     const rnnrt_tensor_info_t *info = &model->outputs[i];
     const int64_t *desc = instance->result_fields + field;
     field += descriptor_fields(info->rank);
-    size_t bytes = rnnrt_dtype_size((rnnrt_dtype_t)info->dtype);
+    size_t bytes = rnnrt_dtype_size(info->dtype);
     for (int32_t d = 0; d < info->rank; ++d)
       bytes *= (size_t)desc[3 + d];
     instance->fresh_outputs[i] = NULL;
@@ -818,7 +823,7 @@ rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor
     for (int32_t d = 0; d < info->rank; ++d)
       out->dims[d] = desc[3 + d];
     copied = copied && gather(instance, desc, info->rank,
-                              rnnrt_dtype_size((rnnrt_dtype_t)info->dtype),
+                              rnnrt_dtype_size(info->dtype),
                               out->data) == RNNRT_STATUS_OK;
   }
   release_results(instance);

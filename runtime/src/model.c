@@ -5,6 +5,9 @@
 
 #include "message.h"
 
+/* rnnc emits a descriptor's dtype as a 32-bit integer. */
+_Static_assert(sizeof(rnnrt_dtype_t) == sizeof(int32_t), "rnnrt_dtype_t must be 32 bits");
+
 uint32_t rnnrt_abi_version(void) { return RNNRT_ABI_VERSION; }
 
 static rnnrt_status_t verify_tensors(const rnnrt_model_t *model, const rnnrt_tensor_info_t *infos,
@@ -16,7 +19,7 @@ static rnnrt_status_t verify_tensors(const rnnrt_model_t *model, const rnnrt_ten
   for (uint32_t i = 0; i < count; ++i) {
     const rnnrt_tensor_info_t *info = &infos[i];
     if (!info->name || info->rank < 0 || info->rank > RNNRT_MAX_RANK ||
-        (info->rank > 0 && !info->dims) || rnnrt_dtype_size((rnnrt_dtype_t)info->dtype) == 0 ||
+        (info->rank > 0 && !info->dims) || rnnrt_dtype_size(info->dtype) == 0 ||
         info->role < RNNRT_ROLE_DATA || info->role > RNNRT_ROLE_INDICES ||
         info->pair >= (int32_t)pair_count)
       return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,

@@ -28,7 +28,7 @@ struct OwnedTensor {
 OwnedTensor randomTensor(FuzzedDataProvider &in, const rnnrt_tensor_info_t &info, int64_t batch,
                          int64_t steps) {
   OwnedTensor t;
-  t.tensor.dtype = in.ConsumeBool() ? info.dtype : in.ConsumeIntegralInRange<int32_t>(-1, 4);
+  t.tensor.dtype = in.ConsumeBool() ? info.dtype : static_cast<rnnrt_dtype_t>(in.ConsumeIntegralInRange<int32_t>(-1, 4));
   t.tensor.rank = in.ConsumeBool() ? info.rank : in.ConsumeIntegralInRange<int32_t>(-1, 9);
   int64_t elements = 1;
   for (int32_t d = 0; d < RNNRT_MAX_RANK; ++d) {

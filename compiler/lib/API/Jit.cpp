@@ -196,7 +196,7 @@ bool JitModel::run(const std::vector<TensorRef> &inputs, std::vector<HostTensor>
     tensor.name = sig.results[i].name;
     tensor.elementType = sig.results[i].elementType;
     tensor.shape.assign(out.dims, out.dims + out.rank);
-    tensor.bytes.resize(tensor.numElements() * rnnrt_dtype_size((rnnrt_dtype_t)out.dtype));
+    tensor.bytes.resize(tensor.numElements() * rnnrt_dtype_size(out.dtype));
     if (!tensor.bytes.empty() &&
         rnnrt_instance_copy_to_host(instance, tensor.bytes.data(), out.data, tensor.bytes.size()) !=
             RNNRT_STATUS_OK) {

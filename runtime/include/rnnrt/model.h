@@ -47,7 +47,7 @@ typedef enum rnnrt_role {
  * value names a run-time size: the model's symbols[-1 - dims[d]] (T, B, ...). */
 typedef struct rnnrt_tensor_info {
   const char *name;
-  int32_t dtype; /* rnnrt_dtype_t */
+  rnnrt_dtype_t dtype; /* 32 bits in the descriptors rnnc emits */
   int32_t role;  /* rnnrt_role_t */
   int32_t rank;
   /* For a state input: the output holding the state after the call; for a
@@ -123,7 +123,7 @@ int32_t rnnrt_model_find_output(const rnnrt_model_t *model, const char *name);
 /* A tensor at the API boundary: C-order (row-major) contiguous data. */
 typedef struct rnnrt_tensor {
   void *data;
-  int32_t dtype; /* rnnrt_dtype_t */
+  rnnrt_dtype_t dtype;
   int32_t rank;
   int64_t dims[RNNRT_MAX_RANK];
 } rnnrt_tensor_t;
@@ -138,7 +138,8 @@ typedef struct rnnrt_instance_options {
    * is dynamic; must not exceed the model's max_batch. */
   int64_t batch;
   /* Nonzero: after each call the final states become the instance's state,
-   * which the next call starts from (streaming, Keras `stateful`). */
+   * which the next call starts from (streaming, Keras `stateful`). Creation
+   * is refused (INVALID_ARGUMENT) for a model with no state input. */
   int32_t keep_state;
   /* Bytes an instance may use, 0 for no limit. Creation is refused when the
    * instance's own buffers would exceed it, and a call when the kernel's heap

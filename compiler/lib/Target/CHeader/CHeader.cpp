@@ -154,11 +154,13 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   os << "/* An instance of the model (an rnnrt_instance_t). */\ntypedef struct " << name << " "
      << name << "_t;\n\n";
 
-  os << "/* options: NULL for the defaults (batch must then be static). */\n"
+  os << "/* options: NULL for the defaults (batch must then be static). On failure\n"
+     << " * `message` (may be NULL) receives why, at most `capacity` bytes. */\n"
      << "static inline rnnrt_status_t " << name
-     << "_create(const rnnrt_instance_options_t *options, " << name << "_t **out) {\n"
+     << "_create(const rnnrt_instance_options_t *options, " << name
+     << "_t **out, char *message,\n    size_t capacity) {\n"
      << "  return rnnrt_instance_create(" << name
-     << "_model(), options, (rnnrt_instance_t **)out, NULL, 0);\n}\n\n";
+     << "_model(), options, (rnnrt_instance_t **)out, message, capacity);\n}\n\n";
 
   // The run wrapper: one parameter per run-time size the inputs use (except
   // the batch), then every input, then every output.
@@ -241,11 +243,19 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
        << "(" << constness << "rnnrt_instance_t *)m";
     return [&os](StringRef args) { os << args << ");\n}\n\n"; };
   };
-  forward("rnnrt_status_t", "set_sequence_lengths", ", const int32_t *lengths, int64_t count",
-          "rnnrt_instance_set_sequence_lengths", "")(", lengths, count");
-  os << "/* rows: one flag per row (NULL: all rows). */\n";
-  forward("rnnrt_status_t", "reset_state", ", const uint8_t *rows, int64_t count",
-          "rnnrt_instance_reset_state", "")(", rows, count");
+  // Only what the model has: a model without lengths or state gets no setter
+  // that could only fail.
+  auto hasRole = [&](TensorRole role) {
+    return llvm::any_of(inputs, [&](const TensorSpec &spec) { return spec.role == role; });
+  };
+  if (hasRole(TensorRole::SequenceLengths))
+    forward("rnnrt_status_t", "set_sequence_lengths", ", const int32_t *lengths, int64_t count",
+            "rnnrt_instance_set_sequence_lengths", "")(", lengths, count");
+  if (hasRole(TensorRole::State)) {
+    os << "/* rows: one flag per row (NULL: all rows). */\n";
+    forward("rnnrt_status_t", "reset_state", ", const uint8_t *rows, int64_t count",
+            "rnnrt_instance_reset_state", "")(", rows, count");
+  }
   forward("const char *", "last_error", "", "rnnrt_instance_last_error", "const ")("");
   forward("void", "destroy", "", "rnnrt_instance_destroy", "")("");
 

@@ -61,9 +61,11 @@ enum {
 /* An instance of the model (an rnnrt_instance_t). */
 typedef struct lstm_example lstm_example_t;
 
-/* options: NULL for the defaults (batch must then be static). */
-static inline rnnrt_status_t lstm_example_create(const rnnrt_instance_options_t *options, lstm_example_t **out) {
-  return rnnrt_instance_create(lstm_example_model(), options, (rnnrt_instance_t **)out, NULL, 0);
+/* options: NULL for the defaults (batch must then be static). On failure
+ * `message` (may be NULL) receives why, at most `capacity` bytes. */
+static inline rnnrt_status_t lstm_example_create(const rnnrt_instance_options_t *options, lstm_example_t **out, char *message,
+    size_t capacity) {
+  return rnnrt_instance_create(lstm_example_model(), options, (rnnrt_instance_t **)out, message, capacity);
 }
 
 /* Runs one call on the instance's batch of rows. Inputs are C-order arrays
