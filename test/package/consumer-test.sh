@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build into a fresh prefix, then configures, builds and runs
 # examples/consumer against it: find_package(rnnc) + rnnc_add_model, and the
-# pkg-config file of the runtime.
+# pkg-config files of the runtime and the JIT; then the same from the build
+# tree itself, before any install.
 #   consumer-test.sh SOURCE_DIR BUILD_DIR WORK_DIR
 set -euo pipefail
 src="$1" build="$2" work="$3"
@@ -34,5 +35,43 @@ C
   # shellcheck disable=SC2046
   "$cc" $flags "$work/version.c" -o "$work/version" $(pkg-config --cflags --libs rnnrt)
   LD_LIBRARY_PATH="$prefix/lib" "$work/version" | grep -q "rnnrt ABI 5"
+  pkg-config --variable=openmp_libs rnnrt | grep -q -- "-lomp"
+
+  # The JIT library through its pkg-config file, found through the program's
+  # RUNPATH alone: librnnc_jit.so finds librnnrt.so beside it ($ORIGIN).
+  cat > "$work/jit.c" <<'C'
+#include <stdio.h>
+#include "rnnc/rnnc_jit.h"
+int main(int argc, char **argv) {
+  rnnc_jit_options_t options;
+  rnnc_jit_options_initialize(&options);
+  rnnc_jit_model_t *model = NULL;
+  char message[256];
+  if (argc < 2 || rnnc_jit_compile_file(argv[1], &options, &model, message, sizeof message)) {
+    fprintf(stderr, "jit: %s\n", argc < 2 ? "no model" : message);
+    return 1;
+  }
+  printf("jit: %s has %u inputs\n", rnnc_jit_model_descriptor(model)->name,
+         rnnc_jit_model_descriptor(model)->num_inputs);
+  rnnc_jit_model_release(model);
+  return 0;
+}
+C
+  # shellcheck disable=SC2046
+  "$cc" $flags "$work/jit.c" -o "$work/jit" $(pkg-config --cflags --libs rnnc_jit) \
+    -Wl,-rpath,"$prefix/lib"
+  env -u LD_LIBRARY_PATH "$work/jit" "$src/examples/lstm/model.mlir" | grep -q "jit: model has 6 inputs"
   echo "pkg-config: ok"
+
+  # The build tree as a package: pkg-config and find_package(rnnc) read it
+  # where it was built, before any install.
+  PKG_CONFIG_PATH="$build" "$cc" $flags "$work/version.c" -o "$work/version-build" \
+    $(PKG_CONFIG_PATH="$build" pkg-config --cflags --libs rnnrt)
+  LD_LIBRARY_PATH="$build/runtime" "$work/version-build" | grep -q "rnnrt ABI 5"
 fi
+cmake -S "$src/examples/consumer" -B "$work/build-tree" -G Ninja -Drnnc_DIR="$build" \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$flags" \
+  -DCMAKE_EXE_LINKER_FLAGS="$flags" > "$work/configure-build-tree.log"
+cmake --build "$work/build-tree" > "$work/build-tree.log"
+"$work/build-tree/consumer" | grep -q "consumer: lstm_example on x86-64-v3, outputs"
+echo "build tree: ok"
