@@ -59,8 +59,10 @@ int main(int argc, char **argv) {
   float *outputs = malloc(sizeof(float) * T * B * H);
   float *states = malloc(sizeof(float) * 4 * B * H);
   /* State inputs NULL: the instance's (zero) state. */
+  size_t state_count = (size_t)(B * H);
   status = lstm_example_run(model, T, inputs.data, lengths.data, NULL, NULL, NULL, NULL, outputs,
-                            states, states + B * H, states + 2 * B * H, states + 3 * B * H);
+                            (size_t)(T * B * H), states, state_count, states + B * H, state_count,
+                            states + 2 * B * H, state_count, states + 3 * B * H, state_count);
   if (status != RNNRT_STATUS_OK) {
     fprintf(stderr, "aot_lstm: %s\n", lstm_example_last_error(model));
     return 1;

@@ -18,8 +18,8 @@ int main(void) {
     fprintf(stderr, "consumer: %s\n", message);
     return 1;
   }
-  if (lstm_example_run(model, T, inputs, NULL, NULL, NULL, NULL, NULL, outputs, NULL, NULL, NULL,
-                       NULL) != RNNRT_STATUS_OK) {
+  if (lstm_example_run(model, T, inputs, NULL, NULL, NULL, NULL, NULL, outputs, T * B * 8, NULL, 0,
+                       NULL, 0, NULL, 0, NULL, 0) != RNNRT_STATUS_OK) {
     fprintf(stderr, "consumer: %s\n", lstm_example_last_error(model));
     return 1;
   }

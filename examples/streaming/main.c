@@ -31,8 +31,8 @@ static lstm_example_t *create(int keep_state) {
 }
 
 static void run(lstm_example_t *model, int64_t steps, const float *x, float *y) {
-  if (lstm_example_run(model, steps, x, NULL, NULL, NULL, NULL, NULL, y, NULL, NULL, NULL, NULL) !=
-      RNNRT_STATUS_OK) {
+  if (lstm_example_run(model, steps, x, NULL, NULL, NULL, NULL, NULL, y, (size_t)(steps * B * H),
+                       NULL, 0, NULL, 0, NULL, 0, NULL, 0) != RNNRT_STATUS_OK) {
     fprintf(stderr, "streaming: %s\n", lstm_example_last_error(model));
     exit(1);
   }

@@ -864,6 +864,73 @@ rnnrt_status_t rnnrt_instance_output(rnnrt_instance_t *instance, size_t index,
   return succeed(instance);
 }
 
+rnnrt_status_t rnnrt_instance_output_shape(rnnrt_instance_t *instance,
+                                           const rnnrt_tensor_t *inputs, size_t num_inputs,
+                                           size_t index, rnnrt_tensor_t *out_tensor) {
+  if (!instance)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  const rnnrt_model_t *model = instance->model;
+  if (!out_tensor)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "out_tensor is NULL");
+  if (index >= model->num_outputs)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                     "output index %zu is out of range (the model has %u outputs)", index,
+                     model->num_outputs);
+  if (num_inputs != model->num_inputs)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "model '%s' has %u inputs, got %zu",
+                     model->name, model->num_inputs, num_inputs);
+  if (num_inputs > 0 && !inputs)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT, "inputs is NULL");
+  /* The sizes as rnnrt_instance_run binds them; it binds them again. */
+  for (uint32_t s = 0; s < model->num_symbols; ++s)
+    instance->symbols[s] = -1;
+  if (model->batch_symbol >= 0)
+    instance->symbols[model->batch_symbol] = instance->batch;
+  for (uint32_t i = 0; i < model->num_inputs; ++i) {
+    rnnrt_status_t status;
+    if (inputs[i].data && (status = bind_given(instance, i, &inputs[i])) != RNNRT_STATUS_OK)
+      return status;
+  }
+  const rnnrt_tensor_info_t *info = &model->outputs[index];
+  out_tensor->data = NULL;
+  out_tensor->dtype = info->dtype;
+  out_tensor->rank = info->rank;
+  for (int32_t d = 0; d < info->rank; ++d)
+    out_tensor->dims[d] = info->dims[d] >= 0 ? info->dims[d] : instance->symbols[-1 - info->dims[d]];
+  return succeed(instance);
+}
+
+rnnrt_status_t rnnrt_instance_copy_outputs(rnnrt_instance_t *instance,
+                                           void *const *destinations, const size_t *capacities,
+                                           size_t count) {
+  if (!instance)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  const rnnrt_model_t *model = instance->model;
+  if (count != model->num_outputs)
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                     "model '%s' has %u outputs, got %zu destinations", model->name,
+                     model->num_outputs, count);
+  if (count > 0 && (!destinations || !capacities))
+    return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                     "destinations and capacities must not be NULL");
+  if (!instance->has_outputs)
+    return set_error(instance, RNNRT_STATUS_FAILED_PRECONDITION,
+                     "no outputs yet: rnnrt_instance_run has not succeeded on this instance");
+  for (size_t i = 0; i < count; ++i) {
+    size_t bytes = rnnrt_tensor_bytes(&instance->outputs[i]);
+    if (destinations[i] && bytes > capacities[i])
+      return set_error(instance, RNNRT_STATUS_INVALID_ARGUMENT,
+                       "output '%s' needs %zu bytes but its destination holds %zu",
+                       model->outputs[i].name, bytes, capacities[i]);
+  }
+  for (size_t i = 0; i < count; ++i)
+    if (destinations[i] &&
+        instance->ops->download(instance->device, destinations[i], instance->outputs[i].data,
+                                rnnrt_tensor_bytes(&instance->outputs[i])) != RNNRT_STATUS_OK)
+      return device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
+  return succeed(instance);
+}
+
 rnnrt_status_t rnnrt_instance_state(rnnrt_instance_t *instance, size_t input_index,
                                     rnnrt_tensor_t *out_tensor) {
   if (!instance)

@@ -290,6 +290,80 @@ TEST(Runtime, RejectsBadArguments) {
   EXPECT_EQ(output(in, 0), before);
 }
 
+/// Output shapes before a call equal those after it; copies into caller
+/// memory check every capacity first.
+TEST(Runtime, OutputShapesAndCapacities) {
+  const int64_t T = 5, B = 3;
+  std::vector<float> x = randomInputs(T, B, 11);
+  Instance inst(unit_lstm_model(), B);
+  ASSERT_EQ(inst.status, RNNRT_STATUS_OK) << inst.error;
+  std::vector<rnnrt_tensor_t> inputs = exampleInputs(x, T, B, nullptr);
+  const rnnrt_model_t *model = unit_lstm_model();
+  std::vector<rnnrt_tensor_t> before(model->num_outputs);
+  for (size_t i = 0; i < before.size(); ++i)
+    ASSERT_EQ(rnnrt_instance_output_shape(inst.instance, inputs.data(), inputs.size(), i,
+                                          &before[i]),
+              RNNRT_STATUS_OK)
+        << rnnrt_instance_last_error(inst.instance);
+  std::vector<size_t> capacities(model->num_outputs);
+  std::vector<void *> none(model->num_outputs, nullptr);
+  EXPECT_EQ(rnnrt_instance_copy_outputs(inst.instance, none.data(), capacities.data(),
+                                        capacities.size()),
+            RNNRT_STATUS_FAILED_PRECONDITION);
+  ASSERT_EQ(rnnrt_instance_run(inst.instance, inputs.data(), inputs.size()), RNNRT_STATUS_OK);
+  for (size_t i = 0; i < before.size(); ++i) {
+    rnnrt_tensor_t after;
+    ASSERT_EQ(rnnrt_instance_output(inst.instance, i, &after), RNNRT_STATUS_OK);
+    EXPECT_EQ(before[i].dtype, after.dtype);
+    ASSERT_EQ(before[i].rank, after.rank);
+    for (int32_t d = 0; d < after.rank; ++d)
+      EXPECT_EQ(before[i].dims[d], after.dims[d]) << "output " << i << " dimension " << d;
+    capacities[i] = rnnrt_tensor_bytes(&after);
+  }
+  EXPECT_EQ(before[0].dims[0], T);
+
+  // Exact capacities: the outputs, copied; NULL destinations skipped.
+  std::vector<std::vector<float>> copies(model->num_outputs);
+  std::vector<void *> destinations(model->num_outputs);
+  for (size_t i = 0; i < copies.size(); ++i) {
+    copies[i].assign(capacities[i] / sizeof(float), -7.0f);
+    destinations[i] = copies[i].data();
+  }
+  destinations[1] = nullptr;
+  ASSERT_EQ(rnnrt_instance_copy_outputs(inst.instance, destinations.data(), capacities.data(),
+                                        capacities.size()),
+            RNNRT_STATUS_OK);
+  EXPECT_EQ(copies[0], output(inst.instance, 0));
+  EXPECT_EQ(copies[1], std::vector<float>(copies[1].size(), -7.0f));
+
+  // One element short on the last output: nothing is written, the message names it.
+  for (auto &copy : copies)
+    std::fill(copy.begin(), copy.end(), -7.0f);
+  destinations[1] = copies[1].data();
+  std::vector<size_t> short_capacities = capacities;
+  short_capacities.back() -= sizeof(float);
+  EXPECT_EQ(rnnrt_instance_copy_outputs(inst.instance, destinations.data(),
+                                        short_capacities.data(), short_capacities.size()),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+  std::string message = rnnrt_instance_last_error(inst.instance);
+  EXPECT_NE(message.find(std::string("output '") + model->outputs[model->num_outputs - 1].name),
+            std::string::npos)
+      << message;
+  for (const auto &copy : copies)
+    EXPECT_EQ(copy, std::vector<float>(copy.size(), -7.0f));
+  EXPECT_EQ(rnnrt_instance_copy_outputs(inst.instance, destinations.data(), capacities.data(), 1),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+
+  // A shape query checks its inputs as a call does.
+  inputs[0].dims[2] = kInput + 1;
+  rnnrt_tensor_t shape;
+  EXPECT_EQ(rnnrt_instance_output_shape(inst.instance, inputs.data(), inputs.size(), 0, &shape),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(rnnrt_instance_output_shape(inst.instance, inputs.data(), inputs.size(),
+                                        model->num_outputs, &shape),
+            RNNRT_STATUS_INVALID_ARGUMENT);
+}
+
 TEST(Runtime, BatchLimits) {
   Instance fixed(unit_lstm_b3_model(), 0);
   EXPECT_EQ(fixed.status, RNNRT_STATUS_OK) << fixed.error;

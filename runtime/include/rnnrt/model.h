@@ -198,6 +198,24 @@ rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor
 rnnrt_status_t rnnrt_instance_output(rnnrt_instance_t *instance, size_t index,
                                      rnnrt_tensor_t *out_tensor);
 
+/* The shape output `index` will have in a call with these inputs, before
+ * running: the inputs as rnnrt_instance_run takes them (dtype and dims are
+ * checked and read, data is not). `out_tensor` gets the dtype, rank and
+ * dims, -1 for a size that only the kernel determines, and NULL data. */
+rnnrt_status_t rnnrt_instance_output_shape(rnnrt_instance_t *instance,
+                                           const rnnrt_tensor_t *inputs, size_t num_inputs,
+                                           size_t index, rnnrt_tensor_t *out_tensor);
+
+/* Copies the outputs of the last successful run into caller memory (host
+ * memory, for a CUDA model too): output i into destinations[i], which holds
+ * capacities[i] bytes, unless destinations[i] is NULL. Every capacity is
+ * checked before anything is copied: one too small fails the call
+ * (INVALID_ARGUMENT naming the output and the bytes it needs) and writes
+ * nothing. `count` is the model's number of outputs. */
+rnnrt_status_t rnnrt_instance_copy_outputs(rnnrt_instance_t *instance,
+                                           void *const *destinations, const size_t *capacities,
+                                           size_t count);
+
 /* The state buffer fed to state input `input_index` (borrowed, writable: a
  * host may also set the state by writing it). */
 rnnrt_status_t rnnrt_instance_state(rnnrt_instance_t *instance, size_t input_index,

@@ -135,7 +135,7 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
      << " (rnnrt/model.h); link with librnnrt. See docs/aot.md.\n */\n";
 
   os << "#ifndef " << upper << "_H\n#define " << upper << "_H\n\n";
-  os << "#include <stdint.h>\n#include <string.h>\n\n#include \"rnnrt/model.h\"\n\n";
+  os << "#include <stddef.h>\n#include <stdint.h>\n\n#include \"rnnrt/model.h\"\n\n";
   os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   os << "/* The descriptor for the generic rnnrt API. */\nconst rnnrt_model_t *" << name
      << "_model(void);\n\n";
@@ -187,10 +187,16 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
     inputIds.push_back(ids.make(spec.name));
     params.push_back(std::string("const ") + ctype(spec.elementType) + " *" + inputIds.back());
   }
+  std::vector<std::string> countIds;
   for (const TensorSpec &spec : results) {
     outputIds.push_back(ids.make(spec.name));
-    params.push_back(cuda ? std::string("const ") + ctype(spec.elementType) + " **" + outputIds.back()
-                          : std::string(ctype(spec.elementType)) + " *" + outputIds.back());
+    if (cuda) {
+      params.push_back(std::string("const ") + ctype(spec.elementType) + " **" + outputIds.back());
+      continue;
+    }
+    params.push_back(std::string(ctype(spec.elementType)) + " *" + outputIds.back());
+    countIds.push_back(ids.make(spec.name + "_count"));
+    params.push_back("size_t " + countIds.back());
   }
 
   if (cuda)
@@ -203,7 +209,10 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
     os << "/* Runs one call on the instance's batch of rows. Inputs are C-order arrays\n"
           " * of the sizes above; a state, sequence_length or mask input may be NULL (the\n"
           " * instance's state, the lengths or mask set on it). Each output is copied to\n"
-          " * its pointer unless NULL (rnnrt_instance_output reads it in place). */\n";
+          " * its pointer unless NULL, which holds `<output>_count` elements: one too\n"
+          " * small fails the call with RNNRT_STATUS_INVALID_ARGUMENT before anything is\n"
+          " * copied (last_error names it; rnnrt_instance_output_shape gives the sizes\n"
+          " * before a call, rnnrt_instance_output reads the outputs in place). */\n";
   os << "static inline rnnrt_status_t " << name << "_run(" << name << "_t *m";
   for (const std::string &param : params)
     os << ",\n    " << param;
@@ -225,16 +234,29 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   }
   os << "  rnnrt_status_t status = rnnrt_instance_run(instance, "
      << (inputs.empty() ? "NULL" : "in") << ", " << inputs.size() << ");\n";
-  os << "  void *out[" << results.size() << "] = {";
-  for (auto [i, id] : llvm::enumerate(outputIds))
-    os << (i ? ", " : "") << id;
-  os << "};\n";
-  os << "  for (size_t i = 0; status == RNNRT_STATUS_OK && i < " << results.size() << "; ++i) {\n"
-     << "    rnnrt_tensor_t t;\n"
-     << "    if (out[i] && (status = rnnrt_instance_output(instance, i, &t)) == RNNRT_STATUS_OK)\n"
-     << (cuda ? "      *(const void **)out[i] = t.data;\n"
-              : "      memcpy(out[i], t.data, rnnrt_tensor_bytes(&t));\n")
-     << "  }\n  return status;\n}\n\n";
+  if (cuda) {
+    os << "  void *out[" << results.size() << "] = {";
+    for (auto [i, id] : llvm::enumerate(outputIds))
+      os << (i ? ", " : "") << id;
+    os << "};\n";
+    os << "  for (size_t i = 0; status == RNNRT_STATUS_OK && i < " << results.size()
+       << "; ++i) {\n"
+       << "    rnnrt_tensor_t t;\n"
+       << "    if (out[i] && (status = rnnrt_instance_output(instance, i, &t)) == "
+          "RNNRT_STATUS_OK)\n"
+       << "      *(const void **)out[i] = t.data;\n"
+       << "  }\n  return status;\n}\n\n";
+  } else {
+    os << "  if (status != RNNRT_STATUS_OK)\n    return status;\n";
+    os << "  void *const out[" << results.size() << "] = {";
+    for (auto [i, id] : llvm::enumerate(outputIds))
+      os << (i ? ", " : "") << id;
+    os << "};\n  const size_t capacity[" << results.size() << "] = {";
+    for (auto [i, spec] : llvm::enumerate(results))
+      os << (i ? ", " : "") << countIds[i] << " * sizeof(" << ctype(spec.elementType) << ")";
+    os << "};\n  return rnnrt_instance_copy_outputs(instance, out, capacity, " << results.size()
+       << ");\n}\n\n";
+  }
 
   auto forward = [&](StringRef ret, StringRef fn, StringRef extraParams, StringRef call,
                      StringRef constness) {

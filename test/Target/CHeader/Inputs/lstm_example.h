@@ -30,8 +30,8 @@
 #ifndef LSTM_EXAMPLE_H
 #define LSTM_EXAMPLE_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "rnnrt/model.h"
 
@@ -71,7 +71,10 @@ static inline rnnrt_status_t lstm_example_create(const rnnrt_instance_options_t 
 /* Runs one call on the instance's batch of rows. Inputs are C-order arrays
  * of the sizes above; a state, sequence_length or mask input may be NULL (the
  * instance's state, the lengths or mask set on it). Each output is copied to
- * its pointer unless NULL (rnnrt_instance_output reads it in place). */
+ * its pointer unless NULL, which holds `<output>_count` elements: one too
+ * small fails the call with RNNRT_STATUS_INVALID_ARGUMENT before anything is
+ * copied (last_error names it; rnnrt_instance_output_shape gives the sizes
+ * before a call, rnnrt_instance_output reads the outputs in place). */
 static inline rnnrt_status_t lstm_example_run(lstm_example_t *m,
     int64_t T,
     const float *inputs,
@@ -81,10 +84,15 @@ static inline rnnrt_status_t lstm_example_run(lstm_example_t *m,
     const float *initial_state_1_c,
     const float *initial_state_1_h,
     float *outputs,
+    size_t outputs_count,
     float *final_state_0_c,
+    size_t final_state_0_c_count,
     float *final_state_0_h,
+    size_t final_state_0_h_count,
     float *final_state_1_c,
-    float *final_state_1_h) {
+    size_t final_state_1_c_count,
+    float *final_state_1_h,
+    size_t final_state_1_h_count) {
   rnnrt_instance_t *instance = (rnnrt_instance_t *)m;
   int64_t rows = rnnrt_instance_batch(instance);
   rnnrt_tensor_t in[6] = {
@@ -96,13 +104,11 @@ static inline rnnrt_status_t lstm_example_run(lstm_example_t *m,
       {(void *)(uintptr_t)initial_state_1_h, RNNRT_DTYPE_F32, 2, {rows, 8}},
   };
   rnnrt_status_t status = rnnrt_instance_run(instance, in, 6);
-  void *out[5] = {outputs, final_state_0_c, final_state_0_h, final_state_1_c, final_state_1_h};
-  for (size_t i = 0; status == RNNRT_STATUS_OK && i < 5; ++i) {
-    rnnrt_tensor_t t;
-    if (out[i] && (status = rnnrt_instance_output(instance, i, &t)) == RNNRT_STATUS_OK)
-      memcpy(out[i], t.data, rnnrt_tensor_bytes(&t));
-  }
-  return status;
+  if (status != RNNRT_STATUS_OK)
+    return status;
+  void *const out[5] = {outputs, final_state_0_c, final_state_0_h, final_state_1_c, final_state_1_h};
+  const size_t capacity[5] = {outputs_count * sizeof(float), final_state_0_c_count * sizeof(float), final_state_0_h_count * sizeof(float), final_state_1_c_count * sizeof(float), final_state_1_h_count * sizeof(float)};
+  return rnnrt_instance_copy_outputs(instance, out, capacity, 5);
 }
 
 static inline rnnrt_status_t lstm_example_set_sequence_lengths(lstm_example_t *m, const int32_t *lengths, int64_t count) {
