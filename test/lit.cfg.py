@@ -24,7 +24,7 @@ except OSError:
 if os.path.exists(os.path.join(config.rnnc_tools_dir, "rnnc-bench")):
     config.available_features.add("rnnc-bench")
     llvm_config.add_tool_substitutions(["rnnc-bench"], [config.rnnc_tools_dir])
-llvm_config.add_tool_substitutions(["aot_lstm", "jit_lstm", "mgu_model", "streaming"], [config.rnnc_examples_dir])
+llvm_config.add_tool_substitutions(["aot_lstm", "aot_lstm_cpp", "jit_lstm", "mgu_model", "streaming"], [config.rnnc_examples_dir])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 config.substitutions.append(("%numpy_python", config.python_executable))
 config.substitutions.append(("%rnnc_src_root", config.rnnc_src_root))

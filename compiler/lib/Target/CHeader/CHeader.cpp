@@ -60,6 +60,114 @@ std::string humanBytes(uint64_t bytes) {
     os << llvm::format("%.2f MiB", bytes / (1024.0 * 1024.0));
   return text;
 }
+/// `lstm_example` -> `LstmExample`: the C++ class of a model.
+std::string className(StringRef name) {
+  std::string text;
+  bool upper = true;
+  for (char c : name) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    text += upper ? llvm::toUpper(c) : c;
+    upper = false;
+  }
+  return text.empty() || llvm::isDigit(text[0]) ? "Model" + text : text;
+}
+
+/// The C++ class of the header, in the manner of tfcompile's: an RAII
+/// instance, one typed setter per input taking the data and the run-time
+/// sizes only that input introduces (the batch is the instance's), run()
+/// returning a status with error() saying why, one view per output with its
+/// shape.
+void emitCppClass(llvm::raw_ostream &os, StringRef name, const ModelSignature &signature,
+                  ArrayRef<TensorSpec> inputs, ArrayRef<TensorSpec> results, bool cuda) {
+  std::string cls = className(name);
+  CIdentifiers ids;
+  os << "#ifdef __cplusplus\n#include <string>\n\n"
+     << "/* C++: an instance of " << name << " that frees itself (docs/aot.md). */\n"
+     << "class " << cls << " {\npublic:\n"
+     << "  /* An output in instance memory" << (cuda ? " (a device address)" : "")
+     << ", valid until the next run() or the\n   * instance's end. */\n"
+     << "  template <typename T> struct View {\n"
+     << "    const T *data = nullptr;\n    int32_t rank = 0;\n"
+     << "    int64_t dims[RNNRT_MAX_RANK] = {};\n"
+     << "    size_t size() const {\n      size_t count = data ? 1 : 0;\n"
+     << "      for (int32_t d = 0; d < rank; ++d)\n        count *= (size_t)dims[d];\n"
+     << "      return count;\n    }\n  };\n\n"
+     << "  /* batch: rows per call (0: the model's static batch). If creation fails,\n"
+     << "   * ok() is false and error() says why. */\n"
+     << "  explicit " << cls << "(int64_t batch = 0, bool keep_state = false) {\n"
+     << "    rnnrt_instance_options_t options;\n"
+     << "    rnnrt_instance_options_initialize(&options);\n"
+     << "    options.batch = batch;\n    options.keep_state = keep_state;\n"
+     << "    create(options);\n  }\n"
+     << "  explicit " << cls << "(const rnnrt_instance_options_t &options) { create(options); }\n"
+     << "  ~" << cls << "() { rnnrt_instance_destroy(instance_); }\n"
+     << "  " << cls << "(const " << cls << " &) = delete;\n"
+     << "  " << cls << " &operator=(const " << cls << " &) = delete;\n\n"
+     << "  bool ok() const { return instance_ != nullptr; }\n"
+     << "  /* Why creation or the last run() failed; empty after a success. */\n"
+     << "  const std::string &error() const { return error_; }\n"
+     << "  /* The instance, for the rest of the rnnrt API (state, lengths, masks). */\n"
+     << "  rnnrt_instance_t *instance() const { return instance_; }\n\n";
+
+  os << "  /* Inputs for the next run(), C-order" << (cuda ? " in GPU memory" : "")
+     << "; a state, sequence-length or mask\n   * input left unset is the instance's. */\n";
+  for (auto [i, spec] : llvm::enumerate(inputs)) {
+    os << "  void set_" << ids.make(spec.name) << "(const " << ctype(spec.elementType) << " *data";
+    llvm::SmallVector<int, 4> own;
+    for (int symbol : spec.dimSymbols)
+      if (symbol >= 0 && symbol != signature.batchSymbol && !llvm::is_contained(own, symbol))
+        own.push_back(symbol);
+    CIdentifiers paramIds;
+    paramIds.make("data");
+    llvm::SmallVector<std::string, 4> params;
+    for (int symbol : own) {
+      params.push_back(paramIds.make(signature.symbols[symbol]));
+      os << ", int64_t " << params.back();
+    }
+    os << ") {\n    inputs_[" << i << "] = {(void *)(uintptr_t)data, " << dtypeEnum(spec.elementType)
+       << ", " << spec.shape.size() << ", {";
+    for (auto [d, size] : llvm::enumerate(spec.shape)) {
+      int symbol = spec.dimSymbols[d];
+      os << (d ? ", " : "");
+      if (symbol < 0)
+        os << size;
+      else if (symbol == signature.batchSymbol)
+        os << "rnnrt_instance_batch(instance_)";
+      else
+        os << params[llvm::find(own, symbol) - own.begin()];
+    }
+    os << "}};\n  }\n";
+  }
+  os << "\n  /* One call on the inputs set: RNNRT_STATUS_OK, else error() says why. */\n"
+     << "  rnnrt_status_t run() {\n"
+     << "    rnnrt_status_t status = rnnrt_instance_run(instance_, "
+     << (inputs.empty() ? "nullptr" : "inputs_") << ", " << inputs.size() << ");\n"
+     << "    error_ = status == RNNRT_STATUS_OK ? \"\" : rnnrt_instance_last_error(instance_);\n"
+     << "    return status;\n  }\n\n";
+  os << "  /* The outputs of the last successful run() (empty views before one). */\n";
+  for (auto [i, spec] : llvm::enumerate(results))
+    os << "  View<" << ctype(spec.elementType) << "> output_" << ids.make(spec.name)
+       << "() const { return view<" << ctype(spec.elementType) << ">(" << i << "); }\n";
+  os << "\nprivate:\n"
+     << "  void create(const rnnrt_instance_options_t &options) {\n"
+     << "    char message[512] = \"\";\n"
+     << "    if (rnnrt_instance_create(" << name
+     << "_model(), &options, &instance_, message, sizeof message) !=\n"
+     << "        RNNRT_STATUS_OK)\n      error_ = message;\n  }\n"
+     << "  template <typename T> View<T> view(size_t index) const {\n"
+     << "    View<T> view;\n    rnnrt_tensor_t tensor;\n"
+     << "    if (!instance_ || rnnrt_instance_output(instance_, index, &tensor) != "
+        "RNNRT_STATUS_OK)\n      return view;\n"
+     << "    view.data = (const T *)tensor.data;\n    view.rank = tensor.rank;\n"
+     << "    for (int32_t d = 0; d < tensor.rank; ++d)\n      view.dims[d] = tensor.dims[d];\n"
+     << "    return view;\n  }\n\n"
+     << "  rnnrt_instance_t *instance_ = nullptr;\n"
+     << "  rnnrt_tensor_t inputs_[" << std::max<size_t>(inputs.size(), 1) << "] = {};\n"
+     << "  std::string error_;\n};\n#endif /* __cplusplus */\n\n";
+}
 } // namespace
 
 void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signature,
@@ -281,5 +389,7 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   forward("const char *", "last_error", "", "rnnrt_instance_last_error", "const ")("");
   forward("void", "destroy", "", "rnnrt_instance_destroy", "")("");
 
-  os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* " << upper << "_H */\n";
+  os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n";
+  emitCppClass(os, name, signature, inputs, results, cuda);
+  os << "#endif /* " << upper << "_H */\n";
 }

@@ -132,4 +132,104 @@ static inline void lstm_example_destroy(lstm_example_t *m) {
 } /* extern "C" */
 #endif
 
+#ifdef __cplusplus
+#include <string>
+
+/* C++: an instance of lstm_example that frees itself (docs/aot.md). */
+class LstmExample {
+public:
+  /* An output in instance memory, valid until the next run() or the
+   * instance's end. */
+  template <typename T> struct View {
+    const T *data = nullptr;
+    int32_t rank = 0;
+    int64_t dims[RNNRT_MAX_RANK] = {};
+    size_t size() const {
+      size_t count = data ? 1 : 0;
+      for (int32_t d = 0; d < rank; ++d)
+        count *= (size_t)dims[d];
+      return count;
+    }
+  };
+
+  /* batch: rows per call (0: the model's static batch). If creation fails,
+   * ok() is false and error() says why. */
+  explicit LstmExample(int64_t batch = 0, bool keep_state = false) {
+    rnnrt_instance_options_t options;
+    rnnrt_instance_options_initialize(&options);
+    options.batch = batch;
+    options.keep_state = keep_state;
+    create(options);
+  }
+  explicit LstmExample(const rnnrt_instance_options_t &options) { create(options); }
+  ~LstmExample() { rnnrt_instance_destroy(instance_); }
+  LstmExample(const LstmExample &) = delete;
+  LstmExample &operator=(const LstmExample &) = delete;
+
+  bool ok() const { return instance_ != nullptr; }
+  /* Why creation or the last run() failed; empty after a success. */
+  const std::string &error() const { return error_; }
+  /* The instance, for the rest of the rnnrt API (state, lengths, masks). */
+  rnnrt_instance_t *instance() const { return instance_; }
+
+  /* Inputs for the next run(), C-order; a state, sequence-length or mask
+   * input left unset is the instance's. */
+  void set_inputs(const float *data, int64_t T) {
+    inputs_[0] = {(void *)(uintptr_t)data, RNNRT_DTYPE_F32, 3, {T, rnnrt_instance_batch(instance_), 4}};
+  }
+  void set_sequence_length(const int32_t *data) {
+    inputs_[1] = {(void *)(uintptr_t)data, RNNRT_DTYPE_I32, 1, {rnnrt_instance_batch(instance_)}};
+  }
+  void set_initial_state_0_c(const float *data) {
+    inputs_[2] = {(void *)(uintptr_t)data, RNNRT_DTYPE_F32, 2, {rnnrt_instance_batch(instance_), 8}};
+  }
+  void set_initial_state_0_h(const float *data) {
+    inputs_[3] = {(void *)(uintptr_t)data, RNNRT_DTYPE_F32, 2, {rnnrt_instance_batch(instance_), 8}};
+  }
+  void set_initial_state_1_c(const float *data) {
+    inputs_[4] = {(void *)(uintptr_t)data, RNNRT_DTYPE_F32, 2, {rnnrt_instance_batch(instance_), 8}};
+  }
+  void set_initial_state_1_h(const float *data) {
+    inputs_[5] = {(void *)(uintptr_t)data, RNNRT_DTYPE_F32, 2, {rnnrt_instance_batch(instance_), 8}};
+  }
+
+  /* One call on the inputs set: RNNRT_STATUS_OK, else error() says why. */
+  rnnrt_status_t run() {
+    rnnrt_status_t status = rnnrt_instance_run(instance_, inputs_, 6);
+    error_ = status == RNNRT_STATUS_OK ? "" : rnnrt_instance_last_error(instance_);
+    return status;
+  }
+
+  /* The outputs of the last successful run() (empty views before one). */
+  View<float> output_outputs() const { return view<float>(0); }
+  View<float> output_final_state_0_c() const { return view<float>(1); }
+  View<float> output_final_state_0_h() const { return view<float>(2); }
+  View<float> output_final_state_1_c() const { return view<float>(3); }
+  View<float> output_final_state_1_h() const { return view<float>(4); }
+
+private:
+  void create(const rnnrt_instance_options_t &options) {
+    char message[512] = "";
+    if (rnnrt_instance_create(lstm_example_model(), &options, &instance_, message, sizeof message) !=
+        RNNRT_STATUS_OK)
+      error_ = message;
+  }
+  template <typename T> View<T> view(size_t index) const {
+    View<T> view;
+    rnnrt_tensor_t tensor;
+    if (!instance_ || rnnrt_instance_output(instance_, index, &tensor) != RNNRT_STATUS_OK)
+      return view;
+    view.data = (const T *)tensor.data;
+    view.rank = tensor.rank;
+    for (int32_t d = 0; d < tensor.rank; ++d)
+      view.dims[d] = tensor.dims[d];
+    return view;
+  }
+
+  rnnrt_instance_t *instance_ = nullptr;
+  rnnrt_tensor_t inputs_[6] = {};
+  std::string error_;
+};
+#endif /* __cplusplus */
+
 #endif /* LSTM_EXAMPLE_H */
