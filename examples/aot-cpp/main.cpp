@@ -72,7 +72,7 @@ int main(int argc, char **argv) {
             save(out + "/final_state/1/c.npy", model.output_final_state_1_c()) &&
             save(out + "/final_state/1/h.npy", model.output_final_state_1_h());
   std::printf("aot_lstm_cpp: T=%lld B=%lld, %zu outputs, outputs[0,0,0:3] = %.6f %.6f %.6f\n",
-              static_cast<long long>(T), static_cast<long long>(B), outputs.size(),
-              outputs.data[0], outputs.data[1], outputs.data[2]);
+              static_cast<long long>(T), static_cast<long long>(B), outputs.size(), outputs.data[0],
+              outputs.data[1], outputs.data[2]);
   return ok ? 0 : 1;
 }
