@@ -297,6 +297,33 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
   std::vector<std::pair<DimKey, int64_t>> minimums;
   tieRequiredDims(func, classes, minimums);
 
+  // ONNX's dim_param names (rnn.dim_names, from the importer): run-time
+  // dimensions of one name are one size, and the symbol takes the name.
+  std::map<DimKey, std::string> nameOfClassMember;
+  std::map<std::string, DimKey> firstOfName;
+  auto nameDims = [&](Value value, ArrayAttr names) {
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    if (!names || !type || names.size() != (size_t)type.getRank())
+      return;
+    for (auto [d, attr] : llvm::enumerate(names)) {
+      auto name = dyn_cast<StringAttr>(attr);
+      if (!name || name.getValue().empty() || !ShapedType::isDynamic(type.getDimSize(d)))
+        continue;
+      DimKey k = key(value, d);
+      classes.insert(k);
+      nameOfClassMember[k] = name.str();
+      auto [first, inserted] = firstOfName.try_emplace(name.str(), k);
+      if (!inserted)
+        classes.unionSets(first->second, k);
+    }
+  };
+  for (BlockArgument arg : func.getArguments())
+    nameDims(arg, func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(), "rnn.dim_names"));
+  func.walk([&](func::ReturnOp ret) {
+    for (auto [i, value] : llvm::enumerate(ret.getOperands()))
+      nameDims(value, func.getResultAttrOfType<ArrayAttr>(i, "rnn.dim_names"));
+  });
+
   // A class is static when any member has a static size.
   auto staticSizeOf = [&](DimKey k) -> int64_t {
     if (classes.findValue(k) == classes.end())
@@ -312,27 +339,43 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
   };
   std::map<DimKey, int> symbolOfLeader;
   int timeCount = 0, batchCount = 0;
+  llvm::StringSet<> symbolNames;
   auto symbolFor = [&](DimKey k, const std::string &fallbackName) {
     DimKey leader = classes.findValue(k) != classes.end() ? classes.getLeaderValue(k) : k;
     auto found = symbolOfLeader.find(leader);
     if (found != symbolOfLeader.end())
       return found->second;
     std::string name = fallbackName;
+    std::optional<std::string> dimName; // the least, when members have several
+    bool isBatch = false;
     if (classes.findValue(k) != classes.end()) {
+      for (auto it = classes.member_begin(classes.findValue(leader)); it != classes.member_end();
+           ++it)
+        if (auto named = nameOfClassMember.find(*it); named != nameOfClassMember.end())
+          if (!dimName || named->second < *dimName)
+            dimName = named->second;
       for (auto it = classes.member_begin(classes.findValue(leader)); it != classes.member_end();
            ++it) {
         auto role = roleOfClassMember.find(*it);
         if (role == roleOfClassMember.end())
           continue;
         int &count = role->second == "T" ? timeCount : batchCount;
+        isBatch = role->second == "B" && count == 0;
         name = role->second + (count == 0 ? "" : std::to_string(count + 1));
         ++count;
         break;
       }
     }
+    if (dimName)
+      name = *dimName;
+    std::string base = name;
+    for (int n = 2; !symbolNames.insert(name).second; ++n)
+      name = base + std::to_string(n);
     int id = (int)signature.symbols.size();
     signature.symbols.push_back(name);
     symbolOfLeader[leader] = id;
+    if (isBatch)
+      signature.batchSymbol = id;
     return id;
   };
 
@@ -502,9 +545,6 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
       signature.symbolMinimums[found->second] =
           std::max(signature.symbolMinimums[found->second], least);
   }
-  for (auto [i, symbol] : llvm::enumerate(signature.symbols))
-    if (symbol == "B")
-      signature.batchSymbol = (int)i;
   if (signature.batchSymbol < 0 && !sequences.empty()) {
     rnn::DynamicRNNOp first = sequences.front();
     int64_t batch = staticSizeOf(key(first.getInputs(), first.getBatchDim()));
@@ -514,10 +554,12 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
 }
 
 void mlir::rnnc::dropNameAttributes(func::FuncOp func) {
-  for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    func.removeArgAttr(i, "rnn.name");
-  for (unsigned i = 0; i < func.getNumResults(); ++i)
-    func.removeResultAttr(i, StringAttr::get(func.getContext(), "rnn.name"));
+  for (StringRef attr : {"rnn.name", "rnn.dim_names"}) {
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      func.removeArgAttr(i, attr);
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      func.removeResultAttr(i, StringAttr::get(func.getContext(), attr));
+  }
 }
 
 bool mlir::rnnc::bindSymbols(const ModelSignature &signature,

@@ -27,6 +27,24 @@ std::optional<Type> elementType(int32_t onnxType, MLIRContext *context) {
   }
 }
 
+/// A value's ONNX dim_param names, one per dimension ("" where it has none),
+/// as `rnn.dim_names`; null without any. Names that are not identifiers are
+/// left out: they become parameters of generated C functions.
+ArrayAttr dimNames(const onnx::TypeProto &type, Builder &b) {
+  if (!type.has_tensor_type() || !type.tensor_type().has_shape())
+    return {};
+  SmallVector<Attribute> names;
+  bool any = false;
+  for (const auto &dim : type.tensor_type().shape().dim()) {
+    StringRef name = dim.has_dim_param() ? StringRef(dim.dim_param()) : StringRef();
+    bool identifier = !name.empty() && !llvm::isDigit(name.front()) &&
+                      llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+    names.push_back(b.getStringAttr(identifier ? name : ""));
+    any |= identifier;
+  }
+  return any ? b.getArrayAttr(names) : ArrayAttr();
+}
+
 LogicalResult OnnxImporter::importTensor(const onnx::TensorProto &tensor, Location loc,
                                          Value &value) {
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
@@ -272,6 +290,7 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
              nullptr;
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
+  SmallVector<ArrayAttr> argDimNames;
   for (const onnx::ValueInfoProto &input : graph.input()) {
     if (initializerNames.contains(input.name()))
       continue;
@@ -291,6 +310,7 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
                                                                   : ShapedType::kDynamic);
     argTypes.push_back(RankedTensorType::get(shape, *element));
     argNames.push_back(input.name());
+    argDimNames.push_back(dimNames(input.type(), b));
   }
 
   std::string name = graph.name();
@@ -304,6 +324,8 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
   for (auto [i, argName] : llvm::enumerate(argNames)) {
     values[argName] = entry->getArgument(i);
     func.setArgAttr(i, "rnn.name", b.getStringAttr(argName));
+    if (argDimNames[i])
+      func.setArgAttr(i, "rnn.dim_names", argDimNames[i]);
   }
   for (const onnx::TensorProto &t : graph.initializer()) {
     Value value;
@@ -339,8 +361,11 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
   }
   b.create<func::ReturnOp>(fileLoc, results);
   func.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  for (auto [i, output] : llvm::enumerate(graph.output()))
+  for (auto [i, output] : llvm::enumerate(graph.output())) {
     func.setResultAttr(i, "rnn.name", b.getStringAttr(output.name()));
+    if (ArrayAttr names = dimNames(output.type(), b))
+      func.setResultAttr(i, "rnn.dim_names", names);
+  }
   if (failed(verify(*module)))
     return nullptr;
   return module;
