@@ -291,8 +291,9 @@ LogicalResult OnnxImporter::importTensorOp(const onnx::NodeProto &node) {
     for (int64_t d = 0; d < rank; ++d)
       sizes.push_back(sizeOf(input, d));
     Value total = getValueOrCreateConstantIndexOp(b, loc, sizeOf(parts[0], axis));
+    // Folded: parts of static sizes (stacked layers' Y_h) make a static total.
     for (size_t i = 1; i < parts.size(); ++i)
-      total = b.create<arith::AddIOp>(
+      total = b.createOrFold<arith::AddIOp>(
           loc, total, getValueOrCreateConstantIndexOp(b, loc, sizeOf(parts[i], axis)));
     sizes[axis] = getAsOpFoldResult(total);
     result = b.create<tensor::EmptyOp>(loc, sizes, type.getElementType());
