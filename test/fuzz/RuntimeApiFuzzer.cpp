@@ -28,7 +28,9 @@ struct OwnedTensor {
 OwnedTensor randomTensor(FuzzedDataProvider &in, const rnnrt_tensor_info_t &info, int64_t batch,
                          int64_t steps) {
   OwnedTensor t;
-  t.tensor.dtype = in.ConsumeBool() ? info.dtype : static_cast<rnnrt_dtype_t>(in.ConsumeIntegralInRange<int32_t>(-1, 4));
+  t.tensor.dtype = in.ConsumeBool()
+                       ? info.dtype
+                       : static_cast<rnnrt_dtype_t>(in.ConsumeIntegralInRange<int32_t>(-1, 4));
   t.tensor.rank = in.ConsumeBool() ? info.rank : in.ConsumeIntegralInRange<int32_t>(-1, 9);
   int64_t elements = 1;
   for (int32_t d = 0; d < RNNRT_MAX_RANK; ++d) {
@@ -69,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int64_t batch = 1;
   char message[128];
   for (int call = 0; call < 32 && in.remaining_bytes() > 0; ++call) {
-    switch (in.ConsumeIntegralInRange<int>(0, 9)) {
+    switch (in.ConsumeIntegralInRange<int>(0, 11)) {
     case 0: {
       rnnrt_instance_destroy(instance);
       instance = nullptr;
@@ -157,6 +159,39 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       (void)rnnrt_model_verify(in.ConsumeBool() ? model : nullptr, message, sizeof message);
       (void)rnnrt_model_find_input(model, in.ConsumeBool() ? "inputs" : nullptr);
       break;
+    case 10: {
+      int64_t steps = in.ConsumeIntegralInRange<int64_t>(0, 7);
+      std::vector<OwnedTensor> owned;
+      std::vector<rnnrt_tensor_t> tensors;
+      for (uint32_t i = 0; i < model->num_inputs; ++i) {
+        owned.push_back(randomTensor(in, model->inputs[i], batch, steps));
+        tensors.push_back(owned.back().tensor);
+      }
+      rnnrt_tensor_t shape{};
+      (void)rnnrt_instance_output_shape(
+          instance, in.ConsumeIntegralInRange<int>(0, 15) ? tensors.data() : nullptr,
+          in.ConsumeIntegralInRange<int>(0, 15) ? tensors.size() : in.ConsumeIntegral<uint8_t>(),
+          in.ConsumeIntegralInRange<size_t>(0, 7), in.ConsumeBool() ? &shape : nullptr);
+      break;
+    }
+    case 11: {
+      // Destinations of exactly their stated capacity (heap: an overflow is
+      // caught), some NULL, some too small.
+      std::vector<std::vector<uint8_t>> buffers(model->num_outputs);
+      std::vector<void *> destinations(model->num_outputs);
+      std::vector<size_t> capacities(model->num_outputs);
+      for (uint32_t i = 0; i < model->num_outputs; ++i) {
+        capacities[i] = in.ConsumeIntegralInRange<size_t>(0, 4096);
+        buffers[i].resize(capacities[i]);
+        destinations[i] = in.ConsumeIntegralInRange<int>(0, 7) ? buffers[i].data() : nullptr;
+      }
+      (void)rnnrt_instance_copy_outputs(
+          instance, in.ConsumeIntegralInRange<int>(0, 15) ? destinations.data() : nullptr,
+          in.ConsumeIntegralInRange<int>(0, 15) ? capacities.data() : nullptr,
+          in.ConsumeIntegralInRange<int>(0, 15) ? destinations.size()
+                                                : in.ConsumeIntegralInRange<size_t>(0, 8));
+      break;
+    }
     }
   }
   rnnrt_instance_destroy(instance);
