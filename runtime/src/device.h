@@ -6,6 +6,8 @@
 
 #include "rnnrt/model.h"
 
+#include "internal.h"
+
 typedef struct rnnrt_device_ops {
   /* Zeroed device memory (at least one byte), or NULL. */
   void *(*alloc)(void *device, size_t bytes);
@@ -28,16 +30,18 @@ typedef struct rnnrt_device_ops {
 /* Host memory from the instance's allocator; the kernel runs on the caller's
  * thread. (The tables are returned by functions, not exported as globals: a
  * program may link the static and the shared runtime both.) */
-const rnnrt_device_ops_t *rnnrt_cpu_device_ops(void);
-rnnrt_status_t rnnrt_cpu_device_create(const rnnrt_model_t *model,
-                                       const rnnrt_allocator_t *allocator, void **out_device,
-                                       char *message, size_t capacity);
+RNNRT_INTERNAL const rnnrt_device_ops_t *rnnrt_cpu_device_ops(void);
+RNNRT_INTERNAL rnnrt_status_t rnnrt_cpu_device_create(const rnnrt_model_t *model,
+                                                      const rnnrt_allocator_t *allocator,
+                                                      void **out_device, char *message,
+                                                      size_t capacity);
 
 /* A CUDA context of the driver named by the options (runtime/src/cuda). */
-const rnnrt_device_ops_t *rnnrt_cuda_device_ops(void);
-rnnrt_status_t rnnrt_cuda_device_create(const rnnrt_model_t *model,
-                                        const rnnrt_instance_options_t *options,
-                                        const rnnrt_allocator_t *allocator, void **out_device,
-                                        char *message, size_t capacity);
+RNNRT_INTERNAL const rnnrt_device_ops_t *rnnrt_cuda_device_ops(void);
+RNNRT_INTERNAL rnnrt_status_t rnnrt_cuda_device_create(const rnnrt_model_t *model,
+                                                       const rnnrt_instance_options_t *options,
+                                                       const rnnrt_allocator_t *allocator,
+                                                       void **out_device, char *message,
+                                                       size_t capacity);
 
 #endif /* RNNRT_SRC_DEVICE_H */

@@ -11,8 +11,7 @@
 
 #include "device.h"
 
-/* Functions shared between the runtime's files, not exported. */
-#define RNNRT_INTERNAL __attribute__((visibility("hidden")))
+#include "internal.h"
 
 /* MLIR marks memrefs backed by a constant global (not heap memory) with this
  * allocated pointer. */
