@@ -23,6 +23,7 @@
 #include "rnnc/Target/Cuda/CudaTarget.h"
 #include "rnnrt/npy.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -226,10 +227,26 @@ DialectRegistry allDialects() {
   return registry;
 }
 
-/// A parsed and verified model file; diagnostics print with file locations.
+/// A parsed and verified model file; diagnostics print with file locations,
+/// and those about the whole file (an ONNX model's, which has no lines) as
+/// "FILE: error: ...", not "FILE:0:0: error: ...".
 struct ModelFile {
   explicit ModelFile(const std::string &path)
-      : context(allDialects()), diagnostics(sourceMgr, &context) {
+      : context(allDialects()), diagnostics(sourceMgr, &context),
+        wholeFile(&context, [](Diagnostic &diagnostic) {
+          auto loc = dyn_cast<FileLineColLoc>(diagnostic.getLocation());
+          if (!loc || loc.getLine() != 0)
+            return failure();
+          auto print = [&](const Diagnostic &d) {
+            static const char *const kinds[] = {"note", "warning", "error", "remark"};
+            llvm::errs() << loc.getFilename().getValue() << ": "
+                         << kinds[static_cast<int>(d.getSeverity())] << ": " << d.str() << "\n";
+          };
+          print(diagnostic);
+          for (const Diagnostic &note : diagnostic.getNotes())
+            print(note);
+          return success();
+        }) {
     ModelFileOptions options;
     options.memoryLimit = memoryLimit;
     options.trustedIR = trustedIR;
@@ -238,6 +255,7 @@ struct ModelFile {
   MLIRContext context;
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics;
+  ScopedDiagnosticHandler wholeFile; // registered last: asked first
   OwningOpRef<ModuleOp> module;
 };
 
@@ -697,6 +715,10 @@ int compileMain() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "rnnc " RNNC_VERSION " (LLVM " LLVM_VERSION_STRING ", runtime ABI " << RNNRT_ABI_VERSION
+       << ")\n";
+  });
   cl::HideUnrelatedOptions(rnncCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "rnnc: compile recurrent networks to vectorized CPU code\n");

@@ -164,6 +164,10 @@ OwningOpRef<ModuleOp> mlir::rnnc::loadModelFile(StringRef path, llvm::SourceMgr 
     emitError(fileLoc) << error;
     return nullptr;
   }
+  if (!path.ends_with(".onnx") && !path.ends_with(".mlir")) {
+    emitError(fileLoc) << "is not an ONNX or MLIR model: rnnc reads .onnx and .mlir files";
+    return nullptr;
+  }
   OwningOpRef<ModuleOp> module;
   if (path.ends_with(".onnx")) {
     module = importOnnxBytes(file->getBuffer(), path, context);
