@@ -765,6 +765,9 @@ TEST(Runtime, UntrustedModelRefusedByTheCApi) {
   EXPECT_EQ(model, nullptr);
   EXPECT_NE(std::string(message).find("is not allowed in a model file"), std::string::npos)
       << message;
+  // Located as a user reads it: file:line:col, not MLIR's loc(...) syntax.
+  EXPECT_NE(std::string(message).find("system-call.mlir:"), std::string::npos) << message;
+  EXPECT_EQ(std::string(message).find("loc("), std::string::npos) << message;
   EXPECT_EQ(rnnc_jit_compile_file(RNNC_UNTRUSTED_MODELS "/func-declaration.mlir", nullptr, &model,
                                   message, sizeof message),
             RNNRT_STATUS_BAD_FORMAT);
@@ -785,14 +788,15 @@ TEST(Runtime, UntrustedModelRefusedByTheCApi) {
 }
 
 TEST(Runtime, JitCompilesFromTheCApi) {
-  // The C entry point reports a missing file with the path.
+  // The C entry point reports a missing file as an I/O failure, with the path.
   rnnc_jit_model_t *model = nullptr;
   char message[512] = "";
   EXPECT_EQ(
       rnnc_jit_compile_file("/nonexistent/model.mlir", nullptr, &model, message, sizeof message),
-      RNNRT_STATUS_BAD_FORMAT);
+      RNNRT_STATUS_IO_ERROR);
   EXPECT_EQ(model, nullptr);
   EXPECT_NE(std::string(message).find("/nonexistent/model.mlir"), std::string::npos) << message;
+  EXPECT_NE(std::string(message).find("No such file"), std::string::npos) << message;
   rnnc_jit_options_t options;
   rnnc_jit_options_initialize(&options);
   options.cpu = "x86-64-v3";

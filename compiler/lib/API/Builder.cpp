@@ -36,7 +36,8 @@ public:
           if (!text.empty())
             text += "\n";
           llvm::raw_string_ostream os(text);
-          os << diag.getLocation() << ": " << diag;
+          std::string where = mlir::rnnc::describeLocation(diag.getLocation());
+          os << (where.empty() ? "" : where + ": ") << diag;
           for (Diagnostic &note : diag.getNotes())
             os << "\n  note: " << note;
           return success();

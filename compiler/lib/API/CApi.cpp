@@ -3,6 +3,7 @@
 #include "rnnc/rnnc_jit.h"
 
 #include "rnnc/rnnc.h"
+#include "llvm/Support/FileSystem.h"
 
 #include <cstdio>
 #include <cstring>
@@ -61,6 +62,10 @@ rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t 
   compileOptions.perf_jitdump = options->perf_jitdump != 0;
   compileOptions.memory_limit = options->memory_limit;
   compileOptions.trusted_ir = options->trusted_ir != 0;
+  // A file that cannot be read is an I/O failure, not a malformed model.
+  if (std::error_code ec = llvm::sys::fs::access(path, llvm::sys::fs::AccessMode::Exist))
+    return fail(RNNRT_STATUS_IO_ERROR,
+                std::string("cannot read the model file '") + path + "': " + ec.message());
   std::string error;
   std::shared_ptr<const rnnc::Model> model = rnnc::Model::load(path, compileOptions, &error);
   if (!model)

@@ -181,6 +181,23 @@ OwningOpRef<ModuleOp> mlir::rnnc::loadModelFile(StringRef path, llvm::SourceMgr 
   return module;
 }
 
+std::string mlir::rnnc::describeLocation(Location loc) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return file.getLine() == 0 ? file.getFilename().str()
+                               : (file.getFilename().getValue() + ":" + Twine(file.getLine()) +
+                                  ":" + Twine(file.getColumn()))
+                                     .str();
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    std::string inner = describeLocation(name.getChildLoc());
+    return inner.empty() ? name.getName().str() : inner + ": " + name.getName().str();
+  }
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    return describeLocation(call.getCallee());
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    return fused.getLocations().empty() ? "" : describeLocation(fused.getLocations().front());
+  return "";
+}
+
 OwningOpRef<ModuleOp> mlir::rnnc::parseModelSource(llvm::SourceMgr &sourceMgr,
                                                    MLIRContext *context) {
   if (failed(checkModelText(sourceMgr, context)))

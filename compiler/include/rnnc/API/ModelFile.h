@@ -27,6 +27,11 @@ struct ModelFileOptions {
   bool trustedIR = false;
 };
 
+/// Where a diagnostic points, as a user reads it: "file:line:col", "file" for
+/// the whole file (an ONNX model), an ONNX node's name, "" when unknown;
+/// never MLIR's `loc(...)` syntax.
+std::string describeLocation(Location loc);
+
 /// Reads an `.onnx` model (imported) or `.mlir` text (parsed and verified)
 /// into `context`, which must have rnnc's dialects, and checks it against
 /// checkModelAllowlist and the memory limit. `sourceMgr` keeps the text for
