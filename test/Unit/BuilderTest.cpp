@@ -308,5 +308,21 @@ TEST(Builder, ReportsMistakes) {
     b.output("y", rnnc::Tensor{42});
     EXPECT_EQ(b.error(), "output 'y': not a tensor of this builder");
   }
+  {
+    // A matmul names the operand and the size at fault.
+    rnnc::ModelBuilder b;
+    rnnc::Tensor x = b.input("x", rnnc::DType::F32, {rnnc::kTime, rnnc::kBatch, 4});
+    b.matmul(x, b.constant(std::vector<float>(8), {4, 2}));
+    EXPECT_NE(b.error().find("matmul: the left operand has rank 3"), std::string::npos)
+        << b.error();
+  }
+  {
+    rnnc::ModelBuilder b;
+    rnnc::Tensor x = b.input("x", rnnc::DType::F32, {rnnc::kBatch, 3});
+    b.matmul(x, b.constant(std::vector<float>(8), {4, 2}));
+    EXPECT_NE(b.error().find("matmul: the left operand's K (3) is not the right operand's (4)"),
+              std::string::npos)
+        << b.error();
+  }
 }
 } // namespace

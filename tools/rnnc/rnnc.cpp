@@ -720,8 +720,12 @@ int main(int argc, char **argv) {
        << ")\n";
   });
   cl::HideUnrelatedOptions(rnncCategory);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "rnnc: compile recurrent networks to vectorized CPU code\n");
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "rnnc: compile recurrent networks (.onnx, .mlir) to vectorized CPU or CUDA code\n\n"
+      "  rnnc run model.onnx --input X=x.npy --output-dir out   run once, outputs as .npy\n"
+      "  rnnc compile model.onnx -o model.o --header model.h    an object and its C/C++ header\n"
+      "  rnnc bench model.onnx --input X=x.npy                  time calls\n");
   std::optional<uint64_t> limit = parseByteCount(memoryLimitText);
   if (!limit)
     return failWith("--memory-limit expects a byte count such as 4096, 512K, 64M or 8G, got '" +

@@ -694,9 +694,21 @@ Tensor ModelBuilder::matmul(Tensor a, Tensor b) {
   if (!lhs || !rhs)
     return {};
   auto lt = cast<RankedTensorType>(lhs.getType()), rt = cast<RankedTensorType>(rhs.getType());
-  if (lt.getRank() != 2 || rt.getRank() != 2 || lt.getDimSize(1) != rt.getDimSize(0) ||
-      ShapedType::isDynamic(rt.getDimSize(1))) {
-    s.fail("matmul: expected [M, K] x [K, N] with static K and N");
+  // Says which operand and which size is wrong, with the shapes.
+  std::string shapes = rnn::formatShape(lt.getShape()) + " x " + rnn::formatShape(rt.getShape());
+  if (lt.getRank() != 2 || rt.getRank() != 2) {
+    s.fail("matmul: the " + std::string(lt.getRank() != 2 ? "left" : "right") +
+           " operand has rank " + std::to_string(lt.getRank() != 2 ? lt.getRank() : rt.getRank()) +
+           " (" + shapes + "); matmul takes [M, K] x [K, N]");
+    return {};
+  }
+  if (ShapedType::isDynamic(rt.getDimSize(0)) || ShapedType::isDynamic(rt.getDimSize(1))) {
+    s.fail("matmul: the right operand's sizes must be static (" + shapes + ")");
+    return {};
+  }
+  if (lt.getDimSize(1) != rt.getDimSize(0)) {
+    s.fail("matmul: the left operand's K (" + std::to_string(lt.getDimSize(1)) +
+           ") is not the right operand's (" + std::to_string(rt.getDimSize(0)) + "): " + shapes);
     return {};
   }
   return s.addTensor(s.math().matmul(lhs, rhs));
