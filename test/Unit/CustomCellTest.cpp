@@ -215,7 +215,8 @@ TEST(CustomCell, ReportsMistakes) {
   rnnc::ModelBuilder c;
   rnnc::Tensor m = c.constant({1, 2, 3, 4, 5, 6}, {2, 3});
   c.matmul(m, m);
-  EXPECT_EQ(c.error(), "matmul: expected [M, K] x [K, N] with static K and N");
+  EXPECT_EQ(c.error(),
+            "matmul: the left operand's K (3) is not the right operand's (2): [2, 3] x [2, 3]");
   rnnc::ModelBuilder d;
   d.slice(d.constant({1, 2}, {2}), 1, 2);
   EXPECT_EQ(d.error(), "slice: columns [1, 3) are not within the last dimension");
