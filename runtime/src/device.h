@@ -18,20 +18,26 @@ typedef struct rnnrt_device_ops {
   rnnrt_status_t (*copy)(void *device, void *to, const void *from, size_t bytes);
   rnnrt_status_t (*fill)(void *device, void *to, int value, size_t bytes);
   /* Runs the model's kernel over memref descriptors (rnnrt_kernel_fn's args)
-   * and waits for it. */
-  rnnrt_status_t (*run)(void *device, void *const *args);
+   * and waits for it; `workspace_bytes` is the call's heap bound (what the
+   * kernel will allocate at most when the bound holds). */
+  rnnrt_status_t (*run)(void *device, void *const *args, uint64_t workspace_bytes);
   /* Frees a buffer the kernel returned. */
   void (*release)(void *device, void *result);
   /* The message of the last failed call. */
   const char *(*error)(void *device);
+  /* Bytes of workspace the last run took; NULL where memory is not a
+   * workspace (CUDA). */
+  uint64_t (*workspace_used)(void *device);
   void (*destroy)(void *device);
 } rnnrt_device_ops_t;
 
-/* Host memory from the instance's allocator; the kernel runs on the caller's
+/* Host memory from the instance's allocator, the kernel's from a workspace
+ * (options->workspace, or the allocator's); the kernel runs on the caller's
  * thread. (The tables are returned by functions, not exported as globals: a
  * program may link the static and the shared runtime both.) */
 RNNRT_INTERNAL const rnnrt_device_ops_t *rnnrt_cpu_device_ops(void);
 RNNRT_INTERNAL rnnrt_status_t rnnrt_cpu_device_create(const rnnrt_model_t *model,
+                                                      const rnnrt_instance_options_t *options,
                                                       const rnnrt_allocator_t *allocator,
                                                       void **out_device, char *message,
                                                       size_t capacity);

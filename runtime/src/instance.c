@@ -145,6 +145,20 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
                       "than a process can address",
                       model->name, (long long)batch, (unsigned long long)in_use);
 
+  if (options->workspace && model->device == RNNRT_DEVICE_CUDA)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                      "a workspace is for CPU models; model '%s' runs on CUDA, whose memory the "
+                      "instance takes from the device",
+                      model->name);
+  if (options->workspace && !model->heap_bounded)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_FAILED_PRECONDITION,
+                      "model '%s' allocates memory of sizes only its kernel knows, so it cannot "
+                      "run in a workspace of the caller's",
+                      model->name);
+  if (!options->workspace && options->workspace_bytes > 0)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                      "workspace_bytes is %llu but workspace is NULL",
+                      (unsigned long long)options->workspace_bytes);
   if (options->keep_state && find_role(model, RNNRT_ROLE_STATE) < 0)
     return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
                       "keep_state is set, but model '%s' has no state to keep (compile it with "
@@ -162,7 +176,8 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
   status = model->device == RNNRT_DEVICE_CUDA
                ? rnnrt_cuda_device_create(model, options, &allocator, &instance->device, message,
                                           capacity)
-               : rnnrt_cpu_device_create(model, &allocator, &instance->device, message, capacity);
+               : rnnrt_cpu_device_create(model, options, &allocator, &instance->device, message,
+                                         capacity);
   if (status != RNNRT_STATUS_OK) {
     rnnrt_instance_destroy(instance);
     return status;
@@ -300,15 +315,9 @@ static void release_results(rnnrt_instance_t *instance) {
   }
 }
 
-/* Refuses a call whose memory (the instance's own, the kernel's heap, the
- * output buffers and a default mask) would exceed the instance's limit, or,
- * limit or not, what a process can address (sizes whose products would wrap).
- * Runs once the given inputs have bound the run-time sizes, before any
- * allocation. */
-static rnnrt_status_t check_memory(rnnrt_instance_t *instance, const rnnrt_tensor_t *inputs) {
-  const rnnrt_model_t *model = instance->model;
-  const int64_t *symbols = instance->symbols;
-  uint64_t heap = 0, outputs = 0, mask = 0;
+/* The model's heap bound for the run-time sizes `symbols` (negative: 0). */
+static uint64_t heap_bytes(const rnnrt_model_t *model, const int64_t *symbols) {
+  uint64_t heap = 0;
   for (uint32_t t = 0; t < model->num_heap_terms; ++t) {
     const rnnrt_memory_term_t *term = &model->heap_terms[t];
     uint64_t bytes = term->bytes;
@@ -318,6 +327,57 @@ static rnnrt_status_t check_memory(rnnrt_instance_t *instance, const rnnrt_tenso
     }
     heap = add_bytes(heap, bytes);
   }
+  return heap;
+}
+
+rnnrt_status_t rnnrt_instance_workspace_size(const rnnrt_model_t *model, const int64_t *sizes,
+                                             size_t num_sizes, uint64_t *out_bytes, char *message,
+                                             size_t capacity) {
+  rnnrt_status_t status = rnnrt_model_verify(model, message, capacity);
+  if (status != RNNRT_STATUS_OK)
+    return status;
+  if (!out_bytes || (num_sizes > 0 && !sizes))
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                      "%s is NULL", out_bytes ? "sizes" : "out_bytes");
+  if (num_sizes != model->num_symbols)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                      "model '%s' has %u run-time sizes, got %zu", model->name,
+                      model->num_symbols, num_sizes);
+  for (size_t s = 0; s < num_sizes; ++s)
+    if (sizes[s] < 0)
+      return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT,
+                        "run-time size %s is %lld; sizes are not negative", model->symbols[s],
+                        (long long)sizes[s]);
+  if (!model->heap_bounded)
+    return rnnrt_fail(message, capacity, RNNRT_STATUS_FAILED_PRECONDITION,
+                      "model '%s' allocates memory of sizes only its kernel knows, so its "
+                      "workspace cannot be sized in advance",
+                      model->name);
+  /* The caller's workspace may start anywhere: up to 63 bytes go to alignment. */
+  *out_bytes = add_bytes(heap_bytes(model, sizes), 64);
+  return RNNRT_STATUS_OK;
+}
+
+rnnrt_status_t rnnrt_instance_workspace_used(const rnnrt_instance_t *instance,
+                                             uint64_t *out_bytes) {
+  if (!instance || !out_bytes)
+    return RNNRT_STATUS_INVALID_ARGUMENT;
+  if (!instance->ops->workspace_used)
+    return RNNRT_STATUS_FAILED_PRECONDITION;
+  *out_bytes = instance->ops->workspace_used(instance->device);
+  return RNNRT_STATUS_OK;
+}
+
+/* Refuses a call whose memory (the instance's own, the kernel's heap, the
+ * output buffers and a default mask) would exceed the instance's limit, or,
+ * limit or not, what a process can address (sizes whose products would wrap).
+ * Runs once the given inputs have bound the run-time sizes, before any
+ * allocation. */
+static rnnrt_status_t check_memory(rnnrt_instance_t *instance, const rnnrt_tensor_t *inputs) {
+  const rnnrt_model_t *model = instance->model;
+  const int64_t *symbols = instance->symbols;
+  uint64_t heap = heap_bytes(model, symbols), outputs = 0, mask = 0;
+  instance->call_heap = heap;
   for (uint32_t i = 0; i < model->num_outputs; ++i)
     outputs = add_bytes(outputs, info_bytes(&model->outputs[i], symbols));
   for (uint32_t i = 0; i < model->num_inputs; ++i)
@@ -403,8 +463,9 @@ rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor
     instance->args[1 + i] = desc;
   }
   const rnnrt_device_ops_t *ops = instance->ops;
-  if (ops->run(instance->device, instance->args) != RNNRT_STATUS_OK) {
-    status = device_failed(instance, RNNRT_STATUS_DEVICE_ERROR);
+  if ((status = ops->run(instance->device, instance->args, instance->call_heap)) !=
+      RNNRT_STATUS_OK) {
+    status = device_failed(instance, status);
     release_results(instance);
     return status;
   }

@@ -31,6 +31,7 @@ struct rnnrt_instance {
   char last_error[512];
   uint64_t memory_limit;  /* 0: none */
   uint64_t memory_in_use; /* bookkeeping, state and the mask set by the host */
+  uint64_t call_heap;     /* the kernel's heap bound for the current call */
 
   /* Per input: the state buffer of a carried state input (else data NULL). */
   rnnrt_tensor_t *state;

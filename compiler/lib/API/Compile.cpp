@@ -11,6 +11,8 @@
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Pass/PassManager.h"
 #include "rnnc/Dialect/Rnn/Transforms/Passes.h"
+#include "rnnc/Conversion/ExecCalls.h"
+#include "rnnc/Conversion/Passes.h"
 #include "rnnc/Pipelines/Pipelines.h"
 #include "rnnc/Target/CHeader/CIdentifiers.h"
 #include "rnnc/Target/Cuda/CudaTarget.h"
@@ -294,8 +296,9 @@ HeapBound estimateHeapPerCall(func::FuncOp func, const ModelSignature &signature
     }
     llvm::sort(symbols);
     terms[symbols] += bytes;
-    // The LLVM lowering over-allocates by the alignment to align by hand.
-    terms[{}] += copies * alloc.getAlignment().value_or(0);
+    // The LLVM lowering over-allocates by the alignment to align by hand, and
+    // the runtime's workspace places blocks at multiples of 64 bytes.
+    terms[{}] += copies * (alloc.getAlignment().value_or(0) + 64);
   });
   // The Halide projection mallocs a panel of the kernel, depth x 32 floats
   // (runtime/halide), plus Halide's alignment slack, once per thread.
@@ -324,6 +327,14 @@ HeapBound estimateHeapPerCall(func::FuncOp func, const ModelSignature &signature
   });
   return bound;
 }
+/// Gives `entry` the runtime's exec as its first argument (ConvertMallocToRnnrt).
+void addExecArgument(func::FuncOp entry) {
+  MLIRContext *context = entry.getContext();
+  context->getOrLoadDialect<LLVM::LLVMDialect>();
+  entry.insertArgument(0, LLVM::LLVMPointerType::get(context), {}, entry.getLoc());
+  entry->setAttr(kExecAttrName, UnitAttr::get(context));
+}
+
 /// The CUDA target after bufferization: kernels to PTX (and a cubin when
 /// ptxas is there), the entry's host code to the LLVM dialect taking the
 /// runtime's rnnrt_cuda_exec as its first argument.
@@ -358,9 +369,7 @@ LogicalResult lowerCudaKernelsAndHost(LoweredModel &lowered, func::FuncOp entry,
     lowered.cubin = std::move(*cubin);
   }
 
-  context->getOrLoadDialect<LLVM::LLVMDialect>();
-  entry.insertArgument(0, LLVM::LLVMPointerType::get(context), {}, entry.getLoc());
-  entry->setAttr("rnnc.cuda_exec", UnitAttr::get(context));
+  addExecArgument(entry);
   PassManager host(context);
   buildCudaHostToLLVMPipeline(host);
   if (failed(host.run(module)))
@@ -371,8 +380,6 @@ LogicalResult lowerCudaKernelsAndHost(LoweredModel &lowered, func::FuncOp entry,
       module->getAttrOfType<IntegerAttr>("rnnc.cuda_constants").getValue().getZExtValue();
   module->removeAttr("rnnc.cuda_kernels");
   module->removeAttr("rnnc.cuda_constants");
-  for (auto func : module.getOps<LLVM::LLVMFuncOp>())
-    func->removeAttr("rnnc.cuda_exec");
   return success();
 }
 } // namespace
@@ -485,9 +492,14 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
                              options.gpuOnHostBlocks, options.cudaLanes,
                              options.cudaSharedWeightBytes, options.wavefront);
     buildCpuToLLVMPipeline(toLLVM, pipelineOptions);
+    // The kernel's temporaries and results from the instance's workspace.
+    toLLVM.addPass(createConvertMallocToRnnrt());
+    addExecArgument(*entry);
     if (failed(toLLVM.run(clone)))
       return failure();
   }
+  for (auto func : clone.getOps<LLVM::LLVMFuncOp>())
+    func->removeAttr(kExecAttrName);
   lowered.signature = std::move(*signature);
   lowered.entry = lowered.signature.function;
   return lowered;

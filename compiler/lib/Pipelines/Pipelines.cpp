@@ -68,8 +68,19 @@ void addBufferization(OpPassManager &pm) {
 }
 } // namespace
 
+namespace {
+/// A model's own functions inlined into its entry: the entry alone receives
+/// the runtime's exec (heap memory, launches), and the heap bound sees every
+/// allocation.
+void addInlining(OpPassManager &pm) {
+  pm.addPass(createInlinerPass());
+  pm.addPass(createSymbolDCEPass());
+}
+} // namespace
+
 void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
                                                const CpuPipelineOptions &options) {
+  addInlining(pm);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(rnn::createRnnFuseStackedSequences());
   if (options.genericCells)
@@ -89,6 +100,7 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
 }
 
 void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {
+  addInlining(pm);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(rnn::createRnnFuseStackedSequences());
   // Every cell as linalg ops, the input matmul hoisted out of the time loop.
@@ -180,6 +192,7 @@ void mlir::rnnc::buildCudaHostToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createConvertMallocToRnnrt());
   pm.addPass(createConvertGpuLaunchToRnnrt());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

@@ -25,7 +25,7 @@ extern "C" {
 
 /* Bumped whenever a descriptor struct or the kernel calling convention
  * changes; the runtime refuses descriptors of another version. */
-#define RNNRT_ABI_VERSION 5
+#define RNNRT_ABI_VERSION 6
 
 /* Where a model's code runs and its tensors live. */
 typedef enum rnnrt_device_kind {
@@ -61,12 +61,24 @@ typedef struct rnnrt_tensor_info {
   int64_t limit_static;
 } rnnrt_tensor_info_t;
 
+/* What a CPU kernel calls, through `self`, for memory: every temporary and
+ * result comes from `alloc` (64-byte aligned; the instance's workspace, see
+ * rnnrt_instance_options_t) and goes back with `free`. The kernel never
+ * calls the C library's allocator. `alloc` does not fail when the call's
+ * heap bound (heap_terms) holds: the runtime reserves that much before the
+ * kernel runs. */
+typedef struct rnnrt_cpu_exec {
+  void *self;
+  void *(*alloc)(void *self, uint64_t bytes);
+  void (*free)(void *self, void *pointer);
+} rnnrt_cpu_exec_t;
+
 /* The kernel: args[0] points to the results (one MLIR memref descriptor per
  * output, back to back: allocated, aligned, offset, sizes[rank],
  * strides[rank], all 64-bit), args[1 + i] to the descriptor of input i.
- * Results are heap buffers from the C library's malloc (or views of inputs or
- * constants); the runtime copies and frees them. */
-typedef void (*rnnrt_kernel_fn)(void *const *args);
+ * Results are buffers from exec->alloc (or views of inputs or constants);
+ * the runtime copies them and gives them back. */
+typedef void (*rnnrt_kernel_fn)(const rnnrt_cpu_exec_t *exec, void *const *args);
 
 /* One term of the kernel's heap per call: `bytes` times the product of the
  * run-time sizes symbols[factors[0]] ... symbols[factors[num_factors - 1]]. */
@@ -94,10 +106,10 @@ typedef struct rnnrt_model {
   int64_t max_batch;
   uint64_t weight_bytes; /* constant data embedded in the code */
   rnnrt_kernel_fn kernel; /* CPU models; NULL for the others */
-  /* What the kernel mallocs per call (its results and temporaries, all freed
-   * by the end of the call) is at most the sum of these terms. Zero
-   * `heap_bounded`: some allocation has a size only the kernel computes, and
-   * the terms are a lower bound. */
+  /* What the kernel allocates per call (its results and temporaries, all
+   * given back by the end of the call; the workspace an instance reserves)
+   * is at most the sum of these terms. Zero `heap_bounded`: some allocation
+   * has a size only the kernel computes, and the terms are a lower bound. */
   const rnnrt_memory_term_t *heap_terms;
   uint32_t num_heap_terms;
   uint32_t heap_bounded;
@@ -153,9 +165,30 @@ typedef struct rnnrt_instance_options {
   const char *cuda_driver;
   int32_t cuda_device;
   void *cuda_stream;
+  /* CPU models: memory of the caller's for the kernel's temporaries and
+   * results, as oneDNN's user-managed scratchpad. NULL: the instance keeps a
+   * workspace of its own from `allocator`, reserved before each call for the
+   * call's sizes and grown only when a call needs more (a longer T), so
+   * that, once warm, a call allocates nothing. Given: `workspace_bytes` of
+   * it, at least rnnrt_instance_workspace_size for the largest sizes the
+   * instance will run; a call that needs more is refused before the kernel
+   * runs (LIMIT_EXCEEDED). It must stay valid, and be used by nothing else,
+   * until the instance is destroyed. Not for CUDA models or models whose heap
+   * is not bounded (INVALID_ARGUMENT, FAILED_PRECONDITION). */
+  void *workspace;
+  uint64_t workspace_bytes;
 } rnnrt_instance_options_t;
 
 void rnnrt_instance_options_initialize(rnnrt_instance_options_t *options);
+
+/* The workspace (bytes) a call of `model` needs with the run-time sizes
+ * `sizes`, one per model symbol in order (model->symbols; the header names
+ * them), e.g. the largest T and B an instance will run: the model's heap
+ * bound for them plus alignment. FAILED_PRECONDITION for a model whose heap
+ * is not bounded. */
+rnnrt_status_t rnnrt_instance_workspace_size(const rnnrt_model_t *model, const int64_t *sizes,
+                                             size_t num_sizes, uint64_t *out_bytes, char *message,
+                                             size_t capacity);
 
 typedef struct rnnrt_instance rnnrt_instance_t;
 
@@ -193,6 +226,11 @@ rnnrt_status_t rnnrt_instance_set_mask(rnnrt_instance_t *instance, const uint8_t
  * On failure nothing is changed: outputs and state keep their last values. */
 rnnrt_status_t rnnrt_instance_run(rnnrt_instance_t *instance, const rnnrt_tensor_t *inputs,
                                   size_t num_inputs);
+
+/* Bytes of workspace the last call took (its temporaries and results at
+ * their peak, as placed); FAILED_PRECONDITION for a CUDA model. */
+rnnrt_status_t rnnrt_instance_workspace_used(const rnnrt_instance_t *instance,
+                                             uint64_t *out_bytes);
 
 /* Output `index` of the last successful run (borrowed). */
 rnnrt_status_t rnnrt_instance_output(rnnrt_instance_t *instance, size_t index,

@@ -452,7 +452,8 @@ static void trim_scratch(cuda_device_t *cuda) {
   cuda->num_scratch = kept;
 }
 
-static rnnrt_status_t device_run(void *device, void *const *args) {
+static rnnrt_status_t device_run(void *device, void *const *args, uint64_t workspace_bytes) {
+  (void)workspace_bytes; /* scratch blocks are kept per size instead */
   cuda_device_t *cuda = device;
   DEVICE_CALL(cuda, {
     cuda->code->kernel(&cuda->exec, args);
@@ -494,7 +495,8 @@ static void device_destroy(void *device) {
 const rnnrt_device_ops_t *rnnrt_cuda_device_ops(void) {
   static const rnnrt_device_ops_t ops = {
       device_alloc, device_free, device_upload,  device_download, device_copy,
-      device_fill,  device_run,  device_release, device_error,    device_destroy,
+      device_fill,  device_run,  device_release, device_error,    NULL,
+      device_destroy,
   };
   return &ops;
 }

@@ -1,4 +1,4 @@
-// RUN: rnnc-opt %s --gpu-to-llvm --convert-gpu-launch-to-rnnrt --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: rnnc-opt %s --gpu-to-llvm --convert-malloc-to-rnnrt --convert-gpu-launch-to-rnnrt --split-input-file --verify-diagnostics | FileCheck %s
 
 // The entry's allocations, weights and launches go through the exec struct
 // (self, alloc, free, constant, launch) of its first argument.
@@ -9,24 +9,24 @@
 // CHECK-NOT: llvm.func @malloc
 // CHECK: llvm.func @entry(%[[EXEC:[a-z0-9]*]]: !llvm.ptr,
 // CHECK: %[[PARAMS:.*]] = llvm.alloca %{{.*}} x !llvm.ptr
-// CHECK: %[[ALLOC_SLOT:.*]] = llvm.getelementptr %[[EXEC]][0, 1]
+// CHECK: %[[ALLOC_SLOT:.*]] = llvm.getelementptr %[[EXEC]][1]
 // CHECK: %[[ALLOC:.*]] = llvm.load %[[ALLOC_SLOT]]
 // CHECK: %[[BUFFER:.*]] = llvm.call %[[ALLOC]](%{{.*}}, %{{.*}}) : !llvm.ptr, (!llvm.ptr, i64) -> !llvm.ptr
 // CHECK: %[[WEIGHTS:.*]] = llvm.mlir.addressof @weights
-// CHECK: %[[CONSTANT_SLOT:.*]] = llvm.getelementptr %[[EXEC]][0, 3]
+// CHECK: %[[CONSTANT_SLOT:.*]] = llvm.getelementptr %[[EXEC]][3]
 // CHECK: %[[CONSTANT:.*]] = llvm.load %[[CONSTANT_SLOT]]
 // CHECK: llvm.call %[[CONSTANT]](%{{.*}}, %{{.*}}, %[[WEIGHTS]], %{{.*}}) : !llvm.ptr, (!llvm.ptr, i32, !llvm.ptr, i64) -> !llvm.ptr
-// CHECK: %[[LAUNCH_SLOT:.*]] = llvm.getelementptr %[[EXEC]][0, 4]
+// CHECK: %[[LAUNCH_SLOT:.*]] = llvm.getelementptr %[[EXEC]][4]
 // CHECK: %[[LAUNCH:.*]] = llvm.load %[[LAUNCH_SLOT]]
 // CHECK: llvm.call %[[LAUNCH]](%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[PARAMS]]) : !llvm.ptr, (!llvm.ptr, i32, i64, i64, i64, i64, i64, i64, i32, !llvm.ptr) -> ()
 // CHECK-NOT: gpu.launch_func
-// CHECK: %[[FREE_SLOT:.*]] = llvm.getelementptr %[[EXEC]][0, 2]
+// CHECK: %[[FREE_SLOT:.*]] = llvm.getelementptr %[[EXEC]][2]
 // CHECK: %[[FREE:.*]] = llvm.load %[[FREE_SLOT]]
 // CHECK: llvm.call %[[FREE]](%{{.*}}, %{{.*}}) : !llvm.ptr, (!llvm.ptr, !llvm.ptr) -> ()
 module attributes {gpu.container_module} {
   gpu.binary @kernels [#gpu.object<#nvvm.target, "PTX">]
   memref.global "private" constant @weights : memref<8xf32> = dense<1.0>
-  func.func @entry(%exec: !llvm.ptr, %a: memref<?x8xf32>) attributes {rnnc.cuda_exec} {
+  func.func @entry(%exec: !llvm.ptr, %a: memref<?x8xf32>) attributes {rnnc.exec} {
     %c0 = arith.constant 0 : index
     %c1 = arith.constant 1 : index
     %n = memref.dim %a, %c0 : memref<?x8xf32>
@@ -48,7 +48,7 @@ module attributes {gpu.container_module} {
   gpu.binary @kernels [#gpu.object<#nvvm.target, "PTX">]
   func.func @helper(%a: memref<?xf32>) {
     %c1 = arith.constant 1 : index
-    // expected-error @+1 {{device memory or a kernel launch outside the model's entry function}}
+    // expected-error @+1 {{a constant or a kernel launch outside the model's entry function}}
     gpu.launch_func @kernels::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<?xf32>)
     return
   }
@@ -62,15 +62,15 @@ module attributes {gpu.container_module} {
 // CHECK-NOT: rnnc.grid_barrier_kernels
 // CHECK-SAME: rnnc.cuda_kernels = ["steps", "k"]
 // CHECK: llvm.func @entry(%[[EXEC:[a-z0-9]*]]: !llvm.ptr,
-// CHECK: %[[COOPERATIVE_SLOT:.*]] = llvm.getelementptr %[[EXEC]][0, 5]
+// CHECK: %[[COOPERATIVE_SLOT:.*]] = llvm.getelementptr %[[EXEC]][5]
 // CHECK: %[[COOPERATIVE:.*]] = llvm.load %[[COOPERATIVE_SLOT]]
 // CHECK: llvm.call %[[COOPERATIVE]](
-// CHECK: %[[LAUNCH_SLOT:.*]] = llvm.getelementptr %[[EXEC]][0, 4]
+// CHECK: %[[LAUNCH_SLOT:.*]] = llvm.getelementptr %[[EXEC]][4]
 // CHECK: %[[LAUNCH:.*]] = llvm.load %[[LAUNCH_SLOT]]
 // CHECK: llvm.call %[[LAUNCH]](
 module attributes {gpu.container_module, rnnc.grid_barrier_kernels = ["steps"]} {
   gpu.binary @kernels [#gpu.object<#nvvm.target, "PTX">]
-  func.func @entry(%exec: !llvm.ptr, %a: memref<?xf32>) attributes {rnnc.cuda_exec} {
+  func.func @entry(%exec: !llvm.ptr, %a: memref<?xf32>) attributes {rnnc.exec} {
     %c1 = arith.constant 1 : index
     %c128 = arith.constant 128 : index
     gpu.launch_func @kernels::@steps blocks in (%c128, %c1, %c1) threads in (%c128, %c1, %c1) args(%a : memref<?xf32>)

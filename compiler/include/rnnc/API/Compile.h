@@ -129,9 +129,9 @@ struct ModelFacts {
 };
 
 /// Adds the runtime ABI to the translated model (docs/runtime.md): the kernel
-/// `<name>_kernel(void *const *args)` (CUDA: the host code
-/// `(const rnnrt_cuda_exec_t *, void *const *args)` with the PTX, cubin and
-/// kernel names in an rnnrt_cuda_code_t), the rnnrt_model_t descriptor and its
+/// `<name>_kernel(const rnnrt_cpu_exec_t *, void *const *args)` (CUDA: the
+/// host code `(const rnnrt_cuda_exec_t *, void *const *args)` with the PTX,
+/// cubin and kernel names in an rnnrt_cuda_code_t), the rnnrt_model_t descriptor and its
 /// accessor `<name>_model()`, the only external symbol; every other defined
 /// symbol is renamed `<name>_...` and made internal.
 llvm::Expected<ModelFacts> addRuntimeAbi(llvm::Module &module, const LoweredModel &model,

@@ -53,21 +53,36 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
     "::mlir::vector::VectorDialect"];
 }
 
+def ConvertMallocToRnnrt : Pass<"convert-malloc-to-rnnrt", "::mlir::ModuleOp"> {
+  let summary = "Take the model's heap memory from the runtime's exec, not malloc";
+  let description = [{
+    Runs on the LLVM dialect. Functions marked `rnnc.exec` take the runtime's
+    exec as their first argument (`const rnnrt_cpu_exec_t *` or
+    `const rnnrt_cuda_exec_t *`; both begin with self, alloc, free); in them
+    every call to `malloc` becomes the exec's `alloc` and every `free` its
+    `free`, so that the runtime serves a call's temporaries and results from
+    the instance's workspace (or device memory) instead of the C library.
+    `malloc` or `free` in any other function is an error; their declarations
+    are dropped once unused.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def ConvertGpuLaunchToRnnrt : Pass<"convert-gpu-launch-to-rnnrt", "::mlir::ModuleOp"> {
   let summary = "Turn the host side of GPU code into calls through rnnrt_cuda_exec";
   let description = [{
     Runs after `gpu-to-llvm` (host code in the LLVM dialect, `gpu.launch_func`
     with flattened operands, the kernels a `gpu.binary`). Functions marked
-    `rnnc.cuda_exec` take a `const rnnrt_cuda_exec_t *` (runtime/include/
-    rnnrt/cuda.h) as their first argument; in them, every `malloc`/`free`
-    becomes the exec's `alloc`/`free` (device memory), every address of a
+    `rnnc.exec` take a `const rnnrt_cuda_exec_t *` (runtime/include/
+    rnnrt/cuda.h) as their first argument; in them (their heap calls are
+    `convert-malloc-to-rnnrt`'s), every address of a
     constant global (weights) the exec's `constant` (its device copy, by
     index), and every `gpu.launch_func` the exec's `launch` with the kernel's
     index and its operands packed as cuLaunchKernel expects (`launch_cooperative`
     for the kernels the module lists in `rnnc.grid_barrier_kernels`, an
     attribute it then drops). The gpu.binary is
     erased; the module gets `rnnc.cuda_kernels` (the kernel names, by index)
-    and `rnnc.cuda_constants` (how many constants). Launches, allocations or
+    and `rnnc.cuda_constants` (how many constants). Launches or
     constants anywhere else are errors.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];

@@ -1,3 +1,4 @@
+#include "rnnc/Conversion/ExecCalls.h"
 #include "rnnc/Conversion/Passes.h"
 #include "rnnc/Transforms/Passes.h"
 
@@ -11,64 +12,12 @@ namespace mlir::rnnc {
 } // namespace mlir::rnnc
 
 using namespace mlir;
+using namespace mlir::rnnc;
 
 namespace {
-/// Fields of rnnrt_cuda_exec_t (runtime/include/rnnrt/cuda.h), in order.
-enum ExecField : int32_t {
-  kSelf = 0,
-  kAlloc,
-  kFree,
-  kConstant,
-  kLaunch,
-  kLaunchCooperative,
-  kNumFields
-};
-
-/// Calls through the exec argument of one function.
-class ExecCalls {
-public:
-  ExecCalls(LLVM::LLVMFuncOp func, RewriterBase &rewriter)
-      : exec(func.getArgument(0)), rewriter(rewriter) {
-    MLIRContext *context = func.getContext();
-    ptr = LLVM::LLVMPointerType::get(context);
-    i32 = IntegerType::get(context, 32);
-    i64 = IntegerType::get(context, 64);
-    execType = LLVM::LLVMStructType::getLiteral(context, SmallVector<Type>(kNumFields, ptr));
-  }
-
-  /// The function pointer in `field`, called with self and `args`.
-  Value call(Location loc, ExecField field, Type result, ValueRange args) {
-    Value self = load(loc, kSelf);
-    Value callee = load(loc, field);
-    SmallVector<Type> argTypes{ptr};
-    SmallVector<Value> operands{callee, self};
-    for (Value arg : args) {
-      argTypes.push_back(arg.getType());
-      operands.push_back(arg);
-    }
-    auto type = LLVM::LLVMFunctionType::get(result ? result : LLVM::LLVMVoidType::get(ptr.getContext()),
-                                            argTypes);
-    auto call = rewriter.create<LLVM::CallOp>(loc, type, operands);
-    return result ? call.getResult() : Value();
-  }
-
-  Value constant(Location loc, Type type, int64_t value) {
-    return rewriter.create<LLVM::ConstantOp>(loc, type, rewriter.getIntegerAttr(type, value));
-  }
-
-  Type ptr, i32, i64;
-
-private:
-  Value load(Location loc, ExecField field) {
-    auto address = rewriter.create<LLVM::GEPOp>(loc, ptr, execType, exec,
-                                                ArrayRef<LLVM::GEPArg>{0, field});
-    return rewriter.create<LLVM::LoadOp>(loc, ptr, address);
-  }
-
-  Value exec;
-  RewriterBase &rewriter;
-  Type execType;
-};
+/// Fields of rnnrt_cuda_exec_t (runtime/include/rnnrt/cuda.h) after the
+/// common ones (ExecField).
+enum CudaExecField : int32_t { kConstant = kExecFree + 1, kLaunch, kLaunchCooperative };
 
 struct ConvertGpuLaunchToRnnrt
     : rnnc::impl::ConvertGpuLaunchToRnnrtBase<ConvertGpuLaunchToRnnrt> {
@@ -90,27 +39,21 @@ struct ConvertGpuLaunchToRnnrt
           SymbolTable::lookupSymbolIn(module, address.getGlobalNameAttr()));
       return global && global.getConstant() ? global : LLVM::GlobalOp();
     };
-    auto calls = [](Operation *op, StringRef name) {
-      auto call = dyn_cast<LLVM::CallOp>(op);
-      return call && call.getCallee() == name;
-    };
 
     for (auto func : module.getOps<LLVM::LLVMFuncOp>()) {
       if (func.isExternal())
         continue;
-      bool exec = func->hasAttr("rnnc.cuda_exec") && !func.getName().starts_with("_mlir_ciface_");
       SmallVector<Operation *> work;
       func.walk([&](Operation *op) {
-        if (isa<gpu::LaunchFuncOp>(op) || calls(op, "malloc") || calls(op, "free"))
+        if (isa<gpu::LaunchFuncOp>(op))
           work.push_back(op);
         else if (auto address = dyn_cast<LLVM::AddressOfOp>(op); address && isConstantGlobal(address))
           work.push_back(op);
       });
       if (work.empty())
         continue;
-      if (!exec || func.getNumArguments() == 0 ||
-          !isa<LLVM::LLVMPointerType>(func.getArgument(0).getType())) {
-        work.front()->emitError("device memory or a kernel launch outside the model's entry "
+      if (!ExecCalls::takesExec(func)) {
+        work.front()->emitError("a constant or a kernel launch outside the model's entry "
                                 "function (only it receives the runtime's rnnrt_cuda_exec)");
         return signalPassFailure();
       }
@@ -120,13 +63,7 @@ struct ConvertGpuLaunchToRnnrt
       for (Operation *op : work) {
         Location loc = op->getLoc();
         rewriter.setInsertionPoint(op);
-        if (calls(op, "malloc")) {
-          Value pointer = execCalls.call(loc, kAlloc, execCalls.ptr, op->getOperand(0));
-          rewriter.replaceOp(op, pointer);
-        } else if (calls(op, "free")) {
-          execCalls.call(loc, kFree, Type(), op->getOperand(0));
-          rewriter.eraseOp(op);
-        } else if (auto address = dyn_cast<LLVM::AddressOfOp>(op)) {
+        if (auto address = dyn_cast<LLVM::AddressOfOp>(op)) {
           LLVM::GlobalOp global = isConstantGlobal(address);
           auto [it, inserted] =
               constantIndex.try_emplace(global.getSymNameAttr(), (int32_t)constantIndex.size());
@@ -181,10 +118,6 @@ struct ConvertGpuLaunchToRnnrt
     for (Operation &op : llvm::make_early_inc_range(module.getOps()))
       if (isa<gpu::BinaryOp, gpu::GPUModuleOp>(op))
         op.erase();
-    for (StringRef name : {"malloc", "free"})
-      if (auto decl = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
-          decl && SymbolTable::symbolKnownUseEmpty(decl, module))
-        decl.erase();
     module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
     module->removeAttr(rnnc::kGridBarrierKernelsAttrName);
     module->setAttr("rnnc.cuda_kernels", ArrayAttr::get(context, kernelNames));

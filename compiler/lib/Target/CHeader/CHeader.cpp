@@ -225,10 +225,12 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   } else {
     os << " * Target " << facts.target << ". Weights " << humanBytes(facts.weightBytes)
        << " (read-only data in the object).\n";
-    os << " * Scratch: at most " << facts.heapPerCall.format(signature.symbols)
+    os << " * Workspace: at most " << facts.heapPerCall.format(signature.symbols)
        << " bytes per call (the kernel's results\n"
-          " * and temporaries, from the C library's malloc, freed before the call returns).\n"
-          " * Instance memory (state, outputs) comes from the instance's allocator.\n";
+          " * and temporaries; never the C library's malloc): the instance's, reserved from\n"
+          " * its allocator and kept for the next call, or the caller's (options.workspace,\n"
+          " * rnnrt_instance_workspace_size). Instance memory (state, outputs) comes from the\n"
+          " * instance's allocator. Once warm, a call allocates nothing.\n";
   }
   os << " * Threading: the model is immutable and shared; an instance is thread-compatible\n"
         " * (one call at a time); distinct instances may run concurrently.\n";

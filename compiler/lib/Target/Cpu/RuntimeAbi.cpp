@@ -121,8 +121,8 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
   const ModelSignature &signature = model.signature;
   bool cuda = !options.cudaChip.empty();
   llvm::Function *entry = module.getFunction("_mlir_ciface_" + model.entry);
-  // (results, [exec,] inputs...)
-  if (!entry || entry->arg_size() != signature.inputs.size() + 1 + cuda)
+  // (results, exec, inputs...)
+  if (!entry || entry->arg_size() != signature.inputs.size() + 2)
     return fail("the C interface of '" + model.entry +
                 "' is missing or has an unexpected "
                 "signature");
@@ -155,8 +155,8 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
 
   DescriptorBuilder b(module, options.name);
   llvm::LLVMContext &context = module.getContext();
-  // CPU: kernel(args); CUDA: kernel(exec, args), exec passed after the results.
-  SmallVector<llvm::Type *> kernelParams(cuda ? 2 : 1, b.ptr);
+  // kernel(exec, args), exec passed to the entry after the results.
+  SmallVector<llvm::Type *> kernelParams(2, b.ptr);
   auto *kernelType = llvm::FunctionType::get(llvm::Type::getVoidTy(context), kernelParams, false);
   auto *kernel = llvm::Function::Create(kernelType, llvm::GlobalValue::InternalLinkage,
                                         prefix + "kernel", module);
@@ -164,14 +164,13 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
     if (entry->hasFnAttribute(attr))
       kernel->addFnAttr(entry->getFnAttribute(attr));
   llvm::IRBuilder<> ir(llvm::BasicBlock::Create(context, "entry", kernel));
-  llvm::Value *argArray = kernel->getArg(cuda ? 1 : 0);
+  llvm::Value *argArray = kernel->getArg(1);
   SmallVector<llvm::Value *> args;
   for (unsigned i = 0; i < signature.inputs.size() + 1; ++i) {
     llvm::Value *slot = ir.CreateConstGEP1_64(b.ptr, argArray, i);
     args.push_back(ir.CreateLoad(b.ptr, slot));
   }
-  if (cuda)
-    args.insert(args.begin() + 1, kernel->getArg(0));
+  args.insert(args.begin() + 1, kernel->getArg(0));
   ir.CreateCall(entry, args);
   ir.CreateRetVoid();
 

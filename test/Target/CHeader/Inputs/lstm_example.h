@@ -20,12 +20,14 @@
  *   initial_state/1/c <- final_state/1/c
  *   initial_state/1/h <- final_state/1/h
  * Target x86-64-v4. Weights 7.2 KiB (read-only data in the object).
- * Scratch: at most 32*T*B + 192*B bytes per call (the kernel's results
- * and temporaries, from the C library's malloc, freed before the call returns).
- * Instance memory (state, outputs) comes from the instance's allocator.
+ * Workspace: at most 32*T*B + 192*B + 448 bytes per call (the kernel's results
+ * and temporaries; never the C library's malloc): the instance's, reserved from
+ * its allocator and kept for the next call, or the caller's (options.workspace,
+ * rnnrt_instance_workspace_size). Instance memory (state, outputs) comes from the
+ * instance's allocator. Once warm, a call allocates nothing.
  * Threading: the model is immutable and shared; an instance is thread-compatible
  * (one call at a time); distinct instances may run concurrently.
- * Runtime ABI version 5 (rnnrt/model.h); link with librnnrt. See docs/aot.md.
+ * Runtime ABI version 6 (rnnrt/model.h); link with librnnrt. See docs/aot.md.
  */
 #ifndef LSTM_EXAMPLE_H
 #define LSTM_EXAMPLE_H
