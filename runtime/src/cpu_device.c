@@ -7,6 +7,26 @@
 
 #define RNNRT_ALIGNMENT 64
 
+/* Under AddressSanitizer the arena's unused bytes (a block's tail past what
+ * the kernel asked for, freed blocks, the rest of the arena) are poisoned,
+ * so that the kernel's out-of-bounds accesses are still reported as they
+ * were with malloc's red zones. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RNNRT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RNNRT_ASAN 1
+#endif
+#endif
+#ifdef RNNRT_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(data, bytes) ASAN_POISON_MEMORY_REGION(data, bytes)
+#define UNPOISON(data, bytes) ASAN_UNPOISON_MEMORY_REGION(data, bytes)
+#else
+#define POISON(data, bytes) ((void)(data), (void)(bytes))
+#define UNPOISON(data, bytes) ((void)(data), (void)(bytes))
+#endif
+
 /* A piece of the workspace the kernel took in the current call. */
 typedef struct workspace_block {
   unsigned char *data;
@@ -81,6 +101,7 @@ static void *workspace_alloc(void *self, uint64_t bytes) {
   if (best) {
     best->in_use = 1;
     result = best->data;
+    UNPOISON(result, bytes);
   } else if (cpu->num_blocks < cpu->block_capacity || grow_blocks(cpu)) {
     workspace_block_t block = {NULL, size, 1, 0};
     if (size <= cpu->arena_bytes - cpu->carved) {
@@ -91,8 +112,11 @@ static void *workspace_alloc(void *self, uint64_t bytes) {
       block.spilled = 1;
       cpu->spilled += block.data ? size : 0;
     }
-    if (block.data)
+    if (block.data) {
       cpu->blocks[cpu->num_blocks++] = block;
+      UNPOISON(block.data, bytes);
+      POISON(block.data + bytes, size - bytes);
+    }
     result = block.data;
   }
   unlock(cpu);
@@ -106,6 +130,7 @@ static void workspace_free(void *self, void *pointer) {
   for (uint32_t i = 0; i < cpu->num_blocks; ++i)
     if (cpu->blocks[i].data == pointer) {
       cpu->blocks[i].in_use = 0;
+      POISON(pointer, cpu->blocks[i].bytes);
       break;
     }
   unlock(cpu);
@@ -114,10 +139,13 @@ static void workspace_free(void *self, void *pointer) {
 /* Forgets the last call's blocks (none is in use between calls). */
 static void workspace_reset(cpu_device_t *cpu) {
   for (uint32_t i = 0; i < cpu->num_blocks; ++i)
-    if (cpu->blocks[i].spilled)
+    if (cpu->blocks[i].spilled) {
+      UNPOISON(cpu->blocks[i].data, cpu->blocks[i].bytes);
       cpu->allocator.free(cpu->allocator.self, cpu->blocks[i].data);
+    }
   cpu->num_blocks = 0;
   cpu->carved = cpu->spilled = 0;
+  POISON(cpu->arena, cpu->arena_bytes);
 }
 
 static void *cpu_alloc(void *device, size_t bytes) {
@@ -162,9 +190,11 @@ static rnnrt_status_t cpu_run(void *device, void *const *args, uint64_t workspac
                  (unsigned long long)want);
         return RNNRT_STATUS_OUT_OF_MEMORY;
       }
+      UNPOISON(cpu->arena, cpu->arena_bytes);
       cpu->allocator.free(cpu->allocator.self, cpu->arena);
       cpu->arena = grown;
       cpu->arena_bytes = want;
+      POISON(cpu->arena, cpu->arena_bytes);
     }
   } else if (workspace_bytes > cpu->arena_bytes) {
     snprintf(cpu->error, sizeof cpu->error,
@@ -192,6 +222,7 @@ static void cpu_destroy(void *device) {
     return;
   rnnrt_allocator_t a = cpu->allocator;
   workspace_reset(cpu);
+  UNPOISON(cpu->arena, cpu->arena_bytes);
   if (cpu->arena_owned)
     a.free(a.self, cpu->arena);
   a.free(a.self, cpu->blocks);

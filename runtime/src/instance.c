@@ -173,6 +173,7 @@ rnnrt_status_t rnnrt_instance_create(const rnnrt_model_t *model,
   instance->keep_state = options->keep_state != 0;
   instance->memory_limit = options->memory_limit;
   instance->memory_in_use = in_use;
+  instance->caller_workspace = options->workspace != NULL;
   status = model->device == RNNRT_DEVICE_CUDA
                ? rnnrt_cuda_device_create(model, options, &allocator, &instance->device, message,
                                           capacity)
@@ -378,6 +379,9 @@ static rnnrt_status_t check_memory(rnnrt_instance_t *instance, const rnnrt_tenso
   const int64_t *symbols = instance->symbols;
   uint64_t heap = heap_bytes(model, symbols), outputs = 0, mask = 0;
   instance->call_heap = heap;
+  /* A caller's workspace is the caller's memory, not the instance's. */
+  if (instance->caller_workspace)
+    heap = 0;
   for (uint32_t i = 0; i < model->num_outputs; ++i)
     outputs = add_bytes(outputs, info_bytes(&model->outputs[i], symbols));
   for (uint32_t i = 0; i < model->num_inputs; ++i)

@@ -32,6 +32,7 @@ struct rnnrt_instance {
   uint64_t memory_limit;  /* 0: none */
   uint64_t memory_in_use; /* bookkeeping, state and the mask set by the host */
   uint64_t call_heap;     /* the kernel's heap bound for the current call */
+  int32_t caller_workspace; /* the kernel's memory is the caller's (options.workspace) */
 
   /* Per input: the state buffer of a carried state input (else data NULL). */
   rnnrt_tensor_t *state;

@@ -787,6 +787,47 @@ TEST(Runtime, UntrustedModelRefusedByTheCApi) {
       << message;
 }
 
+// A JIT-compiled model's kernel takes its memory from the instance's
+// workspace as an AOT object's does: warm calls allocate nothing.
+TEST(Runtime, JitWarmCallsAllocateNothing) {
+  rnnc_jit_options_t options;
+  rnnc_jit_options_initialize(&options);
+  options.cpu = "x86-64-v3";
+  rnnc_jit_model_t *model = nullptr;
+  char message[512] = "";
+  ASSERT_EQ(rnnc_jit_compile_file(RNNC_EXAMPLE_MODEL, &options, &model, message, sizeof message),
+            RNNRT_STATUS_OK)
+      << message;
+  struct Counter {
+    long allocations = 0;
+  } counter;
+  rnnrt_allocator_t counting = {
+      &counter,
+      [](void *self, size_t size, size_t alignment) {
+        ++static_cast<Counter *>(self)->allocations;
+        return rnnrt_allocator_system().alloc(nullptr, size, alignment);
+      },
+      [](void *, void *pointer) { rnnrt_allocator_system().free(nullptr, pointer); }};
+  {
+    Instance inst(rnnc_jit_model_descriptor(model), 3, false, &counting);
+    ASSERT_EQ(inst.status, RNNRT_STATUS_OK) << inst.error;
+    std::vector<float> x = randomInputs(20, 3, 5);
+    auto tensors = exampleInputs(x, 20, 3, nullptr);
+    for (int i = 0; i < 3; ++i)
+      ASSERT_EQ(rnnrt_instance_run(inst.instance, tensors.data(), tensors.size()),
+                RNNRT_STATUS_OK);
+    long warm = counter.allocations;
+    for (int i = 0; i < 200; ++i)
+      ASSERT_EQ(rnnrt_instance_run(inst.instance, tensors.data(), tensors.size()),
+                RNNRT_STATUS_OK);
+    EXPECT_EQ(counter.allocations, warm);
+    uint64_t used = 0;
+    ASSERT_EQ(rnnrt_instance_workspace_used(inst.instance, &used), RNNRT_STATUS_OK);
+    EXPECT_GT(used, 0u);
+  }
+  rnnc_jit_model_release(model);
+}
+
 TEST(Runtime, JitCompilesFromTheCApi) {
   // The C entry point reports a missing file as an I/O failure, with the path.
   rnnc_jit_model_t *model = nullptr;
