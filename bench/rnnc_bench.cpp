@@ -34,10 +34,12 @@
 #include <functional>
 #include <random>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "isolation.h"
 #include "oneapi/dnnl/dnnl.h"
 #include "oneapi/dnnl/dnnl.hpp"
 #include "rnnc/rnnc.h"
@@ -530,86 +532,42 @@ struct Result {
   double rnnc = 0, onednn = 0, fused = 0, gflop = 0, compileMs = 0, diffOnednn = 0, diffFused = 0;
   /// 0: not measured (the projection is not hoisted; B > 1; one layer or thread).
   double halide = 0, floor = 0, layers = 0;
+  /// Minor page faults per call in the steady state.
+  double faultsRnnc = 0, faultsOnednn = 0, faultsFused = 0;
+
+  /// The measured fields, as a config's process reports them to the parent.
+  std::vector<double *> fields() {
+    return {&rnnc,  &onednn, &fused,  &gflop,      &compileMs,    &diffOnednn, &diffFused,
+            &halide, &floor, &layers, &faultsRnnc, &faultsOnednn, &faultsFused};
+  }
 };
 
-} // namespace
-
-int main(int argc, char **argv) {
+struct Options {
   bool quick = false;
   int threads = 1;
-  std::string csvPath, jsonPath, filter;
   int64_t rowBlock = 0;
   bool perfJitDump = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&]() { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
-    if (arg == "--quick")
-      quick = true;
-    else if (arg == "--threads")
-      threads = std::max(1, std::atoi(value().c_str()));
-    else if (arg == "--csv")
-      csvPath = value();
-    else if (arg == "--json")
-      jsonPath = value();
-    else if (arg == "--filter")
-      filter = value();
-    else if (arg == "--row-block")
-      rowBlock = std::atoi(value().c_str());
-    else if (arg == "--perf-jitdump")
-      perfJitDump = true;
-    else {
-      std::fprintf(stderr, "usage: rnnc-bench [--quick] [--threads N] [--csv FILE] [--json FILE] "
-                           "[--filter REGEX] [--row-block N] [--perf-jitdump]\n");
-      return 2;
-    }
-  }
-  std::regex filterRegex;
-  try {
-    filterRegex = std::regex(filter);
-  } catch (const std::regex_error &e) {
-    std::fprintf(stderr, "rnnc-bench: --filter %s: %s\n", filter.c_str(), e.what());
-    return 2;
-  }
-  omp_set_num_threads(threads);
-  double threadPeak = __builtin_cpu_supports("avx512f") ? zmmPeakGflops() : 0.0;
-  double peak = threadPeak * threads;
-  std::printf("zmm FMA peak, 1 thread: %.0f GFLOP/s (%% peak: of %d x that); rnnc, oneDNN and the "
-              "fused baseline use %d thread(s)\n\n",
-              threadPeak, threads, threads);
+  double peak = 0; ///< GFLOP/s of all threads
+};
 
-  // The compile-time target: JIT of a 2-layer LSTM with H = 512.
-  double twoLayerCompileMs = 0;
-  {
-    std::mt19937 probe(7);
-    rnnc::ModelBuilder b;
-    rnnc::Tensor in = b.input("inputs", rnnc::DType::F32, {rnnc::kTime, rnnc::kBatch, 512});
-    std::vector<rnnc::Cell> layers;
-    for (int l = 0; l < 2; ++l)
-      layers.push_back(
-          b.LSTMCell(512, {random(1024 * 2048, probe, 0.04f), random(2048, probe, 0.04f)}));
-    rnnc::DynamicRNNOptions options;
-    options.time_major = true;
-    b.output("outputs", b.dynamic_rnn(b.MultiRNNCell(layers), in, options).outputs);
-    rnnc::CompileOptions compileOptions;
-    compileOptions.name = "compile_probe";
-    std::string error;
-    auto start = Clock::now();
-    auto model = rnnc::Model::compile(b, compileOptions, &error);
-    twoLayerCompileMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    if (!model) {
-      std::fprintf(stderr, "rnnc-bench: %s\n", error.c_str());
-      return 1;
-    }
-    std::printf("JIT compile of a 2-layer LSTM (H = 512, weights constant): %.0f ms\n\n",
-                twoLayerCompileMs);
-  }
+std::string configName(const Config &c) {
+  return std::string(kindName(c.kind)) + (c.L > 1 ? " L=" + std::to_string(c.L) : "") +
+         " H=" + std::to_string(c.H) + " B=" + std::to_string(c.B);
+}
 
+std::vector<Config> benchConfigs(bool quick) {
+  if (quick)
+    return {{Kind::LSTM, 256, 1, 100}, {Kind::LSTM, 256, 16, 100}, {Kind::GRU, 256, 16, 100},
+            {Kind::LbrGRU, 256, 16, 100}, {Kind::RNN, 256, 16, 100}, {Kind::LSTM, 256, 1, 100, 2}};
   std::vector<Config> configs;
   for (Kind kind : {Kind::LSTM, Kind::GRU, Kind::LbrGRU})
     for (int64_t H : {256, 512, 1024})
-      for (int64_t B : {1, 16, 64}) {
-        int64_t T =
-            (H >= 1024 && B >= 64) || (H >= 512 && B >= 64 && kind != Kind::LSTM) ? 25 : 100;
+      for (int64_t B : {1, 16, 32, 64}) {
+        // B = 32 for the cells of speech models (LSTM, GRU-LBR) only; T = 50
+        // where a step is large.
+        if (B == 32 && (kind == Kind::GRU || H < 512))
+          continue;
+        int64_t T = H >= 512 && B >= 32 ? 50 : 100;
         configs.push_back({kind, H, B, T});
       }
   for (int64_t H : {256, 1024})
@@ -620,23 +578,19 @@ int main(int argc, char **argv) {
     for (int64_t H : {256, 512})
       for (int64_t B : {1, 16})
         configs.push_back({kind, H, B, 100, 2});
-  if (quick)
-    configs = {{Kind::LSTM, 256, 1, 100}, {Kind::LSTM, 256, 16, 100},
-               {Kind::GRU, 256, 16, 100}, {Kind::LbrGRU, 256, 16, 100},
-               {Kind::RNN, 256, 16, 100}, {Kind::LSTM, 256, 1, 100, 2}};
+  return configs;
+}
 
-  std::printf(
-      "%-8s %2s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %9s %7s | %9s %7s | %8s %6s | %s\n",
-      "cell", "L", "H", "B", "T", "rnnc ms", "oneDNN ms", "fused ms", "GFLOP/s", "%peak", "/oneDNN",
-      "/fused", "Halide ms", "/Halide", "layers ms", "/layers", "floor ms", "xfloor", "compile ms");
-  std::vector<Result> results;
-  std::mt19937 rng(1);
-  for (const Config &c : configs) {
-    std::string name = std::string(kindName(c.kind)) +
-                       (c.L > 1 ? " L=" + std::to_string(c.L) : "") + " H=" + std::to_string(c.H) +
-                       " B=" + std::to_string(c.B);
-    if (!std::regex_search(name, filterRegex))
-      continue;
+/// Compiles, checks and times config `c` (in this process, which runs no
+/// other) and prints its table row; a nonzero return is a failed check.
+int measureConfig(const Config &c, const Options &o, Result &r) {
+  std::string name = configName(c);
+  std::mt19937 rng(std::hash<std::string>()(name) & 0xffffffff);
+  int threads = o.threads;
+  bool quick = o.quick;
+  double peak = o.peak;
+  r.config = c;
+  {
     std::vector<Weights> w;
     for (int64_t l = 0; l < c.L; ++l)
       w.push_back(makeWeights(c, rng));
@@ -649,9 +603,9 @@ int main(int argc, char **argv) {
     // Stacked layers on threads: also layer after layer (--wavefront=false).
     bool wavefront = c.L > 1 && threads > 1;
     RnncRunner rnncRunner, halideRunner, layersRunner;
-    rnncRunner.rowBlock = halideRunner.rowBlock = layersRunner.rowBlock = rowBlock;
+    rnncRunner.rowBlock = halideRunner.rowBlock = layersRunner.rowBlock = o.rowBlock;
     rnncRunner.threads = halideRunner.threads = layersRunner.threads = threads;
-    rnncRunner.perfJitDump = halideRunner.perfJitDump = layersRunner.perfJitDump = perfJitDump;
+    rnncRunner.perfJitDump = halideRunner.perfJitDump = layersRunner.perfJitDump = o.perfJitDump;
     halideRunner.halideProjection = true;
     layersRunner.wavefront = false;
     OneDnnRunner onednn;
@@ -667,7 +621,6 @@ int main(int argc, char **argv) {
     rnncRunner.run();
     onednn.run();
     fused.run();
-    Result r{c};
     size_t n = c.T * c.B * c.H;
     r.diffOnednn = maxDifference(rnncRunner.output(), onednn.output(), n);
     r.diffFused = maxDifference(fused.output(), onednn.output(), n);
@@ -721,6 +674,16 @@ int main(int argc, char **argv) {
       r.halide = median(samples[3]);
     if (wavefront)
       r.layers = median(samples[4]);
+    // Page faults per call once warm: none for a kernel that allocates
+    // nothing; each fault costs microseconds on a VM.
+    double *faults[3] = {&r.faultsRnnc, &r.faultsOnednn, &r.faultsFused};
+    for (int k = 0; k < 3; ++k) {
+      constexpr int kCalls = 10;
+      long before = bench::minorFaults();
+      for (int call = 0; call < kCalls; ++call)
+        runs[k]();
+      *faults[k] = double(bench::minorFaults() - before) / kCalls;
+    }
     if (c.B == 1) {
       // Every step of a layer reads the recurrent part of its kernel: G*H*H
       // floats (layer after layer, one layer's weights stay in cache).
@@ -746,22 +709,174 @@ int main(int argc, char **argv) {
     }
     std::printf(
         "%-8s %2lld %5lld %3lld %4lld | %9.3f %9.3f %9.3f | %7.1f %5.0f%% | %7.2fx %7.2fx | "
-        "%9s %7s | %9s %7s | %8s %6s | %.0f\n",
+        "%9s %7s | %9s %7s | %8s %6s | %6.0f %6.0f %6.0f | %.0f\n",
         kindName(c.kind), (long long)c.L, (long long)c.H, (long long)c.B, (long long)c.T, r.rnnc,
         r.onednn, r.fused, gflops, peak > 0 ? 100 * gflops / peak : 0.0, r.onednn / r.rnnc,
         r.fused / r.rnnc, halideText, halideRatio, layersText, layersRatio, floorText, floorRatio,
-        r.compileMs);
+        r.faultsRnnc, r.faultsOnednn, r.faultsFused, r.compileMs);
     std::fflush(stdout);
+    if (r.faultsRnnc > 0) {
+      std::fprintf(stderr,
+                   "rnnc-bench: %s: rnnc's warm calls fault %.1f pages each; the instance's "
+                   "workspace should make them fault none\n",
+                   name.c_str(), r.faultsRnnc);
+      return 1;
+    }
+  }
+  return 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  bool quick = false;
+  int threads = 1;
+  std::string csvPath, jsonPath, filter, oneConfig;
+  int64_t rowBlock = 0;
+  bool perfJitDump = false;
+  double givenPeak = -1;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+    if (arg == "--quick")
+      quick = true;
+    else if (arg == "--threads")
+      threads = std::max(1, std::atoi(value().c_str()));
+    else if (arg == "--csv")
+      csvPath = value();
+    else if (arg == "--json")
+      jsonPath = value();
+    else if (arg == "--filter")
+      filter = value();
+    else if (arg == "--row-block")
+      rowBlock = std::atoi(value().c_str());
+    else if (arg == "--perf-jitdump")
+      perfJitDump = true;
+    else if (arg == "--one-config") // internal: the process of one config
+      oneConfig = value();
+    else if (arg == "--peak") // internal: the parent's measurement
+      givenPeak = std::atof(value().c_str());
+    else {
+      std::fprintf(stderr, "usage: rnnc-bench [--quick] [--threads N] [--csv FILE] [--json FILE] "
+                           "[--filter REGEX] [--row-block N] [--perf-jitdump]\n");
+      return 2;
+    }
+  }
+  std::regex filterRegex;
+  try {
+    filterRegex = std::regex(filter);
+  } catch (const std::regex_error &e) {
+    std::fprintf(stderr, "rnnc-bench: --filter %s: %s\n", filter.c_str(), e.what());
+    return 2;
+  }
+  omp_set_num_threads(threads);
+  double threadPeak = givenPeak >= 0 ? givenPeak / threads
+                      : __builtin_cpu_supports("avx512f") ? zmmPeakGflops()
+                                                          : 0.0;
+  double peak = threadPeak * threads;
+  Options options;
+  options.quick = quick;
+  options.threads = threads;
+  options.rowBlock = rowBlock;
+  options.perfJitDump = perfJitDump;
+  options.peak = peak;
+  if (oneConfig.empty())
+    std::printf("zmm FMA peak, 1 thread: %.0f GFLOP/s (%% peak: of %d x that); rnnc, oneDNN and "
+                "the fused baseline use %d thread(s); each config runs in a process of its own\n\n",
+                threadPeak, threads, threads);
+
+  // The compile-time target: JIT of a 2-layer LSTM with H = 512.
+  double twoLayerCompileMs = 0;
+  if (oneConfig.empty()) {
+    std::mt19937 probe(7);
+    rnnc::ModelBuilder b;
+    rnnc::Tensor in = b.input("inputs", rnnc::DType::F32, {rnnc::kTime, rnnc::kBatch, 512});
+    std::vector<rnnc::Cell> layers;
+    for (int l = 0; l < 2; ++l)
+      layers.push_back(
+          b.LSTMCell(512, {random(1024 * 2048, probe, 0.04f), random(2048, probe, 0.04f)}));
+    rnnc::DynamicRNNOptions options;
+    options.time_major = true;
+    b.output("outputs", b.dynamic_rnn(b.MultiRNNCell(layers), in, options).outputs);
+    rnnc::CompileOptions compileOptions;
+    compileOptions.name = "compile_probe";
+    std::string error;
+    auto start = Clock::now();
+    auto model = rnnc::Model::compile(b, compileOptions, &error);
+    twoLayerCompileMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    if (!model) {
+      std::fprintf(stderr, "rnnc-bench: %s\n", error.c_str());
+      return 1;
+    }
+    std::printf("JIT compile of a 2-layer LSTM (H = 512, weights constant): %.0f ms\n\n",
+                twoLayerCompileMs);
+  }
+
+  std::vector<Result> results;
+  int failures = 0;
+  if (!oneConfig.empty()) {
+    // A child: one config, its row on stdout and its numbers for the parent.
+    for (const Config &c : benchConfigs(false))
+      if (configName(c) == oneConfig) {
+        Result r;
+        int status = measureConfig(c, options, r);
+        std::printf("RESULT ");
+        for (double *field : r.fields())
+          std::printf(" %.17g", *field);
+        std::printf("\n");
+        return status;
+      }
+    std::fprintf(stderr, "rnnc-bench: no config named '%s'\n", oneConfig.c_str());
+    return 2;
+  }
+  std::printf("%-8s %2s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %9s %7s | %9s %7s | %8s "
+              "%6s | %20s | %s\n",
+              "cell", "L", "H", "B", "T", "rnnc ms", "oneDNN ms", "fused ms", "GFLOP/s", "%peak",
+              "/oneDNN", "/fused", "Halide ms", "/Halide", "layers ms", "/layers", "floor ms",
+              "xfloor", "faults/call r/o/f", "compile ms");
+  std::fflush(stdout);
+  // Each config in a process of its own: a fresh heap, as a program that
+  // embeds one model has, not the state earlier configs left in glibc.
+  char peakText[32];
+  std::snprintf(peakText, sizeof peakText, "%.17g", peak);
+  for (const Config &c : benchConfigs(quick)) {
+    std::string name = configName(c);
+    if (!std::regex_search(name, filterRegex))
+      continue;
+    std::vector<std::string> args = {"--threads", std::to_string(threads), "--peak", peakText,
+                                     "--one-config", name};
+    if (rowBlock > 0)
+      args.insert(args.end(), {"--row-block", std::to_string(rowBlock)});
+    if (quick)
+      args.push_back("--quick");
+    if (perfJitDump)
+      args.push_back("--perf-jitdump");
+    int exitCode = -1;
+    std::vector<std::string> reported = bench::runChild("/proc/self/exe", args, "RESULT ", exitCode);
+    Result r;
+    r.config = c;
+    bool parsed = reported.size() == 1;
+    if (parsed) {
+      std::istringstream fields(reported.front());
+      for (double *field : r.fields())
+        parsed = parsed && static_cast<bool>(fields >> *field);
+    }
+    if (exitCode != 0 || !parsed) {
+      std::fprintf(stderr, "rnnc-bench: %s failed (exit %d)\n", name.c_str(), exitCode);
+      ++failures;
+      continue;
+    }
     results.push_back(r);
   }
   std::printf("\nratios > 1: rnnc is faster (/Halide: than rnnc with --halide-projection; "
               "/layers: than rnnc with --wavefront=false, layer after layer); "
-              "xfloor: rnnc / floor (1 = streaming-bound).\nGFLOP/s counts 2*L*B*T*(I+H)*G*H.\n");
+              "xfloor: rnnc / floor (1 = streaming-bound); faults/call: minor page faults per warm "
+              "call of rnnc/oneDNN/fused.\nGFLOP/s counts 2*L*B*T*(I+H)*G*H.\n");
 
   if (!csvPath.empty()) {
     std::ofstream csv(csvPath);
     csv << "cell,H,B,T,threads,rnnc_ms,onednn_ms,fused_ms,rnnc_gflops,peak_percent,"
-           "vs_onednn,vs_fused,compile_ms,halide_ms,floor_ms,layers,layer_by_layer_ms\n";
+           "vs_onednn,vs_fused,compile_ms,halide_ms,floor_ms,layers,layer_by_layer_ms,"
+           "rnnc_faults_per_call,onednn_faults_per_call,fused_faults_per_call\n";
     for (const Result &r : results) {
       double gflops = r.gflop / (r.rnnc / 1e3);
       csv << kindName(r.config.kind) << ',' << r.config.H << ',' << r.config.B << ',' << r.config.T
@@ -776,7 +891,7 @@ int main(int argc, char **argv) {
       csv << ',' << r.config.L << ',';
       if (r.layers > 0)
         csv << r.layers;
-      csv << '\n';
+      csv << ',' << r.faultsRnnc << ',' << r.faultsOnednn << ',' << r.faultsFused << '\n';
     }
   }
   if (!jsonPath.empty()) {
@@ -796,9 +911,11 @@ int main(int argc, char **argv) {
         json << ", \"floor_ms\": " << r.floor;
       if (r.layers > 0)
         json << ", \"layer_by_layer_ms\": " << r.layers;
-      json << "}";
+      json << ", \"rnnc_faults_per_call\": " << r.faultsRnnc
+           << ", \"onednn_faults_per_call\": " << r.faultsOnednn
+           << ", \"fused_faults_per_call\": " << r.faultsFused << "}";
     }
     json << "]}\n";
   }
-  return 0;
+  return failures > 0 ? 1 : 0;
 }
