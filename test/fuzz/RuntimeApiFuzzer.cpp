@@ -70,8 +70,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rnnrt_instance_t *instance = nullptr;
   int64_t batch = 1;
   char message[128];
+  // A caller's workspace: outlives the instance that uses it (heap: a write
+  // past it is caught).
+  std::vector<uint8_t> workspace;
   for (int call = 0; call < 32 && in.remaining_bytes() > 0; ++call) {
-    switch (in.ConsumeIntegralInRange<int>(0, 11)) {
+    switch (in.ConsumeIntegralInRange<int>(0, 12)) {
     case 0: {
       rnnrt_instance_destroy(instance);
       instance = nullptr;
@@ -82,6 +85,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       // No limit, one between what an instance and a call need, or any.
       options.memory_limit = in.PickValueInArray<uint64_t>(
           {0, 0, uint64_t(1) << 12, uint64_t(1) << 14, in.ConsumeIntegral<uint64_t>()});
+      if (in.ConsumeIntegralInRange<int>(0, 3) == 0) {
+        workspace.assign(in.ConsumeIntegralInRange<size_t>(0, 1 << 16), 0);
+        options.workspace = in.ConsumeIntegralInRange<int>(0, 7) ? workspace.data() : nullptr;
+        options.workspace_bytes = in.ConsumeIntegralInRange<int>(0, 7)
+                                      ? workspace.size()
+                                      : in.ConsumeIntegralInRange<uint64_t>(0, 1 << 16);
+        if (options.workspace_bytes > workspace.size() && options.workspace)
+          options.workspace_bytes = workspace.size();
+      }
       if (rnnrt_instance_create(in.ConsumeIntegralInRange<int>(0, 15) ? model : nullptr, &options,
                                 &instance, message, sizeof message) == RNNRT_STATUS_OK)
         batch = rnnrt_instance_batch(instance);
@@ -190,6 +202,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           in.ConsumeIntegralInRange<int>(0, 15) ? capacities.data() : nullptr,
           in.ConsumeIntegralInRange<int>(0, 15) ? destinations.size()
                                                 : in.ConsumeIntegralInRange<size_t>(0, 8));
+      break;
+    case 12: {
+      std::vector<int64_t> sizes(in.ConsumeIntegralInRange<size_t>(0, 4));
+      for (int64_t &value : sizes)
+        value = in.ConsumeIntegralInRange<int64_t>(-1, 1 << 20);
+      uint64_t bytes = 0;
+      (void)rnnrt_instance_workspace_size(model, sizes.data(), sizes.size(),
+                                          in.ConsumeBool() ? &bytes : nullptr, message,
+                                          sizeof message);
+      (void)rnnrt_instance_workspace_used(instance, in.ConsumeBool() ? &bytes : nullptr);
       break;
     }
     }
