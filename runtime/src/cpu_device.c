@@ -56,6 +56,7 @@ typedef struct cpu_device {
   workspace_block_t *blocks;
   uint32_t num_blocks, block_capacity;
   atomic_flag lock; /* the kernel's threads may allocate at once */
+  int failed;       /* the model's code reported a failed check this call */
   char error[256];
 } cpu_device_t;
 
@@ -136,6 +137,17 @@ static void workspace_free(void *self, void *pointer) {
   unlock(cpu);
 }
 
+/* exec->fail: the first failed check of the call names the call's error. */
+static void workspace_fail(void *self, const char *message) {
+  cpu_device_t *cpu = self;
+  lock(cpu);
+  if (!cpu->failed) {
+    cpu->failed = 1;
+    snprintf(cpu->error, sizeof cpu->error, "%s", message);
+  }
+  unlock(cpu);
+}
+
 /* Forgets the last call's blocks (none is in use between calls). */
 static void workspace_reset(cpu_device_t *cpu) {
   for (uint32_t i = 0; i < cpu->num_blocks; ++i)
@@ -203,11 +215,12 @@ static rnnrt_status_t cpu_run(void *device, void *const *args, uint64_t workspac
              (unsigned long long)workspace_bytes, (unsigned long long)cpu->arena_bytes);
     return RNNRT_STATUS_LIMIT_EXCEEDED;
   }
+  cpu->failed = 0;
   cpu->kernel(&cpu->exec, args);
   cpu->last_used = cpu->carved + cpu->spilled;
   if (cpu->last_used > cpu->needed)
     cpu->needed = cpu->last_used;
-  return RNNRT_STATUS_OK;
+  return cpu->failed ? RNNRT_STATUS_INVALID_ARGUMENT : RNNRT_STATUS_OK;
 }
 
 static void cpu_release(void *device, void *result) { workspace_free(device, result); }
@@ -251,7 +264,7 @@ rnnrt_status_t rnnrt_cpu_device_create(const rnnrt_model_t *model,
   atomic_flag_clear(&cpu->lock);
   cpu->allocator = *allocator;
   cpu->kernel = model->kernel;
-  cpu->exec = (rnnrt_cpu_exec_t){cpu, workspace_alloc, workspace_free};
+  cpu->exec = (rnnrt_cpu_exec_t){cpu, workspace_alloc, workspace_free, workspace_fail};
   cpu->arena_owned = options->workspace == NULL;
   if (!cpu->arena_owned) {
     /* Blocks are carved at multiples of 64 bytes from an aligned start. */

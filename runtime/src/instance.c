@@ -382,8 +382,22 @@ static rnnrt_status_t check_memory(rnnrt_instance_t *instance, const rnnrt_tenso
   /* A caller's workspace is the caller's memory, not the instance's. */
   if (instance->caller_workspace)
     heap = 0;
-  for (uint32_t i = 0; i < model->num_outputs; ++i)
-    outputs = add_bytes(outputs, info_bytes(&model->outputs[i], symbols));
+  /* An output of a size only the kernel determines is one of the kernel's
+   * allocations (within its heap bound) or a view of an input: all of them
+   * together take at most the heap plus the inputs. */
+  int unknown = 0;
+  for (uint32_t i = 0; i < model->num_outputs; ++i) {
+    const rnnrt_tensor_info_t *info = &model->outputs[i];
+    for (int32_t d = 0; d < info->rank; ++d)
+      unknown |= info->dims[d] < 0 && symbols[-1 - info->dims[d]] < 0;
+    outputs = add_bytes(outputs, info_bytes(info, symbols));
+  }
+  if (unknown) {
+    outputs = add_bytes(outputs, instance->call_heap);
+    for (uint32_t i = 0; i < model->num_inputs; ++i)
+      if (inputs[i].data)
+        outputs = add_bytes(outputs, rnnrt_tensor_bytes(&inputs[i]));
+  }
   for (uint32_t i = 0; i < model->num_inputs; ++i)
     if (model->inputs[i].role == RNNRT_ROLE_MASK && !inputs[i].data)
       mask = info_bytes(&model->inputs[i], symbols);

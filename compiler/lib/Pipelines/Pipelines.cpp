@@ -70,17 +70,18 @@ void addBufferization(OpPassManager &pm) {
 
 namespace {
 /// A model's own functions inlined into its entry: the entry alone receives
-/// the runtime's exec (heap memory, launches), and the heap bound sees every
-/// allocation.
-void addInlining(OpPassManager &pm) {
+/// the runtime's exec (heap memory, launches, failed checks), and the heap
+/// bound sees every allocation. Then the indices it computes are checked.
+void addModelPreparation(OpPassManager &pm) {
   pm.addPass(createInlinerPass());
   pm.addPass(createSymbolDCEPass());
+  pm.addNestedPass<func::FuncOp>(rnnc::createGuardTensorIndices());
 }
 } // namespace
 
 void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
                                                const CpuPipelineOptions &options) {
-  addInlining(pm);
+  addModelPreparation(pm);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(rnn::createRnnFuseStackedSequences());
   if (options.genericCells)
@@ -100,7 +101,7 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
 }
 
 void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {
-  addInlining(pm);
+  addModelPreparation(pm);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(rnn::createRnnFuseStackedSequences());
   // Every cell as linalg ops, the input matmul hoisted out of the time loop.
@@ -117,6 +118,8 @@ void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(rnnc::createFuseBroadcastProducers());
   pm.addPass(createCanonicalizerPass());
   addBufferization(pm);
+  // A kernel cannot report a failed check; the guarded code stays in bounds.
+  pm.addPass(createConvertAssertToRnnrt());
   pm.addPass(createLegalizeGpuHost());
   // Step buffers allocated once: what a time loop in one kernel needs.
   pm.addNestedPass<func::FuncOp>(createHoistStepBuffers());
@@ -218,6 +221,7 @@ void mlir::rnnc::buildGpuOnHostPipeline(OpPassManager &pm, bool perStep, int64_t
 void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createConvertAssertToRnnrt());
   pm.addPass(rnn::createRnnApproximateMath());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

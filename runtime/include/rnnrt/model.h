@@ -71,6 +71,10 @@ typedef struct rnnrt_cpu_exec {
   void *self;
   void *(*alloc)(void *self, uint64_t bytes);
   void (*free)(void *self, void *pointer);
+  /* A check of the model's failed (an index it computed is out of range):
+   * the kernel goes on without touching memory outside its tensors, and the
+   * call fails with the first `message` (INVALID_ARGUMENT). */
+  void (*fail)(void *self, const char *message);
 } rnnrt_cpu_exec_t;
 
 /* The kernel: args[0] points to the results (one MLIR memref descriptor per

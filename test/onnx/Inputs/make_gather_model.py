@@ -1,5 +1,7 @@
 """make_gather_model.py DIR: an embedding lookup, Gather(table [10, 3],
-tokens [N] int64), and token files in and out of range (gather-indices.test)."""
+tokens [N] int64), the table's rows in the order TopK gives n scores (indices the model
+computes, which the runtime cannot check before the call), and token files in and out of range
+(gather-indices.test)."""
 import os
 import sys
 
@@ -19,5 +21,24 @@ graph = helper.make_graph(
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
 with open(os.path.join(out, "embedding.onnx"), "wb") as f:
     f.write(model.SerializeToString())
+
+
+def sorted_embedding(n):
+    """Rows of table in the order of n scores, largest first: Gather of
+    TopK's indices, which the model computes (n = 12 reaches past the table)."""
+    scores = helper.make_tensor_value_info("scores", onnx.TensorProto.FLOAT, [n])
+    rows = helper.make_tensor_value_info("rows", onnx.TensorProto.FLOAT, [n, 3])
+    graph = helper.make_graph(
+        [helper.make_node("TopK", ["scores", "k"], ["values", "order"], name="rank"),
+         helper.make_node("Gather", ["table", "order"], ["rows"], name="sorted_gather", axis=0)],
+        "sorted_embedding", [scores], [rows],
+        [numpy_helper.from_array(table, "table"), numpy_helper.from_array(np.array([n], np.int64), "k")])
+    with open(os.path.join(out, f"sorted_{n}.onnx"), "wb") as f:
+        f.write(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)]).SerializeToString())
+    np.save(os.path.join(out, f"scores_{n}.npy"), np.random.RandomState(n).randn(n).astype(np.float32))
+
+
+sorted_embedding(10)
+sorted_embedding(12)
 for name, values in {"ok": [0, 9, -10, -1, 4], "over": [1, 10], "under": [-11]}.items():
     np.save(os.path.join(out, f"tokens_{name}.npy"), np.array(values, np.int64))

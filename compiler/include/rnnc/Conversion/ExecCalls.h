@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 namespace mlir::rnnc {
 
@@ -14,12 +15,15 @@ inline constexpr llvm::StringLiteral kExecAttrName = "rnnc.exec";
 /// Fields every exec struct begins with, in order.
 enum ExecField : int32_t { kExecSelf = 0, kExecAlloc, kExecFree };
 
-/// Calls through the exec argument (argument 0) of one LLVM function.
+/// rnnrt_cpu_exec_t's field after the common ones: fail(self, message).
+constexpr int32_t kCpuExecFail = kExecFree + 1;
+
+/// Calls through the exec argument (argument 0) of one function.
 class ExecCalls {
 public:
-  ExecCalls(LLVM::LLVMFuncOp func, RewriterBase &rewriter)
+  ExecCalls(FunctionOpInterface func, RewriterBase &rewriter)
       : exec(func.getArgument(0)), rewriter(rewriter) {
-    MLIRContext *context = func.getContext();
+    MLIRContext *context = func->getContext();
     ptr = LLVM::LLVMPointerType::get(context);
     i32 = IntegerType::get(context, 32);
     i64 = IntegerType::get(context, 64);
@@ -27,9 +31,9 @@ public:
 
   /// Whether `func` takes an exec: marked, defined, a pointer first. The C
   /// interface wrapper only forwards it.
-  static bool takesExec(LLVM::LLVMFuncOp func) {
+  static bool takesExec(FunctionOpInterface func) {
     return func->hasAttr(kExecAttrName) && !func.getName().starts_with("_mlir_ciface_") &&
-           func.getNumArguments() > 0 &&
+           !func.isExternal() && func.getNumArguments() > 0 &&
            isa<LLVM::LLVMPointerType>(func.getArgument(0).getType());
   }
 

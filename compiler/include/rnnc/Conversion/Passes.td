@@ -53,6 +53,20 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
     "::mlir::vector::VectorDialect"];
 }
 
+def ConvertAssertToRnnrt : Pass<"convert-assert-to-rnnrt", "::mlir::ModuleOp"> {
+  let summary = "Report failed model checks (cf.assert) to the runtime";
+  let description = [{
+    A model's run-time checks (`cf.assert`, from `rnnc-guard-tensor-indices`)
+    in functions marked `rnnc.exec` become, where they fail, a call of the
+    exec's `fail(self, message)` (`rnnrt_cpu_exec_t`): the code goes on (its
+    accesses are guarded) and the runtime reports the call as failed with the
+    message. Elsewhere (GPU kernels, which cannot reach the runtime) checks
+    are dropped. Runs before `scf` is lowered.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def ConvertMallocToRnnrt : Pass<"convert-malloc-to-rnnrt", "::mlir::ModuleOp"> {
   let summary = "Take the model's heap memory from the runtime's exec, not malloc";
   let description = [{

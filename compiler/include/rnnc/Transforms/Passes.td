@@ -3,6 +3,22 @@
 
 include "mlir/Pass/PassBase.td"
 
+def GuardTensorIndices : Pass<"rnnc-guard-tensor-indices", "::mlir::func::FuncOp"> {
+  let summary = "Check a model's element indices at run time; never read outside a tensor";
+  let description = [{
+    Runs on the model's own ops, before lowering. Every `tensor.extract` and
+    `tensor.insert` whose indices are not constants within static sizes (an
+    index the model computes, from data or from run-time sizes) runs only
+    when each index lies in [0, size): an `scf.if` around it yields zero (an
+    extract) or the unchanged tensor (an insert) otherwise, and a `cf.assert`
+    naming the op's location reports the failure (`convert-assert-to-rnnrt`:
+    the call fails with the message). Untrusted models cannot read or write
+    out of bounds through computed indices.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::cf::ControlFlowDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"];
+}
+
 def MergeGpuModules : Pass<"rnnc-merge-gpu-modules", "::mlir::ModuleOp"> {
   let summary = "Move every kernel into the first gpu.module";
   let description = [{

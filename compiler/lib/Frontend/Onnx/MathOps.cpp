@@ -485,15 +485,13 @@ LogicalResult OnnxImporter::importIndexOp(const onnx::NodeProto &node) {
            [&](OpBuilder &n, Location l, ValueRange a) {
              // Negative indices count from the end. Indices from a model input
              // are checked by the runtime before the call (the signature finds
-             // them by `rnn.gather_axis`); computed ones out of range are
-             // clamped here, so that nothing is read out of bounds.
+             // them by `rnn.gather_axis`); computed ones are checked in the
+             // kernel (rnnc-guard-tensor-indices), which fails the call.
              Value size = n.create<tensor::DimOp>(l, source, axis);
              Value i = n.create<arith::IndexCastOp>(l, n.getIndexType(), a[0]);
              Value zeroIndex = n.create<arith::ConstantIndexOp>(l, 0);
              Value negative = n.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, zeroIndex);
              i = n.create<arith::SelectOp>(l, negative, n.create<arith::AddIOp>(l, i, size), i);
-             Value last = n.create<arith::SubIOp>(l, size, n.create<arith::ConstantIndexOp>(l, 1));
-             i = n.create<arith::MaxSIOp>(l, n.create<arith::MinSIOp>(l, i, last), zeroIndex);
              SmallVector<Value> at;
              for (int64_t d = 0; d < rank; ++d)
                at.push_back(d == axis ? i : index(n, l, d));
