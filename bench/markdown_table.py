@@ -3,8 +3,8 @@
 
 Prints rnnc-bench's CSV (one thread count) as the Markdown table of
 docs/performance.md: times, GFLOP/s, % of peak, ratios to the peers, and the
-rnnc variants (Halide projection, --wavefront=false) and the B = 1 floor where
-measured."""
+rnnc variants (Halide projection, --wavefront=false), the B = 1 floor where
+measured, and the minor page faults of a warm call of each."""
 import csv
 import sys
 
@@ -13,8 +13,9 @@ def main():
     rows = list(csv.DictReader(open(sys.argv[1])))
     print("| cell | L | H | B | T | rnnc ms | oneDNN ms | fused ms | rnnc GFLOP/s | % peak "
           "| vs oneDNN | vs fused | rnnc + Halide ms | Halide / loops "
-          "| rnnc --wavefront=false ms | that / rnnc | B=1 floor ms | rnnc / floor |")
-    print("|---" * 18 + "|")
+          "| rnnc --wavefront=false ms | that / rnnc | B=1 floor ms | rnnc / floor "
+          "| faults/call rnnc / oneDNN / fused |")
+    print("|---" * 19 + "|")
     for r in rows:
         rnnc = float(r["rnnc_ms"])
 
@@ -31,11 +32,15 @@ def main():
         if r.get("floor_ms"):
             floor = f'{float(r["floor_ms"]):.3f}'
             floor_ratio = f'{rnnc / float(r["floor_ms"]):.2f}×'
+        faults = " / ".join(
+            f'{float(r[k]):.0f}' if r.get(k) else "–"
+            for k in ("rnnc_faults_per_call", "onednn_faults_per_call", "fused_faults_per_call"))
         print(f'| {r["cell"]} | {r.get("layers") or 1} | {r["H"]} | {r["B"]} | {r["T"]} '
               f'| {rnnc:.3f} | {float(r["onednn_ms"]):.3f} | {float(r["fused_ms"]):.3f} '
               f'| {float(r["rnnc_gflops"]):.1f} | {float(r["peak_percent"]):.0f}% '
               f'| {float(r["vs_onednn"]):.2f}× | {float(r["vs_fused"]):.2f}× '
-              f'| {halide} | {halide_ratio} | {layers} | {layers_ratio} | {floor} | {floor_ratio} |')
+              f'| {halide} | {halide_ratio} | {layers} | {layers_ratio} | {floor} | {floor_ratio} '
+              f'| {faults} |')
 
 
 if __name__ == "__main__":
