@@ -203,6 +203,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           in.ConsumeIntegralInRange<int>(0, 15) ? destinations.size()
                                                 : in.ConsumeIntegralInRange<size_t>(0, 8));
       break;
+    }
     case 12: {
       std::vector<int64_t> sizes(in.ConsumeIntegralInRange<size_t>(0, 4));
       for (int64_t &value : sizes)

@@ -438,7 +438,6 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
     signature->staticBatch = options.batch;
   }
   (*entry)->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
-  dropNameAttributes(*entry);
   context->loadDialect<arith::ArithDialect, linalg::LinalgDialect, tensor::TensorDialect>();
   takeBoolInputsAsBytes(*entry);
 
@@ -481,6 +480,8 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
     buildCpuBufferizationPipeline(toBuffers, pipelineOptions);
   if (failed(toBuffers.run(clone)))
     return failure();
+  // Kept until here for the messages of rnnc-guard-tensor-indices.
+  dropNameAttributes(*entry);
   lowered.heapPerCall = estimateHeapPerCall(*entry, *signature);
   if (cuda) {
     if (failed(lowerCudaKernelsAndHost(lowered, *entry, options)))

@@ -19,6 +19,16 @@ bool provablyInBounds(Value index, RankedTensorType type, int64_t d) {
   return constant && !type.isDynamicDim(d) && *constant >= 0 && *constant < type.getDimSize(d);
 }
 
+/// "input 'x'" for a model input named by `rnn.name`, else "its tensor".
+std::string describeTensor(Value tensor) {
+  auto argument = dyn_cast<BlockArgument>(tensor);
+  auto func = argument ? dyn_cast<func::FuncOp>(argument.getOwner()->getParentOp()) : nullptr;
+  if (func && argument.getOwner()->isEntryBlock())
+    if (auto name = func.getArgAttrOfType<StringAttr>(argument.getArgNumber(), "rnn.name"))
+      return "input '" + name.str() + "'";
+  return "its tensor";
+}
+
 struct GuardTensorIndices : rnnc::impl::GuardTensorIndicesBase<GuardTensorIndices> {
   void runOnOperation() override {
     SmallVector<Operation *> accesses;
@@ -55,7 +65,8 @@ struct GuardTensorIndices : rnnc::impl::GuardTensorIndicesBase<GuardTensorIndice
     if (!inRange)
       return;
     std::string message = rnnc::describeLocation(loc) + ": " + op->getName().getStringRef().str() +
-                          " index out of range of its tensor (a value the model computes)";
+                          " index out of range of " + describeTensor(tensor) +
+                          " (a value the model computes)";
     b.create<cf::AssertOp>(loc, inRange, message);
     auto ifOp = b.create<scf::IfOp>(loc, op->getResultTypes(), inRange, /*withElseRegion=*/true);
     b.setInsertionPointToStart(ifOp.thenBlock());

@@ -68,7 +68,8 @@ struct ModelSignature {
 FailureOr<ModelSignature> analyzeSignature(func::FuncOp func);
 
 /// Removes the `rnn.name` argument and result attributes once the signature
-/// has been taken (the LLVM lowering does not know them).
+/// has been taken and the model bufferized (the LLVM lowering does not know
+/// them).
 void dropNameAttributes(func::FuncOp func);
 
 /// Checks concrete input shapes (and sequence_length values) against
