@@ -271,7 +271,8 @@ std::optional<SizeFactor> resolveDim(Value memref, int64_t index,
 /// Sums the sizes of every memref.alloc in the bufferized `func` (an upper
 /// bound of what is live at once: allocations in loops count twice, the one
 /// of this iteration and the one carried from the last) as terms over the
-/// signature's run-time sizes. test/Unit/HeapBoundTest.cpp checks it against the kernels' mallocs.
+/// signature's run-time sizes: the workspace an instance reserves per call.
+/// test/Unit/WorkspaceTest.cpp checks it against what calls take.
 HeapBound estimateHeapPerCall(func::FuncOp func, const ModelSignature &signature) {
   std::map<std::vector<int>, int64_t> terms; // sorted symbols -> bytes
   HeapBound bound;
