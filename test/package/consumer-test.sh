@@ -57,9 +57,11 @@ int main(int argc, char **argv) {
   return 0;
 }
 C
+  # A sanitized librnnc_jit.so (C++, UBSan's vptr checks) needs the C++ half
+  # of the sanitizer runtime, which a C link leaves out.
   # shellcheck disable=SC2046
-  "$cc" $flags "$work/jit.c" -o "$work/jit" $(pkg-config --cflags --libs rnnc_jit) \
-    -Wl,-rpath,"$prefix/lib"
+  "$cc" $flags ${flags:+-fsanitize-link-c++-runtime} "$work/jit.c" -o "$work/jit" \
+    $(pkg-config --cflags --libs rnnc_jit) ${flags:+-lstdc++} -Wl,-rpath,"$prefix/lib"
   env -u LD_LIBRARY_PATH "$work/jit" "$src/examples/lstm/model.mlir" | grep -q "jit: model has 6 inputs"
   echo "pkg-config: ok"
 
