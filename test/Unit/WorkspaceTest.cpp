@@ -36,6 +36,16 @@
 #include <string>
 #include <vector>
 
+// A sanitizer's runtime faults pages of its own (shadow memory, fake stacks)
+// during calls; page faults are asserted in uninstrumented builds only.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define RNNC_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define RNNC_SANITIZED 1
+#endif
+#endif
+
 namespace {
 /// C-library allocations anywhere in the process while counting.
 std::atomic<bool> counting{false};
@@ -235,7 +245,9 @@ TEST_P(Workspace, WarmCallsAllocateNothingAndFaultNoPage) {
   EXPECT_STREQ(rnnrt_instance_last_error(instance), "");
   EXPECT_EQ(allocator.allocations - instanceAllocations, 0u) << "instance allocations";
   EXPECT_EQ(libcAllocations.load(), 0u) << "C library allocations";
+#ifndef RNNC_SANITIZED
   EXPECT_EQ(faults, 0) << "minor page faults in 1000 calls";
+#endif
   rnnrt_instance_destroy(instance);
 }
 
