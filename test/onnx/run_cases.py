@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """run_cases.py --rnnc RNNC CASES_DIR: runs `rnnc run` on every case listed in
 CASES_DIR/cases.txt (CASE/model.onnx, CASE/inputs/*.npy) and compares each
-output with CASE/expected/<name>.npy at rtol 1e-4 / atol 1e-5.
+output with CASE/expected/<name>.npy at rtol 1e-4 / atol 1e-5. A case with runs
+(CASE/runs/<run>/{inputs,expected}) is run once per run; a case with
+CASE/refused.txt must be refused by `rnnc compile` with each of its lines in the
+message, and without a crash.
 
 With --gpu-on-host: the same through the CUDA target's kernels run on the CPU
 (`rnnc run --gpu-on-host`: the persistent time-loop kernel, its grid barriers,
@@ -20,8 +23,41 @@ import numpy as np
 
 
 def run_case(rnnc, case_dir, out_dir, extra):
-    cmd = [rnnc, "run", os.path.join(case_dir, "model.onnx"), "--inputs-dir",
-           os.path.join(case_dir, "inputs"), "--output-dir", out_dir, "--print-limit", "0"] + extra
+    refused = os.path.join(case_dir, "refused.txt")
+    if os.path.exists(refused):
+        return check_refusal(rnnc, case_dir, refused, extra)
+    runs = os.path.join(case_dir, "runs")
+    if os.path.isdir(runs):
+        names = sorted(os.listdir(runs))
+        # Through the CUDA kernels on the CPU (slower), the first and last.
+        for run in names[:1] + names[-1:] if "--gpu-on-host" in extra else names:
+            error = run_once(rnnc, os.path.join(case_dir, "model.onnx"), os.path.join(runs, run),
+                             os.path.join(out_dir, run), extra)
+            if error:
+                return f"{run}: {error}"
+        return None
+    return run_once(rnnc, os.path.join(case_dir, "model.onnx"), case_dir, out_dir, extra)
+
+
+def check_refusal(rnnc, case_dir, refused, extra):
+    with open(refused) as f:
+        wanted = [line.strip() for line in f if line.strip()]
+    cmd = [rnnc, "compile", os.path.join(case_dir, "model.onnx"), "--emit=rnn", "-o",
+           os.devnull] + [e for e in extra if e != "--gpu-on-host"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode == 0:
+        return "accepted a model it should refuse (update refused.txt if it now works)"
+    if proc.returncode < 0 or proc.returncode > 1:
+        return f"rnnc exited {proc.returncode}: {proc.stderr.strip()[:400]}"
+    missing = [w for w in wanted if w not in proc.stderr]
+    if missing:
+        return f"the refusal does not say {missing}: {proc.stderr.strip()[:400]}"
+    return None
+
+
+def run_once(rnnc, model, case_dir, out_dir, extra):
+    cmd = [rnnc, "run", model, "--inputs-dir", os.path.join(case_dir, "inputs"), "--output-dir",
+           out_dir, "--print-limit", "0"] + extra
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         return f"rnnc exited {proc.returncode}: {proc.stderr.strip()[:400]}"
@@ -80,8 +116,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             case_dir, out_dir = os.path.join(args.cases, name), os.path.join(tmp, name)
+            refused = os.path.exists(os.path.join(case_dir, "refused.txt"))
             error = (compile_cuda(args.rnnc, args.cuda_objects, case_dir, out_dir)
-                     if args.cuda_objects else
+                     if args.cuda_objects and not refused else
                      run_case(args.rnnc, case_dir, out_dir,
                               ["--gpu-on-host"] if args.gpu_on_host else []))
             print(f"{'FAIL' if error else 'PASS'}: {name}" + (f": {error}" if error else ""))

@@ -60,15 +60,27 @@ private:
   LogicalResult importConstantNode(const onnx::NodeProto &node);
   LogicalResult importShapeOp(const onnx::NodeProto &node);
   LogicalResult importTensorOp(const onnx::NodeProto &node);
+  /// Range over import-time start/delta and a limit that may be a run-time size.
+  LogicalResult importRange(const onnx::NodeProto &node);
   LogicalResult importHeadOp(const onnx::NodeProto &node);
   LogicalResult importExpand(const onnx::NodeProto &node);
   /// TopK (a full 1-D sort), ScatterElements (1-D) and Gather with run-time
   /// indices: what PyTorch emits to sort a batch by length for packed sequences.
   LogicalResult importIndexOp(const onnx::NodeProto &node);
-  /// A float linalg.generic over `inputs` broadcast (numpy rules) to one result.
+  /// A linalg.generic over `inputs` broadcast (numpy rules) to one result of
+  /// `resultElement`; without it, inputs and result are float.
   FailureOr<Value> elementwise(const onnx::NodeProto &node, ArrayRef<Value> inputs,
-                               function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+                               function_ref<Value(OpBuilder &, Location, ValueRange)> body,
+                               Type resultElement = {});
   Value matmul2D(Location loc, Value a, Value bMatrix);
+  /// ReduceSum/Mean/Max/Min/Prod, Softmax, LogSoftmax, LayerNormalization.
+  LogicalResult importReductionOp(const onnx::NodeProto &node);
+  /// `input` folded over `axes` by combine(accumulator, element) from `start`;
+  /// reduced dimensions are kept as size 1 with `keepDims`, dropped otherwise.
+  Value reduce(Location loc, Value input, ArrayRef<int64_t> axes, bool keepDims, float start,
+               function_ref<Value(OpBuilder &, Location, Value, Value)> combine);
+  /// Comparisons, Not/And/Or/Xor and Where on tensors (masks over lengths).
+  LogicalResult importLogicOp(const onnx::NodeProto &node);
   LogicalResult importRecurrent(const onnx::NodeProto &node, RecurrentKind kind);
 
   /// Input `index` of `node`, or null when absent ("" or past the end).

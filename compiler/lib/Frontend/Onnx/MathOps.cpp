@@ -1,9 +1,7 @@
-// Heads (MatMul, Gemm, elementwise ops, Softmax), Expand, and the indexing
+// Heads (MatMul, Gemm, elementwise ops), Expand, and the indexing
 // ops of PyTorch's packed-sequence exports (TopK, ScatterElements, Gather).
 
 #include "Importer.h"
-
-#include <limits>
 
 using namespace mlir;
 
@@ -11,15 +9,18 @@ namespace mlir::rnnc::onnx_import {
 
 FailureOr<Value>
 OnnxImporter::elementwise(const onnx::NodeProto &node, ArrayRef<Value> inputs,
-                          function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+                          function_ref<Value(OpBuilder &, Location, ValueRange)> body,
+                          Type resultElement) {
   Location loc = nodeLoc(node);
   int64_t rank = 0;
   for (Value v : inputs) {
     auto type = cast<RankedTensorType>(v.getType());
-    if (!type.getElementType().isF32())
+    if (!resultElement && !type.getElementType().isF32())
       return nodeError(node) << "only float tensors are supported, got " << v.getType();
     rank = std::max<int64_t>(rank, type.getRank());
   }
+  if (!resultElement)
+    resultElement = b.getF32Type();
   // Output dimension j takes its size from an input whose aligned dimension is
   // not a static 1; such inputs index it, size-1 dimensions read index 0.
   SmallVector<OpFoldResult> sizes(rank, b.getIndexAttr(1));
@@ -50,8 +51,8 @@ OnnxImporter::elementwise(const onnx::NodeProto &node, ArrayRef<Value> inputs,
     maps.push_back(AffineMap::get(rank, 0, exprs, context));
   }
   maps.push_back(b.getMultiDimIdentityMap(rank));
-  Value init = b.create<tensor::EmptyOp>(loc, sizes, b.getF32Type());
-  init = b.create<tensor::CastOp>(loc, RankedTensorType::get(shape, b.getF32Type()), init);
+  Value init = b.create<tensor::EmptyOp>(loc, sizes, resultElement);
+  init = b.create<tensor::CastOp>(loc, RankedTensorType::get(shape, resultElement), init);
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   return b
       .create<linalg::GenericOp>(loc, init.getType(), inputs, init, maps, iterators,
@@ -81,7 +82,8 @@ LogicalResult OnnxImporter::importExpand(const onnx::NodeProto &node) {
   FailureOr<const ShapeVector *> shape = shapeInput(node, 1, "shape");
   if (failed(input) || failed(shape))
     return failure();
-  // Broadcasting the input against an empty tensor of the requested shape.
+  auto inputType = cast<RankedTensorType>(input->getType());
+  int64_t leading = (int64_t)(*shape)->elements.size() - inputType.getRank();
   SmallVector<OpFoldResult> sizes;
   SmallVector<int64_t> staticShape;
   for (const ShapeDim &d : (*shape)->elements) {
@@ -92,6 +94,30 @@ LogicalResult OnnxImporter::importExpand(const onnx::NodeProto &node) {
     staticShape.push_back(attr ? cast<IntegerAttr>(attr).getInt() : ShapedType::kDynamic);
   }
   Location loc = nodeLoc(node);
+  // PyTorch's packed-sequence export bakes the export's batch into the zero
+  // initial state (a [1, 3, H] constant expanded to [1, batch, H]). A constant
+  // fill is the same value at any size, so a run-time dimension of the
+  // requested shape replaces the baked one instead of failing to broadcast.
+  auto constantIt = constants.find(node.input(0));
+  if (constantIt != constants.end() && !constantIt->second.values.empty() &&
+      llvm::all_equal(constantIt->second.values) && leading >= 0) {
+    for (int64_t i = 0; i < inputType.getRank(); ++i) {
+      int64_t j = i + leading, kept = inputType.getDimSize(i);
+      if (kept != 1 && staticShape[j] == 1) {
+        sizes[j] = b.getIndexAttr(kept);
+        staticShape[j] = kept;
+      } else if (kept != 1 && !ShapedType::isDynamic(staticShape[j]) && staticShape[j] != kept) {
+        return nodeError(node) << "cannot expand dimension " << i << " of size " << kept
+                               << " to " << staticShape[j];
+      }
+    }
+    Value empty = b.create<tensor::EmptyOp>(loc, sizes, b.getF32Type());
+    empty = b.create<tensor::CastOp>(loc, RankedTensorType::get(staticShape, b.getF32Type()), empty);
+    Value value = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(constantIt->second.values[0]));
+    values[node.output(0)] = b.create<linalg::FillOp>(loc, value, empty).getResult(0);
+    return success();
+  }
+  // Broadcasting the input against an empty tensor of the requested shape.
   Value target = b.create<tensor::EmptyOp>(loc, sizes, b.getF32Type());
   target =
       b.create<tensor::CastOp>(loc, RankedTensorType::get(staticShape, b.getF32Type()), target);
@@ -157,6 +183,36 @@ LogicalResult OnnxImporter::importHeadOp(const onnx::NodeProto &node) {
     result = binary([](OpBuilder &n, Location l, ValueRange a) -> Value {
       return n.create<arith::DivFOp>(l, a[0], a[1]);
     });
+  } else if (op == "Pow") {
+    // x^2 (LayerNorm's variance as torch 1.13 decomposes it) is exact as x*x.
+    auto exponent = constants.find(node.input_size() > 1 ? node.input(1) : "");
+    bool square = exponent != constants.end() && exponent->second.values.size() == 1 &&
+                  exponent->second.values[0] == 2.0f;
+    result = binary([&](OpBuilder &n, Location l, ValueRange a) -> Value {
+      if (square)
+        return n.create<arith::MulFOp>(l, a[0], a[0]);
+      return n.create<math::PowFOp>(l, a[0], a[1]);
+    });
+  } else if (op == "Sqrt" || op == "Exp" || op == "Log" || op == "Neg" || op == "Abs") {
+    result = unary([&](OpBuilder &n, Location l, ValueRange a) -> Value {
+      if (op == "Sqrt")
+        return n.create<math::SqrtOp>(l, a[0]);
+      if (op == "Exp")
+        return n.create<math::ExpOp>(l, a[0]);
+      if (op == "Log")
+        return n.create<math::LogOp>(l, a[0]);
+      if (op == "Neg")
+        return n.create<arith::NegFOp>(l, a[0]);
+      return n.create<math::AbsFOp>(l, a[0]);
+    });
+  } else if (op == "Max" || op == "Min") {
+    if (inputs.size() != 2)
+      return nodeError(node) << "only two inputs are supported";
+    result = binary([&](OpBuilder &n, Location l, ValueRange a) -> Value {
+      if (op == "Max")
+        return n.create<arith::MaximumFOp>(l, a[0], a[1]);
+      return n.create<arith::MinimumFOp>(l, a[0], a[1]);
+    });
   } else if (op == "Tanh") {
     result = unary([](OpBuilder &n, Location l, ValueRange a) -> Value {
       return n.create<math::TanhOp>(l, a[0]);
@@ -172,67 +228,6 @@ LogicalResult OnnxImporter::importHeadOp(const onnx::NodeProto &node) {
       Value e = n.create<math::ExpOp>(l, n.create<arith::NegFOp>(l, a[0]));
       return n.create<arith::DivFOp>(l, one, n.create<arith::AddFOp>(l, one, e));
     });
-  } else if (op == "Softmax") {
-    if (failed(requireInputs(1)))
-      return failure();
-    auto type = cast<RankedTensorType>(inputs[0].getType());
-    int64_t rank = type.getRank(), axis = intAttribute(node, "axis", -1);
-    if (axis != -1 && axis != rank - 1)
-      return nodeError(node) << "only the last axis is supported";
-    // softmax = exp(x - max) / sum(exp(x - max)) along the last axis.
-    SmallVector<OpFoldResult> rowSizes;
-    for (int64_t d = 0; d + 1 < rank; ++d)
-      rowSizes.push_back(dimSize(ShapeDim{0, inputs[0], (unsigned)d}));
-    auto rowType = RankedTensorType::get(type.getShape().drop_back(), b.getF32Type());
-    auto reduce = [&](Value input, float start, Body combine) {
-      Value init = b.create<tensor::EmptyOp>(loc, rowSizes, b.getF32Type());
-      init = b.create<tensor::CastOp>(loc, rowType, init);
-      Value startValue = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(start));
-      init = b.create<linalg::FillOp>(loc, startValue, init).getResult(0);
-      SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
-                                     b.getMultiDimIdentityMap(rank).dropResult(rank - 1)};
-      SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-      iterators.back() = utils::IteratorType::reduction;
-      return b
-          .create<linalg::GenericOp>(loc, rowType, input, init, maps, iterators,
-                                     [&](OpBuilder &n, Location l, ValueRange a) {
-                                       n.create<linalg::YieldOp>(l, combine(n, l, a));
-                                     })
-          .getResult(0);
-    };
-    auto expandRow = [&](Value row) {
-      SmallVector<ReassociationIndices> groups;
-      for (int64_t d = 0; d + 1 < rank; ++d)
-        groups.push_back({d});
-      if (groups.empty())
-        groups.push_back({});
-      groups.back().push_back(rank - 1);
-      SmallVector<OpFoldResult> sizes(rowSizes);
-      sizes.push_back(b.getIndexAttr(1));
-      SmallVector<int64_t> shape(type.getShape().drop_back());
-      shape.push_back(1);
-      return b
-          .create<tensor::ExpandShapeOp>(loc, RankedTensorType::get(shape, b.getF32Type()), row,
-                                         groups, sizes)
-          .getResult();
-    };
-    Value max = reduce(inputs[0], -std::numeric_limits<float>::infinity(),
-                       [](OpBuilder &n, Location l, ValueRange a) -> Value {
-                         return n.create<arith::MaximumFOp>(l, a[0], a[1]);
-                       });
-    FailureOr<Value> exps = elementwise(
-        node, {inputs[0], expandRow(max)}, [](OpBuilder &n, Location l, ValueRange a) -> Value {
-          return n.create<math::ExpOp>(l, n.create<arith::SubFOp>(l, a[0], a[1]));
-        });
-    if (failed(exps))
-      return failure();
-    Value sum = reduce(*exps, 0.0f, [](OpBuilder &n, Location l, ValueRange a) -> Value {
-      return n.create<arith::AddFOp>(l, a[0], a[1]);
-    });
-    result = elementwise(node, {*exps, expandRow(sum)},
-                         [](OpBuilder &n, Location l, ValueRange a) -> Value {
-                           return n.create<arith::DivFOp>(l, a[0], a[1]);
-                         });
   } else if (op == "MatMul") {
     if (failed(requireInputs(2)))
       return failure();
@@ -363,15 +358,24 @@ LogicalResult OnnxImporter::importIndexOp(const onnx::NodeProto &node) {
 
   if (op == "TopK") {
     FailureOr<Value> input = runtimeInput(node, 0);
-    FailureOr<SmallVector<int64_t>> k = constantInts(node, 1, "K");
+    FailureOr<const ShapeVector *> k = shapeInput(node, 1, "K");
     if (failed(input) || failed(k))
       return failure();
     auto type = cast<RankedTensorType>(input->getType());
     int64_t axis = intAttribute(node, "axis", -1);
-    if (type.getRank() != 1 || (axis != -1 && axis != 0) || k->size() != 1 ||
-        type.isDynamicDim(0) || (*k)[0] != type.getDimSize(0) ||
-        intAttribute(node, "sorted", 1) != 1)
-      return nodeError(node) << "only a full sort of a static 1-D tensor is supported";
+    // K is the whole length: a constant equal to it, or the size of the
+    // sorted tensor itself (PyTorch's unsorted packed sequences with a
+    // dynamic batch).
+    auto wholeLength = [&](const ShapeDim &d) {
+      if (!d.source)
+        return !type.isDynamicDim(0) && d.value == type.getDimSize(0);
+      return d.dim == 0 && (d.source == *input ||
+                            (d.source.getType() == input->getType() &&
+                             d.source.getDefiningOp() == input->getDefiningOp()));
+    };
+    if (type.getRank() != 1 || (axis != -1 && axis != 0) || (*k)->elements.size() != 1 ||
+        !wholeLength((*k)->elements[0]) || intAttribute(node, "sorted", 1) != 1)
+      return nodeError(node) << "only a full sort of a 1-D tensor (K = its length) is supported";
     bool largest = intAttribute(node, "largest", 1) == 1;
     // rank[i] = #{j : x[j] before x[i]}; ties keep the lower index first.
     Value zero = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(0));
@@ -391,7 +395,9 @@ LogicalResult OnnxImporter::importIndexOp(const onnx::NodeProto &node) {
       Value init = b.create<arith::ConstantOp>(loc, b.getZeroAttr(elementType));
       Value source = wantIndex ? ranks : *input;
       auto resultType = RankedTensorType::get(type.getShape(), elementType);
-      Value out = b.create<tensor::EmptyOp>(loc, type.getShape(), elementType);
+      Value out = b.create<tensor::EmptyOp>(
+          loc, ArrayRef<OpFoldResult>{dimSize(ShapeDim{0, *input, 0})}, elementType);
+      out = b.create<tensor::CastOp>(loc, resultType, out);
       out = b.create<linalg::FillOp>(loc, init, out).getResult(0);
       SmallVector<AffineMap> maps = {AffineMap::get(2, 0, b.getAffineDimExpr(1), context),
                                      AffineMap::get(2, 0, b.getAffineDimExpr(1), context),
@@ -453,7 +459,8 @@ LogicalResult OnnxImporter::importIndexOp(const onnx::NodeProto &node) {
     return success();
   }
 
-  // Gather with run-time 1-D indices: out[..., k, ...] = data[..., indices[k], ...].
+  // Gather with run-time indices of rank r: out[a..., k1..kr, c...] =
+  // data[a..., indices[k1..kr], c...] (an Embedding on token ids is rank 2).
   FailureOr<Value> data = runtimeInput(node, 0);
   FailureOr<Value> indices = runtimeInput(node, 1);
   if (failed(data) || failed(indices))
@@ -461,24 +468,28 @@ LogicalResult OnnxImporter::importIndexOp(const onnx::NodeProto &node) {
   auto dataType = cast<RankedTensorType>(data->getType());
   auto indexType = cast<RankedTensorType>(indices->getType());
   int64_t rank = dataType.getRank(), axis = intAttribute(node, "axis", 0);
+  int64_t indexRank = indexType.getRank(), outRank = rank - 1 + indexRank;
   axis = axis < 0 ? axis + rank : axis;
-  if (indexType.getRank() != 1 || axis < 0 || axis >= rank ||
-      !isa<IntegerType>(indexType.getElementType()))
-    return nodeError(node) << "only 1-D integer indices on a valid axis are supported";
+  if (axis < 0 || axis >= rank || !isa<IntegerType>(indexType.getElementType()))
+    return nodeError(node) << "only integer indices on a valid axis are supported";
   SmallVector<OpFoldResult> sizes;
   SmallVector<int64_t> shape;
-  for (int64_t d = 0; d < rank; ++d) {
-    Value source = d == axis ? *indices : *data;
-    unsigned sourceDim = d == axis ? 0 : d;
+  for (int64_t d = 0; d < outRank; ++d) {
+    bool fromIndices = d >= axis && d < axis + indexRank;
+    Value source = fromIndices ? *indices : *data;
+    unsigned sourceDim = fromIndices ? d - axis : (d < axis ? d : d - indexRank + 1);
     sizes.push_back(dimSize(ShapeDim{0, source, sourceDim}));
     shape.push_back(cast<RankedTensorType>(source.getType()).getDimSize(sourceDim));
   }
   auto resultType = RankedTensorType::get(shape, dataType.getElementType());
   Value init = b.create<tensor::EmptyOp>(loc, sizes, dataType.getElementType());
   init = b.create<tensor::CastOp>(loc, resultType, init);
-  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, b.getAffineDimExpr(axis), context),
-                                 b.getMultiDimIdentityMap(rank)};
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  SmallVector<AffineExpr> indexExprs;
+  for (int64_t d = 0; d < indexRank; ++d)
+    indexExprs.push_back(b.getAffineDimExpr(axis + d));
+  SmallVector<AffineMap> maps = {AffineMap::get(outRank, 0, indexExprs, context),
+                                 b.getMultiDimIdentityMap(outRank)};
+  SmallVector<utils::IteratorType> iterators(outRank, utils::IteratorType::parallel);
   Value source = *data;
   auto gather = b.create<linalg::GenericOp>(
            loc, resultType, ValueRange{*indices}, init, maps, iterators,
@@ -494,7 +505,7 @@ LogicalResult OnnxImporter::importIndexOp(const onnx::NodeProto &node) {
              i = n.create<arith::SelectOp>(l, negative, n.create<arith::AddIOp>(l, i, size), i);
              SmallVector<Value> at;
              for (int64_t d = 0; d < rank; ++d)
-               at.push_back(d == axis ? i : index(n, l, d));
+               at.push_back(d == axis ? i : index(n, l, d < axis ? d : d + indexRank - 1));
              n.create<linalg::YieldOp>(l, n.create<tensor::ExtractOp>(l, source, at).getResult());
            });
   gather->setAttr("rnn.gather_axis", b.getI64IntegerAttr(axis));

@@ -29,8 +29,10 @@ std::optional<Type> elementType(int32_t onnxType, MLIRContext *context) {
 
 /// A value's ONNX dim_param names, one per dimension ("" where it has none),
 /// as `rnn.dim_names`; null without any. Names that are not identifiers are
-/// left out: they become parameters of generated C functions.
-ArrayAttr dimNames(const onnx::TypeProto &type, Builder &b) {
+/// left out: they become parameters of generated C functions. With `known`,
+/// only names in it are kept.
+ArrayAttr dimNames(const onnx::TypeProto &type, Builder &b,
+                   const llvm::StringSet<> *known = nullptr) {
   if (!type.has_tensor_type() || !type.tensor_type().has_shape())
     return {};
   SmallVector<Attribute> names;
@@ -38,7 +40,8 @@ ArrayAttr dimNames(const onnx::TypeProto &type, Builder &b) {
   for (const auto &dim : type.tensor_type().shape().dim()) {
     StringRef name = dim.has_dim_param() ? StringRef(dim.dim_param()) : StringRef();
     bool identifier = !name.empty() && !llvm::isDigit(name.front()) &&
-                      llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+                      llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; }) &&
+                      (!known || known->contains(name));
     names.push_back(b.getStringAttr(identifier ? name : ""));
     any |= identifier;
   }
@@ -232,9 +235,12 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node) {
   if (op == "Constant")
     return importConstantNode(node);
   bool onShape = node.input_size() > 0 && shapes.count(node.input(0));
-  if (op == "ConstantOfShape" || (op == "Shape" && !onShape) ||
+  bool bothOnShape = onShape && node.input_size() == 2 && shapes.count(node.input(1));
+  if (op == "ConstantOfShape" || op == "Range" || (op == "Shape" && !onShape) ||
       (onShape && (op == "Gather" || op == "Unsqueeze" || op == "Concat" || op == "Cast" ||
-                   op == "Shape" || op == "Reshape" || op == "Mul" || op == "Equal")) ||
+                   op == "Shape" || op == "Reshape" || op == "ReduceProd")) ||
+      (bothOnShape && (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
+                       op == "Equal")) ||
       (op == "Where" && node.input_size() == 3 && shapes.count(node.input(1))))
     return importShapeOp(node);
   if (op == "TopK" || op == "ScatterElements" ||
@@ -246,8 +252,15 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node) {
   if (op == "Expand")
     return importExpand(node);
   if (op == "MatMul" || op == "Gemm" || op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
-      op == "Sigmoid" || op == "Tanh" || op == "Relu" || op == "Softmax")
+      op == "Sigmoid" || op == "Tanh" || op == "Relu" || op == "Pow" || op == "Sqrt" ||
+      op == "Exp" || op == "Log" || op == "Neg" || op == "Abs" || op == "Max" || op == "Min")
     return importHeadOp(node);
+  if (op == "ReduceSum" || op == "ReduceMean" || op == "ReduceMax" || op == "ReduceMin" ||
+      op == "ReduceProd" || op == "Softmax" || op == "LogSoftmax" || op == "LayerNormalization")
+    return importReductionOp(node);
+  if (op == "Less" || op == "LessOrEqual" || op == "Greater" || op == "GreaterOrEqual" ||
+      op == "Equal" || op == "Not" || op == "And" || op == "Or" || op == "Xor" || op == "Where")
+    return importLogicOp(node);
   if (op == "Identity") {
     if (node.input_size() != 1 || node.output_size() != 1)
       return nodeError(node) << "expects one input and one output";
@@ -361,9 +374,19 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
   }
   b.create<func::ReturnOp>(fileLoc, results);
   func.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  // Output dimensions keep the names the inputs use: a name only outputs
+  // carry ties nothing a caller provides, and exporters invent such names
+  // (torch names both dimensions of an unsorted packed sequence's output
+  // `Gathery_dim_0`).
+  llvm::StringSet<> inputDimNames;
+  for (ArrayAttr names : argDimNames)
+    if (names)
+      for (Attribute name : names)
+        if (!cast<StringAttr>(name).getValue().empty())
+          inputDimNames.insert(cast<StringAttr>(name).getValue());
   for (auto [i, output] : llvm::enumerate(graph.output())) {
     func.setResultAttr(i, "rnn.name", b.getStringAttr(output.name()));
-    if (ArrayAttr names = dimNames(output.type(), b))
+    if (ArrayAttr names = dimNames(output.type(), b, &inputDimNames))
       func.setResultAttr(i, "rnn.dim_names", names);
   }
   if (failed(verify(*module)))

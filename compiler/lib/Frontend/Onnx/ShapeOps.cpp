@@ -25,7 +25,7 @@ LogicalResult OnnxImporter::importShapeOp(const onnx::NodeProto &node) {
         ((*target)[0] != -1 && (*target)[0] != (int64_t)(*data)->elements.size()))
       return nodeError(node) << "only flattening a shape vector is supported";
     result.elements = (*data)->elements;
-  } else if (op == "Mul" || op == "Equal") {
+  } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal") {
     // Elementwise with broadcasting of a one-element side. Dimensions are
     // never negative, so comparing one with a negative constant is false.
     FailureOr<const ShapeVector *> lhs = shapeInput(node, 0, "A");
@@ -38,15 +38,27 @@ LogicalResult OnnxImporter::importShapeOp(const onnx::NodeProto &node) {
     };
     for (size_t i = 0; i < n; ++i) {
       ShapeDim a = at(*lhs, i), c = at(*rhs, i);
-      if (op == "Mul") {
-        if (!a.source && !c.source)
-          result.elements.push_back(ShapeDim{a.value * c.value, Value(), 0});
-        else if (!c.source && c.value == 1)
+      if (op != "Equal") {
+        // Identities keep a run-time dimension; anything else must be constant.
+        bool multiplicative = op == "Mul" || op == "Div";
+        int64_t identity = multiplicative ? 1 : 0;
+        if (!a.source && !c.source) {
+          if (op == "Div" && c.value == 0)
+            return nodeError(node) << "divides a shape by zero";
+          int64_t v = op == "Add"   ? a.value + c.value
+                      : op == "Sub" ? a.value - c.value
+                      : op == "Mul" ? a.value * c.value
+                                    : a.value / c.value;
+          result.elements.push_back(ShapeDim{v, Value(), 0});
+        } else if (!c.source && c.value == identity) {
           result.elements.push_back(a);
-        else if (!a.source && a.value == 1)
+        } else if (!a.source && a.value == identity && (op == "Add" || op == "Mul")) {
           result.elements.push_back(c);
-        else
-          return nodeError(node) << "cannot multiply run-time dimensions at import time";
+        } else {
+          return nodeError(node) << "computes with a run-time dimension ('" << op
+                                 << "' on the size of a dynamic axis), which rnnc folds only "
+                                    "for static sizes: export with that axis static";
+        }
       } else {
         bool equal;
         if (!a.source && !c.source)
@@ -61,6 +73,28 @@ LogicalResult OnnxImporter::importShapeOp(const onnx::NodeProto &node) {
       }
     }
     result.scalar = (*lhs)->scalar && (*rhs)->scalar;
+  } else if (op == "ReduceProd") {
+    // The element count of a shape: a product of its elements.
+    FailureOr<const ShapeVector *> data = shapeInput(node, 0, "data");
+    if (failed(data))
+      return failure();
+    if (node.input_size() > 1 || findAttribute(node, "axes"))
+      return nodeError(node) << "only the product of a whole shape vector is supported";
+    ShapeDim product{1, Value(), 0};
+    for (const ShapeDim &d : (*data)->elements) {
+      if (!d.source && !product.source)
+        product.value *= d.value;
+      else if (!d.source && d.value == 1)
+        continue;
+      else if (!product.source && product.value == 1)
+        product = d;
+      else
+        return nodeError(node) << "cannot multiply run-time dimensions at import time";
+    }
+    result.elements.push_back(product);
+    result.scalar = intAttribute(node, "keepdims", 1) == 0;
+  } else if (op == "Range") {
+    return importRange(node);
   } else if (op == "Where") {
     FailureOr<const ShapeVector *> condition = shapeInput(node, 0, "condition");
     FailureOr<const ShapeVector *> yes = shapeInput(node, 1, "X");
@@ -137,31 +171,35 @@ LogicalResult OnnxImporter::importShapeOp(const onnx::NodeProto &node) {
     FailureOr<const ShapeVector *> shape = shapeInput(node, 0, "input");
     if (failed(shape))
       return failure();
-    float fill = 0.0f;
+    Type element = b.getF32Type();
+    TypedAttr fill = b.getF32FloatAttr(0.0f);
     if (const onnx::AttributeProto *attr = findAttribute(node, "value")) {
-      const onnx::TensorProto &t = attr->t();
-      // An integer fill over a constant 1-D shape is itself a shape vector.
-      if (t.data_type() == onnx::TensorProto::INT64 && (*shape)->elements.size() == 1 &&
+      // Parsed as a tensor of its own (importTensor also records it under
+      // its name as a constant, which is dropped again).
+      onnx::TensorProto t = attr->t();
+      t.set_name(node.output(0) + "#value");
+      Value parsed;
+      if (failed(importTensor(t, nodeLoc(node), parsed)))
+        return failure();
+      shapes.erase(t.name());
+      constants.erase(t.name());
+      auto dense = cast<DenseElementsAttr>(parsed.getDefiningOp<arith::ConstantOp>().getValue());
+      parsed.getDefiningOp()->erase();
+      if (dense.getNumElements() != 1)
+        return nodeError(node) << "attribute 'value' must hold one value";
+      element = dense.getElementType();
+      fill = cast<TypedAttr>(*dense.value_begin<Attribute>());
+      // An integer fill over a constant 1-D shape is also a shape vector.
+      if (isa<IntegerType>(element) && (*shape)->elements.size() == 1 &&
           !(*shape)->elements[0].source) {
-        int64_t fillValue = t.int64_data_size() == 1 ? t.int64_data(0) : 0;
-        if (t.int64_data_size() != 1 && t.raw_data().size() == 8)
-          memcpy(&fillValue, t.raw_data().data(), 8);
         int64_t count = (*shape)->elements[0].value;
         if (count < 0 || count > 4096)
           return nodeError(node) << "an integer ConstantOfShape of " << count
                                  << " elements is not supported";
-        result.elements.assign(count, ShapeDim{fillValue, Value(), 0});
+        result.elements.assign(count,
+                               ShapeDim{cast<IntegerAttr>(fill).getInt(), Value(), 0});
         shapes[node.output(0)] = result;
-        return success();
       }
-      if (t.data_type() != onnx::TensorProto::FLOAT)
-        return nodeError(node) << "attribute 'value' must be a float tensor";
-      if (t.float_data_size() == 1)
-        fill = t.float_data(0);
-      else if (t.raw_data().size() == 4)
-        memcpy(&fill, t.raw_data().data(), 4);
-      else
-        return nodeError(node) << "attribute 'value' must hold one float";
     }
     SmallVector<OpFoldResult> sizes;
     for (const ShapeDim &d : (*shape)->elements) {
@@ -170,8 +208,8 @@ LogicalResult OnnxImporter::importShapeOp(const onnx::NodeProto &node) {
       sizes.push_back(dimSize(d));
     }
     Location loc = nodeLoc(node);
-    Value empty = b.create<tensor::EmptyOp>(loc, sizes, b.getF32Type());
-    Value value = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(fill));
+    Value empty = b.create<tensor::EmptyOp>(loc, sizes, element);
+    Value value = b.create<arith::ConstantOp>(loc, fill);
     values[node.output(0)] = b.create<linalg::FillOp>(loc, value, empty).getResult(0);
     return success();
   }
@@ -337,38 +375,83 @@ LogicalResult OnnxImporter::importTensorOp(const onnx::NodeProto &node) {
         strides(rank, b.getIndexAttr(1));
     for (int64_t d = 0; d < rank; ++d)
       sizes.push_back(sizeOf(input, d));
+    SmallVector<int64_t> reversed;
+    auto constant = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v).getResult(); };
+    auto fold = [&](auto op, Value x, Value y) {
+      return b.createOrFold<decltype(op)>(loc, x, y);
+    };
     for (size_t i = 0; i < axes.size(); ++i) {
       int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
       if (axis < 0 || axis >= rank)
         return nodeError(node) << "axis " << axes[i] << " is out of range";
-      if (steps[i] != 1)
-        return nodeError(node) << "steps other than 1 are not supported";
-      int64_t dim = type.getDimSize(axis);
-      int64_t start = (*starts)[i], end = (*ends)[i];
-      // ONNX: a negative bound counts from the end; both are then clamped to
-      // [0, dim], and an end before the start selects nothing.
-      if (ShapedType::isDynamic(dim)) {
-        Value size = b.create<tensor::DimOp>(loc, input, axis);
-        auto constant = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); };
-        auto clamped = [&](int64_t bound) -> Value {
-          Value v = bound < 0 ? b.create<arith::AddIOp>(loc, size, constant(bound)).getResult()
-                              : constant(bound).getResult();
-          v = b.create<arith::MaxSIOp>(loc, v, constant(0));
-          return b.create<arith::MinSIOp>(loc, v, size);
-        };
-        Value first = clamped(start), last = clamped(end);
-        offsets[axis] = getAsOpFoldResult(first);
-        sizes[axis] = getAsOpFoldResult(b.create<arith::MaxSIOp>(
-            loc, b.create<arith::SubIOp>(loc, last, first), constant(0)));
-        continue;
-      }
-      start = std::clamp<int64_t>(start < 0 ? start + dim : start, 0, dim);
-      end = std::clamp<int64_t>(end < 0 ? end + dim : end, 0, dim);
-      offsets[axis] = b.getIndexAttr(start);
-      sizes[axis] = b.getIndexAttr(std::max<int64_t>(end - start, 0));
+      int64_t step = steps[i];
+      if (step == 0)
+        return nodeError(node) << "a step of 0 is invalid";
+      // ONNX: a negative bound counts from the end; with a positive step both
+      // are clamped to [0, dim], with a negative one the start to [0, dim - 1]
+      // and the end to [-1, dim - 1]; the slice has ceil(span / |step|)
+      // elements, none where the span is negative. Bounds past the int range
+      // (torch's INT64_MAX) clamp like any other.
+      Value size = getValueOrCreateConstantIndexOp(b, loc, sizes[axis]);
+      auto clamped = [&](int64_t bound, int64_t low, int64_t highBelowSize) -> Value {
+        Value v = bound < 0 ? fold(arith::AddIOp(), size, constant(std::max<int64_t>(bound, -(int64_t(1) << 62))))
+                            : constant(std::min<int64_t>(bound, int64_t(1) << 62));
+        v = fold(arith::MaxSIOp(), v, constant(low));
+        return fold(arith::MinSIOp(), v, fold(arith::SubIOp(), size, constant(highBelowSize)));
+      };
+      bool forward = step > 0;
+      Value first = forward ? clamped((*starts)[i], 0, 0) : clamped((*starts)[i], 0, 1);
+      Value last = forward ? clamped((*ends)[i], 0, 0) : clamped((*ends)[i], -1, 1);
+      int64_t magnitude = std::abs(step);
+      Value span = forward ? fold(arith::SubIOp(), last, first) : fold(arith::SubIOp(), first, last);
+      span = fold(arith::MaxSIOp(), span, constant(0));
+      // Never more than the dimension: the min says so to the heap bound
+      // (Compile.cpp), which cannot follow the clamping of a negative step.
+      Value count = fold(arith::MinSIOp(), fold(arith::CeilDivSIOp(), span, constant(magnitude)),
+                         size);
+      // A negative step reads the same elements as a positive one from the
+      // last element it takes, reversed afterwards.
+      Value offset = forward ? first
+                             : fold(arith::SubIOp(), first,
+                                    fold(arith::MulIOp(),
+                                         fold(arith::MaxSIOp(),
+                                              fold(arith::SubIOp(), count, constant(1)),
+                                              constant(0)),
+                                         constant(magnitude)));
+      offsets[axis] = getAsOpFoldResult(fold(arith::MaxSIOp(), offset, constant(0)));
+      sizes[axis] = getAsOpFoldResult(count);
+      strides[axis] = b.getIndexAttr(magnitude);
+      if (!forward)
+        reversed.push_back(axis);
     }
     auto resultType = RankedTensorType::get(shapeOf(sizes), type.getElementType());
     result = b.create<tensor::ExtractSliceOp>(loc, resultType, input, offsets, sizes, strides);
+    if (!reversed.empty()) {
+      // out[..., i, ...] = slice[..., n - 1 - i, ...] along the reversed axes.
+      Value slice = result;
+      Value init = b.create<tensor::EmptyOp>(loc, sizes, type.getElementType());
+      init = b.create<tensor::CastOp>(loc, resultType, init);
+      SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+      SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+      result = b.create<linalg::GenericOp>(
+                    loc, resultType, ValueRange{}, init, maps, iterators,
+                    [&](OpBuilder &n, Location l, ValueRange) {
+                      SmallVector<Value> at;
+                      for (int64_t d = 0; d < rank; ++d) {
+                        Value i = n.create<linalg::IndexOp>(l, d);
+                        if (llvm::is_contained(reversed, d)) {
+                          Value last = n.create<arith::SubIOp>(
+                              l, n.create<tensor::DimOp>(l, slice, d),
+                              n.create<arith::ConstantIndexOp>(l, 1));
+                          i = n.create<arith::SubIOp>(l, last, i);
+                        }
+                        at.push_back(i);
+                      }
+                      n.create<linalg::YieldOp>(
+                          l, n.create<tensor::ExtractOp>(l, slice, at).getResult());
+                    })
+                   .getResult(0);
+    }
   } else if (op == "Gather") {
     // A constant scalar index picks one slice (e.g. h_n[0]).
     int64_t axis = intAttribute(node, "axis", 0);
@@ -479,39 +562,111 @@ LogicalResult OnnxImporter::importTensorOp(const onnx::NodeProto &node) {
     }
   } else { // Cast
     int64_t to = intAttribute(node, "to", -1);
-    std::optional<Type> target = elementType(to, context);
+    std::optional<Type> target = to == onnx::TensorProto::BOOL
+                                     ? std::optional<Type>(b.getI1Type())
+                                     : elementType(to, context);
     if (!target)
-      return nodeError(node) << "casting to type " << to << " is not supported";
+      return nodeError(node) << "casting to type " << to
+                             << " is not supported (float, int32, int64 and bool are)";
     Type from = type.getElementType();
     if (from == *target) {
       result = input;
-    } else if (from.isInteger(32) || from.isInteger(64)) {
-      if (!target->isInteger(32) && !target->isInteger(64))
-        return nodeError(node) << "casting integers to floats is not supported";
+    } else {
       SmallVector<OpFoldResult> sizes;
       for (int64_t d = 0; d < rank; ++d)
         sizes.push_back(sizeOf(input, d));
       Value init = b.create<tensor::EmptyOp>(loc, sizes, *target);
       SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
       SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-      bool widen = target->isInteger(64);
+      // ONNX casts: to bool is "not zero", from bool is 0/1, floats to
+      // integers truncate toward zero.
+      auto convert = [&](OpBuilder &n, Location l, Value v) -> Value {
+        Type target2 = *target;
+        if (target2.isInteger(1)) {
+          Value zero = n.create<arith::ConstantOp>(l, n.getZeroAttr(from));
+          return isa<FloatType>(from)
+                     ? n.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNE, v, zero).getResult()
+                     : n.create<arith::CmpIOp>(l, arith::CmpIPredicate::ne, v, zero).getResult();
+        }
+        if (isa<FloatType>(target2))
+          return from.isInteger(1) ? n.create<arith::UIToFPOp>(l, target2, v).getResult()
+                                   : n.create<arith::SIToFPOp>(l, target2, v).getResult();
+        if (isa<FloatType>(from))
+          return n.create<arith::FPToSIOp>(l, target2, v);
+        if (from.isInteger(1))
+          return n.create<arith::ExtUIOp>(l, target2, v);
+        return from.getIntOrFloatBitWidth() < target2.getIntOrFloatBitWidth()
+                   ? n.create<arith::ExtSIOp>(l, target2, v).getResult()
+                   : n.create<arith::TruncIOp>(l, target2, v).getResult();
+      };
       result = b.create<linalg::GenericOp>(
                     loc, init.getType(), input, init, maps, iterators,
                     [&](OpBuilder &nested, Location l, ValueRange args) {
-                      Value v =
-                          widen ? nested.create<arith::ExtSIOp>(l, *target, args[0]).getResult()
-                                : nested.create<arith::TruncIOp>(l, *target, args[0]).getResult();
-                      nested.create<linalg::YieldOp>(l, v);
+                      nested.create<linalg::YieldOp>(l, convert(nested, l, args[0]));
                     })
                    .getResult(0);
-    } else {
-      return nodeError(node) << "casting float tensors is not supported";
     }
   }
   values[node.output(0)] = result;
   auto it = constants.find(node.input(0));
   if (op == "Cast" && result == input && it != constants.end())
     constants[node.output(0)] = it->second;
+  return success();
+}
+
+} // namespace mlir::rnnc::onnx_import
+
+namespace mlir::rnnc::onnx_import {
+
+LogicalResult OnnxImporter::importRange(const onnx::NodeProto &node) {
+  if (node.output_size() != 1)
+    return nodeError(node) << "expects one output";
+  FailureOr<const ShapeVector *> start = shapeInput(node, 0, "start");
+  FailureOr<const ShapeVector *> limit = shapeInput(node, 1, "limit");
+  FailureOr<const ShapeVector *> delta = shapeInput(node, 2, "delta");
+  if (failed(start) || failed(limit) || failed(delta))
+    return failure();
+  if ((*start)->elements.size() != 1 || (*limit)->elements.size() != 1 ||
+      (*delta)->elements.size() != 1)
+    return nodeError(node) << "start, limit and delta must be scalars";
+  ShapeDim first = (*start)->elements[0], last = (*limit)->elements[0],
+           step = (*delta)->elements[0];
+  if (first.source || step.source)
+    return nodeError(node) << "start and delta must be known at import time";
+  if (step.value == 0)
+    return nodeError(node) << "delta must not be 0";
+  // out[i] = start + i * delta for i < max(ceil((limit - start) / delta), 0).
+  OpFoldResult count;
+  if (!last.source) {
+    int64_t span = last.value - first.value;
+    int64_t n = span / step.value + (span % step.value != 0 && (span > 0) == (step.value > 0));
+    count = b.getIndexAttr(std::max<int64_t>(n, 0));
+  } else if (first.value == 0 && step.value == 1) {
+    count = dimSize(last);
+  } else {
+    return nodeError(node) << "a range up to a run-time size must start at 0 with delta 1";
+  }
+  Location loc = nodeLoc(node);
+  Type i64 = b.getI64Type();
+  auto attr = dyn_cast<Attribute>(count);
+  auto type = RankedTensorType::get(
+      {attr ? cast<IntegerAttr>(attr).getInt() : ShapedType::kDynamic}, i64);
+  Value init = b.create<tensor::EmptyOp>(loc, ArrayRef<OpFoldResult>{count}, i64);
+  init = b.create<tensor::CastOp>(loc, type, init);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(1)};
+  values[node.output(0)] =
+      b.create<linalg::GenericOp>(
+           loc, type, ValueRange{}, init, maps, utils::IteratorType::parallel,
+           [&](OpBuilder &n, Location l, ValueRange) {
+             Value i = n.create<arith::IndexCastOp>(l, i64, n.create<linalg::IndexOp>(l, 0));
+             Value scaled = n.create<arith::MulIOp>(
+                 l, i, n.create<arith::ConstantOp>(l, n.getI64IntegerAttr(step.value)));
+             n.create<linalg::YieldOp>(
+                 l, n.create<arith::AddIOp>(
+                         l, scaled, n.create<arith::ConstantOp>(l, n.getI64IntegerAttr(first.value)))
+                        .getResult());
+           })
+          .getResult(0);
   return success();
 }
 
