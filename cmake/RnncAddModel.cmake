@@ -1,7 +1,8 @@
 # rnnc_add_model(<target> FROM <model.onnx|model.mlir>
 #                [NAME <name>] [CPU <cpu>] [BATCH <n>] [MAX_BATCH <n>]
 #                [FUNCTION <entry>] [THREADS <n>] [PROJECTION loops|halide]
-#                [TARGET cpu|cuda:sm_80|cuda:sm_90] [NO_EXPOSE_STATE] [NO_WAVEFRONT])
+#                [TARGET cpu|cuda:sm_80|cuda:sm_90] [NO_EXPOSE_STATE] [NO_WAVEFRONT]
+#                [STATE <input>=<output>...])
 #
 # Runs `rnnc compile` at build time and makes <target> a static library of the
 # object, with the generated <name>.h on its include path and the rnnrt
@@ -15,12 +16,13 @@
 # pipeline of rnnrt_halide (built when rnnc has RNNC_ENABLE_HALIDE), which
 # <target> then links; the default, loops, is rnnc's own code. TARGET cuda:...
 # compiles for an NVIDIA GPU (docs/cuda.md; needs the CUDA toolkit at build
-# time, not at run time).
+# time, not at run time). STATE pairs inputs with the outputs they are the
+# state of (rnnc --state; ONNX models pair h0/h_n, c0/c_n themselves).
 #
 # Needs the targets rnnc::rnnc (the compiler) and rnnc::rnnrt (the runtime):
 # find_package(rnnc) defines them; the rnnc build tree aliases its own.
 function(rnnc_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE;NO_WAVEFRONT" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION;THREADS;PROJECTION;TARGET" "")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE;NO_WAVEFRONT" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION;THREADS;PROJECTION;TARGET" "STATE")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "rnnc_add_model: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -50,6 +52,9 @@ function(rnnc_add_model target)
   if(ARG_NO_EXPOSE_STATE)
     list(APPEND flags --expose-state=false)
   endif()
+  foreach(pair IN LISTS ARG_STATE)
+    list(APPEND flags --state ${pair})
+  endforeach()
   if(ARG_NO_WAVEFRONT)
     list(APPEND flags --wavefront=false)
   endif()

@@ -5,6 +5,7 @@
 // go_backwards (§3.3). It shares nothing with the compiler or with the
 // TensorFlow-layout reference.
 
+#include "NpyFile.h"
 #include "RnnReference.h"
 #include "rnnc/rnnc.h"
 #include "rnnrt/npy.h"
@@ -436,22 +437,6 @@ TEST(Keras, ReportsMistakes) {
 } // namespace
 
 namespace {
-/// A float32 .npy file as a vector.
-std::vector<float> loadNpy(const std::string &path) {
-  rnnrt_allocator_t allocator = rnnrt_allocator_system();
-  rnnrt_npy_array_t array;
-  char message[256];
-  if (rnnrt_npy_load(path.c_str(), &allocator, &array, message, sizeof message) !=
-      RNNRT_STATUS_OK) {
-    ADD_FAILURE() << message;
-    return {};
-  }
-  const float *data = static_cast<const float *>(array.data);
-  std::vector<float> values(data, data + array.data_bytes / sizeof(float));
-  rnnrt_npy_release(&array, &allocator);
-  return values;
-}
-
 /// Keras LSTM and GRU (reset_after) against PyTorch's values for the same
 /// weights (keras_torch_golden.py writes them).
 TEST(Keras, MatchesPyTorchWhereTheSemanticsCoincide) {

@@ -241,10 +241,10 @@ def plain(name, kind, I=4, H=6, state=False, opset=14, **kw):
                    opset=opset)
 
 
-def head(name, kind, head_name, I=4, H=6, outputs=("out",), refused=None, **kw):
+def head(name, kind, head_name, I=4, H=6, outputs=("out",), refused=None, opset=14, **kw):
     module = Head(kind, I, H, head_name, **kw)
     return Variant(name, module, ["x"], list(outputs), batch_first=kw.get("batch_first", False),
-                   refused=refused)
+                   refused=refused, opset=opset)
 
 
 def variants():
@@ -281,6 +281,7 @@ def variants():
         head("gru_head_log_softmax", "gru", "log_softmax"),
         head("lstm_head_dropout", "lstm", "dropout"),
         head("lstm_head_layer_norm", "lstm", "layer_norm"),
+        head("gru_head_layer_norm_opset17", "gru", "layer_norm", opset=17, batch_first=True),
         head("rnn_head_flip", "rnn_tanh", "flip"),
         head("lstm_head_narrow", "lstm", "narrow"),
         head("gru_head_chunk", "gru", "chunk"),

@@ -118,6 +118,12 @@ static cl::opt<bool> compileExposeState(
     cl::desc("Give sequences without an initial state state inputs and outputs (default on)"),
     cl::init(true), cl::sub(compileCommand), cl::cat(rnncCategory));
 
+static cl::list<std::string> statePairs(
+    "state",
+    cl::desc("IN=OUT: input IN is the state of output OUT, carried between calls of an "
+             "instance with keep_state (ONNX models pair h0/h_n, c0/c_n themselves)"),
+    cl::value_desc("IN=OUT"), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
+    cl::cat(rnncCategory));
 static cl::opt<std::string> entryFunction("function",
                                           cl::desc("Entry function (default: the only public one)"),
                                           cl::sub(runCommand), cl::sub(compileCommand),
@@ -415,6 +421,18 @@ bool parseTarget(std::string &chip) {
   return true;
 }
 
+/// --state IN=OUT into `options`; false after printing the problem.
+bool parseStatePairs(CompileOptions &options) {
+  for (const std::string &text : statePairs) {
+    std::pair<std::string, std::string> pair;
+    std::string error;
+    if (!parseStatePair(text, pair, error))
+      return !failWith("--state: " + error);
+    options.statePairs.push_back(pair);
+  }
+  return true;
+}
+
 /// The options of rnnc run and rnnc bench: the model as written, no state inputs added.
 CompileOptions runOptions() {
   CompileOptions options;
@@ -440,7 +458,7 @@ int benchMain() {
   if (!file.module)
     return 1;
   CompileOptions options = runOptions();
-  if (!parseTarget(options.cudaChip))
+  if (!parseTarget(options.cudaChip) || !parseStatePairs(options))
     return 1;
   auto compileStart = std::chrono::steady_clock::now();
   FailureOr<std::unique_ptr<JitModel>> model = JitModel::compile(*file.module, options);
@@ -498,7 +516,7 @@ int runMain() {
     return 1;
   ModuleOp module = *file.module;
   CompileOptions options = runOptions();
-  if (!parseTarget(options.cudaChip))
+  if (!parseTarget(options.cudaChip) || !parseStatePairs(options))
     return 1;
   auto compileStart = std::chrono::steady_clock::now();
   FailureOr<std::unique_ptr<JitModel>> model = JitModel::compile(module, options);
@@ -671,7 +689,7 @@ int compileMain() {
     options.wavefront = wavefront;
     options.vectorWidth = vectorWidth;
     options.accumulators = accumulators;
-    if (!parseTarget(options.cudaChip))
+    if (!parseTarget(options.cudaChip) || !parseStatePairs(options))
       return 1;
     auto machine = createTargetMachine(CpuTargetOptions{compileCpu});
     if (!machine)

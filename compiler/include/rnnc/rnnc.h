@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rnnrt/model.h"
@@ -254,6 +255,9 @@ struct CompileOptions {
   int64_t batch = 0;              ///< > 0: fixed batch
   int64_t max_batch = 0;          ///< > 0: largest instance batch
   bool expose_state = true;       ///< state inputs/outputs for streaming
+  /// Inputs that are the state of outputs, {input, output}: carried between
+  /// calls with keep_state (ONNX models pair h0/h_n, c0/c_n themselves).
+  std::vector<std::pair<std::string, std::string>> state_pairs;
   int64_t row_block = 4;          ///< batch rows sharing each weight load
   int64_t threads = 1;            ///< threads per call (OpenMP; libomp)
   bool halide_projection = false; ///< hoisted input projection by Halide (RNNC_ENABLE_HALIDE)

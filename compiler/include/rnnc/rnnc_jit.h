@@ -33,6 +33,10 @@ typedef struct rnnc_jit_options {
   /* Nonzero: skip the check of what a model file may contain (docs/dialect.md):
    * only for IR the program made itself; such IR can call any function. */
   int32_t trusted_ir;
+  /* Inputs that are the state of outputs, "IN=OUT[,IN=OUT...]", carried
+   * between calls with keep_state; NULL: only the pairs rnnc finds itself
+   * (ONNX models: h0/h_n, c0/c_n). */
+  const char *state_pairs;
 } rnnc_jit_options_t;
 
 void rnnc_jit_options_initialize(rnnc_jit_options_t *options);

@@ -55,6 +55,7 @@ mlir::rnnc::CompileOptions toCompileOptions(const ::rnnc::CompileOptions &option
   result.batch = options.batch;
   result.maxBatch = options.max_batch;
   result.exposeState = options.expose_state;
+  result.statePairs = options.state_pairs;
   result.rowBlock = options.row_block;
   result.threads = options.threads;
   result.halideProjection = options.halide_projection;

@@ -2,6 +2,7 @@
 
 #include "rnnc/rnnc_jit.h"
 
+#include "rnnc/API/Compile.h"
 #include "rnnc/rnnc.h"
 #include "llvm/Support/FileSystem.h"
 
@@ -62,6 +63,17 @@ rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t 
   compileOptions.perf_jitdump = options->perf_jitdump != 0;
   compileOptions.memory_limit = options->memory_limit;
   compileOptions.trusted_ir = options->trusted_ir != 0;
+  if (options->state_pairs) {
+    llvm::SmallVector<llvm::StringRef> pairs;
+    llvm::StringRef(options->state_pairs).split(pairs, ',', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef text : pairs) {
+      std::pair<std::string, std::string> pair;
+      std::string error;
+      if (!mlir::rnnc::parseStatePair(text.trim(), pair, error))
+        return fail(RNNRT_STATUS_INVALID_ARGUMENT, "state_pairs: " + error);
+      compileOptions.state_pairs.push_back(pair);
+    }
+  }
   // A file that cannot be read is an I/O failure, not a malformed model.
   if (std::error_code ec = llvm::sys::fs::access(path, llvm::sys::fs::AccessMode::Exist))
     return fail(RNNRT_STATUS_IO_ERROR,

@@ -385,6 +385,59 @@ LogicalResult lowerCudaKernelsAndHost(LoweredModel &lowered, func::FuncOp entry,
 }
 } // namespace
 
+bool mlir::rnnc::parseStatePair(StringRef text, std::pair<std::string, std::string> &pair,
+                                std::string &error) {
+  auto [input, output] = text.split('=');
+  if (input.empty() || output.empty() || output.contains('=')) {
+    error = "a state pair is INPUT=OUTPUT (an input that is the state of an output), got '" +
+            text.str() + "'";
+    return false;
+  }
+  pair = {input.str(), output.str()};
+  return true;
+}
+
+/// Marks the inputs CompileOptions::statePairs names as the state of their
+/// outputs (kStateOfAttrName), replacing pairs the importer found for them.
+static LogicalResult applyStatePairs(func::FuncOp func,
+                                     ArrayRef<std::pair<std::string, std::string>> pairs) {
+  auto names = [&](bool inputs) {
+    std::string list;
+    unsigned count = inputs ? func.getNumArguments() : func.getNumResults();
+    for (unsigned i = 0; i < count; ++i) {
+      auto name = inputs ? func.getArgAttrOfType<StringAttr>(i, "rnn.name")
+                         : func.getResultAttrOfType<StringAttr>(i, "rnn.name");
+      if (name)
+        list += (list.empty() ? "" : ", ") + name.str();
+    }
+    return list.empty() ? std::string("none") : list;
+  };
+  for (const auto &[input, output] : pairs) {
+    std::optional<unsigned> arg, result;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      if (auto name = func.getArgAttrOfType<StringAttr>(i, "rnn.name"); name && name == input)
+        arg = i;
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      if (auto name = func.getResultAttrOfType<StringAttr>(i, "rnn.name"); name && name == output)
+        result = i;
+    if (!arg)
+      return emitError(func.getLoc()) << "the state pair " << input << "=" << output << " names '"
+                                      << input << "', which is not an input (inputs: "
+                                      << names(true) << ")";
+    if (!result)
+      return emitError(func.getLoc()) << "the state pair " << input << "=" << output << " names '"
+                                      << output << "', which is not an output (outputs: "
+                                      << names(false) << ")";
+    // An output another input was paired with is taken over by this one.
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      if (auto stateOf = func.getArgAttrOfType<StringAttr>(i, kStateOfAttrName);
+          stateOf && stateOf == output)
+        func.removeArgAttr(i, kStateOfAttrName);
+    func.setArgAttr(*arg, kStateOfAttrName, StringAttr::get(func.getContext(), output));
+  }
+  return success();
+}
+
 FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOptions &options) {
   Location loc = module.getLoc();
   if (std::string problem = modelNameProblem(options.name); !problem.empty())
@@ -412,6 +465,8 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
     if (failed(pm.run(clone)))
       return failure();
   }
+  if (failed(applyStatePairs(*entry, options.statePairs)))
+    return failure();
   FailureOr<ModelSignature> signature = analyzeSignature(*entry);
   if (failed(signature))
     return failure();

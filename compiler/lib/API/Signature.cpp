@@ -15,6 +15,17 @@
 using namespace mlir;
 using namespace mlir::rnnc;
 
+std::string mlir::rnnc::describeTensor(const TensorSpec &spec, const ModelSignature &signature) {
+  std::string text = spec.name + ": " + elementTypeName(spec.elementType) + "[";
+  for (auto [d, size] : llvm::enumerate(spec.shape)) {
+    if (d)
+      text += ", ";
+    int symbol = spec.dimSymbols[d];
+    text += symbol >= 0 ? signature.symbols[symbol] : std::to_string(size);
+  }
+  return text + "]";
+}
+
 const char *mlir::rnnc::elementTypeName(ElementType type) {
   switch (type) {
   case ElementType::F32:
@@ -524,6 +535,28 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
       result.pair = (int)i;
     }
   }
+  // States paired by attribute (ONNX graphs, CompileOptions::statePairs).
+  for (auto [i, input] : llvm::enumerate(signature.inputs)) {
+    auto stateOf = func.getArgAttrOfType<StringAttr>(i, kStateOfAttrName);
+    if (!stateOf)
+      continue;
+    auto result = llvm::find_if(signature.results,
+                                [&](const TensorSpec &r) { return r.name == stateOf.getValue(); });
+    if (result == signature.results.end())
+      return emitError(func.getLoc()) << "state input '" << input.name << "' is paired with '"
+                                      << stateOf.getValue() << "', which is not an output";
+    if (result->pair >= 0 || input.pair >= 0)
+      return emitError(func.getLoc()) << "state input '" << input.name << "' or output '"
+                                      << result->name << "' is paired twice";
+    if (result->dimSymbols != input.dimSymbols || result->shape != input.shape ||
+        result->elementType != input.elementType)
+      return emitError(func.getLoc())
+             << "state input " << describeTensor(input, signature) << " and output "
+             << describeTensor(*result, signature) << " differ in shape or type, so one cannot carry the other";
+    input.role = result->role = TensorRole::State;
+    input.pair = (int)(result - signature.results.begin());
+    result->pair = (int)i;
+  }
   // A least size on a dimension of a run-time size is checked before the
   // call; on a static one it must hold now. Sizes no input determines are
   // read only within bounds the kernel computes.
@@ -554,7 +587,7 @@ FailureOr<ModelSignature> mlir::rnnc::analyzeSignature(func::FuncOp func) {
 }
 
 void mlir::rnnc::dropNameAttributes(func::FuncOp func) {
-  for (StringRef attr : {"rnn.name", "rnn.dim_names"}) {
+  for (StringRef attr : {StringRef("rnn.name"), StringRef("rnn.dim_names"), StringRef(kStateOfAttrName)}) {
     for (unsigned i = 0; i < func.getNumArguments(); ++i)
       func.removeArgAttr(i, attr);
     for (unsigned i = 0; i < func.getNumResults(); ++i)

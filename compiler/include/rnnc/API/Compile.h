@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -31,6 +33,11 @@ struct CompileOptions {
   /// Give every sequence without an initial state a state input and output
   /// (rnn-expose-state), so that instances can carry state between calls.
   bool exposeState = true;
+  /// Inputs that are the state of outputs (input name, output name): the
+  /// runtime carries each output into its input between calls (keep_state).
+  /// ONNX models pair PyTorch's h0/h_n, c0/c_n themselves where the graph
+  /// makes it unambiguous; these add to or override those pairs.
+  std::vector<std::pair<std::string, std::string>> statePairs;
   int64_t vectorWidth = 16;
   int64_t accumulators = 8;
   int64_t rowBlock = 4;
@@ -78,6 +85,11 @@ struct CompileOptions {
   int64_t gpuOnHostThreads = 2;
   int64_t gpuOnHostBlocks = 2;
 };
+
+/// Parses "IN=OUT" (a state pair, CompileOptions::statePairs) into `pair`;
+/// false with `error` set otherwise.
+bool parseStatePair(llvm::StringRef text, std::pair<std::string, std::string> &pair,
+                    std::string &error);
 
 /// Bytes the kernel allocates per call (results and temporaries): a sum of
 /// terms, each a byte count times a product of run-time sizes.

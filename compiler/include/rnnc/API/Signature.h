@@ -10,6 +10,11 @@
 
 namespace mlir::rnnc {
 
+/// A function argument attribute: the name of the result this input is the
+/// state of (set by the ONNX importer where the graph pairs them, and by
+/// CompileOptions::statePairs). The runtime carries the result into it.
+inline constexpr llvm::StringLiteral kStateOfAttrName = "rnn.state_of";
+
 /// i1 tensors (masks) are one byte per element, 0 or 1.
 enum class ElementType { F32, I32, I64, Bool };
 
@@ -33,8 +38,9 @@ struct TensorSpec {
   /// ModelSignature::symbols), or -1 for a static dimension.
   std::vector<int> dimSymbols;
   TensorRole role = TensorRole::Data;
-  /// For a state input `initial_state/S`: the index of the result
-  /// `final_state/S`, and the other way round; -1 otherwise.
+  /// For a state input (`initial_state/S`, or one with kStateOfAttrName):
+  /// the index of its result (`final_state/S`), and the other way round; -1
+  /// otherwise.
   int pair = -1;
   /// For a sequence_length input: the symbol (or static size, with symbol -1)
   /// of the time dimension its values may not exceed; for an indices input,
@@ -60,6 +66,9 @@ struct ModelSignature {
   /// Without a batch symbol: the static batch of the first sequence, or -1.
   int64_t staticBatch = -1;
 };
+
+/// "NAME: f32[T, B, 4]": a tensor's name, type and shape, run-time sizes by name.
+std::string describeTensor(const TensorSpec &spec, const ModelSignature &signature);
 
 /// Derives the signature of `func`, naming inputs and results as documented in
 /// docs/running.md (attribute `rnn.name`, else by their role in

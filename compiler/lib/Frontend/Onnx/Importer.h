@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "rnnc/API/Signature.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -82,6 +83,12 @@ private:
   /// Comparisons, Not/And/Or/Xor and Where on tensors (masks over lengths).
   LogicalResult importLogicOp(const onnx::NodeProto &node);
   LogicalResult importRecurrent(const onnx::NodeProto &node, RecurrentKind kind);
+  /// Marks graph inputs that are the state of a graph output (kStateOfAttrName):
+  /// an input that only feeds forward recurrent nodes' initial_h/initial_c
+  /// (through slices) paired with the one output that concatenates the same
+  /// nodes' Y_h/Y_c in the same order.
+  void pairStates(const onnx::GraphProto &graph, func::FuncOp func,
+                  ArrayRef<std::string> argNames);
 
   /// Input `index` of `node`, or null when absent ("" or past the end).
   FailureOr<Value> optionalInput(const onnx::NodeProto &node, int index);

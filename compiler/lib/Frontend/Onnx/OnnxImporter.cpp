@@ -389,6 +389,7 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
     if (ArrayAttr names = dimNames(output.type(), b, &inputDimNames))
       func.setResultAttr(i, "rnn.dim_names", names);
   }
+  pairStates(graph, func, argNames);
   if (failed(verify(*module)))
     return nullptr;
   return module;

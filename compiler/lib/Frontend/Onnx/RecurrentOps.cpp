@@ -5,6 +5,7 @@
 // [T, dirs, B, H] outputs.
 
 #include "Importer.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
@@ -242,6 +243,22 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
                              << rnn::formatShape(expected) << ", got " << value.getType();
   }
 
+  // A zero initial state is no initial state: PyTorch exports one for every
+  // model called without h0, and without one the sequence gets state inputs
+  // and outputs an instance can carry between calls (rnn-expose-state).
+  auto isZeroFill = [](Value v) {
+    for (int depth = 0; v && depth < 8; ++depth) {
+      Operation *def = v.getDefiningOp();
+      if (auto fill = dyn_cast_or_null<linalg::FillOp>(def))
+        return matchPattern(fill.value(), m_AnyZeroFloat());
+      if (!isa_and_nonnull<tensor::ExtractSliceOp, tensor::CastOp, tensor::ExpandShapeOp,
+                           tensor::CollapseShapeOp>(def))
+        return false;
+      v = def->getOperand(0);
+    }
+    return !v;
+  };
+
   Location loc = nodeLoc(node);
   Value batch = b.create<tensor::DimOp>(loc, *x, batchDim);
   Value time = b.create<tensor::DimOp>(loc, *x, timeDim);
@@ -396,7 +413,7 @@ LogicalResult OnnxImporter::importRecurrent(const onnx::NodeProto &node, Recurre
     }
 
     SmallVector<Value> initial;
-    if (*initialH || *initialC) {
+    if (!isZeroFill(*initialH) || !isZeroFill(*initialC)) {
       if (kind == RecurrentKind::LSTM)
         initial.push_back(*initialC ? sliceDirection(*initialC, d, batchMajor, batch)
                                     : zeroState());
