@@ -77,9 +77,11 @@ static cl::opt<double> benchSeconds("seconds", cl::desc("Time calls for this lon
 static cl::opt<std::string> compileModel(cl::Positional, cl::Required,
                                          cl::desc("MODEL.mlir or MODEL.onnx"),
                                          cl::sub(compileCommand), cl::cat(rnncCategory));
-static cl::opt<std::string> compileOutput("o", cl::desc("Output file ('-' for stdout)"),
-                                          cl::init("-"), cl::sub(compileCommand),
-                                          cl::cat(rnncCategory));
+static cl::opt<std::string>
+    compileOutput("o",
+                  cl::desc("Output file ('-' for stdout). Default: NAME.o and NAME.h in the "
+                           "current directory for objects, stdout for text"),
+                  cl::sub(compileCommand), cl::cat(rnncCategory));
 enum class EmitKind { Rnn, Llvm, Asm, Obj, Header, Ptx };
 static cl::opt<EmitKind>
     compileEmit("emit", cl::desc("What -o receives"), cl::init(EmitKind::Obj),
@@ -240,7 +242,11 @@ struct ModelFile {
   explicit ModelFile(const std::string &path)
       : context(allDialects()), diagnostics(sourceMgr, &context),
         wholeFile(&context, [](Diagnostic &diagnostic) {
-          auto loc = dyn_cast<FileLineColLoc>(diagnostic.getLocation());
+          // ONNX nodes' locations are NameLocs (the node) over the file's.
+          Location where = diagnostic.getLocation();
+          while (auto name = dyn_cast<NameLoc>(where))
+            where = name.getChildLoc();
+          auto loc = dyn_cast<FileLineColLoc>(where);
           if (!loc || loc.getLine() != 0)
             return failure();
           auto print = [&](const Diagnostic &d) {
@@ -651,10 +657,23 @@ bool samePath(StringRef a, StringRef b) {
 }
 
 int compileMain() {
-  if (!compileHeader.empty() && samePath(compileOutput, compileHeader))
-    return failWith("-o and --header name the same file, " + compileHeader);
   bool binary = compileEmit == EmitKind::Obj;
-  if (binary && compileOutput == "-" && llvm::sys::Process::StandardOutIsDisplayed())
+  std::string modelName = compileName.empty()
+                              ? toModelName(llvm::sys::path::stem(compileModel))
+                              : compileName.getValue();
+  // Without -o an object goes to NAME.o with its header NAME.h beside it, in
+  // the current directory; text goes to stdout.
+  std::string output = compileOutput, headerPath = compileHeader;
+  if (output.empty() && binary) {
+    output = modelName + ".o";
+    if (headerPath.empty())
+      headerPath = modelName + ".h";
+  } else if (output.empty()) {
+    output = "-";
+  }
+  if (!headerPath.empty() && samePath(output, headerPath))
+    return failWith("-o and --header name the same file, " + headerPath);
+  if (binary && output == "-" && llvm::sys::Process::StandardOutIsDisplayed())
     return failWith("not writing an object file to a terminal: name one with -o FILE.o");
   ModelFile file(compileModel);
   if (!file.module)
@@ -667,13 +686,13 @@ int compileMain() {
   bool cuda = compileTarget != "cpu";
   if (!cuda && compileEmit == EmitKind::Ptx)
     return failWith("--emit=ptx needs --target cuda");
-  if ((compileEmit == EmitKind::Ptx || compileEmit == EmitKind::Rnn) && !compileHeader.empty())
+  if ((compileEmit == EmitKind::Ptx || compileEmit == EmitKind::Rnn) && !headerPath.empty())
     return failWith("--header needs --emit=obj, asm or llvm");
   if (compileEmit == EmitKind::Rnn) {
     module.print(primaryOs);
   } else {
     CompileOptions options;
-    options.name = compileName.empty() ? toModelName(llvm::sys::path::stem(compileModel)) : compileName.getValue();
+    options.name = modelName;
     options.function = entryFunction;
     options.cpu = compileCpu;
     options.batch = compileBatch;
@@ -727,7 +746,7 @@ int compileMain() {
     }
   }
 
-  return writeOutputs({{compileOutput, primary}, {compileHeader, header}}) ? 0 : 1;
+  return writeOutputs({{output, primary}, {headerPath, header}}) ? 0 : 1;
 }
 } // namespace
 
