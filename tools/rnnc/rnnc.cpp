@@ -2,12 +2,14 @@
 //
 //   rnnc run MODEL.mlir [--input NAME=FILE.npy]... [--inputs-dir DIR] --output-dir DIR
 //   rnnc bench MODEL.mlir|.onnx [--input NAME=FILE.npy]... [--inputs-dir DIR] [--seconds S]
+//   rnnc info MODEL.mlir|.onnx [--json] [--size NAME=N]...
 //   rnnc compile MODEL.mlir|.onnx [-o FILE] [--header FILE.h] [--name NAME]
 //                [--emit=rnn|llvm|asm|obj|header] [--cpu host|x86-64-v3|x86-64-v4]
 //                [--batch N] [--max-batch N]
 //
 // Every failure prints a message naming the problem and exits with status 1.
 
+#include "Driver.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -41,6 +43,7 @@
 
 using namespace mlir;
 using namespace mlir::rnnc;
+using namespace mlir::rnnc::driver;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory rnncCategory("rnnc options");
@@ -49,6 +52,20 @@ static cl::SubCommand compileCommand("compile",
                                      "Compile a model to LLVM IR, assembly or an object");
 static cl::SubCommand benchCommand("bench",
                                    "Compile a model in-process and time calls on .npy inputs");
+static cl::SubCommand infoCommand("info",
+                                  "Describe a model: inputs, outputs, sizes, state, layers, "
+                                  "parameters, memory per call, unsupported ops");
+
+static cl::opt<std::string> infoModel(cl::Positional, cl::Required,
+                                      cl::desc("MODEL.onnx or MODEL.mlir"), cl::sub(infoCommand),
+                                      cl::cat(rnncCategory));
+static cl::opt<bool> infoJson("json", cl::desc("Print JSON for tools instead of text"),
+                              cl::sub(infoCommand), cl::cat(rnncCategory));
+static cl::list<std::string>
+    infoSizes("size",
+              cl::desc("NAME=N: a run-time size, to evaluate the memory a call needs "
+                       "(e.g. --size batch=8 --size time=100)"),
+              cl::value_desc("NAME=N"), cl::sub(infoCommand), cl::cat(rnncCategory));
 
 static cl::opt<std::string> runModel(cl::Positional, cl::Required,
                                      cl::desc("MODEL.mlir or MODEL.onnx"), cl::sub(runCommand),
@@ -196,21 +213,24 @@ static cl::opt<std::string> memoryLimitText(
     cl::desc("Refuse model files, tensors, .npy inputs and calls larger than this (K, M, G, T "
              "suffixes; 0: no limit; default 8G)"),
     cl::value_desc("BYTES"), cl::init("8G"), cl::sub(runCommand), cl::sub(compileCommand),
-    cl::sub(benchCommand), cl::cat(rnncCategory));
+    cl::sub(benchCommand), cl::sub(infoCommand), cl::cat(rnncCategory));
 static cl::opt<bool> trustedIR(
     "trusted-ir",
     cl::desc("Skip the check of what a model file may contain (docs/dialect.md): only for IR "
              "you wrote or generated yourself, since such IR can call any function"),
-    cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
+    cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::sub(infoCommand),
+    cl::cat(rnncCategory));
 /// --memory-limit in bytes, set by main.
 static uint64_t memoryLimit = 0;
 
-namespace {
-
-int failWith(const std::string &message) {
-  llvm::errs() << "rnnc: error: " << message << "\n";
-  return 1;
+static ModelFileOptions modelFileOptions() {
+  ModelFileOptions options;
+  options.memoryLimit = memoryLimit;
+  options.trustedIR = trustedIR;
+  return options;
 }
+
+namespace {
 
 /// A byte count with an optional binary suffix: 4096, 512K, 64M, 8G, 1T.
 std::optional<uint64_t> parseByteCount(StringRef text) {
@@ -228,48 +248,6 @@ std::optional<uint64_t> parseByteCount(StringRef text) {
     return std::nullopt;
   return count << shift;
 }
-
-DialectRegistry allDialects() {
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  return registry;
-}
-
-/// A parsed and verified model file; diagnostics print with file locations,
-/// and those about the whole file (an ONNX model's, which has no lines) as
-/// "FILE: error: ...", not "FILE:0:0: error: ...".
-struct ModelFile {
-  explicit ModelFile(const std::string &path)
-      : context(allDialects()), diagnostics(sourceMgr, &context),
-        wholeFile(&context, [](Diagnostic &diagnostic) {
-          // ONNX nodes' locations are NameLocs (the node) over the file's.
-          Location where = diagnostic.getLocation();
-          while (auto name = dyn_cast<NameLoc>(where))
-            where = name.getChildLoc();
-          auto loc = dyn_cast<FileLineColLoc>(where);
-          if (!loc || loc.getLine() != 0)
-            return failure();
-          auto print = [&](const Diagnostic &d) {
-            static const char *const kinds[] = {"note", "warning", "error", "remark"};
-            llvm::errs() << loc.getFilename().getValue() << ": "
-                         << kinds[static_cast<int>(d.getSeverity())] << ": " << d.str() << "\n";
-          };
-          print(diagnostic);
-          for (const Diagnostic &note : diagnostic.getNotes())
-            print(note);
-          return success();
-        }) {
-    ModelFileOptions options;
-    options.memoryLimit = memoryLimit;
-    options.trustedIR = trustedIR;
-    module = loadModelFile(path, sourceMgr, &context, options);
-  }
-  MLIRContext context;
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics;
-  ScopedDiagnosticHandler wholeFile; // registered last: asked first
-  OwningOpRef<ModuleOp> module;
-};
 
 /// Owns the data of one loaded .npy file.
 struct LoadedArray {
@@ -460,7 +438,7 @@ CompileOptions runOptions() {
 }
 
 int benchMain() {
-  ModelFile file(runModel);
+  ModelFile file(runModel, modelFileOptions());
   if (!file.module)
     return 1;
   CompileOptions options = runOptions();
@@ -517,7 +495,7 @@ int benchMain() {
 }
 
 int runMain() {
-  ModelFile file(runModel);
+  ModelFile file(runModel, modelFileOptions());
   if (!file.module)
     return 1;
   ModuleOp module = *file.module;
@@ -675,7 +653,7 @@ int compileMain() {
     return failWith("-o and --header name the same file, " + headerPath);
   if (binary && output == "-" && llvm::sys::Process::StandardOutIsDisplayed())
     return failWith("not writing an object file to a terminal: name one with -o FILE.o");
-  ModelFile file(compileModel);
+  ModelFile file(compileModel, modelFileOptions());
   if (!file.module)
     return 1;
   ModuleOp module = *file.module;
@@ -762,7 +740,8 @@ int main(int argc, char **argv) {
       "rnnc: compile recurrent networks (.onnx, .mlir) to vectorized CPU or CUDA code\n\n"
       "  rnnc run model.onnx --input X=x.npy --output-dir out   run once, outputs as .npy\n"
       "  rnnc compile model.onnx -o model.o --header model.h    an object and its C/C++ header\n"
-      "  rnnc bench model.onnx --input X=x.npy                  time calls\n");
+      "  rnnc bench model.onnx --input X=x.npy                  time calls\n"
+      "  rnnc info model.onnx                                   inputs, outputs, state, layers\n");
   std::optional<uint64_t> limit = parseByteCount(memoryLimitText);
   if (!limit)
     return failWith("--memory-limit expects a byte count such as 4096, 512K, 64M or 8G, got '" +
@@ -774,6 +753,8 @@ int main(int argc, char **argv) {
     return compileMain();
   if (benchCommand)
     return benchMain();
-  return failWith(
-      "expected a subcommand: 'rnnc run', 'rnnc compile' or 'rnnc bench' (see rnnc --help)");
+  if (infoCommand)
+    return infoMain(infoModel, modelFileOptions(), infoJson, infoSizes);
+  return failWith("expected a subcommand: 'rnnc run', 'rnnc compile', 'rnnc bench' or 'rnnc info' "
+                  "(see rnnc --help)");
 }

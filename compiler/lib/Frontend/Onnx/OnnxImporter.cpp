@@ -273,7 +273,21 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node) {
       constants[node.output(0)] = it->second;
     return success();
   }
-  return nodeError(node) << "op type '" << op << "' is not supported";
+  return nodeError(node) << "op type '" << op << "' is not supported (rnnc info lists every op "
+                            "of a model and whether it is; docs/onnx.md)";
+}
+
+/// The op types importNode handles (in some form: docs/onnx.md).
+static bool isSupportedOp(StringRef op) {
+  static const llvm::StringSet<> supported = {
+      "LSTM", "GRU", "RNN", "Constant", "ConstantOfShape", "Shape", "Range", "Gather",
+      "Unsqueeze", "Squeeze", "Concat", "Cast", "Reshape", "ReduceProd", "Add", "Sub", "Mul",
+      "Div", "Equal", "Where", "TopK", "ScatterElements", "Slice", "Transpose", "Expand",
+      "MatMul", "Gemm", "Sigmoid", "Tanh", "Relu", "Pow", "Sqrt", "Exp", "Log", "Neg", "Abs",
+      "Max", "Min", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "Softmax", "LogSoftmax",
+      "LayerNormalization", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And",
+      "Or", "Xor", "Identity"};
+  return supported.contains(op);
 }
 
 OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
@@ -398,6 +412,31 @@ OwningOpRef<ModuleOp> OnnxImporter::import(const onnx::ModelProto &model) {
 } // namespace mlir::rnnc::onnx_import
 
 using namespace mlir::rnnc::onnx_import;
+
+std::optional<mlir::rnnc::OnnxSurvey> mlir::rnnc::surveyOnnxBytes(StringRef bytes) {
+  onnx::ModelProto model;
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || !model.has_graph())
+    return std::nullopt;
+  OnnxSurvey survey;
+  for (const onnx::OperatorSetIdProto &id : model.opset_import())
+    if (id.domain().empty() || id.domain() == "ai.onnx")
+      survey.opset = id.version();
+  survey.graphName = model.graph().name();
+  for (const onnx::NodeProto &node : model.graph().node()) {
+    std::string op = node.domain().empty() || node.domain() == "ai.onnx"
+                         ? node.op_type()
+                         : node.domain() + "." + node.op_type();
+    auto it = llvm::find_if(survey.ops, [&](const OnnxOpUse &use) { return use.op == op; });
+    if (it == survey.ops.end()) {
+      survey.ops.push_back(OnnxOpUse{op, 0, op == node.op_type() && isSupportedOp(op), {}});
+      it = std::prev(survey.ops.end());
+    }
+    ++it->count;
+    it->nodes.push_back(node.name());
+  }
+  return survey;
+}
 
 OwningOpRef<ModuleOp> mlir::rnnc::importOnnxBytes(StringRef bytes, StringRef name,
                                                   MLIRContext *context) {
