@@ -4,7 +4,7 @@ CASES_DIR/cases.txt (CASE/model.onnx, CASE/inputs/*.npy) and compares each
 output with CASE/expected/<name>.npy at rtol 1e-4 / atol 1e-5. A case with runs
 (CASE/runs/<run>/{inputs,expected}) is run once per run; a case with
 CASE/refused.txt must be refused by `rnnc compile` with each of its lines in the
-message, and without a crash.
+message, and without a crash; a run with a refused.txt, by `rnnc run` so.
 
 With --gpu-on-host: the same through the CUDA target's kernels run on the CPU
 (`rnnc run --gpu-on-host`: the persistent time-loop kernel, its grid barriers,
@@ -59,6 +59,14 @@ def run_once(rnnc, model, case_dir, out_dir, extra):
     cmd = [rnnc, "run", model, "--inputs-dir", os.path.join(case_dir, "inputs"), "--output-dir",
            out_dir, "--print-limit", "0"] + extra
     proc = subprocess.run(cmd, capture_output=True, text=True)
+    refused = os.path.join(case_dir, "refused.txt")
+    if os.path.exists(refused):
+        with open(refused) as f:
+            wanted = [line.strip() for line in f if line.strip()]
+        if proc.returncode != 1:
+            return f"rnnc exited {proc.returncode}, not 1 (a refusal): {proc.stderr.strip()[:400]}"
+        missing = [w for w in wanted if w not in proc.stderr]
+        return f"the refusal does not say {missing}: {proc.stderr.strip()[:400]}" if missing else None
     if proc.returncode != 0:
         return f"rnnc exited {proc.returncode}: {proc.stderr.strip()[:400]}"
     if proc.stderr.strip():

@@ -158,10 +158,12 @@ class Variant:
     rnnc must do with it (run, or refuse with `refused` in the message)."""
 
     def __init__(self, name, module, inputs, outputs, batch_first=False, opset=14,
-                 refused=None, static_batch_inputs=()):
+                 refused=None, static=False):
         self.name, self.module, self.inputs, self.outputs = name, module, inputs, outputs
         self.batch_first, self.opset, self.refused = batch_first, opset, refused
-        self.static_batch_inputs = static_batch_inputs
+        # Exported without dynamic axes: runs at the export's sizes match, runs
+        # at others are refused naming the size the export baked in.
+        self.static = static
 
 
 def make_inputs(variant, B, T, seed):
@@ -185,6 +187,8 @@ def make_inputs(variant, B, T, seed):
 
 
 def dynamic_axes(variant):
+    if variant.static:
+        return {}
     batch, time = ("batch", "time")
     axes = {}
     for name in variant.inputs:
@@ -217,11 +221,16 @@ def make_case(root, variant):
         with open(os.path.join(d, "refused.txt"), "w") as f:
             f.write("\n".join(variant.refused) + "\n")
         return variant.name
-    for i, (B, T) in enumerate(RUN_SIZES):
+    sizes = [(EXPORT_B, EXPORT_T), (EXPORT_B + 2, EXPORT_T)] if variant.static else RUN_SIZES
+    for i, (B, T) in enumerate(sizes):
         run = os.path.join(d, "runs", f"B{B}_T{T}")
         os.makedirs(os.path.join(run, "inputs"), exist_ok=True)
         os.makedirs(os.path.join(run, "expected"), exist_ok=True)
         args = make_inputs(variant, B, T, i + 1)
+        if variant.static and B != EXPORT_B:
+            with open(os.path.join(run, "refused.txt"), "w") as f:
+                batch_dim = 0 if variant.batch_first else 1
+                f.write(f"input 'x' dimension {batch_dim} must be {EXPORT_B}, got {B}\n")
         with torch.no_grad():
             results = variant.module(*args)
         if not isinstance(results, tuple):
@@ -305,6 +314,10 @@ def variants():
                 ["x", "lengths"], ["out"]),
         Variant("lstm_packed_masked_max", Packed("lstm", 4, 6, False, head="masked_max"),
                 ["x", "lengths"], ["out"]),
+        # Exported without dynamic axes, run with another batch: refused.
+        Variant("gru_static_export", Plain("gru", 4, 6), ["x"], ["y", "h_n"], static=True),
+        Variant("lstm_packed_sorted_static_export", Packed("lstm", 4, 6, True),
+                ["x", "lengths"], ["y", "h_n"], static=True),
     ]
 
 
