@@ -1,7 +1,8 @@
 // libFuzzer target, structure-aware: the bytes choose a small valid ONNX graph
 // (an LSTM, GRU or RNN with random sizes, directions, layout, weights and
 // optional sequence_lens, cast lengths, initial_h with a batch of its own, and
-// a Slice or Gather head with any bounds) and the run-time sizes and values
+// a head: a Slice with any bounds and steps (torch.flip's -1 among them), a
+// Gather, a reduction, LogSoftmax or a length mask) and the run-time sizes and values
 // of its inputs, some of them inconsistent on purpose. The graph is imported,
 // JIT-compiled and run. Every outcome but a crash or a sanitizer report is
 // fine; reads past an input's end hit a page that is not mapped (the JIT'ed
@@ -128,7 +129,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   bool batchMajor = fuzz.ConsumeBool();
   bool withLengths = fuzz.ConsumeBool(), castLengths = fuzz.ConsumeBool();
   bool withInitial = fuzz.ConsumeBool();
-  int head = fuzz.ConsumeIntegralInRange<int>(0, 2); // none, Slice(Y), Gather(Y_h)
+  // none, Slice(Y), Gather(Y), Reduce*(Y), LogSoftmax(Y), a mask over T (Range, Less, Where)
+  int head = fuzz.ConsumeIntegralInRange<int>(0, 5);
 
   onnx::ModelProto model;
   model.set_ir_version(8);
@@ -167,15 +169,51 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int64_t start = fuzz.ConsumeIntegralInRange<int64_t>(-8, 8);
     int64_t end = fuzz.ConsumeBool() ? INT64_MAX : fuzz.ConsumeIntegralInRange<int64_t>(-8, 8);
     int64_t axis = fuzz.ConsumeIntegralInRange<int64_t>(0, 3);
+    int64_t step = fuzz.ConsumeIntegralInRange<int64_t>(-3, 3);
+    if (step == 0 || fuzz.ConsumeBool())
+      step = 1;
+    if (step < 0 && fuzz.ConsumeBool())
+      end = -INT64_MAX; // torch.flip
     addInt64Constant(graph, "starts", {start});
     addInt64Constant(graph, "ends", {end});
     addInt64Constant(graph, "axes", {axis});
-    addNode(graph, "Slice", {"Y", "starts", "ends", "axes"}, {"S"});
+    addInt64Constant(graph, "steps", {step});
+    addNode(graph, "Slice", {"Y", "starts", "ends", "axes", "steps"}, {"S"});
     addOutput(graph, "S");
   } else if (head == 2) {
     addInt64Constant(graph, "index", {fuzz.ConsumeIntegralInRange<int64_t>(-3, 3)}, true);
     setInt(addNode(graph, "Gather", {"Y", "index"}, {"S"}), "axis",
            fuzz.ConsumeIntegralInRange<int64_t>(0, 3));
+    addOutput(graph, "S");
+  } else if (head == 3) {
+    const char *reductions[] = {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin"};
+    onnx::NodeProto *reduce =
+        addNode(graph, reductions[fuzz.ConsumeIntegralInRange<int>(0, 3)], {"Y"}, {"S"});
+    onnx::AttributeProto *axes = reduce->add_attribute();
+    axes->set_name("axes");
+    axes->set_type(onnx::AttributeProto::INTS);
+    axes->add_ints(fuzz.ConsumeIntegralInRange<int64_t>(-5, 4));
+    setInt(reduce, "keepdims", fuzz.ConsumeBool());
+    addOutput(graph, "S");
+  } else if (head == 4) {
+    addNode(graph, "LogSoftmax", {"Y"}, {"S"});
+    addOutput(graph, "S");
+  } else if (head == 5) {
+    // y * (arange(T) < lengths-ish bound): Range up to X's time size.
+    addNode(graph, "Shape", {"X"}, {"shape"});
+    addInt64Constant(graph, "time_axis", {batchMajor ? 1 : 0}, true);
+    addNode(graph, "Gather", {"shape", "time_axis"}, {"time"});
+    addInt64Constant(graph, "zero", {0}, true);
+    addInt64Constant(graph, "one", {1}, true);
+    addNode(graph, "Range", {"zero", "time", "one"}, {"steps"});
+    addInt64Constant(graph, "bound", {fuzz.ConsumeIntegralInRange<int64_t>(-1, 7)}, true);
+    addNode(graph, "Less", {"steps", "bound"}, {"valid"});
+    addInt64Constant(graph, "mask_axes", batchMajor ? std::vector<int64_t>{0, 2, 3}
+                                                    : std::vector<int64_t>{1, 2, 3});
+    addNode(graph, "Unsqueeze", {"valid", "mask_axes"}, {"valid4"});
+    addNode(graph, "Cast", {"valid4"}, {"weights"});
+    setInt(graph.mutable_node(graph.node_size() - 1), "to", onnx::TensorProto::FLOAT);
+    addNode(graph, "Mul", {"Y", "weights"}, {"S"});
     addOutput(graph, "S");
   } else {
     addOutput(graph, "Y");
