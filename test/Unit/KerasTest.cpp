@@ -230,6 +230,7 @@ struct LayerCase {
   bool zeroOutput;
   bool withMask;
   const char *recurrentActivation;
+  bool withInitialState = false;
 };
 
 class KerasLayers : public ::testing::TestWithParam<LayerCase> {};
@@ -252,15 +253,24 @@ TEST_P(KerasLayers, MatchTheKerasEquations) {
   rnnc::Tensor input = b.input("x", rnnc::DType::F32, {rnnc::kBatch, rnnc::kTime, I});
   if (c.withMask)
     layer.options.mask = b.input("mask", rnnc::DType::Bool, {rnnc::kBatch, rnnc::kTime});
+  // Keras order: [h, c] for an LSTM.
+  std::vector<std::vector<float>> initial;
+  if (c.withInitialState)
+    for (int64_t l = 0; l < (c.kind == Kind::LSTM ? 2 : 1); ++l) {
+      layer.options.initial_state.push_back(
+          b.input("state_in" + std::to_string(l), rnnc::DType::F32, {rnnc::kBatch, H}));
+      initial.push_back(randomValues(B * H, rng, 0.9f));
+    }
   rnnc::KerasRNNResult result = b.rnn(layer, input);
   b.output("y", result.output);
   for (size_t i = 0; i < result.states.size(); ++i)
     b.output("state" + std::to_string(i), result.states[i]);
   ASSERT_EQ(b.error(), "");
-  auto outputs = run(b, B, T, I, x, c.withMask ? &mask : nullptr);
+  auto outputs = run(b, B, T, I, x, c.withMask ? &mask : nullptr, initial);
   ASSERT_GE(outputs.size(), 1 + result.states.size());
 
-  KerasOutput expected = kerasRun(layer, x, B, T, c.withMask ? &mask : nullptr);
+  KerasOutput expected =
+      kerasRun(layer, x, B, T, c.withMask ? &mask : nullptr, c.withInitialState ? &initial : nullptr);
   expectNear(outputs[0], c.returnSequences ? expected.sequences : expected.last, "output");
   for (size_t i = 0; i < result.states.size(); ++i)
     expectNear(outputs[1 + i], expected.states[i], "state " + std::to_string(i));
@@ -276,7 +286,19 @@ INSTANTIATE_TEST_SUITE_P(
                       LayerCase{Kind::GRU, false, true, true, true, true, "hard_sigmoid"},
                       LayerCase{Kind::GRU, false, false, false, false, false, "sigmoid"},
                       LayerCase{Kind::SimpleRNN, true, true, true, false, true, "sigmoid"},
-                      LayerCase{Kind::SimpleRNN, true, false, false, false, false, "sigmoid"}));
+                      LayerCase{Kind::SimpleRNN, true, false, false, false, false, "sigmoid"},
+                      // The last output of a masked layer is the last emitted
+                      // output: 0 for a fully masked row even with a non-zero
+                      // initial state (whose state stays the initial one), and
+                      // with zero_output_for_mask 0 where the last processed
+                      // step is masked (post-padded rows; going backwards, the
+                      // first step).
+                      LayerCase{Kind::LSTM, true, false, false, false, true, "sigmoid", true},
+                      LayerCase{Kind::GRU, true, true, false, false, true, "sigmoid", true},
+                      LayerCase{Kind::LSTM, true, false, false, true, true, "sigmoid", true},
+                      LayerCase{Kind::GRU, false, false, false, true, true, "hard_sigmoid", true},
+                      LayerCase{Kind::SimpleRNN, true, true, false, true, true, "sigmoid", true},
+                      LayerCase{Kind::SimpleRNN, true, false, false, true, true, "sigmoid"}));
 
 TEST(Keras, LSTMInitialStateIsHThenC) {
   constexpr int64_t I = 2, H = 4, T = 3, B = 2;

@@ -214,6 +214,9 @@ struct ModelBuilder::Impl {
   }
 
   Cell kerasCell(ModelBuilder &b, const KerasLayer &layer);
+  /// Keras' last output of a masked layer that does not return sequences
+  /// (h [B, H] where a row emitted an output, 0 elsewhere); mask [B, T].
+  Value kerasLastOutput(Value h, Value mask, bool zeroOutputForMask, bool goBackwards);
   KerasRNNResult keras(ModelBuilder &b, const KerasLayer &layer, Tensor inputs,
                        bool backwardAligned);
 
@@ -523,6 +526,54 @@ Cell ModelBuilder::Impl::kerasCell(ModelBuilder &b, const KerasLayer &layer) {
   return {};
 }
 
+Value ModelBuilder::Impl::kerasLastOutput(Value h, Value mask, bool zeroOutputForMask,
+                                          bool goBackwards) {
+  // Keras (backend.rnn with TensorFlow) returns outputs[-1], the output the
+  // last step emitted: a masked step emits the previous step's output (zeros
+  // before the first unmasked step), or zeros with zero_output_for_mask. With
+  // the state kept over masked steps, that is the final h for a row with an
+  // unmasked step (with zero_output_for_mask: whose last processed step is
+  // unmasked), else 0 (not the initial state).
+  Location loc = location();
+  OpBuilder &b = builder;
+  Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f));
+  SmallVector<Value> dynamic;
+  auto type = cast<RankedTensorType>(h.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamic.push_back(b.create<tensor::DimOp>(loc, h, d));
+  Value init = b.create<tensor::EmptyOp>(loc, type, dynamic);
+  init = b.create<linalg::FillOp>(loc, zero, init).getResult(0);
+  // Loops (b, h, t); t reduces.
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {d(0), d(1)}, ctx),
+                                 AffineMap::get(3, 0, {d(0), d(2)}, ctx),
+                                 AffineMap::get(3, 0, {d(0), d(1)}, ctx)};
+  SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel,
+                                                utils::IteratorType::parallel,
+                                                utils::IteratorType::reduction};
+  return b
+      .create<linalg::GenericOp>(
+          loc, type, ValueRange{h, mask}, init, maps, iterators,
+          [&](OpBuilder &n, Location l, ValueRange a) {
+            Value keep = a[1];
+            if (zeroOutputForMask) {
+              // The last processed step: T - 1, or 0 going backwards.
+              Value t = n.create<linalg::IndexOp>(l, 2);
+              Value last = goBackwards ? n.create<arith::ConstantIndexOp>(l, 0).getResult()
+                                       : n.create<arith::SubIOp>(
+                                              l, n.create<tensor::DimOp>(l, mask, 1),
+                                              n.create<arith::ConstantIndexOp>(l, 1))
+                                             .getResult();
+              Value isLast = n.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, t, last);
+              keep = n.create<arith::AndIOp>(l, keep, isLast);
+            }
+            n.create<linalg::YieldOp>(l, n.create<arith::SelectOp>(l, keep, a[0], a[2]).getResult());
+          })
+      .getResult(0);
+}
+
 KerasRNNResult ModelBuilder::Impl::keras(ModelBuilder &b, const KerasLayer &layer, Tensor inputs,
                                          bool backwardAligned) {
   const KerasRNNOptions &o = layer.options;
@@ -538,10 +589,6 @@ KerasRNNResult ModelBuilder::Impl::keras(ModelBuilder &b, const KerasLayer &laye
   // order: that is running backwards with time-aligned outputs.
   options.reverse = backwardAligned;
   options.go_backwards = o.go_backwards && !backwardAligned;
-  if (options.zero_output_for_mask && !o.return_sequences) {
-    fail("a Keras layer with zero_output_for_mask and a mask must return sequences");
-    return {};
-  }
   options.initial_state = o.initial_state;
   if (layer.kind == KerasLayer::LSTM && o.initial_state.size() == 2)
     options.initial_state = {o.initial_state[1], o.initial_state[0]}; // Keras [h, c]
@@ -549,8 +596,10 @@ KerasRNNResult ModelBuilder::Impl::keras(ModelBuilder &b, const KerasLayer &laye
   if (!r.outputs)
     return {};
   KerasRNNResult result;
-  // Without zeroed masked outputs the last output is the carried h.
   result.output = o.return_sequences ? r.outputs : r.final_state.back();
+  if (!o.return_sequences && o.mask)
+    result.output = addTensor(kerasLastOutput(tensors[result.output.id], tensors[o.mask.id],
+                                              options.zero_output_for_mask, options.go_backwards));
   result.states = r.final_state;
   if (layer.kind == KerasLayer::LSTM)
     result.states = {r.final_state[1], r.final_state[0]};
