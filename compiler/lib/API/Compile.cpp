@@ -166,7 +166,8 @@ std::optional<SizeFactor> resolveSize(OpFoldResult size, const ModelSignature &s
     return std::nullopt;
   // Sizes clamped at run time (ONNX Slice on a run-time dimension) are at
   // most the operand they are clamped from: min(a, b) <= either, max(a, c)
-  // <= a for a constant c <= 0, a - b <= a for b >= 0, a + c <= a for c <= 0.
+  // and select(x, a, c) <= a for a constant c <= 0, a - b <= a for b >= 0,
+  // a + c <= a for c <= 0.
   Operation *def = cast<Value>(size).getDefiningOp();
   auto nonPositive = [](Value v) {
     std::optional<int64_t> constant = getConstantIntValue(v);
@@ -187,6 +188,10 @@ std::optional<SizeFactor> resolveSize(OpFoldResult size, const ModelSignature &s
   };
   if (auto max = dyn_cast_or_null<arith::MaxSIOp>(def))
     return boundedByOther(max.getLhs(), max.getRhs());
+  // select(c, a, 0): a size emptied where a run-time check fails
+  // (rnnc-guard-tensor-indices).
+  if (auto select = dyn_cast_or_null<arith::SelectOp>(def))
+    return boundedByOther(select.getTrueValue(), select.getFalseValue());
   if (auto add = dyn_cast_or_null<arith::AddIOp>(def))
     return boundedByOther(add.getLhs(), add.getRhs());
   if (auto sub = dyn_cast_or_null<arith::SubIOp>(def))

@@ -10,13 +10,20 @@ def GuardTensorIndices : Pass<"rnnc-guard-tensor-indices", "::mlir::func::FuncOp
     `tensor.insert` whose indices are not constants within static sizes (an
     index the model computes, from data or from run-time sizes) runs only
     when each index lies in [0, size): an `scf.if` around it yields zero (an
-    extract) or the unchanged tensor (an insert) otherwise, and a `cf.assert`
-    naming the op's location reports the failure (`convert-assert-to-rnnrt`:
-    the call fails with the message). Untrusted models cannot read or write
-    out of bounds through computed indices.
+    extract) or the unchanged tensor (an insert) otherwise. Every
+    `tensor.extract_slice` and `tensor.insert_slice` that does not provably
+    stay inside its tensor (constants within static sizes, or a whole
+    dimension) is checked the same way, and an insert's source against the
+    sizes it is inserted with; out of range its computed offsets become 0,
+    its sizes 0 and its strides 1 (`arith.select`), so the slice is empty
+    (slices of static sizes are read or written through a run-time sized
+    one). A `cf.assert` naming the op's location reports the failure
+    (`convert-assert-to-rnnrt`: the call fails with the message). Untrusted
+    models cannot read or write out of bounds through computed indices.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::cf::ControlFlowDialect",
-                           "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"];
+                           "::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def MergeGpuModules : Pass<"rnnc-merge-gpu-modules", "::mlir::ModuleOp"> {

@@ -345,6 +345,19 @@ LogicalResult mlir::rnn::getCellLayers(Value cell, SmallVectorImpl<CellOpInterfa
 // DynamicRNNOp
 //===----------------------------------------------------------------------===//
 
+/// The outputs have the inputs' T and B, each final state B rows: what
+/// proves a concatenation of sequences in bounds (rnnc-guard-tensor-indices).
+void DynamicRNNOp::populateBoundsForShapedValueDim(Value value, int64_t dim,
+                                                   ValueBoundsConstraintSet &cstr) {
+  if (value == getOutputs()) {
+    if (dim == getTimeDim() || dim == getBatchDim())
+      cstr.bound(value)[dim] == cstr.getExpr(getInputs(), dim);
+    return;
+  }
+  if (dim == 0)
+    cstr.bound(value)[dim] == cstr.getExpr(getInputs(), getBatchDim());
+}
+
 LogicalResult DynamicRNNOp::verify() {
   SmallVector<CellOpInterface> layers;
   if (failed(getCellLayers(getCell(), layers)))

@@ -7,6 +7,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "rnnc/Dialect/Rnn/IR/RnnDialect.h"
 
 #include "rnnc/Dialect/Rnn/IR/RnnOpsEnums.h.inc"

@@ -6,6 +6,7 @@ include "rnnc/Dialect/Rnn/IR/RnnAttrs.td"
 include "rnnc/Dialect/Rnn/IR/RnnTypes.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ValueBoundsOpInterface.td"
 
 //===----------------------------------------------------------------------===//
 // Cell interface
@@ -263,7 +264,8 @@ def Rnn_MultiRNNCellOp : Rnn_Op<"multi_rnn_cell", [Pure]> {
 // Sequence
 //===----------------------------------------------------------------------===//
 
-def Rnn_DynamicRNNOp : Rnn_Op<"dynamic_rnn", [Pure, AttrSizedOperandSegments]> {
+def Rnn_DynamicRNNOp : Rnn_Op<"dynamic_rnn", [Pure, AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<ValueBoundsOpInterface, ["populateBoundsForShapedValueDim"]>]> {
   let summary = "tf.nn.dynamic_rnn: apply a cell over a sequence";
   let description = [{
     Runs `cell` over `inputs` (`[T, B, D]` with `time_major`, else `[B, T, D]`)
