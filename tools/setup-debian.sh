@@ -8,6 +8,7 @@ packages=(
   llvm-19-dev libmlir-19-dev mlir-19-tools  # MLIR 19; libmlir-19-dev needs the other two
   libgtest-dev                              # GoogleTest
   libonnx-dev libprotobuf-dev python3-onnx  # ONNX import and its test models
+  libhdf5-dev libzip-dev python3-h5py       # Keras .keras/.h5 files and their test models
   python3 python3-numpy python3-torch       # lit, .npy helpers, PyTorch reference values
   pkg-config                                # checks the installed rnnrt.pc
   libdnnl-dev                               # oneDNN, the peer in bench/

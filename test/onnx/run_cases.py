@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """run_cases.py --rnnc RNNC CASES_DIR: runs `rnnc run` on every case listed in
-CASES_DIR/cases.txt (CASE/model.onnx, CASE/inputs/*.npy) and compares each
+CASES_DIR/cases.txt (CASE/model.onnx, .keras or .h5, CASE/inputs/*.npy) and compares each
 output with CASE/expected/<name>.npy at rtol 1e-4 / atol 1e-5. A case with runs
 (CASE/runs/<run>/{inputs,expected}) is run once per run; a case with
 CASE/refused.txt must be refused by `rnnc compile` with each of its lines in the
@@ -22,6 +22,13 @@ import tempfile
 import numpy as np
 
 
+def model_path(case_dir):
+    for name in ("model.onnx", "model.keras", "model.h5"):
+        if os.path.exists(os.path.join(case_dir, name)):
+            return os.path.join(case_dir, name)
+    return os.path.join(case_dir, "model.onnx")
+
+
 def run_case(rnnc, case_dir, out_dir, extra):
     refused = os.path.join(case_dir, "refused.txt")
     if os.path.exists(refused):
@@ -31,18 +38,18 @@ def run_case(rnnc, case_dir, out_dir, extra):
         names = sorted(os.listdir(runs))
         # Through the CUDA kernels on the CPU (slower), the first and last.
         for run in names[:1] + names[-1:] if "--gpu-on-host" in extra else names:
-            error = run_once(rnnc, os.path.join(case_dir, "model.onnx"), os.path.join(runs, run),
+            error = run_once(rnnc, model_path(case_dir), os.path.join(runs, run),
                              os.path.join(out_dir, run), extra)
             if error:
                 return f"{run}: {error}"
         return None
-    return run_once(rnnc, os.path.join(case_dir, "model.onnx"), case_dir, out_dir, extra)
+    return run_once(rnnc, model_path(case_dir), case_dir, out_dir, extra)
 
 
 def check_refusal(rnnc, case_dir, refused, extra):
     with open(refused) as f:
         wanted = [line.strip() for line in f if line.strip()]
-    cmd = [rnnc, "compile", os.path.join(case_dir, "model.onnx"), "--emit=rnn", "-o",
+    cmd = [rnnc, "compile", model_path(case_dir), "--emit=rnn", "-o",
            os.devnull] + [e for e in extra if e != "--gpu-on-host"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode == 0:
@@ -88,7 +95,7 @@ def run_once(rnnc, model, case_dir, out_dir, extra):
 def compile_cuda(rnnc, llvm_nm, case_dir, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     obj = os.path.join(out_dir, "model.o")
-    cmd = [rnnc, "compile", os.path.join(case_dir, "model.onnx"), "--target", "cuda:sm_80",
+    cmd = [rnnc, "compile", model_path(case_dir), "--target", "cuda:sm_80",
            "-o", obj]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:

@@ -68,7 +68,7 @@ static cl::list<std::string>
               cl::value_desc("NAME=N"), cl::sub(infoCommand), cl::cat(rnncCategory));
 
 static cl::opt<std::string> runModel(cl::Positional, cl::Required,
-                                     cl::desc("MODEL.mlir or MODEL.onnx"), cl::sub(runCommand),
+                                     cl::desc("MODEL.mlir, MODEL.onnx, MODEL.keras or MODEL.h5"), cl::sub(runCommand),
                                      cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::list<std::string> runInputs("input", cl::desc("NAME=FILE.npy for the input NAME"),
                                        cl::value_desc("NAME=FILE.npy"), cl::sub(runCommand),
@@ -92,7 +92,7 @@ static cl::opt<double> benchSeconds("seconds", cl::desc("Time calls for this lon
                                     cl::init(2.0), cl::sub(benchCommand), cl::cat(rnncCategory));
 
 static cl::opt<std::string> compileModel(cl::Positional, cl::Required,
-                                         cl::desc("MODEL.mlir or MODEL.onnx"),
+                                         cl::desc("MODEL.mlir, MODEL.onnx, MODEL.keras or MODEL.h5"),
                                          cl::sub(compileCommand), cl::cat(rnncCategory));
 static cl::opt<std::string>
     compileOutput("o",
@@ -737,7 +737,7 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(rnncCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
-      "rnnc: compile recurrent networks (.onnx, .mlir) to vectorized CPU or CUDA code\n\n"
+      "rnnc: compile recurrent networks (.onnx, .keras, .h5, .mlir) to vectorized CPU or CUDA code\n\n"
       "  rnnc run model.onnx --input X=x.npy --output-dir out   run once, outputs as .npy\n"
       "  rnnc compile model.onnx -o model.o --header model.h    an object and its C/C++ header\n"
       "  rnnc bench model.onnx --input X=x.npy                  time calls\n"

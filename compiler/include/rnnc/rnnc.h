@@ -280,7 +280,7 @@ public:
   /// Compiles what `builder` built. On failure returns null and sets *error.
   static std::shared_ptr<const Model> compile(const ModelBuilder &builder,
                                               const CompileOptions &options, std::string *error);
-  /// Loads and compiles an .onnx or .mlir file.
+  /// Loads and compiles an .onnx, .keras, .h5 (Keras) or .mlir file.
   static std::shared_ptr<const Model> load(const std::string &path, const CompileOptions &options,
                                            std::string *error);
   /// The descriptor to create rnnrt instances from; valid while this lives.

@@ -43,7 +43,7 @@ void rnnc_jit_options_initialize(rnnc_jit_options_t *options);
 
 typedef struct rnnc_jit_model rnnc_jit_model_t;
 
-/* Compiles an .onnx or .mlir file. On failure *out_model is NULL and
+/* Compiles an .onnx, .keras, .h5 (Keras) or .mlir file. On failure *out_model is NULL and
  * `message` (may be NULL) receives the compiler's diagnostics. */
 rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t *options,
                                      rnnc_jit_model_t **out_model, char *message, size_t capacity);

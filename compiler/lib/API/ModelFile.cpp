@@ -3,6 +3,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "rnnc/Frontend/Keras/KerasImporter.h"
 #include "rnnc/Frontend/Onnx/OnnxImporter.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -164,13 +165,15 @@ OwningOpRef<ModuleOp> mlir::rnnc::loadModelFile(StringRef path, llvm::SourceMgr 
     emitError(fileLoc) << error;
     return nullptr;
   }
-  if (!path.ends_with(".onnx") && !path.ends_with(".mlir")) {
-    emitError(fileLoc) << "is not an ONNX or MLIR model: rnnc reads .onnx and .mlir files";
+  if (!path.ends_with(".onnx") && !path.ends_with(".mlir") && !isKerasModelPath(path)) {
+    emitError(fileLoc) << "is not a model rnnc reads: .onnx, .keras, .h5 (Keras) or .mlir";
     return nullptr;
   }
   OwningOpRef<ModuleOp> module;
   if (path.ends_with(".onnx")) {
     module = importOnnxBytes(file->getBuffer(), path, context);
+  } else if (isKerasModelPath(path)) {
+    module = importKerasBytes(file->getBuffer(), path, context, memoryLimit);
   } else {
     sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
     module = parseModelSource(sourceMgr, context);

@@ -1,0 +1,344 @@
+// Reading Keras model files: the `.keras` zip through libzip, HDF5 through
+// its C API, JSON through llvm::json (exception-free, as rnnc is built).
+// Layouts: docs/keras.md.
+#include "KerasFile.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <zip.h>
+
+#include <memory>
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::rnnc::keras;
+
+namespace {
+/// HDF5 as Debian builds it is not thread-safe, and its error printing and
+/// plugin loading are process-wide settings: every use holds this lock.
+std::mutex &hdf5Mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+/// Silences HDF5's error stack printing while alive (restored after).
+class QuietHdf5 {
+public:
+  QuietHdf5() {
+    H5Eget_auto2(H5E_DEFAULT, &function_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    // A file may name a filter HDF5 does not have: never load code for it.
+    H5PLset_loading_state(0);
+  }
+  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, function_, data_); }
+
+private:
+  H5E_auto2_t function_ = nullptr;
+  void *data_ = nullptr;
+};
+
+/// An HDF5 identifier closed with `close` when it goes out of scope.
+class Handle {
+public:
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  ~Handle() {
+    if (id_ >= 0)
+      close_(id_);
+  }
+  Handle(const Handle &) = delete;
+  Handle &operator=(const Handle &) = delete;
+  operator hid_t() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+
+private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+/// Deepest nesting of JSON arrays and objects accepted: llvm::json's parser
+/// recurses once per level.
+constexpr unsigned kMaxJsonNesting = 256;
+
+struct Reader {
+  Location loc;
+  uint64_t memoryLimit;
+  uint64_t bytesRead = 0;
+  KerasFile file;
+
+  InFlightDiagnostic error() { return emitError(loc); }
+
+  /// Counts `bytes` against the memory limit.
+  LogicalResult take(uint64_t bytes, StringRef what) {
+    bytesRead = llvm::SaturatingAdd(bytesRead, bytes);
+    if (memoryLimit > 0 && bytesRead > memoryLimit)
+      return error() << what << " takes the model over the memory limit of " << memoryLimit
+                     << " bytes";
+    return success();
+  }
+
+  LogicalResult parseConfig(StringRef text, StringRef what) {
+    unsigned depth = 0;
+    bool inString = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      if (inString) {
+        if (c == '\\')
+          ++i;
+        else if (c == '"')
+          inString = false;
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '[' || c == '{') {
+        if (++depth > kMaxJsonNesting)
+          return error() << what << " nests deeper than " << kMaxJsonNesting << " levels";
+      } else if ((c == ']' || c == '}') && depth > 0) {
+        --depth;
+      }
+    }
+    llvm::Expected<llvm::json::Value> value = llvm::json::parse(text);
+    if (!value)
+      return error() << what << " is not valid JSON: " << llvm::toString(value.takeError());
+    if (!value->getAsObject())
+      return error() << what << " is not a JSON object";
+    file.config = std::move(*value);
+    return success();
+  }
+
+  /// The strings of attribute `name` of `object` (a scalar or a 1-D array
+  /// of fixed- or variable-length strings).
+  /// Keras 2 splits a list attribute over 64 KiB into `name0`, `name1`, ...
+  /// (hdf5_format.save_attributes_to_hdf5_group); read either way.
+  FailureOr<std::vector<std::string>> readStrings(hid_t object, const std::string &name) {
+    if (H5Aexists(object, name.c_str()) > 0)
+      return readStringsOf(object, name);
+    std::vector<std::string> strings;
+    for (int chunk = 0; H5Aexists(object, (name + std::to_string(chunk)).c_str()) > 0; ++chunk) {
+      FailureOr<std::vector<std::string>> part = readStringsOf(object, name + std::to_string(chunk));
+      if (failed(part))
+        return failure();
+      strings.insert(strings.end(), part->begin(), part->end());
+    }
+    if (strings.empty())
+      return error() << "the HDF5 file has no attribute '" << name << "'";
+    return strings;
+  }
+
+  FailureOr<std::vector<std::string>> readStringsOf(hid_t object, const std::string &attributeName) {
+    const char *name = attributeName.c_str();
+    Handle attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
+    Handle type(attribute.valid() ? H5Aget_type(attribute) : -1, H5Tclose);
+    Handle space(attribute.valid() ? H5Aget_space(attribute) : -1, H5Sclose);
+    if (!type.valid() || !space.valid())
+      return error() << "cannot read attribute '" << name << "'";
+    int rank = H5Sget_simple_extent_ndims(space);
+    hsize_t count = 1;
+    if (rank == 1)
+      H5Sget_simple_extent_dims(space, &count, nullptr);
+    else if (rank != 0)
+      return error() << "attribute '" << name << "' is not one string or a list of them";
+    std::vector<std::string> strings;
+    // An empty list is written as an empty float array (np.asarray([])).
+    if (count == 0)
+      return strings;
+    if (H5Tget_class(type) != H5T_STRING)
+      return error() << "attribute '" << name << "' is not a string";
+    if (H5Tis_variable_str(type) > 0) {
+      if (failed(take(count * sizeof(char *), name)))
+        return failure();
+      std::vector<char *> pointers(count, nullptr);
+      Handle memType(H5Tcopy(H5T_C_S1), H5Tclose);
+      H5Tset_size(memType, H5T_VARIABLE);
+      H5Tset_cset(memType, H5Tget_cset(type));
+      if (H5Aread(attribute, memType, pointers.data()) < 0)
+        return error() << "cannot read attribute '" << name << "'";
+      for (char *p : pointers)
+        strings.push_back(p ? p : "");
+      H5Dvlen_reclaim(memType, space, H5P_DEFAULT, pointers.data());
+    } else {
+      size_t size = H5Tget_size(type);
+      uint64_t bytes = llvm::SaturatingMultiply<uint64_t>(size, count);
+      if (size == 0 || bytes == UINT64_MAX)
+        return error() << "attribute '" << name << "' is too large";
+      if (failed(take(bytes, name)))
+        return failure();
+      std::vector<char> buffer(bytes);
+      Handle memType(H5Tcopy(H5T_C_S1), H5Tclose);
+      H5Tset_size(memType, size);
+      H5Tset_strpad(memType, H5T_STR_NULLPAD);
+      if (H5Aread(attribute, memType, buffer.data()) < 0)
+        return error() << "cannot read attribute '" << name << "'";
+      for (hsize_t i = 0; i < count; ++i) {
+        StringRef text(buffer.data() + i * size, size);
+        strings.push_back(text.take_until([](char c) { return c == '\0'; }).str());
+      }
+    }
+    return strings;
+  }
+
+  /// Reads the float dataset `path` (other element types are skipped).
+  LogicalResult readDataset(hid_t root, const std::string &path) {
+    Handle dataset(H5Dopen2(root, path.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!dataset.valid())
+      return error() << "cannot open dataset '" << path << "'";
+    Handle plist(H5Dget_create_plist(dataset), H5Pclose);
+    if (!plist.valid())
+      return error() << "cannot read the layout of dataset '" << path << "'";
+    if (H5Pget_layout(plist) == H5D_VIRTUAL || H5Pget_external_count(plist) != 0)
+      return error() << "dataset '" << path << "' keeps its data in other files";
+    Handle type(H5Dget_type(dataset), H5Tclose);
+    if (!type.valid() || H5Tget_class(type) != H5T_FLOAT)
+      return success();
+    Handle space(H5Dget_space(dataset), H5Sclose);
+    int rank = space.valid() ? H5Sget_simple_extent_ndims(space) : -1;
+    if (rank < 0 || rank > 8)
+      return error() << "dataset '" << path << "' has an unsupported shape";
+    hsize_t dims[8] = {};
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    Array array;
+    uint64_t count = 1;
+    for (int d = 0; d < rank; ++d) {
+      count = llvm::SaturatingMultiply<uint64_t>(count, dims[d]);
+      array.shape.push_back(static_cast<int64_t>(std::min<uint64_t>(dims[d], INT64_MAX)));
+    }
+    uint64_t bytes = llvm::SaturatingMultiply<uint64_t>(count, sizeof(float));
+    if (bytes == UINT64_MAX)
+      return error() << "dataset '" << path << "' is too large";
+    if (failed(take(bytes, "dataset '" + path + "'")))
+      return failure();
+    array.values.resize(count);
+    if (count > 0 &&
+        H5Dread(dataset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, array.values.data()) < 0)
+      return error() << "cannot read dataset '" << path << "' (truncated or corrupt)";
+    file.datasets[path] = std::move(array);
+    return success();
+  }
+
+  /// Every dataset reachable from the root through hard links; soft links
+  /// are not followed, external and user-defined links are refused.
+  LogicalResult readDatasets(hid_t root) {
+    struct Visit {
+      std::vector<std::string> datasets;
+      std::string refused;
+    } visit;
+    auto callback = [](hid_t group, const char *name, const H5L_info_t *info,
+                       void *data) -> herr_t {
+      auto *visit = static_cast<Visit *>(data);
+      if (info->type == H5L_TYPE_EXTERNAL || info->type > H5L_TYPE_SOFT) {
+        visit->refused = name;
+        return 1;
+      }
+      if (info->type != H5L_TYPE_HARD)
+        return 0;
+      Handle object(H5Oopen(group, name, H5P_DEFAULT), H5Oclose);
+      if (object.valid() && H5Iget_type(object) == H5I_DATASET)
+        visit->datasets.push_back(name);
+      return 0;
+    };
+    herr_t status = H5Lvisit(root, H5_INDEX_NAME, H5_ITER_INC, callback, &visit);
+    if (!visit.refused.empty())
+      return error() << "the HDF5 file links to another file at '" << visit.refused << "'";
+    if (status < 0)
+      return error() << "cannot walk the HDF5 file (truncated or corrupt)";
+    for (const std::string &path : visit.datasets)
+      if (failed(readDataset(root, path)))
+        return failure();
+    return success();
+  }
+
+  LogicalResult readHdf5(StringRef bytes, bool legacy, StringRef what) {
+    std::lock_guard<std::mutex> lock(hdf5Mutex());
+    QuietHdf5 quiet;
+    // The image stays ours (DONT_COPY, DONT_RELEASE) and is opened read-only.
+    Handle root(H5LTopen_file_image(const_cast<char *>(bytes.data()), bytes.size(),
+                                    H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE),
+                H5Fclose);
+    if (!root.valid())
+      return error() << what << " is not an HDF5 file (truncated or corrupt)";
+    if (legacy) {
+      if (H5Aexists(root, "model_config") <= 0)
+        return error() << "not a Keras model file: an HDF5 file without 'model_config' (weights "
+                          "alone cannot be loaded)";
+      FailureOr<std::vector<std::string>> config = readStrings(root, "model_config");
+      if (failed(config))
+        return failure();
+      if (config->size() != 1 || failed(parseConfig(config->front(), "model_config")))
+        return failure();
+      if (H5Lexists(root, "model_weights", H5P_DEFAULT) <= 0)
+        return error() << "the HDF5 file has no 'model_weights' group";
+      Handle weights(H5Gopen2(root, "model_weights", H5P_DEFAULT), H5Gclose);
+      if (!weights.valid())
+        return error() << "'model_weights' is not a group";
+      FailureOr<std::vector<std::string>> layers = readStrings(weights, "layer_names");
+      if (failed(layers))
+        return failure();
+      for (const std::string &layer : *layers) {
+        if (H5Lexists(weights, layer.c_str(), H5P_DEFAULT) <= 0)
+          return error() << "model_weights has no group for layer '" << layer << "'";
+        Handle group(H5Gopen2(weights, layer.c_str(), H5P_DEFAULT), H5Gclose);
+        FailureOr<std::vector<std::string>> names =
+            group.valid() ? readStrings(group, "weight_names") : FailureOr<std::vector<std::string>>();
+        if (failed(names))
+          return error() << "layer '" << layer << "' of model_weights has no weight_names";
+        file.weightNames[layer] = *names;
+      }
+    }
+    return readDatasets(root);
+  }
+
+  LogicalResult readZipMember(zip_t *archive, const char *name, std::string &out) {
+    zip_stat_t stat;
+    zip_stat_init(&stat);
+    if (zip_stat(archive, name, 0, &stat) != 0 || !(stat.valid & ZIP_STAT_SIZE))
+      return error() << "the .keras archive has no '" << name << "'";
+    if (failed(take(stat.size, std::string("'") + name + "'")))
+      return failure();
+    std::unique_ptr<zip_file_t, int (*)(zip_file_t *)> member(zip_fopen(archive, name, 0),
+                                                              zip_fclose);
+    if (!member)
+      return error() << "cannot open '" << name << "' in the .keras archive: "
+                     << zip_strerror(archive);
+    out.resize(stat.size);
+    zip_int64_t read = stat.size == 0 ? 0 : zip_fread(member.get(), out.data(), stat.size);
+    char extra;
+    if (read != static_cast<zip_int64_t>(stat.size) || zip_fread(member.get(), &extra, 1) != 0)
+      return error() << "'" << name << "' in the .keras archive is truncated or corrupt";
+    return success();
+  }
+
+  LogicalResult readArchive(StringRef bytes) {
+    zip_error_t zipError;
+    zip_error_init(&zipError);
+    zip_source_t *source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &zipError);
+    zip_t *archive =
+        source ? zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &zipError) : nullptr;
+    if (!archive) {
+      if (source)
+        zip_source_free(source);
+      InFlightDiagnostic diag = error() << "not a .keras archive (a zip file): "
+                                        << zip_error_strerror(&zipError);
+      zip_error_fini(&zipError);
+      return diag;
+    }
+    std::unique_ptr<zip_t, void (*)(zip_t *)> closer(archive, zip_discard);
+    std::string config, weights;
+    if (failed(readZipMember(archive, "config.json", config)) ||
+        failed(parseConfig(config, "config.json")) ||
+        failed(readZipMember(archive, "model.weights.h5", weights)))
+      return failure();
+    return readHdf5(weights, /*legacy=*/false, "model.weights.h5");
+  }
+};
+} // namespace
+
+FailureOr<KerasFile> mlir::rnnc::keras::readKerasFile(StringRef path, StringRef bytes,
+                                                      Location loc, uint64_t memoryLimit) {
+  Reader reader{loc, memoryLimit};
+  reader.file.legacy = path.ends_with(".h5");
+  if (failed(reader.file.legacy ? reader.readHdf5(bytes, /*legacy=*/true, "the file")
+                                : reader.readArchive(bytes)))
+    return failure();
+  return std::move(reader.file);
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""bad_keras_files.py DIR: Keras model files that rnnc must refuse with a named
+error (errors.test), built from keras_cases.py's valid layouts."""
+import json
+import os
+import sys
+import zipfile
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import keras_cases as kc  # noqa: E402
+
+
+def rewrite_zip(source, target, replace):
+    """Copies a .keras zip, with members replaced (None: dropped)."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
+        for name in src.namelist():
+            data = replace.get(name, src.read(name))
+            if data is not None:
+                dst.writestr(name, data)
+
+
+def main():
+    root = sys.argv[1]
+    os.makedirs(root, exist_ok=True)
+    good = os.path.join(root, "good.keras")
+    kc.write_keras3(good, "input_layer", [None, None, 4], [kc.recurrent("LSTM", "lstm", 4, True)])
+    with open(good, "rb") as f:
+        data = f.read()
+    with open(os.path.join(root, "truncated.keras"), "wb") as f:
+        f.write(data[: len(data) // 2])
+    with zipfile.ZipFile(good) as z:
+        config = json.loads(z.read("config.json"))
+        weights = z.read("model.weights.h5")
+    rewrite_zip(good, os.path.join(root, "no_weights.keras"), {"model.weights.h5": None})
+    rewrite_zip(good, os.path.join(root, "not_json.keras"), {"config.json": b"{\"class_name\": "})
+    rewrite_zip(good, os.path.join(root, "deep.keras"), {"config.json": b"[" * 100000})
+    rewrite_zip(good, os.path.join(root, "truncated_weights.keras"),
+                {"model.weights.h5": weights[: len(weights) // 2]})
+
+    # A kernel of the wrong shape.
+    path = os.path.join(root, "weights.h5")
+    with open(path, "wb") as f:
+        f.write(weights)
+    with h5py.File(path, "a") as f:
+        del f["layers/lstm/cell/vars/0"]
+        f["layers/lstm/cell/vars/0"] = np.zeros((3, 20), np.float32)
+    with open(path, "rb") as f:
+        rewrite_zip(good, os.path.join(root, "wrong_shape.keras"), {"model.weights.h5": f.read()})
+
+    # An external link: reading it would open another file.
+    with open(path, "wb") as f:
+        f.write(weights)
+    with h5py.File(path, "a") as f:
+        f["layers/lstm/cell/elsewhere"] = h5py.ExternalLink("/etc/passwd", "/")
+    with open(path, "rb") as f:
+        rewrite_zip(good, os.path.join(root, "external.keras"), {"model.weights.h5": f.read()})
+    os.remove(path)
+
+    # Layers and options rnnc does not run, all named at once.
+    entries = config["config"]["layers"]
+    entries[1]["config"]["stateful"] = True
+    entries.append({"module": "keras.layers", "class_name": "Conv1D",
+                    "config": {"name": "conv1d", "filters": 2, "kernel_size": 3}})
+    entries[1]["config"]["activation"] = "selu"
+    rewrite_zip(good, os.path.join(root, "unsupported.keras"),
+                {"config.json": json.dumps(config).encode()})
+
+    # Keras 2 files: no model_config (weights only); a layer without weights.
+    with h5py.File(os.path.join(root, "weights_only.h5"), "w") as f:
+        f.attrs["layer_names"] = [b"lstm"]
+    legacy = os.path.join(root, "missing_layer.h5")
+    kc.write_keras2(legacy, [None, None, 4], [kc.recurrent("LSTM", "lstm", 4, False)])
+    with h5py.File(legacy, "a") as f:
+        del f["model_weights/lstm"]
+
+    # A 1.5 MB file that unpacks to more than a 2 MiB memory limit.
+    big = kc.recurrent("LSTM", "lstm", 4, True, units=300)
+    kc.write_keras3(os.path.join(root, "big.keras"), "input_layer", [None, None, 4], [big])
+
+
+if __name__ == "__main__":
+    main()
