@@ -5,13 +5,13 @@
 # build-fuzz/findings/. RNNC_FUZZ_SEED fixes libFuzzer's seed, so that a
 # bounded run replays the same inputs every time (the test command uses 1);
 # unset, each run explores anew. See docs/security.md.
-#   bash tools/fuzz.sh [SECONDS] [onnx|onnx-graphs|mlir|npy|runtime ...]
+#   bash tools/fuzz.sh [SECONDS] [onnx|onnx-graphs|keras|mlir|npy|runtime ...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-60}"
 shift || true
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(onnx onnx-graphs mlir npy runtime)
+[ ${#names[@]} -gt 0 ] || names=(onnx onnx-graphs keras mlir npy runtime)
 build="$root/build-fuzz"
 mkdir -p "$build"
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
@@ -43,7 +43,7 @@ for name in "${names[@]}"; do
   # while libMLIR.so (not instrumented) allocates from them without unpoisoning:
   # manual poisoning is off for those targets (malloc'd memory stays checked).
   asan=detect_leaks=1
-  case "$name" in onnx|onnx-graphs|mlir) asan=detect_leaks=0:allow_user_poisoning=0 ;; esac
+  case "$name" in onnx|onnx-graphs|keras|mlir) asan=detect_leaks=0:allow_user_poisoning=0 ;; esac
   seed=()
   [ -n "${RNNC_FUZZ_SEED:-}" ] && seed=(-seed="$RNNC_FUZZ_SEED")
   if ! ASAN_OPTIONS=$asan UBSAN_OPTIONS=print_stacktrace=1 \

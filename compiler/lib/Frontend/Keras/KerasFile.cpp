@@ -80,35 +80,9 @@ struct Reader {
   }
 
   LogicalResult parseConfig(StringRef text, StringRef what) {
-    unsigned depth = 0;
-    bool inString = false;
-    for (size_t i = 0; i < text.size(); ++i) {
-      char c = text[i];
-      if (inString) {
-        if (c == '\\')
-          ++i;
-        else if (c == '"')
-          inString = false;
-      } else if (c == '"') {
-        inString = true;
-      } else if (c == '[' || c == '{') {
-        if (++depth > kMaxJsonNesting)
-          return error() << what << " nests deeper than " << kMaxJsonNesting << " levels";
-      } else if ((c == ']' || c == '}') && depth > 0) {
-        --depth;
-      }
-    }
-    llvm::Expected<llvm::json::Value> value = llvm::json::parse(text);
-    if (!value)
-      return error() << what << " is not valid JSON: " << llvm::toString(value.takeError());
-    if (!value->getAsObject())
-      return error() << what << " is not a JSON object";
-    file.config = std::move(*value);
-    return success();
+    return parseKerasConfig(text, what, loc, file);
   }
 
-  /// The strings of attribute `name` of `object` (a scalar or a 1-D array
-  /// of fixed- or variable-length strings).
   /// Keras 2 splits a list attribute over 64 KiB into `name0`, `name1`, ...
   /// (hdf5_format.save_attributes_to_hdf5_group); read either way.
   FailureOr<std::vector<std::string>> readStrings(hid_t object, const std::string &name) {
@@ -332,6 +306,35 @@ struct Reader {
   }
 };
 } // namespace
+
+LogicalResult mlir::rnnc::keras::parseKerasConfig(StringRef text, StringRef what, Location loc,
+                                                  KerasFile &file) {
+  unsigned depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonNesting)
+        return emitError(loc) << what << " nests deeper than " << kMaxJsonNesting << " levels";
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  llvm::Expected<llvm::json::Value> value = llvm::json::parse(text);
+  if (!value)
+    return emitError(loc) << what << " is not valid JSON: " << llvm::toString(value.takeError());
+  if (!value->getAsObject())
+    return emitError(loc) << what << " is not a JSON object";
+  file.config = std::move(*value);
+  return success();
+}
 
 FailureOr<KerasFile> mlir::rnnc::keras::readKerasFile(StringRef path, StringRef bytes,
                                                       Location loc, uint64_t memoryLimit) {

@@ -1,7 +1,9 @@
 #ifndef RNNC_FRONTEND_KERAS_KERASFILE_H
 #define RNNC_FRONTEND_KERAS_KERASFILE_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Location.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/JSON.h"
@@ -42,6 +44,13 @@ struct KerasFile {
 /// filter plugins are refused. Reports problems as diagnostics at `loc`.
 FailureOr<KerasFile> readKerasFile(StringRef path, StringRef bytes, Location loc,
                                    uint64_t memoryLimit);
+
+/// Parses a model config (`config.json`, `model_config`) into `file`: JSON
+/// nested at most 256 levels, an object.
+LogicalResult parseKerasConfig(StringRef text, StringRef what, Location loc, KerasFile &file);
+
+/// Builds the model `file` describes (KerasImporter.cpp).
+OwningOpRef<ModuleOp> importKerasFile(KerasFile &file, Location loc, MLIRContext *context);
 
 } // namespace mlir::rnnc::keras
 

@@ -545,5 +545,10 @@ OwningOpRef<ModuleOp> mlir::rnnc::importKerasBytes(StringRef bytes, StringRef pa
   FailureOr<KerasFile> file = readKerasFile(path, bytes, loc, memoryLimit);
   if (failed(file))
     return nullptr;
-  return Importer(*file, loc).run(context);
+  return importKerasFile(*file, loc, context);
+}
+
+OwningOpRef<ModuleOp> mlir::rnnc::keras::importKerasFile(KerasFile &file, Location loc,
+                                                         MLIRContext *context) {
+  return Importer(file, loc).run(context);
 }
