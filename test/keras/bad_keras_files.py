@@ -13,6 +13,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_cases as kc  # noqa: E402
 
 
+def sequential(layers, features, keras3=True):
+    name = "input_layer" if keras3 else layers[0].name + "_input"
+    model = kc.sequential(name, [None, None, features], layers)
+    model.run({name: kc.floats(1, 2, features).astype(np.float64)})
+    return model
+
+
 def rewrite_zip(source, target, replace):
     """Copies a .keras zip, with members replaced (None: dropped)."""
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
@@ -26,7 +33,7 @@ def main():
     root = sys.argv[1]
     os.makedirs(root, exist_ok=True)
     good = os.path.join(root, "good.keras")
-    kc.write_keras3(good, "input_layer", [None, None, 4], [kc.recurrent("LSTM", "lstm", 4, True)])
+    kc.write_keras3(good, sequential([kc.recurrent("LSTM", "lstm", 4, True)], 4))
     with open(good, "rb") as f:
         data = f.read()
     with open(os.path.join(root, "truncated.keras"), "wb") as f:
@@ -61,7 +68,7 @@ def main():
 
     # Layers and options rnnc does not run, all named at once.
     entries = config["config"]["layers"]
-    entries[1]["config"]["stateful"] = True
+    entries[1]["config"]["time_major"] = True
     entries.append({"module": "keras.layers", "class_name": "Conv1D",
                     "config": {"name": "conv1d", "filters": 2, "kernel_size": 3}})
     entries[1]["config"]["activation"] = "selu"
@@ -72,13 +79,13 @@ def main():
     with h5py.File(os.path.join(root, "weights_only.h5"), "w") as f:
         f.attrs["layer_names"] = [b"lstm"]
     legacy = os.path.join(root, "missing_layer.h5")
-    kc.write_keras2(legacy, [None, None, 4], [kc.recurrent("LSTM", "lstm", 4, False)])
+    kc.write_keras2(legacy, sequential([kc.recurrent("LSTM", "lstm", 4, False)], 4, False))
     with h5py.File(legacy, "a") as f:
         del f["model_weights/lstm"]
 
     # A 1.5 MB file that unpacks to more than a 2 MiB memory limit.
     big = kc.recurrent("LSTM", "lstm", 4, True, units=300)
-    kc.write_keras3(os.path.join(root, "big.keras"), "input_layer", [None, None, 4], [big])
+    kc.write_keras3(os.path.join(root, "big.keras"), sequential([big], 4))
 
 
 if __name__ == "__main__":

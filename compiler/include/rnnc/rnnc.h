@@ -150,6 +150,13 @@ struct BidirectionalResult {
   KerasRNNResult forward, backward;
 };
 
+/// A Keras layer's output and the mask it passes on to the next layers
+/// (bool [B, T]; none where the layer has no mask).
+struct MaskedTensor {
+  Tensor output;
+  Tensor mask;
+};
+
 /// TF bidirectional_dynamic_rnn: ((output_fw, output_bw), (state_fw, state_bw)).
 struct BidirectionalRNNResult {
   RNNResult forward, backward;
@@ -233,6 +240,25 @@ public:
   /// sequences, and the backward outputs come back in input order.
   BidirectionalResult Bidirectional(const KerasLayer &forward, const KerasLayer &backward,
                                     Tensor inputs, const std::string &merge_mode = "concat");
+  /// keras.layers.Dense on [B, D] or [B, T, D] (TimeDistributed(Dense) too):
+  /// activation(inputs kernel + bias), kernel [D, units], bias [units] or
+  /// empty (use_bias=False); activation as in KerasRNNOptions.
+  Tensor Dense(Tensor inputs, int64_t units, const std::vector<float> &kernel,
+               const std::vector<float> &bias, const std::string &activation = "linear");
+  /// keras.layers.Activation: an activation by name (KerasRNNOptions' names).
+  Tensor Activation(Tensor inputs, const std::string &activation);
+  /// keras.layers.Masking on [B, T, D]: the steps whose features all equal
+  /// mask_value are zeroed, and masked.
+  MaskedTensor Masking(Tensor inputs, float mask_value = 0.0f);
+  /// keras.layers.Embedding: rows of `embeddings` [input_dim, output_dim]
+  /// picked by the int32/int64 ids [B, T], or float32 ones cast to integers
+  /// as Keras does (an id outside [0, input_dim) fails the call); with
+  /// mask_zero, the steps of id 0 are masked.
+  MaskedTensor Embedding(Tensor ids, int64_t input_dim, int64_t output_dim,
+                         const std::vector<float> &embeddings, bool mask_zero = false);
+  /// Keras's mask of a merge (Concatenate, Add, ...): the steps every given
+  /// mask keeps; masks may be empty handles (all steps kept).
+  Tensor merge_masks(const std::vector<Tensor> &masks);
 
   /// Makes `value` a model output called `name`.
   void output(const std::string &name, Tensor value);

@@ -7,6 +7,7 @@
 #include "rnnc/API/ModelFile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringSet.h"
@@ -96,6 +97,14 @@ LogicalResult checkOperation(Operation *op, ModuleOp module) {
         if (!isAllowedType(argument.getType()))
           return op->emitError() << "type " << argument.getType()
                                  << " is not allowed in a model file";
+  // MLIR 19's bufferization rebuilds an expand_shape from its types alone,
+  // which cannot split one run-time size into several: it crashed rnnc.
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op))
+    for (const ReassociationIndices &group : expand.getReassociationIndices())
+      if (llvm::count_if(group, [&](int64_t d) { return expand.getResultType().isDynamicDim(d); }) >
+          1)
+        return op->emitError() << "tensor.expand_shape may split a dimension into at most one "
+                                  "run-time size (rnnc cannot lower more)";
   if (auto func = dyn_cast<func::FuncOp>(op))
     return checkFunction(func);
   if (auto nested = dyn_cast<ModuleOp>(op); nested && nested != module)

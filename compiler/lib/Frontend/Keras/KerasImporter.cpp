@@ -1,99 +1,111 @@
 // Keras model files to the rnn dialect, through rnnc::ModelBuilder's Keras
-// layers (the masking and last-output rules of docs/semantics.md live there).
+// layers (the masking and last-output rules of docs/semantics.md live there):
+// the model's graph, its inputs and outputs, where each layer's weights are.
+// The layers themselves: KerasLayers.cpp.
 #include "rnnc/Frontend/Keras/KerasImporter.h"
 
-#include "KerasFile.h"
+#include "Importer.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
-#include "rnnc/rnnc.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringMap.h"
-
-#include <map>
 
 using namespace mlir;
 using namespace mlir::rnnc::keras;
 using llvm::json::Object;
 
 namespace {
-/// A layer's output as the builder holds it, with its Keras mask (bool
-/// [B, T]) where it has one.
-struct KerasValue {
-  ::rnnc::Tensor tensor;
-  ::rnnc::Tensor mask;
-  /// Static sizes; -1 where Keras leaves a size open (batch, time).
-  std::vector<int64_t> shape;
-};
+std::string quoted(StringRef text) { return "'" + text.str() + "'"; }
 
-/// One call of a layer in the model's graph: its inputs by (layer, node,
-/// tensor), in Keras's order.
-struct InboundTensor {
+/// A tensor of the graph: output `tensor` of call `node` of `layer`.
+struct TensorRef {
   std::string layer;
   int64_t node = 0, tensor = 0;
 };
 
-std::string quoted(StringRef text) { return "'" + text.str() + "'"; }
-
-class Importer {
-public:
-  Importer(KerasFile &file, Location loc) : file_(file), loc_(loc) {}
-
-  OwningOpRef<ModuleOp> run(MLIRContext *context);
-
-private:
-  // Config access: Keras 2 and 3 spell most options alike.
-  static std::string stringOf(const Object &config, StringRef key, StringRef fallback = "") {
-    if (std::optional<StringRef> value = config.getString(key))
-      return value->str();
-    return fallback.str();
+/// [name, node, tensor] (Keras 2 adds a kwargs dict), or Keras 3's
+/// {"class_name": "__keras_tensor__", "config": {"keras_history": [...]}}.
+std::optional<TensorRef> tensorRef(const llvm::json::Value &value) {
+  const llvm::json::Array *history = value.getAsArray();
+  if (const Object *object = value.getAsObject()) {
+    const Object *config = object->getObject("config");
+    if (object->getString("class_name") != "__keras_tensor__" || !config)
+      return std::nullopt;
+    history = config->getArray("keras_history");
   }
-  static bool boolOf(const Object &config, StringRef key, bool fallback = false) {
-    return config.getBoolean(key).value_or(fallback);
+  if (!history || history->size() < 3 || !(*history)[0].getAsString())
+    return std::nullopt;
+  std::optional<int64_t> node = (*history)[1].getAsInteger(), tensor = (*history)[2].getAsInteger();
+  if (!node || !tensor)
+    return std::nullopt;
+  return TensorRef{(*history)[0].getAsString()->str(), *node, *tensor};
+}
+
+/// The tensors `value` holds, in order: a tensor, or lists of them.
+bool collectTensors(const llvm::json::Value &value, std::vector<TensorRef> &refs) {
+  if (std::optional<TensorRef> ref = tensorRef(value)) {
+    refs.push_back(*ref);
+    return true;
   }
+  const llvm::json::Array *list = value.getAsArray();
+  if (!list)
+    return false;
+  for (const llvm::json::Value &item : *list)
+    if (!collectTensors(item, refs))
+      return false;
+  return true;
+}
 
-  /// Refuses (collected, reported together) an option of a layer.
-  void refuse(StringRef layer, StringRef className, const Twine &what) {
-    problems_.push_back(className.str() + " " + quoted(layer) + ": " + what.str());
+/// The inputs of one call: Keras 3 {"args": [...], "kwargs": {...}} (a
+/// recurrent layer's initial_state after its inputs, as Keras 2 lists them),
+/// Keras 2 [[name, node, tensor, kwargs], ...].
+std::optional<std::vector<TensorRef>> callInputs(const llvm::json::Value &node) {
+  std::vector<TensorRef> refs;
+  if (const Object *call = node.getAsObject()) {
+    const llvm::json::Array *args = call->getArray("args");
+    if (!args)
+      return std::nullopt;
+    for (const llvm::json::Value &arg : *args)
+      if (!collectTensors(arg, refs))
+        return std::nullopt;
+    if (const Object *kwargs = call->getObject("kwargs"))
+      if (const llvm::json::Value *initial = kwargs->get("initial_state"))
+        if (!initial->getAsNull() && !collectTensors(*initial, refs))
+          return std::nullopt;
+    return refs;
   }
+  if (!collectTensors(node, refs))
+    return std::nullopt;
+  return refs;
+}
 
-  /// An activation option as an rnn activation, or "" after refusing it.
-  std::string activationOf(const Object &config, StringRef key, StringRef fallback,
-                           StringRef layer, StringRef className);
+/// input_layers / output_layers: a list of [name, node, tensor], or one.
+std::optional<std::vector<TensorRef>> endpoints(const llvm::json::Value *value) {
+  std::vector<TensorRef> refs;
+  if (!value)
+    return std::nullopt;
+  if (std::optional<TensorRef> one = tensorRef(*value))
+    return std::vector<TensorRef>{*one};
+  if (!collectTensors(*value, refs))
+    return std::nullopt;
+  return refs;
+}
+} // namespace
 
-  /// Takes the next weights slot of a layer of `className` (Keras 3).
-  void assignSlot(StringRef layer, StringRef className);
-  /// The weights of `layer` in the order Keras creates them: Keras 3 keeps
-  /// them as `layers/<slot>/<group>/vars/<i>`, Keras 2 as the layer's
-  /// weight_names.
-  std::vector<const Array *> weightsOf(StringRef layer, ArrayRef<std::string> groups);
+std::string Importer::stringOf(const Object &config, StringRef key, StringRef fallback) {
+  if (std::optional<StringRef> value = config.getString(key))
+    return value->str();
+  return fallback.str();
+}
 
-  LogicalResult importInput(StringRef name, const Object &config);
-  std::optional<::rnnc::KerasLayer> recurrentLayer(StringRef name, StringRef className,
-                                                   const Object &config,
-                                                   ArrayRef<const Array *> weights,
-                                                   const KerasValue &input);
-  /// Applies layer `name` of class `className` to `inputs`; its outputs.
-  std::optional<std::vector<KerasValue>> apply(StringRef name, StringRef className,
-                                               const Object &config,
-                                               ArrayRef<KerasValue> inputs);
+bool Importer::boolOf(const Object &config, StringRef key, bool fallback) {
+  return config.getBoolean(key).value_or(fallback);
+}
 
-  LogicalResult importSequential(const Object &model);
-  LogicalResult importFunctional(const Object &model);
-
-  KerasFile &file_;
-  Location loc_;
-  ::rnnc::ModelBuilder builder_;
-  std::vector<std::string> problems_;
-  /// Keras 3: where each layer's variables are, `layers/<slot>`: its class
-  /// in snake case, numbered from the second of a class on (`lstm`,
-  /// `lstm_1`), in the order of the model's layers.
-  std::map<std::string, std::string> slots_;
-  llvm::StringMap<int> slotsTaken_;
-  /// Each layer's outputs by node: Sequential models have one node each.
-  std::map<std::string, std::vector<std::vector<KerasValue>>> nodes_;
-};
+void Importer::refuse(StringRef layer, StringRef className, const Twine &what) {
+  problems_.push_back(className.str() + " " + quoted(layer) + ": " + what.str());
+}
 
 std::string Importer::activationOf(const Object &config, StringRef key, StringRef fallback,
                                    StringRef layer, StringRef className) {
@@ -125,7 +137,7 @@ std::string Importer::activationOf(const Object &config, StringRef key, StringRe
 
 /// Keras's naming.to_snake_case: "SimpleRNN" -> "simple_rnn",
 /// "TimeDistributed" -> "time_distributed".
-std::string snakeCase(StringRef className) {
+static std::string snakeCase(StringRef className) {
   std::string word;
   for (char c : className)
     if (llvm::isAlnum(c) || c == '_')
@@ -229,216 +241,6 @@ LogicalResult Importer::importInput(StringRef name, const Object &config) {
   return success();
 }
 
-std::optional<::rnnc::KerasLayer> Importer::recurrentLayer(StringRef name, StringRef className,
-                                                           const Object &config,
-                                                           ArrayRef<const Array *> weights,
-                                                           const KerasValue &input) {
-  ::rnnc::KerasLayer layer;
-  int64_t gates = 1;
-  if (className == "LSTM") {
-    layer.kind = ::rnnc::KerasLayer::LSTM;
-    gates = 4;
-  } else if (className == "GRU") {
-    layer.kind = ::rnnc::KerasLayer::GRU;
-    gates = 3;
-  } else {
-    layer.kind = ::rnnc::KerasLayer::SimpleRNN;
-  }
-  size_t problemsBefore = problems_.size();
-  layer.units = config.getInteger("units").value_or(0);
-  if (layer.units <= 0 || layer.units > (int64_t(1) << 20))
-    refuse(name, className, "units must be in [1, 2^20]");
-  ::rnnc::KerasRNNOptions &options = layer.options;
-  options.activation = activationOf(config, "activation", "tanh", name, className);
-  if (gates > 1)
-    options.recurrent_activation =
-        activationOf(config, "recurrent_activation", "sigmoid", name, className);
-  options.reset_after = boolOf(config, "reset_after", true);
-  options.return_sequences = boolOf(config, "return_sequences");
-  options.go_backwards = boolOf(config, "go_backwards");
-  options.time_major = boolOf(config, "time_major");
-  options.unroll = boolOf(config, "unroll");
-  options.zero_output_for_mask = boolOf(config, "zero_output_for_mask");
-  if (boolOf(config, "return_state"))
-    refuse(name, className, "return_state is not supported yet");
-  if (boolOf(config, "stateful"))
-    refuse(name, className, "stateful is not supported yet");
-  if (options.time_major)
-    refuse(name, className, "time_major is not supported yet");
-  if (input.shape.size() != 3 || input.shape[2] <= 0) {
-    refuse(name, className, "takes [batch, time, features] inputs with static features");
-    return std::nullopt;
-  }
-  bool useBias = boolOf(config, "use_bias", true);
-  size_t expected = useBias ? 3 : 2;
-  if (weights.size() != expected || llvm::is_contained(weights, nullptr)) {
-    refuse(name, className,
-           "the file holds " + Twine(weights.size()) + " weights, expected " + Twine(expected));
-    return std::nullopt;
-  }
-  int64_t features = input.shape[2], columns = gates * layer.units;
-  auto check = [&](const Array *array, ArrayRef<int64_t> shape, StringRef what) {
-    if (ArrayRef<int64_t>(array->shape) == shape)
-      return true;
-    refuse(name, className,
-           what + " has shape " + mlir::rnn::formatShape(array->shape) + ", expected " +
-               mlir::rnn::formatShape(shape));
-    return false;
-  };
-  bool ok = check(weights[0], {features, columns}, "kernel") &&
-            check(weights[1], {layer.units, columns}, "recurrent_kernel");
-  if (ok && useBias) {
-    if (layer.kind == ::rnnc::KerasLayer::GRU && options.reset_after)
-      ok = check(weights[2], {2, columns}, "bias");
-    else
-      ok = check(weights[2], {columns}, "bias");
-  }
-  if (!ok || problems_.size() != problemsBefore)
-    return std::nullopt;
-  layer.weights.kernel = weights[0]->values;
-  layer.weights.recurrent_kernel = weights[1]->values;
-  if (useBias)
-    layer.weights.bias = weights[2]->values;
-  if (input.mask)
-    options.mask = input.mask;
-  return layer;
-}
-
-/// Layers that are identities at inference.
-bool isInferenceIdentity(StringRef className) {
-  return llvm::is_contained({"Dropout", "SpatialDropout1D", "GaussianDropout", "GaussianNoise",
-                             "AlphaDropout", "ActivityRegularization"},
-                            className);
-}
-
-bool isSupportedLayer(StringRef className) {
-  return isInferenceIdentity(className) ||
-         llvm::is_contained({"InputLayer", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Dense"},
-                            className);
-}
-
-std::optional<std::vector<KerasValue>> Importer::apply(StringRef name, StringRef className,
-                                                       const Object &config,
-                                                       ArrayRef<KerasValue> inputs) {
-  if (isInferenceIdentity(className)) {
-    if (inputs.size() != 1)
-      return refuse(name, className, "takes one input"), std::nullopt;
-    return std::vector<KerasValue>{inputs.front()};
-  }
-  if (inputs.size() != 1) {
-    refuse(name, className, "takes one input, got " + Twine(inputs.size()));
-    return std::nullopt;
-  }
-  const KerasValue &input = inputs.front();
-  if (className == "SimpleRNN" || className == "LSTM" || className == "GRU") {
-    std::optional<::rnnc::KerasLayer> layer =
-        recurrentLayer(name, className, config, weightsOf(name, {"cell"}), input);
-    if (!layer)
-      return std::nullopt;
-    ::rnnc::KerasRNNResult result = builder_.rnn(*layer, input.tensor);
-    KerasValue output{result.output, {}, {input.shape[0], layer->units}};
-    if (layer->options.return_sequences) {
-      output.shape = {input.shape[0], input.shape[1], layer->units};
-      output.mask = input.mask;
-    }
-    return std::vector<KerasValue>{output};
-  }
-  if (className == "Bidirectional") {
-    const Object *forwardLayer = config.getObject("layer");
-    const Object *backwardLayer = config.getObject("backward_layer");
-    if (!backwardLayer)
-      backwardLayer = forwardLayer;
-    const Object *forwardConfig = forwardLayer ? forwardLayer->getObject("config") : nullptr;
-    const Object *backwardConfig = backwardLayer ? backwardLayer->getObject("config") : nullptr;
-    std::optional<StringRef> forwardClass =
-        forwardLayer ? forwardLayer->getString("class_name") : std::nullopt;
-    std::optional<StringRef> backwardClass =
-        backwardLayer ? backwardLayer->getString("class_name") : std::nullopt;
-    if (!forwardConfig || !backwardConfig || !forwardClass || !backwardClass) {
-      refuse(name, className, "has no wrapped layer config");
-      return std::nullopt;
-    }
-    auto recurrent = [](StringRef c) { return c == "SimpleRNN" || c == "LSTM" || c == "GRU"; };
-    if (!recurrent(*forwardClass) || !recurrent(*backwardClass)) {
-      refuse(name, className, "wraps " + *forwardClass + ", not SimpleRNN, LSTM or GRU");
-      return std::nullopt;
-    }
-    std::vector<const Array *> all =
-        weightsOf(name, {"forward_layer/cell", "backward_layer/cell"});
-    size_t half = all.size() / 2;
-    std::vector<const Array *> forwardWeights(all.begin(), all.begin() + half),
-        backwardWeights(all.begin() + half, all.end());
-    std::optional<::rnnc::KerasLayer> forward =
-        recurrentLayer(name, *forwardClass, *forwardConfig, forwardWeights, input);
-    std::optional<::rnnc::KerasLayer> backward =
-        recurrentLayer(name, *backwardClass, *backwardConfig, backwardWeights, input);
-    if (!forward || !backward)
-      return std::nullopt;
-    // Keras saves the backward layer with go_backwards flipped (Keras 2 only
-    // when the user gave one); the builder runs it backwards, time-aligned.
-    if (forward->options.go_backwards ||
-        (config.getObject("backward_layer") && !backward->options.go_backwards)) {
-      refuse(name, className, "a forward layer with go_backwards is not supported");
-      return std::nullopt;
-    }
-    std::string mergeMode = "concat";
-    if (const llvm::json::Value *mode = config.get("merge_mode"))
-      mergeMode = mode->getAsNull() ? "none" : mode->getAsString().value_or("?").str();
-    if (mergeMode == "none") {
-      refuse(name, className, "merge_mode None (two outputs) is not supported yet");
-      return std::nullopt;
-    }
-    ::rnnc::BidirectionalResult result =
-        builder_.Bidirectional(*forward, *backward, input.tensor, mergeMode);
-    int64_t units = mergeMode == "concat" ? forward->units + backward->units : forward->units;
-    KerasValue output{result.output, {}, {input.shape[0], units}};
-    if (forward->options.return_sequences) {
-      output.shape = {input.shape[0], input.shape[1], units};
-      output.mask = input.mask;
-    }
-    return std::vector<KerasValue>{output};
-  }
-  if (className == "Dense") {
-    int64_t units = config.getInteger("units").value_or(0);
-    bool useBias = boolOf(config, "use_bias", true);
-    std::string activation = activationOf(config, "activation", "linear", name, className);
-    if (input.shape.size() != 2 || input.shape[1] <= 0) {
-      refuse(name, className, "takes [batch, features] inputs here (after a layer without "
-                              "return_sequences)");
-      return std::nullopt;
-    }
-    std::vector<const Array *> weights = weightsOf(name, {""});
-    size_t expected = useBias ? 2 : 1;
-    if (units <= 0 || weights.size() != expected || llvm::is_contained(weights, nullptr) ||
-        weights[0]->shape != std::vector<int64_t>{input.shape[1], units} ||
-        (useBias && weights[1]->shape != std::vector<int64_t>{units})) {
-      refuse(name, className,
-             "the file's weights do not match units " + Twine(units) + " and " +
-                 Twine(input.shape[1]) + " input features");
-      return std::nullopt;
-    }
-    if (activation.empty())
-      return std::nullopt;
-    ::rnnc::Tensor y =
-        builder_.matmul(input.tensor, builder_.constant(weights[0]->values, {input.shape[1], units}));
-    if (useBias)
-      y = builder_.add(y, builder_.constant(weights[1]->values, {units}));
-    if (activation == "tanh")
-      y = builder_.tanh(y);
-    else if (activation == "sigmoid")
-      y = builder_.sigmoid(y);
-    else if (activation == "relu")
-      y = builder_.relu(y);
-    else if (activation != "linear") {
-      refuse(name, className, "activation '" + activation + "' is not supported after Dense yet");
-      return std::nullopt;
-    }
-    return std::vector<KerasValue>{{y, {}, {input.shape[0], units}}};
-  }
-  refuse(name, className, "is not a layer rnnc supports (docs/keras.md)");
-  return std::nullopt;
-}
-
 LogicalResult Importer::importSequential(const Object &model) {
   const llvm::json::Array *layers = model.getArray("layers");
   if (!layers || layers->empty())
@@ -492,12 +294,85 @@ LogicalResult Importer::importSequential(const Object &model) {
     return failure();
   if (lastName.empty())
     return emitError(loc_) << "the Sequential model has no layers after its input";
-  builder_.output(lastName, current.front().tensor);
+  for (auto [i, value] : llvm::enumerate(current))
+    if (failed(addOutput(lastName, i, value)))
+      return failure();
+  return success();
+}
+
+LogicalResult Importer::addOutput(StringRef layer, int64_t tensor, const KerasValue &value) {
+  std::string name = tensor == 0 ? layer.str() : (layer + "_" + Twine(tensor)).str();
+  if (!outputNames_.try_emplace(name, true).second)
+    return emitError(loc_) << "two outputs would be named " << quoted(name);
+  builder_.output(name, value.tensor);
   return success();
 }
 
 LogicalResult Importer::importFunctional(const Object &model) {
-  return emitError(loc_) << "functional Keras models are not supported yet";
+  const llvm::json::Array *layers = model.getArray("layers");
+  std::optional<std::vector<TensorRef>> inputs = endpoints(model.get("input_layers"));
+  std::optional<std::vector<TensorRef>> outputs = endpoints(model.get("output_layers"));
+  if (!layers || !inputs || !outputs || outputs->empty())
+    return emitError(loc_) << "the functional model has no layers, input_layers and "
+                              "output_layers";
+  // Keras writes the layers in an order where each call's inputs come first.
+  for (auto [i, entry] : llvm::enumerate(*layers)) {
+    const Object *layer = entry.getAsObject();
+    const Object *config = layer ? layer->getObject("config") : nullptr;
+    std::optional<StringRef> className = layer ? layer->getString("class_name") : std::nullopt;
+    const llvm::json::Array *calls = layer ? layer->getArray("inbound_nodes") : nullptr;
+    if (!config || !className || !calls)
+      return emitError(loc_) << "layer " << i << " of the functional model has no class_name, "
+                                "config and inbound_nodes";
+    std::string name = layer->getString("name").value_or(stringOf(*config, "name")).str();
+    if (name.empty() || nodes_.count(name))
+      return emitError(loc_) << "layer " << i << " has no name, or the name of another";
+    assignSlot(name, *className);
+    if (*className == "InputLayer") {
+      if (failed(importInput(name, *config)))
+        return failure();
+      continue;
+    }
+    if (!isSupportedLayer(*className)) {
+      refuse(name, *className, "is not a layer rnnc supports (docs/keras.md)");
+      continue;
+    }
+    for (const llvm::json::Value &call : *calls) {
+      std::optional<std::vector<TensorRef>> refs = callInputs(call);
+      if (!refs || refs->empty())
+        return emitError(loc_) << "layer " << quoted(name) << " has a call without inputs";
+      std::vector<KerasValue> args;
+      for (const TensorRef &ref : *refs) {
+        auto produced = nodes_.find(ref.layer);
+        if (produced == nodes_.end() || ref.node < 0 ||
+            ref.node >= (int64_t)produced->second.size() || ref.tensor < 0 ||
+            ref.tensor >= (int64_t)produced->second[ref.node].size()) {
+          if (problems_.empty())
+            return emitError(loc_) << "layer " << quoted(name) << " takes tensor " << ref.tensor
+                                   << " of call " << ref.node << " of " << quoted(ref.layer)
+                                   << ", which the model does not define before it";
+          return failure();
+        }
+        args.push_back(produced->second[ref.node][ref.tensor]);
+      }
+      std::optional<std::vector<KerasValue>> results = apply(name, *className, *config, args);
+      if (!results)
+        break;
+      nodes_[name].push_back(*results);
+    }
+  }
+  if (!problems_.empty())
+    return failure();
+  for (const TensorRef &ref : *outputs) {
+    auto produced = nodes_.find(ref.layer);
+    if (produced == nodes_.end() || ref.node < 0 ||
+        ref.node >= (int64_t)produced->second.size() || ref.tensor < 0 ||
+        ref.tensor >= (int64_t)produced->second[ref.node].size())
+      return emitError(loc_) << "output " << quoted(ref.layer) << " is not a tensor of the model";
+    if (failed(addOutput(ref.layer, ref.tensor, produced->second[ref.node][ref.tensor])))
+      return failure();
+  }
+  return success();
 }
 
 OwningOpRef<ModuleOp> Importer::run(MLIRContext *context) {
@@ -533,7 +408,6 @@ OwningOpRef<ModuleOp> Importer::run(MLIRContext *context) {
   }
   return parseSourceString<ModuleOp>(text, ParserConfig(context));
 }
-} // namespace
 
 bool mlir::rnnc::isKerasModelPath(StringRef path) {
   return path.ends_with(".keras") || path.ends_with(".h5");

@@ -22,6 +22,31 @@ Value TensorMath::emptyLike(Value like, int64_t lastDim) {
 
 Value TensorMath::matmul(Value lhs, Value rhs) {
   auto lt = cast<RankedTensorType>(lhs.getType()), rt = cast<RankedTensorType>(rhs.getType());
+  if (lt.getRank() == 3) {
+    // [B, T, K] x [K, N] as one contraction: out[b, t, n] += a[b, t, k] w[k, n]
+    // (collapsing B and T into rows would need an expand_shape of two run-time
+    // sizes in one group, which MLIR 19's bufferization cannot lower).
+    MLIRContext *ctx = b.getContext();
+    AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1),
+               d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
+    SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {d0, d1, d3}, ctx),
+                                   AffineMap::get(4, 0, {d3, d2}, ctx),
+                                   AffineMap::get(4, 0, {d0, d1, d2}, ctx)};
+    Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f));
+    Value init = b.create<linalg::FillOp>(loc, zero, emptyLike(lhs, rt.getDimSize(1))).getResult(0);
+    SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    return b
+        .create<linalg::GenericOp>(loc, init.getType(), ValueRange{lhs, rhs}, ValueRange{init},
+                                   maps, iterators,
+                                   [&](OpBuilder &nb, Location l, ValueRange args) {
+                                     Value product = nb.create<arith::MulFOp>(l, args[0], args[1]);
+                                     nb.create<linalg::YieldOp>(
+                                         l, nb.create<arith::AddFOp>(l, args[2], product)
+                                                .getResult());
+                                   })
+        .getResult(0);
+  }
   auto type = RankedTensorType::get({lt.getDimSize(0), rt.getDimSize(1)}, lt.getElementType());
   SmallVector<Value> dynamic;
   if (type.isDynamicDim(0))

@@ -15,7 +15,7 @@ public:
   Value dim(Value tensor, int64_t d);
   /// An empty tensor shaped like `like` but with `lastDim` features.
   Value emptyLike(Value like, int64_t lastDim);
-  /// a [M, K] x b [K, N] from zero.
+  /// a [M, K] x b [K, N] from zero; a [B, T, K] gives [B, T, N].
   Value matmul(Value a, Value b);
   /// Columns [begin, begin + size) of the last dimension.
   Value sliceColumns(Value tensor, int64_t begin, int64_t size);
