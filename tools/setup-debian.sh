@@ -17,6 +17,10 @@ packages=(
   clang-19 libclang-rt-19-dev               # libFuzzer and the sanitizers (tools/fuzz.sh)
 )
 
+# Node and npm run the tfjs-layers reference of the Keras tests; any Node >= 18
+# will do (a NodeSource one is kept: Debian's npm would conflict with it).
+command -v node > /dev/null && command -v npm > /dev/null || packages+=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

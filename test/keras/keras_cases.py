@@ -130,7 +130,9 @@ def recurrent(kind, name, features, keras3, **options):
     if kind != "SimpleRNN":
         config.setdefault("recurrent_activation", "sigmoid")
     if kind == "GRU":
-        config.setdefault("reset_after", True)
+        # Keras 3's default; the Keras 2 cases use Keras 2.3's, which
+        # tfjs-layers (tfjs_cases.py) also runs.
+        config.setdefault("reset_after", keras3)
     weights = recurrent_weights(kind, config, features)
     names = [f"{name}/{CELL[kind]}/{w}:0" for w in ("kernel", "recurrent_kernel", "bias")]
 
@@ -419,6 +421,28 @@ def write_keras2(path, model):
                 group.create_dataset(name, data=array)
 
 
+def write_tfjs_spec(path, model, arrays):
+    """The Keras 2 model config, weights in Keras's order and inputs, for
+    tfjs_reference.mjs."""
+    with h5py.File(path.replace("tfjs.json", "model.h5"), "r") as f:
+        model_config = json.loads(f.attrs["model_config"])
+        weights = []
+        def text(name):
+            return name.decode() if isinstance(name, bytes) else str(name)
+
+        for layer in f["model_weights"].attrs["layer_names"]:
+            group = f["model_weights"][text(layer)]
+            for name in group.attrs["weight_names"]:
+                array = np.asarray(group[text(name)], np.float32)
+                weights.append({"shape": list(array.shape), "values": array.ravel().tolist()})
+    inputs = [{"shape": list(arrays[n].shape), "values": arrays[n].ravel().tolist(),
+               "dtype": "int32" if arrays[n].dtype.kind == "i" else "float32"}
+              for n, _, _ in model.inputs]
+    with open(path, "w") as f:
+        json.dump({"model_config": model_config, "weights": weights, "inputs": inputs,
+                   "outputs": [output_name(n, i) for n, i in model.outputs]}, f)
+
+
 def make_case(root, case, keras3, model, arrays):
     directory = os.path.join(root, case)
     os.makedirs(os.path.join(directory, "inputs"), exist_ok=True)
@@ -429,6 +453,7 @@ def make_case(root, case, keras3, model, arrays):
         write_keras3(os.path.join(directory, "model.keras"), model)
     else:
         write_keras2(os.path.join(directory, "model.h5"), model)
+        write_tfjs_spec(os.path.join(directory, "tfjs.json"), model, arrays)
     for name, array in arrays.items():
         np.save(os.path.join(directory, "inputs", name + ".npy"), array)
     for name, value in expected.items():
@@ -458,6 +483,8 @@ def cases_of(keras3):
     def first_input(model, array):
         return {model.inputs[0][0]: array}
 
+    m = seq([recurrent("GRU", "gru", 4, keras3, reset_after=True)], 4)
+    yield "gru_reset_after", m, first_input(m, floats(3, 6, 4))
     for kind in ("SimpleRNN", "LSTM", "GRU"):
         m = seq([recurrent(kind, kind.lower(), 4, keras3)], 4)
         yield kind.lower(), m, first_input(m, floats(3, 6, 4))
@@ -475,9 +502,10 @@ def cases_of(keras3):
                  recurrent(kind, kind.lower(), 3, keras3, return_sequences=True, units=4,
                            zero_output_for_mask=True, go_backwards=True)], 3)
         yield f"{kind.lower()}_masking_zero_output_backwards", m, first_input(m, padded(4, 5, 3))
-    # stateful: one call is the first of a stream (states exposed, keep_state).
+    # stateful: one call is the first of a stream (states exposed, keep_state);
+    # tfjs-layers needs a fixed batch for it, so the Keras 3 file alone.
     m = seq([recurrent("GRU", "gru", 3, keras3, reset_after=False,
-                       recurrent_activation="hard_sigmoid", stateful=True)], 3)
+                       recurrent_activation="hard_sigmoid", stateful=keras3)], 3)
     yield "gru_reset_before", m, first_input(m, floats(2, 4, 3))
     m = seq([recurrent("LSTM", "lstm", 3, keras3, use_bias=False, activation="relu",
                        return_sequences=True)], 3)
