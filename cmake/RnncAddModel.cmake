@@ -1,4 +1,4 @@
-# rnnc_add_model(<target> FROM <model.onnx|model.mlir>
+# rnnc_add_model(<target> FROM <model.onnx|model.keras|model.h5|model.mlir>
 #                [NAME <name>] [CPU <cpu>] [BATCH <n>] [MAX_BATCH <n>]
 #                [FUNCTION <entry>] [THREADS <n>] [PROJECTION loops|halide]
 #                [TARGET cpu|cuda:sm_80|cuda:sm_90] [NO_EXPOSE_STATE] [NO_WAVEFRONT]

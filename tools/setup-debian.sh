@@ -9,6 +9,7 @@ packages=(
   libgtest-dev                              # GoogleTest
   libonnx-dev libprotobuf-dev python3-onnx  # ONNX import and its test models
   libhdf5-dev libzip-dev python3-h5py       # Keras .keras/.h5 files and their test models
+  python3-dev pybind11-dev python3-pytest   # the Python module and its tests
   python3 python3-numpy python3-torch       # lit, .npy helpers, PyTorch reference values
   pkg-config                                # checks the installed rnnrt.pc
   libdnnl-dev                               # oneDNN, the peer in bench/

@@ -12,6 +12,17 @@ cmake --install "$build" --prefix "$prefix" > "$work/install.log"
 test -x "$prefix/bin/rnnc"
 test -f "$prefix/lib/librnnrt.a" && test -f "$prefix/lib/librnnrt.so"
 test -f "$prefix/include/rnnrt/model.h" && test -f "$prefix/include/rnnc/rnnc.h"
+# The installed Python module finds librnnc_jit beside it (RPATH), with no
+# environment but the module's directory (a sanitizer build's module needs the
+# sanitizer's runtime preloaded: test/python checks that build in the tree).
+if [ -z "${RNNC_TEST_LINK_FLAGS:-}" ]; then
+  module_dir=$(ls -d "$prefix"/lib/python3*/dist-packages)
+  PYTHONPATH="$module_dir" /usr/bin/python3 -c "
+import rnnc
+m = rnnc.load('$src/examples/lstm/model.mlir', batch=1)
+assert m.inputs and m.outputs, m
+" 
+fi
 
 # CC and RNNC_TEST_LINK_FLAGS: the build's compiler and, in a sanitizer build,
 # its flags (test/CMakeLists.txt).

@@ -14,6 +14,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "rnnc/API/Aot.h"
 #include "rnnc/API/Jit.h"
 #include "rnnc/API/ModelFile.h"
 #include "rnnc/Frontend/Onnx/OnnxImporter.h"
@@ -576,62 +577,18 @@ int runMain() {
   return 0;
 }
 
-/// Writes each (path, text) with a non-empty path ("-": stdout) through a
-/// new temporary beside it, renamed over the path once all are written: a
-/// failure leaves every file that was there before as it was. False after
-/// printing the problem.
+/// Writes each (path, text) with a non-empty path, "-" to stdout, the
+/// others together (writeFilesTogether). False after printing the problem.
 bool writeOutputs(ArrayRef<std::pair<std::string, std::string>> outputs) {
-  std::vector<std::pair<llvm::sys::fs::TempFile, std::string>> temporaries;
-  auto discardAll = [&] {
-    for (auto &entry : temporaries)
-      llvm::consumeError(entry.first.discard());
-  };
+  std::vector<std::pair<std::string, std::string>> files;
   for (const auto &[path, text] : outputs) {
-    if (path.empty())
-      continue;
-    if (path == "-") {
+    if (path == "-")
       llvm::outs() << text;
-      continue;
-    }
-    auto temporary = llvm::sys::fs::TempFile::create(path + ".tmp%%%%%%");
-    if (!temporary) {
-      discardAll();
-      failWith("cannot create a temporary for " + path + ": " +
-               llvm::toString(temporary.takeError()));
-      return false;
-    }
-    llvm::raw_fd_ostream os(temporary->FD, /*shouldClose=*/false);
-    os << text;
-    os.flush();
-    temporaries.emplace_back(std::move(*temporary), path);
-    if (os.has_error()) {
-      discardAll();
-      failWith("cannot write " + path + ": " + os.error().message());
-      return false;
-    }
+    else if (!path.empty())
+      files.emplace_back(path, text);
   }
-  for (size_t i = 0; i < temporaries.size(); ++i) {
-    if (llvm::Error err = temporaries[i].first.keep(temporaries[i].second)) {
-      failWith("cannot write " + temporaries[i].second + ": " + llvm::toString(std::move(err)));
-      for (size_t j = i + 1; j < temporaries.size(); ++j)
-        llvm::consumeError(temporaries[j].first.discard());
-      return false;
-    }
-  }
-  return true;
-}
-
-/// The same file named twice (`-o x --header x`), existing or not.
-bool samePath(StringRef a, StringRef b) {
-  bool equivalent = false;
-  if (!llvm::sys::fs::equivalent(a, b, equivalent) && equivalent)
-    return true;
-  llvm::SmallString<256> absoluteA(a), absoluteB(b);
-  llvm::sys::fs::make_absolute(absoluteA);
-  llvm::sys::fs::make_absolute(absoluteB);
-  llvm::sys::path::remove_dots(absoluteA, /*remove_dot_dot=*/true);
-  llvm::sys::path::remove_dots(absoluteB, /*remove_dot_dot=*/true);
-  return absoluteA == absoluteB;
+  std::string error = writeFilesTogether(files);
+  return error.empty() || (failWith(error), false);
 }
 
 int compileMain() {
@@ -649,7 +606,7 @@ int compileMain() {
   } else if (output.empty()) {
     output = "-";
   }
-  if (!headerPath.empty() && samePath(output, headerPath))
+  if (!headerPath.empty() && isSamePath(output, headerPath))
     return failWith("-o and --header name the same file, " + headerPath);
   if (binary && output == "-" && llvm::sys::Process::StandardOutIsDisplayed())
     return failWith("not writing an object file to a terminal: name one with -o FILE.o");
@@ -688,39 +645,22 @@ int compileMain() {
     options.accumulators = accumulators;
     if (!parseTarget(options.cudaChip) || !parseStatePairs(options))
       return 1;
-    auto machine = createTargetMachine(CpuTargetOptions{compileCpu});
-    if (!machine)
-      return failWith(llvm::toString(machine.takeError()));
-    FailureOr<LoweredModel> lowered = lowerModel(module, options);
-    if (failed(lowered))
-      return 1;
     if (compileEmit == EmitKind::Ptx) {
+      FailureOr<LoweredModel> lowered = lowerModel(module, options);
+      if (failed(lowered))
+        return 1;
       primary = lowered->ptx;
     } else {
-      llvm::LLVMContext llvmContext;
-      auto llvmModule = translateForTarget(*lowered->module, llvmContext, **machine);
-      if (!llvmModule)
-        return failWith(llvm::toString(llvmModule.takeError()));
-      auto facts = addRuntimeAbi(**llvmModule, *lowered, options, (*machine)->getTargetCPU());
-      if (!facts)
-        return failWith(llvm::toString(facts.takeError()));
-      if (llvm::Error err = optimizeModule(**llvmModule, **machine))
-        return failWith(llvm::toString(std::move(err)));
-      emitCHeader(headerOs, lowered->signature, options, *facts,
-                  llvm::sys::path::filename(compileModel));
-      if (compileEmit == EmitKind::Header) {
-        primary = header;
-      } else if (compileEmit == EmitKind::Llvm) {
-        (*llvmModule)->print(primaryOs, nullptr);
-      } else if (compileEmit != EmitKind::Header) {
-        auto type = compileEmit == EmitKind::Asm ? llvm::CodeGenFileType::AssemblyFile
-                                                 : llvm::CodeGenFileType::ObjectFile;
-        llvm::SmallVector<char, 0> code;
-        llvm::raw_svector_ostream codeOs(code);
-        if (llvm::Error err = emitMachineCode(**llvmModule, **machine, type, codeOs))
-          return failWith(llvm::toString(std::move(err)));
-        primary.assign(code.begin(), code.end());
-      }
+      AotEmit emit = compileEmit == EmitKind::Asm    ? AotEmit::Assembly
+                     : compileEmit == EmitKind::Llvm ? AotEmit::LLVM
+                                                     : AotEmit::Object;
+      std::string error;
+      FailureOr<AotOutput> aot = compileAot(module, options,
+                                            llvm::sys::path::filename(compileModel), emit, &error);
+      if (failed(aot))
+        return error.empty() ? 1 : failWith(error);
+      header = aot->header;
+      primary = compileEmit == EmitKind::Header ? aot->header : aot->code;
     }
   }
 
