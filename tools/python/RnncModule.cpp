@@ -82,6 +82,14 @@ TensorInfo describe(const rnnrt_model_t *model, const rnnrt_tensor_info_t &info)
   return {info.name, shape, numpyType(info.dtype), role};
 }
 
+std::vector<TensorInfo> describeAll(const rnnrt_model_t *model, const rnnrt_tensor_info_t *infos,
+                                    uint32_t count) {
+  std::vector<TensorInfo> result;
+  for (uint32_t i = 0; i < count; ++i)
+    result.push_back(describe(model, infos[i]));
+  return result;
+}
+
 /// Refuses names the model has no input of, and missing inputs other than
 /// state, lengths and mask.
 void checkNames(const rnnrt_model_t *model, const py::dict &arrays) {
@@ -223,18 +231,12 @@ public:
 
   std::vector<TensorInfo> inputs() const {
     const rnnrt_model_t *model = model_->descriptor();
-    std::vector<TensorInfo> result;
-    for (uint32_t i = 0; i < model->num_inputs; ++i)
-      result.push_back(describe(model, model->inputs[i]));
-    return result;
+    return describeAll(model, model->inputs, model->num_inputs);
   }
 
   std::vector<TensorInfo> outputs() const {
     const rnnrt_model_t *model = model_->descriptor();
-    std::vector<TensorInfo> result;
-    for (uint32_t i = 0; i < model->num_outputs; ++i)
-      result.push_back(describe(model, model->outputs[i]));
-    return result;
+    return describeAll(model, model->outputs, model->num_outputs);
   }
 
   std::string name() const { return model_->descriptor()->name; }
