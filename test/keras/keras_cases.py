@@ -35,66 +35,95 @@ def activation(name):
     }[name]
 
 
-def recurrent_reference(kind, config, weights, x, keras3, mask=None, initial=None):
-    """Keras's RNN over x [B, T, D] (backend.rnn): a masked step keeps the
-    states and emits the previous output (zeros at first), or zeros with
-    zero_output_for_mask. Returns (output, states [h(, c)])."""
-    units = config["units"]
+def gates_of(config, keras3):
     act = activation(config.get("activation", "tanh"))
     gate_name = config.get("recurrent_activation", "sigmoid")
     if gate_name == "hard_sigmoid":
         gate_name += "_keras3" if keras3 else "_keras2"
-    gate = activation(gate_name)
+    return act, activation(gate_name)
+
+
+def cell_step(kind, config, weights, keras3, x, h, c):
+    """One step of a Keras cell on x [B, D]: (h, c) after it."""
+    act, gate = gates_of(config, keras3)
     kernel, recurrent = weights[0], weights[1]
     bias = weights[2] if len(weights) > 2 else None
+    xw = x @ kernel
+    hu = h @ recurrent
+    if bias is not None:
+        if kind == "GRU" and config.get("reset_after", True):
+            xw = xw + bias[0]
+            hu = hu + bias[1]
+        else:
+            xw = xw + bias
+    if kind == "SimpleRNN":
+        return act(xw + hu), c
+    if kind == "LSTM":
+        i, f, g, o = np.split(xw + hu, 4, axis=1)
+        c = gate(f) * c + gate(i) * act(g)
+        return gate(o) * act(c), c
+    xz, xr, xh = np.split(xw, 3, axis=1)
+    if config.get("reset_after", True):
+        hz, hr, hh = np.split(hu, 3, axis=1)
+        z, r = gate(xz + hz), gate(xr + hr)
+        candidate = act(xh + r * hh)
+    else:
+        uz, ur, uh = np.split(recurrent, 3, axis=1)
+        z, r = gate(xz + h @ uz), gate(xr + h @ ur)
+        candidate = act(xh + (r * h) @ uh)
+    return z * h + (1 - z) * candidate, c
+
+
+def run_cells(cells, config, x, mask=None, initial=None):
+    """Keras's RNN (backend.rnn) over x [B, T, D] stepping `cells` [(kind,
+    cell config, weights, keras3)] in turn (one, or StackedRNNCells): a
+    masked step keeps every state and emits the previous output (zeros at
+    first), or zeros with zero_output_for_mask. Returns (output, states in
+    Keras order: per cell h(, c))."""
+    if config.get("time_major"):
+        x = x.transpose(1, 0, 2)
     batch, steps, _ = x.shape
-    h = np.zeros((batch, units)) if initial is None else initial[0].astype(np.float64)
-    c = np.zeros((batch, units)) if initial is None or len(initial) < 2 else initial[1]
+    states = []
+    for k, (kind, cell_config, _, _) in enumerate(cells):
+        units = cell_config["units"]
+        if initial is not None and k == 0:
+            h = initial[0].astype(np.float64)
+            c = initial[1].astype(np.float64) if len(initial) > 1 else np.zeros((batch, units))
+        else:
+            h, c = np.zeros((batch, units)), np.zeros((batch, units))
+        states.append([h, c])
     if config.get("go_backwards"):
         x = x[:, ::-1]
         mask = None if mask is None else mask[:, ::-1]
+    units = cells[-1][1]["units"]
     previous = np.zeros((batch, units))
     outputs = []
     for t in range(steps):
-        xw = x[:, t] @ kernel
-        hu = h @ recurrent
-        if bias is not None:
-            if kind == "GRU" and config.get("reset_after", True):
-                xw = xw + bias[0]
-                hu = hu + bias[1]
-            else:
-                xw = xw + bias
-        new_c = c
-        if kind == "SimpleRNN":
-            new_h = act(xw + hu)
-        elif kind == "LSTM":
-            i, f, g, o = np.split(xw + hu, 4, axis=1)
-            new_c = gate(f) * c + gate(i) * act(g)
-            new_h = gate(o) * act(new_c)
-        else:
-            xz, xr, xh = np.split(xw, 3, axis=1)
-            if config.get("reset_after", True):
-                hz, hr, hh = np.split(hu, 3, axis=1)
-                z, r = gate(xz + hz), gate(xr + hr)
-                candidate = act(xh + r * hh)
-            else:
-                uz, ur, uh = np.split(recurrent, 3, axis=1)
-                z, r = gate(xz + h @ uz), gate(xr + h @ ur)
-                candidate = act(xh + (r * h) @ uh)
-            new_h = z * h + (1 - z) * candidate
+        value, new_states = x[:, t], []
+        for (kind, cell_config, weights, keras3), (h, c) in zip(cells, states):
+            h, c = cell_step(kind, cell_config, weights, keras3, value, h, c)
+            new_states.append([h, c])
+            value = h
         if mask is None:
-            h, c, out = new_h, new_c, new_h
+            states, out = new_states, value
         else:
             keep = mask[:, t][:, None]
-            h, c = np.where(keep, new_h, h), np.where(keep, new_c, c)
-            held = np.zeros_like(new_h) if config.get("zero_output_for_mask") else previous
-            out = np.where(keep, new_h, held)
+            states = [[np.where(keep, n, o) for n, o in zip(new, old)]
+                      for new, old in zip(new_states, states)]
+            held = np.zeros_like(value) if config.get("zero_output_for_mask") else previous
+            out = np.where(keep, value, held)
         previous = out
         outputs.append(out)
-    states = [h, c] if kind == "LSTM" else [h]
+    flat = [s for (kind, _, _, _), (h, c) in zip(cells, states)
+            for s in ([h, c] if kind == "LSTM" else [h])]
     if config.get("return_sequences"):
-        return np.stack(outputs, axis=1), states
-    return outputs[-1], states
+        sequence = np.stack(outputs, axis=1)
+        return (sequence.transpose(1, 0, 2) if config.get("time_major") else sequence), flat
+    return outputs[-1], flat
+
+
+def recurrent_reference(kind, config, weights, x, keras3, mask=None, initial=None):
+    return run_cells([(kind, config, weights, keras3)], config, x, mask, initial)
 
 
 GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
@@ -160,6 +189,43 @@ def rnn_with_cell(kind, name, features, keras3, **options):
                [n.replace(f"{name}/{CELL[kind]}/", f"{name}/{CELL[kind]}/")
                 for n in inner.groups[0][2]])]
     return Layer("RNN", name, config, groups, inner.run)
+
+
+def stacked_rnn(name, features, keras3, cells, **options):
+    """keras.layers.RNN(StackedRNNCells([...])): cells [(kind, units)]."""
+    config = dict({"return_sequences": False, "return_state": False, "go_backwards": False,
+                   "stateful": False, "unroll": False, "zero_output_for_mask": False}, **options)
+    specs, entries, groups, taken, depth = [], [], [], {}, features
+    for kind, units in cells:
+        cell_config = {"units": units, "activation": "tanh", "use_bias": True}
+        if kind != "SimpleRNN":
+            cell_config["recurrent_activation"] = "sigmoid"
+        if kind == "GRU":
+            cell_config["reset_after"] = keras3
+        weights = recurrent_weights(kind, cell_config, depth)
+        slot = to_snake_case(kind + "Cell")
+        taken[slot] = taken.get(slot, 0) + 1
+        if taken[slot] > 1:
+            slot += f"_{taken[slot] - 1}"
+        cell_config["name"] = slot
+        names = [f"{name}/stacked_rnn_cells/{slot}/{w}:0"
+                 for w in ("kernel", "recurrent_kernel", "bias")]
+        groups.append((f"cell/cells/{slot}", weights, names))
+        entries.append({"module": "keras.layers", "class_name": kind + "Cell",
+                        "config": cell_config, "registered_name": None})
+        specs.append((kind, cell_config, weights, keras3))
+        depth = units
+    config["cell"] = {"module": "keras.layers", "class_name": "StackedRNNCells",
+                      "config": {"cells": entries}, "registered_name": None}
+
+    def run(inputs, masks):
+        output, states = run_cells(specs, config, inputs[0], masks[0])
+        out_mask = masks[0] if config["return_sequences"] else None
+        if config["return_state"]:
+            return [output] + states, [out_mask] + [None] * len(states)
+        return [output], [out_mask]
+
+    return Layer("RNN", name, config, groups, run)
 
 
 def bidirectional(kind, name, features, keras3, merge_mode="concat", **options):
@@ -550,6 +616,24 @@ def cases_of(keras3):
               [("lstm", 0), ("lstm", 1), ("lstm", 2)])
     yield "functional_initial_state", m, {"x": floats(2, 4, 3), "h0": floats(2, 4),
                                           "c0": floats(2, 4)}
+    if not keras3:
+        # time_major (Keras 2 only: Keras 3 refuses it): inputs [T, B, D].
+        m = seq([recurrent("LSTM", "first", 3, keras3, units=4, return_sequences=True,
+                           time_major=True),
+                 recurrent("GRU", "second", 4, keras3, units=3, time_major=True)], 3)
+        yield "time_major", m, first_input(m, floats(6, 2, 3))
+    # RNN(StackedRNNCells): plain with states, masked, and backwards.
+    m = Model([("x", [None, None, 3], "float32")],
+              [(stacked_rnn("rnn", 3, keras3, [("LSTM", 4), ("GRU", 3)], return_sequences=True,
+                            return_state=True), [("x", 0)])],
+              [("rnn", 0), ("rnn", 1), ("rnn", 2), ("rnn", 3)])
+    yield "stacked_cells_states", m, {"x": floats(2, 5, 3)}
+    m = seq([masking("masking"),
+             stacked_rnn("rnn", 3, keras3, [("SimpleRNN", 4), ("LSTM", 3)])], 3)
+    yield "stacked_cells_masking", m, first_input(m, padded(3, 5, 3))
+    m = seq([stacked_rnn("rnn", 3, keras3, [("GRU", 4), ("GRU", 2)], return_sequences=True,
+                         go_backwards=True)], 3)
+    yield "stacked_cells_backwards", m, first_input(m, floats(2, 5, 3))
     # keras.layers.RNN(GRUCell), then Bidirectional with two outputs.
     m = Model([("x", [None, None, 3], "float32")],
               [(rnn_with_cell("GRU", "rnn", 3, keras3, units=4, return_sequences=True),

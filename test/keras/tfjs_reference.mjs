@@ -5,7 +5,8 @@
 // [{shape, values}] in the model's output order (tfjs_cases.py).
 import { createRequire } from 'module';
 import fs from 'fs';
-const require = createRequire(process.argv[2] + '/');
+import path from 'path';
+const require = createRequire(path.resolve(process.argv[2]) + '/');
 const tf = require('@tensorflow/tfjs');
 const spec = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
 const model = await tf.models.modelFromJSON({modelTopology: spec.model_config});

@@ -29,6 +29,9 @@ struct KerasValue {
 /// Whether rnnc reads layers of class `className`.
 bool isSupportedLayer(StringRef className);
 
+/// Keras's naming.to_snake_case: "SimpleRNN" -> "simple_rnn".
+std::string snakeCase(StringRef className);
+
 class Importer {
 public:
   Importer(KerasFile &file, Location loc) : file_(file), loc_(loc) {}
@@ -77,6 +80,10 @@ private:
   std::optional<std::vector<KerasValue>> recurrent(StringRef name, StringRef className,
                                                    const llvm::json::Object &config,
                                                    ArrayRef<KerasValue> inputs);
+  std::optional<std::vector<KerasValue>> stackedCells(StringRef name,
+                                                      const llvm::json::Object &config,
+                                                      const llvm::json::Object &cells,
+                                                      ArrayRef<KerasValue> inputs);
   std::optional<std::vector<KerasValue>> bidirectional(StringRef name,
                                                        const llvm::json::Object &config,
                                                        ArrayRef<KerasValue> inputs);
@@ -98,6 +105,8 @@ private:
   /// Each layer's outputs by node (call).
   std::map<std::string, std::vector<std::vector<KerasValue>>> nodes_;
   llvm::StringMap<bool> outputNames_;
+  /// The model's recurrent layers are time-major: inputs are [T, B, ...].
+  bool timeMajor_ = false;
 };
 
 } // namespace mlir::rnnc::keras

@@ -137,7 +137,7 @@ std::string Importer::activationOf(const Object &config, StringRef key, StringRe
 
 /// Keras's naming.to_snake_case: "SimpleRNN" -> "simple_rnn",
 /// "TimeDistributed" -> "time_distributed".
-static std::string snakeCase(StringRef className) {
+std::string mlir::rnnc::keras::snakeCase(StringRef className) {
   std::string word;
   for (char c : className)
     if (llvm::isAlnum(c) || c == '_')
@@ -218,8 +218,10 @@ LogicalResult Importer::importInput(StringRef name, const Object &config) {
       return failure();
     }
     value.shape.push_back(n ? *n : -1);
-    // Open sizes: the batch, then the time steps.
-    dims.push_back(n ? *n : d == 0 ? ::rnnc::kBatch : ::rnnc::kTime);
+    // Open sizes: the batch, then the time steps; the other way round in a
+    // model of time-major layers (Keras 2's time_major).
+    bool first = d == 0;
+    dims.push_back(n ? *n : first != timeMajor_ ? ::rnnc::kBatch : ::rnnc::kTime);
   }
   if (llvm::count(dims, ::rnnc::kTime) > 1 || (dims.size() > 2 && dims.back() == ::rnnc::kTime)) {
     refuse(name, "InputLayer", "only the batch and time sizes may be open (null)");
@@ -375,8 +377,22 @@ LogicalResult Importer::importFunctional(const Object &model) {
   return success();
 }
 
+/// Whether some layer config of `value` sets time_major.
+static bool setsTimeMajor(const llvm::json::Value &value) {
+  if (const Object *object = value.getAsObject()) {
+    if (object->getBoolean("time_major").value_or(false))
+      return true;
+    return llvm::any_of(*object, [](const auto &entry) { return setsTimeMajor(entry.second); });
+  }
+  if (const llvm::json::Array *array = value.getAsArray())
+    return llvm::any_of(*array, [](const llvm::json::Value &item) { return setsTimeMajor(item); });
+  return false;
+}
+
 OwningOpRef<ModuleOp> Importer::run(MLIRContext *context) {
   const Object *root = file_.config.getAsObject();
+  // The config nests at most 256 levels (parseKerasConfig): bounded recursion.
+  timeMajor_ = setsTimeMajor(file_.config);
   std::optional<StringRef> className = root->getString("class_name");
   const Object *model = root->getObject("config");
   if (!className || !model) {

@@ -90,8 +90,10 @@ std::optional<::rnnc::KerasLayer> Importer::recurrentLayer(StringRef name, Strin
   options.reset_after = boolOf(config, "reset_after", true);
   options.return_sequences = boolOf(config, "return_sequences");
   options.go_backwards = boolOf(config, "go_backwards");
-  if (boolOf(config, "time_major"))
-    refuse(name, className, "time_major is not supported yet");
+  options.time_major = boolOf(config, "time_major");
+  // Keras's mask stays [B, T] while the inputs are [T, B, D] (backend.rnn).
+  if (options.time_major && input.mask)
+    refuse(name, className, "time_major with a mask is not supported");
   options.unroll = boolOf(config, "unroll");
   options.zero_output_for_mask = boolOf(config, "zero_output_for_mask");
   if (input.shape.size() != 3 || input.shape[2] <= 0) {
@@ -124,6 +126,8 @@ std::optional<std::vector<KerasValue>> Importer::recurrent(StringRef name, Strin
   StringRef layerClass = className;
   if (className == "RNN") {
     const Object *cell = config.getObject("cell");
+    if (cell && cell->getString("class_name") == "StackedRNNCells" && cell->getObject("config"))
+      return stackedCells(name, config, *cell->getObject("config"), inputs);
     const Object *cellConfig = cell ? cell->getObject("config") : nullptr;
     std::optional<StringRef> cellClass = cell ? cell->getString("class_name") : std::nullopt;
     std::optional<StringRef> held = cellClass ? layerOfCell(*cellClass) : std::nullopt;
@@ -153,8 +157,9 @@ std::optional<std::vector<KerasValue>> Importer::recurrent(StringRef name, Strin
       layer->options.initial_state.push_back(state.tensor);
   }
   ::rnnc::KerasRNNResult result = builder_.rnn(*layer, input.tensor);
+  int64_t batch = input.shape[layer->options.time_major ? 1 : 0];
   std::vector<KerasValue> outputs;
-  KerasValue output{result.output, {}, {input.shape[0], layer->units}};
+  KerasValue output{result.output, {}, {batch, layer->units}};
   if (layer->options.return_sequences) {
     output.shape = {input.shape[0], input.shape[1], layer->units};
     output.mask = input.mask;
@@ -162,7 +167,92 @@ std::optional<std::vector<KerasValue>> Importer::recurrent(StringRef name, Strin
   outputs.push_back(output);
   if (boolOf(config, "return_state"))
     for (::rnnc::Tensor state : result.states)
-      outputs.push_back({state, {}, {input.shape[0], layer->units}});
+      outputs.push_back({state, {}, {batch, layer->units}});
+  return outputs;
+}
+
+std::optional<std::vector<KerasValue>> Importer::stackedCells(StringRef name,
+                                                              const Object &config,
+                                                              const Object &cells,
+                                                              ArrayRef<KerasValue> inputs) {
+  StringRef className = "RNN";
+  // RNN(StackedRNNCells([c1, ..., cn])) steps every cell in turn: the layers
+  // c1 ... cn-1 returning sequences, then cn as the RNN returns. The same
+  // mask skips the same steps in each; go_backwards reverses the first
+  // layer's input and every later one reads it in that order.
+  const llvm::json::Array *list = cells.getArray("cells");
+  if (!list || list->empty()) {
+    refuse(name, className, "StackedRNNCells has no cells");
+    return std::nullopt;
+  }
+  if (inputs.size() > 1 || (inputs.front().mask && boolOf(config, "go_backwards")) ||
+      boolOf(config, "time_major")) {
+    refuse(name, className,
+           "StackedRNNCells with initial states, time_major, or go_backwards and a mask is not "
+           "supported");
+    return std::nullopt;
+  }
+  std::vector<const Array *> all;
+  if (file_.legacy) {
+    all = weightsOf(name, {});
+  } else {
+    // Keras 3: layers/<slot>/cell/cells/<cell class in snake case>[_k]/vars.
+    llvm::StringMap<int> taken;
+    for (const llvm::json::Value &cell : *list)
+      if (const Object *object = cell.getAsObject()) {
+        std::string base = snakeCase(object->getString("class_name").value_or(""));
+        int k = taken[base]++;
+        for (const Array *weight :
+             weightsOf(name, {"cell/cells/" + (k ? base + "_" + std::to_string(k) : base)}))
+          all.push_back(weight);
+      }
+  }
+  KerasValue current = inputs.front();
+  std::vector<KerasValue> states;
+  size_t used = 0;
+  for (auto [i, cell] : llvm::enumerate(*list)) {
+    const Object *object = cell.getAsObject();
+    const Object *cellConfig = object ? object->getObject("config") : nullptr;
+    std::optional<StringRef> cellClass = object ? object->getString("class_name") : std::nullopt;
+    std::optional<StringRef> held = cellClass ? layerOfCell(*cellClass) : std::nullopt;
+    if (!cellConfig || !held) {
+      refuse(name, className, "a cell of StackedRNNCells is not SimpleRNNCell, LSTMCell or GRUCell");
+      return std::nullopt;
+    }
+    bool last = i + 1 == list->size();
+    Object merged = *cellConfig;
+    merged["return_sequences"] = last ? boolOf(config, "return_sequences") : true;
+    merged["go_backwards"] = i == 0 && boolOf(config, "go_backwards");
+    merged["zero_output_for_mask"] = last && boolOf(config, "zero_output_for_mask");
+    merged["unroll"] = boolOf(config, "unroll");
+    size_t count = boolOf(*cellConfig, "use_bias", true) ? 3 : 2;
+    if (used + count > all.size()) {
+      refuse(name, className, "the file holds fewer weights than the cells need");
+      return std::nullopt;
+    }
+    std::vector<const Array *> weights(all.begin() + used, all.begin() + used + count);
+    used += count;
+    std::optional<::rnnc::KerasLayer> layer = recurrentLayer(name, *held, merged, weights, current);
+    if (!layer)
+      return std::nullopt;
+    ::rnnc::KerasRNNResult result = builder_.rnn(*layer, current.tensor);
+    int64_t batch = current.shape[0];
+    KerasValue output{result.output, {}, {batch, layer->units}};
+    if (layer->options.return_sequences) {
+      output.shape = {current.shape[0], current.shape[1], layer->units};
+      output.mask = current.mask;
+    }
+    for (::rnnc::Tensor state : result.states)
+      states.push_back({state, {}, {batch, layer->units}});
+    current = output;
+  }
+  if (used != all.size()) {
+    refuse(name, className, "the file holds more weights than the cells take");
+    return std::nullopt;
+  }
+  std::vector<KerasValue> outputs = {current};
+  if (boolOf(config, "return_state"))
+    outputs.insert(outputs.end(), states.begin(), states.end());
   return outputs;
 }
 
