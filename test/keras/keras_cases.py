@@ -254,8 +254,11 @@ def bidirectional(kind, name, features, keras3, merge_mode="concat", **options):
         return {"module": "keras.layers", "class_name": layer.class_name,
                 "config": layer.config, "registered_name": None}
 
-    config = {"merge_mode": merge_mode, "layer": wrapped(forward),
-              "backward_layer": wrapped(backward)}
+    # Keras 3 always saves the backward layer; tf.keras only one the user
+    # gave (else it derives it from `layer`, go_backwards flipped).
+    config = {"merge_mode": merge_mode, "layer": wrapped(forward)}
+    if keras3:
+        config["backward_layer"] = wrapped(backward)
     groups = [("forward_layer/cell", forward.groups[0][1],
                [f"{name}/{n}" for n in forward.groups[0][2]]),
               ("backward_layer/cell", backward.groups[0][1],
@@ -576,6 +579,10 @@ def cases_of(keras3):
     m = seq([recurrent("LSTM", "lstm", 3, keras3, use_bias=False, activation="relu",
                        return_sequences=True)], 3)
     yield "lstm_no_bias_relu", m, first_input(m, floats(2, 4, 3))
+    # unroll needs a static number of steps.
+    m = seq([recurrent("SimpleRNN", "simple_rnn", 3, keras3, unroll=True, units=4,
+                       return_sequences=True)], 3, shape=[None, 5, 3])
+    yield "unroll_static_steps", m, first_input(m, floats(2, 5, 3))
     for merge in ("concat", "sum", "ave", "mul"):
         m = seq([masking("masking"),
                  bidirectional("LSTM", "bidirectional", 4, keras3, merge, return_sequences=True),
