@@ -68,7 +68,7 @@ def main():
 
     # Layers and options rnnc does not run, all named at once.
     entries = config["config"]["layers"]
-    entries[1]["config"]["time_major"] = True
+    entries[1]["config"]["recurrent_activation"] = "swish"
     entries.append({"module": "keras.layers", "class_name": "Conv1D",
                     "config": {"name": "conv1d", "filters": 2, "kernel_size": 3}})
     entries[1]["config"]["activation"] = "selu"

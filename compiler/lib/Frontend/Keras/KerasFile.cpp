@@ -58,6 +58,53 @@ private:
   herr_t (*close_)(hid_t);
 };
 
+/// Bytes of an HDF5 length field: the superblock's "size of lengths" (byte
+/// 14 of a version 0/1 superblock, 10 of version 2/3), 8 when unknown.
+unsigned lengthSize(StringRef image) {
+  if (!image.starts_with("\x89HDF\r\n\x1a\n") || image.size() < 16)
+    return 8;
+  unsigned version = static_cast<uint8_t>(image[8]);
+  unsigned size = static_cast<uint8_t>(image[version < 2 ? 14 : 10]);
+  return size == 2 || size == 4 || size == 8 ? size : 8;
+}
+
+/// Whether every global heap collection ("GCOL", where HDF5 keeps
+/// variable-length strings) in the image can be walked to its end the way
+/// HDF5 1.10 walks it (H5HG__cache_heap_deserialize): an object of size 0
+/// at index 0 makes that walk loop forever (found by rnnc-fuzz-keras).
+bool globalHeapsWalkable(StringRef image) {
+  unsigned lengthBytes = lengthSize(image);
+  auto readLength = [&](size_t at) {
+    uint64_t value = 0;
+    for (unsigned i = 0; i < lengthBytes; ++i)
+      value |= uint64_t(static_cast<uint8_t>(image[at + i])) << (8 * i);
+    return value;
+  };
+  const size_t headerBytes = 8 + lengthBytes, objectHeaderBytes = 8 + lengthBytes;
+  for (size_t start = image.find("GCOL"); start != StringRef::npos;
+       start = image.find("GCOL", start + 1)) {
+    // Signature, version 1, 3 reserved bytes, the collection's size (at
+    // least 4096 bytes, HDF5's smallest): anything else is not a heap.
+    if (start + headerBytes > image.size() || image[start + 4] != 1)
+      continue;
+    uint64_t size = readLength(start + 8);
+    if (size < 4096 || size > image.size() - start)
+      continue;
+    size_t end = start + size, p = start + headerBytes;
+    while (p < end) {
+      if (p + objectHeaderBytes > end)
+        break; // free space at the end
+      unsigned index = static_cast<uint8_t>(image[p]) | (static_cast<uint8_t>(image[p + 1]) << 8);
+      uint64_t objectSize = readLength(p + 8);
+      uint64_t need = index > 0 ? objectHeaderBytes + llvm::alignTo(objectSize, 8) : objectSize;
+      if (need == 0 || need > end - p)
+        return need != 0; // past the end: HDF5 stops (and fails) there
+      p += need;
+    }
+  }
+  return true;
+}
+
 /// Deepest nesting of JSON arrays and objects accepted: llvm::json's parser
 /// recurses once per level.
 constexpr unsigned kMaxJsonNesting = 256;
@@ -223,6 +270,8 @@ struct Reader {
   }
 
   LogicalResult readHdf5(StringRef bytes, bool legacy, StringRef what) {
+    if (!globalHeapsWalkable(bytes))
+      return error() << what << " has a corrupt global heap (its variable-length data)";
     std::lock_guard<std::mutex> lock(hdf5Mutex());
     QuietHdf5 quiet;
     // The image stays ours (DONT_COPY, DONT_RELEASE) and is opened read-only.
