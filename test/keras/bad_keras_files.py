@@ -83,6 +83,28 @@ def main():
     with h5py.File(legacy, "a") as f:
         del f["model_weights/lstm"]
 
+    # h5py keeps model_config in a global heap; its reference claims fewer
+    # bytes than the heap object holds (HDF5 would copy past its buffer).
+    short = os.path.join(root, "short_string.h5")
+    kc.write_keras2(short, sequential([kc.recurrent("LSTM", "lstm", 4, False)], 4, False))
+    with open(short, "rb") as f:
+        data = bytearray(f.read())
+    collection = data.find(b"GCOL")
+    p = collection + 16
+    for _ in range(64):  # the heap's objects, until model_config's
+        index = int.from_bytes(data[p:p + 2], "little")
+        size = int.from_bytes(data[p + 8:p + 16], "little")
+        if data[p + 16:].startswith(b'{"class_name"'):
+            break
+        p += 16 + (size + 7) // 8 * 8
+    else:
+        raise RuntimeError("no model_config in the global heap")
+    reference = collection.to_bytes(8, "little") + index.to_bytes(4, "little")
+    at = data.find(reference)
+    data[at - 4:at] = (size - 10).to_bytes(4, "little")
+    with open(short, "wb") as f:
+        f.write(data)
+
     # A 1.5 MB file that unpacks to more than a 2 MiB memory limit.
     big = kc.recurrent("LSTM", "lstm", 4, True, units=300)
     kc.write_keras3(os.path.join(root, "big.keras"), sequential([big], 4))

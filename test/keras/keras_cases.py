@@ -81,7 +81,9 @@ def run_cells(cells, config, x, mask=None, initial=None):
     first), or zeros with zero_output_for_mask. Returns (output, states in
     Keras order: per cell h(, c))."""
     if config.get("time_major"):
+        # Keras's time-major masks are [T, B] too (Masking on [T, B, D]).
         x = x.transpose(1, 0, 2)
+        mask = None if mask is None else mask.T
     batch, steps, _ = x.shape
     states = []
     for k, (kind, cell_config, _, _) in enumerate(cells):
@@ -629,6 +631,12 @@ def cases_of(keras3):
                            time_major=True),
                  recurrent("GRU", "second", 4, keras3, units=3, time_major=True)], 3)
         yield "time_major", m, first_input(m, floats(6, 2, 3))
+        m = seq([masking("masking"),
+                 recurrent("LSTM", "first", 3, keras3, units=4, return_sequences=True,
+                           time_major=True),
+                 recurrent("SimpleRNN", "second", 4, keras3, units=3, time_major=True)], 3)
+        yield "time_major_masking", m, first_input(
+            m, np.ascontiguousarray(padded(3, 5, 3).transpose(1, 0, 2)))
     # RNN(StackedRNNCells): plain with states, masked, and backwards.
     m = Model([("x", [None, None, 3], "float32")],
               [(stacked_rnn("rnn", 3, keras3, [("LSTM", 4), ("GRU", 3)], return_sequences=True,

@@ -19,6 +19,7 @@ KNOWN_DIFFERENCES = {
     "gru_reset_after_keras2": "tfjs's GRUCell refuses reset_after=True",
     "functional_subtract_keras2": "tfjs has no Subtract layer",
     "time_major_keras2": "tfjs has no time_major (inputs taken as [B, T, D])",
+    "time_major_masking_keras2": "tfjs has no time_major (inputs taken as [B, T, D])",
     "stacked_cells_states_keras2":
         "tfjs returns StackedRNNCells' states last cell first (Keras < 2.2's reverse_state_order)",
     "simplernn_masking_zero_output_backwards_keras2": "tfjs has no zero_output_for_mask",

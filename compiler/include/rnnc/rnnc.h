@@ -247,9 +247,10 @@ public:
                const std::vector<float> &bias, const std::string &activation = "linear");
   /// keras.layers.Activation: an activation by name (KerasRNNOptions' names).
   Tensor Activation(Tensor inputs, const std::string &activation);
-  /// keras.layers.Masking on [B, T, D]: the steps whose features all equal
-  /// mask_value are zeroed, and masked.
-  MaskedTensor Masking(Tensor inputs, float mask_value = 0.0f);
+  /// keras.layers.Masking on [B, T, D] ([T, B, D] with time_major; the mask
+  /// is [B, T] either way): the steps whose features all equal mask_value
+  /// are zeroed, and masked.
+  MaskedTensor Masking(Tensor inputs, float mask_value = 0.0f, bool time_major = false);
   /// keras.layers.Embedding: rows of `embeddings` [input_dim, output_dim]
   /// picked by the int32/int64 ids [B, T], or float32 ones cast to integers
   /// as Keras does (an id outside [0, input_dim) fails the call); with

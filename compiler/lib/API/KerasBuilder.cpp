@@ -298,7 +298,7 @@ Tensor ModelBuilder::Activation(Tensor inputs, const std::string &activation) {
   }));
 }
 
-MaskedTensor ModelBuilder::Masking(Tensor inputs, float mask_value) {
+MaskedTensor ModelBuilder::Masking(Tensor inputs, float mask_value, bool time_major) {
   Impl &s = *impl_;
   Value x = s.tensor(inputs, "Masking");
   if (!x)
@@ -310,19 +310,23 @@ MaskedTensor ModelBuilder::Masking(Tensor inputs, float mask_value) {
   }
   Location loc = s.location();
   OpBuilder &b = s.builder;
-  // mask[b, t] = any(x[b, t, :] != mask_value) (NaN counts as different).
+  // mask[b, t] = any(x[b, t, :] != mask_value) (NaN counts as different);
+  // time-major x is [T, B, D] and the mask still [B, T].
+  int64_t batchDim = time_major ? 1 : 0, timeDim = 1 - batchDim;
   SmallVector<Value> dynamic;
-  for (int64_t d = 0; d < 2; ++d)
+  for (int64_t d : {batchDim, timeDim})
     if (type.isDynamicDim(d))
       dynamic.push_back(s.math().dim(x, d));
-  Value init = b.create<tensor::EmptyOp>(loc, type.getShape().take_front(2), b.getI1Type(),
-                                         dynamic);
+  Value init = b.create<tensor::EmptyOp>(
+      loc, ArrayRef<int64_t>{type.getDimSize(batchDim), type.getDimSize(timeDim)}, b.getI1Type(),
+      dynamic);
   init = b.create<linalg::FillOp>(loc, b.create<arith::ConstantIntOp>(loc, 0, 1).getResult(),
                                   init)
              .getResult(0);
   MLIRContext *ctx = &s.context;
   AffineMap all = AffineMap::getMultiDimIdentityMap(3, ctx);
-  AffineMap rows = AffineMap::get(3, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1)}, ctx);
+  AffineMap rows = AffineMap::get(
+      3, 0, {b.getAffineDimExpr(batchDim), b.getAffineDimExpr(timeDim)}, ctx);
   Value mask =
       b.create<linalg::GenericOp>(
            loc, init.getType(), ValueRange{x}, ValueRange{init}, ArrayRef<AffineMap>{all, rows},

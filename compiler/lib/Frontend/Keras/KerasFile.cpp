@@ -68,39 +68,67 @@ unsigned lengthSize(StringRef image) {
   return size == 2 || size == 4 || size == 8 ? size : 8;
 }
 
-/// Whether every global heap collection ("GCOL", where HDF5 keeps
-/// variable-length strings) in the image can be walked to its end the way
-/// HDF5 1.10 walks it (H5HG__cache_heap_deserialize): an object of size 0
-/// at index 0 makes that walk loop forever (found by rnnc-fuzz-keras).
-bool globalHeapsWalkable(StringRef image) {
+/// Whether HDF5 1.10 can read the variable-length data of the image (h5py's
+/// string attributes: `model_config`) without looping or overrunning a
+/// buffer. Every global heap collection ("GCOL") is walked as HDF5 walks it
+/// (H5HG__cache_heap_deserialize): each object must lie inside its
+/// collection and move the walk on (an object of size 0 at index 0 made HDF5
+/// loop forever, one larger than its collection made it copy past its
+/// buffers: both found by rnnc-fuzz-keras). Every reference to an object
+/// (collection address, index), preceded by its sequence length as in a
+/// variable-length value, must not claim fewer bytes than the object holds:
+/// HDF5 copies the object into a buffer of that length.
+bool globalHeapsSafe(StringRef image) {
   unsigned lengthBytes = lengthSize(image);
-  auto readLength = [&](size_t at) {
+  auto read = [&](size_t at, unsigned bytes) {
     uint64_t value = 0;
-    for (unsigned i = 0; i < lengthBytes; ++i)
+    for (unsigned i = 0; i < bytes; ++i)
       value |= uint64_t(static_cast<uint8_t>(image[at + i])) << (8 * i);
     return value;
   };
   const size_t headerBytes = 8 + lengthBytes, objectHeaderBytes = 8 + lengthBytes;
+  constexpr size_t kMaxObjects = 4096;
+  struct Object {
+    uint64_t collection, index, size;
+  };
+  std::vector<Object> objects;
   for (size_t start = image.find("GCOL"); start != StringRef::npos;
        start = image.find("GCOL", start + 1)) {
     // Signature, version 1, 3 reserved bytes, the collection's size (at
     // least 4096 bytes, HDF5's smallest): anything else is not a heap.
     if (start + headerBytes > image.size() || image[start + 4] != 1)
       continue;
-    uint64_t size = readLength(start + 8);
+    uint64_t size = read(start + 8, lengthBytes);
     if (size < 4096 || size > image.size() - start)
       continue;
     size_t end = start + size, p = start + headerBytes;
     while (p < end) {
       if (p + objectHeaderBytes > end)
         break; // free space at the end
-      unsigned index = static_cast<uint8_t>(image[p]) | (static_cast<uint8_t>(image[p + 1]) << 8);
-      uint64_t objectSize = readLength(p + 8);
+      uint64_t index = read(p, 2), objectSize = read(p + 8, lengthBytes);
+      if (objectSize > end - p)
+        return false;
       uint64_t need = index > 0 ? objectHeaderBytes + llvm::alignTo(objectSize, 8) : objectSize;
       if (need == 0 || need > end - p)
-        return need != 0; // past the end: HDF5 stops (and fails) there
+        return false;
+      if (index > 0) {
+        if (objects.size() == kMaxObjects)
+          return false;
+        objects.push_back({start, index, objectSize});
+      }
       p += need;
     }
+  }
+  for (const Object &object : objects) {
+    char reference[12];
+    for (unsigned i = 0; i < 8; ++i)
+      reference[i] = static_cast<char>(object.collection >> (8 * i));
+    for (unsigned i = 0; i < 4; ++i)
+      reference[8 + i] = static_cast<char>(object.index >> (8 * i));
+    StringRef pattern(reference, sizeof reference);
+    for (size_t at = image.find(pattern); at != StringRef::npos; at = image.find(pattern, at + 1))
+      if (at >= 4 && read(at - 4, 4) < object.size)
+        return false;
   }
   return true;
 }
@@ -270,7 +298,7 @@ struct Reader {
   }
 
   LogicalResult readHdf5(StringRef bytes, bool legacy, StringRef what) {
-    if (!globalHeapsWalkable(bytes))
+    if (!globalHeapsSafe(bytes))
       return error() << what << " has a corrupt global heap (its variable-length data)";
     std::lock_guard<std::mutex> lock(hdf5Mutex());
     QuietHdf5 quiet;

@@ -91,9 +91,10 @@ std::optional<::rnnc::KerasLayer> Importer::recurrentLayer(StringRef name, Strin
   options.return_sequences = boolOf(config, "return_sequences");
   options.go_backwards = boolOf(config, "go_backwards");
   options.time_major = boolOf(config, "time_major");
-  // Keras's mask stays [B, T] while the inputs are [T, B, D] (backend.rnn).
-  if (options.time_major && input.mask)
-    refuse(name, className, "time_major with a mask is not supported");
+  // Masks are [B, T] in the builder, time-major models' too (Masking makes
+  // them so); a model mixing both layouts is not read.
+  if (options.time_major != timeMajor_)
+    refuse(name, className, "a model of time-major and batch-major layers is not supported");
   options.unroll = boolOf(config, "unroll");
   options.zero_output_for_mask = boolOf(config, "zero_output_for_mask");
   if (input.shape.size() != 3 || input.shape[2] <= 0) {
@@ -278,8 +279,8 @@ std::optional<std::vector<KerasValue>> Importer::bidirectional(StringRef name, c
     refuse(name, className, "wraps " + *forwardClass + ", not SimpleRNN, LSTM or GRU");
     return std::nullopt;
   }
-  if (inputs.size() > 1) {
-    refuse(name, className, "initial states are not supported yet");
+  if (inputs.size() > 1 || timeMajor_) {
+    refuse(name, className, "initial states and time_major are not supported");
     return std::nullopt;
   }
   std::vector<const Array *> all = weightsOf(name, {"forward_layer/cell", "backward_layer/cell"});
@@ -468,8 +469,13 @@ std::optional<std::vector<KerasValue>> Importer::apply(StringRef name, StringRef
       refuse(name, className, "takes [batch, time, features] inputs");
       return std::nullopt;
     }
-    ::rnnc::MaskedTensor masked = builder_.Masking(input.tensor, value.value_or(0.0));
+    ::rnnc::MaskedTensor masked =
+        builder_.Masking(input.tensor, value.value_or(0.0), timeMajor_);
     return std::vector<KerasValue>{{masked.output, masked.mask, input.shape}};
+  }
+  if (className == "Embedding" && timeMajor_) {
+    refuse(name, className, "Embedding in a time-major model is not supported");
+    return std::nullopt;
   }
   if (className == "Embedding") {
     int64_t inputDim = config.getInteger("input_dim").value_or(0);
