@@ -83,6 +83,12 @@ def main():
     with h5py.File(legacy, "a") as f:
         del f["model_weights/lstm"]
 
+    # A dataset weight_names lists but the file lacks.
+    lacking = os.path.join(root, "missing_dataset.h5")
+    kc.write_keras2(lacking, sequential([kc.recurrent("LSTM", "lstm", 4, False)], 4, False))
+    with h5py.File(lacking, "a") as f:
+        del f["model_weights/lstm/lstm/lstm_cell/recurrent_kernel:0"]
+
     # h5py keeps model_config in a global heap; its reference claims fewer
     # bytes than the heap object holds (HDF5 would copy past its buffer).
     short = os.path.join(root, "short_string.h5")

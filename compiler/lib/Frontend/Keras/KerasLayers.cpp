@@ -47,14 +47,17 @@ bool mlir::rnnc::keras::isSupportedLayer(StringRef className) {
 
 bool Importer::checkWeights(StringRef layer, StringRef className, ArrayRef<const Array *> weights,
                             ArrayRef<std::vector<int64_t>> shapes, ArrayRef<StringRef> names) {
-  if (weights.size() != shapes.size() || llvm::is_contained(weights, nullptr)) {
+  if (weights.size() != shapes.size()) {
     refuse(layer, className,
            "the file holds " + Twine(weights.size()) + " weights, expected " +
                Twine(shapes.size()));
     return false;
   }
   for (auto [i, weight] : llvm::enumerate(weights))
-    if (weight->shape != shapes[i]) {
+    if (!weight) {
+      refuse(layer, className, names[i] + " is missing from the file");
+      return false;
+    } else if (weight->shape != shapes[i]) {
       refuse(layer, className,
              names[i] + " has shape " + mlir::rnn::formatShape(weight->shape) +
                  ", expected " + mlir::rnn::formatShape(shapes[i]));
