@@ -76,8 +76,9 @@ unsigned lengthSize(StringRef image) {
 /// loop forever, one larger than its collection made it copy past its
 /// buffers: both found by rnnc-fuzz-keras). Every reference to an object
 /// (collection address, index), preceded by its sequence length as in a
-/// variable-length value, must not claim fewer bytes than the object holds:
-/// HDF5 copies the object into a buffer of that length.
+/// variable-length value, must not claim fewer bytes than the object holds
+/// (HDF5 copies the object into a buffer of that length), nor name index 0.
+/// A "GCOL" of version 1 that is not a whole collection is refused too.
 bool globalHeapsSafe(StringRef image) {
   unsigned lengthBytes = lengthSize(image);
   auto read = [&](size_t at, unsigned bytes) {
@@ -100,7 +101,12 @@ bool globalHeapsSafe(StringRef image) {
       continue;
     uint64_t size = read(start + 8, lengthBytes);
     if (size < 4096 || size > image.size() - start)
-      continue;
+      return false;
+    // Index 0 is the collection's free space: HDF5 1.10 reads it when asked
+    // and copies past its buffer, so no reference may name it.
+    if (objects.size() == kMaxObjects)
+      return false;
+    objects.push_back({start, 0, 0});
     size_t end = start + size, p = start + headerBytes;
     while (p < end) {
       if (p + objectHeaderBytes > end)
@@ -126,9 +132,11 @@ bool globalHeapsSafe(StringRef image) {
     for (unsigned i = 0; i < 4; ++i)
       reference[8 + i] = static_cast<char>(object.index >> (8 * i));
     StringRef pattern(reference, sizeof reference);
-    for (size_t at = image.find(pattern); at != StringRef::npos; at = image.find(pattern, at + 1))
-      if (at >= 4 && read(at - 4, 4) < object.size)
+    for (size_t at = image.find(pattern); at != StringRef::npos; at = image.find(pattern, at + 1)) {
+      uint64_t claimed = at >= 4 ? read(at - 4, 4) : 0;
+      if (object.index == 0 ? claimed > 0 : claimed < object.size)
         return false;
+    }
   }
   return true;
 }
