@@ -306,9 +306,17 @@ struct Reader {
   }
 
   LogicalResult readHdf5(StringRef bytes, bool legacy, StringRef what) {
+    std::lock_guard<std::mutex> lock(hdf5Mutex());
+    LogicalResult result = readHdf5Locked(bytes, legacy, what);
+    // HDF5 keeps freed memory on free lists of its own, which a stream of
+    // corrupt files grows without bound: hand it back after each file.
+    H5garbage_collect();
+    return result;
+  }
+
+  LogicalResult readHdf5Locked(StringRef bytes, bool legacy, StringRef what) {
     if (!globalHeapsSafe(bytes))
       return error() << what << " has a corrupt global heap (its variable-length data)";
-    std::lock_guard<std::mutex> lock(hdf5Mutex());
     QuietHdf5 quiet;
     // The image stays ours (DONT_COPY, DONT_RELEASE) and is opened read-only.
     Handle root(H5LTopen_file_image(const_cast<char *>(bytes.data()), bytes.size(),
