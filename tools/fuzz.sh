@@ -2,9 +2,13 @@
 # Builds rnnc's libFuzzer targets (clang-19, ASan + UBSan, in build-fuzz) and
 # runs each for SECONDS (default 60) on a working copy of its seed corpus
 # (test/fuzz/corpus/<name>). Fails on any finding; crashing inputs are kept in
-# build-fuzz/findings/. RNNC_FUZZ_SEED fixes libFuzzer's seed, so that a
-# bounded run replays the same inputs every time (the test command uses 1);
-# unset, each run explores anew. See docs/security.md.
+# build-fuzz/findings/. RNNC_FUZZ_SEED fixes libFuzzer's seed and bounds each
+# run by a number of inputs as well (seeded_runs below, about 30 s each on
+# 2 cores), so that a faster machine does not explore further than a run here
+# did. Even so a seeded run is not exactly repeatable (libFuzzer keeps inputs
+# by coverage, which varies between runs of the same binary): explore long
+# before landing importer changes. Unset, each run explores anew. See
+# docs/security.md.
 #   bash tools/fuzz.sh [SECONDS] [onnx|onnx-graphs|keras|mlir|npy|runtime ...]  (default: all but keras)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +19,8 @@ names=("$@")
 # global heaps (docs/keras.md, "Untrusted files"), which a bounded run of
 # the test command may reach or not depending on speed.
 [ ${#names[@]} -gt 0 ] || names=(onnx onnx-graphs mlir npy runtime)
+# Inputs per seeded run: about 30 s each on the 2-core machine CI resembles.
+declare -A seeded_runs=([onnx]=1000000 [onnx-graphs]=100 [keras]=20000 [mlir]=800000 [npy]=150000 [runtime]=600000)
 build="$root/build-fuzz"
 mkdir -p "$build"
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
@@ -56,7 +62,7 @@ for name in "${names[@]}"; do
     limits=(-malloc_limit_mb=1000000000)
   fi
   seed=()
-  [ -n "${RNNC_FUZZ_SEED:-}" ] && seed=(-seed="$RNNC_FUZZ_SEED")
+  [ -n "${RNNC_FUZZ_SEED:-}" ] && seed=(-seed="$RNNC_FUZZ_SEED" -runs="${seeded_runs[$name]}")
   if ! ASAN_OPTIONS=$asan UBSAN_OPTIONS=print_stacktrace=1 \
       "$build/test/fuzz/rnnc-fuzz-$name" "${seed[@]}" "${limits[@]}" -max_total_time="$seconds" -timeout=20 \
       -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$build/findings/$name-" \

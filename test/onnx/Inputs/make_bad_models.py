@@ -91,3 +91,6 @@ save("initial_h.onnx", model(inputs=[X, IH], nodes=[helper.make_node(
     "LSTM", ["X", "W", "R", "", "", "initial_h"], ["", "Y_h"], name="lstm_node", hidden_size=H)]))
 np.save(os.path.join(out, "h_rows1.npy"), np.zeros((1, 1, H), np.float32))
 np.save(os.path.join(out, "h_rows2.npy"), rng.randn(1, 2, H).astype(np.float32))
+# A comparison given one input (found by rnnc-fuzz-onnx: its message read a
+# second input that was not there).
+save("less_one_input.onnx", model(nodes=[helper.make_node("Less", ["X"], ["Y_h"], name="less_node")]))

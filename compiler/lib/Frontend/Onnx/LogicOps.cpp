@@ -55,9 +55,11 @@ LogicalResult OnnxImporter::importLogicOp(const onnx::NodeProto &node) {
         },
         elementOf(inputs[1]));
   } else { // Less, LessOrEqual, Greater, GreaterOrEqual, Equal
-    if (inputs.size() != 2 || elementOf(inputs[0]) != elementOf(inputs[1]))
+    if (inputs.size() != 2)
+      return nodeError(node) << "expects two inputs, got " << inputs.size();
+    if (elementOf(inputs[0]) != elementOf(inputs[1]))
       return nodeError(node) << "expects two inputs of one type, got " << inputs[0].getType()
-                             << " and " << (inputs.size() > 1 ? inputs[1].getType() : Type());
+                             << " and " << inputs[1].getType();
     bool isFloat = isa<FloatType>(elementOf(inputs[0]));
     auto predicates = llvm::StringSwitch<std::pair<arith::CmpFPredicate, arith::CmpIPredicate>>(op)
                           .Case("Less", {arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt})
