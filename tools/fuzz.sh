@@ -9,16 +9,13 @@
 # by coverage, which varies between runs of the same binary): explore long
 # before landing importer changes. Unset, each run explores anew. See
 # docs/security.md.
-#   bash tools/fuzz.sh [SECONDS] [onnx|onnx-graphs|keras|mlir|npy|runtime ...]  (default: all but keras)
+#   bash tools/fuzz.sh [SECONDS] [onnx|onnx-graphs|keras|mlir|npy|runtime ...]  (default: all)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-60}"
 shift || true
 names=("$@")
-# keras is run when named: libhdf5 1.10 still crashes on some crafted .h5
-# global heaps (docs/keras.md, "Untrusted files"), which a bounded run of
-# the test command may reach or not depending on speed.
-[ ${#names[@]} -gt 0 ] || names=(onnx onnx-graphs mlir npy runtime)
+[ ${#names[@]} -gt 0 ] || names=(onnx onnx-graphs keras mlir npy runtime)
 # Inputs per seeded run: about 30 s each on the 2-core machine CI resembles.
 declare -A seeded_runs=([onnx]=1000000 [onnx-graphs]=100 [keras]=20000 [mlir]=800000 [npy]=150000 [runtime]=600000)
 build="$root/build-fuzz"

@@ -107,9 +107,15 @@ def main():
         raise RuntimeError("no model_config in the global heap")
     reference = collection.to_bytes(8, "little") + index.to_bytes(4, "little")
     at = data.find(reference)
+    missing = bytearray(data)
     data[at - 4:at] = (size - 10).to_bytes(4, "little")
     with open(short, "wb") as f:
         f.write(data)
+    # The reference names an object its heap lacks (HDF5 1.10 reads past its
+    # table of objects: a SEGV at a wild address in rnnc-fuzz-keras).
+    missing[at + 8:at + 12] = (999).to_bytes(4, "little")
+    with open(os.path.join(root, "missing_heap_object.h5"), "wb") as f:
+        f.write(missing)
 
     # A 1.5 MB file that unpacks to more than a 2 MiB memory limit.
     big = kc.recurrent("LSTM", "lstm", 4, True, units=300)

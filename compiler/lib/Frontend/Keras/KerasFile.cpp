@@ -11,6 +11,7 @@
 #include <zip.h>
 
 #include <memory>
+#include <optional>
 #include <mutex>
 
 using namespace mlir;
@@ -58,88 +59,105 @@ private:
   herr_t (*close_)(hid_t);
 };
 
+constexpr StringLiteral kHdf5Signature("\x89HDF\r\n\x1a\n");
+
 /// Bytes of an HDF5 length field: the superblock's "size of lengths" (byte
 /// 14 of a version 0/1 superblock, 10 of version 2/3), 8 when unknown.
 unsigned lengthSize(StringRef image) {
-  if (!image.starts_with("\x89HDF\r\n\x1a\n") || image.size() < 16)
+  if (!image.starts_with(kHdf5Signature) || image.size() < 16)
     return 8;
   unsigned version = static_cast<uint8_t>(image[8]);
   unsigned size = static_cast<uint8_t>(image[version < 2 ? 14 : 10]);
   return size == 2 || size == 4 || size == 8 ? size : 8;
 }
 
-/// Whether HDF5 1.10 can read the variable-length data of the image (h5py's
-/// string attributes: `model_config`) without looping or overrunning a
-/// buffer. Every global heap collection ("GCOL") is walked as HDF5 walks it
-/// (H5HG__cache_heap_deserialize): each object must lie inside its
-/// collection and move the walk on (an object of size 0 at index 0 made HDF5
-/// loop forever, one larger than its collection made it copy past its
-/// buffers: both found by rnnc-fuzz-keras). Every reference to an object
-/// (collection address, index), preceded by its sequence length as in a
-/// variable-length value, must not claim fewer bytes than the object holds
-/// (HDF5 copies the object into a buffer of that length), nor name index 0.
-/// A "GCOL" of version 1 that is not a whole collection is refused too.
-bool globalHeapsSafe(StringRef image) {
-  unsigned lengthBytes = lengthSize(image);
-  auto read = [&](size_t at, unsigned bytes) {
-    uint64_t value = 0;
-    for (unsigned i = 0; i < bytes; ++i)
-      value |= uint64_t(static_cast<uint8_t>(image[at + i])) << (8 * i);
-    return value;
-  };
-  const size_t headerBytes = 8 + lengthBytes, objectHeaderBytes = 8 + lengthBytes;
-  constexpr size_t kMaxObjects = 4096;
-  struct Object {
-    uint64_t collection, index, size;
-  };
-  std::vector<Object> objects;
-  for (size_t start = image.find("GCOL"); start != StringRef::npos;
-       start = image.find("GCOL", start + 1)) {
-    // Signature, version 1, 3 reserved bytes, the collection's size (at
-    // least 4096 bytes, HDF5's smallest): anything else is not a heap.
-    if (start + headerBytes > image.size() || image[start + 4] != 1)
-      continue;
-    uint64_t size = read(start + 8, lengthBytes);
-    if (size < 4096 || size > image.size() - start)
-      return false;
-    // Index 0 is the collection's free space: HDF5 1.10 reads it when asked
-    // and copies past its buffer, so no reference may name it.
-    if (objects.size() == kMaxObjects)
-      return false;
-    objects.push_back({start, 0, 0});
-    size_t end = start + size, p = start + headerBytes;
-    while (p < end) {
-      if (p + objectHeaderBytes > end)
-        break; // free space at the end
-      uint64_t index = read(p, 2), objectSize = read(p + 8, lengthBytes);
-      if (objectSize > end - p)
-        return false;
-      uint64_t need = index > 0 ? objectHeaderBytes + llvm::alignTo(objectSize, 8) : objectSize;
-      if (need == 0 || need > end - p)
-        return false;
-      if (index > 0) {
-        if (objects.size() == kMaxObjects)
-          return false;
-        objects.push_back({start, index, objectSize});
-      }
-      p += need;
-    }
-  }
-  for (const Object &object : objects) {
-    char reference[12];
-    for (unsigned i = 0; i < 8; ++i)
-      reference[i] = static_cast<char>(object.collection >> (8 * i));
-    for (unsigned i = 0; i < 4; ++i)
-      reference[8 + i] = static_cast<char>(object.index >> (8 * i));
-    StringRef pattern(reference, sizeof reference);
-    for (size_t at = image.find(pattern); at != StringRef::npos; at = image.find(pattern, at + 1)) {
-      uint64_t claimed = at >= 4 ? read(at - 4, 4) : 0;
-      if (object.index == 0 ? claimed > 0 : claimed < object.size)
-        return false;
-    }
-  }
-  return true;
+/// The little-endian unsigned integer of `bytes` bytes at `at`.
+uint64_t readLittleEndian(StringRef image, size_t at, unsigned bytes) {
+  uint64_t value = 0;
+  for (unsigned i = 0; i < bytes; ++i)
+    value |= uint64_t(static_cast<uint8_t>(image[at + i])) << (8 * i);
+  return value;
 }
+
+/// The first `length` bytes of object `index` of the global heap collection
+/// at `address` (h5py's variable-length strings live there), walked as
+/// HDF5 1.10 walks one (H5HG__cache_heap_deserialize) with every size
+/// checked: none if the collection or the object is not there whole. rnnc
+/// reads heaps itself: HDF5 1.10 follows a reference to an object its
+/// collection lacks to a wild address, loops forever on an object of size 0
+/// and copies objects larger than their collection or their reference past
+/// its buffers (all found by rnnc-fuzz-keras).
+std::optional<StringRef> heapString(StringRef image, uint64_t address, uint64_t index,
+                                    uint64_t length) {
+  const unsigned lengthBytes = lengthSize(image);
+  const size_t headerBytes = 8 + lengthBytes, objectHeaderBytes = 8 + lengthBytes;
+  // Signature, version 1, 3 reserved bytes, the collection's size (at least
+  // 4096 bytes, HDF5's smallest). Index 0 is the collection's free space.
+  if (index == 0 || address > image.size() || image.size() - address < headerBytes ||
+      !image.substr(address).starts_with("GCOL") || image[address + 4] != 1)
+    return std::nullopt;
+  uint64_t size = readLittleEndian(image, address + 8, lengthBytes);
+  if (size < 4096 || size > image.size() - address)
+    return std::nullopt;
+  size_t end = address + size, p = address + headerBytes;
+  while (p < end && end - p >= objectHeaderBytes) {
+    uint64_t objectIndex = readLittleEndian(image, p, 2);
+    uint64_t objectSize = readLittleEndian(image, p + 8, lengthBytes);
+    if (objectSize > end - p)
+      return std::nullopt;
+    uint64_t need =
+        objectIndex > 0 ? objectHeaderBytes + llvm::alignTo(objectSize, 8) : objectSize;
+    if (need == 0 || need > end - p)
+      return std::nullopt;
+    if (objectIndex == index)
+      return length <= objectSize ? std::optional(image.substr(p + objectHeaderBytes, length))
+                                  : std::nullopt;
+    p += need;
+  }
+  return std::nullopt;
+}
+
+/// An HDF5 conversion from a variable-length string to an opaque type of
+/// its stored size that leaves the bytes as they are: H5Aread then hands
+/// over the stored references (length, heap collection address, object
+/// index) instead of following them into the heap (heapString does that).
+herr_t keepVlenReferences(hid_t source, hid_t destination, H5T_cdata_t *cdata, size_t, size_t,
+                          size_t, void *, void *, hid_t) {
+  switch (cdata->command) {
+  case H5T_CONV_INIT:
+    cdata->need_bkg = H5T_BKG_NO;
+    return H5Tis_variable_str(source) > 0 && H5Tget_class(destination) == H5T_OPAQUE &&
+                   H5Tget_size(source) == H5Tget_size(destination)
+               ? 0
+               : -1;
+  case H5T_CONV_CONV:
+  case H5T_CONV_FREE:
+    return 0;
+  default:
+    return -1;
+  }
+}
+
+/// keepVlenReferences registered with HDF5 while alive (process-wide: hold
+/// hdf5Mutex).
+class KeepVlenReferences {
+public:
+  KeepVlenReferences()
+      : source_(H5Tcopy(H5T_C_S1), H5Tclose), destination_(H5Tcreate(H5T_OPAQUE, 1), H5Tclose) {
+    registered_ = source_.valid() && destination_.valid() &&
+                  H5Tset_size(source_, H5T_VARIABLE) >= 0 &&
+                  H5Tregister(H5T_PERS_SOFT, kName, source_, destination_, keepVlenReferences) >= 0;
+  }
+  ~KeepVlenReferences() {
+    if (registered_)
+      H5Tunregister(H5T_PERS_SOFT, kName, source_, destination_, keepVlenReferences);
+  }
+
+private:
+  static constexpr const char *kName = "rnnc: keep variable-length references";
+  Handle source_, destination_;
+  bool registered_ = false;
+};
 
 /// Deepest nesting of JSON arrays and objects accepted: llvm::json's parser
 /// recurses once per level.
@@ -150,6 +168,8 @@ struct Reader {
   uint64_t memoryLimit;
   uint64_t bytesRead = 0;
   KerasFile file;
+  /// The HDF5 file being read, whole.
+  StringRef image;
 
   InFlightDiagnostic error() { return emitError(loc); }
 
@@ -203,17 +223,47 @@ struct Reader {
     if (H5Tget_class(type) != H5T_STRING)
       return error() << "attribute '" << name << "' is not a string";
     if (H5Tis_variable_str(type) > 0) {
-      if (failed(take(count * sizeof(char *), name)))
+      // Each stored value: a 4-byte length, the heap collection's address,
+      // the object's 4-byte index.
+      hsize_t storage = H5Aget_storage_size(attribute);
+      size_t element = storage / count;
+      unsigned addressBytes = element - 8;
+      if (storage % count != 0 || (addressBytes != 4 && addressBytes != 8))
+        return error() << "attribute '" << name << "' is not stored as variable-length strings are";
+      if (!image.starts_with(kHdf5Signature))
+        return error() << "attribute '" << name
+                       << "': variable-length strings are read only from HDF5 files without a "
+                          "user block";
+      if (failed(take(storage, name)))
         return failure();
-      std::vector<char *> pointers(count, nullptr);
-      Handle memType(H5Tcopy(H5T_C_S1), H5Tclose);
-      H5Tset_size(memType, H5T_VARIABLE);
-      H5Tset_cset(memType, H5Tget_cset(type));
-      if (H5Aread(attribute, memType, pointers.data()) < 0)
+      std::vector<char> references(storage);
+      Handle memType(H5Tcreate(H5T_OPAQUE, element), H5Tclose);
+      if (!memType.valid() || H5Tset_tag(memType, "rnnc: variable-length references") < 0)
         return error() << "cannot read attribute '" << name << "'";
-      for (char *p : pointers)
-        strings.push_back(p ? p : "");
-      H5Dvlen_reclaim(memType, space, H5P_DEFAULT, pointers.data());
+      {
+        KeepVlenReferences keep;
+        if (H5Aread(attribute, memType, references.data()) < 0)
+          return error() << "cannot read attribute '" << name << "'";
+      }
+      StringRef stored(references.data(), references.size());
+      for (hsize_t i = 0; i < count; ++i) {
+        size_t at = i * element;
+        uint64_t length = readLittleEndian(stored, at, 4);
+        uint64_t address = readLittleEndian(stored, at + 4, addressBytes);
+        uint64_t index = readLittleEndian(stored, at + 4 + addressBytes, 4);
+        if (length == 0) {
+          strings.emplace_back();
+          continue;
+        }
+        std::optional<StringRef> text = heapString(image, address, index, length);
+        if (!text)
+          return error() << "attribute '" << name
+                         << "' names a variable-length string that the file's global heap does "
+                            "not hold whole (a corrupt heap or reference)";
+        if (failed(take(length, name)))
+          return failure();
+        strings.push_back(text->str());
+      }
     } else {
       size_t size = H5Tget_size(type);
       uint64_t bytes = llvm::SaturatingMultiply<uint64_t>(size, count);
@@ -315,8 +365,7 @@ struct Reader {
   }
 
   LogicalResult readHdf5Locked(StringRef bytes, bool legacy, StringRef what) {
-    if (!globalHeapsSafe(bytes))
-      return error() << what << " has a corrupt global heap (its variable-length data)";
+    image = bytes;
     QuietHdf5 quiet;
     // The image stays ours (DONT_COPY, DONT_RELEASE) and is opened read-only.
     Handle root(H5LTopen_file_image(const_cast<char *>(bytes.data()), bytes.size(),
