@@ -17,7 +17,7 @@ shift || true
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(onnx onnx-graphs keras mlir npy runtime)
 # Inputs per seeded run: about 30 s each on the 2-core machine CI resembles.
-declare -A seeded_runs=([onnx]=1000000 [onnx-graphs]=100 [keras]=20000 [mlir]=800000 [npy]=150000 [runtime]=600000)
+declare -A seeded_runs=([onnx]=1000000 [onnx-graphs]=100 [keras]=1500 [mlir]=800000 [npy]=150000 [runtime]=600000)
 build="$root/build-fuzz"
 mkdir -p "$build"
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"

@@ -6,6 +6,7 @@
 #include "rnnc/Conversion/Passes.h"
 
 #include "CustomCells.h"
+#include "VectorEmitter.h"
 
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -23,50 +24,9 @@ namespace mlir::rnnc {
 
 using namespace mlir;
 using namespace mlir::rnn;
+using namespace mlir::rnnc::rnn_to_loops;
 
 namespace {
-
-/// A contiguous run of features: `memref[prefix..., k]`.
-struct Row {
-  Value memref;
-  SmallVector<Value, 2> prefix;
-};
-
-/// A weight matrix [K, N] as a buffer: either as given, or rows
-/// [firstRow, firstRow + rows) of it pre-packed at compile time, column group
-/// after column group, each as [rows, group width] (the last group's width
-/// rounded up to a vector, zero filled), so that the weights of one group are
-/// one contiguous stream.
-struct Weights {
-  Value buffer;
-  bool packed = false;
-  /// Packed: the rows held, and the width of every group but the last.
-  int64_t rows = 0;
-  int64_t groupColumns = 0;
-  /// The matrix row that row 0 of the buffer holds.
-  int64_t firstRow = 0;
-};
-
-/// One matmul term of a gate pre-activation, for a block of rows:
-/// `inputs[r][0:depth] @ weight[rowOffset:rowOffset+depth, :]`.
-struct MatmulTerm {
-  SmallVector<Row, 4> inputs;
-  int64_t depth;
-  Weights weight;
-  int64_t rowOffset;
-};
-
-/// The operands of one block of rows in SequenceEmitter::affineRows.
-struct RowBlock {
-  SmallVector<Row, 4> dsts;
-  SmallVector<MatmulTerm, 2> terms;
-  /// When non-empty, each row's initial value instead of the bias.
-  SmallVector<Row, 4> inits;
-};
-
-/// Stores a vector of a matmul's results: `value` at columns [col, col +
-/// width) of `dst` (mask: null, or the lanes in range). Null: stored as is.
-using StoreResult = function_ref<void(const Row &dst, Value col, Value value, Value mask)>;
 
 /// What a layer reads for batch row `row` at the current step.
 struct Step {
@@ -213,326 +173,18 @@ SmallVector<DynamicRNNOp> splitLayers(DynamicRNNOp op, ArrayRef<CellOpInterface>
 }
 
 /// Emits the loops of one rnn.dynamic_rnn at the builder's insertion point.
-class SequenceEmitter {
+class SequenceEmitter : public VectorEmitter {
 public:
   SequenceEmitter(OpBuilder &builder, Location loc, int64_t width, int64_t accumulators,
                   int64_t rowBlock, int64_t projectInputsAboveBytes, bool halideProjection,
                   int64_t threads, bool wavefront)
-      : b(builder), loc(loc), width(width), accumulators(accumulators), rowBlock(rowBlock),
+      : VectorEmitter(builder, loc, width, accumulators, rowBlock, threads),
         projectInputsAboveBytes(projectInputsAboveBytes), halideProjection(halideProjection),
-        threads(threads), wavefront(wavefront),
-        vecType(VectorType::get({width}, builder.getF32Type())),
-        maskType(VectorType::get({width}, builder.getI1Type())) {}
+        wavefront(wavefront) {}
 
   LogicalResult lower(DynamicRNNOp op);
 
 private:
-  Value index(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
-  Value splat(float v) {
-    return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(vecType, b.getF32FloatAttr(v)));
-  }
-  Value add(Value x, Value y) { return b.create<arith::AddFOp>(loc, x, y); }
-  Value sub(Value x, Value y) { return b.create<arith::SubFOp>(loc, x, y); }
-  Value mul(Value x, Value y) { return b.create<arith::MulFOp>(loc, x, y); }
-  Value fma(Value x, Value y, Value acc) { return b.create<vector::FMAOp>(loc, x, y, acc); }
-  Value offset(Value base, int64_t delta) {
-    return delta == 0 ? base : b.create<arith::AddIOp>(loc, base, index(delta));
-  }
-
-  /// Operands are only read: `read_only` keeps bufferization from copying them
-  /// (constants included), and a layout with any offset and outer strides lets
-  /// slices of larger tensors through without a copy. The innermost stride stays 1
-  /// so rows load as vectors.
-  Value toBuffer(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
-    if (!strides.empty())
-      strides.back() = 1;
-    auto layout = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides);
-    auto buffer = b.create<bufferization::ToMemrefOp>(
-        loc, MemRefType::get(type.getShape(), type.getElementType(), layout), tensor);
-    buffer.setReadOnly(true);
-    return buffer;
-  }
-
-  /// A weight matrix operand: constants have their rows [rowBegin, rowEnd)
-  /// packed for column groups of `vectors` blocks (in .rodata once compiled);
-  /// anything else is read as given, whole.
-  Weights matrix(Value tensor, int64_t rowBegin, int64_t rowEnd, int64_t vectors);
-  /// All rows of a weight matrix operand, packed for affineRows' column groups.
-  Weights matrix(Value tensor) { return matrix(tensor, 0, ShapedType::kDynamic, groupVectors); }
-  /// A constant gate kernel [K, gates * units] packed for fusedGateRows: rows
-  /// [rowBegin, K), one panel per group of `vectorsPerGate * width` units
-  /// holding those units' columns of every gate, each gate's block padded to
-  /// whole vectors with zeros. Null buffer when the kernel is not a constant.
-  Weights gateInterleavedMatrix(Value tensor, int64_t rowBegin, int64_t gates, int64_t units,
-                                int64_t vectorsPerGate);
-
-  Value loadScalar(const Row &row, Value k) {
-    SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
-    indices.push_back(k);
-    return b.create<memref::LoadOp>(loc, row.memref, indices);
-  }
-  /// Loads `width` features at `k`; with a mask, lanes past the end read 0.
-  Value loadVector(const Row &row, Value k, Value mask) {
-    SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
-    indices.push_back(k);
-    if (!mask)
-      return b.create<vector::LoadOp>(loc, vecType, row.memref, indices);
-    return b.create<vector::MaskedLoadOp>(loc, vecType, row.memref, indices, mask, splat(0.0f));
-  }
-  void storeVector(const Row &row, Value k, Value value, Value mask) {
-    SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
-    indices.push_back(k);
-    if (!mask)
-      b.create<vector::StoreOp>(loc, value, row.memref, indices);
-    else
-      b.create<vector::MaskedStoreOp>(loc, row.memref, indices, mask, value);
-  }
-
-  /// Calls `body(offset, mask)` for every block of `width` features in [0, n):
-  /// a loop over the full blocks (mask null), then one masked remainder block.
-  void forEachBlock(int64_t n, function_ref<void(Value, Value)> body) {
-    int64_t full = n / width * width;
-    if (full > 0) {
-      auto loop = b.create<scf::ForOp>(loc, index(0), index(full), index(width));
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      body(loop.getInductionVar(), Value());
-    }
-    if (n % width != 0) {
-      Value mask = b.create<vector::CreateMaskOp>(loc, maskType, ValueRange{index(n % width)});
-      body(index(full), mask);
-    }
-  }
-  void copyFeatures(const Row &from, const Row &to, int64_t n) {
-    forEachBlock(
-        n, [&](Value col, Value mask) { storeVector(to, col, loadVector(from, col, mask), mask); });
-  }
-
-  /// Calls `body(row)` for every row in [0, count); rows are independent, so
-  /// they are shared between threads unless the batch is known to be 1.
-  void forEachRow(Value count, function_ref<void(Value)> body) {
-    OpBuilder::InsertionGuard guard(b);
-    if (threads > 1 && !singleRow) {
-      auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{count},
-                                            ValueRange{index(1)});
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      return body(loop.getInductionVars()[0]);
-    }
-    auto loop = b.create<scf::ForOp>(loc, index(0), count, index(1));
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    body(loop.getInductionVar());
-  }
-
-  /// For the `count` adjacent column blocks of column group `group` (starting
-  /// at column `col`; the last block masked by `tailMask` when non-null) and
-  /// every row r of the block, accumulates `acc[r * count + i] +=
-  /// broadcast(input_r[k]) * weight[rowOffset + k, col + i * width]` over k. Each
-  /// weight vector is loaded once for all rows; independent accumulators hide
-  /// the FMA latency.
-  SmallVector<Value> accumulate(const MatmulTerm &term, Value group, Value col, int64_t count,
-                                Value tailMask, ValueRange accs) {
-    size_t rows = term.inputs.size();
-    auto loop = b.create<scf::ForOp>(
-        loc, index(0), index(term.depth), index(1), accs,
-        [&](OpBuilder &nested, Location, Value k, ValueRange iterArgs) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
-          SmallVector<Value, 4> broadcasts;
-          for (const Row &input : term.inputs)
-            broadcasts.push_back(b.create<vector::BroadcastOp>(loc, vecType, loadScalar(input, k)));
-          const Weights &weight = term.weight;
-          Value weightRow = offset(k, term.rowOffset - weight.firstRow);
-          Value start = col;
-          if (weight.packed) {
-            // This group's [K, count * width] block starts at group * K * groupColumns.
-            Value base =
-                b.create<arith::MulIOp>(loc, group, index(weight.rows * weight.groupColumns));
-            start = b.create<arith::AddIOp>(
-                loc, base, b.create<arith::MulIOp>(loc, weightRow, index(count * width)));
-          }
-          Row weights = weight.packed ? Row{weight.buffer, {}} : Row{weight.buffer, {weightRow}};
-          SmallVector<Value> next(iterArgs.begin(), iterArgs.end());
-          for (int64_t i = 0; i < count; ++i) {
-            Value mask = i + 1 == count ? tailMask : Value();
-            Value w = loadVector(weights, offset(start, i * width), mask);
-            for (size_t r = 0; r < rows; ++r)
-              next[r * count + i] = fma(broadcasts[r], w, iterArgs[r * count + i]);
-          }
-          b.create<scf::YieldOp>(loc, next);
-        });
-    return SmallVector<Value>(loop.getResults());
-  }
-
-  /// `dst_r[0:n] = bias + sum of terms` for rows r in [0, count), where
-  /// `blockAt(first, rows)` gives the operands of rows first .. first + rows - 1;
-  /// bias may be null (zero); `store` (when non-null) stores each vector of
-  /// results instead, e.g. after an activation. Weight-stationary: the outer loop runs over
-  /// column groups of groupVectors blocks (the accumulators of a block of rows
-  /// fit the registers), the inner one over blocks of rows, so a group's
-  /// weights are read from memory once and then from cache for every other
-  /// block. With threads > 1 the groups are split between threads in fixed
-  /// halves (scf.parallel, static schedule): each thread keeps its share of
-  /// the weights in its own L2 from one step to the next.
-  void affineRows(Value count, int64_t n, Value bias,
-                  function_ref<RowBlock(Value, int64_t)> blockAt, StoreResult store = nullptr) {
-    int64_t groupColumns = groupVectors * width;
-    auto emitGroup = [&](Value group, int64_t vectors, Value tailMask) {
-      Value col = b.create<arith::MulIOp>(loc, group, index(groupColumns));
-      forRowBlocks(count, blockRows(), [&](Value first, int64_t rows) {
-        RowBlock block = blockAt(first, rows);
-        SmallVector<Value> accs;
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t i = 0; i < vectors; ++i) {
-            Value mask = i + 1 == vectors ? tailMask : Value();
-            Value at = offset(col, i * width);
-            accs.push_back(!block.inits.empty() ? loadVector(block.inits[r], at, mask)
-                           : bias               ? loadVector(Row{bias, {}}, at, mask)
-                                                : splat(0.0f));
-          }
-        for (const MatmulTerm &term : block.terms)
-          accs = accumulate(term, group, col, vectors, tailMask, accs);
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t i = 0; i < vectors; ++i) {
-            Value mask = i + 1 == vectors ? tailMask : Value();
-            Value acc = accs[r * vectors + i], at = offset(col, i * width);
-            if (store)
-              store(block.dsts[r], at, acc, mask);
-            else
-              storeVector(block.dsts[r], at, acc, mask);
-          }
-      });
-    };
-    int64_t fullBlocks = n / width;
-    int64_t groups = fullBlocks / groupVectors;
-    if (groups > 0) {
-      OpBuilder::InsertionGuard guard(b);
-      if (threads > 1) {
-        auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{index(groups)},
-                                              ValueRange{index(1)});
-        b.setInsertionPoint(loop.getBody()->getTerminator());
-        emitGroup(loop.getInductionVars()[0], groupVectors, Value());
-      } else {
-        auto loop = b.create<scf::ForOp>(loc, index(0), index(groups), index(1));
-        b.setInsertionPoint(loop.getBody()->getTerminator());
-        emitGroup(loop.getInductionVar(), groupVectors, Value());
-      }
-    }
-    int64_t rest = fullBlocks - groups * groupVectors + (n % width != 0 ? 1 : 0);
-    if (rest > 0) {
-      Value tailMask = n % width != 0 ? b.create<vector::CreateMaskOp>(loc, maskType,
-                                                                       ValueRange{index(n % width)})
-                                      : Value();
-      emitGroup(index(groups), rest, tailMask);
-    }
-  }
-
-  /// The gate matmul of a cell whose gates are elementwise per unit (LSTM),
-  /// with the cell equations in its epilogue: column groups are groups of
-  /// units holding every gate's columns for them (weights from
-  /// gateInterleavedMatrix), so that once a block of rows has accumulated them,
-  /// `epilogue(r, unitCol, gateAccs, mask)` updates those units of the block's
-  /// row r from registers, one vector of `width` units at a time (gateAccs: one
-  /// per gate; mask: null, or the lanes before the last unit). Pre-activations
-  /// start from `bias` or the block's inits, both in the kernel's column order
-  /// (gate * units + unit). Nothing goes through scratch memory; the epilogue
-  /// must not overwrite the recurrent input, which other groups still read.
-  void fusedGateRows(Value count, int64_t units, int64_t gates, int64_t vectorsPerGate, Value bias,
-                     function_ref<RowBlock(Value, int64_t)> blockAt,
-                     function_ref<void(int64_t, Value, ArrayRef<Value>, Value)> epilogue) {
-    int64_t groupUnits = vectorsPerGate * width;
-    int64_t rowsPerBlock =
-        std::min(rowBlock, std::max<int64_t>(1, 2 * accumulators / (gates * vectorsPerGate)));
-    auto emitGroup = [&](Value group, int64_t vectors, Value tailMask) {
-      Value unitCol = b.create<arith::MulIOp>(loc, group, index(groupUnits));
-      forRowBlocks(count, rowsPerBlock, [&](Value first, int64_t rows) {
-        RowBlock block = blockAt(first, rows);
-        SmallVector<Value> accs;
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t q = 0; q < gates; ++q)
-            for (int64_t i = 0; i < vectors; ++i) {
-              Value mask = i + 1 == vectors ? tailMask : Value();
-              Value at = offset(unitCol, q * units + i * width);
-              accs.push_back(!block.inits.empty() ? loadVector(block.inits[r], at, mask)
-                             : bias               ? loadVector(Row{bias, {}}, at, mask)
-                                                  : splat(0.0f));
-            }
-        // Padded weight blocks are zero: the matmul needs no masks.
-        for (const MatmulTerm &term : block.terms)
-          accs = accumulate(term, group, unitCol, gates * vectors, Value(), accs);
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t i = 0; i < vectors; ++i) {
-            SmallVector<Value, 4> gateAccs;
-            for (int64_t q = 0; q < gates; ++q)
-              gateAccs.push_back(accs[(r * gates + q) * vectors + i]);
-            epilogue(r, offset(unitCol, i * width), gateAccs,
-                     i + 1 == vectors ? tailMask : Value());
-          }
-      });
-    };
-    int64_t groups = units / groupUnits;
-    if (groups > 0) {
-      OpBuilder::InsertionGuard guard(b);
-      if (threads > 1) {
-        auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{index(groups)},
-                                              ValueRange{index(1)});
-        b.setInsertionPoint(loop.getBody()->getTerminator());
-        emitGroup(loop.getInductionVars()[0], vectorsPerGate, Value());
-      } else {
-        auto loop = b.create<scf::ForOp>(loc, index(0), index(groups), index(1));
-        b.setInsertionPoint(loop.getBody()->getTerminator());
-        emitGroup(loop.getInductionVar(), vectorsPerGate, Value());
-      }
-    }
-    int64_t restUnits = units % groupUnits;
-    if (restUnits > 0) {
-      Value tailMask =
-          restUnits % width != 0
-              ? b.create<vector::CreateMaskOp>(loc, maskType, ValueRange{index(restUnits % width)})
-              : Value();
-      emitGroup(index(groups), llvm::divideCeil(restUnits, width), tailMask);
-    }
-  }
-
-  /// Rows per block in affineRows: as many as keep 2 * accumulators vectors.
-  int64_t blockRows() const {
-    return std::min(rowBlock, std::max<int64_t>(1, 2 * accumulators / groupVectors));
-  }
-
-  /// Column blocks per group when a matmul has at least rowBlock rows: the
-  /// accumulators are shared by rowBlock rows.
-  int64_t batchGroupVectors() const { return std::max<int64_t>(1, 2 * accumulators / rowBlock); }
-
-  /// Calls `body(first, rows)` for the rows [0, count) in blocks of `block`,
-  /// then for the remaining rows one by one.
-  void forRowBlocks(Value count, int64_t block, function_ref<void(Value, int64_t)> body) {
-    Value blocked =
-        b.create<arith::SubIOp>(loc, count, b.create<arith::RemUIOp>(loc, count, index(block)));
-    {
-      auto loop = b.create<scf::ForOp>(loc, index(0), blocked, index(block));
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      body(loop.getInductionVar(), block);
-    }
-    if (block == 1)
-      return;
-    auto loop = b.create<scf::ForOp>(loc, blocked, count, index(1));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    body(loop.getInductionVar(), 1);
-  }
-
-  /// Runs `body` only when `active` (i1; null: always).
-  void guarded(Value active, function_ref<void()> body) {
-    if (!active)
-      return body();
-    auto ifOp = b.create<scf::IfOp>(loc, active, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    body();
-  }
-
   Value sigmoid(Value x) { return math().sigmoid(x); }
   Value clip(Value x, float limit) { return math().clip(x, limit); }
   Value activate(ActivationAttr activation, Value x) { return math().activate(activation, x); }
@@ -576,102 +228,13 @@ private:
   /// The address of a memref's first element, as an index.
   Value addressOf(Value memref, ValueRange elementOffsets = {});
 
-  OpBuilder &b;
-  Location loc;
-  int64_t width;
-  int64_t accumulators;
-  /// Batch rows whose gate matmuls share each weight load.
-  int64_t rowBlock;
   /// Input weights of the bottom layer above which its input projection is
   /// computed for all steps before the time loop (default about one L2).
   int64_t projectInputsAboveBytes;
   bool halideProjection;
-  int64_t threads;
   /// Stacked layers run as a wavefront when threads > 1 (see lower()).
   bool wavefront;
-  /// Column blocks per column group of affineRows (set per sequence).
-  int64_t groupVectors = 1;
-  /// The batch is known to be 1 (set per sequence).
-  bool singleRow = false;
-  VectorType vecType;
-  VectorType maskType;
-  /// Packed weights by the constant, row range and group vectors they were
-  /// packed from and for.
-  DenseMap<std::tuple<Value, int64_t, int64_t, int64_t>, Weights> packedWeights;
 };
-
-Weights SequenceEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd, int64_t vectors) {
-  std::tuple<Value, int64_t, int64_t, int64_t> key{tensor, rowBegin, rowEnd, vectors};
-  auto it = packedWeights.find(key);
-  if (it != packedWeights.end())
-    return it->second;
-  auto type = cast<RankedTensorType>(tensor.getType());
-  DenseElementsAttr values;
-  if (!matchPattern(tensor, m_Constant(&values)) || type.getRank() != 2 ||
-      !type.getElementType().isF32() || !type.hasStaticShape())
-    return Weights{toBuffer(tensor), false};
-  if (ShapedType::isDynamic(rowEnd))
-    rowEnd = type.getDimSize(0);
-  int64_t rows = rowEnd - rowBegin, columns = type.getDimSize(1);
-  int64_t groupColumns = vectors * width;
-  int64_t groups = llvm::divideCeil(columns, groupColumns);
-  int64_t lastColumns = llvm::alignTo(columns - (groups - 1) * groupColumns, width);
-  std::vector<float> packed(((groups - 1) * groupColumns + lastColumns) * rows, 0.0f);
-  const float *raw =
-      values.isSplat() ? nullptr : reinterpret_cast<const float *>(values.getRawData().data());
-  float splatValue = values.isSplat() ? values.getSplatValue<float>() : 0.0f;
-  // Row by row, each group's part of a row a contiguous run: megabytes of
-  // weights are read and written in order.
-  for (int64_t k = 0; k < rows; ++k)
-    for (int64_t group = 0; group < groups; ++group) {
-      int64_t groupWidth = group + 1 == groups ? lastColumns : groupColumns;
-      int64_t first = group * groupColumns, count = std::min(groupColumns, columns - first);
-      float *to = packed.data() + group * rows * groupColumns + k * groupWidth;
-      if (raw)
-        std::copy_n(raw + (rowBegin + k) * columns + first, count, to);
-      else
-        std::fill_n(to, count, splatValue);
-    }
-  auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())}, b.getF32Type());
-  Value constant =
-      b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
-  Weights result{toBuffer(constant), true, rows, groupColumns, rowBegin};
-  packedWeights[key] = result;
-  return result;
-}
-
-Weights SequenceEmitter::gateInterleavedMatrix(Value tensor, int64_t rowBegin, int64_t gates,
-                                               int64_t units, int64_t vectorsPerGate) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  DenseElementsAttr values;
-  if (!matchPattern(tensor, m_Constant(&values)) || type.getRank() != 2 ||
-      !type.getElementType().isF32() || !type.hasStaticShape() ||
-      type.getDimSize(1) != gates * units)
-    return Weights{};
-  int64_t columns = type.getDimSize(1), rows = type.getDimSize(0) - rowBegin;
-  int64_t groupUnits = vectorsPerGate * width;
-  int64_t groups = llvm::divideCeil(units, groupUnits);
-  int64_t lastUnits = units - (groups - 1) * groupUnits;
-  int64_t lastWidth = llvm::alignTo(lastUnits, width);
-  std::vector<float> packed(((groups - 1) * groupUnits + lastWidth) * gates * rows, 0.0f);
-  const float *raw =
-      values.isSplat() ? nullptr : reinterpret_cast<const float *>(values.getRawData().data());
-  float splatValue = values.isSplat() ? values.getSplatValue<float>() : 0.0f;
-  for (int64_t g = 0; g < groups; ++g) {
-    int64_t blockWidth = g + 1 == groups ? lastWidth : groupUnits;
-    int64_t unitsHere = g + 1 == groups ? lastUnits : groupUnits;
-    float *panel = packed.data() + g * rows * gates * groupUnits;
-    for (int64_t k = 0; k < rows; ++k)
-      for (int64_t q = 0; q < gates; ++q)
-        for (int64_t u = 0; u < unitsHere; ++u)
-          panel[k * gates * blockWidth + q * blockWidth + u] =
-              raw ? raw[(rowBegin + k) * columns + q * units + g * groupUnits + u] : splatValue;
-  }
-  auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())}, b.getF32Type());
-  Value constant =
-      b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
-  return Weights{toBuffer(constant), true, rows, gates * groupUnits};
-}
 
 void SequenceEmitter::gateMatmul(Layer &layer, const Step &step, Value dst, int64_t n,
                                  Weights kernel, Value bias, Value recurrent,
@@ -1072,12 +635,7 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
   auto [staticTime, staticBatch] = staticSizes(op);
   Value timeSteps = pickSize(staticTime, timeDim);
   Value batch = pickSize(staticBatch, batchDim);
-  // A batch known to be smaller than a row block runs one row at a time, with
-  // all accumulators on the columns.
-  singleRow = staticBatch == 1;
-  groupVectors = !ShapedType::isDynamic(staticBatch) && staticBatch < rowBlock
-                     ? accumulators
-                     : std::max<int64_t>(1, 2 * accumulators / rowBlock);
+  setBatch(staticBatch);
 
   auto allocResult = [&](Value result) {
     auto type = cast<RankedTensorType>(result.getType());

@@ -1,0 +1,80 @@
+#include "VectorEmitter.h"
+
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace mlir::rnnc::rnn_to_loops;
+
+Weights VectorEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd, int64_t vectors) {
+  std::tuple<Value, int64_t, int64_t, int64_t> key{tensor, rowBegin, rowEnd, vectors};
+  auto it = packedWeights.find(key);
+  if (it != packedWeights.end())
+    return it->second;
+  auto type = cast<RankedTensorType>(tensor.getType());
+  DenseElementsAttr values;
+  if (!matchPattern(tensor, m_Constant(&values)) || type.getRank() != 2 ||
+      !type.getElementType().isF32() || !type.hasStaticShape())
+    return Weights{toBuffer(tensor), false};
+  if (ShapedType::isDynamic(rowEnd))
+    rowEnd = type.getDimSize(0);
+  int64_t rows = rowEnd - rowBegin, columns = type.getDimSize(1);
+  int64_t groupColumns = vectors * width;
+  int64_t groups = llvm::divideCeil(columns, groupColumns);
+  int64_t lastColumns = llvm::alignTo(columns - (groups - 1) * groupColumns, width);
+  std::vector<float> packed(((groups - 1) * groupColumns + lastColumns) * rows, 0.0f);
+  const float *raw =
+      values.isSplat() ? nullptr : reinterpret_cast<const float *>(values.getRawData().data());
+  float splatValue = values.isSplat() ? values.getSplatValue<float>() : 0.0f;
+  // Row by row, each group's part of a row a contiguous run: megabytes of
+  // weights are read and written in order.
+  for (int64_t k = 0; k < rows; ++k)
+    for (int64_t group = 0; group < groups; ++group) {
+      int64_t groupWidth = group + 1 == groups ? lastColumns : groupColumns;
+      int64_t first = group * groupColumns, count = std::min(groupColumns, columns - first);
+      float *to = packed.data() + group * rows * groupColumns + k * groupWidth;
+      if (raw)
+        std::copy_n(raw + (rowBegin + k) * columns + first, count, to);
+      else
+        std::fill_n(to, count, splatValue);
+    }
+  auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())}, b.getF32Type());
+  Value constant =
+      b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
+  Weights result{toBuffer(constant), true, rows, groupColumns, rowBegin};
+  packedWeights[key] = result;
+  return result;
+}
+
+Weights VectorEmitter::gateInterleavedMatrix(Value tensor, int64_t rowBegin, int64_t gates,
+                                               int64_t units, int64_t vectorsPerGate) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  DenseElementsAttr values;
+  if (!matchPattern(tensor, m_Constant(&values)) || type.getRank() != 2 ||
+      !type.getElementType().isF32() || !type.hasStaticShape() ||
+      type.getDimSize(1) != gates * units)
+    return Weights{};
+  int64_t columns = type.getDimSize(1), rows = type.getDimSize(0) - rowBegin;
+  int64_t groupUnits = vectorsPerGate * width;
+  int64_t groups = llvm::divideCeil(units, groupUnits);
+  int64_t lastUnits = units - (groups - 1) * groupUnits;
+  int64_t lastWidth = llvm::alignTo(lastUnits, width);
+  std::vector<float> packed(((groups - 1) * groupUnits + lastWidth) * gates * rows, 0.0f);
+  const float *raw =
+      values.isSplat() ? nullptr : reinterpret_cast<const float *>(values.getRawData().data());
+  float splatValue = values.isSplat() ? values.getSplatValue<float>() : 0.0f;
+  for (int64_t g = 0; g < groups; ++g) {
+    int64_t blockWidth = g + 1 == groups ? lastWidth : groupUnits;
+    int64_t unitsHere = g + 1 == groups ? lastUnits : groupUnits;
+    float *panel = packed.data() + g * rows * gates * groupUnits;
+    for (int64_t k = 0; k < rows; ++k)
+      for (int64_t q = 0; q < gates; ++q)
+        for (int64_t u = 0; u < unitsHere; ++u)
+          panel[k * gates * blockWidth + q * blockWidth + u] =
+              raw ? raw[(rowBegin + k) * columns + q * units + g * groupUnits + u] : splatValue;
+  }
+  auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())}, b.getF32Type());
+  Value constant =
+      b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
+  return Weights{toBuffer(constant), true, rows, gates * groupUnits};
+}
