@@ -17,7 +17,7 @@ shift || true
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(onnx onnx-graphs keras mlir npy runtime)
 # Inputs per seeded run: about 30 s each on the 2-core machine CI resembles.
-declare -A seeded_runs=([onnx]=1000000 [onnx-graphs]=100 [keras]=1500 [mlir]=800000 [npy]=150000 [runtime]=600000)
+declare -A seeded_runs=([onnx]=1000000 [onnx-graphs]=100 [keras]=800 [mlir]=800000 [npy]=150000 [runtime]=600000)
 build="$root/build-fuzz"
 mkdir -p "$build"
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
@@ -67,6 +67,11 @@ for name in "${names[@]}"; do
     echo "fuzz: $name FOUND A PROBLEM (input and log: $build/findings, $build/fuzz-$name.log)"
     tail -40 "$build/fuzz-$name.log"
     status=1
+  elif [ "$name" = keras ]; then
+    # libhdf5 runs in child processes (docs/keras.md): libFuzzer's crash
+    # handler, inherited, saves the inputs that crash a child, which the
+    # reader survives by design. Not findings when the run passed.
+    rm -f "$build/findings/keras-"*
   fi
   grep -E "stat::number_of_executed_units|stat::new_units_added" "$build/fuzz-$name.log" \
     | sed "s/^/fuzz: $name /"

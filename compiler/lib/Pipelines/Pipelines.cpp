@@ -107,7 +107,9 @@ void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {
   // Every cell as linalg ops, the input matmul hoisted out of the time loop.
   pm.addPass(rnn::createRnnDecomposeCells());
   pm.addPass(rnn::createRnnHoistInputProjection());
-  pm.addPass(createConvertRnnToLoops());
+  ConvertRnnToLoopsOptions loopOptions;
+  loopOptions.vectorMatmuls = false;
+  pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());
   // One kernel per chain of elementwise ops (bias adds, gate math, masks):
   // fewer launches per step, and intermediates that never reach memory.

@@ -18,7 +18,9 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
     layers run as a wavefront (`wavefront`): iteration s runs layer l's step
     s - l, the layers' ops interleaved stage by stage, layer l reading a copy
     of the layer below's output taken at the end of the previous iteration.
-    Tensor operands
+    Sequences of custom cells are a time loop over the step's tensor ops;
+    with `vector-matmuls` their matmuls with weights and the input projection
+    hoisted before them are the same vector matmuls. Tensor operands
     are read through `bufferization.to_memref`; results are fresh buffers
     handed back by `bufferization.to_tensor`, so one-shot bufferization
     finishes the job.
@@ -44,6 +46,10 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
     Option<"wavefront", "wavefront", "bool", /*default=*/"true",
            "With threads > 1, run stacked layers as a wavefront: layer l's step "
            "s - l in iteration s">,
+    Option<"vectorMatmuls", "vector-matmuls", "bool", /*default=*/"true",
+           "Custom cells: emit the steps' matmuls with weights and the hoisted "
+           "input projection as the built-in cells' vector matmuls (off: keep "
+           "them linalg ops, for the GPU's mapping)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -1,4 +1,5 @@
 #include "CustomCells.h"
+#include "VectorEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -6,15 +7,19 @@
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "rnnc/Transforms/Passes.h"
 
 using namespace mlir;
 using namespace mlir::rnn;
+using namespace mlir::rnnc::rnn_to_loops;
+using mlir::rnnc::VectorOptions;
 
 namespace {
 class CustomSequenceEmitter {
 public:
-  CustomSequenceEmitter(DynamicRNNOp op) : b(op), loc(op.getLoc()), op(op) {}
+  CustomSequenceEmitter(DynamicRNNOp op, const VectorOptions &vectors)
+      : b(op), loc(op.getLoc()), op(op), vectors(vectors) {}
 
   LogicalResult lower(ArrayRef<CustomCellOp> layers);
 
@@ -135,10 +140,14 @@ private:
 
   Value reverseSequence(Value sequence);
   Value emptyRows();
+  void vectorizeMatmuls(scf::ForOp loop);
+  void vectorizeProjection();
+  void replaceByBuffer(OpBuilder &builder, Operation *op, Value buffer);
 
   OpBuilder b;
   Location loc;
   DynamicRNNOp op;
+  VectorOptions vectors;
   Value timeSteps, batch;
   /// The mask the loop reads (flipped for `reverse`).
   Value maskValue;
@@ -184,6 +193,9 @@ Value CustomSequenceEmitter::reverseSequence(Value sequence) {
 }
 
 LogicalResult CustomSequenceEmitter::lower(ArrayRef<CustomCellOp> layers) {
+  if (vectors.enabled)
+    vectorizeProjection();
+  b.setInsertionPoint(op);
   Value inputs = op.getInputs();
   timeSteps = b.create<tensor::DimOp>(loc, inputs, op.getTimeDim());
   batch = b.create<tensor::DimOp>(loc, inputs, op.getBatchDim());
@@ -284,6 +296,8 @@ LogicalResult CustomSequenceEmitter::lower(ArrayRef<CustomCellOp> layers) {
     b.create<scf::YieldOp>(loc, next);
   }
 
+  if (vectors.enabled)
+    vectorizeMatmuls(loop);
   if (op.getUnroll()) {
     int64_t count = cast<RankedTensorType>(inputs.getType()).getDimSize(op.getTimeDim());
     if (count > 0 && failed(loopUnrollByFactor(loop, count)))
@@ -309,6 +323,171 @@ LogicalResult CustomSequenceEmitter::lower(ArrayRef<CustomCellOp> layers) {
   return success();
 }
 
+/// The weights of a vector matmul `rows @ weightTensor`, packed before
+/// `loop` when constant (rows of a constant too: rnn-decompose-cells splits
+/// kernels into input and recurrent rows); the row of the matrix where the
+/// buffer starts in `firstRow`.
+static Weights packedWeights(VectorEmitter &emitter, Operation *loop, Value weightTensor,
+                             int64_t &firstRow) {
+  OpBuilder::InsertionGuard guard(emitter.b);
+  emitter.b.setInsertionPoint(loop);
+  auto type = cast<RankedTensorType>(weightTensor.getType());
+  int64_t depth = type.getDimSize(0);
+  firstRow = 0;
+  if (auto slice = weightTensor.getDefiningOp<tensor::ExtractSliceOp>();
+      slice && matchPattern(slice.getSource(), m_Constant()) && slice.hasUnitStride() &&
+      slice.getSourceType().getRank() == 2 &&
+      slice.getSourceType().getDimSize(1) == type.getDimSize(1) &&
+      !ShapedType::isDynamic(slice.getStaticOffsets()[0]) && slice.getStaticOffsets()[1] == 0) {
+    firstRow = slice.getStaticOffsets()[0];
+    weightTensor = slice.getSource();
+  }
+  return emitter.matrix(weightTensor, firstRow, firstRow + depth, emitter.groupVectors);
+}
+
+/// Whether `weights` can be the weights of a vector matmul: a static f32
+/// matrix.
+static bool isStaticMatrix(Value weights) {
+  auto type = dyn_cast<RankedTensorType>(weights.getType());
+  return type && type.getRank() == 2 && type.getElementType().isF32() && type.hasStaticShape();
+}
+
+/// `dst(r) = init(r) + input(r) @ weights` for the rows r in [0, count)
+/// (init null: zero), VectorEmitter::affineRows' register-blocked matmul.
+static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, Value weightTensor,
+                         function_ref<Row(Value)> input, function_ref<Row(Value)> init,
+                         function_ref<Row(Value)> dst) {
+  int64_t firstRow = 0;
+  Weights weights = packedWeights(emitter, loop, weightTensor, firstRow);
+  auto type = cast<RankedTensorType>(weightTensor.getType());
+  emitter.affineRows(count, type.getDimSize(1), Value(), [&](Value first, int64_t rows) {
+    RowBlock block;
+    SmallVector<Row, 4> inputs;
+    for (int64_t r = 0; r < rows; ++r) {
+      Value row = emitter.offset(first, r);
+      block.dsts.push_back(dst(row));
+      if (init)
+        block.inits.push_back(init(row));
+      inputs.push_back(input(row));
+    }
+    block.terms.push_back(MatmulTerm{inputs, type.getDimSize(0), weights, firstRow});
+    return block;
+  });
+}
+
+/// Whether `init` is a tensor filled with zeros.
+static bool isZeros(Value init) {
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+}
+
+void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
+  auto isBatchRows = [&](Type type) {
+    auto ranked = dyn_cast<RankedTensorType>(type);
+    return ranked && ranked.getRank() == 2 && ranked.getElementType().isF32() &&
+           (ranked.isDynamicDim(0) || ShapedType::isDynamic(batchSize()) ||
+            ranked.getDimSize(0) == batchSize());
+  };
+  SmallVector<linalg::MatmulOp> matmuls;
+  loop.getBody()->walk([&](linalg::MatmulOp matmul) {
+    if (matmul.hasPureTensorSemantics() && matmul.getInputs().size() == 2 &&
+        matmul.getOutputs().size() == 1 && isBatchRows(matmul.getInputs()[0].getType()) &&
+        isBatchRows(matmul.getOutputs()[0].getType()) &&
+        isStaticMatrix(matmul.getInputs()[1]) &&
+        matmul.getInputs()[1].getParentRegion()->isProperAncestor(&loop.getRegion()))
+      matmuls.push_back(matmul);
+  });
+  if (matmuls.empty())
+    return;
+  OpBuilder builder(loop);
+  VectorEmitter emitter(builder, loc, vectors.width, vectors.accumulators, vectors.rowBlock,
+                        /*threads=*/1);
+  emitter.setBatch(batchSize());
+  for (linalg::MatmulOp matmul : matmuls) {
+    builder.setInsertionPoint(matmul);
+    Value init = matmul.getOutputs()[0];
+    Value rows = emitter.toBuffer(matmul.getInputs()[0]);
+    Value inits = isZeros(init) ? Value() : emitter.toBuffer(init);
+    int64_t columns = cast<RankedTensorType>(init.getType()).getDimSize(1);
+    SmallVector<Value> dynamic;
+    if (ShapedType::isDynamic(batchSize()))
+      dynamic.push_back(batch);
+    Value result = builder.create<memref::AllocOp>(
+        loc, MemRefType::get({batchSize(), columns}, builder.getF32Type()), dynamic);
+    auto rowOf = [](Value buffer) { return [buffer](Value row) { return Row{buffer, {row}}; }; };
+    vectorMatmul(emitter, loop, batch, matmul.getInputs()[1], rowOf(rows),
+                 inits ? function_ref<Row(Value)>(rowOf(inits)) : nullptr, rowOf(result));
+    replaceByBuffer(builder, matmul, result);
+  }
+}
+
+/// Replaces `op`'s one result by the tensor of `buffer`.
+void CustomSequenceEmitter::replaceByBuffer(OpBuilder &builder, Operation *op, Value buffer) {
+  Value tensor = builder.create<bufferization::ToTensorOp>(loc, buffer, /*restrict=*/true,
+                                                           /*writable=*/true);
+  Type type = op->getResult(0).getType();
+  if (tensor.getType() != type)
+    tensor = builder.create<tensor::CastOp>(loc, type, tensor);
+  op->getResult(0).replaceAllUsesWith(tensor);
+  op->erase();
+}
+
+/// The input projection rnn-hoist-input-projection put before the sequence
+/// (`[T, B, D] x [D, N]`, a linalg.generic contraction) as the same vector
+/// matmul over its T * B rows.
+void CustomSequenceEmitter::vectorizeProjection() {
+  auto contraction = op.getInputs().getDefiningOp<linalg::GenericOp>();
+  if (!contraction || !contraction->hasOneUse() || contraction.getNumDpsInputs() != 2 ||
+      contraction.getNumDpsInits() != 1 || !contraction.hasPureTensorSemantics())
+    return;
+  MLIRContext *context = b.getContext();
+  auto dim = [&](unsigned d) { return getAffineDimExpr(d, context); };
+  SmallVector<AffineMap> expected = {AffineMap::get(4, 0, {dim(0), dim(1), dim(3)}, context),
+                                     AffineMap::get(4, 0, {dim(3), dim(2)}, context),
+                                     AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, context)};
+  Block &body = contraction.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  auto mul = add ? add.getRhs().getDefiningOp<arith::MulFOp>() : arith::MulFOp();
+  Value sequence = contraction.getDpsInputs()[0], weights = contraction.getDpsInputs()[1];
+  auto sequenceType = dyn_cast<RankedTensorType>(sequence.getType());
+  if (contraction.getIndexingMapsArray() != expected || body.getOperations().size() != 3 || !mul ||
+      add.getLhs() != body.getArgument(2) || mul.getLhs() != body.getArgument(0) ||
+      mul.getRhs() != body.getArgument(1) || !sequenceType ||
+      !sequenceType.getElementType().isF32() ||
+      !isStaticMatrix(weights))
+    return;
+  Value init = contraction.getDpsInits()[0];
+  OpBuilder builder(contraction);
+  // Many rows: column groups sized for blocks of rows.
+  VectorEmitter emitter(builder, loc, vectors.width, vectors.accumulators, vectors.rowBlock,
+                        /*threads=*/1);
+  emitter.setBatch(ShapedType::kDynamic);
+  Value input = emitter.toBuffer(sequence);
+  Value inits = isZeros(init) ? Value() : emitter.toBuffer(init);
+  auto resultType = cast<RankedTensorType>(init.getType());
+  Value outer = builder.create<tensor::DimOp>(loc, sequence, 0);
+  Value inner = builder.create<tensor::DimOp>(loc, sequence, 1);
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d < 2; ++d)
+    if (resultType.isDynamicDim(d))
+      dynamic.push_back(d == 0 ? outer : inner);
+  Value result = builder.create<memref::AllocOp>(
+      loc, MemRefType::get(resultType.getShape(), builder.getF32Type()), dynamic);
+  Value count = builder.create<arith::MulIOp>(loc, outer, inner);
+  // Row r of the T * B rows is [r / inner, r % inner].
+  auto rowOf = [&](Value buffer) {
+    return [&, buffer](Value row) {
+      return Row{buffer,
+                 {builder.create<arith::DivUIOp>(loc, row, inner).getResult(),
+                  builder.create<arith::RemUIOp>(loc, row, inner).getResult()}};
+    };
+  };
+  vectorMatmul(emitter, contraction, count, weights, rowOf(input),
+               inits ? function_ref<Row(Value)>(rowOf(inits)) : nullptr, rowOf(result));
+  replaceByBuffer(builder, contraction, result);
+}
+
 /// [B] i1: rows of length 0.
 Value CustomSequenceEmitter::emptyRows() {
   Value lengths = op.getSequenceLength();
@@ -332,6 +511,7 @@ Value CustomSequenceEmitter::emptyRows() {
 }
 } // namespace
 
-LogicalResult mlir::rnnc::lowerCustomCellSequence(DynamicRNNOp op, ArrayRef<CustomCellOp> layers) {
-  return CustomSequenceEmitter(op).lower(layers);
+LogicalResult mlir::rnnc::lowerCustomCellSequence(DynamicRNNOp op, ArrayRef<CustomCellOp> layers,
+                                                  const VectorOptions &vectors) {
+  return CustomSequenceEmitter(op, vectors).lower(layers);
 }

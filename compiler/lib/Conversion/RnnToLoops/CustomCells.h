@@ -6,11 +6,23 @@
 
 namespace mlir::rnnc {
 
+/// The pass's vector options (convert-rnn-to-loops).
+struct VectorOptions {
+  int64_t width;
+  int64_t accumulators;
+  int64_t rowBlock;
+  /// The steps' matmuls with weights and the hoisted input projection as
+  /// vector matmuls (off: linalg ops).
+  bool enabled;
+};
+
 /// Replaces `op`, whose cell stacks `layers`, by a time loop over tensors
 /// that inlines the layers' steps for the whole batch at each time step and
 /// applies the lengths or mask row by row with selects; `reverse` runs over
-/// reversed rows (TF's reverse_sequence before and after).
-LogicalResult lowerCustomCellSequence(rnn::DynamicRNNOp op, ArrayRef<rnn::CustomCellOp> layers);
+/// reversed rows (TF's reverse_sequence before and after). The steps'
+/// matmuls with weights are the built-in cells' vector matmuls.
+LogicalResult lowerCustomCellSequence(rnn::DynamicRNNOp op, ArrayRef<rnn::CustomCellOp> layers,
+                                      const VectorOptions &vectors);
 
 } // namespace mlir::rnnc
 

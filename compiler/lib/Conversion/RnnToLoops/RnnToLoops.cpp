@@ -965,7 +965,7 @@ struct ConvertRnnToLoopsPass
                          "--generic-cells (rnn-decompose-cells) only");
           return signalPassFailure();
         }
-        if (failed(mlir::rnnc::lowerCustomCellSequence(op, custom)))
+        if (failed(mlir::rnnc::lowerCustomCellSequence(op, custom, {vectorWidth, accumulators, rowBlock, vectorMatmuls})))
           return signalPassFailure();
         continue;
       }
