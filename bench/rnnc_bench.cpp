@@ -16,7 +16,9 @@
 // Halide pipeline (--halide-projection) runs too; for stacked layers on
 // several threads, the same model with --wavefront=false. At B = 1 the floor
 // is L times the measured time to stream one layer's recurrent weights T times
-// (the weights every step of a layer must read), on the same threads.
+// (the weights every step of a layer must read), on the same threads. Every
+// config also runs with --generic-cells (the cells lowered as custom cells:
+// "generic ms", "xgeneric" = generic / specialized time).
 // --threads N: rnnc's kernels are compiled for N threads (libomp) and oneDNN
 // and the fused baseline run on N OpenMP threads. rnnc's kernels are compiled
 // for the config's batch, as oneDNN's primitives are created for it.
@@ -65,6 +67,7 @@ struct RnncRunner {
   int threads = 1;
   bool halideProjection = false;
   bool wavefront = true;
+  bool genericCells = false;
   bool perfJitDump = false;
 
   bool init(const Config &c, const std::vector<Weights> &layers, const std::vector<float> &x,
@@ -98,13 +101,17 @@ struct RnncRunner {
     rnnc::Cell cell = cells.size() == 1 ? cells.front() : b.MultiRNNCell(cells);
     b.output("outputs", b.dynamic_rnn(cell, in, options).outputs);
     rnnc::CompileOptions compileOptions;
-    compileOptions.name = halideProjection ? "rnnc_halide" : wavefront ? "rnnc" : "rnnc_layers";
+    compileOptions.name = halideProjection ? "rnnc_halide"
+                          : genericCells   ? "rnnc_generic"
+                          : wavefront      ? "rnnc"
+                                           : "rnnc_layers";
     compileOptions.perf_jitdump = perfJitDump;
     compileOptions.expose_state = false;
     compileOptions.batch = c.B;
     compileOptions.threads = threads;
     compileOptions.halide_projection = halideProjection;
     compileOptions.wavefront = wavefront;
+    compileOptions.generic_cells = genericCells;
     if (rowBlock > 0)
       compileOptions.row_block = rowBlock;
     auto start = Clock::now();
@@ -216,13 +223,15 @@ struct Result {
   double rnnc = 0, onednn = 0, fused = 0, gflop = 0, compileMs = 0, diffOnednn = 0, diffFused = 0;
   /// 0: not measured (the projection is not hoisted; B > 1; one layer or thread).
   double halide = 0, floor = 0, layers = 0;
+  /// The same cells lowered as custom cells (--generic-cells).
+  double generic = 0;
   /// Minor page faults per call in the steady state.
   double faultsRnnc = 0, faultsOnednn = 0, faultsFused = 0;
 
   /// The measured fields, as a config's process reports them to the parent.
   std::vector<double *> fields() {
     return {&rnnc,  &onednn, &fused,  &gflop,      &compileMs,    &diffOnednn, &diffFused,
-            &halide, &floor, &layers, &faultsRnnc, &faultsOnednn, &faultsFused};
+            &halide, &floor, &layers, &faultsRnnc, &faultsOnednn, &faultsFused, &generic};
   }
 };
 
@@ -286,17 +295,21 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
                    (16 * c.B < c.H && inputBytes > (1 << 16));
     // Stacked layers on threads: also layer after layer (--wavefront=false).
     bool wavefront = c.L > 1 && threads > 1;
-    RnncRunner rnncRunner, halideRunner, layersRunner;
-    rnncRunner.rowBlock = halideRunner.rowBlock = layersRunner.rowBlock = o.rowBlock;
-    rnncRunner.threads = halideRunner.threads = layersRunner.threads = threads;
-    rnncRunner.perfJitDump = halideRunner.perfJitDump = layersRunner.perfJitDump = o.perfJitDump;
+    RnncRunner rnncRunner, halideRunner, layersRunner, genericRunner;
+    for (RnncRunner *runner : {&rnncRunner, &halideRunner, &layersRunner, &genericRunner}) {
+      runner->rowBlock = o.rowBlock;
+      runner->threads = threads;
+      runner->perfJitDump = o.perfJitDump;
+    }
     halideRunner.halideProjection = true;
     layersRunner.wavefront = false;
+    genericRunner.genericCells = true;
     OneDnnRunner onednn;
     FusedRunner fused;
     std::string error;
     if (!rnncRunner.init(c, w, x, error) || (hoisted && !halideRunner.init(c, w, x, error)) ||
-        (wavefront && !layersRunner.init(c, w, x, error))) {
+        (wavefront && !layersRunner.init(c, w, x, error)) ||
+        !genericRunner.init(c, w, x, error)) {
       std::fprintf(stderr, "rnnc-bench: %s: %s\n", name.c_str(), error.c_str());
       return 1;
     }
@@ -309,6 +322,8 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     r.diffOnednn = maxDifference(rnncRunner.output(), onednn.output(), n);
     r.diffFused = maxDifference(fused.output(), onednn.output(), n);
     double diffHalide = 0, diffLayers = 0;
+    genericRunner.run();
+    double diffGeneric = maxDifference(genericRunner.output(), onednn.output(), n);
     if (hoisted) {
       halideRunner.run();
       diffHalide = maxDifference(halideRunner.output(), onednn.output(), n);
@@ -317,29 +332,31 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
       layersRunner.run();
       diffLayers = maxDifference(layersRunner.output(), onednn.output(), n);
     }
-    if (r.diffOnednn > 1e-3 || r.diffFused > 1e-3 || diffHalide > 1e-3 || diffLayers > 1e-3) {
+    if (r.diffOnednn > 1e-3 || r.diffFused > 1e-3 || diffHalide > 1e-3 || diffLayers > 1e-3 ||
+        diffGeneric > 1e-3) {
       std::fprintf(stderr,
                    "rnnc-bench: %s: outputs disagree (rnnc vs oneDNN %.2g, fused vs "
                    "oneDNN %.2g, rnnc with Halide vs oneDNN %.2g, rnnc layer after layer vs "
-                   "oneDNN %.2g)\n",
-                   name.c_str(), r.diffOnednn, r.diffFused, diffHalide, diffLayers);
+                   "oneDNN %.2g, rnnc --generic-cells vs oneDNN %.2g)\n",
+                   name.c_str(), r.diffOnednn, r.diffFused, diffHalide, diffLayers, diffGeneric);
       return 1;
     }
     // Interleaved rounds until each has >= 5 samples and >= 0.3 s (quick: 0.1 s).
-    std::vector<double> samples[5];
-    std::function<void()> runs[5] = {[&] { rnncRunner.run(); }, [&] { onednn.run(); },
-                                     [&] { fused.run(); }, [&] { halideRunner.run(); },
-                                     [&] { layersRunner.run(); }};
-    bool measured[5] = {true, true, true, hoisted, wavefront};
-    double budget = quick ? 0.1 : 0.3, spent[5] = {0, 0, 0, 0, 0};
+    constexpr int kRunners = 6;
+    std::vector<double> samples[kRunners];
+    std::function<void()> runs[kRunners] = {
+        [&] { rnncRunner.run(); },   [&] { onednn.run(); },       [&] { fused.run(); },
+        [&] { halideRunner.run(); }, [&] { layersRunner.run(); }, [&] { genericRunner.run(); }};
+    bool measured[kRunners] = {true, true, true, hoisted, wavefront, true};
+    double budget = quick ? 0.1 : 0.3, spent[kRunners] = {};
     auto underBudget = [&] {
-      for (int k = 0; k < 5; ++k)
+      for (int k = 0; k < kRunners; ++k)
         if (measured[k] && spent[k] < budget)
           return true;
       return false;
     };
     while (samples[0].size() < 5 || underBudget()) {
-      for (int k = 0; k < 5; ++k) {
+      for (int k = 0; k < kRunners; ++k) {
         if (!measured[k])
           continue;
         auto start = Clock::now();
@@ -358,6 +375,7 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
       r.halide = median(samples[3]);
     if (wavefront)
       r.layers = median(samples[4]);
+    r.generic = median(samples[5]);
     // Page faults per call once warm: none for a kernel that allocates
     // nothing; each fault costs microseconds on a VM.
     double *faults[3] = {&r.faultsRnnc, &r.faultsOnednn, &r.faultsFused};
@@ -393,11 +411,11 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     }
     std::printf(
         "%-8s %2lld %5lld %3lld %4lld | %9.3f %9.3f %9.3f | %7.1f %5.0f%% | %7.2fx %7.2fx | "
-        "%9s %7s | %9s %7s | %8s %6s | %6.0f %6.0f %6.0f | %.0f\n",
+        "%9s %7s | %9s %7s | %8s %6s | %10.3f %8.2fx | %6.0f %6.0f %6.0f | %.0f\n",
         kindName(c.kind), (long long)c.L, (long long)c.H, (long long)c.B, (long long)c.T, r.rnnc,
         r.onednn, r.fused, gflops, peak > 0 ? 100 * gflops / peak : 0.0, r.onednn / r.rnnc,
         r.fused / r.rnnc, halideText, halideRatio, layersText, layersRatio, floorText, floorRatio,
-        r.faultsRnnc, r.faultsOnednn, r.faultsFused, r.compileMs);
+        r.generic, r.generic / r.rnnc, r.faultsRnnc, r.faultsOnednn, r.faultsFused, r.compileMs);
     std::fflush(stdout);
     if (r.faultsRnnc > 0) {
       std::fprintf(stderr,
@@ -513,10 +531,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   std::printf("%-8s %2s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %9s %7s | %9s %7s | %8s "
-              "%6s | %20s | %s\n",
+              "%6s | %10s %9s | %20s | %s\n",
               "cell", "L", "H", "B", "T", "rnnc ms", "oneDNN ms", "fused ms", "GFLOP/s", "%peak",
               "/oneDNN", "/fused", "Halide ms", "/Halide", "layers ms", "/layers", "floor ms",
-              "xfloor", "faults/call r/o/f", "compile ms");
+              "xfloor", "generic ms", "xgeneric", "faults/call r/o/f", "compile ms");
   std::fflush(stdout);
   // Each config in a process of its own: a fresh heap, as a program that
   // embeds one model has, not the state earlier configs left in glibc.
@@ -553,14 +571,15 @@ int main(int argc, char **argv) {
   }
   std::printf("\nratios > 1: rnnc is faster (/Halide: than rnnc with --halide-projection; "
               "/layers: than rnnc with --wavefront=false, layer after layer); "
-              "xfloor: rnnc / floor (1 = streaming-bound); faults/call: minor page faults per warm "
+              "xfloor: rnnc / floor (1 = streaming-bound); xgeneric: rnnc --generic-cells / rnnc "
+              "(1 = the built-in cells as fast lowered as custom cells); faults/call: minor page faults per warm "
               "call of rnnc/oneDNN/fused.\nGFLOP/s counts 2*L*B*T*(I+H)*G*H.\n");
 
   if (!csvPath.empty()) {
     std::ofstream csv(csvPath);
     csv << "cell,H,B,T,threads,rnnc_ms,onednn_ms,fused_ms,rnnc_gflops,peak_percent,"
            "vs_onednn,vs_fused,compile_ms,halide_ms,floor_ms,layers,layer_by_layer_ms,"
-           "rnnc_faults_per_call,onednn_faults_per_call,fused_faults_per_call\n";
+           "rnnc_faults_per_call,onednn_faults_per_call,fused_faults_per_call,generic_ms\n";
     for (const Result &r : results) {
       double gflops = r.gflop / (r.rnnc / 1e3);
       csv << kindName(r.config.kind) << ',' << r.config.H << ',' << r.config.B << ',' << r.config.T
@@ -575,7 +594,8 @@ int main(int argc, char **argv) {
       csv << ',' << r.config.L << ',';
       if (r.layers > 0)
         csv << r.layers;
-      csv << ',' << r.faultsRnnc << ',' << r.faultsOnednn << ',' << r.faultsFused << '\n';
+      csv << ',' << r.faultsRnnc << ',' << r.faultsOnednn << ',' << r.faultsFused << ','
+          << r.generic << '\n';
     }
   }
   if (!jsonPath.empty()) {
@@ -595,7 +615,7 @@ int main(int argc, char **argv) {
         json << ", \"floor_ms\": " << r.floor;
       if (r.layers > 0)
         json << ", \"layer_by_layer_ms\": " << r.layers;
-      json << ", \"rnnc_faults_per_call\": " << r.faultsRnnc
+      json << ", \"generic_ms\": " << r.generic << ", \"rnnc_faults_per_call\": " << r.faultsRnnc
            << ", \"onednn_faults_per_call\": " << r.faultsOnednn
            << ", \"fused_faults_per_call\": " << r.faultsFused << "}";
     }

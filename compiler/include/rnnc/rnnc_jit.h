@@ -37,6 +37,8 @@ typedef struct rnnc_jit_options {
    * between calls with keep_state; NULL: only the pairs rnnc finds itself
    * (ONNX models: h0/h_n, c0/c_n). */
   const char *state_pairs;
+  /* Nonzero: built-in cells lowered as custom cells (docs/custom-cells.md). */
+  int32_t generic_cells;
 } rnnc_jit_options_t;
 
 void rnnc_jit_options_initialize(rnnc_jit_options_t *options);

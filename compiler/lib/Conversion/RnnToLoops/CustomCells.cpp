@@ -381,18 +381,20 @@ static bool isZeros(Value init) {
   return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
 }
 
+/// Every `linalg.matmul` of the step with weights defined outside the time
+/// loop as the built-in cells' vector matmul (weights packed at compile time
+/// when constant, a block of rows sharing each weight load, accumulators in
+/// registers), its result a new buffer.
 void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
-  auto isBatchRows = [&](Type type) {
+  auto isF32Matrix = [](Type type) {
     auto ranked = dyn_cast<RankedTensorType>(type);
-    return ranked && ranked.getRank() == 2 && ranked.getElementType().isF32() &&
-           (ranked.isDynamicDim(0) || ShapedType::isDynamic(batchSize()) ||
-            ranked.getDimSize(0) == batchSize());
+    return ranked && ranked.getRank() == 2 && ranked.getElementType().isF32();
   };
   SmallVector<linalg::MatmulOp> matmuls;
   loop.getBody()->walk([&](linalg::MatmulOp matmul) {
     if (matmul.hasPureTensorSemantics() && matmul.getInputs().size() == 2 &&
-        matmul.getOutputs().size() == 1 && isBatchRows(matmul.getInputs()[0].getType()) &&
-        isBatchRows(matmul.getOutputs()[0].getType()) &&
+        matmul.getOutputs().size() == 1 && isF32Matrix(matmul.getInputs()[0].getType()) &&
+        isF32Matrix(matmul.getOutputs()[0].getType()) &&
         isStaticMatrix(matmul.getInputs()[1]) &&
         matmul.getInputs()[1].getParentRegion()->isProperAncestor(&loop.getRegion()))
       matmuls.push_back(matmul);
@@ -401,21 +403,23 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
     return;
   OpBuilder builder(loop);
   VectorEmitter emitter(builder, loc, vectors.width, vectors.accumulators, vectors.rowBlock,
-                        /*threads=*/1);
+                        vectors.threads);
   emitter.setBatch(batchSize());
   for (linalg::MatmulOp matmul : matmuls) {
     builder.setInsertionPoint(matmul);
-    Value init = matmul.getOutputs()[0];
-    Value rows = emitter.toBuffer(matmul.getInputs()[0]);
+    Value input = matmul.getInputs()[0], init = matmul.getOutputs()[0];
+    Value rows = emitter.toBuffer(input);
     Value inits = isZeros(init) ? Value() : emitter.toBuffer(init);
-    int64_t columns = cast<RankedTensorType>(init.getType()).getDimSize(1);
+    auto initType = cast<RankedTensorType>(init.getType());
+    // The matmul's own rows (the batch's in every cell the builders make).
+    Value count = builder.create<tensor::DimOp>(loc, input, 0);
     SmallVector<Value> dynamic;
-    if (ShapedType::isDynamic(batchSize()))
-      dynamic.push_back(batch);
+    if (initType.isDynamicDim(0))
+      dynamic.push_back(count);
     Value result = builder.create<memref::AllocOp>(
-        loc, MemRefType::get({batchSize(), columns}, builder.getF32Type()), dynamic);
+        loc, MemRefType::get(initType.getShape(), builder.getF32Type()), dynamic);
     auto rowOf = [](Value buffer) { return [buffer](Value row) { return Row{buffer, {row}}; }; };
-    vectorMatmul(emitter, loop, batch, matmul.getInputs()[1], rowOf(rows),
+    vectorMatmul(emitter, loop, count, matmul.getInputs()[1], rowOf(rows),
                  inits ? function_ref<Row(Value)>(rowOf(inits)) : nullptr, rowOf(result));
     replaceByBuffer(builder, matmul, result);
   }
@@ -461,7 +465,7 @@ void CustomSequenceEmitter::vectorizeProjection() {
   OpBuilder builder(contraction);
   // Many rows: column groups sized for blocks of rows.
   VectorEmitter emitter(builder, loc, vectors.width, vectors.accumulators, vectors.rowBlock,
-                        /*threads=*/1);
+                        vectors.threads);
   emitter.setBatch(ShapedType::kDynamic);
   Value input = emitter.toBuffer(sequence);
   Value inits = isZeros(init) ? Value() : emitter.toBuffer(init);

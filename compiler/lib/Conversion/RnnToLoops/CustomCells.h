@@ -11,6 +11,8 @@ struct VectorOptions {
   int64_t width;
   int64_t accumulators;
   int64_t rowBlock;
+  /// Threads sharing each matmul's column groups.
+  int64_t threads;
   /// The steps' matmuls with weights and the hoisted input projection as
   /// vector matmuls (off: linalg ops).
   bool enabled;

@@ -14,6 +14,7 @@
 #include "mlir/IR/Matchers.h"
 #include "rnnc/Dialect/Rnn/IR/CellMath.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
+#include "rnnc/Dialect/Rnn/Transforms/Passes.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/SaveAndRestore.h"
 
@@ -95,6 +96,16 @@ std::pair<int64_t, int64_t> staticSizes(DynamicRNNOp op) {
     batchSources.push_back({v, 0});
   for (Value v : op.getFinalState())
     batchSources.push_back({v, 0});
+  // A projection rnn-hoist-input-projection put before the sequence keeps
+  // the T and B of the sequence it projects.
+  if (auto projection = op.getInputs().getDefiningOp<linalg::GenericOp>();
+      projection && projection.getNumDpsInputs() == 2 && projection.getNumLoops() == 4 &&
+      projection.getIndexingMapsArray()[0].isProjectedPermutation() &&
+      projection.getIndexingMapsArray()[0].getResults().take_front(2) ==
+          projection.getIndexingMapsArray()[2].getResults().take_front(2)) {
+    timeSources.push_back({projection.getDpsInputs()[0], timeDim});
+    batchSources.push_back({projection.getDpsInputs()[0], batchDim});
+  }
   return {staticSize(timeSources), staticSize(batchSources)};
 }
 
@@ -114,14 +125,19 @@ std::pair<int64_t, int64_t> staticSizes(DynamicRNNOp op) {
 /// not hoisted up to 8 times the threshold (LSTM H=512 B=64: 124 -> 100 ms on 1
 /// thread, 73 -> 54 ms on 2; above, at H=1024, streaming the weights every
 /// step lost 5-10%).
+/// Custom cells: the weights of their step-input matmuls
+/// (rnn::inputProjectionBytes).
 bool hoistsInputProjection(CellOpInterface cell, int64_t staticBatch, int64_t aboveBytes) {
-  int64_t gateColumns = TypeSwitch<Operation *, int64_t>(cell.getOperation())
-                            .Case([](LSTMCellOp c) { return 4 * c.getNumUnits(); })
-                            .Case([](GRUCellOp c) { return 3 * c.getNumUnits(); })
-                            .Case([](BasicRNNCellOp c) { return c.getNumUnits(); })
-                            .Default([](Operation *) { return 0; });
   int64_t inputDepth = cell.getInputDepth();
-  int64_t inputWeightBytes = 4 * inputDepth * gateColumns;
+  int64_t inputWeightBytes =
+      TypeSwitch<Operation *, int64_t>(cell.getOperation())
+          .Case([&](LSTMCellOp c) { return 4 * inputDepth * 4 * c.getNumUnits(); })
+          .Case([&](GRUCellOp c) { return 4 * inputDepth * 3 * c.getNumUnits(); })
+          .Case([&](BasicRNNCellOp c) { return 4 * inputDepth * c.getNumUnits(); })
+          .Case([](CustomCellOp c) { return inputProjectionBytes(c); })
+          .Default([](Operation *) { return 0; });
+  if (inputWeightBytes == 0)
+    return false;
   bool smallBatch = !ShapedType::isDynamic(staticBatch) && 16 * staticBatch < inputDepth;
   bool largeBatch = !ShapedType::isDynamic(staticBatch) && staticBatch >= 32 &&
                     inputWeightBytes <= 8 * aboveBytes;
@@ -965,8 +981,28 @@ struct ConvertRnnToLoopsPass
                          "--generic-cells (rnn-decompose-cells) only");
           return signalPassFailure();
         }
-        if (failed(mlir::rnnc::lowerCustomCellSequence(op, custom, {vectorWidth, accumulators, rowBlock, vectorMatmuls})))
-          return signalPassFailure();
+        // As for built-in stacks below: one sequence per layer when an upper
+        // layer's input matmuls then run for all steps at once.
+        SmallVector<DynamicRNNOp> pieces{op};
+        if (vectorMatmuls && custom.size() > 1 && !op.getGoBackwards() &&
+            llvm::any_of(ArrayRef(layers).drop_front(), [&](CellOpInterface cell) {
+              return hoistsInputProjection(cell, staticSizes(op).second, projectInputsAboveBytes);
+            })) {
+          pieces = splitLayers(op, layers);
+          for (DynamicRNNOp piece : ArrayRef(pieces).drop_front())
+            hoistInputProjection(piece);
+        }
+        for (DynamicRNNOp piece : pieces) {
+          SmallVector<CellOpInterface> pieceLayers;
+          SmallVector<CustomCellOp> pieceCells;
+          if (failed(getCellLayers(piece.getCell(), pieceLayers)))
+            return signalPassFailure();
+          for (CellOpInterface layer : pieceLayers)
+            pieceCells.push_back(cast<CustomCellOp>(layer.getOperation()));
+          if (failed(mlir::rnnc::lowerCustomCellSequence(
+                  piece, pieceCells, {vectorWidth, accumulators, rowBlock, threads, vectorMatmuls})))
+            return signalPassFailure();
+        }
         continue;
       }
       // A stack runs as one sequence per layer when that lets an upper

@@ -4,6 +4,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
 
 namespace mlir::rnn {
@@ -81,8 +82,25 @@ void hoist(DynamicRNNOp op, CustomCellOp cell, const Projection &projection) {
     total += cast<RankedTensorType>(cell.getWeights()[w].getType()).getDimSize(1);
   }
   Value weights;
+  SmallVector<DenseElementsAttr> constants;
+  for (unsigned w : projection.weights)
+    if (DenseElementsAttr values; matchPattern(cell.getWeights()[w], m_Constant(&values)) &&
+                                  values.getElementType().isF32())
+      constants.push_back(values);
   if (projection.weights.size() == 1) {
     weights = cell.getWeights()[projection.weights.front()];
+  } else if (constants.size() == projection.weights.size()) {
+    // Constants stay one constant, which the lowering packs at compile time.
+    std::vector<float> joined(depth * total);
+    for (auto [values, column] : llvm::zip(constants, columns)) {
+      int64_t n = cast<RankedTensorType>(values.getType()).getDimSize(1);
+      auto part = values.getValues<float>();
+      for (int64_t k = 0; k < depth; ++k)
+        for (int64_t j = 0; j < n; ++j)
+          joined[k * total + column + j] = part[k * n + j];
+    }
+    auto type = RankedTensorType::get({depth, total}, f32);
+    weights = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, ArrayRef<float>(joined)));
   } else {
     weights = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{depth, total}, f32);
     for (auto [w, column] : llvm::zip(projection.weights, columns)) {
@@ -173,15 +191,31 @@ struct HoistInputProjection : public rnn::impl::RnnHoistInputProjectionBase<Hois
   void runOnOperation() override {
     SmallVector<DynamicRNNOp> sequences;
     getOperation()->walk([&](DynamicRNNOp op) { sequences.push_back(op); });
-    for (DynamicRNNOp op : sequences) {
-      auto cell = op.getCell().getDefiningOp<CustomCellOp>();
-      if (auto stack = op.getCell().getDefiningOp<MultiRNNCellOp>())
-        cell = stack.getCells().front().getDefiningOp<CustomCellOp>();
-      if (!cell)
-        continue;
-      if (std::optional<Projection> projection = findProjection(cell))
-        hoist(op, cell, *projection);
-    }
+    for (DynamicRNNOp op : sequences)
+      hoistInputProjection(op);
   }
 };
 } // namespace
+
+bool mlir::rnn::hoistInputProjection(DynamicRNNOp op) {
+  auto cell = op.getCell().getDefiningOp<CustomCellOp>();
+  if (auto stack = op.getCell().getDefiningOp<MultiRNNCellOp>())
+    cell = stack.getCells().front().getDefiningOp<CustomCellOp>();
+  if (!cell)
+    return false;
+  std::optional<Projection> projection = findProjection(cell);
+  if (!projection)
+    return false;
+  hoist(op, cell, *projection);
+  return true;
+}
+
+int64_t mlir::rnn::inputProjectionBytes(CustomCellOp cell) {
+  std::optional<Projection> projection = findProjection(cell);
+  if (!projection)
+    return 0;
+  int64_t bytes = 0;
+  for (unsigned w : projection->weights)
+    bytes += 4 * cast<RankedTensorType>(cell.getWeights()[w].getType()).getNumElements();
+  return bytes;
+}
