@@ -404,7 +404,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
   OpBuilder builder(loop);
   VectorEmitter emitter(builder, loc, vectors.width, vectors.accumulators, vectors.rowBlock,
                         vectors.threads);
-  emitter.setBatch(batchSize());
+  emitter.setBatch(vectors.staticBatch);
   for (linalg::MatmulOp matmul : matmuls) {
     builder.setInsertionPoint(matmul);
     Value input = matmul.getInputs()[0], init = matmul.getOutputs()[0];

@@ -13,6 +13,8 @@ struct VectorOptions {
   int64_t rowBlock;
   /// Threads sharing each matmul's column groups.
   int64_t threads;
+  /// The sequence's batch where known at compile time (else kDynamic).
+  int64_t staticBatch;
   /// The steps' matmuls with weights and the hoisted input projection as
   /// vector matmuls (off: linalg ops).
   bool enabled;

@@ -1000,7 +1000,9 @@ struct ConvertRnnToLoopsPass
           for (CellOpInterface layer : pieceLayers)
             pieceCells.push_back(cast<CustomCellOp>(layer.getOperation()));
           if (failed(mlir::rnnc::lowerCustomCellSequence(
-                  piece, pieceCells, {vectorWidth, accumulators, rowBlock, threads, vectorMatmuls})))
+                  piece, pieceCells,
+                  {vectorWidth, accumulators, rowBlock, threads, staticSizes(piece).second,
+                   vectorMatmuls})))
             return signalPassFailure();
         }
         continue;
