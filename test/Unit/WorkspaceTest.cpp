@@ -246,7 +246,10 @@ TEST_P(Workspace, WarmCallsAllocateNothingAndFaultNoPage) {
   EXPECT_EQ(allocator.allocations - instanceAllocations, 0u) << "instance allocations";
   EXPECT_EQ(libcAllocations.load(), 0u) << "C library allocations";
 #ifndef RNNC_SANITIZED
-  EXPECT_EQ(faults, 0) << "minor page faults in 1000 calls";
+  // A call that allocates faults every time (each new page is a fault); a
+  // fault or two in 1000 calls come from the operating system on a loaded
+  // machine (seen in CI with 2-thread models, one per run), not the model.
+  EXPECT_LE(faults, 2) << "minor page faults in 1000 calls";
 #endif
   rnnrt_instance_destroy(instance);
 }
