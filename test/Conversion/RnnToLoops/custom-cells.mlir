@@ -7,30 +7,43 @@
 // The step's matmul with the weights is the built-in cells' vector matmul:
 // the weights packed (a constant: in the column groups' order), a broadcast
 // of each input feature times a weight vector accumulated in registers, the
-// rows read in place; without vector-matmuls (the GPU) it stays linalg.
+// rows read in place; the elementwise ops on its result (here the mask's
+// selects) run in its epilogue on the accumulators, and only what the step
+// yields is stored. Without vector-matmuls (the GPU) it all stays linalg.
 
 // CHECK-LABEL: func.func @minimal
 // CHECK:         %[[T:.*]] = tensor.dim %arg0, %c1
 // CHECK:         scf.for %[[t:.*]] = %c0{{.*}} to %[[T]] step %c1{{.*}} iter_args(%[[OUT:.*]] = %{{.*}}, %[[H:.*]] = %{{.*}}, %[[LAST:.*]] = %{{.*}})
 // CHECK:           %[[IN:.*]] = arith.subi %{{.*}}, %[[t]] : index
+// CHECK:           %[[VALID:.*]] = tensor.extract_slice %arg1[0, %[[IN]]]
 // CHECK:           %[[X:.*]] = tensor.extract_slice %arg0[0, %[[IN]], 0]
 // CHECK:           %[[ROWS:.*]] = bufferization.to_memref %[[X]] read_only
 // CHECK:           %[[INIT:.*]] = bufferization.to_memref %[[H]] read_only
+// CHECK:           %[[VALIDROWS:.*]] = bufferization.to_memref %[[VALID]] read_only
+// CHECK:           %[[NEWH:.*]] = memref.alloc
+// CHECK:           %[[NEWOUT:.*]] = memref.alloc
 // CHECK:           scf.for
 // CHECK:             vector.{{(masked)?}}load %[[INIT]]
 // CHECK:             scf.for
 // CHECK:               memref.load %[[ROWS]]
 // CHECK:               vector.broadcast
 // CHECK:               vector.fma
-// CHECK:           bufferization.to_tensor
+// CHECK:             memref.load %[[VALIDROWS]]
+// CHECK:             arith.select %{{.*}} : vector<16xi1>, vector<16xf32>
+// CHECK:             memref.load %[[VALIDROWS]]
+// CHECK:             arith.select %{{.*}} : vector<16xi1>, vector<16xf32>
+// CHECK:             vector.{{(masked)?}}store {{.*}}%[[NEWH]][
+// CHECK:             vector.{{(masked)?}}store {{.*}}%[[NEWOUT]][
 // CHECK-NOT:       linalg.matmul
+// CHECK-NOT:       linalg.generic
+// CHECK:           %[[NEWHT:.*]] = bufferization.to_tensor %[[NEWH]]
+// CHECK:           %[[NEWOUTT:.*]] = bufferization.to_tensor %[[NEWOUT]]
+// CHECK:           tensor.insert_slice %[[NEWOUTT]] into %[[OUT]][0, %[[t]], 0]
+// CHECK:           scf.yield %{{.*}}, %[[NEWHT]], %[[NEWOUTT]]
 // LINALG-LABEL:  func.func @minimal
 // LINALG:          linalg.matmul ins(%{{.*}}, %arg2
-// CHECK:           %[[VALID:.*]] = tensor.extract_slice %arg1[0, %[[IN]]]
-// CHECK:           arith.select
-// CHECK:           arith.select
-// CHECK:           tensor.insert_slice %{{.*}} into %[[OUT]][0, %[[t]], 0]
-// CHECK:           scf.yield
+// LINALG:          linalg.generic
+// LINALG:          arith.select
 func.func @minimal(%x: tensor<?x?x3xf32>, %mask: tensor<?x?xi1>, %w: tensor<3x4xf32>) -> tensor<?x?x4xf32> {
   %cell = rnn.custom_cell(%w : tensor<3x4xf32>)
       attributes {input_features = 3 : i64, state_features = array<i64: 4>, output_features = 4 : i64} {
@@ -92,4 +105,65 @@ func.func @projected(%x: tensor<?x?x3xf32>, %u: tensor<8x8xf32>) -> tensor<?x?x8
   }
   %y, %s = rnn.dynamic_rnn %cell(%p : tensor<?x?x8xf32>) {time_major} -> tensor<?x?x8xf32>, tensor<?x8xf32>
   return %y : tensor<?x?x8xf32>
+}
+
+// -----
+
+// A gated cell: the matmul's result sliced into two gates of 4 units, which
+// an elementwise op combines with the input. The constant kernel is packed
+// gate-interleaved (one 16-unit panel holding both gates' columns, zero
+// padded: 4 rows x 2 gates x 16), so that one group of accumulators holds
+// both gates of the same units; the gate math runs on them as vectors and
+// only the new state is stored.
+
+// CHECK-LABEL: func.func @gated
+// CHECK:         %[[PACKED:.*]] = arith.constant dense<{{.*}}> : tensor<128xf32>
+// CHECK:         %[[K:.*]] = bufferization.to_memref %[[PACKED]] read_only
+// CHECK:         scf.for
+// CHECK:           %[[NEW:.*]] = memref.alloc
+// CHECK:           scf.for
+// CHECK:             scf.for
+// CHECK:               vector.load %[[K]]
+// CHECK:               vector.fma
+// CHECK:             math.exp %{{.*}} : vector<16xf32>
+// CHECK:             math.tanh %{{.*}} : vector<16xf32>
+// CHECK:             arith.mulf %{{.*}} : vector<16xf32>
+// CHECK:             vector.maskedstore %[[NEW]]
+// CHECK-NOT:       linalg.generic
+// CHECK:           bufferization.to_tensor %[[NEW]]
+// LINALG-LABEL:  func.func @gated
+// LINALG:          linalg.matmul
+// LINALG:          tensor.extract_slice
+// LINALG:          linalg.generic
+func.func @gated(%x: tensor<?x?x4xf32>) -> tensor<?x?x4xf32> {
+  %w = arith.constant dense<[[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]]> : tensor<4x8xf32>
+  %cell = rnn.custom_cell(%w : tensor<4x8xf32>)
+      attributes {input_features = 4 : i64, state_features = array<i64: 4>, output_features = 4 : i64} {
+  ^bb0(%in: tensor<?x4xf32>, %h: tensor<?x4xf32>, %k: tensor<4x8xf32>):
+    %c0 = arith.constant 0 : index
+    %zero = arith.constant 0.0 : f32
+    %rows = tensor.dim %h, %c0 : tensor<?x4xf32>
+    %empty = tensor.empty(%rows) : tensor<?x8xf32>
+    %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %g = linalg.matmul ins(%h, %k : tensor<?x4xf32>, tensor<4x8xf32>) outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %n = tensor.dim %g, %c0 : tensor<?x8xf32>
+    %f = tensor.extract_slice %g[0, 0] [%n, 4] [1, 1] : tensor<?x8xf32> to tensor<?x4xf32>
+    %c = tensor.extract_slice %g[0, 4] [%n, 4] [1, 1] : tensor<?x8xf32> to tensor<?x4xf32>
+    %out = tensor.empty(%n) : tensor<?x4xf32>
+    %new = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%f, %c, %in : tensor<?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>) outs(%out : tensor<?x4xf32>) {
+    ^bb0(%a: f32, %b: f32, %xi: f32, %o: f32):
+      %one = arith.constant 1.0 : f32
+      %neg = arith.negf %a : f32
+      %e = math.exp %neg : f32
+      %d = arith.addf %e, %one : f32
+      %sig = arith.divf %one, %d : f32
+      %t = math.tanh %b : f32
+      %y = arith.addf %t, %xi : f32
+      %m = arith.mulf %sig, %y : f32
+      linalg.yield %m : f32
+    } -> tensor<?x4xf32>
+    rnn.yield %new, %new : tensor<?x4xf32>, tensor<?x4xf32>
+  }
+  %y, %s = rnn.dynamic_rnn %cell(%x : tensor<?x?x4xf32>) -> tensor<?x?x4xf32>, tensor<?x4xf32>
+  return %y : tensor<?x?x4xf32>
 }

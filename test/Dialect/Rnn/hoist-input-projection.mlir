@@ -56,3 +56,40 @@ func.func @not_only_matmuls(%x: tensor<?x?x8xf32>, %u: tensor<8x8xf32>) -> tenso
   %y, %state = rnn.dynamic_rnn %cell(%x : tensor<?x?x8xf32>) -> tensor<?x?x8xf32>, tensor<?x8xf32>
   return %y : tensor<?x?x8xf32>
 }
+
+// -----
+
+// Weights that are row blocks of constants (rnn-decompose-cells splits a
+// built-in cell's kernels into input and recurrent rows) are joined into one
+// constant, which the lowering packs at compile time: here the input rows
+// [0, 2) of a GRU's gates kernel and of its candidate kernel.
+
+// CHECK-LABEL: func.func @constant_blocks
+// CHECK:         %[[W:.*]] = arith.constant dense<{{\[}}[1.000000e+00, 2.000000e+00, 5.000000e+00], [3.000000e+00, 4.000000e+00, 6.000000e+00]]> : tensor<2x3xf32>
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         linalg.generic {{.*}} ins(%arg0, %[[W]] : tensor<?x?x2xf32>, tensor<2x3xf32>)
+func.func @constant_blocks(%x: tensor<?x?x2xf32>) -> tensor<?x?x1xf32> {
+  %gates = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [7.0, 8.0]]> : tensor<3x2xf32>
+  %cand = arith.constant dense<[[5.0], [6.0], [9.0]]> : tensor<3x1xf32>
+  %gx = tensor.extract_slice %gates[0, 0] [2, 2] [1, 1] : tensor<3x2xf32> to tensor<2x2xf32>
+  %cx = tensor.extract_slice %cand[0, 0] [2, 1] [1, 1] : tensor<3x1xf32> to tensor<2x1xf32>
+  %cell = rnn.custom_cell(%gx, %cx : tensor<2x2xf32>, tensor<2x1xf32>)
+      attributes {input_features = 2 : i64, state_features = array<i64: 1>, output_features = 1 : i64} {
+  ^bb0(%in: tensor<?x2xf32>, %h: tensor<?x1xf32>, %a: tensor<2x2xf32>, %b: tensor<2x1xf32>):
+    %c0 = arith.constant 0 : index
+    %rows = tensor.dim %in, %c0 : tensor<?x2xf32>
+    %zero = arith.constant 0.0 : f32
+    %e2 = tensor.empty(%rows) : tensor<?x2xf32>
+    %i2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x2xf32>) -> tensor<?x2xf32>
+    %e1 = tensor.empty(%rows) : tensor<?x1xf32>
+    %i1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<?x1xf32>) -> tensor<?x1xf32>
+    %g = linalg.matmul ins(%in, %a : tensor<?x2xf32>, tensor<2x2xf32>) outs(%i2 : tensor<?x2xf32>) -> tensor<?x2xf32>
+    %c = linalg.matmul ins(%in, %b : tensor<?x2xf32>, tensor<2x1xf32>) outs(%i1 : tensor<?x1xf32>) -> tensor<?x1xf32>
+    %g0 = tensor.extract_slice %g[0, 0] [%rows, 1] [1, 1] : tensor<?x2xf32> to tensor<?x1xf32>
+    %s = arith.addf %g0, %c : tensor<?x1xf32>
+    %n = arith.addf %s, %h : tensor<?x1xf32>
+    rnn.yield %n, %n : tensor<?x1xf32>, tensor<?x1xf32>
+  }
+  %y, %state = rnn.dynamic_rnn %cell(%x : tensor<?x?x2xf32>) -> tensor<?x?x1xf32>, tensor<?x1xf32>
+  return %y : tensor<?x?x1xf32>
+}

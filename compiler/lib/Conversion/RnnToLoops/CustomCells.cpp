@@ -1,4 +1,5 @@
 #include "CustomCells.h"
+#include "StepEpilogue.h"
 #include "VectorEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -259,6 +260,9 @@ LogicalResult CustomSequenceEmitter::lower(ArrayRef<CustomCellOp> layers) {
       time = b.create<arith::SubIOp>(loc, b.create<arith::SubIOp>(loc, timeSteps, index(1)), t);
     ValueRange iterArgs = loop.getRegionIterArgs();
 
+    // Before the steps: the selects of their results by it can then run in
+    // the epilogue of their last matmul.
+    Value valid = validRows(t, time);
     // The layers' steps, each consuming the output of the one below.
     Value input = timeSlice(inputs, time);
     SmallVector<Value> newStates;
@@ -283,7 +287,6 @@ LogicalResult CustomSequenceEmitter::lower(ArrayRef<CustomCellOp> layers) {
       nextState += count;
     }
 
-    Value valid = validRows(t, time);
     Value output = castTo(input, outputRowType);
     SmallVector<Value> next(1 + numStates);
     for (size_t i = 0; i < numStates; ++i)
@@ -323,16 +326,11 @@ LogicalResult CustomSequenceEmitter::lower(ArrayRef<CustomCellOp> layers) {
   return success();
 }
 
-/// The weights of a vector matmul `rows @ weightTensor`, packed before
-/// `loop` when constant (rows of a constant too: rnn-decompose-cells splits
-/// kernels into input and recurrent rows); the row of the matrix where the
-/// buffer starts in `firstRow`.
-static Weights packedWeights(VectorEmitter &emitter, Operation *loop, Value weightTensor,
-                             int64_t &firstRow) {
-  OpBuilder::InsertionGuard guard(emitter.b);
-  emitter.b.setInsertionPoint(loop);
+/// The constant a weight matrix `weightTensor` takes its rows from (rows of a
+/// constant too: rnn-decompose-cells splits kernels into input and recurrent
+/// rows), with the first row taken in `firstRow`; else `weightTensor` itself.
+static Value weightSource(Value weightTensor, int64_t &firstRow) {
   auto type = cast<RankedTensorType>(weightTensor.getType());
-  int64_t depth = type.getDimSize(0);
   firstRow = 0;
   if (auto slice = weightTensor.getDefiningOp<tensor::ExtractSliceOp>();
       slice && matchPattern(slice.getSource(), m_Constant()) && slice.hasUnitStride() &&
@@ -340,9 +338,21 @@ static Weights packedWeights(VectorEmitter &emitter, Operation *loop, Value weig
       slice.getSourceType().getDimSize(1) == type.getDimSize(1) &&
       !ShapedType::isDynamic(slice.getStaticOffsets()[0]) && slice.getStaticOffsets()[1] == 0) {
     firstRow = slice.getStaticOffsets()[0];
-    weightTensor = slice.getSource();
+    return slice.getSource();
   }
-  return emitter.matrix(weightTensor, firstRow, firstRow + depth, emitter.groupVectors);
+  return weightTensor;
+}
+
+/// The weights of a vector matmul `rows @ weightTensor`, packed before
+/// `loop` when constant; the row of the matrix where the buffer starts in
+/// `firstRow`.
+static Weights packedWeights(VectorEmitter &emitter, Operation *loop, Value weightTensor,
+                             int64_t &firstRow) {
+  OpBuilder::InsertionGuard guard(emitter.b);
+  emitter.b.setInsertionPoint(loop);
+  int64_t depth = cast<RankedTensorType>(weightTensor.getType()).getDimSize(0);
+  Value source = weightSource(weightTensor, firstRow);
+  return emitter.matrix(source, firstRow, firstRow + depth, emitter.groupVectors);
 }
 
 /// Whether `weights` can be the weights of a vector matmul: a static f32
@@ -353,10 +363,11 @@ static bool isStaticMatrix(Value weights) {
 }
 
 /// `dst(r) = init(r) + input(r) @ weights` for the rows r in [0, count)
-/// (init null: zero), VectorEmitter::affineRows' register-blocked matmul.
+/// (init null: zero), VectorEmitter::affineRows' register-blocked matmul;
+/// `store` as in affineRows.
 static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, Value weightTensor,
                          function_ref<Row(Value)> input, function_ref<Row(Value)> init,
-                         function_ref<Row(Value)> dst) {
+                         function_ref<Row(Value)> dst, StoreResult store = nullptr) {
   int64_t firstRow = 0;
   Weights weights = packedWeights(emitter, loop, weightTensor, firstRow);
   auto type = cast<RankedTensorType>(weightTensor.getType());
@@ -372,7 +383,7 @@ static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, V
     }
     block.terms.push_back(MatmulTerm{inputs, type.getDimSize(0), weights, firstRow});
     return block;
-  });
+  }, store);
 }
 
 /// Whether `init` is a tensor filled with zeros.
@@ -408,20 +419,72 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
   for (linalg::MatmulOp matmul : matmuls) {
     builder.setInsertionPoint(matmul);
     Value input = matmul.getInputs()[0], init = matmul.getOutputs()[0];
+    Value weightTensor = matmul.getInputs()[1];
     Value rows = emitter.toBuffer(input);
     Value inits = isZeros(init) ? Value() : emitter.toBuffer(init);
-    auto initType = cast<RankedTensorType>(init.getType());
     // The matmul's own rows (the batch's in every cell the builders make).
     Value count = builder.create<tensor::DimOp>(loc, input, 0);
-    SmallVector<Value> dynamic;
-    if (initType.isDynamicDim(0))
-      dynamic.push_back(count);
-    Value result = builder.create<memref::AllocOp>(
-        loc, MemRefType::get(initType.getShape(), builder.getF32Type()), dynamic);
     auto rowOf = [](Value buffer) { return [buffer](Value row) { return Row{buffer, {row}}; }; };
-    vectorMatmul(emitter, loop, count, matmul.getInputs()[1], rowOf(rows),
-                 inits ? function_ref<Row(Value)>(rowOf(inits)) : nullptr, rowOf(result));
-    replaceByBuffer(builder, matmul, result);
+    function_ref<Row(Value)> initRows = nullptr;
+    auto initRow = rowOf(inits);
+    if (inits)
+      initRows = initRow;
+    // Slicing the result into gates needs the kernel packed gate-interleaved.
+    int64_t firstRow = 0;
+    Value source = weightSource(weightTensor, firstRow);
+    StepEpilogue epilogue =
+        StepEpilogue::plan(matmul, vectors.staticBatch, matchPattern(source, m_Constant()));
+    if (epilogue.empty()) {
+      auto initType = cast<RankedTensorType>(init.getType());
+      SmallVector<Value> dynamic;
+      if (initType.isDynamicDim(0))
+        dynamic.push_back(count);
+      Value result = builder.create<memref::AllocOp>(
+          loc, MemRefType::get(initType.getShape(), builder.getF32Type()), dynamic);
+      vectorMatmul(emitter, loop, count, weightTensor, rowOf(rows), initRows, rowOf(result));
+      replaceByBuffer(builder, matmul, result);
+      continue;
+    }
+    epilogue.prepare(emitter, count);
+    if (epilogue.gates == 1) {
+      vectorMatmul(
+          emitter, loop, count, weightTensor, rowOf(rows), initRows,
+          [](Value row) { return Row{Value(), {row}}; },
+          [&](const Row &dst, Value col, Value value, Value mask) {
+            epilogue.emit(emitter, dst.prefix[0], col, value, mask);
+          });
+    } else {
+      int64_t depth = cast<RankedTensorType>(weightTensor.getType()).getDimSize(0);
+      int64_t vectorsPerGate = std::max<int64_t>(1, emitter.groupVectors / epilogue.gates);
+      Weights weights;
+      {
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPoint(loop);
+        weights = emitter.gateInterleavedMatrix(source, firstRow, firstRow + depth, epilogue.gates,
+                                                epilogue.units, vectorsPerGate);
+      }
+      SmallVector<Value, 4> blockRows;
+      emitter.fusedGateRows(
+          count, epilogue.units, epilogue.gates, vectorsPerGate, Value(),
+          [&](Value first, int64_t rowCount) {
+            RowBlock block;
+            SmallVector<Row, 4> inputs;
+            blockRows.clear();
+            for (int64_t r = 0; r < rowCount; ++r) {
+              Value row = emitter.offset(first, r);
+              blockRows.push_back(row);
+              inputs.push_back(Row{rows, {row}});
+              if (inits)
+                block.inits.push_back(Row{inits, {row}});
+            }
+            block.terms.push_back(MatmulTerm{inputs, depth, weights, 0});
+            return block;
+          },
+          [&](int64_t r, Value col, ArrayRef<Value> accs, Value mask) {
+            epilogue.emit(emitter, blockRows[r], col, accs, mask);
+          });
+    }
+    epilogue.finish(builder);
   }
 }
 

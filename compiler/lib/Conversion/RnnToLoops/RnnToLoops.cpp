@@ -708,7 +708,8 @@ LogicalResult SequenceEmitter::lower(DynamicRNNOp op) {
     if (auto lstm = dyn_cast<LSTMCellOp>(cell.getOperation());
         lstm && !lstm.hasProjection() && (!singleRow || threads > 1))
       layer.fusedKernel =
-          gateInterleavedMatrix(lstm.getKernel(), hoisted ? lstm.getInputDepth() : 0, 4, units,
+          gateInterleavedMatrix(lstm.getKernel(), hoisted ? lstm.getInputDepth() : 0,
+                                ShapedType::kDynamic, 4, units,
                                 std::max<int64_t>(1, groupVectors / 4));
     // The operands used as matmul weights.
     SmallVector<unsigned, 2> matrices =

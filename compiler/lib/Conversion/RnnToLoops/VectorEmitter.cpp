@@ -46,15 +46,18 @@ Weights VectorEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd, in
   return result;
 }
 
-Weights VectorEmitter::gateInterleavedMatrix(Value tensor, int64_t rowBegin, int64_t gates,
-                                               int64_t units, int64_t vectorsPerGate) {
+Weights VectorEmitter::gateInterleavedMatrix(Value tensor, int64_t rowBegin, int64_t rowEnd,
+                                             int64_t gates, int64_t units,
+                                             int64_t vectorsPerGate) {
   auto type = cast<RankedTensorType>(tensor.getType());
   DenseElementsAttr values;
   if (!matchPattern(tensor, m_Constant(&values)) || type.getRank() != 2 ||
       !type.getElementType().isF32() || !type.hasStaticShape() ||
       type.getDimSize(1) != gates * units)
     return Weights{};
-  int64_t columns = type.getDimSize(1), rows = type.getDimSize(0) - rowBegin;
+  if (ShapedType::isDynamic(rowEnd))
+    rowEnd = type.getDimSize(0);
+  int64_t columns = type.getDimSize(1), rows = rowEnd - rowBegin;
   int64_t groupUnits = vectorsPerGate * width;
   int64_t groups = llvm::divideCeil(units, groupUnits);
   int64_t lastUnits = units - (groups - 1) * groupUnits;

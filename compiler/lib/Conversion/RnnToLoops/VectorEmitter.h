@@ -115,11 +115,11 @@ public:
   /// All rows of a weight matrix operand, packed for affineRows' column groups.
   Weights matrix(Value tensor) { return matrix(tensor, 0, ShapedType::kDynamic, groupVectors); }
   /// A constant gate kernel [K, gates * units] packed for fusedGateRows: rows
-  /// [rowBegin, K), one panel per group of `vectorsPerGate * width` units
+  /// [rowBegin, rowEnd) (kDynamic: K), one panel per group of `vectorsPerGate * width` units
   /// holding those units' columns of every gate, each gate's block padded to
   /// whole vectors with zeros. Null buffer when the kernel is not a constant.
-  Weights gateInterleavedMatrix(Value tensor, int64_t rowBegin, int64_t gates, int64_t units,
-                                int64_t vectorsPerGate);
+  Weights gateInterleavedMatrix(Value tensor, int64_t rowBegin, int64_t rowEnd, int64_t gates,
+                                int64_t units, int64_t vectorsPerGate);
 
   Value loadScalar(const Row &row, Value k) {
     SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());

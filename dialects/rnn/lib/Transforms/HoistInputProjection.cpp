@@ -82,22 +82,42 @@ void hoist(DynamicRNNOp op, CustomCellOp cell, const Projection &projection) {
     total += cast<RankedTensorType>(cell.getWeights()[w].getType()).getDimSize(1);
   }
   Value weights;
-  SmallVector<DenseElementsAttr> constants;
-  for (unsigned w : projection.weights)
-    if (DenseElementsAttr values; matchPattern(cell.getWeights()[w], m_Constant(&values)) &&
-                                  values.getElementType().isF32())
-      constants.push_back(values);
+  // Each part's values where it is a constant or a block of one (the rows
+  // rnn-decompose-cells splits off a built-in cell's kernel), with the
+  // block's first row and column.
+  struct ConstantPart {
+    DenseElementsAttr values;
+    int64_t row, column;
+  };
+  SmallVector<ConstantPart> constants;
+  for (unsigned w : projection.weights) {
+    Value part = cell.getWeights()[w];
+    ConstantPart constant{{}, 0, 0};
+    if (auto slice = part.getDefiningOp<tensor::ExtractSliceOp>();
+        slice && slice.hasUnitStride() && slice.getSourceType().getRank() == 2 &&
+        !ShapedType::isDynamicShape(slice.getStaticOffsets()) &&
+        !ShapedType::isDynamicShape(slice.getStaticSizes())) {
+      constant.row = slice.getStaticOffsets()[0];
+      constant.column = slice.getStaticOffsets()[1];
+      part = slice.getSource();
+    }
+    if (matchPattern(part, m_Constant(&constant.values)) &&
+        constant.values.getElementType().isF32())
+      constants.push_back(constant);
+  }
   if (projection.weights.size() == 1) {
     weights = cell.getWeights()[projection.weights.front()];
   } else if (constants.size() == projection.weights.size()) {
     // Constants stay one constant, which the lowering packs at compile time.
     std::vector<float> joined(depth * total);
-    for (auto [values, column] : llvm::zip(constants, columns)) {
-      int64_t n = cast<RankedTensorType>(values.getType()).getDimSize(1);
-      auto part = values.getValues<float>();
+    for (auto [constant, column, w] : llvm::zip(constants, columns, projection.weights)) {
+      int64_t n = cast<RankedTensorType>(cell.getWeights()[w].getType()).getDimSize(1);
+      int64_t sourceColumns = cast<RankedTensorType>(constant.values.getType()).getDimSize(1);
+      auto values = constant.values.getValues<float>();
       for (int64_t k = 0; k < depth; ++k)
         for (int64_t j = 0; j < n; ++j)
-          joined[k * total + column + j] = part[k * n + j];
+          joined[k * total + column + j] =
+              values[(constant.row + k) * sourceColumns + constant.column + j];
     }
     auto type = RankedTensorType::get({depth, total}, f32);
     weights = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, ArrayRef<float>(joined)));
