@@ -9,7 +9,13 @@
 
 namespace bench {
 
-enum class Kind { LSTM, GRU, LbrGRU, RNN };
+/// The built-in cells, then custom cells (compiled through the builder's
+/// CustomCell): the MGU of examples/custom/mgu.h, Keras's MinimalRNNCell
+/// (examples/custom/minimal_rnn.mlir), and an LSTM (no peepholes, forget
+/// bias 0) written as a custom cell.
+enum class Kind { LSTM, GRU, LbrGRU, RNN, MGU, MinimalRNN, CustomLSTM };
+
+inline bool isCustom(Kind kind) { return kind >= Kind::MGU; }
 
 inline const char *kindName(Kind kind) {
   switch (kind) {
@@ -21,11 +27,33 @@ inline const char *kindName(Kind kind) {
     return "GRU-LBR";
   case Kind::RNN:
     return "RNN";
+  case Kind::MGU:
+    return "MGU";
+  case Kind::MinimalRNN:
+    return "MinimalRNN";
+  case Kind::CustomLSTM:
+    return "LSTM-custom";
   }
   return "?";
 }
 
-inline int gates(Kind kind) { return kind == Kind::LSTM ? 4 : kind == Kind::RNN ? 1 : 3; }
+/// Weight matrices [I + H, H] of a layer.
+inline int gates(Kind kind) {
+  switch (kind) {
+  case Kind::LSTM:
+  case Kind::CustomLSTM:
+    return 4;
+  case Kind::GRU:
+  case Kind::LbrGRU:
+    return 3;
+  case Kind::MGU:
+    return 2;
+  case Kind::RNN:
+  case Kind::MinimalRNN:
+    return 1;
+  }
+  return 0;
+}
 
 struct Config {
   Kind kind;
@@ -36,7 +64,9 @@ struct Config {
 
 /// Weights in TensorFlow's layouts (rnnc's): LSTM kernel [I+H, 4H] (i, j, f, o)
 /// and bias; GRU gates kernel [I+H, 2H] (r, u), candidate kernel [I+H, H],
-/// biases, hidden bias (LBR); RNN kernel [I+H, H].
+/// biases, hidden bias (LBR); RNN kernel [I+H, H]. MGU: kernel [I+H, H] and
+/// bias of f (W_f over U_f), candidate kernel [I+H, H] and bias (W_h over U_h);
+/// MinimalRNN: kernel [I+H, H] (kernel over recurrent kernel), no bias.
 struct Weights {
   std::vector<float> kernel, bias, candidate, candidateBias, hiddenBias;
 };
@@ -55,6 +85,7 @@ inline Weights makeWeights(const Config &c, std::mt19937 &rng) {
   Weights w;
   switch (c.kind) {
   case Kind::LSTM:
+  case Kind::CustomLSTM:
     w.kernel = random((I + H) * 4 * H, rng, scale);
     w.bias = random(4 * H, rng, scale);
     break;
@@ -70,6 +101,15 @@ inline Weights makeWeights(const Config &c, std::mt19937 &rng) {
   case Kind::RNN:
     w.kernel = random((I + H) * H, rng, scale);
     w.bias = random(H, rng, scale);
+    break;
+  case Kind::MGU:
+    w.kernel = random((I + H) * H, rng, scale);
+    w.bias = random(H, rng, scale);
+    w.candidate = random((I + H) * H, rng, scale);
+    w.candidateBias = random(H, rng, scale);
+    break;
+  case Kind::MinimalRNN:
+    w.kernel = random((I + H) * H, rng, scale);
     break;
   }
   return w;

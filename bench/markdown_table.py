@@ -4,7 +4,8 @@
 Prints rnnc-bench's CSV (one thread count) as the Markdown table of
 docs/performance.md: times, GFLOP/s, % of peak, ratios to the peers, and the
 rnnc variants (Halide projection, --wavefront=false), the B = 1 floor where
-measured, and the minor page faults of a warm call of each."""
+measured, and the minor page faults of a warm call of each; – where a column
+was not measured (oneDNN for custom cells)."""
 import csv
 import sys
 
@@ -35,10 +36,12 @@ def main():
         faults = " / ".join(
             f'{float(r[k]):.0f}' if r.get(k) else "–"
             for k in ("rnnc_faults_per_call", "onednn_faults_per_call", "fused_faults_per_call"))
+        onednn = f'{float(r["onednn_ms"]):.3f}' if r.get("onednn_ms") else "–"
+        vs_onednn = f'{float(r["vs_onednn"]):.2f}×' if r.get("vs_onednn") else "–"
         print(f'| {r["cell"]} | {r.get("layers") or 1} | {r["H"]} | {r["B"]} | {r["T"]} '
-              f'| {rnnc:.3f} | {float(r["onednn_ms"]):.3f} | {float(r["fused_ms"]):.3f} '
+              f'| {rnnc:.3f} | {onednn} | {float(r["fused_ms"]):.3f} '
               f'| {float(r["rnnc_gflops"]):.1f} | {float(r["peak_percent"]):.0f}% '
-              f'| {float(r["vs_onednn"]):.2f}× | {float(r["vs_fused"]):.2f}× '
+              f'| {vs_onednn} | {float(r["vs_fused"]):.2f}× '
               f'| {halide} | {halide_ratio} | {layers} | {layers_ratio} | {floor} | {floor_ratio} '
               f'| {faults} |')
 

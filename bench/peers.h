@@ -112,6 +112,11 @@ struct OneDnnRunner {
       iterWanted = pd.weights_iter_desc();
       break;
     }
+    case Kind::MGU:
+    case Kind::MinimalRNN:
+    case Kind::CustomLSTM:
+      // No primitive: rnnc-bench runs LSTM-custom's peers as an LSTM's.
+      return;
     case Kind::RNN: {
       vanilla_rnn_forward::primitive_desc pd(
           vanilla_rnn_forward::desc(prop, algorithm::eltwise_tanh, direction, src, none, layerAny,
@@ -170,6 +175,10 @@ struct FusedRunner {
   const float *inputs = nullptr;
   std::vector<float> projected, projectedCandidate, stepGates, stepCandidate, h, cState, rh;
   std::vector<std::vector<float>> outputs; // per layer
+  /// MGU: each layer's input rows of both kernels side by side, [I, 2H] (one
+  /// GEMM projects both), joined before timing as rnnc joins them when
+  /// compiling.
+  std::vector<std::vector<float>> joinedInputWeights;
 
   void init(const Config &config, const std::vector<Weights> &weights,
             const std::vector<float> &x) {
@@ -177,7 +186,8 @@ struct FusedRunner {
     layers = &weights;
     inputs = x.data();
     int64_t G = gates(c.kind), H = c.H;
-    projected.resize(c.T * c.B * (c.kind == Kind::LSTM ? 4 : c.kind == Kind::RNN ? 1 : 2) * H);
+    bool gru = c.kind == Kind::GRU || c.kind == Kind::LbrGRU;
+    projected.resize(c.T * c.B * (gru ? 2 : G) * H);
     projectedCandidate.resize(c.T * c.B * H);
     stepGates.resize(c.B * G * H);
     stepCandidate.resize(c.B * H);
@@ -185,20 +195,31 @@ struct FusedRunner {
     cState.resize(c.B * H);
     rh.resize(c.B * H);
     outputs.assign(c.L, std::vector<float>(c.T * c.B * H));
+    if (c.kind == Kind::MGU)
+      for (const Weights &w : weights) {
+        std::vector<float> joined(H * 2 * H);
+        for (int64_t k = 0; k < H; ++k)
+          for (int64_t u = 0; u < H; ++u) {
+            joined[k * 2 * H + u] = w.kernel[k * H + u];
+            joined[k * 2 * H + H + u] = w.candidate[k * H + u];
+          }
+        joinedInputWeights.push_back(std::move(joined));
+      }
   }
 
   void run() {
     for (int64_t l = 0; l < c.L; ++l)
-      runLayer((*layers)[l], l == 0 ? inputs : outputs[l - 1].data(), outputs[l].data());
+      runLayer((*layers)[l], l == 0 ? inputs : outputs[l - 1].data(), outputs[l].data(), l);
   }
 
-  void runLayer(const Weights &weights, const float *x, float *y) {
+  void runLayer(const Weights &weights, const float *x, float *y, int64_t layer) {
     const Weights *w = &weights;
     int64_t I = c.H, H = c.H, B = c.B, TB = c.T * c.B;
     std::fill(h.begin(), h.end(), 0.0f);
     std::fill(cState.begin(), cState.end(), 0.0f);
     switch (c.kind) {
-    case Kind::LSTM: {
+    case Kind::LSTM:
+    case Kind::CustomLSTM: {
       sgemm(TB, 4 * H, I, x, I, w->kernel.data(), 4 * H, 0.0f, projected.data(), 4 * H);
       const float *Wh = w->kernel.data() + I * 4 * H;
       for (int64_t t = 0; t < c.T; ++t) {
@@ -226,6 +247,43 @@ struct FusedRunner {
         for (int64_t i = 0; i < B * H; ++i)
           h[i] = y[t * B * H + i] =
               std::tanh(stepGates[i] + projected[t * B * H + i] + w->bias[i % H]);
+      }
+      break;
+    }
+    case Kind::MinimalRNN: {
+      sgemm(TB, H, I, x, I, w->kernel.data(), H, 0.0f, projected.data(), H);
+      const float *U = w->kernel.data() + I * H;
+      for (int64_t t = 0; t < c.T; ++t) {
+        sgemm(B, H, H, h.data(), H, U, H, 0.0f, stepGates.data(), H);
+        for (int64_t i = 0; i < B * H; ++i)
+          h[i] = y[t * B * H + i] = stepGates[i] + projected[t * B * H + i];
+      }
+      break;
+    }
+    case Kind::MGU: {
+      // f = sigmoid(x W_f + h U_f + b_f), c = tanh(x W_h + (f h) U_h + b_h),
+      // h = (1 - f) h + f c.
+      sgemm(TB, 2 * H, I, x, I, joinedInputWeights[layer].data(), 2 * H, 0.0f, projected.data(),
+            2 * H);
+      const float *Uf = w->kernel.data() + I * H, *Uh = w->candidate.data() + I * H;
+      for (int64_t t = 0; t < c.T; ++t) {
+        const float *p = projected.data() + t * B * 2 * H;
+        sgemm(B, H, H, h.data(), H, Uf, H, 0.0f, stepGates.data(), H);
+        for (int64_t b = 0; b < B; ++b)
+          for (int64_t u = 0; u < H; ++u) {
+            float &f = stepGates[b * H + u];
+            f = sigmoid(f + p[b * 2 * H + u] + w->bias[u]);
+            rh[b * H + u] = f * h[b * H + u];
+          }
+        sgemm(B, H, H, rh.data(), H, Uh, H, 0.0f, stepCandidate.data(), H);
+        for (int64_t b = 0; b < B; ++b)
+          for (int64_t u = 0; u < H; ++u) {
+            float f = stepGates[b * H + u];
+            float cand =
+                std::tanh(stepCandidate[b * H + u] + p[b * 2 * H + H + u] + w->candidateBias[u]);
+            float &hh = h[b * H + u];
+            hh = y[(t * B + b) * H + u] = (1 - f) * hh + f * cand;
+          }
       }
       break;
     }

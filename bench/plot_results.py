@@ -3,15 +3,20 @@
 
 Draws rnnc-bench's CSV as an SVG bar chart: per config, rnnc's speed relative
 to oneDNN and to the hand-fused baseline (> 1: rnnc is faster), with the
-line at 1. Plain SVG, no plotting library needed."""
+line at 1 (no oneDNN bar where it has no such cell). Plain SVG, no plotting
+library needed."""
 import csv
 import sys
+
+
+def ratio(row, key):
+    return float(row[key]) if row.get(key) else 0.0
 
 
 def main():
     rows = list(csv.DictReader(open(sys.argv[1])))
     bar, gap, left, top, width = 7, 6, 190, 40, 520
-    scale = width / max(3.0, max(max(float(r["vs_onednn"]), float(r["vs_fused"])) for r in rows))
+    scale = width / max(3.0, max(max(ratio(r, "vs_onednn"), ratio(r, "vs_fused")) for r in rows))
     height = top + len(rows) * (2 * bar + gap) + 40
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 40}" '
            f'height="{height}" font-family="sans-serif" font-size="11">',
@@ -24,7 +29,7 @@ def main():
         label = f'{r["cell"]}{stack} H={r["H"]} B={r["B"]} T={r["T"]} thr={r["threads"]}'
         out.append(f'<text x="{left - 6}" y="{y + bar + 3}" text-anchor="end">{label}</text>')
         for j, (key, color) in enumerate((("vs_onednn", "#3b6fb6"), ("vs_fused", "#e08a2e"))):
-            value = float(r[key])
+            value = ratio(r, key)
             out.append(f'<rect x="{left}" y="{y + j * bar}" width="{value * scale:.1f}" '
                        f'height="{bar - 1}" fill="{color}"/>')
             out.append(f'<text x="{left + value * scale + 3:.1f}" y="{y + j * bar + bar - 1}" '

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "config.h"
+#include "custom_cells.h"
 #include "isolation.h"
 #include "peers.h"
 #include "rnnc/rnnc.h"
@@ -94,6 +95,11 @@ struct RnncRunner {
       }
       case Kind::RNN:
         cells.push_back(b.BasicRNNCell(H, w.kernel, w.bias));
+        break;
+      case Kind::MGU:
+      case Kind::MinimalRNN:
+      case Kind::CustomLSTM:
+        cells.push_back(customCell(b, c.kind, I, H, w));
         break;
       }
     rnnc::DynamicRNNOptions options;
@@ -250,8 +256,9 @@ std::string configName(const Config &c) {
 
 std::vector<Config> benchConfigs(bool quick) {
   if (quick)
-    return {{Kind::LSTM, 256, 1, 100}, {Kind::LSTM, 256, 16, 100}, {Kind::GRU, 256, 16, 100},
-            {Kind::LbrGRU, 256, 16, 100}, {Kind::RNN, 256, 16, 100}, {Kind::LSTM, 256, 1, 100, 2}};
+    return {{Kind::LSTM, 256, 1, 100},   {Kind::LSTM, 256, 16, 100}, {Kind::GRU, 256, 16, 100},
+            {Kind::LbrGRU, 256, 16, 100}, {Kind::RNN, 256, 16, 100},  {Kind::LSTM, 256, 1, 100, 2},
+            {Kind::MGU, 256, 16, 100}};
   std::vector<Config> configs;
   for (Kind kind : {Kind::LSTM, Kind::GRU, Kind::LbrGRU})
     for (int64_t H : {256, 512, 1024})
@@ -271,6 +278,11 @@ std::vector<Config> benchConfigs(bool quick) {
     for (int64_t H : {256, 512})
       for (int64_t B : {1, 16})
         configs.push_back({kind, H, B, 100, 2});
+  // Custom cells against a hand-fused baseline of their equations.
+  for (Kind kind : {Kind::MGU, Kind::MinimalRNN, Kind::CustomLSTM})
+    for (int64_t H : {256, 1024})
+      for (int64_t B : {1, 16, 64})
+        configs.push_back({kind, H, B, H >= 512 && B >= 32 ? 50 : 100});
   return configs;
 }
 
@@ -291,8 +303,16 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     // When rnnc hoists the input projection with its defaults (the rule of
     // SequenceEmitter::lower in RnnToLoops.cpp, for a static batch).
     int64_t inputBytes = 4 * c.H * gates(c.kind) * c.H;
-    bool hoisted = (inputBytes > (1 << 20) && !(c.B >= 32 && inputBytes <= (8 << 20))) ||
-                   (16 * c.B < c.H && inputBytes > (1 << 16));
+    bool custom = isCustom(c.kind);
+    bool hoisted = !custom && ((inputBytes > (1 << 20) && !(c.B >= 32 && inputBytes <= (8 << 20))) ||
+                               (16 * c.B < c.H && inputBytes > (1 << 16)));
+    // Custom cells: rnnc compiles them through the generic lowering (no
+    // --generic-cells run); oneDNN only has LSTM-custom's equations, as an
+    // LSTM, and the fused baseline runs each cell's own.
+    Config peer = c;
+    if (c.kind == Kind::CustomLSTM)
+      peer.kind = Kind::LSTM;
+    bool hasOneDnn = !custom || c.kind == Kind::CustomLSTM;
     // Stacked layers on threads: also layer after layer (--wavefront=false).
     bool wavefront = c.L > 1 && threads > 1;
     RnncRunner rnncRunner, halideRunner, layersRunner, genericRunner;
@@ -309,36 +329,44 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     std::string error;
     if (!rnncRunner.init(c, w, x, error) || (hoisted && !halideRunner.init(c, w, x, error)) ||
         (wavefront && !layersRunner.init(c, w, x, error)) ||
-        !genericRunner.init(c, w, x, error)) {
+        (!custom && !genericRunner.init(c, w, x, error))) {
       std::fprintf(stderr, "rnnc-bench: %s: %s\n", name.c_str(), error.c_str());
       return 1;
     }
-    onednn.init(c, w, x);
-    fused.init(c, w, x);
+    if (hasOneDnn)
+      onednn.init(peer, w, x);
+    fused.init(peer, w, x);
     rnncRunner.run();
-    onednn.run();
     fused.run();
+    if (hasOneDnn)
+      onednn.run();
+    // Every output against oneDNN's, or the fused baseline's where oneDNN has
+    // no such cell.
+    const float *reference = hasOneDnn ? onednn.output() : fused.output();
     size_t n = c.T * c.B * c.H;
-    r.diffOnednn = maxDifference(rnncRunner.output(), onednn.output(), n);
-    r.diffFused = maxDifference(fused.output(), onednn.output(), n);
-    double diffHalide = 0, diffLayers = 0;
-    genericRunner.run();
-    double diffGeneric = maxDifference(genericRunner.output(), onednn.output(), n);
+    r.diffOnednn = maxDifference(rnncRunner.output(), reference, n);
+    r.diffFused = maxDifference(fused.output(), reference, n);
+    double diffHalide = 0, diffLayers = 0, diffGeneric = 0;
+    if (!custom) {
+      genericRunner.run();
+      diffGeneric = maxDifference(genericRunner.output(), reference, n);
+    }
     if (hoisted) {
       halideRunner.run();
-      diffHalide = maxDifference(halideRunner.output(), onednn.output(), n);
+      diffHalide = maxDifference(halideRunner.output(), reference, n);
     }
     if (wavefront) {
       layersRunner.run();
-      diffLayers = maxDifference(layersRunner.output(), onednn.output(), n);
+      diffLayers = maxDifference(layersRunner.output(), reference, n);
     }
     if (r.diffOnednn > 1e-3 || r.diffFused > 1e-3 || diffHalide > 1e-3 || diffLayers > 1e-3 ||
         diffGeneric > 1e-3) {
       std::fprintf(stderr,
-                   "rnnc-bench: %s: outputs disagree (rnnc vs oneDNN %.2g, fused vs "
-                   "oneDNN %.2g, rnnc with Halide vs oneDNN %.2g, rnnc layer after layer vs "
-                   "oneDNN %.2g, rnnc --generic-cells vs oneDNN %.2g)\n",
-                   name.c_str(), r.diffOnednn, r.diffFused, diffHalide, diffLayers, diffGeneric);
+                   "rnnc-bench: %s: outputs disagree with %s's (rnnc %.2g, fused %.2g, "
+                   "rnnc with Halide %.2g, rnnc layer after layer %.2g, rnnc --generic-cells "
+                   "%.2g)\n",
+                   name.c_str(), hasOneDnn ? "oneDNN" : "the fused baseline", r.diffOnednn,
+                   r.diffFused, diffHalide, diffLayers, diffGeneric);
       return 1;
     }
     // Interleaved rounds until each has >= 5 samples and >= 0.3 s (quick: 0.1 s).
@@ -347,7 +375,7 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     std::function<void()> runs[kRunners] = {
         [&] { rnncRunner.run(); },   [&] { onednn.run(); },       [&] { fused.run(); },
         [&] { halideRunner.run(); }, [&] { layersRunner.run(); }, [&] { genericRunner.run(); }};
-    bool measured[kRunners] = {true, true, true, hoisted, wavefront, true};
+    bool measured[kRunners] = {true, hasOneDnn, true, hoisted, wavefront, !custom};
     double budget = quick ? 0.1 : 0.3, spent[kRunners] = {};
     auto underBudget = [&] {
       for (int k = 0; k < kRunners; ++k)
@@ -371,15 +399,15 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     r.rnnc = median(samples[0]);
     r.onednn = median(samples[1]);
     r.fused = median(samples[2]);
-    if (hoisted)
-      r.halide = median(samples[3]);
-    if (wavefront)
-      r.layers = median(samples[4]);
+    r.halide = median(samples[3]);
+    r.layers = median(samples[4]);
     r.generic = median(samples[5]);
     // Page faults per call once warm: none for a kernel that allocates
     // nothing; each fault costs microseconds on a VM.
     double *faults[3] = {&r.faultsRnnc, &r.faultsOnednn, &r.faultsFused};
     for (int k = 0; k < 3; ++k) {
+      if (!measured[k])
+        continue;
       constexpr int kCalls = 10;
       long before = bench::minorFaults();
       for (int call = 0; call < kCalls; ++call)
@@ -396,7 +424,16 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     r.compileMs = rnncRunner.compileMs;
     double gflops = r.gflop / (r.rnnc / 1e3);
     char halideText[32] = "-", halideRatio[32] = "-", floorText[32] = "-", floorRatio[32] = "-",
-         layersText[32] = "-", layersRatio[32] = "-";
+         layersText[32] = "-", layersRatio[32] = "-", onednnText[32] = "-", onednnRatio[32] = "-",
+         genericText[32] = "-", genericRatio[32] = "-";
+    if (r.onednn > 0) {
+      std::snprintf(onednnText, sizeof onednnText, "%.3f", r.onednn);
+      std::snprintf(onednnRatio, sizeof onednnRatio, "%.2fx", r.onednn / r.rnnc);
+    }
+    if (r.generic > 0) {
+      std::snprintf(genericText, sizeof genericText, "%.3f", r.generic);
+      std::snprintf(genericRatio, sizeof genericRatio, "%.2fx", r.generic / r.rnnc);
+    }
     if (r.halide > 0) {
       std::snprintf(halideText, sizeof halideText, "%.3f", r.halide);
       std::snprintf(halideRatio, sizeof halideRatio, "%.2fx", r.halide / r.rnnc);
@@ -410,12 +447,12 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
       std::snprintf(floorRatio, sizeof floorRatio, "%.2f", r.rnnc / r.floor);
     }
     std::printf(
-        "%-8s %2lld %5lld %3lld %4lld | %9.3f %9.3f %9.3f | %7.1f %5.0f%% | %7.2fx %7.2fx | "
-        "%9s %7s | %9s %7s | %8s %6s | %10.3f %8.2fx | %6.0f %6.0f %6.0f | %.0f\n",
+        "%-11s %2lld %5lld %3lld %4lld | %9.3f %9s %9.3f | %7.1f %5.0f%% | %8s %7.2fx | "
+        "%9s %7s | %9s %7s | %8s %6s | %10s %9s | %6.0f %6.0f %6.0f | %.0f\n",
         kindName(c.kind), (long long)c.L, (long long)c.H, (long long)c.B, (long long)c.T, r.rnnc,
-        r.onednn, r.fused, gflops, peak > 0 ? 100 * gflops / peak : 0.0, r.onednn / r.rnnc,
+        onednnText, r.fused, gflops, peak > 0 ? 100 * gflops / peak : 0.0, onednnRatio,
         r.fused / r.rnnc, halideText, halideRatio, layersText, layersRatio, floorText, floorRatio,
-        r.generic, r.generic / r.rnnc, r.faultsRnnc, r.faultsOnednn, r.faultsFused, r.compileMs);
+        genericText, genericRatio, r.faultsRnnc, r.faultsOnednn, r.faultsFused, r.compileMs);
     std::fflush(stdout);
     if (r.faultsRnnc > 0) {
       std::fprintf(stderr,
@@ -530,7 +567,7 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "rnnc-bench: no config named '%s'\n", oneConfig.c_str());
     return 2;
   }
-  std::printf("%-8s %2s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %9s %7s | %9s %7s | %8s "
+  std::printf("%-11s %2s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %9s %7s | %9s %7s | %8s "
               "%6s | %10s %9s | %20s | %s\n",
               "cell", "L", "H", "B", "T", "rnnc ms", "oneDNN ms", "fused ms", "GFLOP/s", "%peak",
               "/oneDNN", "/fused", "Halide ms", "/Halide", "layers ms", "/layers", "floor ms",
@@ -572,8 +609,11 @@ int main(int argc, char **argv) {
   std::printf("\nratios > 1: rnnc is faster (/Halide: than rnnc with --halide-projection; "
               "/layers: than rnnc with --wavefront=false, layer after layer); "
               "xfloor: rnnc / floor (1 = streaming-bound); xgeneric: rnnc --generic-cells / rnnc "
-              "(1 = the built-in cells as fast lowered as custom cells); faults/call: minor page faults per warm "
-              "call of rnnc/oneDNN/fused.\nGFLOP/s counts 2*L*B*T*(I+H)*G*H.\n");
+              "(1 = the built-in cells as fast lowered as custom cells); faults/call: minor page "
+              "faults per warm call of rnnc/oneDNN/fused.\nMGU, MinimalRNN, LSTM-custom: custom "
+              "cells (rnnc's generic lowering) against a hand-fused baseline of their equations; "
+              "LSTM-custom's oneDNN is its LSTM.\nGFLOP/s counts 2*L*B*T*(I+H)*G*H "
+              "(G: weight matrices [I+H, H]).\n");
 
   if (!csvPath.empty()) {
     std::ofstream csv(csvPath);
@@ -583,9 +623,13 @@ int main(int argc, char **argv) {
     for (const Result &r : results) {
       double gflops = r.gflop / (r.rnnc / 1e3);
       csv << kindName(r.config.kind) << ',' << r.config.H << ',' << r.config.B << ',' << r.config.T
-          << ',' << threads << ',' << r.rnnc << ',' << r.onednn << ',' << r.fused << ',' << gflops
-          << ',' << (peak > 0 ? 100 * gflops / peak : 0) << ',' << r.onednn / r.rnnc << ','
-          << r.fused / r.rnnc << ',' << r.compileMs << ',';
+          << ',' << threads << ',' << r.rnnc << ',';
+      if (r.onednn > 0)
+        csv << r.onednn;
+      csv << ',' << r.fused << ',' << gflops << ',' << (peak > 0 ? 100 * gflops / peak : 0) << ',';
+      if (r.onednn > 0)
+        csv << r.onednn / r.rnnc;
+      csv << ',' << r.fused / r.rnnc << ',' << r.compileMs << ',';
       if (r.halide > 0)
         csv << r.halide;
       csv << ',';
@@ -594,8 +638,10 @@ int main(int argc, char **argv) {
       csv << ',' << r.config.L << ',';
       if (r.layers > 0)
         csv << r.layers;
-      csv << ',' << r.faultsRnnc << ',' << r.faultsOnednn << ',' << r.faultsFused << ','
-          << r.generic << '\n';
+      csv << ',' << r.faultsRnnc << ',' << r.faultsOnednn << ',' << r.faultsFused << ',';
+      if (r.generic > 0)
+        csv << r.generic;
+      csv << '\n';
     }
   }
   if (!jsonPath.empty()) {
@@ -607,15 +653,18 @@ int main(int argc, char **argv) {
       json << (i ? ", " : "") << "{\"cell\": \"" << kindName(r.config.kind)
            << "\", \"layers\": " << r.config.L << ", \"H\": " << r.config.H
            << ", \"B\": " << r.config.B << ", \"T\": " << r.config.T << ", \"rnnc_ms\": " << r.rnnc
-           << ", \"onednn_ms\": " << r.onednn << ", \"fused_ms\": " << r.fused
-           << ", \"compile_ms\": " << r.compileMs;
+           << ", \"fused_ms\": " << r.fused << ", \"compile_ms\": " << r.compileMs;
+      if (r.onednn > 0)
+        json << ", \"onednn_ms\": " << r.onednn;
+      if (r.generic > 0)
+        json << ", \"generic_ms\": " << r.generic;
       if (r.halide > 0)
         json << ", \"halide_ms\": " << r.halide;
       if (r.floor > 0)
         json << ", \"floor_ms\": " << r.floor;
       if (r.layers > 0)
         json << ", \"layer_by_layer_ms\": " << r.layers;
-      json << ", \"generic_ms\": " << r.generic << ", \"rnnc_faults_per_call\": " << r.faultsRnnc
+      json << ", \"rnnc_faults_per_call\": " << r.faultsRnnc
            << ", \"onednn_faults_per_call\": " << r.faultsOnednn
            << ", \"fused_faults_per_call\": " << r.faultsFused << "}";
     }

@@ -2,25 +2,38 @@
 
 // A step's temporary is allocated once before the loop and freed after it;
 // the carried state alternates between two buffers (step i writes the first
-// when i is even) that are freed before the return; the ownership flag the
-// deallocation code carries is false throughout, so the conditional free of
-// the previous step's state is gone.
+// when i is even) that are freed before the return, and is no longer carried:
+// a step reads the buffer the previous step wrote (the first step the initial
+// state), and what the loop returned is the buffer of its last step (the
+// initial state when it runs no step). The ownership flag the deallocation
+// code carried is gone with it, and so the conditional free of the previous
+// step's state.
 // CHECK-LABEL: func.func @step_buffers
 // CHECK-SAME: (%[[INIT:.*]]: memref<?x8xf32>, %[[OUT:.*]]: memref<?x8xf32>, %[[T:.*]]: index)
 // CHECK: %[[ROWS:.*]] = memref.dim %[[INIT]], %c0
 // CHECK-DAG: %[[TMP:.*]] = memref.alloc(%[[ROWS]])
 // CHECK-DAG: %[[EVEN:.*]] = memref.alloc(%[[ROWS]])
 // CHECK-DAG: %[[ODD:.*]] = memref.alloc(%[[ROWS]])
-// CHECK: %[[FINAL:.*]] = scf.for %[[STEP:.*]] = %c0 to %[[T]] step %c1 iter_args(%[[H:.*]] = %[[INIT]]) -> (memref<?x8xf32>)
+// CHECK: scf.for %[[STEP:.*]] = %c0 to %[[T]] step %c1 {
 // CHECK-NOT: memref.alloc
 // CHECK-NOT: memref.dealloc
 // CHECK: %[[PARITY:.*]] = arith.remui %[[STEP]], %c2
 // CHECK: %[[IS_EVEN:.*]] = arith.cmpi eq, %[[PARITY]], %c0
+// CHECK: %[[IS_FIRST:.*]] = arith.cmpi eq, %[[STEP]], %c0
+// CHECK: %[[PREVIOUS:.*]] = arith.select %[[IS_EVEN]], %[[ODD]], %[[EVEN]]
+// CHECK: %[[H:.*]] = arith.select %[[IS_FIRST]], %[[INIT]], %[[PREVIOUS]]
 // CHECK: linalg.fill ins(%{{.*}}) outs(%[[TMP]]
 // CHECK: %[[NEXT:.*]] = arith.select %[[IS_EVEN]], %[[EVEN]], %[[ODD]]
 // CHECK: linalg.add ins(%[[TMP]], %[[H]] : {{.*}}) outs(%[[NEXT]]
-// CHECK: scf.yield %[[NEXT]]
+// CHECK-NOT: scf.yield
 // CHECK: } {rnn.time_loop}
+// CHECK: %[[STEPS:.*]] = arith.maxsi %[[T]], %c0
+// CHECK: %[[RAN:.*]] = arith.cmpi ugt, %[[STEPS]], %c0
+// CHECK: %[[LAST:.*]] = arith.subi %[[STEPS]], %c1
+// CHECK: %[[LAST_PARITY:.*]] = arith.remui %[[LAST]], %c2
+// CHECK: %[[LAST_EVEN:.*]] = arith.cmpi eq, %[[LAST_PARITY]], %c0
+// CHECK: %[[LAST_BUFFER:.*]] = arith.select %[[LAST_EVEN]], %[[EVEN]], %[[ODD]]
+// CHECK: %[[FINAL:.*]] = arith.select %[[RAN]], %[[LAST_BUFFER]], %[[INIT]]
 // CHECK: memref.dealloc %[[TMP]]
 // CHECK: linalg.copy ins(%[[FINAL]] : {{.*}}) outs(%[[OUT]]
 // CHECK: memref.dealloc %[[EVEN]]

@@ -234,6 +234,18 @@ std::optional<SizeFactor> resolveDim(Value memref, int64_t index,
                        depth + 1);
   if (auto cast = dyn_cast<memref::CastOp>(def))
     return resolveDim(cast.getSource(), index, signature, func, depth + 1);
+  // Either of two buffers of one size (rnnc-hoist-step-buffers' alternating
+  // state buffers).
+  if (auto select = dyn_cast<arith::SelectOp>(def)) {
+    std::optional<SizeFactor> onTrue =
+        resolveDim(select.getTrueValue(), index, signature, func, depth + 1);
+    std::optional<SizeFactor> onFalse =
+        resolveDim(select.getFalseValue(), index, signature, func, depth + 1);
+    if (onTrue && onFalse && onTrue->staticSize == onFalse->staticSize &&
+        onTrue->symbol == onFalse->symbol)
+      return onTrue;
+    return std::nullopt;
+  }
   if (auto subview = dyn_cast<memref::SubViewOp>(def)) {
     // The result's dimension `index` is the index-th size the subview keeps.
     llvm::SmallBitVector dropped = subview.getDroppedDims();

@@ -98,6 +98,11 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());
   addBufferization(pm);
+  // Custom cells' step buffers allocated once, before the time loop: no heap
+  // allocation per step, and a time loop without one runs in one OpenMP team
+  // (rnnc-hoist-parallel-region) instead of a fork and join per matmul.
+  pm.addNestedPass<func::FuncOp>(createHoistStepBuffers());
+  pm.addPass(createCanonicalizerPass());
 }
 
 void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {

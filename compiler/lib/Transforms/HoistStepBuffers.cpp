@@ -75,6 +75,43 @@ struct HoistStepBuffers : rnnc::impl::HoistStepBuffersBase<HoistStepBuffers> {
     return first + static_cast<unsigned>(rank - buffers.begin());
   }
 
+  /// Iter_arg `i`, which alternates between `even` and `odd`, computed
+  /// instead of carried: a step reads the buffer the previous one wrote (the
+  /// first step the initial value), the loop's result is the one the last
+  /// step wrote (none: the initial value). The iter_arg then passes through,
+  /// and canonicalization drops it: a loop that carries nothing runs in one
+  /// OpenMP team on the CPU (rnnc-hoist-parallel-region).
+  void uncarry(scf::ForOp loop, unsigned i, Value parity, Value even, Value odd,
+               RewriterBase &rewriter) {
+    Location loc = loop.getLoc();
+    Value init = loop.getInitArgs()[i];
+    BlockArgument carried = loop.getRegionIterArgs()[i];
+    rewriter.setInsertionPointAfterValue(parity);
+    Value first = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                                 loop.getInductionVar(), loop.getLowerBound());
+    Value previous = rewriter.create<arith::SelectOp>(loc, parity, odd, even);
+    Value read = rewriter.create<arith::SelectOp>(loc, first, init, previous);
+    rewriter.replaceAllUsesWith(carried, read);
+
+    rewriter.setInsertionPointAfter(loop);
+    Value zero = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    Value two = rewriter.create<arith::ConstantIndexOp>(loc, 2);
+    Value span = rewriter.create<arith::SubIOp>(loc, loop.getUpperBound(), loop.getLowerBound());
+    span = rewriter.create<arith::MaxSIOp>(loc, span, zero);
+    Value steps = rewriter.create<arith::CeilDivUIOp>(loc, span, loop.getStep());
+    Value ran = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, steps, zero);
+    Value lastStep = rewriter.create<arith::SubIOp>(loc, steps, one);
+    Value lastEven =
+        rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                       rewriter.create<arith::RemUIOp>(loc, lastStep, two), zero);
+    Value last = rewriter.create<arith::SelectOp>(loc, lastEven, even, odd);
+    Value result = rewriter.create<arith::SelectOp>(loc, ran, last, init);
+    rewriter.replaceAllUsesWith(loop.getResult(i), result);
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    rewriter.modifyOpInPlace(yield, [&] { yield->setOperand(i, carried); });
+  }
+
   LogicalResult hoist(scf::ForOp loop, RewriterBase &rewriter) {
     rnnc::resolveCarriedDims(loop, rewriter);
     FailureOr<SmallVector<StepBuffer>> buffers = stepBuffers(loop);
@@ -119,14 +156,14 @@ struct HoistStepBuffers : rnnc::impl::HoistStepBuffersBase<HoistStepBuffers> {
       }
       // Step i writes buffer i % 2 while reading the other, written in step i - 1.
       rewriter.setInsertionPoint(loop);
-      Operation *even = rewriter.clone(*buffer.alloc);
-      Operation *odd = rewriter.clone(*buffer.alloc);
+      Value even = rewriter.clone(*buffer.alloc)->getResult(0);
+      Value odd = rewriter.clone(*buffer.alloc)->getResult(0);
       rewriter.setInsertionPoint(buffer.alloc);
-      rewriter.replaceOpWithNewOp<arith::SelectOp>(buffer.alloc, parity, even->getResult(0),
-                                                   odd->getResult(0));
+      rewriter.replaceOpWithNewOp<arith::SelectOp>(buffer.alloc, parity, even, odd);
       rewriter.setInsertionPoint(loop->getBlock()->getTerminator());
-      rewriter.create<memref::DeallocOp>(loc, even->getResult(0));
-      rewriter.create<memref::DeallocOp>(loc, odd->getResult(0));
+      rewriter.create<memref::DeallocOp>(loc, even);
+      rewriter.create<memref::DeallocOp>(loc, odd);
+      uncarry(loop, buffer.carriedAs, parity, even, odd, rewriter);
     }
     // The loop's results no longer own their buffers: whatever is returned
     // of them is copied (ownership-based deallocation's clone of unowned

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
@@ -97,6 +98,11 @@ public:
   /// slices of larger tensors through without a copy. The innermost stride stays 1
   /// so rows load as vectors.
   Value toBuffer(Value tensor) {
+    // The buffer of a cast's source: canonicalization would rewrite the
+    // buffer of the cast into a cast of one of its source that is not
+    // read-only, which bufferization then copies.
+    if (auto cast = tensor.getDefiningOp<tensor::CastOp>())
+      tensor = cast.getSource();
     auto type = cast<RankedTensorType>(tensor.getType());
     SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
     if (!strides.empty())
