@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "rnnc/Dialect/Rnn/Utils/TensorMath.h"
 #include "rnnc/Transforms/Passes.h"
 
 using namespace mlir;
@@ -386,12 +387,6 @@ static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, V
   }, store);
 }
 
-/// Whether `init` is a tensor filled with zeros.
-static bool isZeros(Value init) {
-  auto fill = init.getDefiningOp<linalg::FillOp>();
-  return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
-}
-
 /// Every `linalg.matmul` of the step with weights defined outside the time
 /// loop as the built-in cells' vector matmul (weights packed at compile time
 /// when constant, a block of rows sharing each weight load, accumulators in
@@ -421,7 +416,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
     Value input = matmul.getInputs()[0], init = matmul.getOutputs()[0];
     Value weightTensor = matmul.getInputs()[1];
     Value rows = emitter.toBuffer(input);
-    Value inits = isZeros(init) ? Value() : emitter.toBuffer(init);
+    Value inits = isZeroFill(init) ? Value() : emitter.toBuffer(init);
     // The matmul's own rows (the batch's in every cell the builders make).
     Value count = builder.create<tensor::DimOp>(loc, input, 0);
     auto rowOf = [](Value buffer) { return [buffer](Value row) { return Row{buffer, {row}}; }; };
@@ -531,7 +526,7 @@ void CustomSequenceEmitter::vectorizeProjection() {
                         vectors.threads);
   emitter.setBatch(ShapedType::kDynamic);
   Value input = emitter.toBuffer(sequence);
-  Value inits = isZeros(init) ? Value() : emitter.toBuffer(init);
+  Value inits = isZeroFill(init) ? Value() : emitter.toBuffer(init);
   auto resultType = cast<RankedTensorType>(init.getType());
   Value outer = builder.create<tensor::DimOp>(loc, sequence, 0);
   Value inner = builder.create<tensor::DimOp>(loc, sequence, 1);

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
+#include "rnnc/Dialect/Rnn/Utils/TensorMath.h"
 
 namespace mlir::rnn {
 #define GEN_PASS_DEF_RNNHOISTINPUTPROJECTION
@@ -16,18 +17,6 @@ using namespace mlir;
 using namespace mlir::rnn;
 
 namespace {
-/// `init` is a linalg.fill of the constant 0.
-bool isZeroFill(Value init) {
-  auto fill = init.getDefiningOp<linalg::FillOp>();
-  if (!fill)
-    return false;
-  std::optional<APFloat> value;
-  if (auto constant = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>())
-    if (auto attr = dyn_cast<FloatAttr>(constant.getValue()))
-      value = attr.getValue();
-  return value && value->isZero();
-}
-
 /// The input projections of one sequence: matmul ops in the cell's step and
 /// the weight (operand index of the cell) each one multiplies by.
 struct Projection {

@@ -130,3 +130,14 @@ Value TensorMath::map(ArrayRef<Value> operands, ScalarFn body) {
                                  })
       .getResult(0);
 }
+
+bool mlir::rnn::isZeroFill(Value init) {
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return false;
+  std::optional<APFloat> value;
+  if (auto constant = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>())
+    if (auto attr = dyn_cast<FloatAttr>(constant.getValue()))
+      value = attr.getValue();
+  return value && value->isZero();
+}

@@ -34,6 +34,9 @@ private:
   Location loc;
 };
 
+/// Whether `init` is a linalg.fill of the constant 0 (the start of matmul()).
+bool isZeroFill(Value init);
+
 } // namespace mlir::rnn
 
 #endif // RNNC_DIALECT_RNN_UTILS_TENSORMATH_H
