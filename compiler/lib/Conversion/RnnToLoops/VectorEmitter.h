@@ -96,13 +96,22 @@ public:
   /// Operands are only read: `read_only` keeps bufferization from copying them
   /// (constants included), and a layout with any offset and outer strides lets
   /// slices of larger tensors through without a copy. The innermost stride stays 1
-  /// so rows load as vectors.
+  /// so rows load as vectors. Casts and unit-stride slices become views of the
+  /// buffer of what they take from: canonicalization would turn the buffer of
+  /// a cast into a cast of a buffer that is neither read-only nor strided
+  /// (bufferization then copies the slice, every step).
   Value toBuffer(Value tensor) {
-    // The buffer of a cast's source: canonicalization would rewrite the
-    // buffer of the cast into a cast of one of its source that is not
-    // read-only, which bufferization then copies.
     if (auto cast = tensor.getDefiningOp<tensor::CastOp>())
-      tensor = cast.getSource();
+      return toBuffer(cast.getSource());
+    if (auto slice = tensor.getDefiningOp<tensor::ExtractSliceOp>(); slice && slice.hasUnitStride()) {
+      Value source = toBuffer(slice.getSource());
+      auto type = memref::SubViewOp::inferRankReducedResultType(
+          slice.getType().getShape(), cast<MemRefType>(source.getType()), slice.getMixedOffsets(),
+          slice.getMixedSizes(), slice.getMixedStrides());
+      return b.create<memref::SubViewOp>(loc, cast<MemRefType>(type), source,
+                                         slice.getMixedOffsets(), slice.getMixedSizes(),
+                                         slice.getMixedStrides());
+    }
     auto type = cast<RankedTensorType>(tensor.getType());
     SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
     if (!strides.empty())
