@@ -7,7 +7,7 @@
 // The step's matmul with the weights is the built-in cells' vector matmul:
 // the weights packed (a constant: in the column groups' order), a broadcast
 // of each input feature times a weight vector accumulated in registers, the
-// rows read in place; the elementwise ops on its result (here the mask's
+// rows read in place (a view of the input's buffer); the elementwise ops on its result (here the mask's
 // selects) run in its epilogue on the accumulators, and only what the step
 // yields is stored. Without vector-matmuls (the GPU) it all stays linalg.
 
@@ -16,8 +16,8 @@
 // CHECK:         scf.for %[[t:.*]] = %c0{{.*}} to %[[T]] step %c1{{.*}} iter_args(%[[OUT:.*]] = %{{.*}}, %[[H:.*]] = %{{.*}}, %[[LAST:.*]] = %{{.*}})
 // CHECK:           %[[IN:.*]] = arith.subi %{{.*}}, %[[t]] : index
 // CHECK:           %[[VALID:.*]] = tensor.extract_slice %arg1[0, %[[IN]]]
-// CHECK:           %[[X:.*]] = tensor.extract_slice %arg0[0, %[[IN]], 0]
-// CHECK:           %[[ROWS:.*]] = bufferization.to_memref %[[X]] read_only
+// CHECK:           %[[XS:.*]] = bufferization.to_memref %arg0 read_only
+// CHECK:           %[[ROWS:.*]] = memref.subview %[[XS]][0, %[[IN]], 0]
 // CHECK:           %[[INIT:.*]] = bufferization.to_memref %[[H]] read_only
 // CHECK:           %[[VALIDROWS:.*]] = bufferization.to_memref %[[VALID]] read_only
 // CHECK:           %[[NEWH:.*]] = memref.alloc

@@ -105,12 +105,16 @@ public:
       return toBuffer(cast.getSource());
     if (auto slice = tensor.getDefiningOp<tensor::ExtractSliceOp>(); slice && slice.hasUnitStride()) {
       Value source = toBuffer(slice.getSource());
-      auto type = memref::SubViewOp::inferRankReducedResultType(
+      auto type = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
           slice.getType().getShape(), cast<MemRefType>(source.getType()), slice.getMixedOffsets(),
-          slice.getMixedSizes(), slice.getMixedStrides());
-      return b.create<memref::SubViewOp>(loc, cast<MemRefType>(type), source,
-                                         slice.getMixedOffsets(), slice.getMixedSizes(),
-                                         slice.getMixedStrides());
+          slice.getMixedSizes(), slice.getMixedStrides()));
+      // Not a column of a matrix, whose elements are not contiguous.
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      if (succeeded(getStridesAndOffset(type, strides, offset)) &&
+          (strides.empty() || strides.back() == 1))
+        return b.create<memref::SubViewOp>(loc, type, source, slice.getMixedOffsets(),
+                                           slice.getMixedSizes(), slice.getMixedStrides());
     }
     auto type = cast<RankedTensorType>(tensor.getType());
     SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
