@@ -450,7 +450,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
           });
     } else {
       int64_t depth = cast<RankedTensorType>(weightTensor.getType()).getDimSize(0);
-      int64_t vectorsPerGate = std::max<int64_t>(1, emitter.groupVectors / epilogue.gates / 2);
+      int64_t vectorsPerGate = std::max<int64_t>(1, emitter.groupVectors / epilogue.gates);
       Weights weights;
       {
         OpBuilder::InsertionGuard guard(builder);
