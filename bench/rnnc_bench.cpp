@@ -17,13 +17,16 @@
 // several threads, the same model with --wavefront=false. At B = 1 the floor
 // is L times the measured time to stream one layer's recurrent weights T times
 // (the weights every step of a layer must read), on the same threads. Every
-// config also runs with --generic-cells (the cells lowered as custom cells:
-// "generic ms", "xgeneric" = generic / specialized time).
+// built-in config also runs with --generic-cells (the cells lowered as custom
+// cells: "generic ms", "xgeneric" = generic / specialized time). The custom
+// cells' configs (MGU, MinimalRNN, LSTM-custom: bench/custom_cells.h) run
+// rnnc's generic lowering against a fused baseline of their equations
+// (oneDNN only for LSTM-custom, as its LSTM).
 // --threads N: rnnc's kernels are compiled for N threads (libomp) and oneDNN
 // and the fused baseline run on N OpenMP threads. rnnc's kernels are compiled
 // for the config's batch, as oneDNN's primitives are created for it.
 // --filter REGEX: only the configs whose name ("LSTM H=256 B=1", "GRU L=2
-// H=512 B=16") it matches somewhere ("LSTM H=256 B=1$": that one config).
+// H=512 B=16") it matches somewhere ("^LSTM H=256 B=1$": that one config).
 // --perf-jitdump: rnnc's kernels (named rnnc_, rnnc_halide_, rnnc_layers_)
 // in a perf jitdump, for tools/profile.sh.
 

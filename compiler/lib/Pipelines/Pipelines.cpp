@@ -87,6 +87,9 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   if (options.genericCells)
     pm.addPass(rnn::createRnnDecomposeCells());
   pm.addPass(rnn::createRnnHoistInputProjection());
+  // Custom cells' arith and math ops on whole tensors as linalg.generic ops,
+  // which their matmuls' epilogues take in.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   ConvertRnnToLoopsOptions loopOptions;
   loopOptions.vectorWidth = options.vectorWidth;
   loopOptions.accumulators = options.accumulators;
