@@ -24,7 +24,9 @@
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -40,9 +42,45 @@ void mlir::rnnc::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &o
 }
 
 namespace {
+/// Copies `from` into `to` (bufferization's copies): a linalg.copy, or with
+/// `threads` > 1 inside a time loop one per row in a parallel loop, so that
+/// the threads of the loop's team share a step's copies (e.g. a custom cell's
+/// output row into the sequence) instead of one copying while the others
+/// wait.
+LogicalResult copyBuffer(OpBuilder &b, Location loc, Value from, Value to, int64_t threads) {
+  auto type = cast<MemRefType>(from.getType());
+  bool inTimeLoop = false;
+  for (Operation *op = b.getInsertionBlock()->getParentOp(); op && !inTimeLoop;
+       op = op->getParentOp())
+    inTimeLoop = op->hasAttr(rnnc::kTimeLoopAttrName);
+  if (threads <= 1 || type.getRank() < 2 || !inTimeLoop) {
+    b.create<linalg::CopyOp>(loc, from, to);
+    return success();
+  }
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+  Value rows = b.create<memref::DimOp>(loc, from, 0);
+  auto loop = b.create<scf::ParallelOp>(loc, ValueRange{zero}, ValueRange{rows}, ValueRange{one});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  auto rowOf = [&](Value buffer) -> Value {
+    auto bufferType = cast<MemRefType>(buffer.getType());
+    SmallVector<OpFoldResult> offsets(bufferType.getRank(), b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes = memref::getMixedSizes(b, loc, buffer);
+    SmallVector<OpFoldResult> strides(bufferType.getRank(), b.getIndexAttr(1));
+    offsets[0] = loop.getInductionVars()[0];
+    sizes[0] = b.getIndexAttr(1);
+    auto rowType = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+        bufferType.getShape().drop_front(), bufferType, offsets, sizes, strides));
+    return b.create<memref::SubViewOp>(loc, rowType, buffer, offsets, sizes, strides);
+  };
+  b.create<linalg::CopyOp>(loc, rowOf(from), rowOf(to));
+  return success();
+}
+
 /// Custom-cell bodies (linalg and elementwise ops on tensors) to buffers, with
-/// every temporary freed.
-void addBufferization(OpPassManager &pm) {
+/// every temporary freed; `threads` as in copyBuffer.
+void addBufferization(OpPassManager &pm, int64_t threads = 1) {
   // Custom cells may use arith/math ops on whole tensors.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
 
@@ -55,9 +93,8 @@ void addBufferization(OpPassManager &pm) {
   // Copies between strided buffers become loops: memref.copy would otherwise
   // call memrefCopy from MLIR's C runner library, which neither the JIT nor an
   // AOT object links.
-  bufferization.memCpyFn = [](OpBuilder &b, Location loc, Value from, Value to) {
-    b.create<linalg::CopyOp>(loc, from, to);
-    return success();
+  bufferization.memCpyFn = [threads](OpBuilder &b, Location loc, Value from, Value to) {
+    return copyBuffer(b, loc, from, to, threads);
   };
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   pm.addPass(createCanonicalizerPass());
@@ -100,7 +137,7 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   loopOptions.wavefront = options.wavefront;
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());
-  addBufferization(pm);
+  addBufferization(pm, options.threads);
   // Custom cells' step buffers allocated once, before the time loop: no heap
   // allocation per step, and a time loop without one runs in one OpenMP team
   // (rnnc-hoist-parallel-region) instead of a fork and join per matmul.
