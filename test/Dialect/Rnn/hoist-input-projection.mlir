@@ -93,3 +93,103 @@ func.func @constant_blocks(%x: tensor<?x?x2xf32>) -> tensor<?x?x1xf32> {
   %y, %state = rnn.dynamic_rnn %cell(%x : tensor<?x?x2xf32>) -> tensor<?x?x1xf32>, tensor<?x1xf32>
   return %y : tensor<?x?x1xf32>
 }
+
+// -----
+
+// A bias added to a projected gate, after the recurrent matmul
+// ((x W + h U) + b, the form of the builders' and decomposed cells' gates) or
+// directly (x V + c), moves into the projection's initial value: each row of
+// projections starts from the biases side by side ([b, c] as one constant), and
+// the step no longer adds them.
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @biases
+// CHECK:         %[[B:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<3xf32>
+// CHECK:         %[[INIT:.*]] = linalg.broadcast ins(%[[B]] : tensor<3xf32>) outs(%{{.*}} : tensor<?x?x3xf32>) dimensions = [0, 1]
+// CHECK:         %[[P:.*]] = linalg.generic {{.*}} outs(%[[INIT]] : tensor<?x?x3xf32>)
+// CHECK:         rnn.custom_cell
+// CHECK:           %[[WU:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x2xf32>, tensor<?x2xf32>)
+// CHECK-NOT:       tensor<?x2xf32>, tensor<2xf32>)
+// CHECK:           %[[G:.*]] = math.tanh %[[WU]]
+// CHECK:           rnn.yield %[[G]], %[[G]]
+// CHECK:         rnn.dynamic_rnn %{{.*}}(%[[P]] : tensor<?x?x3xf32>)
+func.func @biases(%x: tensor<?x?x2xf32>, %u: tensor<2x2xf32>) -> tensor<?x?x2xf32> {
+  %w = arith.constant dense<0.5> : tensor<2x2xf32>
+  %v = arith.constant dense<0.25> : tensor<2x1xf32>
+  %b = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %cell = rnn.custom_cell(%w, %u, %b, %v : tensor<2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<2x1xf32>)
+      attributes {input_features = 2 : i64, state_features = array<i64: 2>, output_features = 2 : i64} {
+  ^bb0(%in: tensor<?x2xf32>, %h: tensor<?x2xf32>, %wk: tensor<2x2xf32>, %uk: tensor<2x2xf32>, %bias: tensor<2xf32>, %vk: tensor<2x1xf32>):
+    %c0 = arith.constant 0 : index
+    %rows = tensor.dim %in, %c0 : tensor<?x2xf32>
+    %zero = arith.constant 0.0 : f32
+    %c = arith.constant dense<3.0> : tensor<1xf32>
+    %e2 = tensor.empty(%rows) : tensor<?x2xf32>
+    %i2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x2xf32>) -> tensor<?x2xf32>
+    %e1 = tensor.empty(%rows) : tensor<?x1xf32>
+    %i1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<?x1xf32>) -> tensor<?x1xf32>
+    %xw = linalg.matmul ins(%in, %wk : tensor<?x2xf32>, tensor<2x2xf32>) outs(%i2 : tensor<?x2xf32>) -> tensor<?x2xf32>
+    %hu = linalg.matmul ins(%h, %uk : tensor<?x2xf32>, tensor<2x2xf32>) outs(%i2 : tensor<?x2xf32>) -> tensor<?x2xf32>
+    %xv = linalg.matmul ins(%in, %vk : tensor<?x2xf32>, tensor<2x1xf32>) outs(%i1 : tensor<?x1xf32>) -> tensor<?x1xf32>
+    %sum = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%xw, %hu : tensor<?x2xf32>, tensor<?x2xf32>) outs(%e2 : tensor<?x2xf32>) {
+    ^bb0(%p: f32, %q: f32, %o: f32):
+      %r = arith.addf %p, %q : f32
+      linalg.yield %r : f32
+    } -> tensor<?x2xf32>
+    %biased = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%sum, %bias : tensor<?x2xf32>, tensor<2xf32>) outs(%e2 : tensor<?x2xf32>) {
+    ^bb0(%p: f32, %q: f32, %o: f32):
+      %r = arith.addf %q, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<?x2xf32>
+    %vc = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%xv, %c : tensor<?x1xf32>, tensor<1xf32>) outs(%e1 : tensor<?x1xf32>) {
+    ^bb0(%p: f32, %q: f32, %o: f32):
+      %r = arith.addf %p, %q : f32
+      linalg.yield %r : f32
+    } -> tensor<?x1xf32>
+    %g = math.tanh %biased : tensor<?x2xf32>
+    rnn.yield %g, %g : tensor<?x2xf32>, tensor<?x2xf32>
+  }
+  %y, %state = rnn.dynamic_rnn %cell(%x : tensor<?x?x2xf32>) -> tensor<?x?x2xf32>, tensor<?x2xf32>
+  return %y : tensor<?x?x2xf32>
+}
+
+// -----
+
+// A projected gate read twice keeps its bias in the step: moving it would
+// change the other reader.
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @projection_read_twice
+// CHECK:         linalg.fill
+// CHECK-NOT:     linalg.broadcast
+// CHECK:         rnn.custom_cell
+// CHECK:           ins(%{{.*}}, %{{.*}} : tensor<?x2xf32>, tensor<2xf32>)
+func.func @projection_read_twice(%x: tensor<?x?x2xf32>) -> tensor<?x?x2xf32> {
+  %w = arith.constant dense<0.5> : tensor<2x2xf32>
+  %b = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %cell = rnn.custom_cell(%w, %b : tensor<2x2xf32>, tensor<2xf32>)
+      attributes {input_features = 2 : i64, state_features = array<i64: 2>, output_features = 2 : i64} {
+  ^bb0(%in: tensor<?x2xf32>, %h: tensor<?x2xf32>, %wk: tensor<2x2xf32>, %bias: tensor<2xf32>):
+    %c0 = arith.constant 0 : index
+    %rows = tensor.dim %in, %c0 : tensor<?x2xf32>
+    %zero = arith.constant 0.0 : f32
+    %e2 = tensor.empty(%rows) : tensor<?x2xf32>
+    %i2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x2xf32>) -> tensor<?x2xf32>
+    %xw = linalg.matmul ins(%in, %wk : tensor<?x2xf32>, tensor<2x2xf32>) outs(%i2 : tensor<?x2xf32>) -> tensor<?x2xf32>
+    %biased = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%xw, %bias : tensor<?x2xf32>, tensor<2xf32>) outs(%e2 : tensor<?x2xf32>) {
+    ^bb0(%p: f32, %q: f32, %o: f32):
+      %r = arith.addf %p, %q : f32
+      linalg.yield %r : f32
+    } -> tensor<?x2xf32>
+    %n = arith.mulf %biased, %xw : tensor<?x2xf32>
+    rnn.yield %n, %n : tensor<?x2xf32>, tensor<?x2xf32>
+  }
+  %y, %state = rnn.dynamic_rnn %cell(%x : tensor<?x?x2xf32>) -> tensor<?x?x2xf32>, tensor<?x2xf32>
+  return %y : tensor<?x?x2xf32>
+}

@@ -364,15 +364,16 @@ static bool isStaticMatrix(Value weights) {
 }
 
 /// `dst(r) = init(r) + input(r) @ weights` for the rows r in [0, count)
-/// (init null: zero), VectorEmitter::affineRows' register-blocked matmul;
-/// `store` as in affineRows.
+/// (init null: `bias`, a [N] buffer, or with that null zero),
+/// VectorEmitter::affineRows' register-blocked matmul; `store` as in affineRows.
 static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, Value weightTensor,
                          function_ref<Row(Value)> input, function_ref<Row(Value)> init,
-                         function_ref<Row(Value)> dst, StoreResult store = nullptr) {
+                         function_ref<Row(Value)> dst, StoreResult store = nullptr,
+                         Value bias = Value()) {
   int64_t firstRow = 0;
   Weights weights = packedWeights(emitter, loop, weightTensor, firstRow);
   auto type = cast<RankedTensorType>(weightTensor.getType());
-  emitter.affineRows(count, type.getDimSize(1), Value(), [&](Value first, int64_t rows) {
+  emitter.affineRows(count, type.getDimSize(1), bias, [&](Value first, int64_t rows) {
     RowBlock block;
     SmallVector<Row, 4> inputs;
     for (int64_t r = 0; r < rows; ++r) {
@@ -526,7 +527,14 @@ void CustomSequenceEmitter::vectorizeProjection() {
                         vectors.threads);
   emitter.setBatch(ShapedType::kDynamic);
   Value input = emitter.toBuffer(sequence);
-  Value inits = isZeroFill(init) ? Value() : emitter.toBuffer(init);
+  // Biases rnn-hoist-input-projection moved into the projection: one row
+  // broadcast over all rows, read as the matmul's bias.
+  Value bias;
+  if (auto broadcast = init.getDefiningOp<linalg::BroadcastOp>();
+      broadcast && broadcast.getDimensions() == ArrayRef<int64_t>{0, 1} &&
+      broadcast.hasPureTensorSemantics())
+    bias = emitter.toBuffer(broadcast.getInput());
+  Value inits = bias || isZeroFill(init) ? Value() : emitter.toBuffer(init);
   auto resultType = cast<RankedTensorType>(init.getType());
   Value outer = builder.create<tensor::DimOp>(loc, sequence, 0);
   Value inner = builder.create<tensor::DimOp>(loc, sequence, 1);
@@ -546,7 +554,8 @@ void CustomSequenceEmitter::vectorizeProjection() {
     };
   };
   vectorMatmul(emitter, contraction, count, weights, rowOf(input),
-               inits ? function_ref<Row(Value)>(rowOf(inits)) : nullptr, rowOf(result));
+               inits ? function_ref<Row(Value)>(rowOf(inits)) : nullptr, rowOf(result), nullptr,
+               bias);
   replaceByBuffer(builder, contraction, result);
 }
 

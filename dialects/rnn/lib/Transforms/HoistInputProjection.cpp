@@ -57,69 +57,218 @@ std::optional<Projection> findProjection(CustomCellOp cell) {
   return projection;
 }
 
+/// `parts` side by side along their last dimension (each `widths[i]` columns;
+/// a null part is zeros), `rows` rows for matrices (0: vectors). Constants
+/// and unit-stride blocks of constants (the rows rnn-decompose-cells splits
+/// off a built-in cell's kernel) are joined into one constant, which the
+/// lowering packs at compile time.
+Value joinColumns(OpBuilder &b, Location loc, ArrayRef<Value> parts, ArrayRef<int64_t> widths,
+                  int64_t rows) {
+  if (parts.size() == 1 && parts.front())
+    return parts.front();
+  int64_t total = 0;
+  for (int64_t width : widths)
+    total += width;
+  Type f32 = b.getF32Type();
+  SmallVector<int64_t> shape = rows ? SmallVector<int64_t>{rows, total} : SmallVector<int64_t>{total};
+  auto type = RankedTensorType::get(shape, f32);
+  std::vector<float> joined(std::max<int64_t>(rows, 1) * total, 0.0f);
+  bool constant = true;
+  int64_t column = 0;
+  for (auto [part, width] : llvm::zip(parts, widths)) {
+    int64_t firstColumn = column;
+    column += width;
+    if (!part)
+      continue;
+    // The part's first row and column in the constant it is a block of.
+    int64_t row = 0, offset = 0;
+    Value source = part;
+    if (auto slice = part.getDefiningOp<tensor::ExtractSliceOp>();
+        slice && slice.hasUnitStride() && slice.getSourceType().getRank() == type.getRank() &&
+        !ShapedType::isDynamicShape(slice.getStaticOffsets())) {
+      row = rows ? slice.getStaticOffsets()[0] : 0;
+      offset = slice.getStaticOffsets().back();
+      source = slice.getSource();
+    }
+    DenseElementsAttr values;
+    if (!matchPattern(source, m_Constant(&values)) || !values.getElementType().isF32()) {
+      constant = false;
+      break;
+    }
+    int64_t sourceColumns = cast<RankedTensorType>(values.getType()).getShape().back();
+    auto elements = values.getValues<float>();
+    for (int64_t k = 0; k < std::max<int64_t>(rows, 1); ++k)
+      for (int64_t j = 0; j < width; ++j)
+        joined[k * total + firstColumn + j] = elements[(row + k) * sourceColumns + offset + j];
+  }
+  if (constant)
+    return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, ArrayRef<float>(joined)));
+  Value result = b.create<tensor::EmptyOp>(loc, shape, f32);
+  if (llvm::is_contained(parts, Value()))
+    result = b.create<linalg::FillOp>(loc, ValueRange{b.create<arith::ConstantOp>(
+                                               loc, b.getF32FloatAttr(0.0f))},
+                                      ValueRange{result})
+                 .getResult(0);
+  column = 0;
+  for (auto [part, width] : llvm::zip(parts, widths)) {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    if (rows) {
+      offsets.push_back(b.getIndexAttr(0));
+      sizes.push_back(b.getIndexAttr(rows));
+      strides.push_back(b.getIndexAttr(1));
+    }
+    offsets.push_back(b.getIndexAttr(column));
+    sizes.push_back(b.getIndexAttr(width));
+    strides.push_back(b.getIndexAttr(1));
+    column += width;
+    if (part)
+      result = b.create<tensor::InsertSliceOp>(loc, part, result, offsets, sizes, strides);
+  }
+  return result;
+}
+
+/// The operands of `op` when it is an elementwise `a + b` over [rows, n]
+/// (a linalg.generic, each operand whole or a [n] row broadcast over the
+/// rows), as their OpOperands.
+std::optional<std::pair<OpOperand *, OpOperand *>> sumOperands(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1 ||
+      generic.getNumLoops() != 2 || generic.getNumParallelLoops() != 2 ||
+      !generic.hasPureTensorSemantics() ||
+      !generic.getIndexingMapsArray().back().isIdentity())
+    return std::nullopt;
+  Block &body = generic.getRegion().front();
+  auto add = dyn_cast<arith::AddFOp>(body.front());
+  if (body.getOperations().size() != 2 || !add ||
+      cast<linalg::YieldOp>(body.getTerminator()).getValues()[0] != add.getResult())
+    return std::nullopt;
+  bool inOrder = add.getLhs() == body.getArgument(0) && add.getRhs() == body.getArgument(1);
+  bool swapped = add.getLhs() == body.getArgument(1) && add.getRhs() == body.getArgument(0);
+  if (!inOrder && !swapped)
+    return std::nullopt;
+  return std::make_pair(generic.getDpsInputOperand(0), generic.getDpsInputOperand(1));
+}
+
+/// Whether `operand` of a sumOperands op is read whole (identity map).
+bool isWhole(linalg::GenericOp op, OpOperand *operand) {
+  return op.getMatchingIndexingMap(operand).isIdentity();
+}
+
+/// Whether `operand` of a sumOperands op is a [n] row added to every row.
+bool isRowBroadcast(linalg::GenericOp op, OpOperand *operand) {
+  AffineMap map = op.getMatchingIndexingMap(operand);
+  return map == AffineMap::get(2, 0, {getAffineDimExpr(1, op.getContext())}, op.getContext());
+}
+
+/// The one op that reads `value`'s elements (tensor.dims read only its shape,
+/// which stays the same): null when there are several.
+Operation *onlyValueUser(Value value) {
+  Operation *only = nullptr;
+  for (Operation *user : value.getUsers()) {
+    if (isa<tensor::DimOp>(user))
+      continue;
+    if (only)
+      return nullptr;
+    only = user;
+  }
+  return only;
+}
+
+/// Takes the bias out of the step when `projected` (a hoisted matmul's slice
+/// of the projected row) is only summed with values and then a bias row —
+/// `(xW + m) + b` or `xW + b`, the form of every gate the builders and
+/// rnn-decompose-cells make: the sum then reads `xW + m`, and the returned
+/// bias (a value outside the cell, created before `outside`'s insertion point
+/// when it is a constant of the step) belongs in the projection's
+/// initial value, as the built-in lowering and cuDNN/oneDNN add it. Null when
+/// there is no such bias. Floating-point addition is reassociated.
+Value takeBias(Value projected, CustomCellOp cell, unsigned firstWeight, OpBuilder &outside) {
+  Operation *user = onlyValueUser(projected);
+  auto first = sumOperands(user);
+  if (!first)
+    return Value();
+  auto firstOp = cast<linalg::GenericOp>(user);
+  OpOperand *other = first->first->get() == projected ? first->second : first->first;
+  if (!isWhole(firstOp, other == first->first ? first->second : first->first))
+    return Value();
+  // The sum whose bias operand goes, and the value that replaces it.
+  linalg::GenericOp biased = firstOp;
+  OpOperand *bias = other;
+  Value replacement = projected;
+  if (!isRowBroadcast(firstOp, other)) {
+    Operation *next = onlyValueUser(firstOp.getResult(0));
+    auto second = sumOperands(next);
+    if (!isWhole(firstOp, other) || !second)
+      return Value();
+    biased = cast<linalg::GenericOp>(next);
+    bias = second->first->get() == firstOp.getResult(0) ? second->second : second->first;
+    if (!isRowBroadcast(biased, bias))
+      return Value();
+    replacement = firstOp.getResult(0);
+  }
+  auto biasType = dyn_cast<RankedTensorType>(bias->get().getType());
+  auto resultType = cast<RankedTensorType>(biased.getResult(0).getType());
+  if (!biasType || !biasType.hasStaticShape() || !biasType.getElementType().isF32() ||
+      replacement.getType() != resultType)
+    return Value();
+  Value outsideBias;
+  Block &step = cell.getBody().front();
+  if (auto argument = dyn_cast<BlockArgument>(bias->get());
+      argument && argument.getOwner() == &step && argument.getArgNumber() >= firstWeight)
+    outsideBias = cell.getWeights()[argument.getArgNumber() - firstWeight];
+  else if (auto constant = bias->get().getDefiningOp<arith::ConstantOp>())
+    outsideBias = outside.clone(*constant)->getResult(0);
+  if (!outsideBias)
+    return Value();
+  biased.getResult(0).replaceAllUsesWith(replacement);
+  biased.erase();
+  return outsideBias;
+}
+
 void hoist(DynamicRNNOp op, CustomCellOp cell, const Projection &projection) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Type f32 = b.getF32Type();
   int64_t depth = cell.getInputDepth();
+  unsigned firstWeight = 1 + cell.getStateFeatures().size();
 
   // The weights side by side: [D, sum N].
-  SmallVector<int64_t> columns;
+  SmallVector<int64_t> columns, widths;
+  SmallVector<Value> parts;
   int64_t total = 0;
   for (unsigned w : projection.weights) {
     columns.push_back(total);
-    total += cast<RankedTensorType>(cell.getWeights()[w].getType()).getDimSize(1);
+    parts.push_back(cell.getWeights()[w]);
+    widths.push_back(cast<RankedTensorType>(parts.back().getType()).getDimSize(1));
+    total += widths.back();
   }
-  Value weights;
-  // Each part's values where it is a constant or a block of one (the rows
-  // rnn-decompose-cells splits off a built-in cell's kernel), with the
-  // block's first row and column.
-  struct ConstantPart {
-    DenseElementsAttr values;
-    int64_t row, column;
-  };
-  SmallVector<ConstantPart> constants;
-  for (unsigned w : projection.weights) {
-    Value part = cell.getWeights()[w];
-    ConstantPart constant{{}, 0, 0};
-    if (auto slice = part.getDefiningOp<tensor::ExtractSliceOp>();
-        slice && slice.hasUnitStride() && slice.getSourceType().getRank() == 2 &&
-        !ShapedType::isDynamicShape(slice.getStaticOffsets()) &&
-        !ShapedType::isDynamicShape(slice.getStaticSizes())) {
-      constant.row = slice.getStaticOffsets()[0];
-      constant.column = slice.getStaticOffsets()[1];
-      part = slice.getSource();
-    }
-    if (matchPattern(part, m_Constant(&constant.values)) &&
-        constant.values.getElementType().isF32())
-      constants.push_back(constant);
-  }
-  if (projection.weights.size() == 1) {
-    weights = cell.getWeights()[projection.weights.front()];
-  } else if (constants.size() == projection.weights.size()) {
-    // Constants stay one constant, which the lowering packs at compile time.
-    std::vector<float> joined(depth * total);
-    for (auto [constant, column, w] : llvm::zip(constants, columns, projection.weights)) {
-      int64_t n = cast<RankedTensorType>(cell.getWeights()[w].getType()).getDimSize(1);
-      int64_t sourceColumns = cast<RankedTensorType>(constant.values.getType()).getDimSize(1);
-      auto values = constant.values.getValues<float>();
-      for (int64_t k = 0; k < depth; ++k)
-        for (int64_t j = 0; j < n; ++j)
-          joined[k * total + column + j] =
-              values[(constant.row + k) * sourceColumns + constant.column + j];
-    }
-    auto type = RankedTensorType::get({depth, total}, f32);
-    weights = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, ArrayRef<float>(joined)));
-  } else {
-    weights = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{depth, total}, f32);
-    for (auto [w, column] : llvm::zip(projection.weights, columns)) {
-      Value part = cell.getWeights()[w];
-      int64_t n = cast<RankedTensorType>(part.getType()).getDimSize(1);
-      weights = b.create<tensor::InsertSliceOp>(
-          loc, part, weights, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(column)},
-          ArrayRef<OpFoldResult>{b.getIndexAttr(depth), b.getIndexAttr(n)},
-          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-    }
+  Value weights = joinColumns(b, loc, parts, widths, depth);
+
+  // The step now receives its row of projections and slices each matmul's
+  // columns; biases added to a slice first move into the projection.
+  auto newCell = cast<CustomCellOp>(b.clone(*cell));
+  newCell.setInputFeatures(total);
+  Block &step = newCell.getBody().front();
+  BlockArgument x = step.getArgument(0);
+  auto rowType = RankedTensorType::get({ShapedType::kDynamic, total}, f32);
+  x.setType(rowType);
+  SmallVector<linalg::MatmulOp> matmuls;
+  for (Operation &inner : step)
+    if (auto matmul = dyn_cast<linalg::MatmulOp>(inner); matmul && matmul.getInputs()[0] == x)
+      matmuls.push_back(matmul);
+  SmallVector<Value> biases;
+  for (auto [matmul, column] : llvm::zip(matmuls, columns)) {
+    OpBuilder inner(matmul);
+    auto resultType = cast<RankedTensorType>(matmul.getResult(0).getType());
+    Value rows = inner.create<tensor::DimOp>(loc, x, 0);
+    Value slice = inner.create<tensor::ExtractSliceOp>(
+        loc, resultType, x,
+        ArrayRef<OpFoldResult>{inner.getIndexAttr(0), inner.getIndexAttr(column)},
+        ArrayRef<OpFoldResult>{rows, inner.getIndexAttr(resultType.getDimSize(1))},
+        ArrayRef<OpFoldResult>{inner.getIndexAttr(1), inner.getIndexAttr(1)});
+    matmul.getResult(0).replaceAllUsesWith(slice);
+    matmul.erase();
+    biases.push_back(takeBias(slice, newCell, firstWeight, b));
   }
 
   // Every step's input at once: [T, B, D] x [D, N] -> [T, B, N], one
@@ -132,9 +281,16 @@ void hoist(DynamicRNNOp op, CustomCellOp cell, const Projection &projection) {
       dynamicSizes.push_back(b.create<tensor::DimOp>(loc, inputs, d));
   auto sequenceType =
       RankedTensorType::get({inputType.getDimSize(0), inputType.getDimSize(1), total}, f32);
-  Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f));
   Value init = b.create<tensor::EmptyOp>(loc, sequenceType.getShape(), f32, dynamicSizes);
-  init = b.create<linalg::FillOp>(loc, zero, init).getResult(0);
+  if (llvm::any_of(biases, [](Value bias) { return bias; }))
+    init = b.create<linalg::BroadcastOp>(loc, joinColumns(b, loc, biases, widths, 0), init,
+                                         ArrayRef<int64_t>{0, 1})
+               .getResult()[0];
+  else
+    init = b.create<linalg::FillOp>(loc, ValueRange{b.create<arith::ConstantOp>(
+                                             loc, b.getF32FloatAttr(0.0f))},
+                                    ValueRange{init})
+               .getResult(0);
   MLIRContext *context = b.getContext();
   AffineExpr t, r, n, k;
   bindDims(context, t, r, n, k);
@@ -153,31 +309,8 @@ void hoist(DynamicRNNOp op, CustomCellOp cell, const Projection &projection) {
                         })
                        .getResult(0);
 
-  // The step now receives its row of projections and slices each matmul's columns.
-  // Before the sequence, after the weights (the clone's operands).
-  auto newCell = cast<CustomCellOp>(b.clone(*cell));
-  newCell.setInputFeatures(total);
-  Block &step = newCell.getBody().front();
-  BlockArgument x = step.getArgument(0);
-  auto rowType = RankedTensorType::get({ShapedType::kDynamic, total}, f32);
-  x.setType(rowType);
-  SmallVector<linalg::MatmulOp> matmuls;
-  for (Operation &inner : step)
-    if (auto matmul = dyn_cast<linalg::MatmulOp>(inner); matmul && matmul.getInputs()[0] == x)
-      matmuls.push_back(matmul);
-  for (auto [matmul, column] : llvm::zip(matmuls, columns)) {
-    OpBuilder inner(matmul);
-    auto resultType = cast<RankedTensorType>(matmul.getResult(0).getType());
-    Value rows = inner.create<tensor::DimOp>(loc, x, 0);
-    Value slice = inner.create<tensor::ExtractSliceOp>(
-        loc, resultType, x,
-        ArrayRef<OpFoldResult>{inner.getIndexAttr(0), inner.getIndexAttr(column)},
-        ArrayRef<OpFoldResult>{rows, inner.getIndexAttr(resultType.getDimSize(1))},
-        ArrayRef<OpFoldResult>{inner.getIndexAttr(1), inner.getIndexAttr(1)});
-    matmul.getResult(0).replaceAllUsesWith(slice);
-    matmul.erase();
-  }
-
+  // The projection first, as it runs.
+  newCell->moveBefore(op);
   op.getInputsMutable().assign(sequence);
   // The new cell replaces the old one in this sequence only (in its stack, the
   // bottom layer: the only one that reads the sequence's inputs).
