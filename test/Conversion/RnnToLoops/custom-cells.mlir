@@ -167,3 +167,43 @@ func.func @gated(%x: tensor<?x?x4xf32>) -> tensor<?x?x4xf32> {
   %y, %s = rnn.dynamic_rnn %cell(%x : tensor<?x?x4xf32>) -> tensor<?x?x4xf32>, tensor<?x4xf32>
   return %y : tensor<?x?x4xf32>
 }
+
+// -----
+
+// An operand of the epilogue computed after the matmul without depending on
+// it (here a slice of the projected input, as when a cell computes x W after
+// h U) moves before the matmul: the elementwise op still runs in the
+// matmul's epilogue.
+
+// CHECK-LABEL: func.func @input_after_matmul
+// CHECK:         scf.for
+// CHECK:           tensor.extract_slice
+// CHECK:           scf.for
+// CHECK:             vector.fma
+// CHECK:           math.tanh %{{.*}} : vector<16xf32>
+// CHECK-NOT:       linalg.generic
+// CHECK:           scf.yield
+func.func @input_after_matmul(%x: tensor<?x?x8xf32>) -> tensor<?x?x4xf32> {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %cell = rnn.custom_cell(%w : tensor<4x4xf32>)
+      attributes {input_features = 8 : i64, state_features = array<i64: 4>, output_features = 4 : i64} {
+  ^bb0(%in: tensor<?x8xf32>, %h: tensor<?x4xf32>, %k: tensor<4x4xf32>):
+    %c0 = arith.constant 0 : index
+    %zero = arith.constant 0.0 : f32
+    %rows = tensor.dim %h, %c0 : tensor<?x4xf32>
+    %empty = tensor.empty(%rows) : tensor<?x4xf32>
+    %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<?x4xf32>) -> tensor<?x4xf32>
+    %g = linalg.matmul ins(%h, %k : tensor<?x4xf32>, tensor<4x4xf32>) outs(%init : tensor<?x4xf32>) -> tensor<?x4xf32>
+    %n = tensor.dim %in, %c0 : tensor<?x8xf32>
+    %p = tensor.extract_slice %in[0, 4] [%n, 4] [1, 1] : tensor<?x8xf32> to tensor<?x4xf32>
+    %new = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%p, %g : tensor<?x4xf32>, tensor<?x4xf32>) outs(%empty : tensor<?x4xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %s = arith.addf %a, %b : f32
+      %t = math.tanh %s : f32
+      linalg.yield %t : f32
+    } -> tensor<?x4xf32>
+    rnn.yield %new, %new : tensor<?x4xf32>, tensor<?x4xf32>
+  }
+  %y, %s = rnn.dynamic_rnn %cell(%x : tensor<?x?x8xf32>) -> tensor<?x?x4xf32>, tensor<?x4xf32>
+  return %y : tensor<?x?x4xf32>
+}

@@ -2,6 +2,9 @@
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::rnnc::rnn_to_loops;
@@ -103,10 +106,20 @@ StepEpilogue StepEpilogue::plan(linalg::MatmulOp matmul, int64_t staticBatch, bo
   epilogue.spansAll[result] = true;
   Block *block = matmul->getBlock();
   // Operands defined before the matmul (or outside its block) are read where
-  // the epilogue runs.
-  auto isBeforeMatmul = [&](Value value) {
+  // the epilogue runs. Ops without effects after it that need nothing the
+  // matmul precedes (a slice of the step's input, a constant: a cell may
+  // compute `x W` after `h U`) move before it.
+  std::function<bool(Value, int)> isBeforeMatmul = [&](Value value, int depth) {
     Operation *def = value.getDefiningOp();
-    return !def ? true : def->getBlock() != block || def->isBeforeInBlock(matmul);
+    if (!def || def->getBlock() != block || def->isBeforeInBlock(matmul))
+      return true;
+    if (def == matmul.getOperation() || depth > 8 || def->getNumRegions() != 0 ||
+        !isMemoryEffectFree(def) || !llvm::all_of(def->getOperands(), [&](Value operand) {
+          return isBeforeMatmul(operand, depth + 1);
+        }))
+      return false;
+    def->moveBefore(matmul);
+    return true;
   };
   bool unitsFixed = false;
   for (Operation &op : llvm::make_range(std::next(matmul->getIterator()), block->end())) {
@@ -150,7 +163,7 @@ StepEpilogue StepEpilogue::plan(linalg::MatmulOp matmul, int64_t staticBatch, bo
         continue;
       }
       auto type = dyn_cast<RankedTensorType>(input->get().getType());
-      eligible &= type && isScalar(type.getElementType()) && isBeforeMatmul(input->get()) &&
+      eligible &= type && isScalar(type.getElementType()) && isBeforeMatmul(input->get(), 0) &&
                   accessOf(map) != Access::Unsupported;
     }
     if (!eligible || !span)
