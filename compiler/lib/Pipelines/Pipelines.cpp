@@ -123,9 +123,9 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   pm.addPass(rnn::createRnnFuseStackedSequences());
   if (options.genericCells)
     pm.addPass(rnn::createRnnDecomposeCells());
-  pm.addPass(rnn::createRnnHoistInputProjection());
   // Custom cells' arith and math ops on whole tensors as linalg.generic ops,
-  // which their matmuls' epilogues take in.
+  // which their matmuls' epilogues take in. convert-rnn-to-loops hoists
+  // their input projections by the built-in cells' rule.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   ConvertRnnToLoopsOptions loopOptions;
   loopOptions.vectorWidth = options.vectorWidth;

@@ -363,29 +363,98 @@ static bool isStaticMatrix(Value weights) {
   return type && type.getRank() == 2 && type.getElementType().isF32() && type.hasStaticShape();
 }
 
-/// `dst(r) = init(r) + input(r) @ weights` for the rows r in [0, count)
-/// (init null: `bias`, a [N] buffer, or with that null zero),
+/// A further term of a step's vector matmul, `buffer[r] @ weights` for its
+/// rows r: the matmul it accumulates onto (accumulateMatmulSums).
+struct RowsTerm {
+  Value buffer;
+  Value weights;
+};
+
+/// `dst(r) = init(r) + input(r) @ weights (+ the extra terms)` for the rows r
+/// in [0, count) (init null: `bias`, a [N] buffer, or with that null zero),
 /// VectorEmitter::affineRows' register-blocked matmul; `store` as in affineRows.
 static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, Value weightTensor,
                          function_ref<Row(Value)> input, function_ref<Row(Value)> init,
                          function_ref<Row(Value)> dst, StoreResult store = nullptr,
-                         Value bias = Value()) {
+                         Value bias = Value(), ArrayRef<RowsTerm> extra = {}) {
   int64_t firstRow = 0;
   Weights weights = packedWeights(emitter, loop, weightTensor, firstRow);
+  SmallVector<std::pair<Weights, int64_t>> extraWeights;
+  for (const RowsTerm &term : extra) {
+    int64_t termFirstRow = 0;
+    Weights packed = packedWeights(emitter, loop, term.weights, termFirstRow);
+    extraWeights.push_back({packed, termFirstRow});
+  }
   auto type = cast<RankedTensorType>(weightTensor.getType());
   emitter.affineRows(count, type.getDimSize(1), bias, [&](Value first, int64_t rows) {
     RowBlock block;
     SmallVector<Row, 4> inputs;
+    SmallVector<SmallVector<Row, 4>> extraInputs(extra.size());
     for (int64_t r = 0; r < rows; ++r) {
       Value row = emitter.offset(first, r);
       block.dsts.push_back(dst(row));
       if (init)
         block.inits.push_back(init(row));
       inputs.push_back(input(row));
+      for (auto [term, termInputs] : llvm::zip(extra, extraInputs))
+        termInputs.push_back(Row{term.buffer, {row}});
     }
     block.terms.push_back(MatmulTerm{inputs, type.getDimSize(0), weights, firstRow});
+    for (auto [term, termInputs, packed] : llvm::zip(extra, extraInputs, extraWeights))
+      block.terms.push_back(
+          MatmulTerm{termInputs, cast<RankedTensorType>(term.weights.getType()).getDimSize(0),
+                     packed.first, packed.second});
     return block;
   }, store);
+}
+
+/// Whether `matmul`'s result is read only through tensor.dims besides its one
+/// value user, each of a constant dimension: those can read its operands.
+static bool hasConstantDims(linalg::MatmulOp matmul) {
+  return llvm::all_of(matmul.getResult(0).getUsers(), [](Operation *user) {
+    auto dim = dyn_cast<tensor::DimOp>(user);
+    return !dim || dim.getConstantIndex();
+  });
+}
+
+/// The tensor.dims of `matmul`'s result read its operands instead: the rows of
+/// the left one, the columns of the weights.
+static void redirectDims(linalg::MatmulOp matmul) {
+  for (Operation *user : llvm::make_early_inc_range(matmul.getResult(0).getUsers()))
+    if (auto dim = dyn_cast<tensor::DimOp>(user))
+      dim.getSourceMutable().assign(matmul.getInputs()[*dim.getConstantIndex() == 0 ? 0 : 1]);
+}
+
+/// `x W + h U` of two of `matmuls` from zero, read by nothing else (a cell
+/// whose input matmul stays in the step, as the built-in cells' does when its
+/// projection is not hoisted): `h U` accumulating onto `x W` instead, which
+/// vectorizeMatmuls emits as one vector matmul of two terms, the sum's users
+/// its epilogue.
+static void accumulateMatmulSums(Block &body, ArrayRef<linalg::MatmulOp> matmuls) {
+  for (Operation &op : llvm::make_early_inc_range(body)) {
+    auto sum = rnn::elementwiseSumOperands(&op);
+    if (!sum)
+      continue;
+    auto generic = cast<linalg::GenericOp>(op);
+    auto first = sum->first->get().getDefiningOp<linalg::MatmulOp>();
+    auto second = sum->second->get().getDefiningOp<linalg::MatmulOp>();
+    auto isTerm = [&](linalg::MatmulOp matmul, OpOperand *operand) {
+      return matmul && llvm::is_contained(matmuls, matmul) &&
+             generic.getMatchingIndexingMap(operand).isIdentity() &&
+             isZeroFill(matmul.getOutputs()[0]) && rnn::onlyValueUser(matmul.getResult(0)) == &op &&
+             matmul.getResult(0).getType() == generic.getResult(0).getType() &&
+             hasConstantDims(matmul);
+    };
+    if (first == second || !isTerm(first, sum->first) || !isTerm(second, sum->second))
+      continue;
+    OpBuilder builder(&op);
+    auto fused = builder.create<linalg::MatmulOp>(op.getLoc(), generic.getResultTypes(),
+                                                  second.getInputs(), ValueRange{first.getResult(0)});
+    generic.getResult(0).replaceAllUsesWith(fused.getResult(0));
+    generic.erase();
+    redirectDims(second);
+    second.erase();
+  }
 }
 
 /// Every `linalg.matmul` of the step with weights defined outside the time
@@ -397,27 +466,49 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
     auto ranked = dyn_cast<RankedTensorType>(type);
     return ranked && ranked.getRank() == 2 && ranked.getElementType().isF32();
   };
-  SmallVector<linalg::MatmulOp> matmuls;
-  loop.getBody()->walk([&](linalg::MatmulOp matmul) {
-    if (matmul.hasPureTensorSemantics() && matmul.getInputs().size() == 2 &&
-        matmul.getOutputs().size() == 1 && isF32Matrix(matmul.getInputs()[0].getType()) &&
-        isF32Matrix(matmul.getOutputs()[0].getType()) &&
-        isStaticMatrix(matmul.getInputs()[1]) &&
-        matmul.getInputs()[1].getParentRegion()->isProperAncestor(&loop.getRegion()))
-      matmuls.push_back(matmul);
-  });
+  auto collect = [&] {
+    SmallVector<linalg::MatmulOp> matmuls;
+    loop.getBody()->walk([&](linalg::MatmulOp matmul) {
+      if (matmul.hasPureTensorSemantics() && matmul.getInputs().size() == 2 &&
+          matmul.getOutputs().size() == 1 && isF32Matrix(matmul.getInputs()[0].getType()) &&
+          isF32Matrix(matmul.getOutputs()[0].getType()) &&
+          isStaticMatrix(matmul.getInputs()[1]) &&
+          matmul.getInputs()[1].getParentRegion()->isProperAncestor(&loop.getRegion()))
+        matmuls.push_back(matmul);
+    });
+    return matmuls;
+  };
+  SmallVector<linalg::MatmulOp> matmuls = collect();
   if (matmuls.empty())
     return;
+  accumulateMatmulSums(*loop.getBody(), matmuls);
+  matmuls = collect();
+  // A matmul from zero whose only reader accumulates onto it is a further
+  // term of that one.
+  llvm::DenseMap<Operation *, linalg::MatmulOp> termOf;
+  for (linalg::MatmulOp matmul : matmuls)
+    if (auto inner = matmul.getOutputs()[0].getDefiningOp<linalg::MatmulOp>();
+        inner && llvm::is_contained(matmuls, inner) && isZeroFill(inner.getOutputs()[0]) &&
+        rnn::onlyValueUser(inner.getResult(0)) == matmul.getOperation() && hasConstantDims(inner))
+      termOf[matmul] = inner;
   OpBuilder builder(loop);
   VectorEmitter emitter(builder, loc, vectors.width, vectors.accumulators, vectors.rowBlock,
                         vectors.threads);
   emitter.setBatch(vectors.staticBatch);
   for (linalg::MatmulOp matmul : matmuls) {
+    if (llvm::any_of(termOf, [&](auto entry) { return entry.second == matmul; }))
+      continue;
     builder.setInsertionPoint(matmul);
     Value input = matmul.getInputs()[0], init = matmul.getOutputs()[0];
     Value weightTensor = matmul.getInputs()[1];
     Value rows = emitter.toBuffer(input);
-    Value inits = isZeroFill(init) ? Value() : emitter.toBuffer(init);
+    linalg::MatmulOp inner = termOf.lookup(matmul);
+    SmallVector<RowsTerm, 1> extra;
+    if (inner) {
+      extra.push_back({emitter.toBuffer(inner.getInputs()[0]), inner.getInputs()[1]});
+      redirectDims(inner);
+    }
+    Value inits = inner || isZeroFill(init) ? Value() : emitter.toBuffer(init);
     // The matmul's own rows (the batch's in every cell the builders make).
     Value count = builder.create<tensor::DimOp>(loc, input, 0);
     auto rowOf = [](Value buffer) { return [buffer](Value row) { return Row{buffer, {row}}; }; };
@@ -426,10 +517,12 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
     if (inits)
       initRows = initRow;
     // Slicing the result into gates needs the kernel packed gate-interleaved.
-    int64_t firstRow = 0;
+    int64_t firstRow = 0, innerFirstRow = 0;
     Value source = weightSource(weightTensor, firstRow);
-    StepEpilogue epilogue =
-        StepEpilogue::plan(matmul, vectors.staticBatch, matchPattern(source, m_Constant()));
+    Value innerSource = inner ? weightSource(inner.getInputs()[1], innerFirstRow) : Value();
+    StepEpilogue epilogue = StepEpilogue::plan(
+        matmul, vectors.staticBatch,
+        matchPattern(source, m_Constant()) && (!inner || matchPattern(innerSource, m_Constant())));
     if (epilogue.empty()) {
       auto initType = cast<RankedTensorType>(init.getType());
       SmallVector<Value> dynamic;
@@ -437,8 +530,11 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
         dynamic.push_back(count);
       Value result = builder.create<memref::AllocOp>(
           loc, MemRefType::get(initType.getShape(), builder.getF32Type()), dynamic);
-      vectorMatmul(emitter, loop, count, weightTensor, rowOf(rows), initRows, rowOf(result));
+      vectorMatmul(emitter, loop, count, weightTensor, rowOf(rows), initRows, rowOf(result),
+                   nullptr, Value(), extra);
       replaceByBuffer(builder, matmul, result);
+      if (inner)
+        inner.erase();
       continue;
     }
     epilogue.prepare(emitter, count);
@@ -448,32 +544,43 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
           [](Value row) { return Row{Value(), {row}}; },
           [&](const Row &dst, Value col, Value value, Value mask) {
             epilogue.emit(emitter, dst.prefix[0], col, value, mask);
-          });
+          },
+          Value(), extra);
     } else {
       int64_t depth = cast<RankedTensorType>(weightTensor.getType()).getDimSize(0);
+      int64_t innerDepth =
+          inner ? cast<RankedTensorType>(inner.getInputs()[1].getType()).getDimSize(0) : 0;
       int64_t vectorsPerGate = std::max<int64_t>(1, emitter.groupVectors / epilogue.gates);
-      Weights weights;
+      Weights weights, innerWeights;
       {
         OpBuilder::InsertionGuard guard(builder);
         builder.setInsertionPoint(loop);
         weights = emitter.gateInterleavedMatrix(source, firstRow, firstRow + depth, epilogue.gates,
                                                 epilogue.units, vectorsPerGate);
+        if (inner)
+          innerWeights = emitter.gateInterleavedMatrix(innerSource, innerFirstRow,
+                                                       innerFirstRow + innerDepth, epilogue.gates,
+                                                       epilogue.units, vectorsPerGate);
       }
       SmallVector<Value, 4> blockRows;
       emitter.fusedGateRows(
           count, epilogue.units, epilogue.gates, vectorsPerGate, Value(),
           [&](Value first, int64_t rowCount) {
             RowBlock block;
-            SmallVector<Row, 4> inputs;
+            SmallVector<Row, 4> inputs, innerInputs;
             blockRows.clear();
             for (int64_t r = 0; r < rowCount; ++r) {
               Value row = emitter.offset(first, r);
               blockRows.push_back(row);
               inputs.push_back(Row{rows, {row}});
+              if (inner)
+                innerInputs.push_back(Row{extra.front().buffer, {row}});
               if (inits)
                 block.inits.push_back(Row{inits, {row}});
             }
             block.terms.push_back(MatmulTerm{inputs, depth, weights, 0});
+            if (inner)
+              block.terms.push_back(MatmulTerm{innerInputs, innerDepth, innerWeights, 0});
             return block;
           },
           [&](int64_t r, Value col, ArrayRef<Value> accs, Value mask) {
@@ -481,6 +588,8 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
           });
     }
     epilogue.finish(builder);
+    if (inner)
+      inner.erase();
   }
 }
 

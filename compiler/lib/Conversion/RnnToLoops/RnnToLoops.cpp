@@ -983,16 +983,23 @@ struct ConvertRnnToLoopsPass
           return signalPassFailure();
         }
         // As for built-in stacks below: one sequence per layer when an upper
-        // layer's input matmuls then run for all steps at once.
+        // layer's input matmuls then run for all steps at once; each layer's
+        // input projection hoisted where a built-in cell's would be (else
+        // its input and state matmuls run as one, accumulateMatmulSums).
         SmallVector<DynamicRNNOp> pieces{op};
+        int64_t staticBatch = staticSizes(op).second;
         if (vectorMatmuls && custom.size() > 1 && !op.getGoBackwards() &&
             llvm::any_of(ArrayRef(layers).drop_front(), [&](CellOpInterface cell) {
-              return hoistsInputProjection(cell, staticSizes(op).second, projectInputsAboveBytes);
-            })) {
+              return hoistsInputProjection(cell, staticBatch, projectInputsAboveBytes);
+            }))
           pieces = splitLayers(op, layers);
-          for (DynamicRNNOp piece : ArrayRef(pieces).drop_front())
-            hoistInputProjection(piece);
-        }
+        if (vectorMatmuls)
+          for (DynamicRNNOp piece : pieces) {
+            SmallVector<CellOpInterface> pieceLayers;
+            if (succeeded(getCellLayers(piece.getCell(), pieceLayers)) &&
+                hoistsInputProjection(pieceLayers.front(), staticBatch, projectInputsAboveBytes))
+              hoistInputProjection(piece);
+          }
         for (DynamicRNNOp piece : pieces) {
           SmallVector<CellOpInterface> pieceLayers;
           SmallVector<CustomCellOp> pieceCells;

@@ -127,51 +127,15 @@ Value joinColumns(OpBuilder &b, Location loc, ArrayRef<Value> parts, ArrayRef<in
   return result;
 }
 
-/// The operands of `op` when it is an elementwise `a + b` over [rows, n]
-/// (a linalg.generic, each operand whole or a [n] row broadcast over the
-/// rows), as their OpOperands.
-std::optional<std::pair<OpOperand *, OpOperand *>> sumOperands(Operation *op) {
-  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
-  if (!generic || generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1 ||
-      generic.getNumLoops() != 2 || generic.getNumParallelLoops() != 2 ||
-      !generic.hasPureTensorSemantics() ||
-      !generic.getIndexingMapsArray().back().isIdentity())
-    return std::nullopt;
-  Block &body = generic.getRegion().front();
-  auto add = dyn_cast<arith::AddFOp>(body.front());
-  if (body.getOperations().size() != 2 || !add ||
-      cast<linalg::YieldOp>(body.getTerminator()).getValues()[0] != add.getResult())
-    return std::nullopt;
-  bool inOrder = add.getLhs() == body.getArgument(0) && add.getRhs() == body.getArgument(1);
-  bool swapped = add.getLhs() == body.getArgument(1) && add.getRhs() == body.getArgument(0);
-  if (!inOrder && !swapped)
-    return std::nullopt;
-  return std::make_pair(generic.getDpsInputOperand(0), generic.getDpsInputOperand(1));
-}
-
-/// Whether `operand` of a sumOperands op is read whole (identity map).
+/// Whether `operand` of an elementwiseSumOperands op is read whole (identity map).
 bool isWhole(linalg::GenericOp op, OpOperand *operand) {
   return op.getMatchingIndexingMap(operand).isIdentity();
 }
 
-/// Whether `operand` of a sumOperands op is a [n] row added to every row.
+/// Whether `operand` of an elementwiseSumOperands op is a [n] row added to every row.
 bool isRowBroadcast(linalg::GenericOp op, OpOperand *operand) {
   AffineMap map = op.getMatchingIndexingMap(operand);
   return map == AffineMap::get(2, 0, {getAffineDimExpr(1, op.getContext())}, op.getContext());
-}
-
-/// The one op that reads `value`'s elements (tensor.dims read only its shape,
-/// which stays the same): null when there are several.
-Operation *onlyValueUser(Value value) {
-  Operation *only = nullptr;
-  for (Operation *user : value.getUsers()) {
-    if (isa<tensor::DimOp>(user))
-      continue;
-    if (only)
-      return nullptr;
-    only = user;
-  }
-  return only;
 }
 
 /// Takes the bias out of the step when `projected` (a hoisted matmul's slice
@@ -184,7 +148,7 @@ Operation *onlyValueUser(Value value) {
 /// there is no such bias. Floating-point addition is reassociated.
 Value takeBias(Value projected, CustomCellOp cell, unsigned firstWeight, OpBuilder &outside) {
   Operation *user = onlyValueUser(projected);
-  auto first = sumOperands(user);
+  auto first = elementwiseSumOperands(user);
   if (!first)
     return Value();
   auto firstOp = cast<linalg::GenericOp>(user);
@@ -197,7 +161,7 @@ Value takeBias(Value projected, CustomCellOp cell, unsigned firstWeight, OpBuild
   Value replacement = projected;
   if (!isRowBroadcast(firstOp, other)) {
     Operation *next = onlyValueUser(firstOp.getResult(0));
-    auto second = sumOperands(next);
+    auto second = elementwiseSumOperands(next);
     if (!isWhole(firstOp, other) || !second)
       return Value();
     biased = cast<linalg::GenericOp>(next);

@@ -141,3 +141,34 @@ bool mlir::rnn::isZeroFill(Value init) {
       value = attr.getValue();
   return value && value->isZero();
 }
+
+std::optional<std::pair<OpOperand *, OpOperand *>>
+mlir::rnn::elementwiseSumOperands(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1 ||
+      generic.getNumLoops() != 2 || generic.getNumParallelLoops() != 2 ||
+      !generic.hasPureTensorSemantics() || !generic.getIndexingMapsArray().back().isIdentity())
+    return std::nullopt;
+  Block &body = generic.getRegion().front();
+  auto add = dyn_cast<arith::AddFOp>(body.front());
+  if (body.getOperations().size() != 2 || !add ||
+      cast<linalg::YieldOp>(body.getTerminator()).getValues()[0] != add.getResult())
+    return std::nullopt;
+  bool inOrder = add.getLhs() == body.getArgument(0) && add.getRhs() == body.getArgument(1);
+  bool swapped = add.getLhs() == body.getArgument(1) && add.getRhs() == body.getArgument(0);
+  if (!inOrder && !swapped)
+    return std::nullopt;
+  return std::make_pair(generic.getDpsInputOperand(0), generic.getDpsInputOperand(1));
+}
+
+Operation *mlir::rnn::onlyValueUser(Value value) {
+  Operation *only = nullptr;
+  for (Operation *user : value.getUsers()) {
+    if (isa<tensor::DimOp>(user))
+      continue;
+    if (only)
+      return nullptr;
+    only = user;
+  }
+  return only;
+}

@@ -56,7 +56,11 @@ def RnnHoistInputProjection : Pass<"rnn-hoist-input-projection"> {
     matmul of all `[T*B, D]` inputs by the weights side by side (the gate
     matmuls fused), computed once before the sequence. The sequence then
     consumes the projections; each step slices its columns out of its row.
-    This is what cuDNN and oneDNN do for built-in cells, applied to any cell.
+    A bias row added to a projected slice (`(x W + m) + b`, `x W + b`) moves
+    into the projection's initial value. This is what cuDNN and oneDNN do
+    for built-in cells, applied to any cell. The CUDA pipeline runs it on
+    every sequence; on the CPU `convert-rnn-to-loops` applies it where the
+    built-in cells' lowering hoists their projection.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];

@@ -37,6 +37,15 @@ private:
 /// Whether `init` is a linalg.fill of the constant 0 (the start of matmul()).
 bool isZeroFill(Value init);
 
+/// The operands of `op` when it is an elementwise `a + b` over [rows, n] (a
+/// linalg.generic as map() makes it; each operand whole or a [n] row
+/// broadcast over the rows).
+std::optional<std::pair<OpOperand *, OpOperand *>> elementwiseSumOperands(Operation *op);
+
+/// The one op that reads `value`'s elements (tensor.dims, which read only its
+/// shape, aside): null when there are several.
+Operation *onlyValueUser(Value value);
+
 } // namespace mlir::rnn
 
 #endif // RNNC_DIALECT_RNN_UTILS_TENSORMATH_H
