@@ -212,13 +212,16 @@ func.func @input_after_matmul(%x: tensor<?x?x8xf32>) -> tensor<?x?x4xf32> {
 
 // The sum of a matmul of the step input and one of the state, both from zero
 // and read by nothing else (a cell whose input projection is not hoisted: a
-// small input weight here): one vector matmul of two terms, the state's k
-// loop then the input's on the same accumulators (as the built-in cells'
-// fused input and recurrent matmul), the rest in its epilogue.
+// small input weight here), plus a bias row: one vector matmul of two terms,
+// the state's k loop then the input's on the same accumulators, which start
+// from the bias (as the built-in cells' fused input and recurrent matmul),
+// the rest in its epilogue.
 
 // CHECK-LABEL: func.func @two_terms
+// CHECK:         %[[B:.*]] = bufferization.to_memref %arg1 read_only
 // CHECK:         scf.for
-// CHECK:           %[[H:.*]]:4 = scf.for {{.*}} to %c4{{.*}} step
+// CHECK:           %[[START:.*]] = vector.{{(masked)?}}load %[[B]]
+// CHECK:           %[[H:.*]]:4 = scf.for {{.*}} to %c4{{.*}} step {{.*}} iter_args(%{{.*}} = %[[START]],
 // CHECK:             vector.fma
 // CHECK:           scf.for {{.*}} to %c3{{.*}} step {{.*}} iter_args(%{{.*}} = %[[H]]#0,
 // CHECK:             vector.fma
@@ -226,12 +229,12 @@ func.func @input_after_matmul(%x: tensor<?x?x8xf32>) -> tensor<?x?x4xf32> {
 // CHECK-NOT:       linalg.matmul
 // CHECK-NOT:       linalg.generic
 // CHECK:           scf.yield
-func.func @two_terms(%x: tensor<?x?x3xf32>) -> tensor<?x?x4xf32> {
+func.func @two_terms(%x: tensor<?x?x3xf32>, %bias_row: tensor<4xf32>) -> tensor<?x?x4xf32> {
   %w = arith.constant dense<0.5> : tensor<3x4xf32>
   %u = arith.constant dense<0.25> : tensor<4x4xf32>
-  %cell = rnn.custom_cell(%w, %u : tensor<3x4xf32>, tensor<4x4xf32>)
+  %cell = rnn.custom_cell(%w, %u, %bias_row : tensor<3x4xf32>, tensor<4x4xf32>, tensor<4xf32>)
       attributes {input_features = 3 : i64, state_features = array<i64: 4>, output_features = 4 : i64} {
-  ^bb0(%in: tensor<?x3xf32>, %h: tensor<?x4xf32>, %wk: tensor<3x4xf32>, %uk: tensor<4x4xf32>):
+  ^bb0(%in: tensor<?x3xf32>, %h: tensor<?x4xf32>, %wk: tensor<3x4xf32>, %uk: tensor<4x4xf32>, %bias: tensor<4xf32>):
     %c0 = arith.constant 0 : index
     %zero = arith.constant 0.0 : f32
     %rows = tensor.dim %h, %c0 : tensor<?x4xf32>
@@ -245,8 +248,14 @@ func.func @two_terms(%x: tensor<?x?x3xf32>) -> tensor<?x?x4xf32> {
       %s = arith.addf %a, %b : f32
       linalg.yield %s : f32
     } -> tensor<?x4xf32>
+    %biased = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+        ins(%sum, %bias : tensor<?x4xf32>, tensor<4xf32>) outs(%empty : tensor<?x4xf32>) {
+    ^bb0(%a: f32, %c: f32, %o: f32):
+      %s = arith.addf %a, %c : f32
+      linalg.yield %s : f32
+    } -> tensor<?x4xf32>
     %new = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
-        ins(%sum : tensor<?x4xf32>) outs(%empty : tensor<?x4xf32>) {
+        ins(%biased : tensor<?x4xf32>) outs(%empty : tensor<?x4xf32>) {
     ^bb0(%a: f32, %o: f32):
       %t = math.tanh %a : f32
       linalg.yield %t : f32

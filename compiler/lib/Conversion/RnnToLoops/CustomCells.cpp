@@ -425,6 +425,35 @@ static void redirectDims(linalg::MatmulOp matmul) {
       dim.getSourceMutable().assign(matmul.getInputs()[*dim.getConstantIndex() == 0 ? 0 : 1]);
 }
 
+/// The bias row a vector matmul for `matmul` starts from, when its result is
+/// read only by `result + b` with `b` a [N] row defined before `loop` (a
+/// cell's weight; a gate's bias where the input projection is not hoisted):
+/// the sum's readers then read the result, and `b` is the starting value, as
+/// in the specialized kernels. Null when there is none.
+static Value takeStartingBias(linalg::MatmulOp matmul, scf::ForOp loop) {
+  Operation *user = rnn::onlyValueUser(matmul.getResult(0));
+  auto sum = rnn::elementwiseSumOperands(user);
+  if (!sum)
+    return Value();
+  auto generic = cast<linalg::GenericOp>(user);
+  bool firstIsResult = sum->first->get() == matmul.getResult(0);
+  OpOperand *result = firstIsResult ? sum->first : sum->second;
+  OpOperand *bias = firstIsResult ? sum->second : sum->first;
+  MLIRContext *context = generic.getContext();
+  auto biasType = dyn_cast<RankedTensorType>(bias->get().getType());
+  if (!generic.getMatchingIndexingMap(result).isIdentity() ||
+      generic.getMatchingIndexingMap(bias) !=
+          AffineMap::get(2, 0, {getAffineDimExpr(1, context)}, context) ||
+      !biasType || !biasType.hasStaticShape() || !biasType.getElementType().isF32() ||
+      !bias->get().getParentRegion()->isProperAncestor(&loop.getRegion()) ||
+      generic.getResult(0).getType() != matmul.getResult(0).getType())
+    return Value();
+  Value row = bias->get();
+  generic.getResult(0).replaceAllUsesWith(matmul.getResult(0));
+  generic.erase();
+  return row;
+}
+
 /// `x W + h U` of two of `matmuls` from zero, read by nothing else (a cell
 /// whose input matmul stays in the step, as the built-in cells' does when its
 /// projection is not hoisted): `h U` accumulating onto `x W` instead, which
@@ -509,6 +538,13 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
       redirectDims(inner);
     }
     Value inits = inner || isZeroFill(init) ? Value() : emitter.toBuffer(init);
+    Value bias;
+    if (!inits)
+      if (Value row = takeStartingBias(matmul, loop)) {
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPoint(loop);
+        bias = emitter.toBuffer(row);
+      }
     // The matmul's own rows (the batch's in every cell the builders make).
     Value count = builder.create<tensor::DimOp>(loc, input, 0);
     auto rowOf = [](Value buffer) { return [buffer](Value row) { return Row{buffer, {row}}; }; };
@@ -531,7 +567,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
       Value result = builder.create<memref::AllocOp>(
           loc, MemRefType::get(initType.getShape(), builder.getF32Type()), dynamic);
       vectorMatmul(emitter, loop, count, weightTensor, rowOf(rows), initRows, rowOf(result),
-                   nullptr, Value(), extra);
+                   nullptr, bias, extra);
       replaceByBuffer(builder, matmul, result);
       if (inner)
         inner.erase();
@@ -545,7 +581,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
           [&](const Row &dst, Value col, Value value, Value mask) {
             epilogue.emit(emitter, dst.prefix[0], col, value, mask);
           },
-          Value(), extra);
+          bias, extra);
     } else {
       int64_t depth = cast<RankedTensorType>(weightTensor.getType()).getDimSize(0);
       int64_t innerDepth =
@@ -564,7 +600,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
       }
       SmallVector<Value, 4> blockRows;
       emitter.fusedGateRows(
-          count, epilogue.units, epilogue.gates, vectorsPerGate, Value(),
+          count, epilogue.units, epilogue.gates, vectorsPerGate, bias,
           [&](Value first, int64_t rowCount) {
             RowBlock block;
             SmallVector<Row, 4> inputs, innerInputs;
