@@ -13,21 +13,18 @@
 // % of this machine's zmm FMA peak (measured on one thread at start, times the
 // thread count) and the ratios. Where rnnc hoists the input projection (input
 // weights > 1 MiB), the same kernel with the projection computed by the
-// Halide pipeline (--halide-projection) runs too; for stacked layers on
-// several threads, the same model with --wavefront=false. At B = 1 the floor
-// is L times the measured time to stream one layer's recurrent weights T times
-// (the weights every step of a layer must read), on the same threads. Every
-// built-in config also runs with --generic-cells (the cells lowered as custom
-// cells: "generic ms", "xgeneric" = generic / specialized time). The custom
-// cells' configs (MGU, MinimalRNN, LSTM-custom: bench/custom_cells.h) run
-// rnnc's generic lowering against a fused baseline of their equations
-// (oneDNN only for LSTM-custom, as its LSTM).
+// Halide pipeline (--halide-projection) runs too. At B = 1 the floor is L
+// times the measured time to stream one layer's recurrent weights T times
+// (the weights every step of a layer must read), on the same threads. The
+// custom cells' configs (MGU, MinimalRNN, LSTM-custom: bench/custom_cells.h)
+// run against a fused baseline of their equations (oneDNN only for
+// LSTM-custom, as its LSTM).
 // --threads N: rnnc's kernels are compiled for N threads (libomp) and oneDNN
 // and the fused baseline run on N OpenMP threads. rnnc's kernels are compiled
 // for the config's batch, as oneDNN's primitives are created for it.
 // --filter REGEX: only the configs whose name ("LSTM H=256 B=1", "GRU L=2
 // H=512 B=16") it matches somewhere ("^LSTM H=256 B=1$": that one config).
-// --perf-jitdump: rnnc's kernels (named rnnc_, rnnc_halide_, rnnc_layers_)
+// --perf-jitdump: rnnc's kernels (named rnnc_, rnnc_halide_)
 // in a perf jitdump, for tools/profile.sh.
 
 #include <immintrin.h>
@@ -70,8 +67,6 @@ struct RnncRunner {
   int64_t rowBlock = 0; ///< 0: the compiler's default
   int threads = 1;
   bool halideProjection = false;
-  bool wavefront = true;
-  bool genericCells = false;
   bool perfJitDump = false;
 
   bool init(const Config &c, const std::vector<Weights> &layers, const std::vector<float> &x,
@@ -110,17 +105,12 @@ struct RnncRunner {
     rnnc::Cell cell = cells.size() == 1 ? cells.front() : b.MultiRNNCell(cells);
     b.output("outputs", b.dynamic_rnn(cell, in, options).outputs);
     rnnc::CompileOptions compileOptions;
-    compileOptions.name = halideProjection ? "rnnc_halide"
-                          : genericCells   ? "rnnc_generic"
-                          : wavefront      ? "rnnc"
-                                           : "rnnc_layers";
+    compileOptions.name = halideProjection ? "rnnc_halide" : "rnnc";
     compileOptions.perf_jitdump = perfJitDump;
     compileOptions.expose_state = false;
     compileOptions.batch = c.B;
     compileOptions.threads = threads;
     compileOptions.halide_projection = halideProjection;
-    compileOptions.wavefront = wavefront;
-    compileOptions.generic_cells = genericCells;
     if (rowBlock > 0)
       compileOptions.row_block = rowBlock;
     auto start = Clock::now();
@@ -230,17 +220,15 @@ double maxDifference(const float *a, const float *b, size_t n) {
 struct Result {
   Config config;
   double rnnc = 0, onednn = 0, fused = 0, gflop = 0, compileMs = 0, diffOnednn = 0, diffFused = 0;
-  /// 0: not measured (the projection is not hoisted; B > 1; one layer or thread).
-  double halide = 0, floor = 0, layers = 0;
-  /// The same cells lowered as custom cells (--generic-cells).
-  double generic = 0;
+  /// 0: not measured (the projection is not hoisted; B > 1).
+  double halide = 0, floor = 0;
   /// Minor page faults per call in the steady state.
   double faultsRnnc = 0, faultsOnednn = 0, faultsFused = 0;
 
   /// The measured fields, as a config's process reports them to the parent.
   std::vector<double *> fields() {
-    return {&rnnc,  &onednn, &fused,  &gflop,      &compileMs,    &diffOnednn, &diffFused,
-            &halide, &floor, &layers, &faultsRnnc, &faultsOnednn, &faultsFused, &generic};
+    return {&rnnc,   &onednn, &fused,      &gflop,        &compileMs,  &diffOnednn,
+            &diffFused, &halide, &floor, &faultsRnnc, &faultsOnednn, &faultsFused};
   }
 };
 
@@ -276,7 +264,8 @@ std::vector<Config> benchConfigs(bool quick) {
   for (int64_t H : {256, 1024})
     for (int64_t B : {1, 16, 64})
       configs.push_back({Kind::RNN, H, B, 100});
-  // Two stacked layers: where a wavefront over layers matters (threads > 1).
+  // Two stacked layers (one sequence per layer where the upper one's input
+  // projection is hoisted, else one time loop).
   for (Kind kind : {Kind::LSTM, Kind::GRU})
     for (int64_t H : {256, 512})
       for (int64_t B : {1, 16})
@@ -304,35 +293,28 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
       w.push_back(makeWeights(c, rng));
     std::vector<float> x = random(c.T * c.B * c.H, rng, 1.0f);
     // When rnnc hoists the input projection with its defaults (the rule of
-    // SequenceEmitter::lower in RnnToLoops.cpp, for a static batch).
+    // hoistsInputProjection in RnnToLoops.cpp, for a static batch).
     int64_t inputBytes = 4 * c.H * gates(c.kind) * c.H;
     bool custom = isCustom(c.kind);
     bool hoisted = !custom && ((inputBytes > (1 << 20) && !(c.B >= 32 && inputBytes <= (8 << 20))) ||
                                (16 * c.B < c.H && inputBytes > (1 << 16)));
-    // Custom cells: rnnc compiles them through the generic lowering (no
-    // --generic-cells run); oneDNN only has LSTM-custom's equations, as an
-    // LSTM, and the fused baseline runs each cell's own.
+    // Custom cells: oneDNN only has LSTM-custom's equations, as an LSTM, and
+    // the fused baseline runs each cell's own.
     Config peer = c;
     if (c.kind == Kind::CustomLSTM)
       peer.kind = Kind::LSTM;
     bool hasOneDnn = !custom || c.kind == Kind::CustomLSTM;
-    // Stacked layers on threads: also layer after layer (--wavefront=false).
-    bool wavefront = c.L > 1 && threads > 1;
-    RnncRunner rnncRunner, halideRunner, layersRunner, genericRunner;
-    for (RnncRunner *runner : {&rnncRunner, &halideRunner, &layersRunner, &genericRunner}) {
+    RnncRunner rnncRunner, halideRunner;
+    for (RnncRunner *runner : {&rnncRunner, &halideRunner}) {
       runner->rowBlock = o.rowBlock;
       runner->threads = threads;
       runner->perfJitDump = o.perfJitDump;
     }
     halideRunner.halideProjection = true;
-    layersRunner.wavefront = false;
-    genericRunner.genericCells = true;
     OneDnnRunner onednn;
     FusedRunner fused;
     std::string error;
-    if (!rnncRunner.init(c, w, x, error) || (hoisted && !halideRunner.init(c, w, x, error)) ||
-        (wavefront && !layersRunner.init(c, w, x, error)) ||
-        (!custom && !genericRunner.init(c, w, x, error))) {
+    if (!rnncRunner.init(c, w, x, error) || (hoisted && !halideRunner.init(c, w, x, error))) {
       std::fprintf(stderr, "rnnc-bench: %s: %s\n", name.c_str(), error.c_str());
       return 1;
     }
@@ -349,36 +331,25 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     size_t n = c.T * c.B * c.H;
     r.diffOnednn = maxDifference(rnncRunner.output(), reference, n);
     r.diffFused = maxDifference(fused.output(), reference, n);
-    double diffHalide = 0, diffLayers = 0, diffGeneric = 0;
-    if (!custom) {
-      genericRunner.run();
-      diffGeneric = maxDifference(genericRunner.output(), reference, n);
-    }
+    double diffHalide = 0;
     if (hoisted) {
       halideRunner.run();
       diffHalide = maxDifference(halideRunner.output(), reference, n);
     }
-    if (wavefront) {
-      layersRunner.run();
-      diffLayers = maxDifference(layersRunner.output(), reference, n);
-    }
-    if (r.diffOnednn > 1e-3 || r.diffFused > 1e-3 || diffHalide > 1e-3 || diffLayers > 1e-3 ||
-        diffGeneric > 1e-3) {
+    if (r.diffOnednn > 1e-3 || r.diffFused > 1e-3 || diffHalide > 1e-3) {
       std::fprintf(stderr,
                    "rnnc-bench: %s: outputs disagree with %s's (rnnc %.2g, fused %.2g, "
-                   "rnnc with Halide %.2g, rnnc layer after layer %.2g, rnnc --generic-cells "
-                   "%.2g)\n",
+                   "rnnc with Halide %.2g)\n",
                    name.c_str(), hasOneDnn ? "oneDNN" : "the fused baseline", r.diffOnednn,
-                   r.diffFused, diffHalide, diffLayers, diffGeneric);
+                   r.diffFused, diffHalide);
       return 1;
     }
     // Interleaved rounds until each has >= 5 samples and >= 0.3 s (quick: 0.1 s).
-    constexpr int kRunners = 6;
+    constexpr int kRunners = 4;
     std::vector<double> samples[kRunners];
-    std::function<void()> runs[kRunners] = {
-        [&] { rnncRunner.run(); },   [&] { onednn.run(); },       [&] { fused.run(); },
-        [&] { halideRunner.run(); }, [&] { layersRunner.run(); }, [&] { genericRunner.run(); }};
-    bool measured[kRunners] = {true, hasOneDnn, true, hoisted, wavefront, !custom};
+    std::function<void()> runs[kRunners] = {[&] { rnncRunner.run(); }, [&] { onednn.run(); },
+                                            [&] { fused.run(); }, [&] { halideRunner.run(); }};
+    bool measured[kRunners] = {true, hasOneDnn, true, hoisted};
     double budget = quick ? 0.1 : 0.3, spent[kRunners] = {};
     auto underBudget = [&] {
       for (int k = 0; k < kRunners; ++k)
@@ -403,8 +374,6 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     r.onednn = median(samples[1]);
     r.fused = median(samples[2]);
     r.halide = median(samples[3]);
-    r.layers = median(samples[4]);
-    r.generic = median(samples[5]);
     // Page faults per call once warm: none for a kernel that allocates
     // nothing; each fault costs microseconds on a VM.
     double *faults[3] = {&r.faultsRnnc, &r.faultsOnednn, &r.faultsFused};
@@ -427,23 +396,14 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     r.compileMs = rnncRunner.compileMs;
     double gflops = r.gflop / (r.rnnc / 1e3);
     char halideText[32] = "-", halideRatio[32] = "-", floorText[32] = "-", floorRatio[32] = "-",
-         layersText[32] = "-", layersRatio[32] = "-", onednnText[32] = "-", onednnRatio[32] = "-",
-         genericText[32] = "-", genericRatio[32] = "-";
+         onednnText[32] = "-", onednnRatio[32] = "-";
     if (r.onednn > 0) {
       std::snprintf(onednnText, sizeof onednnText, "%.3f", r.onednn);
       std::snprintf(onednnRatio, sizeof onednnRatio, "%.2fx", r.onednn / r.rnnc);
     }
-    if (r.generic > 0) {
-      std::snprintf(genericText, sizeof genericText, "%.3f", r.generic);
-      std::snprintf(genericRatio, sizeof genericRatio, "%.2fx", r.generic / r.rnnc);
-    }
     if (r.halide > 0) {
       std::snprintf(halideText, sizeof halideText, "%.3f", r.halide);
       std::snprintf(halideRatio, sizeof halideRatio, "%.2fx", r.halide / r.rnnc);
-    }
-    if (r.layers > 0) {
-      std::snprintf(layersText, sizeof layersText, "%.3f", r.layers);
-      std::snprintf(layersRatio, sizeof layersRatio, "%.2fx", r.layers / r.rnnc);
     }
     if (r.floor > 0) {
       std::snprintf(floorText, sizeof floorText, "%.3f", r.floor);
@@ -451,11 +411,11 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     }
     std::printf(
         "%-11s %2lld %5lld %3lld %4lld | %9.3f %9s %9.3f | %7.1f %5.0f%% | %8s %7.2fx | "
-        "%9s %7s | %9s %7s | %8s %6s | %10s %9s | %6.0f %6.0f %6.0f | %.0f\n",
+        "%9s %7s | %8s %6s | %6.0f %6.0f %6.0f | %.0f\n",
         kindName(c.kind), (long long)c.L, (long long)c.H, (long long)c.B, (long long)c.T, r.rnnc,
         onednnText, r.fused, gflops, peak > 0 ? 100 * gflops / peak : 0.0, onednnRatio,
-        r.fused / r.rnnc, halideText, halideRatio, layersText, layersRatio, floorText, floorRatio,
-        genericText, genericRatio, r.faultsRnnc, r.faultsOnednn, r.faultsFused, r.compileMs);
+        r.fused / r.rnnc, halideText, halideRatio, floorText, floorRatio, r.faultsRnnc,
+        r.faultsOnednn, r.faultsFused, r.compileMs);
     std::fflush(stdout);
     if (r.faultsRnnc > 0) {
       std::fprintf(stderr,
@@ -570,11 +530,11 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "rnnc-bench: no config named '%s'\n", oneConfig.c_str());
     return 2;
   }
-  std::printf("%-11s %2s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %9s %7s | %9s %7s | %8s "
-              "%6s | %10s %9s | %20s | %s\n",
+  std::printf("%-11s %2s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %9s %7s | %8s "
+              "%6s | %20s | %s\n",
               "cell", "L", "H", "B", "T", "rnnc ms", "oneDNN ms", "fused ms", "GFLOP/s", "%peak",
-              "/oneDNN", "/fused", "Halide ms", "/Halide", "layers ms", "/layers", "floor ms",
-              "xfloor", "generic ms", "xgeneric", "faults/call r/o/f", "compile ms");
+              "/oneDNN", "/fused", "Halide ms", "/Halide", "floor ms", "xfloor",
+              "faults/call r/o/f", "compile ms");
   std::fflush(stdout);
   // Each config in a process of its own: a fresh heap, as a program that
   // embeds one model has, not the state earlier configs left in glibc.
@@ -609,20 +569,18 @@ int main(int argc, char **argv) {
     }
     results.push_back(r);
   }
-  std::printf("\nratios > 1: rnnc is faster (/Halide: than rnnc with --halide-projection; "
-              "/layers: than rnnc with --wavefront=false, layer after layer); "
-              "xfloor: rnnc / floor (1 = streaming-bound); xgeneric: rnnc --generic-cells / rnnc "
-              "(1 = the built-in cells as fast lowered as custom cells); faults/call: minor page "
+  std::printf("\nratios > 1: rnnc is faster (/Halide: than rnnc with --halide-projection); "
+              "xfloor: rnnc / floor (1 = streaming-bound); faults/call: minor page "
               "faults per warm call of rnnc/oneDNN/fused.\nMGU, MinimalRNN, LSTM-custom: custom "
-              "cells (rnnc's generic lowering) against a hand-fused baseline of their equations; "
+              "cells against a hand-fused baseline of their equations; "
               "LSTM-custom's oneDNN is its LSTM.\nGFLOP/s counts 2*L*B*T*(I+H)*G*H "
               "(G: weight matrices [I+H, H]).\n");
 
   if (!csvPath.empty()) {
     std::ofstream csv(csvPath);
     csv << "cell,H,B,T,threads,rnnc_ms,onednn_ms,fused_ms,rnnc_gflops,peak_percent,"
-           "vs_onednn,vs_fused,compile_ms,halide_ms,floor_ms,layers,layer_by_layer_ms,"
-           "rnnc_faults_per_call,onednn_faults_per_call,fused_faults_per_call,generic_ms\n";
+           "vs_onednn,vs_fused,compile_ms,halide_ms,floor_ms,layers,"
+           "rnnc_faults_per_call,onednn_faults_per_call,fused_faults_per_call\n";
     for (const Result &r : results) {
       double gflops = r.gflop / (r.rnnc / 1e3);
       csv << kindName(r.config.kind) << ',' << r.config.H << ',' << r.config.B << ',' << r.config.T
@@ -638,13 +596,8 @@ int main(int argc, char **argv) {
       csv << ',';
       if (r.floor > 0)
         csv << r.floor;
-      csv << ',' << r.config.L << ',';
-      if (r.layers > 0)
-        csv << r.layers;
-      csv << ',' << r.faultsRnnc << ',' << r.faultsOnednn << ',' << r.faultsFused << ',';
-      if (r.generic > 0)
-        csv << r.generic;
-      csv << '\n';
+      csv << ',' << r.config.L << ',' << r.faultsRnnc << ',' << r.faultsOnednn << ','
+          << r.faultsFused << '\n';
     }
   }
   if (!jsonPath.empty()) {
@@ -659,14 +612,10 @@ int main(int argc, char **argv) {
            << ", \"fused_ms\": " << r.fused << ", \"compile_ms\": " << r.compileMs;
       if (r.onednn > 0)
         json << ", \"onednn_ms\": " << r.onednn;
-      if (r.generic > 0)
-        json << ", \"generic_ms\": " << r.generic;
       if (r.halide > 0)
         json << ", \"halide_ms\": " << r.halide;
       if (r.floor > 0)
         json << ", \"floor_ms\": " << r.floor;
-      if (r.layers > 0)
-        json << ", \"layer_by_layer_ms\": " << r.layers;
       json << ", \"rnnc_faults_per_call\": " << r.faultsRnnc
            << ", \"onednn_faults_per_call\": " << r.faultsOnednn
            << ", \"fused_faults_per_call\": " << r.faultsFused << "}";

@@ -10,8 +10,8 @@
 # defaults to <target>; CPU to x86-64-v3 (AVX2) so that the object runs on any
 # recent x86-64 machine: pass CPU host or x86-64-v4 for AVX-512. THREADS > 1
 # compiles for that many threads per call; <target> then links libomp.
-# NO_WAVEFRONT runs stacked layers layer after layer in each step instead of
-# as a wavefront (rnnc --wavefront=false).
+# NO_WAVEFRONT runs a CUDA model's stacked layers layer after layer in each
+# step instead of as a wavefront (rnnc --wavefront=false).
 # PROJECTION halide computes the hoisted input projection with the Halide
 # pipeline of rnnrt_halide (built when rnnc has RNNC_ENABLE_HALIDE), which
 # <target> then links; the default, loops, is rnnc's own code. TARGET cuda:...

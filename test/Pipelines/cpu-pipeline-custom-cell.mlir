@@ -1,4 +1,4 @@
-// RUN: rnnc-opt %s --rnnc-cpu-pipeline="threads=2 generic-cells=true" --mlir-print-ir-after=rnnc-hoist-parallel-region -o /dev/null 2>&1 | FileCheck %s
+// RUN: rnnc-opt %s --rnnc-cpu-pipeline="threads=2" --mlir-print-ir-after=rnnc-hoist-parallel-region -o /dev/null 2>&1 | FileCheck %s
 
 // A cell lowered as a custom cell on two threads: its step buffers are
 // allocated once before the time loop (rnnc-hoist-step-buffers), which then

@@ -1,4 +1,5 @@
 // RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-hoist-step-buffers),canonicalize)' | FileCheck %s
+// RUN: rnnc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rnnc-hoist-step-buffers{carry-state=true}),canonicalize)' | FileCheck %s --check-prefix=CARRY
 
 // A step's temporary is allocated once before the loop and freed after it;
 // the carried state alternates between two buffers (step i writes the first
@@ -8,6 +9,18 @@
 // initial state when it runs no step). The ownership flag the deallocation
 // code carried is gone with it, and so the conditional free of the previous
 // step's state.
+// With carry-state (the GPU's persistent kernel, whose wavefront follows
+// carried buffers) the loop carries the buffer the step wrote.
+// CARRY-LABEL: func.func @step_buffers
+// CARRY-SAME: (%[[INIT:[^:]*]]: memref<?x8xf32>
+// CARRY: %[[TMP:.*]] = memref.alloc
+// CARRY: %[[EVEN:.*]] = memref.alloc
+// CARRY: %[[ODD:.*]] = memref.alloc
+// CARRY: scf.for %{{.*}} iter_args(%[[H:.*]] = %[[INIT]]) -> (memref<?x8xf32>) {
+// CARRY-NOT: memref.alloc
+// CARRY: %[[NEXT:.*]] = arith.select %{{.*}}, %[[EVEN]], %[[ODD]]
+// CARRY: linalg.add ins(%[[TMP]], %[[H]] : {{.*}}) outs(%[[NEXT]]
+// CARRY: scf.yield %[[NEXT]]
 // CHECK-LABEL: func.func @step_buffers
 // CHECK-SAME: (%[[INIT:.*]]: memref<?x8xf32>, %[[OUT:.*]]: memref<?x8xf32>, %[[T:.*]]: index)
 // CHECK: %[[ROWS:.*]] = memref.dim %[[INIT]], %c0

@@ -31,31 +31,12 @@ TEST_P(RandomModelTest, MatchesReference) { checkCase(randomCase(GetParam())); }
 constexpr unsigned kSeeds = 128;
 INSTANTIATE_TEST_SUITE_P(Seeds, RandomModelTest, ::testing::Range(0u, kSeeds));
 
-/// The same cases through the generic form of the built-in cells
-/// (rnn-decompose-cells, the custom-cell lowering): every other seed, every
-/// other one of them on 2 threads with column groups of one vector (the
-/// matmuls' groups shared between the threads).
-class GenericCellsTest : public ::testing::TestWithParam<unsigned> {};
-
-TEST_P(GenericCellsTest, MatchesReference) {
-  unsigned seed = GetParam();
-  checkCase(randomCase(seed), [seed](mlir::rnnc::CompileOptions &options) {
-    options.genericCells = true;
-    if (seed % 4 == 2) {
-      options.threads = 2;
-      options.accumulators = 2;
-    }
-  });
-}
-
-INSTANTIATE_TEST_SUITE_P(Seeds, GenericCellsTest, ::testing::Range(0u, kSeeds, 2u));
-
 /// The CUDA target's code without a GPU: the same outlined kernels, block and
 /// thread mapping and launches, each kernel run on the host one thread at a
 /// time, except the persistent time-loop kernel, whose 2 blocks of 2 threads
 /// run at once (buildGpuOnHostPipeline), each matmul's sums split over the 2
 /// threads of a block and added with shuffles, with its host code
-/// (rnnc-legalize-gpu-host): every other seed, the ones GenericCellsTest skips.
+/// (rnnc-legalize-gpu-host): every other seed.
 class GpuOnHostTest : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(GpuOnHostTest, MatchesReference) {
@@ -172,7 +153,7 @@ INSTANTIATE_TEST_SUITE_P(Seeds, GpuOnHostPerStepTest, ::testing::Range(3u, kSeed
 
 /// The same cases with the bottom layer's input projection computed for all
 /// steps before the time loop (by default only for large weights): every
-/// other seed, the ones the generic path skips.
+/// other seed.
 class ProjectedInputsTest : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(ProjectedInputsTest, MatchesReference) {
@@ -185,8 +166,8 @@ INSTANTIATE_TEST_SUITE_P(Seeds, ProjectedInputsTest, ::testing::Range(1u, kSeeds
 /// Every fourth case on 2 threads (OpenMP), with column groups of one vector
 /// so that even these small models have several groups to share; every other
 /// one of them with the input projection hoisted too (stacks then run one
-/// sequence per layer), the others' stacks as a wavefront, every other one of
-/// those layer after layer within each step instead. Each column is computed
+/// sequence per layer), the others' stacks layer after layer within each step
+/// of one time loop. Each column is computed
 /// by one thread in the same order: the results equal one thread's bit for bit.
 class TwoThreadsTest : public ::testing::TestWithParam<unsigned> {};
 
@@ -201,8 +182,6 @@ TEST_P(TwoThreadsTest, MatchesReferenceAndOneThread) {
           options.accumulators = 2;
           if (seed % 8 == 0)
             options.projectInputsAboveBytes = 0;
-          else if (seed % 16 == 12)
-            options.wavefront = false;
         },
         threads == 1 ? &oneThread : &twoThreads);
   ASSERT_EQ(oneThread.size(), twoThreads.size());
@@ -217,8 +196,8 @@ TEST_P(TwoThreadsTest, MatchesReferenceAndOneThread) {
 INSTANTIATE_TEST_SUITE_P(Seeds, TwoThreadsTest, ::testing::Range(0u, kSeeds, 4u));
 
 /// A batch known to be 1 on 2 threads: a 2-layer stack of 64 units with
-/// lengths, its steps as a wavefront (the input weights, 64 KiB, are not
-/// hoisted), an LSTM's cell equations in its gate matmul's epilogue, split
+/// lengths, one time loop (the input weights, 64 KiB, are not hoisted), an
+/// LSTM's cell equations in its gate matmul's epilogue, split
 /// between the threads; against the reference and one thread, bit for bit.
 class TwoThreadsBatchOneTest : public ::testing::TestWithParam<reference::CellKind> {};
 

@@ -17,7 +17,7 @@
 #include "steady_gru_bidirectional_t2.h"
 #include "steady_rnn.h"
 #include "unit_lstm.h"
-#include "unit_lstm_layers_t2.h"
+#include "unit_lstm_t2.h"
 #include "unit_mgu.h"
 #include "unit_minimal_rnn.h"
 #ifdef RNNC_HAVE_HALIDE
@@ -319,7 +319,7 @@ TEST_P(Workspace, WorkspaceOutOfMemoryIsAnError) {
 INSTANTIATE_TEST_SUITE_P(
     AotModels, Workspace,
     ::testing::Values(NamedModel{"lstm", unit_lstm_model},
-                      NamedModel{"lstm_t2", unit_lstm_layers_t2_model},
+                      NamedModel{"lstm_t2", unit_lstm_t2_model},
                       NamedModel{"mgu", unit_mgu_model},
                       NamedModel{"minimal_rnn", unit_minimal_rnn_model},
                       NamedModel{"gru_bidirectional", steady_gru_bidirectional_model},

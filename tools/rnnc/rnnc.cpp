@@ -196,14 +196,11 @@ static cl::opt<int64_t> cudaSharedWeightBytes(
     cl::cat(rnncCategory));
 static cl::opt<bool> wavefront(
     "wavefront",
-    cl::desc("Run stacked layers' steps as a wavefront, layer l's step s - l in iteration s "
-             "(default; =false: layer after layer each step): on the CPU with --threads > 1 the "
-             "layers' stages share barriers; on CUDA one grid barrier per wavefront"),
+    cl::desc("CUDA persistent kernel: run stacked layers' steps as a wavefront, layer l's "
+             "step s - l in iteration s, one grid barrier per wavefront (default; =false: "
+             "layer after layer each step)"),
     cl::init(true), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
     cl::cat(rnncCategory));
-static cl::opt<bool> genericCells(
-    "generic-cells", cl::desc("Lower built-in cells through their generic (custom-cell) form"),
-    cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::opt<int64_t> accumulators("accumulators",
                                      cl::desc("Vector accumulators per matmul column group"),
                                      cl::init(8), cl::sub(runCommand), cl::sub(compileCommand),
@@ -422,7 +419,6 @@ bool parseStatePairs(CompileOptions &options) {
 CompileOptions runOptions() {
   CompileOptions options;
   options.exposeState = false;
-  options.genericCells = genericCells;
   options.rowBlock = rowBlock;
   options.threads = threads;
   options.halideProjection = halideProjection;
@@ -633,8 +629,7 @@ int compileMain() {
     options.batch = compileBatch;
     options.maxBatch = compileMaxBatch;
     options.exposeState = compileExposeState;
-    options.genericCells = genericCells;
-    options.rowBlock = rowBlock;
+      options.rowBlock = rowBlock;
     options.threads = threads;
     options.halideProjection = halideProjection;
     options.cudaPerStep = cudaPerStep;

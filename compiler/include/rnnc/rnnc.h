@@ -288,8 +288,7 @@ struct CompileOptions {
   int64_t row_block = 4;          ///< batch rows sharing each weight load
   int64_t threads = 1;            ///< threads per call (OpenMP; libomp)
   bool halide_projection = false; ///< hoisted input projection by Halide (RNNC_ENABLE_HALIDE)
-  bool wavefront = true;          ///< threads > 1: stacked layers as a wavefront
-  bool generic_cells = false;     ///< built-in cells lowered as custom cells (docs/custom-cells.md)
+  bool wavefront = true;          ///< CUDA persistent kernel: stacked layers as a wavefront
   bool perf_jitdump = false;      ///< a perf jitdump of the code (docs/jit.md)
   /// Model::load: bytes the file, its constants and any of its tensors may
   /// take (0: no limit; docs/security.md).

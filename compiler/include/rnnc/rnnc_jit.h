@@ -25,7 +25,7 @@ typedef struct rnnc_jit_options {
   int32_t threads;      /* threads per call (OpenMP, LLVM's libomp); default 1 */
   int64_t row_block;    /* batch rows sharing each weight load; 0: the compiler's (4) */
   int32_t halide_projection; /* nonzero: the hoisted input projection by Halide */
-  int32_t wavefront;         /* threads > 1: stacked layers as a wavefront (default 1) */
+  int32_t wavefront;         /* CUDA persistent kernel: stacked layers as a wavefront (default 1) */
   int32_t perf_jitdump;      /* nonzero: a perf jitdump of the code (docs/jit.md) */
   /* Bytes the model file, its constants and any of its tensors may take
    * (0: no limit; default 8 GiB, docs/security.md). */
@@ -37,8 +37,6 @@ typedef struct rnnc_jit_options {
    * between calls with keep_state; NULL: only the pairs rnnc finds itself
    * (ONNX models: h0/h_n, c0/c_n). */
   const char *state_pairs;
-  /* Nonzero: built-in cells lowered as custom cells (docs/custom-cells.md). */
-  int32_t generic_cells;
 } rnnc_jit_options_t;
 
 void rnnc_jit_options_initialize(rnnc_jit_options_t *options);

@@ -20,7 +20,6 @@ mlir::rnnc::CompileOptions toCompileOptions(const ::rnnc::CompileOptions &option
   result.threads = options.threads;
   result.halideProjection = options.halide_projection;
   result.wavefront = options.wavefront;
-  result.genericCells = options.generic_cells;
   result.perfJitDump = options.perf_jitdump;
   return result;
 }

@@ -60,7 +60,6 @@ rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t 
     compileOptions.row_block = options->row_block;
   compileOptions.halide_projection = options->halide_projection != 0;
   compileOptions.wavefront = options->wavefront != 0;
-  compileOptions.generic_cells = options->generic_cells != 0;
   compileOptions.perf_jitdump = options->perf_jitdump != 0;
   compileOptions.memory_limit = options->memory_limit;
   compileOptions.trusted_ir = options->trusted_ir != 0;

@@ -540,12 +540,10 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   CpuPipelineOptions pipelineOptions;
   pipelineOptions.vectorWidth = options.vectorWidth;
   pipelineOptions.accumulators = options.accumulators;
-  pipelineOptions.genericCells = options.genericCells;
   pipelineOptions.rowBlock = options.rowBlock;
   pipelineOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
   pipelineOptions.halideProjection = options.halideProjection;
   pipelineOptions.threads = options.threads;
-  pipelineOptions.wavefront = options.wavefront;
   PassManager toBuffers(context);
   if (cuda || options.gpuOnHost)
     buildCudaBufferizationPipeline(toBuffers);

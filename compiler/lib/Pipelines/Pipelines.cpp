@@ -121,8 +121,7 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   addModelPreparation(pm);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(rnn::createRnnFuseStackedSequences());
-  if (options.genericCells)
-    pm.addPass(rnn::createRnnDecomposeCells());
+  pm.addPass(rnn::createRnnDecomposeCells());
   // Custom cells' arith and math ops on whole tensors as linalg.generic ops,
   // which their matmuls' epilogues take in. convert-rnn-to-loops hoists
   // their input projections by the built-in cells' rule.
@@ -134,7 +133,6 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   loopOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
   loopOptions.halideProjection = options.halideProjection;
   loopOptions.threads = options.threads;
-  loopOptions.wavefront = options.wavefront;
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());
   addBufferization(pm, options.threads);
@@ -168,8 +166,11 @@ void mlir::rnnc::buildCudaBufferizationPipeline(OpPassManager &pm) {
   // A kernel cannot report a failed check; the guarded code stays in bounds.
   pm.addPass(createConvertAssertToRnnrt());
   pm.addPass(createLegalizeGpuHost());
-  // Step buffers allocated once: what a time loop in one kernel needs.
-  pm.addNestedPass<func::FuncOp>(createHoistStepBuffers());
+  // Step buffers allocated once: what a time loop in one kernel needs; the
+  // state carried, which the persistent kernel's wavefront follows.
+  HoistStepBuffersOptions stepBuffers;
+  stepBuffers.carryState = true;
+  pm.addNestedPass<func::FuncOp>(createHoistStepBuffers(stepBuffers));
   pm.addPass(createCanonicalizerPass());
 }
 

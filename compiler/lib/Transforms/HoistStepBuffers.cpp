@@ -20,6 +20,8 @@ struct StepBuffer {
 };
 
 struct HoistStepBuffers : rnnc::impl::HoistStepBuffersBase<HoistStepBuffers> {
+  using HoistStepBuffersBase::HoistStepBuffersBase;
+
   /// The steps' buffers of `loop` whose sizes are loop-invariant, or failure
   /// when one of them is used in a way this pass does not follow.
   FailureOr<SmallVector<StepBuffer>> stepBuffers(scf::ForOp loop) {
@@ -163,7 +165,8 @@ struct HoistStepBuffers : rnnc::impl::HoistStepBuffersBase<HoistStepBuffers> {
       rewriter.setInsertionPoint(loop->getBlock()->getTerminator());
       rewriter.create<memref::DeallocOp>(loc, even);
       rewriter.create<memref::DeallocOp>(loc, odd);
-      uncarry(loop, buffer.carriedAs, parity, even, odd, rewriter);
+      if (!carryState)
+        uncarry(loop, buffer.carriedAs, parity, even, odd, rewriter);
     }
     // The loop's results no longer own their buffers: whatever is returned
     // of them is copied (ownership-based deallocation's clone of unowned

@@ -1,38 +1,40 @@
-// RUN: rnnc-opt %s --convert-rnn-to-loops="project-inputs-above-bytes=0" --canonicalize --cse --mlir-elide-elementsattrs-if-larger=4 | FileCheck %s
+// RUN: rnnc-opt %s --rnn-decompose-cells --convert-rnn-to-loops="project-inputs-above-bytes=0" --canonicalize --cse --mlir-elide-elementsattrs-if-larger=4 | FileCheck %s
 
 // A batch of 1 runs each step's matmuls one row at a time with all 8
 // accumulators on the columns (128 gate columns in one group). The hoisted
 // projection has T * B rows: it is blocked as a large batch is, 4 rows
-// sharing each load of 4 column blocks, so its input rows of each kernel are
-// packed apart, in 64-column groups, and the steps read only the recurrent rows.
+// sharing each load of 4 column blocks, so its kernel (the gates' and the
+// candidate's input rows joined: 32 x 192) is packed apart, in 64-column
+// groups, and the steps read only the recurrent rows.
 
 // CHECK-LABEL: func.func @gru_batch_one
-// Gates: 32 input rows x 128 columns, then 64 recurrent rows x 128.
-// CHECK:         %[[GATES_IN:.*]] = bufferization.to_memref %{{.*}} : memref<4096xf32
-// CHECK:         %[[GATES_REC:.*]] = bufferization.to_memref %{{.*}} : memref<8192xf32
-// Candidate: 32 input rows x 64 columns, then 64 recurrent rows x 64.
-// CHECK:         %[[CAND_IN:.*]] = bufferization.to_memref %{{.*}} : memref<2048xf32
-// CHECK:         %[[CAND_REC:.*]] = bufferization.to_memref %{{.*}} : memref<4096xf32
-// The gates' projection: two 64-column groups, blocks of 4 of the 10 rows.
-// CHECK:         scf.for %[[G:.*]] = %c0 to %c2 step %c1
+// Recurrent rows: candidate 64 x 64, gates 64 x 128; the joined input rows.
+// CHECK-DAG:     %[[CAND_REC:.*]] = arith.constant dense<2.500000e-01> : tensor<4096xf32>
+// CHECK-DAG:     %[[GATES_REC:.*]] = arith.constant dense<5.000000e-01> : tensor<8192xf32>
+// CHECK-DAG:     %[[IN:.*]] = arith.constant dense_resource<__elided__> : tensor<6144xf32>
+// CHECK:         %[[PROJ:.*]] = memref.alloc() : memref<10x1x192xf32>
+// CHECK:         %[[IN_BUF:.*]] = bufferization.to_memref %[[IN]] read_only
+// The projection: three 64-column groups, blocks of 4 of the 10 rows.
+// CHECK:         scf.for %[[G:.*]] = %c0 to %c3 step %c1
 // CHECK:           scf.for %{{.*}} = %c0 to %c8 step %c4
 // CHECK:             scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK:               %[[GROUP:.*]] = arith.muli %[[G]], %c2048
 // CHECK:               %[[ROW:.*]] = arith.muli %[[K]], %c64
 // CHECK:               %[[AT:.*]] = arith.addi %[[GROUP]], %[[ROW]]
-// CHECK:               vector.load %[[GATES_IN]][%[[AT]]]
+// CHECK:               vector.load %[[IN_BUF]][%[[AT]]]
+// CHECK:             vector.store %{{.*}}, %[[PROJ]]
 // The two rows left over, one at a time.
 // CHECK:           scf.for %{{.*}} = %c8 to %c10 step %c1
-// The candidate's projection: one 64-column group.
-// CHECK:         scf.for %{{.*}} = %c0 to %c8 step %c4
-// CHECK:           scf.for %{{.*}} = %c0 to %c32 step %c1
-// CHECK:             vector.load %[[CAND_IN]]
-// Each step: the gate matmul over the 64 recurrent rows, 8 accumulators.
+// Each step: the gate matmul over the 64 recurrent rows, 8 accumulators,
+// then the candidate's, 4.
+// CHECK:         %[[GATES_BUF:.*]] = bufferization.to_memref %[[GATES_REC]]
+// CHECK:         %[[CAND_BUF:.*]] = bufferization.to_memref %[[CAND_REC]]
 // CHECK:         scf.for %{{.*}} = %c0 to %c10 step %c1
 // CHECK:           scf.for %[[KR:.*]] = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK:             %[[RROW:.*]] = arith.muli %[[KR]], %c128
-// CHECK:             vector.load %[[GATES_REC]][%[[RROW]]]
-// CHECK:           vector.load %[[CAND_REC]]
+// CHECK:             vector.load %[[GATES_BUF]][%[[RROW]]]
+// CHECK:           scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:             vector.load %[[CAND_BUF]]
 func.func @gru_batch_one(%x: tensor<10x1x32xf32>) -> tensor<10x1x64xf32> {
   %gk = arith.constant dense<0.5> : tensor<96x128xf32>
   %gb = arith.constant dense<0.0> : tensor<128xf32>

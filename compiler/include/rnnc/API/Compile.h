@@ -49,13 +49,10 @@ struct CompileOptions {
   /// Threads sharing each gate matmul of a call, by column groups (OpenMP:
   /// the code then calls libomp, which AOT consumers link).
   int64_t threads = 1;
-  /// Stacked layers' steps as a wavefront (layer l's step s - l in iteration
-  /// s), so that the layers' stages of an iteration share barriers: on the CPU
-  /// with threads > 1 (fewer team barriers per step), in the CUDA persistent
-  /// kernel (one grid barrier per wavefront instead of one per layer and step).
+  /// CUDA persistent kernel (and --gpu-on-host): stacked layers' steps as a
+  /// wavefront (layer l's step s - l in iteration s), one grid barrier per
+  /// wavefront instead of one per layer and step.
   bool wavefront = true;
-  /// Lower built-in cells through the generic custom-cell form.
-  bool genericCells = false;
   /// JIT only: describe the compiled functions in a perf jitdump (in
   /// $JITDUMPDIR/.debug/jit/), so that `perf inject --jit` names them in a
   /// profile. Off by default: every compile would leave a file behind.

@@ -4,26 +4,27 @@
 include "mlir/Pass/PassBase.td"
 
 def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
-  let summary = "Lower rnn.dynamic_rnn to scf loops over memrefs with vector gate math";
+  let summary = "Lower rnn.dynamic_rnn over custom cells to a time loop of vector matmuls";
   let description = [{
-    Replaces every `rnn.dynamic_rnn` (and the cell ops it uses) by a time loop
-    over `steps = min(T, max(sequence_length))` and, per step and layer, each
-    gate matmul for all batch rows followed by each active row's cell
-    equations on vectors. Matmuls are weight-stationary: column groups (of
-    `vector-width`-wide blocks, as many as keep the accumulators in registers)
-    form the outer loop, blocks of `row-block` rows the inner one, so a
-    group's weights stay in cache across rows; constant weight matrices are
-    pre-packed so that each group's weights are one contiguous stream. With
-    `threads` > 1 the column groups are an `scf.parallel` loop, and stacked
-    layers run as a wavefront (`wavefront`): iteration s runs layer l's step
-    s - l, the layers' ops interleaved stage by stage, layer l reading a copy
-    of the layer below's output taken at the end of the previous iteration.
-    Sequences of custom cells are a time loop over the step's tensor ops;
-    with `vector-matmuls` their matmuls with weights and the input projection
-    hoisted before them are the same vector matmuls. Tensor operands
-    are read through `bufferization.to_memref`; results are fresh buffers
-    handed back by `bufferization.to_tensor`, so one-shot bufferization
-    finishes the job.
+    Replaces every `rnn.dynamic_rnn` over `rnn.custom_cell`s (built-in cells
+    are decomposed into custom cells first: `rnn-decompose-cells`, which
+    rnnc-cpu-pipeline runs; a built-in cell left is an error) by a time loop
+    over tensors that inlines each layer's step for the whole batch and applies
+    lengths or masks row by row with selects. A stack runs as one sequence per
+    layer where an upper layer's input projection is then hoisted; a layer's
+    input matmuls are hoisted before the loop as one contraction over T * B
+    rows where their weights are large for the batch (`project-inputs-above-
+    bytes`), else the input and state matmuls are one matmul of two terms.
+    With `vector-matmuls`, every step matmul with weights and the hoisted
+    projection become register-blocked vector matmuls: constant weights
+    packed at compile time into contiguous column groups (gate-interleaved
+    where the step slices the result into gates), a block of `row-block` rows
+    sharing each weight load, `accumulators` vector accumulators, and the
+    cell's elementwise equations evaluated on the accumulators (the matmul's
+    epilogue). With `threads` > 1 the column groups are an `scf.parallel`
+    loop. Tensor operands are read through `bufferization.to_memref`; results
+    are fresh buffers handed back by `bufferization.to_tensor`, so one-shot
+    bufferization finishes the job.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
@@ -43,9 +44,6 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
            "rnnrt_halide_project_inputs (librnnrt_halide) instead of emitting loops">,
     Option<"threads", "threads", "int64_t", /*default=*/"1",
            "Threads sharing each matmul's column groups (scf.parallel when > 1)">,
-    Option<"wavefront", "wavefront", "bool", /*default=*/"true",
-           "With threads > 1, run stacked layers as a wavefront: layer l's step "
-           "s - l in iteration s">,
     Option<"vectorMatmuls", "vector-matmuls", "bool", /*default=*/"true",
            "Custom cells: emit the steps' matmuls with weights and the hoisted "
            "input projection as the built-in cells' vector matmuls (off: keep "

@@ -28,14 +28,6 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "threads",
       llvm::cl::desc("Threads sharing each gate matmul (OpenMP, libomp, when > 1)"),
       llvm::cl::init(1)};
-  Option<bool> wavefront{
-      *this, "wavefront",
-      llvm::cl::desc("With threads > 1, run stacked layers' steps as a wavefront"),
-      llvm::cl::init(true)};
-  Option<bool> genericCells{
-      *this, "generic-cells",
-      llvm::cl::desc("Lower built-in cells through their generic form (rnn-decompose-cells)"),
-      llvm::cl::init(false)};
 };
 
 /// rnn dialect (on tensors) -> loops over memrefs -> LLVM dialect, ready for

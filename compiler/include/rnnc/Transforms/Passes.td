@@ -215,8 +215,17 @@ def HoistStepBuffers : Pass<"rnnc-hoist-step-buffers", "::mlir::func::FuncOp"> {
     memory (ownership flags yield false): what the loop returns is copied by
     the deallocation code when it is returned, and the pairs are freed before
     the function returns. A loop with any other use of its step buffers is
-    left as it is.
+    left as it is. Unless `carry-state`, the alternating buffers are then
+    computed instead of carried (the first step reads the initial value, step
+    i the one step i - 1 wrote; the result is the last one written), so the
+    loop carries nothing and runs in one OpenMP team on the CPU; the GPU's
+    persistent kernel keeps them carried, which its wavefront over stacked
+    layers follows (rnnc-persistent-time-loop).
   }];
+  let options = [
+    Option<"carryState", "carry-state", "bool", /*default=*/"false",
+           "Keep the alternating state buffers carried by the loop">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
 }
 

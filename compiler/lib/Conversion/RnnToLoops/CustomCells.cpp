@@ -44,6 +44,20 @@ private:
     return value.getType() == type ? value : b.create<tensor::CastOp>(loc, type, value);
   }
 
+  /// A copy of `value` in a new tensor of `type` (dynamic sizes B): the loop
+  /// carries it in a buffer of its own with an identity layout. Carried as
+  /// given, a slice of a larger tensor (an ONNX model's initial state, one
+  /// layer's of [L, B, H]) gave the loop strided buffers, which bufferization
+  /// then failed to allocate.
+  Value copyOf(Value value, RankedTensorType type) {
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        dynamic.push_back(batch);
+    Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType(), dynamic);
+    return b.create<linalg::CopyOp>(loc, castTo(value, type), empty).getResult(0);
+  }
+
   /// Row `b` of the result is `valid[b] ? onTrue[b] : onFalse[b]`.
   Value selectRows(Value valid, Value onTrue, Value onFalse) {
     auto type = cast<RankedTensorType>(onTrue.getType());
@@ -237,7 +251,7 @@ LogicalResult CustomSequenceEmitter::lower(ArrayRef<CustomCellOp> layers) {
   for (auto [i, result] : llvm::enumerate(op.getFinalState())) {
     auto type = cast<RankedTensorType>(result.getType());
     carried.push_back(op.getInitialState().empty() ? zeros(type)
-                                                   : castTo(op.getInitialState()[i], type));
+                                                   : copyOf(op.getInitialState()[i], type));
   }
   size_t numStates = op.getFinalState().size();
   // Keras: a masked step repeats the row's last output (zero before the first).
@@ -689,6 +703,18 @@ void CustomSequenceEmitter::vectorizeProjection() {
       dynamic.push_back(d == 0 ? outer : inner);
   Value result = builder.create<memref::AllocOp>(
       loc, MemRefType::get(resultType.getShape(), builder.getF32Type()), dynamic);
+  if (vectors.halideProjection && !inits) {
+    // Halide reads the weights in their given layout, not packed, and always
+    // adds a bias.
+    int64_t columns = resultType.getDimSize(2);
+    if (!bias)
+      bias = emitter.toBuffer(builder.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(RankedTensorType::get({columns}, builder.getF32Type()),
+                                      builder.getF32FloatAttr(0.0f))));
+    emitter.halideProjection(input, outer, inner, sequenceType.getDimSize(2),
+                             emitter.toBuffer(weights), bias, columns, result);
+    return replaceByBuffer(builder, contraction, result);
+  }
   Value count = builder.create<arith::MulIOp>(loc, outer, inner);
   // Row r of the T * B rows is [r / inner, r % inner].
   auto rowOf = [&](Value buffer) {

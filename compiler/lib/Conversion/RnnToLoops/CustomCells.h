@@ -18,6 +18,9 @@ struct VectorOptions {
   /// The steps' matmuls with weights and the hoisted input projection as
   /// vector matmuls (off: linalg ops).
   bool enabled;
+  /// The hoisted input projection by the Halide pipeline
+  /// (rnnrt_halide_project_inputs) instead of a vector matmul.
+  bool halideProjection;
 };
 
 /// Replaces `op`, whose cell stacks `layers`, by a time loop over tensors

@@ -1,5 +1,7 @@
 #include "VectorEmitter.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -80,4 +82,54 @@ Weights VectorEmitter::gateInterleavedMatrix(Value tensor, int64_t rowBegin, int
   Value constant =
       b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
   return Weights{toBuffer(constant), true, rows, gates * groupUnits};
+}
+
+Value VectorEmitter::addressOf(Value memref, ValueRange elementOffsets) {
+  auto metadata = b.create<memref::ExtractStridedMetadataOp>(loc, memref);
+  Value address = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, metadata.getBaseBuffer());
+  Value element = metadata.getOffset();
+  for (Value extra : elementOffsets)
+    element = b.create<arith::AddIOp>(loc, element, extra);
+  Value bytes = b.create<arith::MulIOp>(loc, element, index(sizeof(float)));
+  return b.create<arith::AddIOp>(loc, address, bytes);
+}
+
+void VectorEmitter::halideProjection(Value inputs, Value outer, Value inner, int64_t depth,
+                                     Value kernel, Value bias, int64_t columns, Value projected) {
+  // Every argument is an index (i64 once lowered); the C side takes pointers
+  // and int64_t, which the x86-64 ABI passes the same way.
+  StringRef callee = "rnnrt_halide_project_inputs";
+  auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  SmallVector<Type, 11> argumentTypes(11, b.getIndexType());
+  if (!module.lookupSymbol(callee)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto declaration = b.create<func::FuncOp>(loc, callee, b.getFunctionType(argumentTypes, {}));
+    declaration.setPrivate();
+  }
+  auto inputStrides = b.create<memref::ExtractStridedMetadataOp>(loc, inputs).getStrides();
+  Value kernelStride = b.create<memref::ExtractStridedMetadataOp>(loc, kernel).getStrides()[0];
+  Value outerColumns = b.create<arith::MulIOp>(loc, inner, index(columns));
+  auto call = [&](Value first, Value count) {
+    Value inputOffset = b.create<arith::MulIOp>(loc, first, inputStrides[0]);
+    Value projectedOffset = b.create<arith::MulIOp>(loc, first, outerColumns);
+    b.create<func::CallOp>(loc, callee, TypeRange{},
+                           ValueRange{addressOf(inputs, inputOffset), count, inner, index(depth),
+                                      inputStrides[0], inputStrides[1], addressOf(kernel),
+                                      kernelStride, index(columns), addressOf(bias),
+                                      addressOf(projected, projectedOffset)});
+  };
+  if (threads == 1)
+    return call(index(0), outer);
+  auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{index(threads)},
+                                        ValueRange{index(1)});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value thread = loop.getInductionVars()[0];
+  auto boundary = [&](Value i) {
+    return b.create<arith::DivUIOp>(loc, b.create<arith::MulIOp>(loc, i, outer), index(threads));
+  };
+  Value first = boundary(thread);
+  Value last = boundary(offset(thread, 1));
+  call(first, b.create<arith::SubIOp>(loc, last, first));
 }

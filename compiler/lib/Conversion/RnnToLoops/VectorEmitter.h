@@ -75,7 +75,6 @@ public:
   /// unknown): a batch known to be smaller than a row block runs one row at a
   /// time, with all accumulators on the columns.
   void setBatch(int64_t staticBatch) {
-    singleRow = staticBatch == 1;
     groupVectors = !ShapedType::isDynamic(staticBatch) && staticBatch < rowBlock
                        ? accumulators
                        : std::max<int64_t>(1, 2 * accumulators / rowBlock);
@@ -85,9 +84,6 @@ public:
   Value splat(float v) {
     return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(vecType, b.getF32FloatAttr(v)));
   }
-  Value add(Value x, Value y) { return b.create<arith::AddFOp>(loc, x, y); }
-  Value sub(Value x, Value y) { return b.create<arith::SubFOp>(loc, x, y); }
-  Value mul(Value x, Value y) { return b.create<arith::MulFOp>(loc, x, y); }
   Value fma(Value x, Value y, Value acc) { return b.create<vector::FMAOp>(loc, x, y, acc); }
   Value offset(Value base, int64_t delta) {
     return delta == 0 ? base : b.create<arith::AddIOp>(loc, base, index(delta));
@@ -160,41 +156,6 @@ public:
       b.create<vector::StoreOp>(loc, value, row.memref, indices);
     else
       b.create<vector::MaskedStoreOp>(loc, row.memref, indices, mask, value);
-  }
-
-  /// Calls `body(offset, mask)` for every block of `width` features in [0, n):
-  /// a loop over the full blocks (mask null), then one masked remainder block.
-  void forEachBlock(int64_t n, function_ref<void(Value, Value)> body) {
-    int64_t full = n / width * width;
-    if (full > 0) {
-      auto loop = b.create<scf::ForOp>(loc, index(0), index(full), index(width));
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      body(loop.getInductionVar(), Value());
-    }
-    if (n % width != 0) {
-      Value mask = b.create<vector::CreateMaskOp>(loc, maskType, ValueRange{index(n % width)});
-      body(index(full), mask);
-    }
-  }
-  void copyFeatures(const Row &from, const Row &to, int64_t n) {
-    forEachBlock(
-        n, [&](Value col, Value mask) { storeVector(to, col, loadVector(from, col, mask), mask); });
-  }
-
-  /// Calls `body(row)` for every row in [0, count); rows are independent, so
-  /// they are shared between threads unless the batch is known to be 1.
-  void forEachRow(Value count, function_ref<void(Value)> body) {
-    OpBuilder::InsertionGuard guard(b);
-    if (threads > 1 && !singleRow) {
-      auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{count},
-                                            ValueRange{index(1)});
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      return body(loop.getInductionVars()[0]);
-    }
-    auto loop = b.create<scf::ForOp>(loc, index(0), count, index(1));
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    body(loop.getInductionVar());
   }
 
   /// For the `count` adjacent column blocks of column group `group` (starting
@@ -372,10 +333,6 @@ public:
     return std::min(rowBlock, std::max<int64_t>(1, 2 * accumulators / groupVectors));
   }
 
-  /// Column blocks per group when a matmul has at least rowBlock rows: the
-  /// accumulators are shared by rowBlock rows.
-  int64_t batchGroupVectors() const { return std::max<int64_t>(1, 2 * accumulators / rowBlock); }
-
   /// Calls `body(first, rows)` for the rows [0, count) in blocks of `block`,
   /// then for the remaining rows one by one.
   void forRowBlocks(Value count, int64_t block, function_ref<void(Value, int64_t)> body) {
@@ -395,15 +352,18 @@ public:
     body(loop.getInductionVar(), 1);
   }
 
-  /// Runs `body` only when `active` (i1; null: always).
-  void guarded(Value active, function_ref<void()> body) {
-    if (!active)
-      return body();
-    auto ifOp = b.create<scf::IfOp>(loc, active, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    body();
-  }
+  /// The address of `memref`'s element at its offset plus `elementOffsets`
+  /// (f32 elements), as an index.
+  Value addressOf(Value memref, ValueRange elementOffsets = {});
+
+  /// `projected[i][j] = bias + inputs[i][j] @ kernel` for i < outer, j < inner
+  /// by calls of the Halide pipeline rnnrt_halide_project_inputs
+  /// (librnnrt_halide): `inputs` a [outer, inner, depth] buffer with unit
+  /// innermost stride, `kernel` [depth, columns] in its given layout (Halide
+  /// does its own blocking), `bias` [columns], `projected` dense. With
+  /// threads, thread i projects [i * outer / threads, (i + 1) * outer / threads).
+  void halideProjection(Value inputs, Value outer, Value inner, int64_t depth, Value kernel,
+                        Value bias, int64_t columns, Value projected);
 
   OpBuilder &b;
   Location loc;
@@ -414,8 +374,6 @@ public:
   int64_t threads;
   /// Column blocks per column group of affineRows (setBatch).
   int64_t groupVectors = 1;
-  /// The batch is known to be 1 (setBatch).
-  bool singleRow = false;
   VectorType vecType;
   VectorType maskType;
   /// Packed weights by the constant, row range and group vectors they were

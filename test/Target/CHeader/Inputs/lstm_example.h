@@ -20,7 +20,7 @@
  *   initial_state/1/c <- final_state/1/c
  *   initial_state/1/h <- final_state/1/h
  * Target x86-64-v4. Weights 7.2 KiB (read-only data in the object).
- * Workspace: at most 32*T*B + 192*B + 448 bytes per call (the kernel's results
+ * Workspace: at most 32*T*B + 609*B + 2228 bytes per call (the kernel's results
  * and temporaries; never the C library's malloc): the instance's, reserved from
  * its allocator and kept for the next call, or the caller's (options.workspace,
  * rnnrt_instance_workspace_size). Instance memory (state, outputs) comes from the
