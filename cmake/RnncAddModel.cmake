@@ -1,7 +1,8 @@
 # rnnc_add_model(<target> FROM <model.onnx|model.keras|model.h5|model.mlir>
 #                [NAME <name>] [CPU <cpu>] [BATCH <n>] [MAX_BATCH <n>]
 #                [FUNCTION <entry>] [THREADS <n>] [PROJECTION loops|halide]
-#                [TARGET cpu|cuda:sm_80|cuda:sm_90] [NO_EXPOSE_STATE] [NO_WAVEFRONT]
+#                [TARGET cpu|cuda:sm_80|cuda:sm_90] [PRECISION f32|bf16]
+#                [NO_EXPOSE_STATE] [NO_WAVEFRONT]
 #                [STATE <input>=<output>...])
 #
 # Runs `rnnc compile` at build time and makes <target> a static library of the
@@ -22,7 +23,7 @@
 # Needs the targets rnnc::rnnc (the compiler) and rnnc::rnnrt (the runtime):
 # find_package(rnnc) defines them; the rnnc build tree aliases its own.
 function(rnnc_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE;NO_WAVEFRONT" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION;THREADS;PROJECTION;TARGET" "STATE")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_EXPOSE_STATE;NO_WAVEFRONT" "FROM;NAME;CPU;BATCH;MAX_BATCH;FUNCTION;THREADS;PROJECTION;TARGET;PRECISION" "STATE")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "rnnc_add_model: unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -63,6 +64,9 @@ function(rnnc_add_model target)
   endif()
   if(ARG_TARGET)
     list(APPEND flags --target ${ARG_TARGET})
+  endif()
+  if(ARG_PRECISION)
+    list(APPEND flags --precision ${ARG_PRECISION})
   endif()
   if(ARG_PROJECTION STREQUAL "halide")
     if(NOT TARGET rnnc::rnnrt_halide)

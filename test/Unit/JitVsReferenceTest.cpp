@@ -14,6 +14,7 @@
 #include "RnnReference.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/ADT/APFloat.h"
 #include "rnnc/API/Jit.h"
 #include "rnnc/InitAll.h"
 
@@ -30,6 +31,49 @@ TEST_P(RandomModelTest, MatchesReference) { checkCase(randomCase(GetParam())); }
 
 constexpr unsigned kSeeds = 128;
 INSTANTIATE_TEST_SUITE_P(Seeds, RandomModelTest, ::testing::Range(0u, kSeeds));
+
+/// A value rounded to bf16, nearest even (what --precision bf16 stores).
+float roundedToBf16(float value) {
+  llvm::APFloat rounded(value);
+  bool lostInfo = false;
+  rounded.convert(llvm::APFloat::BFloat(), llvm::APFloat::rmNearestTiesToEven, &lostInfo);
+  rounded.convert(llvm::APFloat::IEEEsingle(), llvm::APFloat::rmNearestTiesToEven, &lostInfo);
+  return rounded.convertToFloat();
+}
+
+/// bf16 weights (precision "bf16") on every fourth case, its weights constants
+/// (weights given at run time stay f32). With the weight matrices rounded to
+/// bf16 in the model itself, storing them as bf16 changes nothing and the
+/// products and sums are f32: the results match the reference as an f32
+/// model's do. With f32 weights, within 2e-2 of the f32 reference (the
+/// outputs are O(1); docs/precision.md).
+class Bf16WeightsTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(Bf16WeightsTest, MatchesReference) {
+  Case c = randomCase(GetParam());
+  c.config.weightsAsConstants = true;
+  auto bf16 = [](mlir::rnnc::CompileOptions &options) { options.precision = "bf16"; };
+  std::vector<mlir::rnnc::HostTensor> f32Results, bf16Results;
+  checkCase(c, nullptr, &f32Results);
+  checkCase(c, bf16, &bf16Results, 2e-2);
+  // The weights were stored as bf16: the outputs moved (the random weights
+  // are not all bf16 values), by this much (in the test's XML report).
+  ASSERT_FALSE(f32Results.empty());
+  ASSERT_EQ(f32Results[0].numElements(), bf16Results[0].numElements());
+  double moved = 0;
+  for (int64_t i = 0; i < f32Results[0].numElements(); ++i)
+    moved = std::max(moved, (double)std::fabs(f32Results[0].f32()[i] - bf16Results[0].f32()[i]));
+  EXPECT_GT(moved, 0.0);
+  RecordProperty("bf16_max_abs_change", std::to_string(moved));
+  for (reference::Cell &cell : c.config.layers)
+    for (std::vector<float> *matrix : {&cell.kernel, &cell.projKernel, &cell.gatesKernel,
+                                       &cell.candidateKernel})
+      for (float &w : *matrix)
+        w = roundedToBf16(w);
+  checkCase(c, bf16);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, Bf16WeightsTest, ::testing::Range(0u, kSeeds, 4u));
 
 /// The CUDA target's code without a GPU: the same outlined kernels, block and
 /// thread mapping and launches, each kernel run on the host one thread at a

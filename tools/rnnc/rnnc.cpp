@@ -166,6 +166,12 @@ static cl::opt<bool> halideProjection(
     cl::desc("Compute the hoisted input projection with the Halide pipeline of librnnrt_halide "
              "(AOT objects then need it)"),
     cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
+static cl::opt<std::string> precision(
+    "precision",
+    cl::desc("The matmuls' constant weights: f32 (default) or bf16 (half the bytes, widened to "
+             "f32 as loaded; docs/precision.md)"),
+    cl::init("f32"), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
+    cl::cat(rnncCategory));
 static cl::opt<bool> gpuOnHost(
     "gpu-on-host",
     cl::desc("Run the CUDA target's kernels and launches on the CPU, each GPU thread a call "
@@ -422,6 +428,7 @@ CompileOptions runOptions() {
   options.rowBlock = rowBlock;
   options.threads = threads;
   options.halideProjection = halideProjection;
+  options.precision = precision;
   options.cudaPerStep = cudaPerStep;
   options.cudaLanes = cudaLanes;
   options.cudaSharedWeightBytes = cudaSharedWeightBytes;
@@ -632,6 +639,7 @@ int compileMain() {
       options.rowBlock = rowBlock;
     options.threads = threads;
     options.halideProjection = halideProjection;
+    options.precision = precision;
     options.cudaPerStep = cudaPerStep;
     options.cudaLanes = cudaLanes;
     options.cudaSharedWeightBytes = cudaSharedWeightBytes;

@@ -19,6 +19,7 @@ mlir::rnnc::CompileOptions toCompileOptions(const ::rnnc::CompileOptions &option
   result.rowBlock = options.row_block;
   result.threads = options.threads;
   result.halideProjection = options.halide_projection;
+  result.precision = options.precision;
   result.wavefront = options.wavefront;
   result.perfJitDump = options.perf_jitdump;
   return result;

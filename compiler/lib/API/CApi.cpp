@@ -59,6 +59,8 @@ rnnrt_status_t rnnc_jit_compile_file(const char *path, const rnnc_jit_options_t 
   if (options->row_block > 0)
     compileOptions.row_block = options->row_block;
   compileOptions.halide_projection = options->halide_projection != 0;
+  if (options->precision)
+    compileOptions.precision = options->precision;
   compileOptions.wavefront = options->wavefront != 0;
   compileOptions.perf_jitdump = options->perf_jitdump != 0;
   compileOptions.memory_limit = options->memory_limit;

@@ -534,6 +534,12 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
     return emitError(loc) << "lanes (--cuda-lanes) must be 1, 2, 4, 8, 16 or 32"
                           << (options.gpuOnHost ? ", dividing the emulated block's threads" : "")
                           << "; got " << options.cudaLanes;
+  if (options.precision != "f32" && options.precision != "bf16")
+    return emitError(loc) << "precision must be f32 or bf16, not '" << options.precision
+                          << "' (int8 is not implemented yet)";
+  if ((cuda || options.gpuOnHost) && options.precision != "f32")
+    return emitError(loc) << "precision " << options.precision
+                          << " is a CPU option; the CUDA target computes in f32";
   if (cuda && (options.threads > 1 || options.halideProjection))
     return emitError(loc) << "threads and the Halide projection are CPU options; the CUDA "
                              "target takes neither";
@@ -544,6 +550,7 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   pipelineOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
   pipelineOptions.halideProjection = options.halideProjection;
   pipelineOptions.threads = options.threads;
+  pipelineOptions.precision = options.precision;
   PassManager toBuffers(context);
   if (cuda || options.gpuOnHost)
     buildCudaBufferizationPipeline(toBuffers);

@@ -230,7 +230,7 @@ mlir::rnnc::compileCached(ModuleOp module, const CompileOptions &options) {
               kPrintedElements));
   os << "\n// " << options.name << ' ' << options.function << ' ' << options.cpu << ' '
      << options.batch << ' ' << options.maxBatch << ' ' << options.exposeState << ' '
-     << options.vectorWidth << ' ' << options.accumulators << ' '
+     << options.vectorWidth << ' ' << options.accumulators << ' ' << options.precision << ' '
      << options.rowBlock << ' ' << options.projectInputsAboveBytes << ' '
      << options.halideProjection << ' ' << options.threads << ' ' << options.cudaChip << ' '
      << options.cudaToolkit << ' ' << options.cudaPerStep << ' ' << options.gpuOnHost << ' '

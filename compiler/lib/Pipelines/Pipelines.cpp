@@ -133,6 +133,7 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   loopOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
   loopOptions.halideProjection = options.halideProjection;
   loopOptions.threads = options.threads;
+  loopOptions.weightPrecision = options.precision;
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());
   addBufferization(pm, options.threads);

@@ -46,6 +46,10 @@ struct CompileOptions {
   /// Compute the hoisted projection with the Halide pipeline of librnnrt_halide
   /// (which AOT consumers then link) instead of rnnc's own loops.
   bool halideProjection = false;
+  /// The matmuls' constant weights: "f32", or "bf16" (rounded to nearest
+  /// even at compile time, half the bytes, widened to f32 as they are
+  /// loaded; products, sums, state and cell math stay f32; docs/precision.md).
+  std::string precision = "f32";
   /// Threads sharing each gate matmul of a call, by column groups (OpenMP:
   /// the code then calls libomp, which AOT consumers link).
   int64_t threads = 1;
@@ -132,6 +136,8 @@ struct ModelFacts {
   int64_t threads = 1;
   /// The code calls the Halide projection of librnnrt_halide.
   bool callsHalide = false;
+  /// The weight precision (CompileOptions::precision).
+  std::string precision = "f32";
   /// CUDA models: the GPU architecture and whether a cubin is embedded.
   std::string cudaChip;
   bool hasCubin = false;

@@ -44,6 +44,9 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
            "rnnrt_halide_project_inputs (librnnrt_halide) instead of emitting loops">,
     Option<"threads", "threads", "int64_t", /*default=*/"1",
            "Threads sharing each matmul's column groups (scf.parallel when > 1)">,
+    Option<"weightPrecision", "weight-precision", "std::string", /*default=*/"\"f32\"",
+           "Constant weights of the vector matmuls: f32, or bf16 (rounded to "
+           "nearest even, half the bytes, widened to f32 as loaded)">,
     Option<"vectorMatmuls", "vector-matmuls", "bool", /*default=*/"true",
            "Custom cells: emit the steps' matmuls with weights and the hoisted "
            "input projection as the built-in cells' vector matmuls (off: keep "

@@ -24,6 +24,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "halide-projection",
       llvm::cl::desc("Compute the hoisted input projection with the Halide pipeline"),
       llvm::cl::init(false)};
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("Constant weights of the matmuls: f32 or bf16 (widened to f32 as loaded)"),
+      llvm::cl::init("f32")};
   Option<int64_t> threads{
       *this, "threads",
       llvm::cl::desc("Threads sharing each gate matmul (OpenMP, libomp, when > 1)"),

@@ -538,6 +538,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
   VectorEmitter emitter(builder, loc, vectors.width, vectors.accumulators, vectors.rowBlock,
                         vectors.threads);
   emitter.setBatch(vectors.staticBatch);
+  emitter.setBf16Weights(vectors.bf16Weights);
   for (linalg::MatmulOp matmul : matmuls) {
     if (llvm::any_of(termOf, [&](auto entry) { return entry.second == matmul; }))
       continue;
@@ -685,6 +686,7 @@ void CustomSequenceEmitter::vectorizeProjection() {
   VectorEmitter emitter(builder, loc, vectors.width, vectors.accumulators, vectors.rowBlock,
                         vectors.threads);
   emitter.setBatch(ShapedType::kDynamic);
+  emitter.setBf16Weights(vectors.bf16Weights);
   Value input = emitter.toBuffer(sequence);
   // Biases rnn-hoist-input-projection moved into the projection: one row
   // broadcast over all rows, read as the matmul's bias.

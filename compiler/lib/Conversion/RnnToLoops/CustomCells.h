@@ -21,6 +21,9 @@ struct VectorOptions {
   /// The hoisted input projection by the Halide pipeline
   /// (rnnrt_halide_project_inputs) instead of a vector matmul.
   bool halideProjection;
+  /// Constant weights of the vector matmuls packed as bf16 (widened to f32
+  /// as loaded).
+  bool bf16Weights;
 };
 
 /// Replaces `op`, whose cell stacks `layers`, by a time loop over tensors

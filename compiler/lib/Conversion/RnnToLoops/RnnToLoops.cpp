@@ -151,6 +151,11 @@ struct ConvertRnnToLoopsPass
           "vector-width, accumulators, row-block and threads must be positive");
       return signalPassFailure();
     }
+    if (weightPrecision != "f32" && weightPrecision != "bf16") {
+      getOperation().emitError("weight-precision must be f32 or bf16, not '")
+          << weightPrecision << "'";
+      return signalPassFailure();
+    }
     SmallVector<DynamicRNNOp> sequences;
     getOperation().walk([&](DynamicRNNOp op) { sequences.push_back(op); });
     for (DynamicRNNOp op : sequences) {
@@ -201,7 +206,7 @@ struct ConvertRnnToLoopsPass
         if (failed(mlir::rnnc::lowerCustomCellSequence(
                 piece, pieceCells,
                 {vectorWidth, accumulators, rowBlock, threads, staticSizes(piece).second,
-                 vectorMatmuls, halideProjection})))
+                 vectorMatmuls, halideProjection, weightPrecision == "bf16"})))
           return signalPassFailure();
       }
     }

@@ -3,10 +3,31 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/bit.h"
 #include "llvm/Support/MathExtras.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::rnnc::rnn_to_loops;
+
+Value VectorEmitter::weightConstant(ArrayRef<float> values) {
+  int64_t size = static_cast<int64_t>(values.size());
+  if (!bf16Weights)
+    return b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(RankedTensorType::get({size}, b.getF32Type()), values));
+  // Round to nearest even, as arith.truncf and the CPUs' conversions do; a
+  // NaN stays a (quiet) NaN.
+  std::vector<uint16_t> bits(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    uint32_t x = llvm::bit_cast<uint32_t>(values[i]);
+    bits[i] = std::isnan(values[i]) ? static_cast<uint16_t>((x >> 16) | 0x40)
+                                    : static_cast<uint16_t>((x + 0x7fff + ((x >> 16) & 1)) >> 16);
+  }
+  auto type = RankedTensorType::get({size}, b.getBF16Type());
+  ArrayRef<char> raw(reinterpret_cast<const char *>(bits.data()), bits.size() * sizeof(uint16_t));
+  return b.create<arith::ConstantOp>(loc, DenseElementsAttr::getFromRawBuffer(type, raw));
+}
 
 Weights VectorEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd, int64_t vectors) {
   std::tuple<Value, int64_t, int64_t, int64_t> key{tensor, rowBegin, rowEnd, vectors};
@@ -40,10 +61,7 @@ Weights VectorEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd, in
       else
         std::fill_n(to, count, splatValue);
     }
-  auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())}, b.getF32Type());
-  Value constant =
-      b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
-  Weights result{toBuffer(constant), true, rows, groupColumns, rowBegin};
+  Weights result{toBuffer(weightConstant(packed)), true, rows, groupColumns, rowBegin};
   packedWeights[key] = result;
   return result;
 }
@@ -78,9 +96,7 @@ Weights VectorEmitter::gateInterleavedMatrix(Value tensor, int64_t rowBegin, int
           panel[k * gates * blockWidth + q * blockWidth + u] =
               raw ? raw[(rowBegin + k) * columns + q * units + g * groupUnits + u] : splatValue;
   }
-  auto packedType = RankedTensorType::get({static_cast<int64_t>(packed.size())}, b.getF32Type());
-  Value constant =
-      b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
+  Value constant = weightConstant(packed);
   return Weights{toBuffer(constant), true, rows, gates * groupUnits};
 }
 

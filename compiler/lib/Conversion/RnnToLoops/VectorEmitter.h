@@ -123,6 +123,11 @@ public:
     return buffer;
   }
 
+  /// Constant weights packed as bf16 (rounded to nearest even) instead of
+  /// f32: half the bytes to stream, widened to f32 as they are loaded; the
+  /// products and sums stay f32.
+  void setBf16Weights(bool enabled) { bf16Weights = enabled; }
+
   /// A weight matrix operand: constants have their rows [rowBegin, rowEnd)
   /// packed for column groups of `vectors` blocks (in .rodata once compiled);
   /// anything else is read as given, whole.
@@ -141,13 +146,26 @@ public:
     indices.push_back(k);
     return b.create<memref::LoadOp>(loc, row.memref, indices);
   }
-  /// Loads `width` features at `k`; with a mask, lanes past the end read 0.
+  /// Loads `width` features at `k` as f32 (bf16 weights widened: the low
+  /// half of each f32 zero); with a mask, lanes past the end read 0.
   Value loadVector(const Row &row, Value k, Value mask) {
     SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
     indices.push_back(k);
-    if (!mask)
-      return b.create<vector::LoadOp>(loc, vecType, row.memref, indices);
-    return b.create<vector::MaskedLoadOp>(loc, vecType, row.memref, indices, mask, splat(0.0f));
+    Type element = cast<MemRefType>(row.memref.getType()).getElementType();
+    if (element.isF32()) {
+      if (!mask)
+        return b.create<vector::LoadOp>(loc, vecType, row.memref, indices);
+      return b.create<vector::MaskedLoadOp>(loc, vecType, row.memref, indices, mask, splat(0.0f));
+    }
+    auto narrow = VectorType::get({width}, element);
+    Value loaded =
+        mask ? b.create<vector::MaskedLoadOp>(
+                       loc, narrow, row.memref, indices, mask,
+                       b.create<arith::ConstantOp>(
+                           loc, DenseElementsAttr::get(narrow, b.getFloatAttr(element, 0.0))))
+                   .getResult()
+             : b.create<vector::LoadOp>(loc, narrow, row.memref, indices).getResult();
+    return b.create<arith::ExtFOp>(loc, vecType, loaded);
   }
   void storeVector(const Row &row, Value k, Value value, Value mask) {
     SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
@@ -376,6 +394,10 @@ public:
   int64_t groupVectors = 1;
   VectorType vecType;
   VectorType maskType;
+  /// The constant of packed weights `values`, in the weight precision.
+  Value weightConstant(ArrayRef<float> values);
+
+  bool bf16Weights = false;
   /// Packed weights by the constant, row range and group vectors they were
   /// packed from and for.
   DenseMap<std::tuple<Value, int64_t, int64_t, int64_t>, Weights> packedWeights;

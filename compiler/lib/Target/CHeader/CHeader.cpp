@@ -214,6 +214,10 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   } else {
     os << " * Target " << facts.target << ". Weights " << humanBytes(facts.weightBytes)
        << " (read-only data in the object).\n";
+    if (facts.precision != "f32")
+      os << " * Weight precision " << facts.precision
+         << ": the matmuls' constant weights are stored in it and widened\n"
+            " * to f32 as they are loaded (docs/precision.md).\n";
     os << " * Workspace: at most " << facts.heapPerCall.format(signature.symbols)
        << " bytes per call (the kernel's results\n"
           " * and temporaries; never the C library's malloc): the instance's, reserved from\n"

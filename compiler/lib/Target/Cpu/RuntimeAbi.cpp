@@ -131,6 +131,7 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
   facts.target = target.str();
   facts.heapPerCall = model.heapPerCall;
   facts.threads = options.threads;
+  facts.precision = options.precision;
   facts.callsHalide = module.getFunction("rnnrt_halide_project_inputs") != nullptr;
   facts.cudaChip = options.cudaChip;
   facts.hasCubin = !model.cubin.empty();
