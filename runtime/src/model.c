@@ -41,7 +41,7 @@ rnnrt_status_t rnnrt_model_verify(const rnnrt_model_t *model, char *message, siz
                       "model was compiled for runtime ABI version %u; this runtime implements "
                       "version %u",
                       model->abi_version, RNNRT_ABI_VERSION);
-  if (!model->name || (model->num_symbols > 0 && !model->symbols) ||
+  if (!model->name || !model->weight_precision || (model->num_symbols > 0 && !model->symbols) ||
       model->batch_symbol >= (int32_t)model->num_symbols || model->max_batch < 0)
     return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT, "malformed model descriptor");
   if (model->device == RNNRT_DEVICE_CPU ? !model->kernel : model->device != RNNRT_DEVICE_CUDA)

@@ -8,6 +8,7 @@
 #include "rnnrt/rnnrt.h"
 #include "unit_lstm.h"
 #include "unit_lstm_b3.h"
+#include "unit_lstm_bf16.h"
 #include "unit_lstm_max4.h"
 
 #include <gtest/gtest.h>
@@ -87,6 +88,31 @@ std::vector<std::vector<float>> runOnce(const rnnrt_model_t *model, const std::v
   return outputs;
 }
 
+/// rnnc_add_model(... PRECISION bf16): the descriptor says so, the packed
+/// kernels take half the bytes (the biases stay f32), and the outputs stay
+/// within 2e-2 of the f32 model's without being the same.
+TEST(Runtime, Bf16ModelSaysSoAndStaysClose) {
+  const rnnrt_model_t *model = unit_lstm_bf16_model();
+  ASSERT_EQ(rnnrt_model_verify(model, nullptr, 0), RNNRT_STATUS_OK);
+  EXPECT_STREQ(model->weight_precision, "bf16");
+  EXPECT_EQ(model->weight_bytes, (12u * 64 + 16 * 64) * 2 + 64 * 4);
+  std::vector<float> x(9 * 3 * 4);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = std::sin(0.7 * i);
+  std::vector<int32_t> lengths = {9, 4, 1};
+  auto f32 = runOnce(unit_lstm_model(), x, 9, 3, &lengths);
+  auto bf16 = runOnce(model, x, 9, 3, &lengths);
+  ASSERT_EQ(f32.size(), bf16.size());
+  double moved = 0;
+  for (size_t o = 0; o < f32.size(); ++o) {
+    ASSERT_EQ(f32[o].size(), bf16[o].size());
+    for (size_t i = 0; i < f32[o].size(); ++i)
+      moved = std::max(moved, (double)std::fabs(f32[o][i] - bf16[o][i]));
+  }
+  EXPECT_GT(moved, 0.0);
+  EXPECT_LE(moved, 2e-2);
+}
+
 TEST(Runtime, DescriptorDescribesTheModel) {
   const rnnrt_model_t *model = unit_lstm_model();
   ASSERT_EQ(rnnrt_model_verify(model, nullptr, 0), RNNRT_STATUS_OK);
@@ -105,6 +131,7 @@ TEST(Runtime, DescriptorDescribesTheModel) {
   // Kernels packed gate-interleaved, each gate's 8 units padded to 16 lanes
   // ([12, 4 * 16] and [16, 4 * 16]), and the two biases.
   EXPECT_EQ(model->weight_bytes, (12u * 64 + 16 * 64 + 64) * 4);
+  EXPECT_STREQ(model->weight_precision, "f32");
   EXPECT_EQ(unit_lstm_b3_model()->batch_symbol, -1);
   EXPECT_EQ(unit_lstm_b3_model()->max_batch, 3);
 }
@@ -888,6 +915,22 @@ TEST(Runtime, JitCompilesFromTheCApi) {
   EXPECT_EQ(dumps, 1) << "jitdumps under " << dumpDir;
   std::filesystem::remove_all(dumpDir);
   rnnc_jit_model_release(model);
+
+  // precision reaches the compiler too: the descriptor says bf16 (outputs:
+  // Bf16ModelSaysSoAndStaysClose); another is refused with the compiler's message.
+  rnnc_jit_options_t bf16 = options;
+  bf16.precision = "bf16";
+  ASSERT_EQ(rnnc_jit_compile_file(RNNC_EXAMPLE_MODEL, &bf16, &model, message, sizeof message),
+            RNNRT_STATUS_OK)
+      << message;
+  EXPECT_STREQ(rnnc_jit_model_descriptor(model)->weight_precision, "bf16");
+  rnnc_jit_model_release(model);
+  bf16.precision = "int4";
+  EXPECT_NE(rnnc_jit_compile_file(RNNC_EXAMPLE_MODEL, &bf16, &model, message, sizeof message),
+            RNNRT_STATUS_OK);
+  EXPECT_NE(std::string(message).find("precision must be f32 or bf16, not 'int4'"),
+            std::string::npos)
+      << message;
 
   // Options out of range are refused before compiling, by name.
   options.threads = 0;

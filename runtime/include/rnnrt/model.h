@@ -25,7 +25,7 @@ extern "C" {
 
 /* Bumped whenever a descriptor struct or the kernel calling convention
  * changes; the runtime refuses descriptors of another version. */
-#define RNNRT_ABI_VERSION 6
+#define RNNRT_ABI_VERSION 7
 
 /* Where a model's code runs and its tensors live. */
 typedef enum rnnrt_device_kind {
@@ -124,6 +124,9 @@ typedef struct rnnrt_model {
    * that many entries along some dimension, say the last step for y[-1]); a
    * smaller one is refused before the kernel runs. */
   const int64_t *symbol_minimums;
+  /* How the matmuls' constant weights are stored: "f32" or "bf16"
+   * (docs/precision.md). */
+  const char *weight_precision;
 } rnnrt_model_t;
 
 /* The version this runtime implements. */

@@ -33,9 +33,10 @@ public:
     memoryTerm = llvm::StructType::get(context, {i64, i32, llvm::ArrayType::get(i32, kMaxRank)});
     // abi_version, num_inputs, num_outputs, num_symbols, name, target, inputs,
     // outputs, symbols, batch_symbol, device, max_batch, weight_bytes, kernel,
-    // heap_terms, num_heap_terms, heap_bounded, cuda, symbol_minimums
+    // heap_terms, num_heap_terms, heap_bounded, cuda, symbol_minimums,
+    // weight_precision
     modelType = llvm::StructType::get(context, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, i32,
-                                                i32, i64, i64, ptr, ptr, i32, i32, ptr, ptr});
+                                                i32, i64, i64, ptr, ptr, i32, i32, ptr, ptr, ptr});
   }
 
   llvm::Constant *global(llvm::Constant *init, StringRef suffix) {
@@ -239,7 +240,8 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
                     llvm::ConstantInt::get(b.i64, facts.weightBytes),
                     cuda ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(b.ptr))
                          : kernel,
-                    heap[0], heap[1], heap[2], cudaCode, minimums});
+                    heap[0], heap[1], heap[2], cudaCode, minimums,
+                    b.string(options.precision)});
   llvm::Constant *descriptorVar = b.global(descriptor, "descriptor");
 
   auto *accessorType = llvm::FunctionType::get(b.ptr, {}, false);

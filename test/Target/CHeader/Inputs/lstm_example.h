@@ -27,7 +27,7 @@
  * instance's allocator. Once warm, a call allocates nothing.
  * Threading: the model is immutable and shared; an instance is thread-compatible
  * (one call at a time); distinct instances may run concurrently.
- * Runtime ABI version 6 (rnnrt/model.h); link with librnnrt. See docs/aot.md.
+ * Runtime ABI version 7 (rnnrt/model.h); link with librnnrt. See docs/aot.md.
  */
 #ifndef LSTM_EXAMPLE_H
 #define LSTM_EXAMPLE_H
