@@ -160,3 +160,19 @@ def test_compile_writes_object_and_header(lstm_onnx, tmp_path):
     with pytest.raises(RuntimeError, match="unknown|CPU|cpu"):
         rnnc.compile(path, output=str(tmp_path / "x.o"), cpu="no-such-cpu")
     assert not os.path.exists(tmp_path / "x.o")
+
+
+def test_bf16_weights_stay_close(lstm_onnx, tmp_path):
+    """precision="bf16" (docs/precision.md): the weights stored as bf16, the
+    outputs within 2e-2 of PyTorch's and not the f32 model's; compile's header
+    says so; other precisions are refused."""
+    path, x, want = lstm_onnx
+    got = rnnc.load(path, precision="bf16")(x=x)["y"].reshape(want.shape)
+    np.testing.assert_allclose(got, want, rtol=0, atol=2e-2)
+    assert not np.array_equal(got, rnnc.load(path)(x=x)["y"].reshape(want.shape))
+    header = str(tmp_path / "bf16.h")
+    rnnc.compile(path, output=str(tmp_path / "bf16.o"), header=header, precision="bf16")
+    with open(header) as f:
+        assert "Weight precision bf16" in f.read()
+    with pytest.raises(RuntimeError, match="precision must be f32 or bf16"):
+        rnnc.load(path, precision="int8")

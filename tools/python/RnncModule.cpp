@@ -304,7 +304,7 @@ private:
 
 ::rnnc::CompileOptions compileOptions(const std::string &name, const std::string &cpu, int64_t batch,
                                       int64_t maxBatch, int64_t threads, bool exposeState,
-                                      uint64_t memoryLimit) {
+                                      uint64_t memoryLimit, const std::string &precision) {
   ::rnnc::CompileOptions options;
   options.name = name;
   options.cpu = cpu;
@@ -313,15 +313,16 @@ private:
   options.threads = threads;
   options.expose_state = exposeState;
   options.memory_limit = memoryLimit;
+  options.precision = precision;
   return options;
 }
 
 std::unique_ptr<Model> load(const std::string &path, int64_t threads,
                             std::optional<int64_t> batch, int64_t maxBatch,
                             const std::string &cpu, const std::string &name, bool exposeState,
-                            uint64_t memoryLimit) {
-  ::rnnc::CompileOptions options =
-      compileOptions(name, cpu, batch.value_or(0), maxBatch, threads, exposeState, memoryLimit);
+                            uint64_t memoryLimit, const std::string &precision) {
+  ::rnnc::CompileOptions options = compileOptions(name, cpu, batch.value_or(0), maxBatch, threads,
+                                                  exposeState, memoryLimit, precision);
   std::string error;
   std::shared_ptr<const ::rnnc::Model> model;
   {
@@ -337,7 +338,7 @@ std::unique_ptr<Model> load(const std::string &path, int64_t threads,
 void compile(const std::string &path, const std::string &output, std::optional<std::string> header,
              std::optional<std::string> name, const std::string &cpu, const std::string &target,
              int64_t batch, int64_t maxBatch, int64_t threads, bool exposeState,
-             uint64_t memoryLimit) {
+             uint64_t memoryLimit, const std::string &precision) {
   std::string headerPath =
       header ? *header : llvm::StringRef(output).rsplit('.').first.str() + ".h";
   if (mlir::rnnc::isSamePath(output, headerPath))
@@ -349,6 +350,7 @@ void compile(const std::string &path, const std::string &output, std::optional<s
   options.maxBatch = maxBatch;
   options.threads = threads;
   options.exposeState = exposeState;
+  options.precision = precision;
   if (target != "cpu") {
     llvm::StringRef chip = target;
     if (!chip.consume_front("cuda:sm_") || chip.empty() ||
@@ -424,12 +426,12 @@ PYBIND11_MODULE(rnnc, m) {
   m.def("load", &load, py::arg("path"), py::kw_only(), py::arg("threads") = 1,
         py::arg("batch") = py::none(), py::arg("max_batch") = 0, py::arg("cpu") = "host",
         py::arg("name") = "model", py::arg("expose_state") = true,
-        py::arg("memory_limit") = uint64_t(8) << 30,
+        py::arg("memory_limit") = uint64_t(8) << 30, py::arg("precision") = "f32",
         "Compiles a model file (.onnx, .keras, .h5, .mlir) in this process");
   m.def("compile", &compile, py::arg("path"), py::kw_only(), py::arg("output"),
         py::arg("header") = py::none(), py::arg("name") = py::none(), py::arg("cpu") = "host",
         py::arg("target") = "cpu", py::arg("batch") = 0, py::arg("max_batch") = 0,
         py::arg("threads") = 1, py::arg("expose_state") = true,
-        py::arg("memory_limit") = uint64_t(8) << 30,
+        py::arg("memory_limit") = uint64_t(8) << 30, py::arg("precision") = "f32",
         "Compiles a model file to an object file and its C header (as `rnnc compile`)");
 }
