@@ -7,7 +7,7 @@
 // call of each (rnnc's must be 0: the instance's workspace; it fails if not).
 //
 //   rnnc-bench [--quick] [--threads N] [--csv FILE] [--json FILE] [--filter REGEX]
-//              [--row-block N] [--perf-jitdump] [--precision f32|bf16]
+//              [--row-block N] [--perf-jitdump] [--precision f32|bf16|int8]
 //
 // Prints per config: median ms of each, GFLOP/s = 2*L*B*T*(I+H)*G*H / time (L stacked layers),
 // % of this machine's zmm FMA peak (measured on one thread at start, times the
@@ -469,7 +469,7 @@ int main(int argc, char **argv) {
       givenPeak = std::atof(value().c_str());
     else {
       std::fprintf(stderr, "usage: rnnc-bench [--quick] [--threads N] [--csv FILE] [--json FILE] "
-                           "[--filter REGEX] [--row-block N] [--perf-jitdump] [--precision f32|bf16]\n");
+                           "[--filter REGEX] [--row-block N] [--perf-jitdump] [--precision f32|bf16|int8]\n");
       return 2;
     }
   }

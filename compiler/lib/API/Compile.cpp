@@ -1,4 +1,5 @@
 #include "rnnc/API/Compile.h"
+#include "rnnc/Target/Cpu/CpuTarget.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -534,9 +535,9 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
     return emitError(loc) << "lanes (--cuda-lanes) must be 1, 2, 4, 8, 16 or 32"
                           << (options.gpuOnHost ? ", dividing the emulated block's threads" : "")
                           << "; got " << options.cudaLanes;
-  if (options.precision != "f32" && options.precision != "bf16")
-    return emitError(loc) << "precision must be f32 or bf16, not '" << options.precision
-                          << "' (int8 is not implemented yet)";
+  if (options.precision != "f32" && options.precision != "bf16" && options.precision != "int8")
+    return emitError(loc) << "precision must be f32, bf16 or int8, not '" << options.precision
+                          << "'";
   if ((cuda || options.gpuOnHost) && options.precision != "f32")
     return emitError(loc) << "precision " << options.precision
                           << " is a CPU option; the CUDA target computes in f32";
@@ -551,6 +552,7 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   pipelineOptions.halideProjection = options.halideProjection;
   pipelineOptions.threads = options.threads;
   pipelineOptions.precision = options.precision;
+  pipelineOptions.vnni = cpuHasFeature(CpuTargetOptions{options.cpu}, "avx512vnni");
   PassManager toBuffers(context);
   if (cuda || options.gpuOnHost)
     buildCudaBufferizationPipeline(toBuffers);

@@ -45,8 +45,10 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
     Option<"threads", "threads", "int64_t", /*default=*/"1",
            "Threads sharing each matmul's column groups (scf.parallel when > 1)">,
     Option<"weightPrecision", "weight-precision", "std::string", /*default=*/"\"f32\"",
-           "Constant weights of the vector matmuls: f32, or bf16 (rounded to "
-           "nearest even, half the bytes, widened to f32 as loaded)">,
+           "Constant weights of the vector matmuls: f32, bf16 (rounded to "
+           "nearest even, half the bytes, widened to f32 as loaded) or int8 (the "
+           "steps' matmuls: s8 per column, the rows quantized per row to u8 each "
+           "step, sums in i32; the input projection stays f32)">,
     Option<"vectorMatmuls", "vector-matmuls", "bool", /*default=*/"true",
            "Custom cells: emit the steps' matmuls with weights and the hoisted "
            "input projection as the built-in cells' vector matmuls (off: keep "

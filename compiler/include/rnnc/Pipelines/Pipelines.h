@@ -26,8 +26,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::init(false)};
   Option<std::string> precision{
       *this, "precision",
-      llvm::cl::desc("Constant weights of the matmuls: f32 or bf16 (widened to f32 as loaded)"),
+      llvm::cl::desc("Constant weights of the matmuls: f32, bf16 (widened to f32 as loaded) or "
+                     "int8 (the steps' matmuls, with the rows quantized per step)"),
       llvm::cl::init("f32")};
+  Option<bool> vnni{*this, "vnni",
+                    llvm::cl::desc("The target has AVX512-VNNI (int8 dot products by vpdpbusd)"),
+                    llvm::cl::init(false)};
   Option<int64_t> threads{
       *this, "threads",
       llvm::cl::desc("Threads sharing each gate matmul (OpenMP, libomp, when > 1)"),

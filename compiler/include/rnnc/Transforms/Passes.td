@@ -311,6 +311,27 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
                            "::mlir::scf::SCFDialect"];
 }
 
+def X86DotProducts : Pass<"rnnc-x86-dot-products"> {
+  let summary = "Lower the int8 matmuls' dot products of four bytes to vpdpbusd";
+  let description = [{
+    The int8 vector matmuls (convert-rnn-to-loops weight-precision=int8)
+    accumulate, per i32 lane i, the products of the bytes 4i .. 4i + 3 of a
+    u8 and an s8 vector: a vector.multi_reduction <add> over the inner
+    dimension of a [lanes, 4] shape_cast of `extui(a) * extsi(w)`. With
+    `vnni` (the target has AVX512-VNNI) and 16 lanes, each becomes one
+    llvm.x86.avx512.vpdpbusd.512; otherwise the products' four strided
+    quarters are shuffled out and added, which any target lowers. Runs just
+    before the vector dialect goes to LLVM: the intrinsic call has no
+    memory effects MLIR knows of, and earlier passes would treat it as a write.
+  }];
+  let options = [
+    Option<"vnni", "vnni", "bool", /*default=*/"false",
+           "The target has AVX512-VNNI">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def SumInRegisters : Pass<"rnnc-sum-in-registers", "::mlir::func::FuncOp"> {
   let summary = "Carry a loop's sum into one memory element in a register";
   let description = [{

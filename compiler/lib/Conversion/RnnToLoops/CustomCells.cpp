@@ -384,40 +384,81 @@ struct RowsTerm {
   Value weights;
 };
 
+/// The rows [0, count) of `buffer`, the left operand of a matmul term with
+/// `weights`, quantized when the weights are int8 (else null buffers).
+static QuantizedRows quantizedOperand(VectorEmitter &emitter, const Weights &weights, Value buffer,
+                                      Value count, int64_t depth) {
+  if (!weights.scales)
+    return QuantizedRows{};
+  return emitter.quantizeRows(buffer, count, depth);
+}
+
+/// The term `rows @ weights` of a block of rows, reading the quantized rows
+/// instead where the weights are int8.
+static MatmulTerm rowsTerm(ArrayRef<Value> blockRows, Value rows, const QuantizedRows &quantized,
+                         int64_t depth, const Weights &weights, int64_t rowOffset) {
+  MatmulTerm term{{}, depth, weights, rowOffset, {}};
+  for (Value row : blockRows) {
+    term.inputs.push_back(Row{quantized.bytes ? quantized.bytes : rows, {row}});
+    if (quantized.bytes)
+      term.quantization.push_back(Row{quantized.params, {row}});
+  }
+  return term;
+}
+
 /// `dst(r) = init(r) + input(r) @ weights (+ the extra terms)` for the rows r
 /// in [0, count) (init null: `bias`, a [N] buffer, or with that null zero),
 /// VectorEmitter::affineRows' register-blocked matmul; `store` as in affineRows.
+/// `inputRows`: the buffer `input` reads, quantized first for int8 weights
+/// (null: `input` may read anything, and the weights must not be int8).
 static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, Value weightTensor,
                          function_ref<Row(Value)> input, function_ref<Row(Value)> init,
                          function_ref<Row(Value)> dst, StoreResult store = nullptr,
-                         Value bias = Value(), ArrayRef<RowsTerm> extra = {}) {
+                         Value bias = Value(), ArrayRef<RowsTerm> extra = {},
+                         Value inputRows = Value()) {
   int64_t firstRow = 0;
   Weights weights = packedWeights(emitter, loop, weightTensor, firstRow);
-  SmallVector<std::pair<Weights, int64_t>> extraWeights;
-  for (const RowsTerm &term : extra) {
-    int64_t termFirstRow = 0;
-    Weights packed = packedWeights(emitter, loop, term.weights, termFirstRow);
-    extraWeights.push_back({packed, termFirstRow});
-  }
   auto type = cast<RankedTensorType>(weightTensor.getType());
+  assert((inputRows || !weights.scales) && "int8 weights need the input's buffer");
+  QuantizedRows quantized =
+      quantizedOperand(emitter, weights, inputRows, count, type.getDimSize(0));
+  struct ExtraTerm {
+    Weights weights;
+    int64_t firstRow;
+    int64_t depth;
+    QuantizedRows quantized;
+  };
+  SmallVector<ExtraTerm> extraTerms;
+  for (const RowsTerm &term : extra) {
+    ExtraTerm packed;
+    packed.weights = packedWeights(emitter, loop, term.weights, packed.firstRow);
+    packed.depth = cast<RankedTensorType>(term.weights.getType()).getDimSize(0);
+    packed.quantized =
+        quantizedOperand(emitter, packed.weights, term.buffer, count, packed.depth);
+    extraTerms.push_back(packed);
+  }
   emitter.affineRows(count, type.getDimSize(1), bias, [&](Value first, int64_t rows) {
     RowBlock block;
-    SmallVector<Row, 4> inputs;
-    SmallVector<SmallVector<Row, 4>> extraInputs(extra.size());
+    SmallVector<Value, 4> blockRows;
     for (int64_t r = 0; r < rows; ++r) {
       Value row = emitter.offset(first, r);
+      blockRows.push_back(row);
       block.dsts.push_back(dst(row));
       if (init)
         block.inits.push_back(init(row));
-      inputs.push_back(input(row));
-      for (auto [term, termInputs] : llvm::zip(extra, extraInputs))
-        termInputs.push_back(Row{term.buffer, {row}});
     }
-    block.terms.push_back(MatmulTerm{inputs, type.getDimSize(0), weights, firstRow});
-    for (auto [term, termInputs, packed] : llvm::zip(extra, extraInputs, extraWeights))
+    if (quantized.bytes) {
       block.terms.push_back(
-          MatmulTerm{termInputs, cast<RankedTensorType>(term.weights.getType()).getDimSize(0),
-                     packed.first, packed.second});
+          rowsTerm(blockRows, inputRows, quantized, type.getDimSize(0), weights, firstRow));
+    } else {
+      MatmulTerm term{{}, type.getDimSize(0), weights, firstRow, {}};
+      for (Value row : blockRows)
+        term.inputs.push_back(input(row));
+      block.terms.push_back(term);
+    }
+    for (auto [term, packed] : llvm::zip(extra, extraTerms))
+      block.terms.push_back(rowsTerm(blockRows, term.buffer, packed.quantized, packed.depth,
+                                   packed.weights, packed.firstRow));
     return block;
   }, store);
 }
@@ -539,6 +580,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
                         vectors.threads);
   emitter.setBatch(vectors.staticBatch);
   emitter.setBf16Weights(vectors.bf16Weights);
+  emitter.setInt8Weights(vectors.int8Weights);
   for (linalg::MatmulOp matmul : matmuls) {
     if (llvm::any_of(termOf, [&](auto entry) { return entry.second == matmul; }))
       continue;
@@ -582,7 +624,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
       Value result = builder.create<memref::AllocOp>(
           loc, MemRefType::get(initType.getShape(), builder.getF32Type()), dynamic);
       vectorMatmul(emitter, loop, count, weightTensor, rowOf(rows), initRows, rowOf(result),
-                   nullptr, bias, extra);
+                   nullptr, bias, extra, rows);
       replaceByBuffer(builder, matmul, result);
       if (inner)
         inner.erase();
@@ -596,7 +638,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
           [&](const Row &dst, Value col, Value value, Value mask) {
             epilogue.emit(emitter, dst.prefix[0], col, value, mask);
           },
-          bias, extra);
+          bias, extra, rows);
     } else {
       int64_t depth = cast<RankedTensorType>(weightTensor.getType()).getDimSize(0);
       int64_t innerDepth =
@@ -613,25 +655,26 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
                                                        innerFirstRow + innerDepth, epilogue.gates,
                                                        epilogue.units, vectorsPerGate);
       }
+      QuantizedRows quantized = quantizedOperand(emitter, weights, rows, count, depth);
+      QuantizedRows innerQuantized =
+          inner ? quantizedOperand(emitter, innerWeights, extra.front().buffer, count, innerDepth)
+                : QuantizedRows{};
       SmallVector<Value, 4> blockRows;
       emitter.fusedGateRows(
           count, epilogue.units, epilogue.gates, vectorsPerGate, bias,
           [&](Value first, int64_t rowCount) {
             RowBlock block;
-            SmallVector<Row, 4> inputs, innerInputs;
             blockRows.clear();
             for (int64_t r = 0; r < rowCount; ++r) {
               Value row = emitter.offset(first, r);
               blockRows.push_back(row);
-              inputs.push_back(Row{rows, {row}});
-              if (inner)
-                innerInputs.push_back(Row{extra.front().buffer, {row}});
               if (inits)
                 block.inits.push_back(Row{inits, {row}});
             }
-            block.terms.push_back(MatmulTerm{inputs, depth, weights, 0});
+            block.terms.push_back(rowsTerm(blockRows, rows, quantized, depth, weights, 0));
             if (inner)
-              block.terms.push_back(MatmulTerm{innerInputs, innerDepth, innerWeights, 0});
+              block.terms.push_back(rowsTerm(blockRows, extra.front().buffer, innerQuantized,
+                                           innerDepth, innerWeights, 0));
             return block;
           },
           [&](int64_t r, Value col, ArrayRef<Value> accs, Value mask) {

@@ -24,6 +24,9 @@ struct VectorOptions {
   /// Constant weights of the vector matmuls packed as bf16 (widened to f32
   /// as loaded).
   bool bf16Weights;
+  /// The steps' matmuls with constant weights in int8: weights per column
+  /// s8, each step's left operand per row u8 (VectorEmitter::setInt8Weights).
+  bool int8Weights;
 };
 
 /// Replaces `op`, whose cell stacks `layers`, by a time loop over tensors

@@ -151,8 +151,8 @@ struct ConvertRnnToLoopsPass
           "vector-width, accumulators, row-block and threads must be positive");
       return signalPassFailure();
     }
-    if (weightPrecision != "f32" && weightPrecision != "bf16") {
-      getOperation().emitError("weight-precision must be f32 or bf16, not '")
+    if (weightPrecision != "f32" && weightPrecision != "bf16" && weightPrecision != "int8") {
+      getOperation().emitError("weight-precision must be f32, bf16 or int8, not '")
           << weightPrecision << "'";
       return signalPassFailure();
     }
@@ -206,7 +206,8 @@ struct ConvertRnnToLoopsPass
         if (failed(mlir::rnnc::lowerCustomCellSequence(
                 piece, pieceCells,
                 {vectorWidth, accumulators, rowBlock, threads, staticSizes(piece).second,
-                 vectorMatmuls, halideProjection, weightPrecision == "bf16"})))
+                 vectorMatmuls, halideProjection, weightPrecision == "bf16",
+                 weightPrecision == "int8"})))
           return signalPassFailure();
       }
     }

@@ -1,11 +1,13 @@
 #include "VectorEmitter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/bit.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -61,7 +63,9 @@ Weights VectorEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd, in
       else
         std::fill_n(to, count, splatValue);
     }
-  Weights result{toBuffer(weightConstant(packed)), true, rows, groupColumns, rowBegin};
+  Weights result = int8Weights ? int8Matrix(packed, rows, groups, groupColumns, lastColumns)
+                               : Weights{toBuffer(weightConstant(packed)), true, rows, groupColumns};
+  result.firstRow = rowBegin;
   packedWeights[key] = result;
   return result;
 }
@@ -96,8 +100,217 @@ Weights VectorEmitter::gateInterleavedMatrix(Value tensor, int64_t rowBegin, int
           panel[k * gates * blockWidth + q * blockWidth + u] =
               raw ? raw[(rowBegin + k) * columns + q * units + g * groupUnits + u] : splatValue;
   }
+  if (int8Weights)
+    return int8Matrix(packed, rows, groups, gates * groupUnits, gates * lastWidth);
   Value constant = weightConstant(packed);
   return Weights{toBuffer(constant), true, rows, gates * groupUnits};
+}
+
+Weights VectorEmitter::int8Matrix(ArrayRef<float> packed, int64_t rows, int64_t groups,
+                                  int64_t groupColumns, int64_t lastColumns) {
+  int64_t paddedRows = llvm::alignTo(rows, 4);
+  int64_t columns = (groups - 1) * groupColumns + lastColumns;
+  std::vector<int8_t> bytes(paddedRows * columns, 0);
+  std::vector<float> scales(columns, 0.0f), sums(columns, 0.0f);
+  for (int64_t g = 0; g < groups; ++g) {
+    int64_t groupWidth = g + 1 == groups ? lastColumns : groupColumns;
+    const float *from = packed.data() + g * rows * groupColumns;
+    int8_t *to = bytes.data() + g * paddedRows * groupColumns;
+    for (int64_t c = 0; c < groupWidth; ++c) {
+      // Symmetric per column, as PyTorch's dynamic quantization of weights.
+      float largest = 0.0f;
+      for (int64_t k = 0; k < rows; ++k)
+        largest = std::max(largest, std::fabs(from[k * groupWidth + c]));
+      float scale = largest / 127.0f;
+      int64_t sum = 0;
+      for (int64_t k = 0; k < rows && scale > 0.0f; ++k) {
+        float q = std::nearbyint(from[k * groupWidth + c] / scale);
+        auto value = static_cast<int8_t>(std::clamp(q, -127.0f, 127.0f));
+        to[(k / 4) * 4 * groupWidth + 4 * c + k % 4] = value;
+        sum += value;
+      }
+      scales[g * groupColumns + c] = scale;
+      sums[g * groupColumns + c] = static_cast<float>(sum);
+    }
+  }
+  auto i8 = b.getIntegerType(8);
+  auto bytesType = RankedTensorType::get({static_cast<int64_t>(bytes.size())}, i8);
+  ArrayRef<char> raw(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+  auto vectorOf = [&](ArrayRef<float> values) {
+    return toBuffer(b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(RankedTensorType::get({columns}, b.getF32Type()), values)));
+  };
+  Weights result;
+  result.buffer = toBuffer(
+      b.create<arith::ConstantOp>(loc, DenseElementsAttr::getFromRawBuffer(bytesType, raw)));
+  result.packed = true;
+  result.rows = rows;
+  result.groupColumns = groupColumns;
+  result.scales = vectorOf(scales);
+  result.columnSums = vectorOf(sums);
+  return result;
+}
+
+Value VectorEmitter::dotU8S8(Value acc, Value a, Value w) {
+  auto wide = VectorType::get({4 * width}, b.getI32Type());
+  Value products = b.create<arith::MulIOp>(loc, b.create<arith::ExtUIOp>(loc, wide, a),
+                                           b.create<arith::ExtSIOp>(loc, wide, w));
+  Value quads = b.create<vector::ShapeCastOp>(
+      loc, VectorType::get({width, 4}, b.getI32Type()), products);
+  return b.create<vector::MultiDimReductionOp>(loc, quads, acc, ArrayRef<bool>{false, true},
+                                               vector::CombiningKind::ADD);
+}
+
+SmallVector<Value> VectorEmitter::accumulateInt8(const MatmulTerm &term, Value group,
+                                                 int64_t count, ValueRange accs) {
+  const Weights &weight = term.weight;
+  size_t rows = term.inputs.size();
+  auto i32Vector = VectorType::get({width}, b.getI32Type());
+  auto bytesVector = VectorType::get({4 * width}, b.getIntegerType(8));
+  int64_t paddedRows = llvm::alignTo(weight.rows, 4);
+  Value zero = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(i32Vector, b.getI32IntegerAttr(0)));
+  SmallVector<Value> sums(rows * count, zero);
+  // This group's weights start at group * paddedRows * groupColumns, four
+  // rows of its count * width columns after another.
+  Value base = b.create<arith::MulIOp>(loc, group, index(paddedRows * weight.groupColumns));
+  auto loop = b.create<scf::ForOp>(
+      loc, index(0), index(llvm::divideCeil(term.depth, 4)), index(1), sums,
+      [&](OpBuilder &nested, Location, Value quad, ValueRange iterArgs) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+        Value k = b.create<arith::MulIOp>(loc, quad, index(4));
+        SmallVector<Value, 4> broadcasts;
+        for (const Row &input : term.inputs) {
+          SmallVector<Value> indices(input.prefix.begin(), input.prefix.end());
+          indices.push_back(k);
+          Value four = b.create<vector::LoadOp>(loc, VectorType::get({4}, b.getIntegerType(8)),
+                                                input.memref, indices);
+          Value word = b.create<vector::ExtractOp>(
+              loc, b.create<vector::BitCastOp>(loc, VectorType::get({1}, b.getI32Type()), four),
+              ArrayRef<int64_t>{0});
+          broadcasts.push_back(b.create<vector::BitCastOp>(
+              loc, bytesVector, b.create<vector::BroadcastOp>(loc, i32Vector, word)));
+        }
+        Value start = b.create<arith::AddIOp>(
+            loc, base, b.create<arith::MulIOp>(loc, quad, index(4 * count * width)));
+        SmallVector<Value> next(iterArgs.begin(), iterArgs.end());
+        for (int64_t i = 0; i < count; ++i) {
+          Value w = b.create<vector::LoadOp>(loc, bytesVector, weight.buffer,
+                                             ValueRange{offset(start, i * 4 * width)});
+          for (size_t r = 0; r < rows; ++r)
+            next[r * count + i] = dotU8S8(iterArgs[r * count + i], broadcasts[r], w);
+        }
+        b.create<scf::YieldOp>(loc, next);
+      });
+  SmallVector<Value> result(accs.begin(), accs.end());
+  Value column = b.create<arith::MulIOp>(loc, group, index(weight.groupColumns));
+  for (int64_t i = 0; i < count; ++i) {
+    Value at = offset(column, i * width);
+    Value scale = loadVector(Row{weight.scales, {}}, at, Value());
+    Value columnSum = loadVector(Row{weight.columnSums, {}}, at, Value());
+    for (size_t r = 0; r < rows; ++r) {
+      const Row &params = term.quantization[r];
+      Value rowScale = b.create<vector::BroadcastOp>(loc, vecType, loadScalar(params, index(0)));
+      Value zeroPoint = b.create<vector::BroadcastOp>(loc, vecType, loadScalar(params, index(1)));
+      Value sum = b.create<arith::SIToFPOp>(loc, vecType, loop.getResult(r * count + i));
+      Value centered = fma(b.create<arith::NegFOp>(loc, zeroPoint), columnSum, sum);
+      result[r * count + i] = fma(centered, b.create<arith::MulFOp>(loc, rowScale, scale),
+                                  result[r * count + i]);
+    }
+  }
+  return result;
+}
+
+QuantizedRows VectorEmitter::quantizeRows(Value rows, Value count, int64_t depth) {
+  auto i8 = b.getIntegerType(8);
+  int64_t paddedDepth = llvm::alignTo(depth, 4);
+  QuantizedRows result;
+  result.bytes = b.create<memref::AllocOp>(
+      loc, MemRefType::get({ShapedType::kDynamic, paddedDepth}, i8), ValueRange{count});
+  result.params = b.create<memref::AllocOp>(
+      loc, MemRefType::get({ShapedType::kDynamic, 2}, b.getF32Type()), ValueRange{count});
+  auto bytesType = VectorType::get({width}, i8);
+  int64_t vectors = depth / width;
+  Value tailMask = depth % width != 0 ? b.create<vector::CreateMaskOp>(
+                                            loc, maskType, ValueRange{index(depth % width)})
+                                      : Value();
+  auto quantizeRow = [&](Value row) {
+    Row input{rows, {row}};
+    // The row's range, widened to hold 0 (which then quantizes exactly).
+    Value zeros = splat(0.0f);
+    auto range = b.create<scf::ForOp>(
+        loc, index(0), index(vectors * width), index(width), ValueRange{zeros, zeros},
+        [&](OpBuilder &nested, Location, Value k, ValueRange bounds) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+          Value x = loadVector(input, k, Value());
+          b.create<scf::YieldOp>(loc, ValueRange{b.create<arith::MinimumFOp>(loc, bounds[0], x),
+                                                 b.create<arith::MaximumFOp>(loc, bounds[1], x)});
+        });
+    Value low = range.getResult(0), high = range.getResult(1);
+    if (tailMask) {
+      Value x = loadVector(input, index(vectors * width), tailMask);
+      low = b.create<arith::MinimumFOp>(loc, low, x);
+      high = b.create<arith::MaximumFOp>(loc, high, x);
+    }
+    low = b.create<vector::ReductionOp>(loc, vector::CombiningKind::MINIMUMF, low);
+    high = b.create<vector::ReductionOp>(loc, vector::CombiningKind::MAXIMUMF, high);
+    auto constant = [&](float v) {
+      return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(v)).getResult();
+    };
+    Value spread = b.create<arith::DivFOp>(loc, b.create<arith::SubFOp>(loc, high, low),
+                                           constant(255.0f));
+    // An all-zero row: any scale will do.
+    Value scale = b.create<arith::SelectOp>(
+        loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, spread, constant(0.0f)),
+        spread, constant(1.0f));
+    Value inverse = b.create<arith::DivFOp>(loc, constant(1.0f), scale);
+    Value zeroPoint = b.create<arith::MinimumFOp>(
+        loc,
+        b.create<arith::MaximumFOp>(
+            loc, b.create<math::RoundEvenOp>(loc, b.create<arith::MulFOp>(
+                                                      loc, b.create<arith::NegFOp>(loc, low), inverse)),
+            constant(0.0f)),
+        constant(255.0f));
+    b.create<memref::StoreOp>(loc, scale, result.params, ValueRange{row, index(0)});
+    b.create<memref::StoreOp>(loc, zeroPoint, result.params, ValueRange{row, index(1)});
+    Value inverses = b.create<vector::BroadcastOp>(loc, vecType, inverse);
+    Value zeroPoints = b.create<vector::BroadcastOp>(loc, vecType, zeroPoint);
+    auto quantize = [&](Value k, Value mask) {
+      Value x = loadVector(input, k, mask);
+      Value q = b.create<arith::AddFOp>(
+          loc, b.create<math::RoundEvenOp>(loc, b.create<arith::MulFOp>(loc, x, inverses)),
+          zeroPoints);
+      q = b.create<arith::MinimumFOp>(loc, b.create<arith::MaximumFOp>(loc, q, splat(0.0f)),
+                                      splat(255.0f));
+      Value stored = b.create<arith::FPToUIOp>(loc, bytesType, q);
+      storeVector(Row{result.bytes, {row}}, k, stored, mask);
+    };
+    {
+      auto loop = b.create<scf::ForOp>(loc, index(0), index(vectors * width), index(width));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      quantize(loop.getInductionVar(), Value());
+    }
+    if (tailMask)
+      quantize(index(vectors * width), tailMask);
+    // The padding meets zero weights; zero keeps it defined.
+    Value zeroByte = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i8, 0));
+    for (int64_t k = depth; k < paddedDepth; ++k)
+      b.create<memref::StoreOp>(loc, zeroByte, result.bytes, ValueRange{row, index(k)});
+  };
+  OpBuilder::InsertionGuard guard(b);
+  if (threads > 1) {
+    auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{count},
+                                          ValueRange{index(1)});
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    quantizeRow(loop.getInductionVars()[0]);
+  } else {
+    auto loop = b.create<scf::ForOp>(loc, index(0), count, index(1));
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    quantizeRow(loop.getInductionVar());
+  }
+  return result;
 }
 
 Value VectorEmitter::addressOf(Value memref, ValueRange elementOffsets) {

@@ -38,6 +38,22 @@ struct Weights {
   int64_t groupColumns = 0;
   /// The matrix row that row 0 of the buffer holds.
   int64_t firstRow = 0;
+  /// int8 (packed only): the buffer holds s8 weights, each group's rows
+  /// padded to a multiple of 4 and stored as [rows / 4][group width][4] (the
+  /// four rows of a column adjacent, as vpdpbusd reads them); per packed
+  /// column, in the same order as the groups, the f32 scale and the sum of
+  /// its s8 weights. Null for f32 and bf16 weights.
+  Value scales;
+  Value columnSums;
+};
+
+/// The rows of a matmul's left operand quantized per row, as PyTorch's
+/// dynamic quantization does: `bytes` [rows, depth rounded up to 4] u8 (as
+/// i8), `params` [rows, 2] f32 holding each row's scale and zero point
+/// (x ~ scale * (q - zero point)).
+struct QuantizedRows {
+  Value bytes;
+  Value params;
 };
 
 /// One matmul term of a gate pre-activation, for a block of rows:
@@ -47,6 +63,9 @@ struct MatmulTerm {
   int64_t depth;
   Weights weight;
   int64_t rowOffset;
+  /// int8 weights: per input row, its row of QuantizedRows::params; the
+  /// inputs then are rows of QuantizedRows::bytes.
+  SmallVector<Row, 4> quantization;
 };
 
 /// The operands of one block of rows in VectorEmitter::affineRows.
@@ -127,6 +146,16 @@ public:
   /// f32: half the bytes to stream, widened to f32 as they are loaded; the
   /// products and sums stay f32.
   void setBf16Weights(bool enabled) { bf16Weights = enabled; }
+  /// Constant weights quantized per column to s8 (symmetric, f32 scales),
+  /// multiplied with rows quantized per row to u8 (quantizeRows): products
+  /// of four rows summed in i32 per lane (vpdpbusd once rnnc-x86-dot-products
+  /// runs), dequantized onto the f32 accumulators.
+  void setInt8Weights(bool enabled) { int8Weights = enabled; }
+  bool hasInt8Weights() const { return int8Weights; }
+
+  /// Rows [0, count) of `rows` ([count, depth] f32) quantized for int8
+  /// weights, into buffers allocated here.
+  QuantizedRows quantizeRows(Value rows, Value count, int64_t depth);
 
   /// A weight matrix operand: constants have their rows [rowBegin, rowEnd)
   /// packed for column groups of `vectors` blocks (in .rodata once compiled);
@@ -184,6 +213,8 @@ public:
   /// the FMA latency.
   SmallVector<Value> accumulate(const MatmulTerm &term, Value group, Value col, int64_t count,
                                 Value tailMask, ValueRange accs) {
+    if (term.weight.scales)
+      return accumulateInt8(term, group, count, accs);
     size_t rows = term.inputs.size();
     auto loop = b.create<scf::ForOp>(
         loc, index(0), index(term.depth), index(1), accs,
@@ -346,6 +377,15 @@ public:
     }
   }
 
+  /// accumulate for int8 weights: i32 sums over groups of four rows, then
+  /// `acc += row scale * column scale * (sum - row zero point * column sum)`.
+  SmallVector<Value> accumulateInt8(const MatmulTerm &term, Value group, int64_t count,
+                                    ValueRange accs);
+  /// `acc + sum over j < 4 of zext(a[4i + j]) * sext(w[4i + j])` for each
+  /// lane i of the i32 vector `acc` (a, w: 4 * width bytes). The form
+  /// rnnc-x86-dot-products turns into vpdpbusd.
+  Value dotU8S8(Value acc, Value a, Value w);
+
   /// Rows per block in affineRows: as many as keep 2 * accumulators vectors.
   int64_t blockRows() const {
     return std::min(rowBlock, std::max<int64_t>(1, 2 * accumulators / groupVectors));
@@ -396,8 +436,13 @@ public:
   VectorType maskType;
   /// The constant of packed weights `values`, in the weight precision.
   Value weightConstant(ArrayRef<float> values);
+  /// `packed` (f32, `groups` groups of `rows` rows, each `groupColumns` wide
+  /// but the last, `lastColumns`) as int8 Weights.
+  Weights int8Matrix(ArrayRef<float> packed, int64_t rows, int64_t groups, int64_t groupColumns,
+                     int64_t lastColumns);
 
   bool bf16Weights = false;
+  bool int8Weights = false;
   /// Packed weights by the constant, row range and group vectors they were
   /// packed from and for.
   DenseMap<std::tuple<Value, int64_t, int64_t, int64_t>, Weights> packedWeights;

@@ -63,6 +63,15 @@ mlir::rnnc::createTargetMachine(const CpuTargetOptions &options) {
   return machine;
 }
 
+bool mlir::rnnc::cpuHasFeature(const CpuTargetOptions &options, llvm::StringRef feature) {
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine = createTargetMachine(options);
+  if (!machine) {
+    llvm::consumeError(machine.takeError());
+    return false;
+  }
+  return (*machine)->getMCSubtargetInfo()->checkFeatures(("+" + feature).str());
+}
+
 llvm::Expected<std::unique_ptr<llvm::Module>>
 mlir::rnnc::translateForTarget(ModuleOp module, llvm::LLVMContext &context,
                                llvm::TargetMachine &machine) {

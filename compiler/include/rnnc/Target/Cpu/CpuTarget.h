@@ -26,6 +26,10 @@ void initializeNativeTarget();
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CpuTargetOptions &options);
 
+/// Whether the CPU of `options` has the LLVM subtarget feature `feature`
+/// ("avx512vnni"); false for an unknown CPU.
+bool cpuHasFeature(const CpuTargetOptions &options, llvm::StringRef feature);
+
 /// Translates a module in the LLVM dialect to LLVM IR for `machine`: data
 /// layout, triple, and the CPU and features on every function.
 llvm::Expected<std::unique_ptr<llvm::Module>>
