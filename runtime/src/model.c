@@ -33,6 +33,51 @@ static rnnrt_status_t verify_tensors(const rnnrt_model_t *model, const rnnrt_ten
   return RNNRT_STATUS_OK;
 }
 
+/* 1 when this CPU has the x86 feature `name` (LLVM's spelling, `length`
+ * bytes), 0 when it lacks it, -1 when this runtime cannot tell. */
+static int cpu_has_feature(const char *name, size_t length) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+#define RNNRT_CPU_FEATURE(spelling)                                                         \
+  if (length == sizeof(spelling) - 1 && memcmp(name, spelling, length) == 0)                \
+    return __builtin_cpu_supports(spelling) != 0;
+  RNNRT_CPU_FEATURE("avx")
+  RNNRT_CPU_FEATURE("avx2")
+  RNNRT_CPU_FEATURE("fma")
+  RNNRT_CPU_FEATURE("f16c")
+  RNNRT_CPU_FEATURE("avx512f")
+  RNNRT_CPU_FEATURE("avx512bw")
+  RNNRT_CPU_FEATURE("avx512dq")
+  RNNRT_CPU_FEATURE("avx512vl")
+  RNNRT_CPU_FEATURE("avx512vnni")
+  RNNRT_CPU_FEATURE("avx512bf16")
+#undef RNNRT_CPU_FEATURE
+#endif
+  (void)name;
+  (void)length;
+  return -1;
+}
+
+static rnnrt_status_t verify_cpu_features(const rnnrt_model_t *model, char *message,
+                                          size_t capacity) {
+  const char *list = model->required_cpu_features;
+  while (*list) {
+    size_t length = strcspn(list, ",");
+    int has = cpu_has_feature(list, length);
+    if (has < 0)
+      return rnnrt_fail(message, capacity, RNNRT_STATUS_UNSUPPORTED_CPU,
+                        "model '%s' needs the CPU feature '%.*s', which this runtime cannot check",
+                        model->name, (int)length, list);
+    if (has == 0)
+      return rnnrt_fail(message, capacity, RNNRT_STATUS_UNSUPPORTED_CPU,
+                        "model '%s' was compiled for CPU '%s' and needs '%.*s', which this CPU "
+                        "lacks (compile it with --cpu naming this CPU, or x86-64-v3 for AVX2)",
+                        model->name, model->target, (int)length, list);
+    list += length + (list[length] == ',');
+  }
+  return RNNRT_STATUS_OK;
+}
+
 rnnrt_status_t rnnrt_model_verify(const rnnrt_model_t *model, char *message, size_t capacity) {
   if (!model)
     return rnnrt_fail(message, capacity, RNNRT_STATUS_INVALID_ARGUMENT, "model is NULL");
@@ -41,7 +86,8 @@ rnnrt_status_t rnnrt_model_verify(const rnnrt_model_t *model, char *message, siz
                       "model was compiled for runtime ABI version %u; this runtime implements "
                       "version %u",
                       model->abi_version, RNNRT_ABI_VERSION);
-  if (!model->name || !model->weight_precision || (model->num_symbols > 0 && !model->symbols) ||
+  if (!model->name || !model->weight_precision || !model->required_cpu_features ||
+      !model->target || (model->num_symbols > 0 && !model->symbols) ||
       model->batch_symbol >= (int32_t)model->num_symbols || model->max_batch < 0)
     return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT, "malformed model descriptor");
   if (model->device == RNNRT_DEVICE_CPU ? !model->kernel : model->device != RNNRT_DEVICE_CUDA)
@@ -53,6 +99,11 @@ rnnrt_status_t rnnrt_model_verify(const rnnrt_model_t *model, char *message, siz
         (cuda->cubin_size > 0 && !cuda->cubin))
       return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,
                         "model '%s' has a malformed CUDA code table", model->name);
+  }
+  if (model->device == RNNRT_DEVICE_CPU) {
+    rnnrt_status_t status = verify_cpu_features(model, message, capacity);
+    if (status != RNNRT_STATUS_OK)
+      return status;
   }
   if (model->num_heap_terms > 0 && !model->heap_terms)
     return rnnrt_fail(message, capacity, RNNRT_STATUS_BAD_FORMAT,

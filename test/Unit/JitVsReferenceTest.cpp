@@ -75,6 +75,62 @@ TEST_P(Bf16WeightsTest, MatchesReference) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, Bf16WeightsTest, ::testing::Range(0u, kSeeds, 4u));
 
+/// The largest difference between two runs' first results.
+double maxChange(const std::vector<mlir::rnnc::HostTensor> &a,
+                 const std::vector<mlir::rnnc::HostTensor> &b) {
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a.size(), b.size());
+  if (a.empty() || a.size() != b.size() || a[0].numElements() != b[0].numElements())
+    return INFINITY;
+  double change = 0;
+  for (int64_t i = 0; i < a[0].numElements(); ++i)
+    change = std::max(change, (double)std::fabs(a[0].f32()[i] - b[0].f32()[i]));
+  return change;
+}
+
+/// int8 (precision "int8") on every fourth case (the ones after bf16's), its
+/// weights constants: weights s8 per column, each matmul's rows u8 per row.
+/// Within kInt8Tolerance of the f32 reference (docs/precision.md has the
+/// errors over longer sequences and larger models). For a CPU with
+/// AVX512-VNNI (znver4, whatever this host is) the sums are vpdpbusd.
+constexpr double kInt8Tolerance = 2e-2;
+class Int8WeightsTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(Int8WeightsTest, StaysClose) {
+  Case c = randomCase(GetParam());
+  c.config.weightsAsConstants = true;
+  auto int8 = [](mlir::rnnc::CompileOptions &options) { options.precision = "int8"; };
+  std::vector<mlir::rnnc::HostTensor> f32Results, int8Results;
+  checkCase(c, nullptr, &f32Results);
+  checkCase(c, int8, &int8Results, kInt8Tolerance);
+  RecordProperty("int8_max_abs_change", std::to_string(maxChange(f32Results, int8Results)));
+  EXPECT_GT(countLoweredOps(c, [](mlir::rnnc::CompileOptions &options) {
+    options.precision = "int8";
+    options.cpu = "znver4";
+  }, "llvm.call_intrinsic"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, Int8WeightsTest, ::testing::Range(1u, kSeeds, 4u));
+
+/// int8 for a CPU without AVX512-VNNI (x86-64-v3: AVX2): the dot products of
+/// four bytes by shuffles and adds instead of vpdpbusd, the same sums.
+class Int8WithoutVnniTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(Int8WithoutVnniTest, StaysClose) {
+  Case c = randomCase(GetParam());
+  c.config.weightsAsConstants = true;
+  checkCase(c, [](mlir::rnnc::CompileOptions &options) {
+    options.precision = "int8";
+    options.cpu = "x86-64-v3";
+  }, nullptr, kInt8Tolerance);
+  EXPECT_EQ(countLoweredOps(c, [](mlir::rnnc::CompileOptions &options) {
+    options.precision = "int8";
+    options.cpu = "x86-64-v3";
+  }, "llvm.call_intrinsic"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, Int8WithoutVnniTest, ::testing::Range(5u, kSeeds, 16u));
+
 /// The CUDA target's code without a GPU: the same outlined kernels, block and
 /// thread mapping and launches, each kernel run on the host one thread at a
 /// time, except the persistent time-loop kernel, whose 2 blocks of 2 threads

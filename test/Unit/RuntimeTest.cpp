@@ -9,6 +9,7 @@
 #include "unit_lstm.h"
 #include "unit_lstm_b3.h"
 #include "unit_lstm_bf16.h"
+#include "unit_lstm_int8.h"
 #include "unit_lstm_max4.h"
 
 #include <gtest/gtest.h>
@@ -111,6 +112,59 @@ TEST(Runtime, Bf16ModelSaysSoAndStaysClose) {
   }
   EXPECT_GT(moved, 0.0);
   EXPECT_LE(moved, 2e-2);
+}
+
+/// The int8 model (compiled for Cascade Lake: vpdpbusd) says so and needs
+/// AVX512-VNNI: on a CPU with it, its outputs stay within 2e-2 of the f32
+/// model's; on one without, it is refused before anything runs.
+TEST(Runtime, Int8ModelSaysSoAndStaysCloseOrIsRefused) {
+  const rnnrt_model_t *model = unit_lstm_int8_model();
+  EXPECT_STREQ(model->weight_precision, "int8");
+  EXPECT_NE(std::strstr(model->required_cpu_features, "avx512vnni"), nullptr);
+  // s8 kernels, with an f32 scale and sum per (padded) column: a tiny model saves less.
+  EXPECT_LT(model->weight_bytes, unit_lstm_model()->weight_bytes);
+  char message[512] = "";
+  if (!__builtin_cpu_supports("avx512vnni")) {
+    EXPECT_EQ(rnnrt_model_verify(model, message, sizeof message), RNNRT_STATUS_UNSUPPORTED_CPU);
+    EXPECT_NE(std::strstr(message, "which this CPU lacks"), nullptr) << message;
+    return;
+  }
+  ASSERT_EQ(rnnrt_model_verify(model, message, sizeof message), RNNRT_STATUS_OK) << message;
+  std::vector<float> x(9 * 3 * 4);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = std::sin(0.7 * i);
+  std::vector<int32_t> lengths = {9, 4, 1};
+  auto f32 = runOnce(unit_lstm_model(), x, 9, 3, &lengths);
+  auto int8 = runOnce(model, x, 9, 3, &lengths);
+  ASSERT_EQ(f32.size(), int8.size());
+  double moved = 0;
+  for (size_t o = 0; o < f32.size(); ++o) {
+    ASSERT_EQ(f32[o].size(), int8[o].size());
+    for (size_t i = 0; i < f32[o].size(); ++i)
+      moved = std::max(moved, (double)std::fabs(f32[o][i] - int8[o][i]));
+  }
+  EXPECT_GT(moved, 0.0);
+  EXPECT_LE(moved, 2e-2);
+}
+
+/// A model whose code needs a CPU feature this CPU lacks, or one the
+/// runtime cannot check, is refused with a status and the feature's name.
+TEST(Runtime, ModelNeedingUnknownCpuFeatureIsRefused) {
+  rnnrt_model_t model = *unit_lstm_model();
+  char message[512] = "";
+  ASSERT_EQ(rnnrt_model_verify(&model, message, sizeof message), RNNRT_STATUS_OK) << message;
+  model.required_cpu_features = "avx2,avx10.2";
+  EXPECT_EQ(rnnrt_model_verify(&model, message, sizeof message), RNNRT_STATUS_UNSUPPORTED_CPU);
+  EXPECT_NE(std::strstr(message, "needs the CPU feature 'avx10.2', which this runtime cannot check"),
+            nullptr)
+      << message;
+  rnnrt_instance_t *instance = nullptr;
+  EXPECT_EQ(rnnrt_instance_create(&model, nullptr, &instance, message, sizeof message),
+            RNNRT_STATUS_UNSUPPORTED_CPU);
+  EXPECT_EQ(instance, nullptr);
+  model.required_cpu_features = nullptr;
+  EXPECT_EQ(rnnrt_model_verify(&model, message, sizeof message), RNNRT_STATUS_BAD_FORMAT);
+  EXPECT_STREQ(rnnrt_status_name(RNNRT_STATUS_UNSUPPORTED_CPU), "RNNRT_STATUS_UNSUPPORTED_CPU");
 }
 
 TEST(Runtime, DescriptorDescribesTheModel) {
@@ -928,7 +982,7 @@ TEST(Runtime, JitCompilesFromTheCApi) {
   bf16.precision = "int4";
   EXPECT_NE(rnnc_jit_compile_file(RNNC_EXAMPLE_MODEL, &bf16, &model, message, sizeof message),
             RNNRT_STATUS_OK);
-  EXPECT_NE(std::string(message).find("precision must be f32 or bf16, not 'int4'"),
+  EXPECT_NE(std::string(message).find("precision must be f32, bf16 or int8, not 'int4'"),
             std::string::npos)
       << message;
 

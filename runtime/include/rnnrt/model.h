@@ -25,7 +25,7 @@ extern "C" {
 
 /* Bumped whenever a descriptor struct or the kernel calling convention
  * changes; the runtime refuses descriptors of another version. */
-#define RNNRT_ABI_VERSION 7
+#define RNNRT_ABI_VERSION 8
 
 /* Where a model's code runs and its tensors live. */
 typedef enum rnnrt_device_kind {
@@ -124,9 +124,14 @@ typedef struct rnnrt_model {
    * that many entries along some dimension, say the last step for y[-1]); a
    * smaller one is refused before the kernel runs. */
   const int64_t *symbol_minimums;
-  /* How the matmuls' constant weights are stored: "f32" or "bf16"
+  /* How the matmuls' constant weights are stored: "f32", "bf16" or "int8"
    * (docs/precision.md). */
   const char *weight_precision;
+  /* The x86 features the code uses, as LLVM spells them, comma separated
+   * ("avx2,fma,avx512f,avx512bw,avx512vnni"; "" for none): a model is
+   * refused (RNNRT_STATUS_UNSUPPORTED_CPU) on a CPU without one of them
+   * rather than stopped by an illegal instruction. */
+  const char *required_cpu_features;
 } rnnrt_model_t;
 
 /* The version this runtime implements. */

@@ -24,6 +24,7 @@ typedef enum rnnrt_status {
   RNNRT_STATUS_INCOMPATIBLE_VERSION = 7, /* a model compiled for another runtime ABI version */
   RNNRT_STATUS_LIMIT_EXCEEDED = 8,       /* refused: would exceed a configured memory limit */
   RNNRT_STATUS_DEVICE_ERROR = 9, /* the GPU driver failed or is missing (message: its words) */
+  RNNRT_STATUS_UNSUPPORTED_CPU = 10, /* the model's code needs CPU features this CPU lacks */
 } rnnrt_status_t;
 
 /* The largest tensor rank the runtime handles. */

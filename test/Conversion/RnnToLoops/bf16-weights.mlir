@@ -35,4 +35,4 @@ func.func @ties_up_to_even(%x: tensor<?x?x3xf32>) -> tensor<?x?x16xf32> {
   return %y : tensor<?x?x16xf32>
 }
 
-// BAD: error: weight-precision must be f32 or bf16, not 'f16'
+// BAD: error: weight-precision must be f32, bf16 or int8, not 'f16'

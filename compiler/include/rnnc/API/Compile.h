@@ -138,6 +138,9 @@ struct ModelFacts {
   bool callsHalide = false;
   /// The weight precision (CompileOptions::precision).
   std::string precision = "f32";
+  /// The x86 features of the code that the runtime checks before running it
+  /// (rnnrt_model_t::required_cpu_features); none for CUDA models.
+  std::vector<std::string> cpuFeatures;
   /// CUDA models: the GPU architecture and whether a cubin is embedded.
   std::string cudaChip;
   bool hasCubin = false;

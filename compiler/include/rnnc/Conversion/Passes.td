@@ -47,8 +47,8 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
     Option<"weightPrecision", "weight-precision", "std::string", /*default=*/"\"f32\"",
            "Constant weights of the vector matmuls: f32, bf16 (rounded to "
            "nearest even, half the bytes, widened to f32 as loaded) or int8 (the "
-           "steps' matmuls: s8 per column, the rows quantized per row to u8 each "
-           "step, sums in i32; the input projection stays f32)">,
+           "steps' matmuls and the input projection: s8 per column, rows quantized "
+           "per row to u8 as they are read, sums in i32)">,
     Option<"vectorMatmuls", "vector-matmuls", "bool", /*default=*/"true",
            "Custom cells: emit the steps' matmuls with weights and the hoisted "
            "input projection as the built-in cells' vector matmuls (off: keep "

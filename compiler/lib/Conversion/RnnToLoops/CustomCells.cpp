@@ -384,22 +384,29 @@ struct RowsTerm {
   Value weights;
 };
 
-/// The rows [0, count) of `buffer`, the left operand of a matmul term with
-/// `weights`, quantized when the weights are int8 (else null buffers).
-static QuantizedRows quantizedOperand(VectorEmitter &emitter, const Weights &weights, Value buffer,
-                                      Value count, int64_t depth) {
-  if (!weights.scales)
-    return QuantizedRows{};
-  return emitter.quantizeRows(buffer, count, depth);
+/// Row r of a [rows, features] buffer.
+static std::function<Row(Value)> rowOf(Value buffer) {
+  return [buffer](Value row) { return Row{buffer, {row}}; };
 }
 
-/// The term `rows @ weights` of a block of rows, reading the quantized rows
-/// instead where the weights are int8.
-static MatmulTerm rowsTerm(ArrayRef<Value> blockRows, Value rows, const QuantizedRows &quantized,
-                         int64_t depth, const Weights &weights, int64_t rowOffset) {
+/// The rows `rowAt(r)` for r in [0, count), the left operand of a matmul
+/// term with `weights`, quantized when the weights are int8 (else null
+/// buffers).
+static QuantizedRows quantizedOperand(VectorEmitter &emitter, const Weights &weights,
+                                      function_ref<Row(Value)> rowAt, Value count, int64_t depth) {
+  if (!weights.scales)
+    return QuantizedRows{};
+  return emitter.quantizeRows(rowAt, count, depth);
+}
+
+/// The term `rowAt(r) @ weights` for the rows r of a block, reading the
+/// quantized rows instead where the weights are int8.
+static MatmulTerm rowsTerm(ArrayRef<Value> blockRows, function_ref<Row(Value)> rowAt,
+                           const QuantizedRows &quantized, int64_t depth, const Weights &weights,
+                           int64_t rowOffset) {
   MatmulTerm term{{}, depth, weights, rowOffset, {}};
   for (Value row : blockRows) {
-    term.inputs.push_back(Row{quantized.bytes ? quantized.bytes : rows, {row}});
+    term.inputs.push_back(quantized.bytes ? Row{quantized.bytes, {row}} : rowAt(row));
     if (quantized.bytes)
       term.quantization.push_back(Row{quantized.params, {row}});
   }
@@ -409,19 +416,15 @@ static MatmulTerm rowsTerm(ArrayRef<Value> blockRows, Value rows, const Quantize
 /// `dst(r) = init(r) + input(r) @ weights (+ the extra terms)` for the rows r
 /// in [0, count) (init null: `bias`, a [N] buffer, or with that null zero),
 /// VectorEmitter::affineRows' register-blocked matmul; `store` as in affineRows.
-/// `inputRows`: the buffer `input` reads, quantized first for int8 weights
-/// (null: `input` may read anything, and the weights must not be int8).
+/// With int8 weights the rows are quantized first.
 static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, Value weightTensor,
                          function_ref<Row(Value)> input, function_ref<Row(Value)> init,
                          function_ref<Row(Value)> dst, StoreResult store = nullptr,
-                         Value bias = Value(), ArrayRef<RowsTerm> extra = {},
-                         Value inputRows = Value()) {
+                         Value bias = Value(), ArrayRef<RowsTerm> extra = {}) {
   int64_t firstRow = 0;
   Weights weights = packedWeights(emitter, loop, weightTensor, firstRow);
   auto type = cast<RankedTensorType>(weightTensor.getType());
-  assert((inputRows || !weights.scales) && "int8 weights need the input's buffer");
-  QuantizedRows quantized =
-      quantizedOperand(emitter, weights, inputRows, count, type.getDimSize(0));
+  QuantizedRows quantized = quantizedOperand(emitter, weights, input, count, type.getDimSize(0));
   struct ExtraTerm {
     Weights weights;
     int64_t firstRow;
@@ -434,7 +437,7 @@ static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, V
     packed.weights = packedWeights(emitter, loop, term.weights, packed.firstRow);
     packed.depth = cast<RankedTensorType>(term.weights.getType()).getDimSize(0);
     packed.quantized =
-        quantizedOperand(emitter, packed.weights, term.buffer, count, packed.depth);
+        quantizedOperand(emitter, packed.weights, rowOf(term.buffer), count, packed.depth);
     extraTerms.push_back(packed);
   }
   emitter.affineRows(count, type.getDimSize(1), bias, [&](Value first, int64_t rows) {
@@ -447,18 +450,11 @@ static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, V
       if (init)
         block.inits.push_back(init(row));
     }
-    if (quantized.bytes) {
-      block.terms.push_back(
-          rowsTerm(blockRows, inputRows, quantized, type.getDimSize(0), weights, firstRow));
-    } else {
-      MatmulTerm term{{}, type.getDimSize(0), weights, firstRow, {}};
-      for (Value row : blockRows)
-        term.inputs.push_back(input(row));
-      block.terms.push_back(term);
-    }
+    block.terms.push_back(
+        rowsTerm(blockRows, input, quantized, type.getDimSize(0), weights, firstRow));
     for (auto [term, packed] : llvm::zip(extra, extraTerms))
-      block.terms.push_back(rowsTerm(blockRows, term.buffer, packed.quantized, packed.depth,
-                                   packed.weights, packed.firstRow));
+      block.terms.push_back(rowsTerm(blockRows, rowOf(term.buffer), packed.quantized,
+                                     packed.depth, packed.weights, packed.firstRow));
     return block;
   }, store);
 }
@@ -604,7 +600,6 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
       }
     // The matmul's own rows (the batch's in every cell the builders make).
     Value count = builder.create<tensor::DimOp>(loc, input, 0);
-    auto rowOf = [](Value buffer) { return [buffer](Value row) { return Row{buffer, {row}}; }; };
     function_ref<Row(Value)> initRows = nullptr;
     auto initRow = rowOf(inits);
     if (inits)
@@ -624,7 +619,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
       Value result = builder.create<memref::AllocOp>(
           loc, MemRefType::get(initType.getShape(), builder.getF32Type()), dynamic);
       vectorMatmul(emitter, loop, count, weightTensor, rowOf(rows), initRows, rowOf(result),
-                   nullptr, bias, extra, rows);
+                   nullptr, bias, extra);
       replaceByBuffer(builder, matmul, result);
       if (inner)
         inner.erase();
@@ -638,7 +633,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
           [&](const Row &dst, Value col, Value value, Value mask) {
             epilogue.emit(emitter, dst.prefix[0], col, value, mask);
           },
-          bias, extra, rows);
+          bias, extra);
     } else {
       int64_t depth = cast<RankedTensorType>(weightTensor.getType()).getDimSize(0);
       int64_t innerDepth =
@@ -655,9 +650,10 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
                                                        innerFirstRow + innerDepth, epilogue.gates,
                                                        epilogue.units, vectorsPerGate);
       }
-      QuantizedRows quantized = quantizedOperand(emitter, weights, rows, count, depth);
+      QuantizedRows quantized = quantizedOperand(emitter, weights, rowOf(rows), count, depth);
       QuantizedRows innerQuantized =
-          inner ? quantizedOperand(emitter, innerWeights, extra.front().buffer, count, innerDepth)
+          inner ? quantizedOperand(emitter, innerWeights, rowOf(extra.front().buffer), count,
+                                   innerDepth)
                 : QuantizedRows{};
       SmallVector<Value, 4> blockRows;
       emitter.fusedGateRows(
@@ -671,10 +667,10 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
               if (inits)
                 block.inits.push_back(Row{inits, {row}});
             }
-            block.terms.push_back(rowsTerm(blockRows, rows, quantized, depth, weights, 0));
+            block.terms.push_back(rowsTerm(blockRows, rowOf(rows), quantized, depth, weights, 0));
             if (inner)
-              block.terms.push_back(rowsTerm(blockRows, extra.front().buffer, innerQuantized,
-                                           innerDepth, innerWeights, 0));
+              block.terms.push_back(rowsTerm(blockRows, rowOf(extra.front().buffer),
+                                             innerQuantized, innerDepth, innerWeights, 0));
             return block;
           },
           [&](int64_t r, Value col, ArrayRef<Value> accs, Value mask) {
@@ -730,6 +726,7 @@ void CustomSequenceEmitter::vectorizeProjection() {
                         vectors.threads);
   emitter.setBatch(ShapedType::kDynamic);
   emitter.setBf16Weights(vectors.bf16Weights);
+  emitter.setInt8Weights(vectors.int8Weights);
   Value input = emitter.toBuffer(sequence);
   // Biases rnn-hoist-input-projection moved into the projection: one row
   // broadcast over all rows, read as the matmul's bias.
@@ -748,9 +745,9 @@ void CustomSequenceEmitter::vectorizeProjection() {
       dynamic.push_back(d == 0 ? outer : inner);
   Value result = builder.create<memref::AllocOp>(
       loc, MemRefType::get(resultType.getShape(), builder.getF32Type()), dynamic);
-  if (vectors.halideProjection && !inits) {
+  if (vectors.halideProjection && !inits && !vectors.int8Weights) {
     // Halide reads the weights in their given layout, not packed, and always
-    // adds a bias.
+    // adds a bias; it computes in f32.
     int64_t columns = resultType.getDimSize(2);
     if (!bias)
       bias = emitter.toBuffer(builder.create<arith::ConstantOp>(

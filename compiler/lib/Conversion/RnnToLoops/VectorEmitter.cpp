@@ -221,7 +221,8 @@ SmallVector<Value> VectorEmitter::accumulateInt8(const MatmulTerm &term, Value g
   return result;
 }
 
-QuantizedRows VectorEmitter::quantizeRows(Value rows, Value count, int64_t depth) {
+QuantizedRows VectorEmitter::quantizeRows(function_ref<Row(Value)> rowAt, Value count,
+                                          int64_t depth) {
   auto i8 = b.getIntegerType(8);
   int64_t paddedDepth = llvm::alignTo(depth, 4);
   QuantizedRows result;
@@ -235,7 +236,7 @@ QuantizedRows VectorEmitter::quantizeRows(Value rows, Value count, int64_t depth
                                             loc, maskType, ValueRange{index(depth % width)})
                                       : Value();
   auto quantizeRow = [&](Value row) {
-    Row input{rows, {row}};
+    Row input = rowAt(row);
     // The row's range, widened to hold 0 (which then quantizes exactly).
     Value zeros = splat(0.0f);
     auto range = b.create<scf::ForOp>(

@@ -153,9 +153,9 @@ public:
   void setInt8Weights(bool enabled) { int8Weights = enabled; }
   bool hasInt8Weights() const { return int8Weights; }
 
-  /// Rows [0, count) of `rows` ([count, depth] f32) quantized for int8
-  /// weights, into buffers allocated here.
-  QuantizedRows quantizeRows(Value rows, Value count, int64_t depth);
+  /// The rows `rowAt(r)` for r in [0, count) (depth f32 features each)
+  /// quantized for int8 weights, into buffers allocated here.
+  QuantizedRows quantizeRows(function_ref<Row(Value)> rowAt, Value count, int64_t depth);
 
   /// A weight matrix operand: constants have their rows [rowBegin, rowEnd)
   /// packed for column groups of `vectors` blocks (in .rodata once compiled);

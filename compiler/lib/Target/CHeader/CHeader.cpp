@@ -214,10 +214,17 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   } else {
     os << " * Target " << facts.target << ". Weights " << humanBytes(facts.weightBytes)
        << " (read-only data in the object).\n";
-    if (facts.precision != "f32")
-      os << " * Weight precision " << facts.precision
-         << ": the matmuls' constant weights are stored in it and widened\n"
+    if (facts.precision == "bf16")
+      os << " * Weight precision bf16: the matmuls' constant weights are stored in it and widened\n"
             " * to f32 as they are loaded (docs/precision.md).\n";
+    if (facts.precision == "int8")
+      os << " * Weight precision int8: the matmuls' constant weights are stored as s8 per column,\n"
+            " * their inputs quantized to u8 per row as they are read, the sums in i32\n"
+            " * (docs/precision.md).\n";
+    if (!facts.cpuFeatures.empty())
+      os << " * CPU features (refused without one: RNNRT_STATUS_UNSUPPORTED_CPU):\n"
+            " *   "
+         << llvm::join(facts.cpuFeatures, ", ") << ".\n";
     os << " * Workspace: at most " << facts.heapPerCall.format(signature.symbols)
        << " bytes per call (the kernel's results\n"
           " * and temporaries; never the C library's malloc): the instance's, reserved from\n"

@@ -72,6 +72,21 @@ bool mlir::rnnc::cpuHasFeature(const CpuTargetOptions &options, llvm::StringRef 
   return (*machine)->getMCSubtargetInfo()->checkFeatures(("+" + feature).str());
 }
 
+std::vector<std::string> mlir::rnnc::runtimeCheckedFeatures(const CpuTargetOptions &options) {
+  std::vector<std::string> features;
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine = createTargetMachine(options);
+  if (!machine) {
+    llvm::consumeError(machine.takeError());
+    return features;
+  }
+  // The names runtime/src/model.c knows.
+  for (llvm::StringRef feature : {"avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq",
+                                  "avx512vl", "avx512vnni", "avx512bf16"})
+    if ((*machine)->getMCSubtargetInfo()->checkFeatures(("+" + feature).str()))
+      features.push_back(feature.str());
+  return features;
+}
+
 llvm::Expected<std::unique_ptr<llvm::Module>>
 mlir::rnnc::translateForTarget(ModuleOp module, llvm::LLVMContext &context,
                                llvm::TargetMachine &machine) {

@@ -2,9 +2,11 @@
 // descriptor structs are built here with the same field order; LLVM's natural
 // struct layout matches the C compiler's on the supported targets.
 
+#include "rnnc/Target/Cpu/CpuTarget.h"
 #include "rnnc/API/Compile.h"
 #include "rnnrt/model.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/GlobalVariable.h"
@@ -36,7 +38,7 @@ public:
     // heap_terms, num_heap_terms, heap_bounded, cuda, symbol_minimums,
     // weight_precision
     modelType = llvm::StructType::get(context, {i32, i32, i32, i32, ptr, ptr, ptr, ptr, ptr, i32,
-                                                i32, i64, i64, ptr, ptr, i32, i32, ptr, ptr, ptr});
+                                                i32, i64, i64, ptr, ptr, i32, i32, ptr, ptr, ptr, ptr});
   }
 
   llvm::Constant *global(llvm::Constant *init, StringRef suffix) {
@@ -165,6 +167,8 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
   for (StringRef attr : {"target-cpu", "target-features"})
     if (entry->hasFnAttribute(attr))
       kernel->addFnAttr(entry->getFnAttribute(attr));
+  if (!cuda)
+    facts.cpuFeatures = runtimeCheckedFeatures(CpuTargetOptions{options.cpu});
   llvm::IRBuilder<> ir(llvm::BasicBlock::Create(context, "entry", kernel));
   llvm::Value *argArray = kernel->getArg(1);
   SmallVector<llvm::Value *> args;
@@ -241,7 +245,7 @@ llvm::Expected<ModelFacts> mlir::rnnc::addRuntimeAbi(llvm::Module &module,
                     cuda ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(b.ptr))
                          : kernel,
                     heap[0], heap[1], heap[2], cudaCode, minimums,
-                    b.string(options.precision)});
+                    b.string(options.precision), b.string(llvm::join(facts.cpuFeatures, ","))});
   llvm::Constant *descriptorVar = b.global(descriptor, "descriptor");
 
   auto *accessorType = llvm::FunctionType::get(b.ptr, {}, false);

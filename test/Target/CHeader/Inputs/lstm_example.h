@@ -20,6 +20,8 @@
  *   initial_state/1/c <- final_state/1/c
  *   initial_state/1/h <- final_state/1/h
  * Target x86-64-v4. Weights 7.2 KiB (read-only data in the object).
+ * CPU features (refused without one: RNNRT_STATUS_UNSUPPORTED_CPU):
+ *   avx, avx2, fma, f16c, avx512f, avx512bw, avx512dq, avx512vl.
  * Workspace: at most 32*T*B + 609*B + 2228 bytes per call (the kernel's results
  * and temporaries; never the C library's malloc): the instance's, reserved from
  * its allocator and kept for the next call, or the caller's (options.workspace,
@@ -27,7 +29,7 @@
  * instance's allocator. Once warm, a call allocates nothing.
  * Threading: the model is immutable and shared; an instance is thread-compatible
  * (one call at a time); distinct instances may run concurrently.
- * Runtime ABI version 7 (rnnrt/model.h); link with librnnrt. See docs/aot.md.
+ * Runtime ABI version 8 (rnnrt/model.h); link with librnnrt. See docs/aot.md.
  */
 #ifndef LSTM_EXAMPLE_H
 #define LSTM_EXAMPLE_H

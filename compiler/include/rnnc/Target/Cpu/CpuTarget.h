@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/IR/LLVMContext.h"
@@ -29,6 +30,11 @@ createTargetMachine(const CpuTargetOptions &options);
 /// Whether the CPU of `options` has the LLVM subtarget feature `feature`
 /// ("avx512vnni"); false for an unknown CPU.
 bool cpuHasFeature(const CpuTargetOptions &options, llvm::StringRef feature);
+
+/// The features of the CPU of `options` among those the runtime can check
+/// before a model runs (rnnrt_model_t::required_cpu_features), in a fixed
+/// order.
+std::vector<std::string> runtimeCheckedFeatures(const CpuTargetOptions &options);
 
 /// Translates a module in the LLVM dialect to LLVM IR for `machine`: data
 /// layout, triple, and the CPU and features on every function.
