@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "config.h"
@@ -26,12 +27,37 @@ struct OneDnnRunner {
   dnnl::primitive primitive;
   std::unordered_map<int, dnnl::memory> args;
   dnnl::memory dst;
+  /// bf16: dst_layer is bf16, widened here for output().
+  std::vector<float> widened;
+  /// Why init found no primitive.
+  std::string unsupported;
 
   /// oneDNN's gate g of `kind`: which TensorFlow block (and which tensor) it is.
-  void init(const Config &c, const std::vector<Weights> &layers, const std::vector<float> &x) {
+  /// `precision`: "f32"; "bf16" (bf16 data and weights, f32 bias); "int8"
+  /// (u8 data quantized with one static scale and shift, x and h in [-1, 1]
+  /// taking [1, 255]; s8 weights per gate and output; f32 output), as
+  /// oneDNN's int8 RNN example does. False where oneDNN has no such
+  /// primitive (it throws dnnl::error: unimplemented).
+  bool init(const Config &c, const std::vector<Weights> &layers, const std::vector<float> &x,
+            const std::string &precision = "f32") {
+    try {
+      initPrimitive(c, layers, x, precision);
+      return true;
+    } catch (const dnnl::error &e) {
+      unsupported = e.what();
+      return false;
+    }
+  }
+
+  void initPrimitive(const Config &c, const std::vector<Weights> &layers,
+                     const std::vector<float> &x, const std::string &precision) {
     using namespace dnnl;
     using dt = memory::data_type;
     using tag = memory::format_tag;
+    bool bf16 = precision == "bf16", int8 = precision == "int8";
+    dt data = bf16 ? dt::bf16 : int8 ? dt::u8 : dt::f32;
+    dt weightType = bf16 ? dt::bf16 : int8 ? dt::s8 : dt::f32;
+    dt output = bf16 ? dt::bf16 : dt::f32;
     int64_t I = c.H, H = c.H, G = gates(c.kind), L = c.L;
     int64_t biasGates = c.kind == Kind::LbrGRU ? 4 : G;
     std::vector<float> layer(L * I * G * H), iter(L * H * G * H), bias(L * biasGates * H);
@@ -74,11 +100,30 @@ struct OneDnnRunner {
         }
       }
     }
-    memory::desc src({c.T, c.B, I}, dt::f32, tag::tnc), dstDesc({c.T, c.B, H}, dt::f32, tag::tnc);
+    memory::desc src({c.T, c.B, I}, data, tag::tnc), dstDesc({c.T, c.B, H}, output, tag::tnc);
     memory::desc layerUser({L, 1, I, G, H}, dt::f32, tag::ldigo),
         iterUser({L, 1, H, G, H}, dt::f32, tag::ldigo);
-    memory::desc layerAny({L, 1, I, G, H}, dt::f32, tag::any),
-        iterAny({L, 1, H, G, H}, dt::f32, tag::any);
+    memory::desc layerAny({L, 1, I, G, H}, weightType, tag::any),
+        iterAny({L, 1, H, G, H}, weightType, tag::any);
+    primitive_attr attr;
+    if (int8) {
+      // One scale per gate and output over both matrices and all layers, as
+      // oneDNN takes them (per gate and output of ldigo: dimensions 3 and 4).
+      std::vector<float> scales(G * H, 0.0f);
+      for (int64_t g = 0; g < G; ++g)
+        for (int64_t o = 0; o < H; ++o) {
+          float largest = 0.0f;
+          for (int64_t l = 0; l < L; ++l) {
+            for (int64_t i = 0; i < I; ++i)
+              largest = std::max(largest, std::fabs(layer[((l * I + i) * G + g) * H + o]));
+            for (int64_t h = 0; h < H; ++h)
+              largest = std::max(largest, std::fabs(iter[((l * H + h) * G + g) * H + o]));
+          }
+          scales[g * H + o] = largest > 0 ? 127.0f / largest : 1.0f;
+        }
+      attr.set_rnn_weights_qparams((1 << 3) | (1 << 4), scales);
+      attr.set_rnn_data_qparams(127.0f, 128.0f);
+    }
     memory::desc biasDesc({L, 1, biasGates, H}, dt::f32, tag::ldgo);
     auto direction = rnn_direction::unidirectional_left2right;
     auto prop = prop_kind::forward_inference;
@@ -88,7 +133,7 @@ struct OneDnnRunner {
     case Kind::LSTM: {
       lstm_forward::primitive_desc pd(lstm_forward::desc(prop, direction, src, none, none, layerAny,
                                                          iterAny, biasDesc, dstDesc, none, none),
-                                      engine);
+                                      attr, engine);
       primitive = lstm_forward(pd);
       layerWanted = pd.weights_layer_desc();
       iterWanted = pd.weights_iter_desc();
@@ -97,7 +142,7 @@ struct OneDnnRunner {
     case Kind::GRU: {
       gru_forward::primitive_desc pd(
           gru_forward::desc(prop, direction, src, none, layerAny, iterAny, biasDesc, dstDesc, none),
-          engine);
+          attr, engine);
       primitive = gru_forward(pd);
       layerWanted = pd.weights_layer_desc();
       iterWanted = pd.weights_iter_desc();
@@ -106,7 +151,7 @@ struct OneDnnRunner {
     case Kind::LbrGRU: {
       lbr_gru_forward::primitive_desc pd(lbr_gru_forward::desc(prop, direction, src, none, layerAny,
                                                                iterAny, biasDesc, dstDesc, none),
-                                         engine);
+                                         attr, engine);
       primitive = lbr_gru_forward(pd);
       layerWanted = pd.weights_layer_desc();
       iterWanted = pd.weights_iter_desc();
@@ -116,33 +161,45 @@ struct OneDnnRunner {
     case Kind::MinimalRNN:
     case Kind::CustomLSTM:
       // No primitive: rnnc-bench runs LSTM-custom's peers as an LSTM's.
-      return;
+      throw dnnl::error(dnnl_unimplemented, "no such cell");
     case Kind::RNN: {
       vanilla_rnn_forward::primitive_desc pd(
           vanilla_rnn_forward::desc(prop, algorithm::eltwise_tanh, direction, src, none, layerAny,
                                     iterAny, biasDesc, dstDesc, none),
-          engine);
+          attr, engine);
       primitive = vanilla_rnn_forward(pd);
       layerWanted = pd.weights_layer_desc();
       iterWanted = pd.weights_iter_desc();
       break;
     }
     }
-    // Weights are reordered once into oneDNN's preferred layout (not timed).
-    auto prepared = [&](const memory::desc &user, const memory::desc &wanted,
-                        std::vector<float> &data) {
-      memory userMemory(user, engine, data.data());
+    // Weights (and data not in f32) are reordered once into oneDNN's
+    // preferred layout and type (not timed); int8 quantizes them so.
+    auto prepared = [&](const memory::desc &user, const memory::desc &wanted, float *data,
+                        const primitive_attr &reorderAttr) {
+      memory userMemory(user, engine, data);
       memory target(wanted, engine);
-      reorder(userMemory, target).execute(stream, userMemory, target);
+      reorder(reorder::primitive_desc(userMemory, target, reorderAttr))
+          .execute(stream, userMemory, target);
       stream.wait();
       return target;
     };
+    // x to u8 as the primitive reads it: x * scale + shift.
+    primitive_attr dataAttr;
+    if (int8) {
+      dataAttr.set_output_scales(0, {127.0f});
+      dataAttr.set_zero_points(DNNL_ARG_DST, 0, {128});
+    }
     layerData = std::move(layer);
     iterData = std::move(iter);
     biasData = std::move(bias);
-    args[DNNL_ARG_SRC_LAYER] = memory(src, engine, const_cast<float *>(x.data()));
-    args[DNNL_ARG_WEIGHTS_LAYER] = prepared(layerUser, layerWanted, layerData);
-    args[DNNL_ARG_WEIGHTS_ITER] = prepared(iterUser, iterWanted, iterData);
+    args[DNNL_ARG_SRC_LAYER] =
+        data == dt::f32
+            ? memory(src, engine, const_cast<float *>(x.data()))
+            : prepared(memory::desc({c.T, c.B, I}, dt::f32, tag::tnc), src,
+                       const_cast<float *>(x.data()), dataAttr);
+    args[DNNL_ARG_WEIGHTS_LAYER] = prepared(layerUser, layerWanted, layerData.data(), attr);
+    args[DNNL_ARG_WEIGHTS_ITER] = prepared(iterUser, iterWanted, iterData.data(), attr);
     args[DNNL_ARG_BIAS] = memory(biasDesc, engine, biasData.data());
     dst = memory(dstDesc, engine);
     args[DNNL_ARG_DST_LAYER] = dst;
@@ -151,7 +208,17 @@ struct OneDnnRunner {
     primitive.execute(stream, args);
     stream.wait();
   }
-  const float *output() { return static_cast<const float *>(dst.get_data_handle()); }
+  const float *output() {
+    if (dst.get_desc().data_type() == dnnl::memory::data_type::f32)
+      return static_cast<const float *>(dst.get_data_handle());
+    dnnl::memory::desc wide(dst.get_desc().dims(), dnnl::memory::data_type::f32,
+                            dnnl::memory::format_tag::tnc);
+    widened.resize(wide.get_size() / sizeof(float));
+    dnnl::memory target(wide, engine, widened.data());
+    dnnl::reorder(dst, target).execute(stream, dst, target);
+    stream.wait();
+    return widened.data();
+  }
 
   std::vector<float> layerData, iterData, biasData;
 };

@@ -24,8 +24,11 @@
 // for the config's batch, as oneDNN's primitives are created for it.
 // --filter REGEX: only the configs whose name ("LSTM H=256 B=1", "GRU L=2
 // H=512 B=16") it matches somewhere ("^LSTM H=256 B=1$": that one config).
-// --precision bf16: rnnc's kernels store their constant weights as bf16
-// (the peers stay f32; rnnc's outputs are checked to 5e-2).
+// --precision bf16|int8: rnnc's kernels in that precision (docs/precision.md),
+// oneDNN's too where it has the cell in it (bf16: bf16 data and weights;
+// int8: u8 data with one static scale, s8 weights), the fused baseline f32;
+// the Halide columns become rnnc f32's. rnnc's outputs are checked against
+// the f32 ones to 5e-2.
 // --perf-jitdump: rnnc's kernels (named rnnc_, rnnc_halide_)
 // in a perf jitdump, for tools/profile.sh.
 
@@ -224,15 +227,16 @@ double maxDifference(const float *a, const float *b, size_t n) {
 struct Result {
   Config config;
   double rnnc = 0, onednn = 0, fused = 0, gflop = 0, compileMs = 0, diffOnednn = 0, diffFused = 0;
-  /// 0: not measured (the projection is not hoisted; B > 1).
-  double halide = 0, floor = 0;
+  /// 0: not measured (the projection is not hoisted; B > 1; --precision
+  /// f32).
+  double halide = 0, floor = 0, f32 = 0;
   /// Minor page faults per call in the steady state.
   double faultsRnnc = 0, faultsOnednn = 0, faultsFused = 0;
 
   /// The measured fields, as a config's process reports them to the parent.
   std::vector<double *> fields() {
     return {&rnnc,   &onednn, &fused,      &gflop,        &compileMs,  &diffOnednn,
-            &diffFused, &halide, &floor, &faultsRnnc, &faultsOnednn, &faultsFused};
+            &diffFused, &halide, &floor, &faultsRnnc, &faultsOnednn, &faultsFused, &f32};
   }
 };
 
@@ -316,35 +320,55 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
       runner->perfJitDump = o.perfJitDump;
       runner->precision = o.precision;
     }
-    halideRunner.halideProjection = true;
+    // Another precision: the second rnnc is rnnc f32 (bf16 and int8 models
+    // compute their projection without Halide).
+    bool reduced = o.precision != "f32";
+    if (reduced) {
+      halideRunner.precision = "f32";
+      hoisted = false;
+    } else {
+      halideRunner.halideProjection = true;
+    }
     OneDnnRunner onednn;
     FusedRunner fused;
     std::string error;
-    if (!rnncRunner.init(c, w, x, error) || (hoisted && !halideRunner.init(c, w, x, error))) {
+    if (!rnncRunner.init(c, w, x, error) ||
+        ((hoisted || reduced) && !halideRunner.init(c, w, x, error))) {
       std::fprintf(stderr, "rnnc-bench: %s: %s\n", name.c_str(), error.c_str());
       return 1;
     }
-    if (hasOneDnn)
-      onednn.init(peer, w, x);
+    // oneDNN at the same precision, where it has the cell in it.
+    if (hasOneDnn && !onednn.init(peer, w, x, o.precision)) {
+      std::fprintf(stderr, "rnnc-bench: %s: no oneDNN %s primitive (%s)\n", name.c_str(),
+                   o.precision.c_str(), onednn.unsupported.c_str());
+      hasOneDnn = false;
+    }
     fused.init(peer, w, x);
     rnncRunner.run();
     fused.run();
     if (hasOneDnn)
       onednn.run();
-    // Every output against oneDNN's, or the fused baseline's where oneDNN has
-    // no such cell.
-    const float *reference = hasOneDnn ? onednn.output() : fused.output();
+    // Every output against oneDNN's f32 one, or the fused baseline's where
+    // oneDNN has no such cell or runs in another precision.
+    const float *reference = hasOneDnn && !reduced ? onednn.output() : fused.output();
     size_t n = c.T * c.B * c.H;
     r.diffOnednn = maxDifference(rnncRunner.output(), reference, n);
     r.diffFused = maxDifference(fused.output(), reference, n);
     double diffHalide = 0;
-    if (hoisted) {
+    if (hoisted || reduced) {
       halideRunner.run();
       diffHalide = maxDifference(halideRunner.output(), reference, n);
     }
-    // bf16 weights: rnnc's outputs move by up to ~1e-2 (docs/precision.md).
-    double tolerance = o.precision == "f32" ? 1e-3 : 5e-2;
-    if (r.diffOnednn > tolerance || r.diffFused > 1e-3 || diffHalide > tolerance) {
+    // bf16 and int8: rnnc's outputs move by up to ~1e-2 (docs/precision.md).
+    double tolerance = reduced ? 5e-2 : 1e-3;
+    if (reduced && hasOneDnn) {
+      double peerDiff = maxDifference(onednn.output(), reference, n);
+      if (peerDiff > tolerance)
+        std::fprintf(stderr, "rnnc-bench: %s: oneDNN %s is %.2g from the f32 outputs\n",
+                     name.c_str(), o.precision.c_str(), peerDiff);
+    }
+    if (r.diffOnednn > tolerance || r.diffFused > 1e-3 ||
+        diffHalide > (reduced ? 1e-3 : tolerance)) {
       std::fprintf(stderr,
                    "rnnc-bench: %s: outputs disagree with %s's (rnnc %.2g, fused %.2g, "
                    "rnnc with Halide %.2g)\n",
@@ -357,7 +381,7 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     std::vector<double> samples[kRunners];
     std::function<void()> runs[kRunners] = {[&] { rnncRunner.run(); }, [&] { onednn.run(); },
                                             [&] { fused.run(); }, [&] { halideRunner.run(); }};
-    bool measured[kRunners] = {true, hasOneDnn, true, hoisted};
+    bool measured[kRunners] = {true, hasOneDnn, true, hoisted || reduced};
     double budget = quick ? 0.1 : 0.3, spent[kRunners] = {};
     auto underBudget = [&] {
       for (int k = 0; k < kRunners; ++k)
@@ -381,7 +405,7 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     r.rnnc = median(samples[0]);
     r.onednn = median(samples[1]);
     r.fused = median(samples[2]);
-    r.halide = median(samples[3]);
+    (reduced ? r.f32 : r.halide) = median(samples[3]);
     // Page faults per call once warm: none for a kernel that allocates
     // nothing; each fault costs microseconds on a VM.
     double *faults[3] = {&r.faultsRnnc, &r.faultsOnednn, &r.faultsFused};
@@ -409,9 +433,10 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
       std::snprintf(onednnText, sizeof onednnText, "%.3f", r.onednn);
       std::snprintf(onednnRatio, sizeof onednnRatio, "%.2fx", r.onednn / r.rnnc);
     }
-    if (r.halide > 0) {
-      std::snprintf(halideText, sizeof halideText, "%.3f", r.halide);
-      std::snprintf(halideRatio, sizeof halideRatio, "%.2fx", r.halide / r.rnnc);
+    if (r.halide > 0 || r.f32 > 0) {
+      double other = r.halide > 0 ? r.halide : r.f32;
+      std::snprintf(halideText, sizeof halideText, "%.3f", other);
+      std::snprintf(halideRatio, sizeof halideRatio, "%.2fx", other / r.rnnc);
     }
     if (r.floor > 0) {
       std::snprintf(floorText, sizeof floorText, "%.3f", r.floor);
@@ -544,7 +569,8 @@ int main(int argc, char **argv) {
   std::printf("%-11s %2s %5s %3s %4s | %9s %9s %9s | %7s %6s | %8s %8s | %9s %7s | %8s "
               "%6s | %20s | %s\n",
               "cell", "L", "H", "B", "T", "rnnc ms", "oneDNN ms", "fused ms", "GFLOP/s", "%peak",
-              "/oneDNN", "/fused", "Halide ms", "/Halide", "floor ms", "xfloor",
+              "/oneDNN", "/fused", precision == "f32" ? "Halide ms" : "f32 ms",
+              precision == "f32" ? "/Halide" : "/f32", "floor ms", "xfloor",
               "faults/call r/o/f", "compile ms");
   std::fflush(stdout);
   // Each config in a process of its own: a fresh heap, as a program that
@@ -581,6 +607,10 @@ int main(int argc, char **argv) {
     }
     results.push_back(r);
   }
+  if (precision != "f32")
+    std::printf("\n--precision %s: rnnc and oneDNN (where it has the cell in %s) in it; "
+                "f32 ms: rnnc in f32, /f32 its ratio.",
+                precision.c_str(), precision.c_str());
   std::printf("\nratios > 1: rnnc is faster (/Halide: than rnnc with --halide-projection); "
               "xfloor: rnnc / floor (1 = streaming-bound); faults/call: minor page "
               "faults per warm call of rnnc/oneDNN/fused.\nMGU, MinimalRNN, LSTM-custom: custom "
@@ -592,7 +622,8 @@ int main(int argc, char **argv) {
     std::ofstream csv(csvPath);
     csv << "cell,H,B,T,threads,rnnc_ms,onednn_ms,fused_ms,rnnc_gflops,peak_percent,"
            "vs_onednn,vs_fused,compile_ms,halide_ms,floor_ms,layers,"
-           "rnnc_faults_per_call,onednn_faults_per_call,fused_faults_per_call\n";
+           "rnnc_faults_per_call,onednn_faults_per_call,fused_faults_per_call,precision,"
+           "rnnc_f32_ms\n";
     for (const Result &r : results) {
       double gflops = r.gflop / (r.rnnc / 1e3);
       csv << kindName(r.config.kind) << ',' << r.config.H << ',' << r.config.B << ',' << r.config.T
@@ -609,7 +640,10 @@ int main(int argc, char **argv) {
       if (r.floor > 0)
         csv << r.floor;
       csv << ',' << r.config.L << ',' << r.faultsRnnc << ',' << r.faultsOnednn << ','
-          << r.faultsFused << '\n';
+          << r.faultsFused << ',' << precision << ',';
+      if (r.f32 > 0)
+        csv << r.f32;
+      csv << '\n';
     }
   }
   if (!jsonPath.empty()) {
@@ -626,6 +660,8 @@ int main(int argc, char **argv) {
         json << ", \"onednn_ms\": " << r.onednn;
       if (r.halide > 0)
         json << ", \"halide_ms\": " << r.halide;
+      if (r.f32 > 0)
+        json << ", \"rnnc_f32_ms\": " << r.f32;
       if (r.floor > 0)
         json << ", \"floor_ms\": " << r.floor;
       json << ", \"rnnc_faults_per_call\": " << r.faultsRnnc

@@ -553,6 +553,7 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
   pipelineOptions.threads = options.threads;
   pipelineOptions.precision = options.precision;
   pipelineOptions.vnni = cpuHasFeature(CpuTargetOptions{options.cpu}, "avx512vnni");
+  pipelineOptions.avx512Bf16 = cpuHasFeature(CpuTargetOptions{options.cpu}, "avx512bf16");
   PassManager toBuffers(context);
   if (cuda || options.gpuOnHost)
     buildCudaBufferizationPipeline(toBuffers);

@@ -134,6 +134,7 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   loopOptions.halideProjection = options.halideProjection;
   loopOptions.threads = options.threads;
   loopOptions.weightPrecision = options.precision;
+  loopOptions.bf16DotProducts = options.avx512Bf16;
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());
   addBufferization(pm, options.threads);
@@ -299,6 +300,7 @@ void mlir::rnnc::buildCpuToLLVMPipeline(OpPassManager &pm, const CpuPipelineOpti
   pm.addPass(createLowerAffinePass());
   X86DotProductsOptions dotProducts;
   dotProducts.vnni = options.vnni;
+  dotProducts.avx512Bf16 = options.avx512Bf16;
   pm.addPass(createX86DotProducts(dotProducts));
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

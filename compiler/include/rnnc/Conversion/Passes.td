@@ -49,6 +49,10 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
            "nearest even, half the bytes, widened to f32 as loaded) or int8 (the "
            "steps' matmuls and the input projection: s8 per column, rows quantized "
            "per row to u8 as they are read, sums in i32)">,
+    Option<"bf16DotProducts", "bf16-dot-products", "bool", /*default=*/"false",
+           "bf16: round the matmuls' rows to bf16 too and sum products of two "
+           "rows per lane (vdpbf16ps once rnnc-x86-dot-products runs; for "
+           "targets with AVX512_BF16) instead of widening the weights">,
     Option<"vectorMatmuls", "vector-matmuls", "bool", /*default=*/"true",
            "Custom cells: emit the steps' matmuls with weights and the hoisted "
            "input projection as the built-in cells' vector matmuls (off: keep "

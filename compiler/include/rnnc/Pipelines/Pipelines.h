@@ -32,6 +32,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   Option<bool> vnni{*this, "vnni",
                     llvm::cl::desc("The target has AVX512-VNNI (int8 dot products by vpdpbusd)"),
                     llvm::cl::init(false)};
+  Option<bool> avx512Bf16{
+      *this, "avx512-bf16",
+      llvm::cl::desc("The target has AVX512_BF16 (bf16 dot products by vdpbf16ps)"),
+      llvm::cl::init(false)};
   Option<int64_t> threads{
       *this, "threads",
       llvm::cl::desc("Threads sharing each gate matmul (OpenMP, libomp, when > 1)"),

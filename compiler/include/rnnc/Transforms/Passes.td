@@ -312,21 +312,27 @@ def PersistentTimeLoop : Pass<"rnnc-persistent-time-loop", "::mlir::func::FuncOp
 }
 
 def X86DotProducts : Pass<"rnnc-x86-dot-products"> {
-  let summary = "Lower the int8 matmuls' dot products of four bytes to vpdpbusd";
+  let summary = "Lower the int8 and bf16 matmuls' dot products to vpdpbusd and vdpbf16ps";
   let description = [{
     The int8 vector matmuls (convert-rnn-to-loops weight-precision=int8)
     accumulate, per i32 lane i, the products of the bytes 4i .. 4i + 3 of a
     u8 and an s8 vector: a vector.multi_reduction <add> over the inner
-    dimension of a [lanes, 4] shape_cast of `extui(a) * extsi(w)`. With
-    `vnni` (the target has AVX512-VNNI) and 16 lanes, each becomes one
-    llvm.x86.avx512.vpdpbusd.512; otherwise the products' four strided
-    quarters are shuffled out and added, which any target lowers. Runs just
-    before the vector dialect goes to LLVM: the intrinsic call has no
-    memory effects MLIR knows of, and earlier passes would treat it as a write.
+    dimension of a [lanes, 4] shape_cast of `extui(a) * extsi(w)`; the bf16
+    ones (bf16-dot-products), per f32 lane, the products of the elements
+    2i, 2i + 1 of two bf16 vectors, `extf(a) * extf(w)` as [lanes, 2]. With
+    `vnni` (the target has AVX512-VNNI) and 16 lanes, the first become one
+    llvm.x86.avx512.vpdpbusd.512 each; with `avx512-bf16` and 16 lanes the
+    second llvm.x86.avx512bf16.dpbf16ps.512 (which flushes denormal products
+    to zero). Otherwise the products' strided quarters or halves are
+    shuffled out and added, which any target lowers. Runs just before the
+    vector dialect goes to LLVM: the intrinsic call has no memory effects
+    MLIR knows of, and earlier passes would treat it as a write.
   }];
   let options = [
     Option<"vnni", "vnni", "bool", /*default=*/"false",
            "The target has AVX512-VNNI">,
+    Option<"avx512Bf16", "avx512-bf16", "bool", /*default=*/"false",
+           "The target has AVX512_BF16">,
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect"];

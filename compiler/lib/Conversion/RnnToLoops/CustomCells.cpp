@@ -389,26 +389,16 @@ static std::function<Row(Value)> rowOf(Value buffer) {
   return [buffer](Value row) { return Row{buffer, {row}}; };
 }
 
-/// The rows `rowAt(r)` for r in [0, count), the left operand of a matmul
-/// term with `weights`, quantized when the weights are int8 (else null
-/// buffers).
-static QuantizedRows quantizedOperand(VectorEmitter &emitter, const Weights &weights,
-                                      function_ref<Row(Value)> rowAt, Value count, int64_t depth) {
-  if (!weights.scales)
-    return QuantizedRows{};
-  return emitter.quantizeRows(rowAt, count, depth);
-}
-
 /// The term `rowAt(r) @ weights` for the rows r of a block, reading the
-/// quantized rows instead where the weights are int8.
+/// converted rows instead where the weights take those.
 static MatmulTerm rowsTerm(ArrayRef<Value> blockRows, function_ref<Row(Value)> rowAt,
-                           const QuantizedRows &quantized, int64_t depth, const Weights &weights,
+                           const ConvertedRows &converted, int64_t depth, const Weights &weights,
                            int64_t rowOffset) {
   MatmulTerm term{{}, depth, weights, rowOffset, {}};
   for (Value row : blockRows) {
-    term.inputs.push_back(quantized.bytes ? Row{quantized.bytes, {row}} : rowAt(row));
-    if (quantized.bytes)
-      term.quantization.push_back(Row{quantized.params, {row}});
+    term.inputs.push_back(converted.rows ? Row{converted.rows, {row}} : rowAt(row));
+    if (converted.params)
+      term.quantization.push_back(Row{converted.params, {row}});
   }
   return term;
 }
@@ -416,7 +406,7 @@ static MatmulTerm rowsTerm(ArrayRef<Value> blockRows, function_ref<Row(Value)> r
 /// `dst(r) = init(r) + input(r) @ weights (+ the extra terms)` for the rows r
 /// in [0, count) (init null: `bias`, a [N] buffer, or with that null zero),
 /// VectorEmitter::affineRows' register-blocked matmul; `store` as in affineRows.
-/// With int8 weights the rows are quantized first.
+/// Rows that the weights' format takes converted are converted first.
 static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, Value weightTensor,
                          function_ref<Row(Value)> input, function_ref<Row(Value)> init,
                          function_ref<Row(Value)> dst, StoreResult store = nullptr,
@@ -424,20 +414,19 @@ static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, V
   int64_t firstRow = 0;
   Weights weights = packedWeights(emitter, loop, weightTensor, firstRow);
   auto type = cast<RankedTensorType>(weightTensor.getType());
-  QuantizedRows quantized = quantizedOperand(emitter, weights, input, count, type.getDimSize(0));
+  ConvertedRows converted = emitter.convertRows(weights, input, count, type.getDimSize(0));
   struct ExtraTerm {
     Weights weights;
     int64_t firstRow;
     int64_t depth;
-    QuantizedRows quantized;
+    ConvertedRows converted;
   };
   SmallVector<ExtraTerm> extraTerms;
   for (const RowsTerm &term : extra) {
     ExtraTerm packed;
     packed.weights = packedWeights(emitter, loop, term.weights, packed.firstRow);
     packed.depth = cast<RankedTensorType>(term.weights.getType()).getDimSize(0);
-    packed.quantized =
-        quantizedOperand(emitter, packed.weights, rowOf(term.buffer), count, packed.depth);
+    packed.converted = emitter.convertRows(packed.weights, rowOf(term.buffer), count, packed.depth);
     extraTerms.push_back(packed);
   }
   emitter.affineRows(count, type.getDimSize(1), bias, [&](Value first, int64_t rows) {
@@ -451,9 +440,9 @@ static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, V
         block.inits.push_back(init(row));
     }
     block.terms.push_back(
-        rowsTerm(blockRows, input, quantized, type.getDimSize(0), weights, firstRow));
+        rowsTerm(blockRows, input, converted, type.getDimSize(0), weights, firstRow));
     for (auto [term, packed] : llvm::zip(extra, extraTerms))
-      block.terms.push_back(rowsTerm(blockRows, rowOf(term.buffer), packed.quantized,
+      block.terms.push_back(rowsTerm(blockRows, rowOf(term.buffer), packed.converted,
                                      packed.depth, packed.weights, packed.firstRow));
     return block;
   }, store);
@@ -575,8 +564,7 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
   VectorEmitter emitter(builder, loc, vectors.width, vectors.accumulators, vectors.rowBlock,
                         vectors.threads);
   emitter.setBatch(vectors.staticBatch);
-  emitter.setBf16Weights(vectors.bf16Weights);
-  emitter.setInt8Weights(vectors.int8Weights);
+  emitter.setWeightFormat(vectors.weightFormat);
   for (linalg::MatmulOp matmul : matmuls) {
     if (llvm::any_of(termOf, [&](auto entry) { return entry.second == matmul; }))
       continue;
@@ -650,11 +638,10 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
                                                        innerFirstRow + innerDepth, epilogue.gates,
                                                        epilogue.units, vectorsPerGate);
       }
-      QuantizedRows quantized = quantizedOperand(emitter, weights, rowOf(rows), count, depth);
-      QuantizedRows innerQuantized =
-          inner ? quantizedOperand(emitter, innerWeights, rowOf(extra.front().buffer), count,
-                                   innerDepth)
-                : QuantizedRows{};
+      ConvertedRows converted = emitter.convertRows(weights, rowOf(rows), count, depth);
+      ConvertedRows innerConverted =
+          inner ? emitter.convertRows(innerWeights, rowOf(extra.front().buffer), count, innerDepth)
+                : ConvertedRows{};
       SmallVector<Value, 4> blockRows;
       emitter.fusedGateRows(
           count, epilogue.units, epilogue.gates, vectorsPerGate, bias,
@@ -667,10 +654,10 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
               if (inits)
                 block.inits.push_back(Row{inits, {row}});
             }
-            block.terms.push_back(rowsTerm(blockRows, rowOf(rows), quantized, depth, weights, 0));
+            block.terms.push_back(rowsTerm(blockRows, rowOf(rows), converted, depth, weights, 0));
             if (inner)
               block.terms.push_back(rowsTerm(blockRows, rowOf(extra.front().buffer),
-                                             innerQuantized, innerDepth, innerWeights, 0));
+                                             innerConverted, innerDepth, innerWeights, 0));
             return block;
           },
           [&](int64_t r, Value col, ArrayRef<Value> accs, Value mask) {
@@ -725,8 +712,7 @@ void CustomSequenceEmitter::vectorizeProjection() {
   VectorEmitter emitter(builder, loc, vectors.width, vectors.accumulators, vectors.rowBlock,
                         vectors.threads);
   emitter.setBatch(ShapedType::kDynamic);
-  emitter.setBf16Weights(vectors.bf16Weights);
-  emitter.setInt8Weights(vectors.int8Weights);
+  emitter.setWeightFormat(vectors.weightFormat);
   Value input = emitter.toBuffer(sequence);
   // Biases rnn-hoist-input-projection moved into the projection: one row
   // broadcast over all rows, read as the matmul's bias.
@@ -745,7 +731,8 @@ void CustomSequenceEmitter::vectorizeProjection() {
       dynamic.push_back(d == 0 ? outer : inner);
   Value result = builder.create<memref::AllocOp>(
       loc, MemRefType::get(resultType.getShape(), builder.getF32Type()), dynamic);
-  if (vectors.halideProjection && !inits && !vectors.int8Weights) {
+  if (vectors.halideProjection && !inits && vectors.weightFormat != WeightFormat::Int8 &&
+      vectors.weightFormat != WeightFormat::Bf16Pairs) {
     // Halide reads the weights in their given layout, not packed, and always
     // adds a bias; it computes in f32.
     int64_t columns = resultType.getDimSize(2);

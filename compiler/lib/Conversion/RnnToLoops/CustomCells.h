@@ -2,6 +2,7 @@
 #ifndef RNNC_CONVERSION_RNNTOLOOPS_CUSTOMCELLS_H
 #define RNNC_CONVERSION_RNNTOLOOPS_CUSTOMCELLS_H
 
+#include "VectorEmitter.h"
 #include "rnnc/Dialect/Rnn/IR/RnnOps.h"
 
 namespace mlir::rnnc {
@@ -21,12 +22,8 @@ struct VectorOptions {
   /// The hoisted input projection by the Halide pipeline
   /// (rnnrt_halide_project_inputs) instead of a vector matmul.
   bool halideProjection;
-  /// Constant weights of the vector matmuls packed as bf16 (widened to f32
-  /// as loaded).
-  bool bf16Weights;
-  /// The steps' matmuls with constant weights in int8: weights per column
-  /// s8, each step's left operand per row u8 (VectorEmitter::setInt8Weights).
-  bool int8Weights;
+  /// How the vector matmuls store and multiply constant weights.
+  rnn_to_loops::WeightFormat weightFormat;
 };
 
 /// Replaces `op`, whose cell stacks `layers`, by a time loop over tensors

@@ -15,7 +15,7 @@ using namespace mlir::rnnc::rnn_to_loops;
 
 Value VectorEmitter::weightConstant(ArrayRef<float> values) {
   int64_t size = static_cast<int64_t>(values.size());
-  if (!bf16Weights)
+  if (weightFormat == WeightFormat::F32)
     return b.create<arith::ConstantOp>(
         loc, DenseElementsAttr::get(RankedTensorType::get({size}, b.getF32Type()), values));
   // Round to nearest even, as arith.truncf and the CPUs' conversions do; a
@@ -63,8 +63,7 @@ Weights VectorEmitter::matrix(Value tensor, int64_t rowBegin, int64_t rowEnd, in
       else
         std::fill_n(to, count, splatValue);
     }
-  Weights result = int8Weights ? int8Matrix(packed, rows, groups, groupColumns, lastColumns)
-                               : Weights{toBuffer(weightConstant(packed)), true, rows, groupColumns};
+  Weights result = packedMatrix(packed, rows, groups, groupColumns, lastColumns);
   result.firstRow = rowBegin;
   packedWeights[key] = result;
   return result;
@@ -100,109 +99,151 @@ Weights VectorEmitter::gateInterleavedMatrix(Value tensor, int64_t rowBegin, int
           panel[k * gates * blockWidth + q * blockWidth + u] =
               raw ? raw[(rowBegin + k) * columns + q * units + g * groupUnits + u] : splatValue;
   }
-  if (int8Weights)
-    return int8Matrix(packed, rows, groups, gates * groupUnits, gates * lastWidth);
-  Value constant = weightConstant(packed);
-  return Weights{toBuffer(constant), true, rows, gates * groupUnits};
+  return packedMatrix(packed, rows, groups, gates * groupUnits, gates * lastWidth);
 }
 
-Weights VectorEmitter::int8Matrix(ArrayRef<float> packed, int64_t rows, int64_t groups,
-                                  int64_t groupColumns, int64_t lastColumns) {
-  int64_t paddedRows = llvm::alignTo(rows, 4);
-  int64_t columns = (groups - 1) * groupColumns + lastColumns;
-  std::vector<int8_t> bytes(paddedRows * columns, 0);
-  std::vector<float> scales(columns, 0.0f), sums(columns, 0.0f);
+/// `values`, packed as groups of `rows` rows (`groupColumns` wide, the last
+/// `lastColumns`), with each group's rows padded to a multiple of
+/// `interleave` (zeros) and stored as [rows / interleave][width][interleave].
+static std::vector<float> interleaveRows(ArrayRef<float> values, int64_t rows, int64_t groups,
+                                         int64_t groupColumns, int64_t lastColumns,
+                                         int64_t interleave) {
+  int64_t paddedRows = llvm::alignTo(rows, interleave);
+  std::vector<float> result(((groups - 1) * groupColumns + lastColumns) * paddedRows, 0.0f);
   for (int64_t g = 0; g < groups; ++g) {
     int64_t groupWidth = g + 1 == groups ? lastColumns : groupColumns;
-    const float *from = packed.data() + g * rows * groupColumns;
-    int8_t *to = bytes.data() + g * paddedRows * groupColumns;
+    const float *from = values.data() + g * rows * groupColumns;
+    float *to = result.data() + g * paddedRows * groupColumns;
+    for (int64_t k = 0; k < rows; ++k)
+      for (int64_t c = 0; c < groupWidth; ++c)
+        to[(k / interleave) * interleave * groupWidth + interleave * c + k % interleave] =
+            from[k * groupWidth + c];
+  }
+  return result;
+}
+
+Weights VectorEmitter::packedMatrix(ArrayRef<float> packed, int64_t rows, int64_t groups,
+                                    int64_t groupColumns, int64_t lastColumns) {
+  Weights result;
+  result.packed = true;
+  result.rows = rows;
+  result.groupColumns = groupColumns;
+  if (weightFormat == WeightFormat::F32 || weightFormat == WeightFormat::Bf16) {
+    result.buffer = toBuffer(weightConstant(packed));
+    return result;
+  }
+  if (weightFormat == WeightFormat::Bf16Pairs) {
+    result.interleave = 2;
+    result.buffer = toBuffer(
+        weightConstant(interleaveRows(packed, rows, groups, groupColumns, lastColumns, 2)));
+    return result;
+  }
+  // Int8: symmetric per column, as PyTorch's dynamic quantization of weights.
+  int64_t columns = (groups - 1) * groupColumns + lastColumns;
+  std::vector<float> quantized(packed.size(), 0.0f), scales(columns, 0.0f), sums(columns, 0.0f);
+  for (int64_t g = 0; g < groups; ++g) {
+    int64_t groupWidth = g + 1 == groups ? lastColumns : groupColumns;
+    int64_t first = g * rows * groupColumns;
     for (int64_t c = 0; c < groupWidth; ++c) {
-      // Symmetric per column, as PyTorch's dynamic quantization of weights.
       float largest = 0.0f;
       for (int64_t k = 0; k < rows; ++k)
-        largest = std::max(largest, std::fabs(from[k * groupWidth + c]));
+        largest = std::max(largest, std::fabs(packed[first + k * groupWidth + c]));
       float scale = largest / 127.0f;
-      int64_t sum = 0;
+      float sum = 0.0f;
       for (int64_t k = 0; k < rows && scale > 0.0f; ++k) {
-        float q = std::nearbyint(from[k * groupWidth + c] / scale);
-        auto value = static_cast<int8_t>(std::clamp(q, -127.0f, 127.0f));
-        to[(k / 4) * 4 * groupWidth + 4 * c + k % 4] = value;
-        sum += value;
+        float &q = quantized[first + k * groupWidth + c];
+        q = std::clamp(std::nearbyint(packed[first + k * groupWidth + c] / scale), -127.0f, 127.0f);
+        sum += q;
       }
       scales[g * groupColumns + c] = scale;
-      sums[g * groupColumns + c] = static_cast<float>(sum);
+      sums[g * groupColumns + c] = sum;
     }
   }
-  auto i8 = b.getIntegerType(8);
-  auto bytesType = RankedTensorType::get({static_cast<int64_t>(bytes.size())}, i8);
+  std::vector<float> interleaved =
+      interleaveRows(quantized, rows, groups, groupColumns, lastColumns, 4);
+  std::vector<int8_t> bytes(interleaved.begin(), interleaved.end());
+  auto bytesType =
+      RankedTensorType::get({static_cast<int64_t>(bytes.size())}, b.getIntegerType(8));
   ArrayRef<char> raw(reinterpret_cast<const char *>(bytes.data()), bytes.size());
   auto vectorOf = [&](ArrayRef<float> values) {
     return toBuffer(b.create<arith::ConstantOp>(
         loc, DenseElementsAttr::get(RankedTensorType::get({columns}, b.getF32Type()), values)));
   };
-  Weights result;
+  result.interleave = 4;
   result.buffer = toBuffer(
       b.create<arith::ConstantOp>(loc, DenseElementsAttr::getFromRawBuffer(bytesType, raw)));
-  result.packed = true;
-  result.rows = rows;
-  result.groupColumns = groupColumns;
   result.scales = vectorOf(scales);
   result.columnSums = vectorOf(sums);
   return result;
 }
 
-Value VectorEmitter::dotU8S8(Value acc, Value a, Value w) {
-  auto wide = VectorType::get({4 * width}, b.getI32Type());
-  Value products = b.create<arith::MulIOp>(loc, b.create<arith::ExtUIOp>(loc, wide, a),
-                                           b.create<arith::ExtSIOp>(loc, wide, w));
-  Value quads = b.create<vector::ShapeCastOp>(
-      loc, VectorType::get({width, 4}, b.getI32Type()), products);
-  return b.create<vector::MultiDimReductionOp>(loc, quads, acc, ArrayRef<bool>{false, true},
+Value VectorEmitter::dotProduct(Value acc, Value a, Value w, int64_t n) {
+  auto accType = cast<VectorType>(acc.getType());
+  Type element = accType.getElementType();
+  auto wide = VectorType::get({n * width}, element);
+  Value products;
+  if (n == 4)
+    products = b.create<arith::MulIOp>(loc, b.create<arith::ExtUIOp>(loc, wide, a),
+                                       b.create<arith::ExtSIOp>(loc, wide, w));
+  else
+    products = b.create<arith::MulFOp>(loc, b.create<arith::ExtFOp>(loc, wide, a),
+                                       b.create<arith::ExtFOp>(loc, wide, w));
+  Value lanes = b.create<vector::ShapeCastOp>(loc, VectorType::get({width, n}, element), products);
+  return b.create<vector::MultiDimReductionOp>(loc, lanes, acc, ArrayRef<bool>{false, true},
                                                vector::CombiningKind::ADD);
 }
 
-SmallVector<Value> VectorEmitter::accumulateInt8(const MatmulTerm &term, Value group,
-                                                 int64_t count, ValueRange accs) {
+SmallVector<Value> VectorEmitter::accumulateInterleaved(const MatmulTerm &term, Value group,
+                                                        int64_t count, ValueRange accs) {
   const Weights &weight = term.weight;
+  int64_t n = weight.interleave;
+  bool int8 = n == 4;
   size_t rows = term.inputs.size();
   auto i32Vector = VectorType::get({width}, b.getI32Type());
-  auto bytesVector = VectorType::get({4 * width}, b.getIntegerType(8));
-  int64_t paddedRows = llvm::alignTo(weight.rows, 4);
-  Value zero = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(i32Vector, b.getI32IntegerAttr(0)));
-  SmallVector<Value> sums(rows * count, zero);
-  // This group's weights start at group * paddedRows * groupColumns, four
-  // rows of its count * width columns after another.
+  Type element = int8 ? Type(b.getIntegerType(8)) : Type(b.getBF16Type());
+  auto laneVector = VectorType::get({n * width}, element);
+  int64_t paddedRows = llvm::alignTo(weight.rows, n);
+  SmallVector<Value> sums(accs.begin(), accs.end());
+  if (int8)
+    sums.assign(rows * count, b.create<arith::ConstantOp>(
+                                  loc, DenseElementsAttr::get(i32Vector, b.getI32IntegerAttr(0))));
+  // This group's weights start at group * paddedRows * groupColumns, n rows
+  // of its count * width columns after another.
   Value base = b.create<arith::MulIOp>(loc, group, index(paddedRows * weight.groupColumns));
   auto loop = b.create<scf::ForOp>(
-      loc, index(0), index(llvm::divideCeil(term.depth, 4)), index(1), sums,
-      [&](OpBuilder &nested, Location, Value quad, ValueRange iterArgs) {
+      loc, index(0), index(llvm::divideCeil(term.depth, n)), index(1), sums,
+      [&](OpBuilder &nested, Location, Value step, ValueRange iterArgs) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
-        Value k = b.create<arith::MulIOp>(loc, quad, index(4));
+        Value k = b.create<arith::MulIOp>(loc, step, index(n));
+        // The n features of a row at k, as one 32-bit word in every lane.
         SmallVector<Value, 4> broadcasts;
         for (const Row &input : term.inputs) {
           SmallVector<Value> indices(input.prefix.begin(), input.prefix.end());
           indices.push_back(k);
-          Value four = b.create<vector::LoadOp>(loc, VectorType::get({4}, b.getIntegerType(8)),
-                                                input.memref, indices);
+          Value features =
+              b.create<vector::LoadOp>(loc, VectorType::get({n}, element), input.memref, indices);
           Value word = b.create<vector::ExtractOp>(
-              loc, b.create<vector::BitCastOp>(loc, VectorType::get({1}, b.getI32Type()), four),
+              loc, b.create<vector::BitCastOp>(loc, VectorType::get({1}, b.getI32Type()), features),
               ArrayRef<int64_t>{0});
           broadcasts.push_back(b.create<vector::BitCastOp>(
-              loc, bytesVector, b.create<vector::BroadcastOp>(loc, i32Vector, word)));
+              loc, laneVector, b.create<vector::BroadcastOp>(loc, i32Vector, word)));
         }
         Value start = b.create<arith::AddIOp>(
-            loc, base, b.create<arith::MulIOp>(loc, quad, index(4 * count * width)));
+            loc, base, b.create<arith::MulIOp>(loc, step, index(n * count * width)));
         SmallVector<Value> next(iterArgs.begin(), iterArgs.end());
         for (int64_t i = 0; i < count; ++i) {
-          Value w = b.create<vector::LoadOp>(loc, bytesVector, weight.buffer,
-                                             ValueRange{offset(start, i * 4 * width)});
+          Value w = b.create<vector::LoadOp>(loc, laneVector, weight.buffer,
+                                             ValueRange{offset(start, i * n * width)});
           for (size_t r = 0; r < rows; ++r)
-            next[r * count + i] = dotU8S8(iterArgs[r * count + i], broadcasts[r], w);
+            next[r * count + i] = dotProduct(iterArgs[r * count + i], broadcasts[r], w, n);
         }
         b.create<scf::YieldOp>(loc, next);
       });
-  SmallVector<Value> result(accs.begin(), accs.end());
+  SmallVector<Value> result(loop.getResults());
+  if (!int8)
+    return result;
+  result.assign(accs.begin(), accs.end());
   Value column = b.create<arith::MulIOp>(loc, group, index(weight.groupColumns));
   for (int64_t i = 0; i < count; ++i) {
     Value at = offset(column, i * width);
@@ -221,95 +262,123 @@ SmallVector<Value> VectorEmitter::accumulateInt8(const MatmulTerm &term, Value g
   return result;
 }
 
-QuantizedRows VectorEmitter::quantizeRows(function_ref<Row(Value)> rowAt, Value count,
-                                          int64_t depth) {
-  auto i8 = b.getIntegerType(8);
-  int64_t paddedDepth = llvm::alignTo(depth, 4);
-  QuantizedRows result;
-  result.bytes = b.create<memref::AllocOp>(
-      loc, MemRefType::get({ShapedType::kDynamic, paddedDepth}, i8), ValueRange{count});
-  result.params = b.create<memref::AllocOp>(
-      loc, MemRefType::get({ShapedType::kDynamic, 2}, b.getF32Type()), ValueRange{count});
-  auto bytesType = VectorType::get({width}, i8);
+void VectorEmitter::roundRowToBf16(const Row &input, const Row &rounded, int64_t depth) {
+  auto bf16Vector = VectorType::get({width}, b.getBF16Type());
+  int64_t vectors = depth / width;
+  auto round = [&](Value k, Value mask) {
+    storeVector(rounded, k, b.create<arith::TruncFOp>(loc, bf16Vector, loadVector(input, k, mask)),
+                mask);
+  };
+  {
+    auto loop = b.create<scf::ForOp>(loc, index(0), index(vectors * width), index(width));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    round(loop.getInductionVar(), Value());
+  }
+  if (depth % width != 0)
+    round(index(vectors * width),
+          b.create<vector::CreateMaskOp>(loc, maskType, ValueRange{index(depth % width)}));
+}
+
+void VectorEmitter::quantizeRow(const Row &input, const Row &bytes, const Row &params,
+                                int64_t depth) {
+  auto bytesType = VectorType::get({width}, b.getIntegerType(8));
   int64_t vectors = depth / width;
   Value tailMask = depth % width != 0 ? b.create<vector::CreateMaskOp>(
                                             loc, maskType, ValueRange{index(depth % width)})
                                       : Value();
-  auto quantizeRow = [&](Value row) {
-    Row input = rowAt(row);
-    // The row's range, widened to hold 0 (which then quantizes exactly).
-    Value zeros = splat(0.0f);
-    auto range = b.create<scf::ForOp>(
-        loc, index(0), index(vectors * width), index(width), ValueRange{zeros, zeros},
-        [&](OpBuilder &nested, Location, Value k, ValueRange bounds) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
-          Value x = loadVector(input, k, Value());
-          b.create<scf::YieldOp>(loc, ValueRange{b.create<arith::MinimumFOp>(loc, bounds[0], x),
-                                                 b.create<arith::MaximumFOp>(loc, bounds[1], x)});
-        });
-    Value low = range.getResult(0), high = range.getResult(1);
-    if (tailMask) {
-      Value x = loadVector(input, index(vectors * width), tailMask);
-      low = b.create<arith::MinimumFOp>(loc, low, x);
-      high = b.create<arith::MaximumFOp>(loc, high, x);
-    }
-    low = b.create<vector::ReductionOp>(loc, vector::CombiningKind::MINIMUMF, low);
-    high = b.create<vector::ReductionOp>(loc, vector::CombiningKind::MAXIMUMF, high);
-    auto constant = [&](float v) {
-      return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(v)).getResult();
-    };
-    Value spread = b.create<arith::DivFOp>(loc, b.create<arith::SubFOp>(loc, high, low),
-                                           constant(255.0f));
-    // An all-zero row: any scale will do.
-    Value scale = b.create<arith::SelectOp>(
-        loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, spread, constant(0.0f)),
-        spread, constant(1.0f));
-    Value inverse = b.create<arith::DivFOp>(loc, constant(1.0f), scale);
-    Value zeroPoint = b.create<arith::MinimumFOp>(
-        loc,
-        b.create<arith::MaximumFOp>(
-            loc, b.create<math::RoundEvenOp>(loc, b.create<arith::MulFOp>(
-                                                      loc, b.create<arith::NegFOp>(loc, low), inverse)),
-            constant(0.0f)),
-        constant(255.0f));
-    b.create<memref::StoreOp>(loc, scale, result.params, ValueRange{row, index(0)});
-    b.create<memref::StoreOp>(loc, zeroPoint, result.params, ValueRange{row, index(1)});
-    Value inverses = b.create<vector::BroadcastOp>(loc, vecType, inverse);
-    Value zeroPoints = b.create<vector::BroadcastOp>(loc, vecType, zeroPoint);
-    auto quantize = [&](Value k, Value mask) {
-      Value x = loadVector(input, k, mask);
-      Value q = b.create<arith::AddFOp>(
-          loc, b.create<math::RoundEvenOp>(loc, b.create<arith::MulFOp>(loc, x, inverses)),
-          zeroPoints);
-      q = b.create<arith::MinimumFOp>(loc, b.create<arith::MaximumFOp>(loc, q, splat(0.0f)),
-                                      splat(255.0f));
-      Value stored = b.create<arith::FPToUIOp>(loc, bytesType, q);
-      storeVector(Row{result.bytes, {row}}, k, stored, mask);
-    };
-    {
-      auto loop = b.create<scf::ForOp>(loc, index(0), index(vectors * width), index(width));
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      quantize(loop.getInductionVar(), Value());
-    }
-    if (tailMask)
-      quantize(index(vectors * width), tailMask);
+  // The row's range, widened to hold 0 (which then quantizes exactly).
+  Value zeros = splat(0.0f);
+  auto range = b.create<scf::ForOp>(
+      loc, index(0), index(vectors * width), index(width), ValueRange{zeros, zeros},
+      [&](OpBuilder &nested, Location, Value k, ValueRange bounds) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(), nested.getInsertionPoint());
+        Value x = loadVector(input, k, Value());
+        b.create<scf::YieldOp>(loc, ValueRange{b.create<arith::MinimumFOp>(loc, bounds[0], x),
+                                               b.create<arith::MaximumFOp>(loc, bounds[1], x)});
+      });
+  Value low = range.getResult(0), high = range.getResult(1);
+  if (tailMask) {
+    Value x = loadVector(input, index(vectors * width), tailMask);
+    low = b.create<arith::MinimumFOp>(loc, low, x);
+    high = b.create<arith::MaximumFOp>(loc, high, x);
+  }
+  low = b.create<vector::ReductionOp>(loc, vector::CombiningKind::MINIMUMF, low);
+  high = b.create<vector::ReductionOp>(loc, vector::CombiningKind::MAXIMUMF, high);
+  auto constant = [&](float v) {
+    return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(v)).getResult();
+  };
+  Value spread =
+      b.create<arith::DivFOp>(loc, b.create<arith::SubFOp>(loc, high, low), constant(255.0f));
+  // An all-zero row: any scale will do.
+  Value scale = b.create<arith::SelectOp>(
+      loc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, spread, constant(0.0f)), spread,
+      constant(1.0f));
+  Value inverse = b.create<arith::DivFOp>(loc, constant(1.0f), scale);
+  Value zeroPoint = b.create<math::RoundEvenOp>(
+      loc, b.create<arith::MulFOp>(loc, b.create<arith::NegFOp>(loc, low), inverse));
+  zeroPoint = b.create<arith::MinimumFOp>(
+      loc, b.create<arith::MaximumFOp>(loc, zeroPoint, constant(0.0f)), constant(255.0f));
+  b.create<memref::StoreOp>(loc, scale, params.memref,
+                            ValueRange{params.prefix.front(), index(0)});
+  b.create<memref::StoreOp>(loc, zeroPoint, params.memref,
+                            ValueRange{params.prefix.front(), index(1)});
+  Value inverses = b.create<vector::BroadcastOp>(loc, vecType, inverse);
+  Value zeroPoints = b.create<vector::BroadcastOp>(loc, vecType, zeroPoint);
+  auto quantize = [&](Value k, Value mask) {
+    Value x = loadVector(input, k, mask);
+    Value q = b.create<arith::AddFOp>(
+        loc, b.create<math::RoundEvenOp>(loc, b.create<arith::MulFOp>(loc, x, inverses)),
+        zeroPoints);
+    q = b.create<arith::MinimumFOp>(loc, b.create<arith::MaximumFOp>(loc, q, splat(0.0f)),
+                                    splat(255.0f));
+    storeVector(bytes, k, b.create<arith::FPToUIOp>(loc, bytesType, q), mask);
+  };
+  {
+    auto loop = b.create<scf::ForOp>(loc, index(0), index(vectors * width), index(width));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    quantize(loop.getInductionVar(), Value());
+  }
+  if (tailMask)
+    quantize(index(vectors * width), tailMask);
+}
+
+ConvertedRows VectorEmitter::convertRows(const Weights &weights, function_ref<Row(Value)> rowAt,
+                                         Value count, int64_t depth) {
+  if (weights.interleave == 1)
+    return ConvertedRows{};
+  bool int8 = weights.interleave == 4;
+  Type element = int8 ? Type(b.getIntegerType(8)) : Type(b.getBF16Type());
+  int64_t paddedDepth = llvm::alignTo(depth, weights.interleave);
+  ConvertedRows result;
+  result.rows = b.create<memref::AllocOp>(
+      loc, MemRefType::get({ShapedType::kDynamic, paddedDepth}, element), ValueRange{count});
+  if (int8)
+    result.params = b.create<memref::AllocOp>(
+        loc, MemRefType::get({ShapedType::kDynamic, 2}, b.getF32Type()), ValueRange{count});
+  auto convertRow = [&](Value row) {
+    Row converted{result.rows, {row}};
+    if (int8)
+      quantizeRow(rowAt(row), converted, Row{result.params, {row}}, depth);
+    else
+      roundRowToBf16(rowAt(row), converted, depth);
     // The padding meets zero weights; zero keeps it defined.
-    Value zeroByte = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i8, 0));
+    Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(element));
     for (int64_t k = depth; k < paddedDepth; ++k)
-      b.create<memref::StoreOp>(loc, zeroByte, result.bytes, ValueRange{row, index(k)});
+      b.create<memref::StoreOp>(loc, zero, result.rows, ValueRange{row, index(k)});
   };
   OpBuilder::InsertionGuard guard(b);
   if (threads > 1) {
     auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{count},
                                           ValueRange{index(1)});
     b.setInsertionPoint(loop.getBody()->getTerminator());
-    quantizeRow(loop.getInductionVars()[0]);
+    convertRow(loop.getInductionVars()[0]);
   } else {
     auto loop = b.create<scf::ForOp>(loc, index(0), count, index(1));
     b.setInsertionPoint(loop.getBody()->getTerminator());
-    quantizeRow(loop.getInductionVar());
+    convertRow(loop.getInductionVar());
   }
   return result;
 }

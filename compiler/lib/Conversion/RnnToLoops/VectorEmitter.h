@@ -19,6 +19,22 @@
 
 namespace mlir::rnnc::rnn_to_loops {
 
+/// How the vector matmuls store constant weights and multiply them.
+enum class WeightFormat {
+  /// f32, FMAs.
+  F32,
+  /// bf16 (rounded to nearest even), widened to f32 as loaded: half the
+  /// bytes, the same FMAs.
+  Bf16,
+  /// bf16 weights times rows rounded to bf16, two products per f32 lane
+  /// (vdpbf16ps, AVX512_BF16, once rnnc-x86-dot-products runs).
+  Bf16Pairs,
+  /// s8 per column (symmetric, f32 scales) times rows quantized per row to
+  /// u8, four products per i32 lane (vpdpbusd, AVX512-VNNI), dequantized
+  /// onto the f32 accumulators.
+  Int8,
+};
+
 /// A contiguous run of features: `memref[prefix..., k]`.
 struct Row {
   Value memref;
@@ -38,21 +54,24 @@ struct Weights {
   int64_t groupColumns = 0;
   /// The matrix row that row 0 of the buffer holds.
   int64_t firstRow = 0;
-  /// int8 (packed only): the buffer holds s8 weights, each group's rows
-  /// padded to a multiple of 4 and stored as [rows / 4][group width][4] (the
-  /// four rows of a column adjacent, as vpdpbusd reads them); per packed
-  /// column, in the same order as the groups, the f32 scale and the sum of
-  /// its s8 weights. Null for f32 and bf16 weights.
+  /// Packed only: rows whose weights of a column are adjacent, as the dot
+  /// product instructions read them (1; 2 for Bf16Pairs, 4 for Int8): each
+  /// group's rows padded to a multiple of it and stored as [rows /
+  /// interleave][group width][interleave].
+  int64_t interleave = 1;
+  /// Int8: per packed column, in the same order as the groups, the f32 scale
+  /// and the sum of its s8 weights. Null otherwise.
   Value scales;
   Value columnSums;
 };
 
-/// The rows of a matmul's left operand quantized per row, as PyTorch's
-/// dynamic quantization does: `bytes` [rows, depth rounded up to 4] u8 (as
-/// i8), `params` [rows, 2] f32 holding each row's scale and zero point
-/// (x ~ scale * (q - zero point)).
-struct QuantizedRows {
-  Value bytes;
+/// The rows of a matmul's left operand as the packed weights' format takes
+/// them: `rows` [rows, depth rounded up to the interleave] in bf16 (Bf16Pairs)
+/// or u8 (Int8, as i8; quantized per row, as PyTorch's dynamic quantization
+/// does), and for Int8 `params` [rows, 2] f32, each row's scale and zero
+/// point (x ~ scale * (q - zero point)). Null for the other formats.
+struct ConvertedRows {
+  Value rows;
   Value params;
 };
 
@@ -63,8 +82,8 @@ struct MatmulTerm {
   int64_t depth;
   Weights weight;
   int64_t rowOffset;
-  /// int8 weights: per input row, its row of QuantizedRows::params; the
-  /// inputs then are rows of QuantizedRows::bytes.
+  /// Int8 weights: per input row, its row of ConvertedRows::params (the
+  /// inputs are rows of ConvertedRows::rows for Int8 and Bf16Pairs).
   SmallVector<Row, 4> quantization;
 };
 
@@ -142,20 +161,14 @@ public:
     return buffer;
   }
 
-  /// Constant weights packed as bf16 (rounded to nearest even) instead of
-  /// f32: half the bytes to stream, widened to f32 as they are loaded; the
-  /// products and sums stay f32.
-  void setBf16Weights(bool enabled) { bf16Weights = enabled; }
-  /// Constant weights quantized per column to s8 (symmetric, f32 scales),
-  /// multiplied with rows quantized per row to u8 (quantizeRows): products
-  /// of four rows summed in i32 per lane (vpdpbusd once rnnc-x86-dot-products
-  /// runs), dequantized onto the f32 accumulators.
-  void setInt8Weights(bool enabled) { int8Weights = enabled; }
-  bool hasInt8Weights() const { return int8Weights; }
+  /// How constant weights are packed and multiplied (default F32).
+  void setWeightFormat(WeightFormat format) { weightFormat = format; }
 
-  /// The rows `rowAt(r)` for r in [0, count) (depth f32 features each)
-  /// quantized for int8 weights, into buffers allocated here.
-  QuantizedRows quantizeRows(function_ref<Row(Value)> rowAt, Value count, int64_t depth);
+  /// The rows `rowAt(r)` for r in [0, count) (depth f32 features each) as
+  /// `weights` take them, into buffers allocated here (none for weights that
+  /// take f32 rows).
+  ConvertedRows convertRows(const Weights &weights, function_ref<Row(Value)> rowAt, Value count,
+                            int64_t depth);
 
   /// A weight matrix operand: constants have their rows [rowBegin, rowEnd)
   /// packed for column groups of `vectors` blocks (in .rodata once compiled);
@@ -213,8 +226,8 @@ public:
   /// the FMA latency.
   SmallVector<Value> accumulate(const MatmulTerm &term, Value group, Value col, int64_t count,
                                 Value tailMask, ValueRange accs) {
-    if (term.weight.scales)
-      return accumulateInt8(term, group, count, accs);
+    if (term.weight.interleave > 1)
+      return accumulateInterleaved(term, group, count, accs);
     size_t rows = term.inputs.size();
     auto loop = b.create<scf::ForOp>(
         loc, index(0), index(term.depth), index(1), accs,
@@ -377,14 +390,22 @@ public:
     }
   }
 
-  /// accumulate for int8 weights: i32 sums over groups of four rows, then
-  /// `acc += row scale * column scale * (sum - row zero point * column sum)`.
-  SmallVector<Value> accumulateInt8(const MatmulTerm &term, Value group, int64_t count,
-                                    ValueRange accs);
-  /// `acc + sum over j < 4 of zext(a[4i + j]) * sext(w[4i + j])` for each
-  /// lane i of the i32 vector `acc` (a, w: 4 * width bytes). The form
-  /// rnnc-x86-dot-products turns into vpdpbusd.
-  Value dotU8S8(Value acc, Value a, Value w);
+  /// accumulate for interleaved weights: Bf16Pairs adds the products of
+  /// two rows per lane onto the f32 accumulators; Int8 sums four per lane in
+  /// i32, then `acc += row scale * column scale * (sum - row zero point *
+  /// column sum)`.
+  SmallVector<Value> accumulateInterleaved(const MatmulTerm &term, Value group, int64_t count,
+                                           ValueRange accs);
+  /// `acc + sum over j < n of ext(a[n i + j]) * ext(w[n i + j])` for each
+  /// lane i of `acc`: n = 4, zero-extended u8 times sign-extended s8 into
+  /// i32 (vpdpbusd), or n = 2, bf16 into f32 (vdpbf16ps). The form
+  /// rnnc-x86-dot-products lowers.
+  Value dotProduct(Value acc, Value a, Value w, int64_t n);
+  /// `rowAt(r)` rounded to bf16 into `rows` (Bf16Pairs).
+  void roundRowToBf16(const Row &input, const Row &rounded, int64_t depth);
+  /// `rowAt(r)` quantized to u8 into `bytes`, its scale and zero point into
+  /// `params` (Int8).
+  void quantizeRow(const Row &input, const Row &bytes, const Row &params, int64_t depth);
 
   /// Rows per block in affineRows: as many as keep 2 * accumulators vectors.
   int64_t blockRows() const {
@@ -437,12 +458,11 @@ public:
   /// The constant of packed weights `values`, in the weight precision.
   Value weightConstant(ArrayRef<float> values);
   /// `packed` (f32, `groups` groups of `rows` rows, each `groupColumns` wide
-  /// but the last, `lastColumns`) as int8 Weights.
-  Weights int8Matrix(ArrayRef<float> packed, int64_t rows, int64_t groups, int64_t groupColumns,
-                     int64_t lastColumns);
+  /// but the last, `lastColumns`) as Weights of the weight format.
+  Weights packedMatrix(ArrayRef<float> packed, int64_t rows, int64_t groups, int64_t groupColumns,
+                       int64_t lastColumns);
 
-  bool bf16Weights = false;
-  bool int8Weights = false;
+  WeightFormat weightFormat = WeightFormat::F32;
   /// Packed weights by the constant, row range and group vectors they were
   /// packed from and for.
   DenseMap<std::tuple<Value, int64_t, int64_t, int64_t>, Weights> packedWeights;
