@@ -174,5 +174,5 @@ def test_bf16_weights_stay_close(lstm_onnx, tmp_path):
     rnnc.compile(path, output=str(tmp_path / "bf16.o"), header=header, precision="bf16")
     with open(header) as f:
         assert "Weight precision bf16" in f.read()
-    with pytest.raises(RuntimeError, match="precision must be f32 or bf16"):
-        rnnc.load(path, precision="int8")
+    with pytest.raises(RuntimeError, match="precision must be f32, bf16 or int8"):
+        rnnc.load(path, precision="int4")
