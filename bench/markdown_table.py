@@ -3,9 +3,10 @@
 
 Prints rnnc-bench's CSV (one thread count) as the Markdown table of
 docs/performance.md: times, GFLOP/s, % of peak, ratios to the peers, and the
-rnnc with the Halide projection, the B = 1 floor where measured, and the
-minor page faults of a warm call of each; – where a column was not measured
-(oneDNN for custom cells but LSTM-custom)."""
+rnnc with the Halide projection (--precision bf16|int8: rnnc f32), the B = 1
+floor where measured, and the minor page faults of a warm call of each; –
+where a column was not measured (oneDNN for custom cells but LSTM-custom, and
+for the cells it has no bf16 or int8 primitive of)."""
 import csv
 import sys
 
@@ -18,8 +19,14 @@ def name(r):
 
 def main():
     rows = list(csv.DictReader(open(sys.argv[1])))
-    print("| cell | L | H | B | T | rnnc ms | oneDNN ms | fused ms | rnnc GFLOP/s | % peak "
-          "| vs oneDNN | vs fused | rnnc + Halide ms | Halide / loops "
+    precision = rows[0].get("precision") or "f32" if rows else "f32"
+    # bf16 and int8 runs: rnnc f32 where an f32 run has rnnc with Halide.
+    other = "rnnc_f32_ms" if precision != "f32" else "halide_ms"
+    other_header = ("rnnc f32 ms | f32 / " + precision if precision != "f32"
+                    else "rnnc + Halide ms | Halide / loops")
+    peer = "oneDNN" if precision == "f32" else "oneDNN " + precision
+    print(f"| cell | L | H | B | T | rnnc ms | {peer} ms | fused ms | rnnc GFLOP/s | % peak "
+          f"| vs {peer} | vs fused | {other_header} "
           "| B=1 floor ms | rnnc / floor "
           "| faults/call rnnc / oneDNN / fused |")
     print("|---" * 17 + "|")
@@ -32,7 +39,7 @@ def main():
             value = float(r[key])
             return f"{value:.3f}", f"{value / rnnc:.2f}×"
 
-        halide, halide_ratio = variant("halide_ms")
+        halide, halide_ratio = variant(other)
         floor = "–"
         floor_ratio = "–"
         if r.get("floor_ms"):

@@ -168,8 +168,9 @@ static cl::opt<bool> halideProjection(
     cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand), cl::cat(rnncCategory));
 static cl::opt<std::string> precision(
     "precision",
-    cl::desc("The matmuls' constant weights: f32 (default) or bf16 (half the bytes, widened to "
-             "f32 as loaded; docs/precision.md)"),
+    cl::desc("The matmuls' constant weights: f32 (default), bf16 (half the bytes; with "
+             "AVX512_BF16 the rows rounded to bf16 too, vdpbf16ps) or int8 (s8 per column, the "
+             "rows quantized per row to u8, vpdpbusd with AVX512-VNNI; docs/precision.md)"),
     cl::init("f32"), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
     cl::cat(rnncCategory));
 static cl::opt<bool> gpuOnHost(
