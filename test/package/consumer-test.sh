@@ -45,7 +45,7 @@ int main(void) { printf("rnnrt ABI %u\n", rnnrt_abi_version()); return 0; }
 C
   # shellcheck disable=SC2046
   "$cc" $flags "$work/version.c" -o "$work/version" $(pkg-config --cflags --libs rnnrt)
-  LD_LIBRARY_PATH="$prefix/lib" "$work/version" | grep -q "rnnrt ABI 7"
+  LD_LIBRARY_PATH="$prefix/lib" "$work/version" | grep -q "rnnrt ABI 8"
   pkg-config --variable=openmp_libs rnnrt | grep -q -- "-lomp"
 
   # The JIT library through its pkg-config file, found through the program's
@@ -80,7 +80,7 @@ C
   # where it was built, before any install.
   PKG_CONFIG_PATH="$build" "$cc" $flags "$work/version.c" -o "$work/version-build" \
     $(PKG_CONFIG_PATH="$build" pkg-config --cflags --libs rnnrt)
-  LD_LIBRARY_PATH="$build/runtime" "$work/version-build" | grep -q "rnnrt ABI 7"
+  LD_LIBRARY_PATH="$build/runtime" "$work/version-build" | grep -q "rnnrt ABI 8"
 fi
 cmake -S "$src/examples/consumer" -B "$work/build-tree" -G Ninja -Drnnc_DIR="$build" \
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$flags" \
