@@ -214,7 +214,12 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
   } else {
     os << " * Target " << facts.target << ". Weights " << humanBytes(facts.weightBytes)
        << " (read-only data in the object).\n";
-    if (facts.precision == "bf16")
+    bool bf16Products = llvm::is_contained(facts.cpuFeatures, "avx512bf16");
+    if (facts.precision == "bf16" && bf16Products)
+      os << " * Weight precision bf16: the matmuls' constant weights are stored in it, their\n"
+            " * inputs rounded to it as they are read, the products summed in f32 (vdpbf16ps;\n"
+            " * docs/precision.md).\n";
+    if (facts.precision == "bf16" && !bf16Products)
       os << " * Weight precision bf16: the matmuls' constant weights are stored in it and widened\n"
             " * to f32 as they are loaded (docs/precision.md).\n";
     if (facts.precision == "int8")
