@@ -29,7 +29,7 @@
 // int8: u8 data with one static scale, s8 weights), the fused baseline f32;
 // the Halide columns become rnnc f32's. rnnc's outputs are checked against
 // the f32 ones to 5e-2.
-// --perf-jitdump: rnnc's kernels (named rnnc_, rnnc_halide_)
+// --perf-jitdump: rnnc's kernels (named rnnc_, rnnc_halide_, rnnc_f32_)
 // in a perf jitdump, for tools/profile.sh.
 
 #include <immintrin.h>
@@ -72,6 +72,8 @@ struct RnncRunner {
   int64_t rowBlock = 0; ///< 0: the compiler's default
   int threads = 1;
   bool halideProjection = false;
+  /// The kernel's name (perf jitdump: rnnc_, rnnc_halide_, rnnc_f32_).
+  std::string name = "rnnc";
   bool perfJitDump = false;
   std::string precision = "f32";
 
@@ -111,7 +113,7 @@ struct RnncRunner {
     rnnc::Cell cell = cells.size() == 1 ? cells.front() : b.MultiRNNCell(cells);
     b.output("outputs", b.dynamic_rnn(cell, in, options).outputs);
     rnnc::CompileOptions compileOptions;
-    compileOptions.name = halideProjection ? "rnnc_halide" : "rnnc";
+    compileOptions.name = name;
     compileOptions.perf_jitdump = perfJitDump;
     compileOptions.expose_state = false;
     compileOptions.batch = c.B;
@@ -325,9 +327,11 @@ int measureConfig(const Config &c, const Options &o, Result &r) {
     bool reduced = o.precision != "f32";
     if (reduced) {
       halideRunner.precision = "f32";
+      halideRunner.name = "rnnc_f32";
       hoisted = false;
     } else {
       halideRunner.halideProjection = true;
+      halideRunner.name = "rnnc_halide";
     }
     OneDnnRunner onednn;
     FusedRunner fused;
