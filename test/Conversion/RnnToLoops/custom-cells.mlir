@@ -265,3 +265,74 @@ func.func @two_terms(%x: tensor<?x?x3xf32>, %bias_row: tensor<4xf32>) -> tensor<
   %y, %s = rnn.dynamic_rnn %cell(%x : tensor<?x?x3xf32>) -> tensor<?x?x4xf32>, tensor<?x4xf32>
   return %y : tensor<?x?x4xf32>
 }
+
+// -----
+
+// The same two terms sliced into gates, each gate's math its own op, the
+// sizes taken from the step input's rows (as the C++ builder writes an LSTM
+// as a custom cell, `x W + h U` with W's rows the input's): the accumulated
+// matmul has both its left operand's rows and its init's, so the slices take
+// all rows and every op runs in the epilogue; only the new state is stored.
+
+// CHECK-LABEL: func.func @two_terms_gated
+// CHECK:         scf.for
+// CHECK:           %[[NEW:.*]] = memref.alloc
+// CHECK:           scf.for
+// CHECK:             vector.fma
+// CHECK:           scf.for
+// CHECK:             vector.fma
+// CHECK:           math.exp %{{.*}} : vector<16xf32>
+// CHECK:           math.tanh %{{.*}} : vector<16xf32>
+// CHECK:           vector.maskedstore %[[NEW]]
+// CHECK-NOT:       linalg.matmul
+// CHECK-NOT:       linalg.generic
+// CHECK:           scf.yield
+func.func @two_terms_gated(%x: tensor<?x?x3xf32>) -> tensor<?x?x4xf32> {
+  %w = arith.constant dense<0.5> : tensor<3x8xf32>
+  %u = arith.constant dense<0.25> : tensor<4x8xf32>
+  %cell = rnn.custom_cell(%w, %u : tensor<3x8xf32>, tensor<4x8xf32>)
+      attributes {input_features = 3 : i64, state_features = array<i64: 4>, output_features = 4 : i64} {
+  ^bb0(%in: tensor<?x3xf32>, %h: tensor<?x4xf32>, %wk: tensor<3x8xf32>, %uk: tensor<4x8xf32>):
+    %c0 = arith.constant 0 : index
+    %zero = arith.constant 0.0 : f32
+    %rows = tensor.dim %in, %c0 : tensor<?x3xf32>
+    %empty = tensor.empty(%rows) : tensor<?x8xf32>
+    %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %xw = linalg.matmul ins(%in, %wk : tensor<?x3xf32>, tensor<3x8xf32>) outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %hu = linalg.matmul ins(%h, %uk : tensor<?x4xf32>, tensor<4x8xf32>) outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+        ins(%xw, %hu : tensor<?x8xf32>, tensor<?x8xf32>) outs(%empty : tensor<?x8xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %s = arith.addf %a, %b : f32
+      linalg.yield %s : f32
+    } -> tensor<?x8xf32>
+    %f = tensor.extract_slice %sum[0, 0] [%rows, 4] [1, 1] : tensor<?x8xf32> to tensor<?x4xf32>
+    %c = tensor.extract_slice %sum[0, 4] [%rows, 4] [1, 1] : tensor<?x8xf32> to tensor<?x4xf32>
+    %out = tensor.empty(%rows) : tensor<?x4xf32>
+    %gate = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+        ins(%f : tensor<?x4xf32>) outs(%out : tensor<?x4xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %one = arith.constant 1.0 : f32
+      %neg = arith.negf %a : f32
+      %e = math.exp %neg : f32
+      %d = arith.addf %e, %one : f32
+      %sig = arith.divf %one, %d : f32
+      linalg.yield %sig : f32
+    } -> tensor<?x4xf32>
+    %candidate = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+        ins(%c : tensor<?x4xf32>) outs(%out : tensor<?x4xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %t = math.tanh %a : f32
+      linalg.yield %t : f32
+    } -> tensor<?x4xf32>
+    %new = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+        ins(%gate, %candidate : tensor<?x4xf32>, tensor<?x4xf32>) outs(%out : tensor<?x4xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %m = arith.mulf %a, %b : f32
+      linalg.yield %m : f32
+    } -> tensor<?x4xf32>
+    rnn.yield %new, %new : tensor<?x4xf32>, tensor<?x4xf32>
+  }
+  %y, %s = rnn.dynamic_rnn %cell(%x : tensor<?x?x3xf32>) -> tensor<?x?x4xf32>, tensor<?x4xf32>
+  return %y : tensor<?x?x4xf32>
+}

@@ -47,43 +47,56 @@ bool hasVectorizableBody(linalg::GenericOp generic) {
   return true;
 }
 
-/// The value whose rows `tensor` has, as far as the ops that make it show:
-/// a slice or cast keeps them, an elementwise op and a fill have their
-/// output's, a matmul its left operand's, an empty tensor those of what its
+/// Adds to `sources` the values whose rows `tensor` has, as far as the ops
+/// that make it show: a slice or cast keeps them, an elementwise op and a fill
+/// have their output's, a matmul its left operand's and its init's (a matmul
+/// accumulating `h U` onto `x W` has both), an empty tensor those of what its
 /// size is the dimension 0 of. (Canonicalization moves `tensor.dim`s to any of
 /// them.)
-Value rowSource(Value tensor, int depth = 0) {
+void addRowSources(Value tensor, llvm::SmallPtrSetImpl<Value> &sources, int depth = 0);
+
+/// Whether `a` and `b` are known to have the same rows.
+bool haveSameRows(Value a, Value b, int depth = 0) {
+  llvm::SmallPtrSet<Value, 8> ofA, ofB;
+  addRowSources(a, ofA, depth);
+  addRowSources(b, ofB, depth);
+  return llvm::any_of(ofA, [&](Value value) { return ofB.contains(value); });
+}
+
+void addRowSources(Value tensor, llvm::SmallPtrSetImpl<Value> &sources, int depth) {
+  if (!sources.insert(tensor).second)
+    return;
   Operation *def = tensor.getDefiningOp();
   if (!def || depth > 32)
-    return tensor;
+    return;
   auto rowsOf = [&](OpFoldResult size) -> Value {
     auto dim = dyn_cast_if_present<tensor::DimOp>(
         isa<Value>(size) ? cast<Value>(size).getDefiningOp() : nullptr);
     return dim && dim.getConstantIndex() == 0 ? dim.getSource() : Value();
   };
   if (auto slice = dyn_cast<tensor::ExtractSliceOp>(def)) {
-    if (getConstantIntValue(slice.getMixedOffsets()[0]) != 0)
-      return tensor;
     Value rows = rowsOf(slice.getMixedSizes()[0]);
-    if (rows && rowSource(rows, depth + 1) == rowSource(slice.getSource(), depth + 1))
-      return rowSource(slice.getSource(), depth + 1);
-    return tensor;
+    if (getConstantIntValue(slice.getMixedOffsets()[0]) == 0 && rows &&
+        haveSameRows(rows, slice.getSource(), depth + 1))
+      addRowSources(slice.getSource(), sources, depth + 1);
+    return;
   }
   if (auto cast = dyn_cast<tensor::CastOp>(def))
-    return rowSource(cast.getSource(), depth + 1);
+    return addRowSources(cast.getSource(), sources, depth + 1);
   if (auto generic = dyn_cast<linalg::GenericOp>(def);
       generic && generic.getNumDpsInits() == 1 &&
       generic.getMatchingIndexingMap(generic.getDpsInitOperand(0)).isIdentity())
-    return rowSource(generic.getDpsInits()[0], depth + 1);
+    return addRowSources(generic.getDpsInits()[0], sources, depth + 1);
   if (auto fill = dyn_cast<linalg::FillOp>(def))
-    return rowSource(fill.getOutputs()[0], depth + 1);
-  if (auto matmul = dyn_cast<linalg::MatmulOp>(def))
-    return rowSource(matmul.getInputs()[0], depth + 1);
+    return addRowSources(fill.getOutputs()[0], sources, depth + 1);
+  if (auto matmul = dyn_cast<linalg::MatmulOp>(def)) {
+    addRowSources(matmul.getInputs()[0], sources, depth + 1);
+    return addRowSources(matmul.getOutputs()[0], sources, depth + 1);
+  }
   if (auto empty = dyn_cast<tensor::EmptyOp>(def);
       empty && empty.getType().getRank() > 0 && empty.getType().isDynamicDim(0))
     if (Value rows = rowsOf(empty.getMixedSizes()[0]))
-      return rowSource(rows, depth + 1);
-  return tensor;
+      addRowSources(rows, sources, depth + 1);
 }
 
 /// Whether `size` (the rows of a slice of `source`) is all of its rows.
@@ -93,7 +106,7 @@ bool isAllRows(OpFoldResult size, Value source, int64_t staticBatch) {
     return *rows == (type.isDynamicDim(0) ? staticBatch : type.getDimSize(0));
   auto dim = size.get<Value>().getDefiningOp<tensor::DimOp>();
   std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
-  return index == 0 && rowSource(dim.getSource()) == rowSource(source);
+  return index == 0 && haveSameRows(dim.getSource(), source);
 }
 } // namespace
 
