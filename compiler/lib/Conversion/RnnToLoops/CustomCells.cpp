@@ -414,21 +414,24 @@ static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, V
   int64_t firstRow = 0;
   Weights weights = packedWeights(emitter, loop, weightTensor, firstRow);
   auto type = cast<RankedTensorType>(weightTensor.getType());
-  ConvertedRows converted = emitter.convertRows(weights, input, count, type.getDimSize(0));
   struct ExtraTerm {
     Weights weights;
     int64_t firstRow;
     int64_t depth;
-    ConvertedRows converted;
+    std::function<Row(Value)> rowAt;
   };
   SmallVector<ExtraTerm> extraTerms;
+  SmallVector<RowsToConvert, 2> toConvert = {{&weights, input, type.getDimSize(0)}};
   for (const RowsTerm &term : extra) {
     ExtraTerm packed;
     packed.weights = packedWeights(emitter, loop, term.weights, packed.firstRow);
     packed.depth = cast<RankedTensorType>(term.weights.getType()).getDimSize(0);
-    packed.converted = emitter.convertRows(packed.weights, rowOf(term.buffer), count, packed.depth);
+    packed.rowAt = rowOf(term.buffer);
     extraTerms.push_back(packed);
   }
+  for (const ExtraTerm &packed : extraTerms)
+    toConvert.push_back({&packed.weights, packed.rowAt, packed.depth});
+  SmallVector<ConvertedRows, 2> converted = emitter.convertRows(toConvert, count);
   emitter.affineRows(count, type.getDimSize(1), bias, [&](Value first, int64_t rows) {
     RowBlock block;
     SmallVector<Value, 4> blockRows;
@@ -440,10 +443,10 @@ static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, V
         block.inits.push_back(init(row));
     }
     block.terms.push_back(
-        rowsTerm(blockRows, input, converted, type.getDimSize(0), weights, firstRow));
-    for (auto [term, packed] : llvm::zip(extra, extraTerms))
-      block.terms.push_back(rowsTerm(blockRows, rowOf(term.buffer), packed.converted,
-                                     packed.depth, packed.weights, packed.firstRow));
+        rowsTerm(blockRows, input, converted[0], type.getDimSize(0), weights, firstRow));
+    for (auto [packed, rows] : llvm::zip(extraTerms, ArrayRef(converted).drop_front()))
+      block.terms.push_back(rowsTerm(blockRows, packed.rowAt, rows, packed.depth,
+                                     packed.weights, packed.firstRow));
     return block;
   }, store);
 }
@@ -638,10 +641,12 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
                                                        innerFirstRow + innerDepth, epilogue.gates,
                                                        epilogue.units, vectorsPerGate);
       }
-      ConvertedRows converted = emitter.convertRows(weights, rowOf(rows), count, depth);
-      ConvertedRows innerConverted =
-          inner ? emitter.convertRows(innerWeights, rowOf(extra.front().buffer), count, innerDepth)
-                : ConvertedRows{};
+      std::function<Row(Value)> ownRows = rowOf(rows),
+                                innerRows = inner ? rowOf(extra.front().buffer) : nullptr;
+      SmallVector<RowsToConvert, 2> toConvert = {{&weights, ownRows, depth}};
+      if (inner)
+        toConvert.push_back({&innerWeights, innerRows, innerDepth});
+      SmallVector<ConvertedRows, 2> converted = emitter.convertRows(toConvert, count);
       SmallVector<Value, 4> blockRows;
       emitter.fusedGateRows(
           count, epilogue.units, epilogue.gates, vectorsPerGate, bias,
@@ -654,10 +659,11 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
               if (inits)
                 block.inits.push_back(Row{inits, {row}});
             }
-            block.terms.push_back(rowsTerm(blockRows, rowOf(rows), converted, depth, weights, 0));
+            block.terms.push_back(
+                rowsTerm(blockRows, ownRows, converted[0], depth, weights, 0));
             if (inner)
-              block.terms.push_back(rowsTerm(blockRows, rowOf(extra.front().buffer),
-                                             innerConverted, innerDepth, innerWeights, 0));
+              block.terms.push_back(
+                  rowsTerm(blockRows, innerRows, converted[1], innerDepth, innerWeights, 0));
             return block;
           },
           [&](int64_t r, Value col, ArrayRef<Value> accs, Value mask) {

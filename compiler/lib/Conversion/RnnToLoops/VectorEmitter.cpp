@@ -345,29 +345,43 @@ void VectorEmitter::quantizeRow(const Row &input, const Row &bytes, const Row &p
     quantize(index(vectors * width), tailMask);
 }
 
-ConvertedRows VectorEmitter::convertRows(const Weights &weights, function_ref<Row(Value)> rowAt,
-                                         Value count, int64_t depth) {
-  if (weights.interleave == 1)
-    return ConvertedRows{};
-  bool int8 = weights.interleave == 4;
-  Type element = int8 ? Type(b.getIntegerType(8)) : Type(b.getBF16Type());
-  int64_t paddedDepth = llvm::alignTo(depth, weights.interleave);
-  ConvertedRows result;
-  result.rows = b.create<memref::AllocOp>(
-      loc, MemRefType::get({ShapedType::kDynamic, paddedDepth}, element), ValueRange{count});
-  if (int8)
-    result.params = b.create<memref::AllocOp>(
-        loc, MemRefType::get({ShapedType::kDynamic, 2}, b.getF32Type()), ValueRange{count});
+SmallVector<ConvertedRows, 2> VectorEmitter::convertRows(ArrayRef<RowsToConvert> terms,
+                                                         Value count) {
+  SmallVector<ConvertedRows, 2> result(terms.size());
+  bool any = false;
+  auto paddedDepth = [](const RowsToConvert &term) {
+    return static_cast<int64_t>(llvm::alignTo(term.depth, term.weights->interleave));
+  };
+  for (auto [term, converted] : llvm::zip(terms, result)) {
+    int64_t interleave = term.weights->interleave;
+    if (interleave == 1)
+      continue;
+    any = true;
+    Type element = interleave == 4 ? Type(b.getIntegerType(8)) : Type(b.getBF16Type());
+    converted.rows = b.create<memref::AllocOp>(
+        loc, MemRefType::get({ShapedType::kDynamic, paddedDepth(term)}, element),
+        ValueRange{count});
+    if (interleave == 4)
+      converted.params = b.create<memref::AllocOp>(
+          loc, MemRefType::get({ShapedType::kDynamic, 2}, b.getF32Type()), ValueRange{count});
+  }
+  if (!any)
+    return result;
   auto convertRow = [&](Value row) {
-    Row converted{result.rows, {row}};
-    if (int8)
-      quantizeRow(rowAt(row), converted, Row{result.params, {row}}, depth);
-    else
-      roundRowToBf16(rowAt(row), converted, depth);
-    // The padding meets zero weights; zero keeps it defined.
-    Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(element));
-    for (int64_t k = depth; k < paddedDepth; ++k)
-      b.create<memref::StoreOp>(loc, zero, result.rows, ValueRange{row, index(k)});
+    for (auto [term, converted] : llvm::zip(terms, result)) {
+      if (!converted.rows)
+        continue;
+      Row rowOut{converted.rows, {row}};
+      if (converted.params)
+        quantizeRow(term.rowAt(row), rowOut, Row{converted.params, {row}}, term.depth);
+      else
+        roundRowToBf16(term.rowAt(row), rowOut, term.depth);
+      // The padding meets zero weights; zero keeps it defined.
+      Type element = cast<MemRefType>(converted.rows.getType()).getElementType();
+      Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(element));
+      for (int64_t k = term.depth; k < paddedDepth(term); ++k)
+        b.create<memref::StoreOp>(loc, zero, converted.rows, ValueRange{row, index(k)});
+    }
   };
   OpBuilder::InsertionGuard guard(b);
   if (threads > 1) {

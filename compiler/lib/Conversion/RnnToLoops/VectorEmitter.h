@@ -75,6 +75,14 @@ struct ConvertedRows {
   Value params;
 };
 
+/// A matmul term's left operand, `rowAt(r)` (depth f32 features) for the
+/// rows r, multiplying `weights`: VectorEmitter::convertRows.
+struct RowsToConvert {
+  const Weights *weights;
+  function_ref<Row(Value)> rowAt;
+  int64_t depth;
+};
+
 /// One matmul term of a gate pre-activation, for a block of rows:
 /// `inputs[r][0:depth] @ weight[rowOffset:rowOffset+depth, :]`.
 struct MatmulTerm {
@@ -164,11 +172,11 @@ public:
   /// How constant weights are packed and multiplied (default F32).
   void setWeightFormat(WeightFormat format) { weightFormat = format; }
 
-  /// The rows `rowAt(r)` for r in [0, count) (depth f32 features each) as
-  /// `weights` take them, into buffers allocated here (none for weights that
-  /// take f32 rows).
-  ConvertedRows convertRows(const Weights &weights, function_ref<Row(Value)> rowAt, Value count,
-                            int64_t depth);
+  /// For each term, the rows `rowAt(r)` for r in [0, count) (depth f32
+  /// features each) as its weights take them, into buffers allocated here
+  /// (none for weights that take f32 rows). One loop over the rows converts
+  /// every term's: with threads, one barrier per step rather than one per term.
+  SmallVector<ConvertedRows, 2> convertRows(ArrayRef<RowsToConvert> terms, Value count);
 
   /// A weight matrix operand: constants have their rows [rowBegin, rowEnd)
   /// packed for column groups of `vectors` blocks (in .rodata once compiled);
