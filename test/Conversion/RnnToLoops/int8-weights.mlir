@@ -1,5 +1,6 @@
 // RUN: rnnc-opt %s --rnn-decompose-cells --convert-rnn-to-loops="weight-precision=int8" --canonicalize --cse | FileCheck %s
 // RUN: rnnc-opt %s --rnn-decompose-cells --convert-rnn-to-loops="weight-precision=bf16 bf16-dot-products=true" --canonicalize --cse | FileCheck %s --check-prefix=PAIRS
+// RUN: rnnc-opt %s --rnn-decompose-cells --convert-rnn-to-loops="weight-precision=int8 threads=2" --canonicalize --cse | FileCheck %s --check-prefix=THREADS
 
 // weight-precision=int8: every weight 1.00390625, so each column's scale is
 // 1.00390625 / 127 and every weight 127. The input rows (3, padded to 4) and
@@ -37,6 +38,23 @@
 // PAIRS:         vector.load %{{.*}} : memref<256xbf16, strided<[1], offset: ?>>, vector<32xbf16>
 // PAIRS:         arith.extf %{{.*}} : vector<32xbf16> to vector<32xf32>
 // PAIRS:         vector.multi_reduction <add>, %{{.*}} [1] : vector<16x2xf32> to vector<16xf32>
+// threads=2: one parallel loop over the rows quantizes both terms' (the
+// input's 3 features, the state's 16), so each step has one barrier before
+// the matmul, not one per term (its one column group runs on one thread).
+// THREADS-LABEL: func.func @rnn
+// THREADS:         scf.parallel
+// THREADS:           memref.store %{{.*}} : memref<?x2xf32>
+// THREADS-NOT:       scf.reduce
+// THREADS:           memref.store %{{.*}} : memref<?x2xf32>
+// THREADS-NOT:       scf.reduce
+// THREADS:           memref.store %{{.*}} : memref<?x2xf32>
+// THREADS-NOT:       scf.reduce
+// THREADS:           memref.store %{{.*}} : memref<?x2xf32>
+// THREADS:           scf.reduce
+// THREADS-NEXT:    }
+// THREADS-NOT:     scf.parallel
+// THREADS:         arith.extui
+// THREADS-NOT:     scf.parallel
 func.func @rnn(%x: tensor<?x?x3xf32>) -> tensor<?x?x16xf32> {
   %k = arith.constant dense<1.00390625> : tensor<19x16xf32>
   %b = arith.constant dense<0.25> : tensor<16xf32>
