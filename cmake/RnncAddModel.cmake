@@ -1,7 +1,7 @@
 # rnnc_add_model(<target> FROM <model.onnx|model.keras|model.h5|model.mlir>
 #                [NAME <name>] [CPU <cpu>] [BATCH <n>] [MAX_BATCH <n>]
 #                [FUNCTION <entry>] [THREADS <n>] [PROJECTION loops|halide]
-#                [TARGET cpu|cuda:sm_80|cuda:sm_90] [PRECISION f32|bf16|int8]
+#                [TARGET cpu|cuda:sm_80|cuda:sm_90] [PRECISION f32|bf16|int8|<one per layer, comma-separated>]
 #                [NO_EXPOSE_STATE] [NO_WAVEFRONT]
 #                [STATE <input>=<output>...])
 #

@@ -151,6 +151,40 @@ TEST_P(ReducedPrecisionTest, StaysClose) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, ReducedPrecisionTest, ::testing::Range(0u, kSeeds));
 
+/// A precision per layer on the stacked cases among every second seed: int8,
+/// bf16, f32, int8, ... bottom to top. Within kInt8Tolerance of the f32
+/// reference, and each layer's precision is its own: the outputs differ from
+/// those of the whole stack in int8 and from the f32 model's (on most cases:
+/// a top layer that outputs constants, a ReLU GRU of one unit say, hides
+/// what is below it).
+TEST(MixedPrecisionTest, StacksStayClose) {
+  auto precision = [](std::string name) {
+    return [name](mlir::rnnc::CompileOptions &o) { o.precision = name; };
+  };
+  int stacked = 0, differing = 0;
+  for (unsigned seed = 0; seed < kSeeds; seed += 2) {
+    Case c = randomCase(seed);
+    if (c.config.layers.size() < 2)
+      continue;
+    ++stacked;
+    c.config.weightsAsConstants = true;
+    std::string perLayer;
+    for (size_t layer = 0; layer < c.config.layers.size(); ++layer)
+      perLayer += std::string(layer ? "," : "") + std::array{"int8", "bf16", "f32"}[layer % 3];
+    SCOPED_TRACE("seed " + std::to_string(seed) + ", precision " + perLayer);
+    std::vector<mlir::rnnc::HostTensor> f32Results, int8Results, mixedResults;
+    checkCase(c, nullptr, &f32Results);
+    checkCase(c, precision("int8"), &int8Results, INFINITY);
+    checkCase(c, precision(perLayer), &mixedResults,
+              hasJump(c.config) ? INFINITY : kInt8Tolerance);
+    differing += maxChange(f32Results, mixedResults) > 0 && maxChange(int8Results, mixedResults) > 0;
+  }
+  RecordProperty("stacked_cases", stacked);
+  RecordProperty("cases_differing_from_f32_and_int8", differing);
+  EXPECT_GT(stacked, 8);
+  EXPECT_GT(differing, stacked * 3 / 4);
+}
+
 /// int8 for a CPU without AVX512-VNNI (x86-64-v3: AVX2): the dot products of
 /// four bytes by shuffles and adds instead of vpdpbusd, the same sums.
 class Int8WithoutVnniTest : public ::testing::TestWithParam<unsigned> {};

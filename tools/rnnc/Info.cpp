@@ -43,6 +43,9 @@ const char *roleName(TensorRole role) {
 struct Layer {
   std::string cell;
   std::vector<int64_t> units; ///< per cell (several for a stack)
+  /// The layer numbers of its cells, bottom to top (initial_state/<layer>,
+  /// --precision per layer).
+  std::vector<int64_t> numbers;
   int64_t inputSize = -1;
   bool reverse = false, timeMajor = false, lengths = false, mask = false, initialState = false;
 };
@@ -55,8 +58,13 @@ std::string cellName(Operation *op) {
 
 std::vector<Layer> layersOf(ModuleOp module) {
   std::vector<Layer> layers;
+  int64_t nextNumber = 0;
   module.walk([&](rnn::DynamicRNNOp op) {
     Layer layer;
+    SmallVector<rnn::CellOpInterface> cells;
+    if (succeeded(rnn::getCellLayers(op.getCell(), cells)))
+      for (size_t i = 0; i < cells.size(); ++i)
+        layer.numbers.push_back(nextNumber++);
     Operation *cell = op.getCell().getDefiningOp();
     auto addCell = [&](Operation *c) {
       if (auto units = c->getAttrOfType<IntegerAttr>("num_units"))
@@ -247,7 +255,11 @@ int infoMain(const std::string &path, const ModelFileOptions &fileOptions, bool 
         llvm::json::Array units;
         for (int64_t u : layer.units)
           units.push_back(u);
+        llvm::json::Array numbers;
+        for (int64_t number : layer.numbers)
+          numbers.push_back(number);
         layerArray.push_back(llvm::json::Object{{"cell", layer.cell},
+                                                {"layer_numbers", std::move(numbers)},
                                                 {"input_size", layer.inputSize},
                                                 {"units", std::move(units)},
                                                 {"reverse", layer.reverse},
@@ -325,9 +337,15 @@ int infoMain(const std::string &path, const ModelFileOptions &fileOptions, bool 
     if (!anyState)
       os << "State: none (keep_state is refused; pair an input with an output by --state "
             "IN=OUT)\n";
-    os << "Layers:\n";
-    for (auto [i, layer] : llvm::enumerate(layers))
-      os << "  " << i << ": " << layerText(layer) << "\n";
+    os << "Layers (numbered as initial_state/<layer> and --precision per layer):\n";
+    for (const Layer &layer : layers) {
+      os << "  ";
+      if (layer.numbers.size() > 1)
+        os << layer.numbers.front() << "-" << layer.numbers.back();
+      else if (!layer.numbers.empty())
+        os << layer.numbers.front();
+      os << ": " << layerText(layer) << "\n";
+    }
     os << "Parameters: " << parameters << " (" << parameters * 4 << " bytes as f32)\n";
     os << "Memory per call: " << lowered->heapPerCall.format(signature->symbols) << " bytes";
     if (heapBytes)

@@ -170,7 +170,9 @@ static cl::opt<std::string> precision(
     "precision",
     cl::desc("The matmuls' constant weights: f32 (default), bf16 (half the bytes; with "
              "AVX512_BF16 the rows rounded to bf16 too, vdpbf16ps) or int8 (s8 per column, the "
-             "rows quantized per row to u8, vpdpbusd with AVX512-VNNI; docs/precision.md)"),
+             "rows quantized per row to u8, vpdpbusd with AVX512-VNNI), or a comma-separated "
+             "list with one per layer in `rnnc info`'s numbering of the state (int8,f32); "
+             "docs/precision.md"),
     cl::init("f32"), cl::sub(runCommand), cl::sub(compileCommand), cl::sub(benchCommand),
     cl::cat(rnncCategory));
 static cl::opt<bool> gpuOnHost(

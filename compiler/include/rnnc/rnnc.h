@@ -288,7 +288,8 @@ struct CompileOptions {
   int64_t row_block = 4;          ///< batch rows sharing each weight load
   int64_t threads = 1;            ///< threads per call (OpenMP; libomp)
   bool halide_projection = false; ///< hoisted input projection by Halide (RNNC_ENABLE_HALIDE)
-  std::string precision = "f32";  ///< weights: "f32" or "bf16" (docs/precision.md)
+  /// Weights: "f32", "bf16" or "int8", or one per layer ("int8,f32"; docs/precision.md).
+  std::string precision = "f32";
   bool wavefront = true;          ///< CUDA persistent kernel: stacked layers as a wavefront
   bool perf_jitdump = false;      ///< a perf jitdump of the code (docs/jit.md)
   /// Model::load: bytes the file, its constants and any of its tensors may

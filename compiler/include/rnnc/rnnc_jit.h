@@ -37,7 +37,8 @@ typedef struct rnnc_jit_options {
    * between calls with keep_state; NULL: only the pairs rnnc finds itself
    * (ONNX models: h0/h_n, c0/c_n). */
   const char *state_pairs;
-  /* The matmuls' constant weights: "f32" (NULL) or "bf16" (docs/precision.md). */
+  /* The matmuls' constant weights: "f32" (NULL), "bf16" or "int8", or a
+   * comma-separated list with one per layer ("int8,f32"; docs/precision.md). */
   const char *precision;
 } rnnc_jit_options_t;
 

@@ -535,12 +535,17 @@ FailureOr<LoweredModel> mlir::rnnc::lowerModel(ModuleOp module, const CompileOpt
     return emitError(loc) << "lanes (--cuda-lanes) must be 1, 2, 4, 8, 16 or 32"
                           << (options.gpuOnHost ? ", dividing the emulated block's threads" : "")
                           << "; got " << options.cudaLanes;
-  if (options.precision != "f32" && options.precision != "bf16" && options.precision != "int8")
-    return emitError(loc) << "precision must be f32, bf16 or int8, not '" << options.precision
-                          << "'";
-  if ((cuda || options.gpuOnHost) && options.precision != "f32")
-    return emitError(loc) << "precision " << options.precision
-                          << " is a CPU option; the CUDA target computes in f32";
+  SmallVector<StringRef> precisions;
+  StringRef(options.precision).split(precisions, ',');
+  for (StringRef precision : precisions) {
+    if (precision != "f32" && precision != "bf16" && precision != "int8")
+      return emitError(loc) << "precision must be f32, bf16 or int8, or a comma-separated list "
+                               "of them with one per layer; not '"
+                            << options.precision << "'";
+    if ((cuda || options.gpuOnHost) && precision != "f32")
+      return emitError(loc) << "precision " << options.precision
+                            << " is a CPU option; the CUDA target computes in f32";
+  }
   if (cuda && (options.threads > 1 || options.halideProjection))
     return emitError(loc) << "threads and the Halide projection are CPU options; the CUDA "
                              "target takes neither";

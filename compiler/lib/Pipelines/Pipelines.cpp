@@ -119,6 +119,10 @@ void addModelPreparation(OpPassManager &pm) {
 void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
                                                const CpuPipelineOptions &options) {
   addModelPreparation(pm);
+  // Each layer's precision on its cell, numbered as the model gives them.
+  rnn::RnnWeightPrecisionOptions precision;
+  precision.precision = options.precision;
+  pm.addPass(rnn::createRnnWeightPrecision(precision));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(rnn::createRnnFuseStackedSequences());
   pm.addPass(rnn::createRnnDecomposeCells());
@@ -133,7 +137,6 @@ void mlir::rnnc::buildCpuBufferizationPipeline(OpPassManager &pm,
   loopOptions.projectInputsAboveBytes = options.projectInputsAboveBytes;
   loopOptions.halideProjection = options.halideProjection;
   loopOptions.threads = options.threads;
-  loopOptions.weightPrecision = options.precision;
   loopOptions.bf16DotProducts = options.avx512Bf16;
   pm.addPass(createConvertRnnToLoops(loopOptions));
   pm.addPass(createCanonicalizerPass());

@@ -124,8 +124,8 @@ typedef struct rnnrt_model {
    * that many entries along some dimension, say the last step for y[-1]); a
    * smaller one is refused before the kernel runs. */
   const int64_t *symbol_minimums;
-  /* How the matmuls' constant weights are stored: "f32", "bf16" or "int8"
-   * (docs/precision.md). */
+  /* How the matmuls' constant weights are stored: "f32", "bf16" or "int8",
+   * or a comma-separated list of them, one per layer (docs/precision.md). */
   const char *weight_precision;
   /* The x86 features the code uses, as LLVM spells them, comma separated
    * ("avx2,fma,avx512f,avx512bw,avx512vnni"; "" for none): a model is

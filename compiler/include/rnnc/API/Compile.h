@@ -46,9 +46,11 @@ struct CompileOptions {
   /// Compute the hoisted projection with the Halide pipeline of librnnrt_halide
   /// (which AOT consumers then link) instead of rnnc's own loops.
   bool halideProjection = false;
-  /// The matmuls' constant weights: "f32", or "bf16" (rounded to nearest
-  /// even at compile time, half the bytes, widened to f32 as they are
-  /// loaded; products, sums, state and cell math stay f32; docs/precision.md).
+  /// The matmuls' constant weights: "f32", "bf16" (rounded to nearest even at
+  /// compile time, half the bytes) or "int8" (s8 per column, rows quantized
+  /// per row as they are read); state and cell math stay f32. One for every
+  /// layer or a comma-separated list with one per layer, numbered as
+  /// `initial_state/<layer>` (rnn-weight-precision; docs/precision.md).
   std::string precision = "f32";
   /// Threads sharing each gate matmul of a call, by column groups (OpenMP:
   /// the code then calls libomp, which AOT consumers link).

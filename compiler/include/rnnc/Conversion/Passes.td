@@ -45,7 +45,8 @@ def ConvertRnnToLoops : Pass<"convert-rnn-to-loops", "::mlir::ModuleOp"> {
     Option<"threads", "threads", "int64_t", /*default=*/"1",
            "Threads sharing each matmul's column groups (scf.parallel when > 1)">,
     Option<"weightPrecision", "weight-precision", "std::string", /*default=*/"\"f32\"",
-           "Constant weights of the vector matmuls: f32, bf16 (rounded to "
+           "Constant weights of the vector matmuls of cells without "
+           "rnn.weight_precision (rnn-weight-precision): f32, bf16 (rounded to "
            "nearest even, half the bytes, widened to f32 as loaded) or int8 (the "
            "steps' matmuls and the input projection: s8 per column, rows quantized "
            "per row to u8 as they are read, sums in i32)">,

@@ -26,8 +26,9 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::init(false)};
   Option<std::string> precision{
       *this, "precision",
-      llvm::cl::desc("Constant weights of the matmuls: f32, bf16 (widened to f32 as loaded) or "
-                     "int8 (the steps' matmuls, with the rows quantized per step)"),
+      llvm::cl::desc("Constant weights of the matmuls: f32, bf16 or int8 (docs/precision.md), "
+                     "for every layer or as a comma-separated list, one per layer "
+                     "(rnn-weight-precision)"),
       llvm::cl::init("f32")};
   Option<bool> vnni{*this, "vnni",
                     llvm::cl::desc("The target has AVX512-VNNI (int8 dot products by vpdpbusd)"),

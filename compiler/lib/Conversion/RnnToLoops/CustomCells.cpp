@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "rnnc/Dialect/Rnn/Transforms/Passes.h"
 #include "rnnc/Dialect/Rnn/Utils/TensorMath.h"
 #include "rnnc/Transforms/Passes.h"
 
@@ -157,7 +158,16 @@ private:
   Value reverseSequence(Value sequence);
   Value emptyRows();
   void vectorizeMatmuls(scf::ForOp loop);
-  void vectorizeProjection();
+  /// `bottom`: the cell whose input projection rnn-hoist-input-projection
+  /// put before the sequence.
+  void vectorizeProjection(CustomCellOp bottom);
+  /// The weight format of `op`'s (a cell's, or a matmul of its step's)
+  /// `rnn.weight_precision`, or of the pass's precision without one.
+  WeightFormat formatOf(Operation *op) const {
+    auto precision = op->getAttrOfType<StringAttr>(kWeightPrecisionAttrName);
+    return weightFormatOf(precision ? precision.getValue() : vectors.weightPrecision,
+                          vectors.bf16DotProducts);
+  }
   void replaceByBuffer(OpBuilder &builder, Operation *op, Value buffer);
 
   OpBuilder b;
@@ -210,7 +220,7 @@ Value CustomSequenceEmitter::reverseSequence(Value sequence) {
 
 LogicalResult CustomSequenceEmitter::lower(ArrayRef<CustomCellOp> layers) {
   if (vectors.enabled)
-    vectorizeProjection();
+    vectorizeProjection(layers.front());
   b.setInsertionPoint(op);
   Value inputs = op.getInputs();
   timeSteps = b.create<tensor::DimOp>(loc, inputs, op.getTimeDim());
@@ -292,8 +302,15 @@ LogicalResult CustomSequenceEmitter::lower(ArrayRef<CustomCellOp> layers) {
                     castTo(iterArgs[1 + nextState + i], step.getArgument(1 + i).getType()));
       for (auto [i, weight] : llvm::enumerate(cell.getWeights()))
         mapping.map(step.getArgument(1 + count + i), weight);
-      for (Operation &inner : step.without_terminator())
-        b.clone(inner, mapping);
+      // The matmuls keep their cell's weight precision (vectorizeMatmuls).
+      Attribute precision = cell->getAttr(kWeightPrecisionAttrName);
+      for (Operation &inner : step.without_terminator()) {
+        Operation *clone = b.clone(inner, mapping);
+        if (precision)
+          clone->walk([&](linalg::MatmulOp matmul) {
+            matmul->setAttr(kWeightPrecisionAttrName, precision);
+          });
+      }
       auto yield = cast<YieldOp>(step.getTerminator());
       input = mapping.lookup(yield.getValues()[0]);
       for (size_t i = 0; i < count; ++i)
@@ -522,6 +539,8 @@ static void accumulateMatmulSums(Block &body, ArrayRef<linalg::MatmulOp> matmuls
     OpBuilder builder(&op);
     auto fused = builder.create<linalg::MatmulOp>(op.getLoc(), generic.getResultTypes(),
                                                   second.getInputs(), ValueRange{first.getResult(0)});
+    if (Attribute precision = second->getAttr(kWeightPrecisionAttrName))
+      fused->setAttr(kWeightPrecisionAttrName, precision);
     generic.getResult(0).replaceAllUsesWith(fused.getResult(0));
     generic.erase();
     redirectDims(second);
@@ -567,10 +586,10 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
   VectorEmitter emitter(builder, loc, vectors.width, vectors.accumulators, vectors.rowBlock,
                         vectors.threads);
   emitter.setBatch(vectors.staticBatch);
-  emitter.setWeightFormat(vectors.weightFormat);
   for (linalg::MatmulOp matmul : matmuls) {
     if (llvm::any_of(termOf, [&](auto entry) { return entry.second == matmul; }))
       continue;
+    emitter.setWeightFormat(formatOf(matmul));
     builder.setInsertionPoint(matmul);
     Value input = matmul.getInputs()[0], init = matmul.getOutputs()[0];
     Value weightTensor = matmul.getInputs()[1];
@@ -690,7 +709,7 @@ void CustomSequenceEmitter::replaceByBuffer(OpBuilder &builder, Operation *op, V
 /// The input projection rnn-hoist-input-projection put before the sequence
 /// (`[T, B, D] x [D, N]`, a linalg.generic contraction) as the same vector
 /// matmul over its T * B rows.
-void CustomSequenceEmitter::vectorizeProjection() {
+void CustomSequenceEmitter::vectorizeProjection(CustomCellOp bottom) {
   auto contraction = op.getInputs().getDefiningOp<linalg::GenericOp>();
   if (!contraction || !contraction->hasOneUse() || contraction.getNumDpsInputs() != 2 ||
       contraction.getNumDpsInits() != 1 || !contraction.hasPureTensorSemantics())
@@ -718,7 +737,8 @@ void CustomSequenceEmitter::vectorizeProjection() {
   VectorEmitter emitter(builder, loc, vectors.width, vectors.accumulators, vectors.rowBlock,
                         vectors.threads);
   emitter.setBatch(ShapedType::kDynamic);
-  emitter.setWeightFormat(vectors.weightFormat);
+  WeightFormat format = formatOf(bottom);
+  emitter.setWeightFormat(format);
   Value input = emitter.toBuffer(sequence);
   // Biases rnn-hoist-input-projection moved into the projection: one row
   // broadcast over all rows, read as the matmul's bias.
@@ -737,8 +757,8 @@ void CustomSequenceEmitter::vectorizeProjection() {
       dynamic.push_back(d == 0 ? outer : inner);
   Value result = builder.create<memref::AllocOp>(
       loc, MemRefType::get(resultType.getShape(), builder.getF32Type()), dynamic);
-  if (vectors.halideProjection && !inits && vectors.weightFormat != WeightFormat::Int8 &&
-      vectors.weightFormat != WeightFormat::Bf16Pairs) {
+  if (vectors.halideProjection && !inits && format != WeightFormat::Int8 &&
+      format != WeightFormat::Bf16Pairs) {
     // Halide reads the weights in their given layout, not packed, and always
     // adds a bias; it computes in f32.
     int64_t columns = resultType.getDimSize(2);

@@ -22,8 +22,11 @@ struct VectorOptions {
   /// The hoisted input projection by the Halide pipeline
   /// (rnnrt_halide_project_inputs) instead of a vector matmul.
   bool halideProjection;
-  /// How the vector matmuls store and multiply constant weights.
-  rnn_to_loops::WeightFormat weightFormat;
+  /// The precision of the constant weights of cells without
+  /// `rnn.weight_precision` (rnn-weight-precision): f32, bf16 or int8.
+  StringRef weightPrecision;
+  /// bf16 weights multiply rows rounded to bf16 in pairs (WeightFormat::Bf16Pairs).
+  bool bf16DotProducts;
 };
 
 /// Replaces `op`, whose cell stacks `layers`, by a time loop over tensors

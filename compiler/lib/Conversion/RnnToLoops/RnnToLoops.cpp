@@ -156,12 +156,6 @@ struct ConvertRnnToLoopsPass
           << weightPrecision << "'";
       return signalPassFailure();
     }
-    mlir::rnnc::rnn_to_loops::WeightFormat weightFormat =
-        weightPrecision == "int8" ? mlir::rnnc::rnn_to_loops::WeightFormat::Int8
-        : weightPrecision == "bf16"
-            ? (bf16DotProducts ? mlir::rnnc::rnn_to_loops::WeightFormat::Bf16Pairs
-                               : mlir::rnnc::rnn_to_loops::WeightFormat::Bf16)
-            : mlir::rnnc::rnn_to_loops::WeightFormat::F32;
     SmallVector<DynamicRNNOp> sequences;
     getOperation().walk([&](DynamicRNNOp op) { sequences.push_back(op); });
     for (DynamicRNNOp op : sequences) {
@@ -212,7 +206,7 @@ struct ConvertRnnToLoopsPass
         if (failed(mlir::rnnc::lowerCustomCellSequence(
                 piece, pieceCells,
                 {vectorWidth, accumulators, rowBlock, threads, staticSizes(piece).second,
-                 vectorMatmuls, halideProjection, weightFormat})))
+                 vectorMatmuls, halideProjection, weightPrecision, bf16DotProducts})))
           return signalPassFailure();
       }
     }

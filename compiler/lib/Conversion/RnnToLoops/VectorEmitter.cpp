@@ -345,6 +345,14 @@ void VectorEmitter::quantizeRow(const Row &input, const Row &bytes, const Row &p
     quantize(index(vectors * width), tailMask);
 }
 
+WeightFormat mlir::rnnc::rnn_to_loops::weightFormatOf(StringRef precision, bool bf16DotProducts) {
+  if (precision == "int8")
+    return WeightFormat::Int8;
+  if (precision == "bf16")
+    return bf16DotProducts ? WeightFormat::Bf16Pairs : WeightFormat::Bf16;
+  return WeightFormat::F32;
+}
+
 SmallVector<ConvertedRows, 2> VectorEmitter::convertRows(ArrayRef<RowsToConvert> terms,
                                                          Value count) {
   SmallVector<ConvertedRows, 2> result(terms.size());

@@ -35,6 +35,9 @@ enum class WeightFormat {
   Int8,
 };
 
+/// The format of weights in `precision` (f32, bf16, int8; null: f32).
+WeightFormat weightFormatOf(StringRef precision, bool bf16DotProducts);
+
 /// A contiguous run of features: `memref[prefix..., k]`.
 struct Row {
   Value memref;

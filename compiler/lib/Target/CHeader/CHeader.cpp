@@ -215,14 +215,23 @@ void mlir::rnnc::emitCHeader(llvm::raw_ostream &os, const ModelSignature &signat
     os << " * Target " << facts.target << ". Weights " << humanBytes(facts.weightBytes)
        << " (read-only data in the object).\n";
     bool bf16Products = llvm::is_contained(facts.cpuFeatures, "avx512bf16");
-    if (facts.precision == "bf16" && bf16Products)
+    SmallVector<StringRef> precisions;
+    StringRef(facts.precision).split(precisions, ',');
+    if (precisions.size() > 1) {
+      os << " * Weight precision per layer:";
+      for (auto [layer, precision] : llvm::enumerate(precisions))
+        os << (layer ? ", " : " ") << layer << " " << precision;
+      os << ".\n";
+    }
+    auto uses = [&](StringRef precision) { return llvm::is_contained(precisions, precision); };
+    if (uses("bf16") && bf16Products)
       os << " * Weight precision bf16: the matmuls' constant weights are stored in it, their\n"
             " * inputs rounded to it as they are read, the products summed in f32 (vdpbf16ps;\n"
             " * docs/precision.md).\n";
-    if (facts.precision == "bf16" && !bf16Products)
+    if (uses("bf16") && !bf16Products)
       os << " * Weight precision bf16: the matmuls' constant weights are stored in it and widened\n"
             " * to f32 as they are loaded (docs/precision.md).\n";
-    if (facts.precision == "int8")
+    if (uses("int8"))
       os << " * Weight precision int8: the matmuls' constant weights are stored as s8 per column,\n"
             " * their inputs quantized to u8 per row as they are read, the sums in i32\n"
             " * (docs/precision.md).\n";

@@ -44,6 +44,8 @@ CustomCellOp buildCustomCell(OpBuilder &b, Location loc, CellOpInterface cell,
   auto op = b.create<CustomCellOp>(
       loc, CellType::get(b.getContext()), weights, b.getI64IntegerAttr(cell.getInputDepth()),
       b.getDenseI64ArrayAttr(states), b.getI64IntegerAttr(cell.getOutputSize()));
+  if (Attribute precision = cell->getAttr(kWeightPrecisionAttrName))
+    op->setAttr(kWeightPrecisionAttrName, precision);
   Block *block = new Block();
   op.getBody().push_back(block);
   Value x = block->addArgument(rows(cell.getInputDepth()), loc);

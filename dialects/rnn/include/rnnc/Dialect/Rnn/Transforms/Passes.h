@@ -11,6 +11,10 @@
 
 namespace mlir::rnn {
 
+/// A cell op's weight precision ("f32", "bf16", "int8"), set by
+/// rnn-weight-precision.
+constexpr llvm::StringLiteral kWeightPrecisionAttrName = "rnn.weight_precision";
+
 /// What rnn-hoist-input-projection does to one sequence: the matmuls of the
 /// step input of its bottom cell (a custom cell), when the input feeds
 /// nothing else, become one contraction of every step's input before the

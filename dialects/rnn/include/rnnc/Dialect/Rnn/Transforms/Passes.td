@@ -24,8 +24,7 @@ def RnnDecomposeCells : Pass<"rnn-decompose-cells"> {
     applies to custom cells (`rnn-hoist-input-projection`, the generic
     lowering) applies to them. Kernels are split into their input and
     recurrent rows so that the input matmuls can leave the time loop.
-    The CPU pipeline runs it with `generic-cells`; by default built-in cells
-    keep their specialized lowering.
+    A cell's `rnn.weight_precision` (rnn-weight-precision) carries over.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
@@ -77,6 +76,24 @@ def RnnFuseStackedSequences : Pass<"rnn-fuse-stacked-sequences"> {
     them lets later passes work across layers (wavefront scheduling, one time
     loop). Initial states are merged when both or neither op has them.
   }];
+}
+
+def RnnWeightPrecision : Pass<"rnn-weight-precision", "::mlir::ModuleOp"> {
+  let summary = "Record each layer's weight precision on its cell";
+  let description = [{
+    Sets `rnn.weight_precision` on every cell op of a sequence: `precision` is
+    one of `f32`, `bf16`, `int8` for all layers, or a comma-separated list with
+    one per layer, the layers numbered across the module's sequences in order
+    and bottom to top in a stack (the numbers of rnn-expose-state's
+    `initial_state/<layer>`). `convert-rnn-to-loops` packs and multiplies each
+    cell's constant weights in its precision. A list whose length is not the
+    number of layers, an unknown name, or two precisions for one cell op
+    (layers sharing it) is an error.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"f32\"",
+           "f32, bf16 or int8 for every layer, or a comma-separated list of them, one per layer">,
+  ];
 }
 
 #endif // RNNC_DIALECT_RNN_TRANSFORMS_PASSES_TD
