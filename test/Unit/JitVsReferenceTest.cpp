@@ -368,6 +368,41 @@ TEST_P(TwoThreadsTest, MatchesReferenceAndOneThread) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, TwoThreadsTest, ::testing::Range(0u, kSeeds, 4u));
 
+/// int8 and bf16 on 2 threads, every fourth case from the second (column
+/// groups of one vector, as TwoThreadsTest): small batches have each thread
+/// convert the rows for itself (VectorEmitter::convertRows), larger ones
+/// share a parallel loop; either way the same rows are converted the same
+/// way, and the results equal one thread's bit for bit (and stay close to the
+/// f32 reference).
+class TwoThreadsReducedPrecisionTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(TwoThreadsReducedPrecisionTest, MatchesOneThread) {
+  Case c = randomCase(GetParam());
+  c.config.weightsAsConstants = true;
+  for (std::string precision : {"int8", "bf16"}) {
+    std::vector<mlir::rnnc::HostTensor> oneThread, twoThreads;
+    for (int threads : {1, 2})
+      checkCase(
+          c,
+          [&](mlir::rnnc::CompileOptions &options) {
+            options.threads = threads;
+            options.accumulators = 2;
+            options.precision = precision;
+          },
+          threads == 1 ? &oneThread : &twoThreads,
+          hasJump(c.config) ? INFINITY : kInt8Tolerance);
+    ASSERT_EQ(oneThread.size(), twoThreads.size());
+    for (size_t i = 0; i < oneThread.size(); ++i) {
+      ASSERT_EQ(oneThread[i].numElements(), twoThreads[i].numElements());
+      EXPECT_EQ(0, std::memcmp(oneThread[i].f32(), twoThreads[i].f32(),
+                               oneThread[i].numElements() * sizeof(float)))
+          << precision << " " << oneThread[i].name;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, TwoThreadsReducedPrecisionTest, ::testing::Range(1u, kSeeds, 4u));
+
 /// A batch known to be 1 on 2 threads: a 2-layer stack of 64 units with
 /// lengths, one time loop (the input weights, 64 KiB, are not hoisted), an
 /// LSTM's cell equations in its gate matmul's epilogue, split

@@ -408,14 +408,14 @@ static std::function<Row(Value)> rowOf(Value buffer) {
 
 /// The term `rowAt(r) @ weights` for the rows r of a block, reading the
 /// converted rows instead where the weights take those.
-static MatmulTerm rowsTerm(ArrayRef<Value> blockRows, function_ref<Row(Value)> rowAt,
-                           const ConvertedRows &converted, int64_t depth, const Weights &weights,
-                           int64_t rowOffset) {
+static MatmulTerm rowsTerm(const VectorEmitter &emitter, ArrayRef<Value> blockRows,
+                           function_ref<Row(Value)> rowAt, const ConvertedRows &converted,
+                           int64_t depth, const Weights &weights, int64_t rowOffset) {
   MatmulTerm term{{}, depth, weights, rowOffset, {}};
   for (Value row : blockRows) {
-    term.inputs.push_back(converted.rows ? Row{converted.rows, {row}} : rowAt(row));
+    term.inputs.push_back(converted.rows ? emitter.convertedRow(converted, row) : rowAt(row));
     if (converted.params)
-      term.quantization.push_back(Row{converted.params, {row}});
+      term.quantization.push_back(emitter.quantizationRow(converted, row));
   }
   return term;
 }
@@ -460,9 +460,9 @@ static void vectorMatmul(VectorEmitter &emitter, Operation *loop, Value count, V
         block.inits.push_back(init(row));
     }
     block.terms.push_back(
-        rowsTerm(blockRows, input, converted[0], type.getDimSize(0), weights, firstRow));
+        rowsTerm(emitter, blockRows, input, converted[0], type.getDimSize(0), weights, firstRow));
     for (auto [packed, rows] : llvm::zip(extraTerms, ArrayRef(converted).drop_front()))
-      block.terms.push_back(rowsTerm(blockRows, packed.rowAt, rows, packed.depth,
+      block.terms.push_back(rowsTerm(emitter, blockRows, packed.rowAt, rows, packed.depth,
                                      packed.weights, packed.firstRow));
     return block;
   }, store);
@@ -679,10 +679,10 @@ void CustomSequenceEmitter::vectorizeMatmuls(scf::ForOp loop) {
                 block.inits.push_back(Row{inits, {row}});
             }
             block.terms.push_back(
-                rowsTerm(blockRows, ownRows, converted[0], depth, weights, 0));
+                rowsTerm(emitter, blockRows, ownRows, converted[0], depth, weights, 0));
             if (inner)
               block.terms.push_back(
-                  rowsTerm(blockRows, innerRows, converted[1], innerDepth, innerWeights, 0));
+                  rowsTerm(emitter, blockRows, innerRows, converted[1], innerDepth, innerWeights, 0));
             return block;
           },
           [&](int64_t r, Value col, ArrayRef<Value> accs, Value mask) {

@@ -320,10 +320,13 @@ void VectorEmitter::quantizeRow(const Row &input, const Row &bytes, const Row &p
       loc, b.create<arith::MulFOp>(loc, b.create<arith::NegFOp>(loc, low), inverse));
   zeroPoint = b.create<arith::MinimumFOp>(
       loc, b.create<arith::MaximumFOp>(loc, zeroPoint, constant(0.0f)), constant(255.0f));
-  b.create<memref::StoreOp>(loc, scale, params.memref,
-                            ValueRange{params.prefix.front(), index(0)});
-  b.create<memref::StoreOp>(loc, zeroPoint, params.memref,
-                            ValueRange{params.prefix.front(), index(1)});
+  auto storeParam = [&](Value value, int64_t at) {
+    SmallVector<Value, 3> indices(params.prefix.begin(), params.prefix.end());
+    indices.push_back(index(at));
+    b.create<memref::StoreOp>(loc, value, params.memref, indices);
+  };
+  storeParam(scale, 0);
+  storeParam(zeroPoint, 1);
   Value inverses = b.create<vector::BroadcastOp>(loc, vecType, inverse);
   Value zeroPoints = b.create<vector::BroadcastOp>(loc, vecType, zeroPoint);
   auto quantize = [&](Value k, Value mask) {
@@ -353,46 +356,69 @@ WeightFormat mlir::rnnc::rnn_to_loops::weightFormatOf(StringRef precision, bool 
   return WeightFormat::F32;
 }
 
+namespace {
+int64_t paddedDepth(const RowsToConvert &term) {
+  return static_cast<int64_t>(llvm::alignTo(term.depth, term.weights->interleave));
+}
+} // namespace
+
 SmallVector<ConvertedRows, 2> VectorEmitter::convertRows(ArrayRef<RowsToConvert> terms,
                                                          Value count) {
   SmallVector<ConvertedRows, 2> result(terms.size());
-  bool any = false;
-  auto paddedDepth = [](const RowsToConvert &term) {
-    return static_cast<int64_t>(llvm::alignTo(term.depth, term.weights->interleave));
-  };
+  int64_t elements = 0;
+  for (const RowsToConvert &term : terms)
+    if (term.weights->interleave > 1)
+      elements += paddedDepth(term);
+  bool perThread = threads > 1 && !ShapedType::isDynamic(staticBatch) &&
+                   staticBatch * elements <= kPerThreadConversion;
   for (auto [term, converted] : llvm::zip(terms, result)) {
     int64_t interleave = term.weights->interleave;
     if (interleave == 1)
       continue;
-    any = true;
     Type element = interleave == 4 ? Type(b.getIntegerType(8)) : Type(b.getBF16Type());
-    converted.rows = b.create<memref::AllocOp>(
-        loc, MemRefType::get({ShapedType::kDynamic, paddedDepth(term)}, element),
-        ValueRange{count});
+    auto bufferOf = [&](int64_t features, Type type) -> Value {
+      // Each thread's rows on cache lines of their own: no line written by
+      // two threads every step.
+      if (perThread)
+        return b.create<memref::AllocOp>(
+            loc,
+            MemRefType::get({threads, staticBatch,
+                             static_cast<int64_t>(llvm::alignTo(
+                                 features, kCacheLineBytes / (type.getIntOrFloatBitWidth() / 8)))},
+                            type),
+            b.getI64IntegerAttr(kCacheLineBytes));
+      return b.create<memref::AllocOp>(
+          loc, MemRefType::get({ShapedType::kDynamic, features}, type), ValueRange{count});
+    };
+    converted.rows = bufferOf(paddedDepth(term), element);
     if (interleave == 4)
-      converted.params = b.create<memref::AllocOp>(
-          loc, MemRefType::get({ShapedType::kDynamic, 2}, b.getF32Type()), ValueRange{count});
+      converted.params = bufferOf(2, b.getF32Type());
+    converted.perThread = perThread;
+    pendingConversions.push_back({term, converted});
   }
-  if (!any)
-    return result;
+  return result;
+}
+
+void VectorEmitter::emitConversions(Value count, bool shared) {
   auto convertRow = [&](Value row) {
-    for (auto [term, converted] : llvm::zip(terms, result)) {
-      if (!converted.rows)
-        continue;
-      Row rowOut{converted.rows, {row}};
+    for (auto &[term, converted] : pendingConversions) {
+      Row rowOut = convertedRow(converted, row);
       if (converted.params)
-        quantizeRow(term.rowAt(row), rowOut, Row{converted.params, {row}}, term.depth);
+        quantizeRow(term.rowAt(row), rowOut, quantizationRow(converted, row), term.depth);
       else
         roundRowToBf16(term.rowAt(row), rowOut, term.depth);
       // The padding meets zero weights; zero keeps it defined.
       Type element = cast<MemRefType>(converted.rows.getType()).getElementType();
       Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(element));
-      for (int64_t k = term.depth; k < paddedDepth(term); ++k)
-        b.create<memref::StoreOp>(loc, zero, converted.rows, ValueRange{row, index(k)});
+      for (int64_t k = term.depth; k < paddedDepth(term); ++k) {
+        SmallVector<Value, 3> indices(rowOut.prefix.begin(), rowOut.prefix.end());
+        indices.push_back(index(k));
+        b.create<memref::StoreOp>(loc, zero, converted.rows, indices);
+      }
     }
   };
   OpBuilder::InsertionGuard guard(b);
-  if (threads > 1) {
+  if (shared) {
     auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{count},
                                           ValueRange{index(1)});
     b.setInsertionPoint(loop.getBody()->getTerminator());
@@ -402,7 +428,49 @@ SmallVector<ConvertedRows, 2> VectorEmitter::convertRows(ArrayRef<RowsToConvert>
     b.setInsertionPoint(loop.getBody()->getTerminator());
     convertRow(loop.getInductionVar());
   }
-  return result;
+  pendingConversions.clear();
+}
+
+void VectorEmitter::forColumnGroups(Value count, int64_t groups, bool tail,
+                                    function_ref<void(Value)> emitGroup) {
+  bool perThread = llvm::any_of(pendingConversions, [](const auto &pending) {
+    return pending.second.perThread;
+  });
+  if (perThread && !tail && groups > 0) {
+    OpBuilder::InsertionGuard guard(b);
+    auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{index(threads)},
+                                          ValueRange{index(1)});
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    chunk = loop.getInductionVars()[0];
+    emitConversions(count, /*shared=*/false);
+    auto share = [&](Value i) {
+      return b.create<arith::DivUIOp>(loc, b.create<arith::MulIOp>(loc, i, index(groups)),
+                                      index(threads));
+    };
+    auto groupLoop =
+        b.create<scf::ForOp>(loc, share(chunk), share(offset(chunk, 1)), index(1));
+    b.setInsertionPoint(groupLoop.getBody()->getTerminator());
+    emitGroup(groupLoop.getInductionVar());
+    chunk = Value();
+    return;
+  }
+  if (!pendingConversions.empty()) {
+    chunk = index(0);
+    emitConversions(count, /*shared=*/threads > 1);
+  }
+  if (groups == 0)
+    return;
+  OpBuilder::InsertionGuard guard(b);
+  if (threads > 1) {
+    auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{index(groups)},
+                                          ValueRange{index(1)});
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    emitGroup(loop.getInductionVars()[0]);
+  } else {
+    auto loop = b.create<scf::ForOp>(loc, index(0), index(groups), index(1));
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    emitGroup(loop.getInductionVar());
+  }
 }
 
 Value VectorEmitter::addressOf(Value memref, ValueRange elementOffsets) {

@@ -73,9 +73,14 @@ struct Weights {
 /// or u8 (Int8, as i8; quantized per row, as PyTorch's dynamic quantization
 /// does), and for Int8 `params` [rows, 2] f32, each row's scale and zero
 /// point (x ~ scale * (q - zero point)). Null for the other formats.
+/// `perThread`: each thread converts every row for itself into its own
+/// [rows, ...] slice of [threads, rows, ...] buffers, at the start of its
+/// share of the matmul: no barrier between converting and multiplying
+/// (VectorEmitter::convertRows).
 struct ConvertedRows {
   Value rows;
   Value params;
+  bool perThread = false;
 };
 
 /// A matmul term's left operand, `rowAt(r)` (depth f32 features) for the
@@ -124,6 +129,7 @@ public:
   /// unknown): a batch known to be smaller than a row block runs one row at a
   /// time, with all accumulators on the columns.
   void setBatch(int64_t staticBatch) {
+    this->staticBatch = staticBatch;
     groupVectors = !ShapedType::isDynamic(staticBatch) && staticBatch < rowBlock
                        ? accumulators
                        : std::max<int64_t>(1, 2 * accumulators / rowBlock);
@@ -177,9 +183,24 @@ public:
 
   /// For each term, the rows `rowAt(r)` for r in [0, count) (depth f32
   /// features each) as its weights take them, into buffers allocated here
-  /// (none for weights that take f32 rows). One loop over the rows converts
-  /// every term's: with threads, one barrier per step rather than one per term.
+  /// (none for weights that take f32 rows), converted by the next affineRows
+  /// or fusedGateRows before it multiplies: one loop over the rows converts
+  /// every term's. With threads, a small batch (kPerThreadConversion elements
+  /// at most) is converted by every thread for itself (perThread), which
+  /// costs less than the barrier a shared conversion needs before the
+  /// matmul; a larger one by a parallel loop, one barrier per step.
   SmallVector<ConvertedRows, 2> convertRows(ArrayRef<RowsToConvert> terms, Value count);
+  /// Row `row` of converted rows, and of their quantization parameters, as
+  /// read inside the matmul that converted them.
+  Row convertedRow(const ConvertedRows &converted, Value row) const {
+    return converted.perThread ? Row{converted.rows, {chunk, row}} : Row{converted.rows, {row}};
+  }
+  Row quantizationRow(const ConvertedRows &converted, Value row) const {
+    return converted.perThread ? Row{converted.params, {chunk, row}}
+                               : Row{converted.params, {row}};
+  }
+  static constexpr int64_t kPerThreadConversion = 2048;
+  static constexpr int64_t kCacheLineBytes = 64;
 
   /// A weight matrix operand: constants have their rows [rowBegin, rowEnd)
   /// packed for column groups of `vectors` blocks (in .rodata once compiled);
@@ -312,20 +333,9 @@ public:
     };
     int64_t fullBlocks = n / width;
     int64_t groups = fullBlocks / groupVectors;
-    if (groups > 0) {
-      OpBuilder::InsertionGuard guard(b);
-      if (threads > 1) {
-        auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{index(groups)},
-                                              ValueRange{index(1)});
-        b.setInsertionPoint(loop.getBody()->getTerminator());
-        emitGroup(loop.getInductionVars()[0], groupVectors, Value());
-      } else {
-        auto loop = b.create<scf::ForOp>(loc, index(0), index(groups), index(1));
-        b.setInsertionPoint(loop.getBody()->getTerminator());
-        emitGroup(loop.getInductionVar(), groupVectors, Value());
-      }
-    }
     int64_t rest = fullBlocks - groups * groupVectors + (n % width != 0 ? 1 : 0);
+    forColumnGroups(count, groups, rest > 0,
+                    [&](Value group) { emitGroup(group, groupVectors, Value()); });
     if (rest > 0) {
       Value tailMask = n % width != 0 ? b.create<vector::CreateMaskOp>(loc, maskType,
                                                                        ValueRange{index(n % width)})
@@ -378,20 +388,9 @@ public:
       });
     };
     int64_t groups = units / groupUnits;
-    if (groups > 0) {
-      OpBuilder::InsertionGuard guard(b);
-      if (threads > 1) {
-        auto loop = b.create<scf::ParallelOp>(loc, ValueRange{index(0)}, ValueRange{index(groups)},
-                                              ValueRange{index(1)});
-        b.setInsertionPoint(loop.getBody()->getTerminator());
-        emitGroup(loop.getInductionVars()[0], vectorsPerGate, Value());
-      } else {
-        auto loop = b.create<scf::ForOp>(loc, index(0), index(groups), index(1));
-        b.setInsertionPoint(loop.getBody()->getTerminator());
-        emitGroup(loop.getInductionVar(), vectorsPerGate, Value());
-      }
-    }
     int64_t restUnits = units % groupUnits;
+    forColumnGroups(count, groups, restUnits > 0,
+                    [&](Value group) { emitGroup(group, vectorsPerGate, Value()); });
     if (restUnits > 0) {
       Value tailMask =
           restUnits % width != 0
@@ -417,6 +416,21 @@ public:
   /// `rowAt(r)` quantized to u8 into `bytes`, its scale and zero point into
   /// `params` (Int8).
   void quantizeRow(const Row &input, const Row &bytes, const Row &params, int64_t depth);
+
+  /// `emitGroup(g)` for the column groups g in [0, groups) of a matmul,
+  /// after the conversions convertRows left to it. With threads, the groups
+  /// are split between them in fixed shares (scf.parallel, static schedule):
+  /// each thread keeps its share of the weights in its own L2 from one step
+  /// to the next. Per-thread conversions run at the start of each share
+  /// (scf.parallel over the threads), unless a tail group (`tail`), run
+  /// after the loop, reads them: then thread slice 0 is converted by a
+  /// parallel loop over the rows first.
+  void forColumnGroups(Value count, int64_t groups, bool tail,
+                       function_ref<void(Value)> emitGroup);
+  /// The conversions convertRows left, of rows [0, count), into the slice
+  /// `chunk` of per-thread buffers; by a parallel loop over the rows when
+  /// `shared`.
+  void emitConversions(Value count, bool shared);
 
   /// Rows per block in affineRows: as many as keep 2 * accumulators vectors.
   int64_t blockRows() const {
@@ -464,6 +478,13 @@ public:
   int64_t threads;
   /// Column blocks per column group of affineRows (setBatch).
   int64_t groupVectors = 1;
+  /// The batch rows where known (setBatch).
+  int64_t staticBatch = ShapedType::kDynamic;
+  /// Conversions convertRows leaves to the next matmul.
+  SmallVector<std::pair<RowsToConvert, ConvertedRows>, 2> pendingConversions;
+  /// Inside a matmul reading per-thread conversions: the slice of the thread
+  /// (the iteration of its share; 0 where one thread converted for all).
+  Value chunk;
   VectorType vecType;
   VectorType maskType;
   /// The constant of packed weights `values`, in the weight precision.
