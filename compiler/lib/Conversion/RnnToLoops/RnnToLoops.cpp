@@ -1,7 +1,7 @@
 // Lowers rnn.dynamic_rnn over custom cells (built-in cells are decomposed into
 // custom cells first, rnn-decompose-cells) to a time loop: which sequences and
 // projections are hoisted or split is decided here, the loops are emitted by
-// CustomCells.cpp.
+// CustomCells.cpp (the time loop) and StepMatmuls.cpp (its vector matmuls).
 
 #include "rnnc/Conversion/Passes.h"
 
